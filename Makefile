@@ -1,0 +1,39 @@
+# ClearDesk — the two commands a new machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DB := $(CURDIR)/.demo/cleardesk-demo.sqlite3
+DEMO_URL := sqlite:///$(DEMO_DB)
+
+.PHONY: run test lint bench screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	@mkdir -p $(dir $(DEMO_DB))
+	$(BIN)/cleardesk --db $(DEMO_URL) demo --parcels 3000 --seed 7 --if-empty
+	$(BIN)/cleardesk --db $(DEMO_URL)
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check app ui tests bench
+	$(BIN)/mypy
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check app ui tests bench
+	$(BIN)/mypy
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench --quick
+
+screenshots: $(VENV)/.installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots docs/screenshots
+
+clean:
+	rm -rf $(VENV) .demo build *.egg-info

@@ -1,0 +1,46 @@
+"""User-fixable errors: shown plainly in the user's language, never as a traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.i18n import Message, render
+
+
+class UserFacingError(Exception):
+    """An error the user can fix. Carries an untranslated message rendered at the edge.
+
+    `msgid` is the English text with `{name}` placeholders; it is also the key into the
+    zh_CN catalogue. Raise subclasses so callers can tell the kinds apart.
+    """
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        self.message = Message(msgid, params)
+        super().__init__(render(self.message, "en"))
+
+    def text(self, lang: str) -> str:
+        return render(self.message, lang)
+
+
+class NotFoundError(UserFacingError):
+    """The record, batch or file named by the user does not exist."""
+
+
+class ValidationError(UserFacingError):
+    """Input the user supplied is malformed."""
+
+
+class ConflictError(UserFacingError):
+    """Someone else changed the record, or the action clashes with its state."""
+
+
+class PermissionDeniedError(UserFacingError):
+    """The current user's role may not do this."""
+
+
+class SchemaTooNewError(UserFacingError):
+    """The database was written by a newer ClearDesk build."""
+
+
+class Cancelled(Exception):  # noqa: N818 - a signal, not an error
+    """Raised inside a job when the user pressed Cancel; callers stay silent."""
