@@ -10,11 +10,12 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 from app.domain.errors import ValidationError
 from app.i18n import N_
 from app.intake.limits import ReadLimits
-from app.intake.table import Row, Table, locate_header
+from app.intake.table import ReadPosition, Row, Table, locate_header
 
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS = (",", "\t", ";", "|")
@@ -120,10 +121,11 @@ def read_delimited(path: Path, limits: ReadLimits, encoding: str | None = None,
     if _looks_binary(text_sample):
         raise ValidationError(_MSG_BINARY, name=name)
     delim = delimiter or sniff_delimiter(text_sample.lstrip("\ufeff"), path.suffix.lower())
-    raw = _records(path, enc, delim, name)
+    position = ReadPosition(0, path.stat().st_size)
+    raw = _records(path, enc, delim, name, position)
     headers, hrow, data = locate_header(name, raw, limits, header_row)
     return Table(name=name, kind="csv", headers=headers, header_row=hrow, rows=data,
-                 encoding=enc, delimiter=delim)
+                 encoding=enc, delimiter=delim, position=position)
 
 
 def _looks_binary(text: str) -> bool:
@@ -133,7 +135,8 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(text) // 100) or "\x00" in text
 
 
-def _records(path: Path, encoding: str, delimiter: str, name: str) -> Iterator[Row]:
+def _records(path: Path, encoding: str, delimiter: str, name: str,
+             position: ReadPosition) -> Iterator[Row]:
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
         reader = csv.reader(text, delimiter=delimiter)
@@ -141,9 +144,12 @@ def _records(path: Path, encoding: str, delimiter: str, name: str) -> Iterator[R
         try:
             for record in reader:
                 row += 1
+                if not row & 1023:
+                    position.done = raw.tell()
                 if row == 1 and record and record[0].startswith("\ufeff"):
                     record[0] = record[0][1:]
-                yield list(record)
+                yield cast(Row, record)
+            position.done = position.total
         except UnicodeDecodeError as exc:
             raise ValidationError(_MSG_ENCODING, name=name, encoding=encoding,
                                   row=row) from exc

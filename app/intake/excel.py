@@ -16,7 +16,7 @@ import python_calamine as pc
 from app.domain.errors import ValidationError
 from app.i18n import N_
 from app.intake.limits import ReadLimits
-from app.intake.table import Row, Table, locate_header
+from app.intake.table import ReadPosition, Row, Table, locate_header
 
 _MSG_UNREADABLE = N_("“{name}” could not be read as a spreadsheet ({detail}).")
 _MSG_PASSWORD = N_("“{name}” is password-protected. Remove the password in Excel and try again.")
@@ -106,13 +106,16 @@ def read_excel(path: Path, limits: ReadLimits, sheet: str | int | None = None,
             merged = _merged_cells(ws)
             first = ws.start[0] + 1 if ws.start else 1
             rows = _rows(ws.iter_rows(), name)
-            headers, hrow, data = locate_header(name, rows, limits, header_row, merged, first)
+            position = ReadPosition(0, ws.height)
+            headers, hrow, data = locate_header(name, rows, limits, header_row, merged, first,
+                                                position)
         except ValidationError:
             raise
         except Exception as exc:
             raise ValidationError(_MSG_UNREADABLE, name=name, detail=str(exc)[:200]) from exc
     return Table(name=name, kind=path.suffix.lower().lstrip("."), headers=headers,
-                 header_row=hrow, rows=data, sheet=chosen, sheet_names=names)
+                 header_row=hrow, rows=data, sheet=chosen, sheet_names=names,
+                 position=position)
 
 
 def _choose_sheet(wb: Any, name: str, names: tuple[str, ...], sheet: str | int | None,

@@ -9,7 +9,7 @@ on a million-row file. Rows of an order that come back after it was emitted form
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from app.i18n import N_, Message
@@ -32,6 +32,7 @@ class OrderGroup:
     rows: list[int] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     continuation: bool = False
+    raw_rows: list[tuple[int, Sequence[object]]] = field(default_factory=list)
 
     @property
     def rejected(self) -> bool:
@@ -39,6 +40,7 @@ class OrderGroup:
 
     def add(self, row: NormalisedRow) -> None:
         self.rows.append(row.row)
+        self.raw_rows.append((row.row, row.raw))
         self.errors.extend(row.errors)
         for name, value in row.head.items():
             have = self.head.get(name)
@@ -58,7 +60,9 @@ class OrderGroup:
         """Number the items and explain the rejection of rows that have no error themselves."""
         for n, item in enumerate(self.items, start=1):
             item["gnum"] = n
-        if self.errors:
+        if not self.errors:
+            self.raw_rows.clear()  # only rejected rows are kept for the clerk to fix
+        else:
             bad_rows = sorted({e.row for e in self.errors})
             listed = ", ".join(str(r) for r in bad_rows[:10])
             for r in self.rows:
@@ -72,7 +76,7 @@ class OrderGroup:
 class OrderGrouper:
     """Feeds normalised rows in, yields finished OrderGroups (see module doc)."""
 
-    def __init__(self, window: int = 50_000) -> None:
+    def __init__(self, window: int = 10_000) -> None:
         self.window = window
         self._open: OrderedDict[str, OrderGroup] = OrderedDict()
         self._buffered = 0
@@ -118,7 +122,7 @@ class OrderGrouper:
         return group.finish()
 
 
-def group_rows(rows: Iterable[NormalisedRow], window: int = 50_000) -> Iterator[OrderGroup]:
+def group_rows(rows: Iterable[NormalisedRow], window: int = 10_000) -> Iterator[OrderGroup]:
     """All groups of a row stream (skipped summary rows are dropped)."""
     grouper = OrderGrouper(window)
     for row in rows:

@@ -17,7 +17,7 @@ from typing import Any
 from app.domain.errors import ValidationError
 from app.i18n import N_
 from app.intake.limits import ReadLimits
-from app.intake.table import CellValue, Row, Table
+from app.intake.table import CellValue, ReadPosition, Row, Table
 
 _MSG_BAD_JSON = N_("“{name}” is not valid JSON (line {line}: {detail}).")
 _MSG_SHAPE = N_("“{name}” holds no list of orders or rows.")
@@ -61,12 +61,16 @@ def read_json(path: Path, limits: ReadLimits) -> Table:
                 raise ValidationError(_MSG_TOO_MANY_COLUMNS, name=name, count=len(headers),
                                       limit=limits.max_columns)
     cols = tuple(headers)
-    rows = ((n, [row.get(c) for c in cols]) for n, row in enumerate(flat, start=1))
-    return Table(name=name, kind="json", headers=cols, header_row=0, rows=_rows(rows))
+    position = ReadPosition(0, len(flat))
+    return Table(name=name, kind="json", headers=cols, header_row=0,
+                 rows=_rows(flat, cols, position), position=position)
 
 
-def _rows(rows: Iterator[tuple[int, Row]]) -> Iterator[tuple[int, Row]]:
-    yield from rows
+def _rows(flat: list[dict[str, CellValue]], cols: tuple[str, ...],
+          position: ReadPosition) -> Iterator[tuple[int, Row]]:
+    for n, row in enumerate(flat, start=1):
+        position.done = n
+        yield n, [row.get(c) for c in cols]
 
 
 def _reject_constant(value: str) -> Any:

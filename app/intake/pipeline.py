@@ -9,7 +9,7 @@ from typing import Any
 
 from app.domain.errors import ValidationError
 from app.i18n import N_
-from app.intake.codes import CodeLookup, no_lookup
+from app.intake.codes import CodeLookup, reference_lookup
 from app.intake.grouping import OrderGroup, OrderGrouper
 from app.intake.limits import DEFAULT_LIMITS, ReadLimits
 from app.intake.mapping import ColumnPlan, MappingSpec, plan_columns
@@ -17,6 +17,7 @@ from app.intake.readers import open_table
 from app.intake.rowerrors import RowError
 from app.intake.rows import NormalisedRow, RowNormaliser
 from app.intake.table import Table
+from app.reference.tables import shipped_reference_tables
 
 MSG_NOTHING_MAPPED = N_(
     "No column of “{name}” matches a known field (order number, waybill number, goods …). "
@@ -79,14 +80,17 @@ class OrderStream:
 
 
 def open_orders(path: Path, spec: MappingSpec | None = None, *,
-                lookup: CodeLookup = no_lookup, settings: Mapping[str, Any] | None = None,
-                limits: ReadLimits = DEFAULT_LIMITS, window: int = 50_000,
+                lookup: CodeLookup | None = None, settings: Mapping[str, Any] | None = None,
+                limits: ReadLimits = DEFAULT_LIMITS, window: int = 10_000,
                 sheet: str | int | None = None) -> OrderStream:
     """Open `path`, plan its columns and prepare the row → order stream.
 
-    `sheet` (name or 0-based index) overrides the mapping's sheet. Raises ValidationError for
-    unreadable files and files where no order/waybill column can be found.
+    `sheet` (name or 0-based index) overrides the mapping's sheet; `lookup` defaults to the
+    shipped reference tables. Raises ValidationError for unreadable files and files where no
+    order/waybill column can be found.
     """
+    if lookup is None:
+        lookup = reference_lookup(shipped_reference_tables())
     spec = spec or MappingSpec()
     table = open_table(path, sheet=sheet if sheet is not None else spec.sheet_index_or_name,
                        header_row=spec.header_row, encoding=spec.encoding, limits=limits)

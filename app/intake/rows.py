@@ -61,6 +61,7 @@ class NormalisedRow:
     columns: dict[str, str] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     skipped: bool = False
+    raw: Sequence[object] = ()  # the cells as read, for "Save rejected rows…"
 
     @property
     def key(self) -> str | None:
@@ -144,7 +145,7 @@ class RowNormaliser:
         raise BadValue(Message(MSG_UNKNOWN_CODE, {"table": label, "value": text}))
 
     def normalise(self, number: int, cells: Sequence[object]) -> NormalisedRow:
-        out = NormalisedRow(number)
+        out = NormalisedRow(number, raw=cells)
         address_parts: list[str] = []
         for i, target, header, unit in self._cols:
             raw = cells[i]

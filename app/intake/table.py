@@ -24,6 +24,18 @@ _MSG_HEADER_ROW_OUT = N_("Header row {row} is beyond the end of “{name}”.")
 
 
 @dataclass
+class ReadPosition:
+    """How far a reader has got, in units of its choice (bytes for CSV, rows otherwise)."""
+
+    done: int = 0
+    total: int = 0
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done / self.total) if self.total else 0.0
+
+
+@dataclass
 class Table:
     """An opened sheet: where its header is and an iterator over the data rows after it.
 
@@ -39,13 +51,13 @@ class Table:
     sheet_names: tuple[str, ...] = ()
     encoding: str | None = None
     delimiter: str | None = None
-    extras: dict[str, str] = field(default_factory=dict)
+    position: ReadPosition = field(default_factory=ReadPosition)
 
 
 def locate_header(name: str, raw_rows: Iterable[Row], limits: ReadLimits,
                   header_row: int | None = None,
                   merged_above: frozenset[tuple[int, int]] = frozenset(),
-                  first_row_number: int = 1,
+                  first_row_number: int = 1, position: ReadPosition | None = None,
                   ) -> tuple[tuple[str, ...], int, Iterator[tuple[int, Row]]]:
     """Scan the first rows for the header and return (headers, header row, data rows).
 
@@ -67,12 +79,15 @@ def locate_header(name: str, raw_rows: Iterable[Row], limits: ReadLimits,
     start = loc.row_index + 1
     rest = itertools.chain(head[start:], it)
     return headers, loc.row_index + first_row_number, _data_rows(
-        name, rest, len(headers), start + first_row_number, limits)
+        name, rest, len(headers), start + first_row_number, limits, position)
 
 
 def _data_rows(name: str, rows: Iterable[Row], width: int, first: int,
-               limits: ReadLimits) -> Iterator[tuple[int, Row]]:
+               limits: ReadLimits, position: ReadPosition | None,
+               ) -> Iterator[tuple[int, Row]]:
     for number, row in enumerate(rows, start=first):
+        if position is not None and not number & 1023:
+            position.done = number
         if number > limits.max_rows:
             raise ValidationError(_MSG_TOO_MANY_ROWS, name=name, limit=limits.max_rows)
         if not any(v not in (None, "") for v in row):
