@@ -23,7 +23,7 @@ def profile_score(headers: Sequence[str], spec: MappingSpec) -> float:
         return 0.0
     have = {normalise_header(h) for h in headers if h}
     hit = len(named & have)
-    return (hit / len(named)) * (hit / max(len(have), 1)) ** 0.5
+    return float((hit / len(named)) * (hit / max(len(have), 1)) ** 0.5)
 
 
 def best_profile(headers: Sequence[str], profiles: Iterable[NamedSpec],
