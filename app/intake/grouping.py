@@ -26,7 +26,8 @@ class OrderGroup:
 
     key: str
     head: dict[str, Value] = field(default_factory=dict)
-    head_rows: dict[str, int] = field(default_factory=dict)  # field → row it came from
+    head_rows: dict[str, int] = field(default_factory=dict)  # field → row, after the first
+    first_row: int = 0
     head_columns: dict[str, str] = field(default_factory=dict)  # field → header it came from
     items: list[dict[str, Value]] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
@@ -41,20 +42,29 @@ class OrderGroup:
     def add(self, row: NormalisedRow) -> None:
         self.rows.append(row.row)
         self.raw_rows.append((row.row, row.raw))
-        self.errors.extend(row.errors)
+        if row.errors:
+            self.errors.extend(row.errors)
+        if not self.items:
+            self.head = row.head
+            self.head_columns = row.columns
+            self.first_row = row.row
+            self.items.append(row.item)
+            return
+        head = self.head
         for name, value in row.head.items():
-            have = self.head.get(name)
+            have = head.get(name)
             if have is None:
-                self.head[name] = value
+                head[name] = value
                 self.head_rows[name] = row.row
-                if name in row.columns:
-                    self.head_columns[name] = row.columns[name]
             elif have != value and name in row.columns:
                 self.errors.append(RowError(
                     row.row, row.columns[name], name, str(value),
-                    Message(MSG_CONFLICT, {"other_row": self.head_rows[name],
-                                           "other": str(have)})))
+                    Message(MSG_CONFLICT, {"other_row": self.row_of(name), "other": str(have)})))
         self.items.append(row.item)
+
+    def row_of(self, name: str) -> int:
+        """The row a head field's value came from."""
+        return self.head_rows.get(name, self.first_row)
 
     def finish(self) -> OrderGroup:
         """Number the items and explain the rejection of rows that have no error themselves."""
@@ -113,12 +123,12 @@ class OrderGrouper:
             owner = self._waybills.get(waybill)
             if owner is not None and owner[0] != group.key:
                 order = owner[0].rsplit("\x1f", 1)[-1]
-                row = group.head_rows.get("logisticsNo", group.rows[0])
+                row = group.row_of("logisticsNo")
                 group.errors.append(RowError(
                     row, group.head_columns.get("logisticsNo", ""), "logisticsNo", waybill,
                     Message(MSG_WAYBILL_TAKEN, {"other": order, "other_row": owner[1]})))
             elif owner is None:
-                self._waybills[waybill] = (group.key, group.head_rows.get("logisticsNo", 0))
+                self._waybills[waybill] = (group.key, group.row_of("logisticsNo"))
         return group.finish()
 
 

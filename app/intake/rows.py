@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -48,33 +47,64 @@ FIXED_DEFAULTS: dict[str, Value] = {"ieFlag": "I", "buyerIdType": "1", "currency
 FIXED_ITEM_DEFAULTS: dict[str, Value] = {"currency": "142"}
 
 _SUMMARY_WORDS = ("合计", "总计", "小计", "total")
+_MISSING: Any = object()
 _GOODS_FIELDS = ("gname", "gcode", "itemNo", "itemName")
 
 
-@dataclass
 class NormalisedRow:
-    """A row's typed values. `columns` tells which header each field came from (for errors)."""
+    """A row's typed values. `columns` tells which header each field came from (for errors);
+    `raw` keeps the cells as read, for "Save rejected rows…"."""
 
-    row: int
-    head: dict[str, Value] = field(default_factory=dict)
-    item: dict[str, Value] = field(default_factory=dict)
-    columns: dict[str, str] = field(default_factory=dict)
-    errors: list[RowError] = field(default_factory=list)
-    skipped: bool = False
-    raw: Sequence[object] = ()  # the cells as read, for "Save rejected rows…"
+    __slots__ = ("columns", "errors", "head", "item", "raw", "row", "skipped")
+
+    def __init__(self, row: int, raw: Sequence[object] = (),
+                 columns: dict[str, str] | None = None) -> None:
+        self.row = row
+        self.raw = raw
+        self.columns: dict[str, str] = {} if columns is None else columns
+        self.head: dict[str, Value] = {}
+        self.item: dict[str, Value] = {}
+        self.errors: list[RowError] = []
+        self.skipped = False
 
     @property
     def key(self) -> str | None:
         """The declaration this row belongs to: platform + order number, else the waybill."""
-        order = self.head.get("orderNo")
-        if order:
-            return f"o\x1f{self.head.get('ebpCode', '')}\x1f{order}"
-        waybill = self.head.get("logisticsNo")
-        return f"w\x1f{waybill}" if waybill else None
+        return row_key(self.head)
+
+
+def row_key(head: Mapping[str, Value]) -> str | None:
+    order = head.get("orderNo")
+    if order:
+        return f"o\x1f{head.get('ebpCode', '')}\x1f{order}"
+    waybill = head.get("logisticsNo")
+    return f"w\x1f{waybill}" if waybill else None
 
 
 def is_text_field(target: str) -> bool:
     return target in TEXT_FIELDS or target.endswith("Name")
+
+
+class _Column:
+    """One mapped column, with a cache of converted values for columns that repeat them."""
+
+    __slots__ = ("cache", "header", "index", "is_item", "lookups", "misses", "name", "target",
+                 "unit")
+
+    def __init__(self, index: int, target: str, header: str, unit: str | None) -> None:
+        self.index = index
+        self.target = target
+        self.header = header
+        self.unit = unit
+        self.name = target.removeprefix("item.")
+        self.is_item = target.startswith("item.") or _is_item(target)
+        self.cache: dict[object, Value | BadValue | None] | None = {}
+        self.lookups = 0
+        self.misses = 0
+
+
+_CACHE_PROBE = 2000
+_CACHE_MAX = 20_000
 
 
 class RowNormaliser:
@@ -90,9 +120,14 @@ class RowNormaliser:
                  settings: Mapping[str, Any] | None = None) -> None:
         self.plan = plan
         self.lookup = lookup
-        self._cols = [(i, t, plan.headers[i], plan.units[i])
-                      for i, t in enumerate(plan.targets) if t]
-        self._fill: dict[str, Value] = {}
+        self._columns = [_Column(i, t, plan.headers[i], plan.units[i])
+                         for i, t in enumerate(plan.targets) if t and t != ADDRESS_PART]
+        self._address_parts = [i for i, t in enumerate(plan.targets) if t == ADDRESS_PART]
+        # Which header each field came from, for error reports (first column feeding it).
+        self._sources: dict[str, str] = {}
+        for col in self._columns:
+            self._sources.setdefault(col.target, col.header)
+        fill: dict[str, Value] = {}
         for source in (FIXED_DEFAULTS, settings or {}, defaults or {}):
             for target, raw in source.items():
                 if raw in (None, ""):
@@ -106,7 +141,14 @@ class RowNormaliser:
                     raise ValidationError(MSG_BAD_DEFAULT, field=target,
                                           reason=exc.message) from exc
                 if value not in (None, ""):
-                    self._fill[target] = value
+                    fill[target] = value
+        self._head_fill = [(t, v) for t, v in fill.items()
+                           if not (t.startswith("item.") or _is_item(t))]
+        self._item_fill = [(t.removeprefix("item."), v) for t, v in fill.items()
+                           if t.startswith("item.") or _is_item(t)]
+        for name, value in FIXED_ITEM_DEFAULTS.items():
+            if name not in dict(self._item_fill):
+                self._item_fill.append((name, value))
 
     def parse(self, target: str, raw: object, unit: str | None) -> Value | None:
         """The typed value of one cell for `target`; raises BadValue."""
@@ -144,41 +186,62 @@ class RowNormaliser:
         label = Message(TABLE_LABELS.get(table, table))
         raise BadValue(Message(MSG_UNKNOWN_CODE, {"table": label, "value": text}))
 
+    def _convert(self, col: _Column, raw: object) -> Value | BadValue | None:
+        try:
+            value: Value | BadValue | None = self.parse(col.target, raw, col.unit)
+        except BadValue as exc:
+            value = exc
+        cache = col.cache
+        if cache is not None:
+            col.misses += 1
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            cache[raw if type(raw) is str else (type(raw), raw)] = value
+            # Columns of unique values (order numbers, IDs) gain nothing from a cache.
+            if col.lookups >= _CACHE_PROBE and col.misses * 10 > col.lookups * 9:
+                col.cache = None
+        return value
+
     def normalise(self, number: int, cells: Sequence[object]) -> NormalisedRow:
-        out = NormalisedRow(number, raw=cells)
-        address_parts: list[str] = []
-        for i, target, header, unit in self._cols:
-            raw = cells[i]
+        out = NormalisedRow(number, raw=cells, columns=self._sources)
+        head, item = out.head, out.item
+        for col in self._columns:
+            raw = cells[col.index]
             if raw is None or raw == "":
                 continue
-            if target == ADDRESS_PART:
-                address_parts.append(clean_text(raw))
-                continue
-            bucket = out.item if target.startswith("item.") or _is_item(target) else out.head
-            name = target.removeprefix("item.")
-            if bucket.get(name) not in (None, ""):
+            bucket = item if col.is_item else head
+            if col.name in bucket:
                 continue  # first non-empty column wins when two feed one field
-            try:
-                value = self.parse(target, raw, unit)
-            except BadValue as exc:
-                out.errors.append(RowError(number, header, target, cell_text(raw), exc.message))
+            cache = col.cache
+            if cache is not None:
+                col.lookups += 1
+                value = cache.get(raw if type(raw) is str else (type(raw), raw), _MISSING)
+                if value is _MISSING:
+                    value = self._convert(col, raw)
+            else:
+                value = self._convert(col, raw)
+            if value is None or (value.__class__ is str and not value):
                 continue
-            if value is None or value == "":
+            if value.__class__ is BadValue:
+                out.errors.append(RowError(number, col.header, col.target, cell_text(raw),
+                                           value.message))
                 continue
-            bucket[name] = value
-            out.columns[target] = header
-        if address_parts:
-            _join_address(out, address_parts)
+            bucket[col.name] = value  # type: ignore[assignment]
+        if self._address_parts:
+            parts = [clean_text(cells[i]) for i in self._address_parts if cells[i]]
+            if parts:
+                _join_address(out, parts)
         self._complete(out, cells)
         return out
 
     def _complete(self, out: NormalisedRow, cells: Sequence[object]) -> None:
         head, item = out.head, out.item
-        for target, value in self._fill.items():
-            bucket = item if target.startswith("item.") or _is_item(target) else head
-            bucket.setdefault(target.removeprefix("item."), value)
-        for name, value in FIXED_ITEM_DEFAULTS.items():
-            item.setdefault(name, value)
+        for name, value in self._head_fill:
+            if name not in head:
+                head[name] = value
+        for name, value in self._item_fill:
+            if name not in item:
+                item[name] = value
         if "buyerName" not in head and "consignee" in head:
             head["buyerName"] = head["consignee"]
         if "buyerTelephone" not in head and "consigneeTelephone" in head:
@@ -200,9 +263,12 @@ def _is_summary(out: NormalisedRow, cells: Sequence[object]) -> bool:
         text = str(value).casefold()
         return any(w in text for w in _SUMMARY_WORDS)
 
-    key_values = [out.head.get("orderNo"), out.head.get("logisticsNo")]
-    if any(v for v in key_values):
-        return all(summary(v) for v in key_values if v)
+    key_values = [v for v in (out.head.get("orderNo"), out.head.get("logisticsNo")) if v]
+    if key_values:
+        # Cheap first test: every summary word contains 计 or "otal".
+        if not any("计" in str(v) or "otal" in str(v).lower() for v in key_values):
+            return False
+        return all(summary(v) for v in key_values)
     return any(summary(c) for c in cells if c)
 
 
