@@ -70,17 +70,24 @@ class OrderGroup:
         """Number the items and explain the rejection of rows that have no error themselves."""
         for n, item in enumerate(self.items, start=1):
             item["gnum"] = n
-        if not self.errors:
-            self.raw_rows.clear()  # only rejected rows are kept for the clerk to fix
-        else:
-            bad_rows = sorted({e.row for e in self.errors})
-            listed = ", ".join(str(r) for r in bad_rows[:10])
-            for r in self.rows:
-                if r not in bad_rows:
-                    self.errors.append(RowError(r, "", "", "",
-                                                Message(MSG_SIBLING, {"rows": listed})))
-            self.errors.sort(key=lambda e: e.row)
+        if self.errors:
+            self._explain_siblings()
         return self
+
+    def reject(self, error: RowError) -> None:
+        """Reject a group that passed the file checks (e.g. its waybill is taken in the DB)."""
+        self.errors = [e for e in self.errors if e.message.msgid != MSG_SIBLING]
+        self.errors.append(error)
+        self._explain_siblings()
+
+    def _explain_siblings(self) -> None:
+        bad_rows = sorted({e.row for e in self.errors})
+        listed = ", ".join(str(r) for r in bad_rows[:10])
+        for r in self.rows:
+            if r not in bad_rows:
+                self.errors.append(RowError(r, "", "", "",
+                                            Message(MSG_SIBLING, {"rows": listed})))
+        self.errors.sort(key=lambda e: e.row)
 
 
 class OrderGrouper:
