@@ -16,6 +16,7 @@ from app.i18n import detect_language, translate
 # Each module registers its own subcommands: register(subparsers) -> None.
 COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.core",
+    "app.cli.intake",
 )
 
 
@@ -68,4 +69,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(dump_json(result.data))
     elif result.text:
         print(result.text)
-    return 0
+    return result.exit_code
