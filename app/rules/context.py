@@ -68,10 +68,10 @@ def shipped_restricted_terms() -> tuple[RestrictedTerm, ...]:
 
 def text(value: Any) -> str:
     """A field value as trimmed text ('' for None)."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
-    if isinstance(value, str):
-        return value.strip()
     return str(value)
 
 

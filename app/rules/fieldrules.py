@@ -4,7 +4,7 @@ minOccurs) plus the fixed values and trade-mode requirements of the CEB spec."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -25,7 +25,6 @@ TRADE_MODE_ITEM = {"1210": ("itemRecordNo",)}
 FIXED_IMPORT_HEAD = {"packNo": "1", "currency": "142", "buyerIdType": "1", "ieFlag": "I"}
 FIXED_IMPORT_ITEM = {"currency": "142"}
 _GUID = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$")
-_GCODE = re.compile(r"^\d{10}$")
 MAX_INT_DIGITS = 14  # N19,5
 MAX_DECIMALS = 5
 
@@ -34,6 +33,15 @@ MAX_DECIMALS = 5
 class _Check:
     spec: FieldSpec
     required: bool
+    name: str = ""
+    kind: str = ""
+    limit: int = 0  # max characters (str fields), 0 = unlimited
+    exact: int = 0  # exact length (Cn fields), 0 = any
+
+    @classmethod
+    def of(cls, spec: FieldSpec, required: bool) -> _Check:
+        return cls(spec, required, spec.name, spec.kind, spec.max_len or spec.length or 0,
+                   spec.length or 0)
 
 
 def _plan(fields: tuple[FieldSpec, ...], imp: bool) -> tuple[_Check, ...]:
@@ -42,12 +50,20 @@ def _plan(fields: tuple[FieldSpec, ...], imp: bool) -> tuple[_Check, ...]:
         if not (spec.in_i if imp else spec.in_e):
             continue
         req = (spec.required_i if imp else spec.required_e)
-        plan.append(_Check(spec, req and spec.name not in GENERATED_AT_SUBMISSION))
+        plan.append(_Check.of(spec, req and spec.name not in GENERATED_AT_SUBMISSION))
     return tuple(plan)
 
 
-_HEAD_PLAN = {True: _plan(HEAD_FIELDS, True), False: _plan(HEAD_FIELDS, False)}
-_ITEM_PLAN = {True: _plan(ITEM_FIELDS, True), False: _plan(ITEM_FIELDS, False)}
+# Rows unpacked in the hot loop: (name, kind, limit, exact, required, check).
+_Row = tuple[str, str, int, int, bool, _Check]
+
+
+def _rows(plan: tuple[_Check, ...]) -> tuple[_Row, ...]:
+    return tuple((c.name, c.kind, c.limit, c.exact, c.required, c) for c in plan)
+
+
+_HEAD_PLAN = {imp: _rows(_plan(HEAD_FIELDS, imp)) for imp in (True, False)}
+_ITEM_PLAN = {imp: _rows(_plan(ITEM_FIELDS, imp)) for imp in (True, False)}
 
 
 def _number_problem(value: Decimal) -> bool:
@@ -58,12 +74,18 @@ def _number_problem(value: Decimal) -> bool:
     return bool(sign) or decimals > MAX_DECIMALS or integer_digits > MAX_INT_DIGITS
 
 
-def _date_ok(value: str, fmt: str) -> bool:
+def _date_ok(value: str) -> bool:
+    """YYYYMMDD or YYYYMMDDhhmmss (digits already checked) is a real calendar moment."""
     try:
-        datetime.strptime(value, fmt)
+        parts = [int(value[:4])] + [int(value[i:i + 2]) for i in range(4, len(value), 2)]
+        datetime(*parts)  # type: ignore[arg-type]  # 3 or 6 ints: y m d [h m s]
     except ValueError:
         return False
     return True
+
+
+_MAX_NUMBER = Decimal(10) ** MAX_INT_DIGITS
+_ZERO = Decimal(0)
 
 
 def _field(check: _Check, raw: object, scope: str, gnum: int | None) -> Iterator[Problem]:
@@ -98,11 +120,11 @@ def _field(check: _Check, raw: object, scope: str, gnum: int | None) -> Iterator
             yield error(RuleCode.BAD_FORMAT, spec.name, N_("{field} must be a whole number "
                         "(got {value})."), gnum, field=label(spec.name, scope), value=value)
     elif kind == "date8":
-        if len(value) != 8 or not value.isdigit() or not _date_ok(value, "%Y%m%d"):
+        if len(value) != 8 or not value.isdigit() or not _date_ok(value):
             yield error(RuleCode.BAD_FORMAT, spec.name, N_("{field} must be a date YYYYMMDD "
                         "(got {value})."), gnum, field=label(spec.name, scope), value=value)
     elif kind == "time14" and (len(value) != 14 or not value.isdigit()
-                               or not _date_ok(value, "%Y%m%d%H%M%S")):
+                               or not _date_ok(value)):
         yield error(RuleCode.BAD_FORMAT, spec.name, N_("{field} must be a time "
                     "YYYYMMDDhhmmss (got {value})."), gnum, field=label(spec.name, scope),
                     value=value)
@@ -116,40 +138,64 @@ def _fixed(name: str, expected: str, raw: object, scope: str,
                     gnum, field=label(name, scope), expected=expected, value=value)
 
 
+def _scan(plan: tuple[_Row, ...], get: Callable[[str], object], scope: str,
+          gnum: int | None) -> Iterator[Problem]:
+    # Inlined fast path: most values are fine, so only a bad one pays for _field().
+    for name, kind, limit, exact, required, check in plan:
+        raw = get(name)
+        if raw is None:
+            if required:
+                yield from _field(check, raw, scope, gnum)
+            continue
+        cls = type(raw)
+        if cls is str:
+            if (kind == "str" and raw and (not limit or len(raw) <= limit)  # type: ignore[arg-type]
+                    and (not exact or len(raw) == exact)  # type: ignore[arg-type]
+                    and not raw[0].isspace() and not raw[-1].isspace()):  # type: ignore[index]
+                continue
+        elif cls is Decimal:
+            if kind == "dec" and _ZERO <= raw < _MAX_NUMBER:  # type: ignore[operator]
+                exponent = raw.as_tuple().exponent  # type: ignore[attr-defined]
+                if isinstance(exponent, int) and exponent >= -MAX_DECIMALS:
+                    continue
+        elif cls is int and kind == "int" and 0 <= raw < 10**9:  # type: ignore[operator]
+            continue
+        yield from _field(check, raw, scope, gnum)
+
+
 def check_fields(record: Record, ctx: CheckContext) -> Iterator[Problem]:
     """REQUIRED / TOO_LONG / BAD_FORMAT for every head and item field."""
     imp = is_import(record)
     get = record.get
-    for check in _HEAD_PLAN[imp]:
-        raw = get(check.spec.name)
-        if raw is None and not check.required:
-            continue
-        yield from _field(check, raw, "head", None)
+    yield from _scan(_HEAD_PLAN[imp], get, "head", None)
+    item_plan = _ITEM_PLAN[imp]
     for index, item in enumerate(items_of(record)):
         gnum = gnum_of(item, index)
         iget = item.get
-        for check in _ITEM_PLAN[imp]:
-            raw = iget(check.spec.name)
-            if raw is None and not check.required:
-                continue
-            yield from _field(check, raw, "item", gnum)
-        gcode = text(iget("gcode"))
-        if gcode and len(gcode) == 10 and not _GCODE.match(gcode):
+        yield from _scan(item_plan, iget, "item", gnum)
+        gcode = iget("gcode")
+        if type(gcode) is str and len(gcode) == 10 and not gcode.isdigit():
             yield error(RuleCode.BAD_FORMAT, "gcode", N_("{field} must be 10 digits (got "
                         "{value})."), gnum, field=label("gcode", "item"), value=gcode)
-        has_unit2, has_qty2 = bool(text(iget("unit2"))), dec(iget("qty2"))
-        if has_unit2 != (has_qty2 is not None and has_qty2 > 0):
-            yield error(RuleCode.BAD_FORMAT, "qty2", N_("Second quantity and second unit must "
-                        "both be given (quantity above 0) or both be empty."), gnum)
+        unit2, qty2 = iget("unit2"), iget("qty2")
+        if unit2 or qty2 is not None:
+            qty2_number = dec(qty2)
+            if bool(text(unit2)) != (qty2_number is not None and qty2_number > 0):
+                yield error(RuleCode.BAD_FORMAT, "qty2", N_("Second quantity and second unit "
+                            "must both be given (quantity above 0) or both be empty."), gnum)
         if imp:
             for name, expected in FIXED_IMPORT_ITEM.items():
-                yield from _fixed(name, expected, iget(name), "item", gnum)
+                value = iget(name)
+                if value is not None and value != expected:
+                    yield from _fixed(name, expected, value, "item", gnum)
     if not imp:
         return
     for name, expected in FIXED_IMPORT_HEAD.items():
-        yield from _fixed(name, expected, get(name), "head", None)
-    guid = text(get("guid"))
-    if guid and not _GUID.match(guid):
+        value = get(name)
+        if value is not None and value != expected and str(value) != expected:
+            yield from _fixed(name, expected, value, "head", None)
+    guid = get("guid")
+    if guid and not _GUID.match(text(guid)):
         yield error(RuleCode.BAD_FORMAT, "guid", N_("{field} must be an upper-case UUID."),
                     field=label("guid"))
 

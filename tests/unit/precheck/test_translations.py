@@ -9,14 +9,18 @@ from .sample import context, record
 
 ROOT = Path(__file__).resolve().parents[3]
 MODULES = [*sorted((ROOT / "app" / "rules").glob("*.py")),
+           *sorted((ROOT / "app" / "precheck").glob("*.py")),
+           *sorted((ROOT / "ui" / "precheck").glob("*.py")),
            ROOT / "app" / "domain" / "state_machine.py"]
+MARKERS = {"N_", "translate", "Message"}
 
 
 def _msgids(path: Path) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id == "N_" and isinstance(node.args[0], ast.Constant)):
+                and node.func.id in MARKERS and node.args
+                and isinstance(node.args[0], ast.Constant)):
             found.append(node.args[0].value)
     return found
 
