@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Declaration, Problem
@@ -128,7 +128,8 @@ def _problem_row(decl_id: int, p: RuleProblem,
             "acknowledge_reason": ack[2] if ack else None}
 
 
-_DT = Declaration.__table__
+_DT: Table = Declaration.__table__  # type: ignore[assignment]
+_PT: Table = Problem.__table__  # type: ignore[assignment]
 _UPDATE = (  # Core executemany (no ORM version bump: checking is not editing)
     update(_DT).where(_DT.c.id == bindparam("b_id"))
     .values(status=bindparam("b_status"), error_count=bindparam("b_errors"),
@@ -142,10 +143,10 @@ def _store_chunk(session: Session, actor: Actor,
                  results: list[tuple[dict[str, Any], CheckResult]], now: datetime) -> int:
     ids = [r["id"] for r, _ in results]
     acks = _acks(session, ids)
-    session.execute(delete(Problem.__table__).where(Problem.__table__.c.declaration_id.in_(ids)))
+    session.execute(delete(_PT).where(_PT.c.declaration_id.in_(ids)))
     rows = [_problem_row(r["id"], p, acks) for r, res in results for p in res.problems]
     if rows:
-        session.execute(insert(Problem.__table__), rows)
+        session.execute(insert(_PT), rows)
     updates: list[dict[str, Any]] = []
     audit: list[AuditRecord] = []
     for record, result in results:
