@@ -109,6 +109,7 @@ class StoredProblem:
     message: Message
     acknowledged: bool = False
     ack_reason: str | None = None
+    id: int | None = None  # Problem row id (to acknowledge it)
 
     @property
     def blocking(self) -> bool:
