@@ -125,16 +125,19 @@ class AuditService:
         )
         return [str(r[0]) for r in rows]
 
-    def history(self, actor: Actor, declaration_id: int) -> list[AuditEventInfo]:
+    def history(
+        self, actor: Actor, declaration_id: int, *, unmasked: bool = False
+    ) -> list[AuditEventInfo]:
         """A declaration's own events, oldest first (anyone who may view declarations).
 
-        Personal data in before/after values is masked unless the actor may unmask.
+        Identity numbers and phones in before/after values are masked, unless `unmasked`
+        and the actor may unmask (the caller has recorded that unmask, see app.security.pii).
         """
         require(actor, Permission.VIEW)
         stmt = (select(AuditEvent).where(AuditEvent.declaration_id == declaration_id)
                 .order_by(AuditEvent.id))
         events = [_info(ev) for ev in self._session.execute(stmt).scalars()]
-        if actor.can(Permission.UNMASK):
+        if unmasked and actor.can(Permission.UNMASK):
             return events
         return [_redacted(ev) for ev in events]
 

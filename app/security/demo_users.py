@@ -28,9 +28,9 @@ class DemoAccountSpec:
 
 
 DEMO_ACCOUNTS: tuple[DemoAccountSpec, ...] = (
-    DemoAccountSpec("clerk", "Clerk-demo-1", Role.CLERK, "王芳 (demo clerk)"),
-    DemoAccountSpec("supervisor", "Supervisor-demo-1", Role.SUPERVISOR, "李强 (demo supervisor)"),
-    DemoAccountSpec("admin", "Admin-demo-1", Role.ADMIN, "张伟 (demo admin)"),
+    DemoAccountSpec("clerk", "Demo-pass-c1", Role.CLERK, "王芳 (demo clerk)"),
+    DemoAccountSpec("supervisor", "Demo-pass-s1", Role.SUPERVISOR, "李强 (demo supervisor)"),
+    DemoAccountSpec("admin", "Demo-pass-a1", Role.ADMIN, "张伟 (demo admin)"),
 )
 
 

@@ -7,7 +7,7 @@ unmask is an audit event naming the fields and the purpose.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +18,13 @@ from app.domain.errors import NotFoundError, ValidationError
 from app.i18n import N_
 from app.security.audit import record_event
 from app.security.context import Actor, Permission, require
-from app.security.masking import DEFAULT_MASKED_KINDS, PII_FIELDS, PiiKind, mask_record
+from app.security.masking import (
+    DEFAULT_MASKED_KINDS,
+    PII_FIELDS,
+    PiiKind,
+    mask_field,
+    mask_record,
+)
 
 # Fields that are stored on a declaration (PII_FIELDS also names payment-only elements).
 DECLARATION_PII_FIELDS: tuple[str, ...] = tuple(
@@ -82,3 +88,24 @@ def unmask_declaration(
     require_unmask(session, actor, purpose="view", reason=reason,
                    declaration_ids=[declaration_id])
     return dict(zip(DECLARATION_PII_FIELDS, row, strict=True))
+
+
+def mask_rows(
+    actor: Actor,
+    keys: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    unmasked: bool = False,
+) -> tuple[tuple[Any, ...], ...]:
+    """Grid rows (tuples in `keys` order) as `actor` may see them."""
+    kinds = masked_kinds(actor, unmasked=unmasked)
+    positions = [i for i, key in enumerate(keys) if PII_FIELDS.get(key) in kinds]
+    if not positions:
+        return tuple(tuple(r) for r in rows)
+    out = []
+    for row in rows:
+        values = list(row)
+        for i in positions:
+            values[i] = mask_field(keys[i], values[i], kinds)
+        out.append(tuple(values))
+    return tuple(out)

@@ -3,24 +3,35 @@ main window (Admin menu entries by role, idle lock, current user in the status b
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Callable
+from datetime import date
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMenu
 
-from app.i18n import translate
+from app.db.engine import sqlite_file
+from app.domain.errors import UserFacingError
+from app.i18n import Message, translate
 from app.security.auth import LoginOutcome, login
+from app.security.backup import latest_backup
 from app.security.context import ROLE_LABELS, Actor, Permission
 from app.security.demo_users import demo_accounts
 from app.security.idle import IdlePolicy
+from app.security.integrity import startup_problem
+from app.security.maintenance import DEFAULT_RETENTION, MaintenanceService, backup_dir_for
 from app.security.passwords import PasswordHasher
 from app.security.users import UserService
+from app.services.settings import all_settings
 from ui.context import GuiContext
 from ui.security.audit_browser import AuditBrowser
 from ui.security.idle import IdleWatcher
 from ui.security.login import AdminSetupDialog, DemoAccount, LoginDialog, UnlockDialog
 from ui.security.users_dialog import UsersDialog
+
+log = logging.getLogger(__name__)
 
 ExecDialog = Callable[[QDialog], int]
 
@@ -122,6 +133,12 @@ class SecurityControls(QObject):
         if app is not None:
             app.installEventFilter(self.idle)
         hide_forbidden_actions(window, ctx.actor)
+        # Areas installed after this one add their actions later: check again once the
+        # event loop runs (before the user can open any menu).
+        QTimer.singleShot(0, self._on_installed)
+
+    def _on_installed(self) -> None:
+        hide_forbidden_actions(self.window, self.ctx.actor)
 
     def _action(self, menu: QMenu, text: str, permission: Permission,
                 slot: Callable[[], None]) -> QAction:
@@ -163,5 +180,25 @@ class SecurityControls(QObject):
         self.idle.unlocked()
 
 
-def show_startup_problem(text: str, title: str) -> None:
-    QMessageBox.critical(None, title, text)
+def startup_check(url: str) -> Message | None:
+    """Quick integrity check of a SQLite database before anything else opens it."""
+    path = sqlite_file(url)
+    if path is None:
+        return None
+    return startup_problem(path, latest_backup(backup_dir_for(path)))
+
+
+def daily_backup(ctx: GuiContext, today: date | None = None) -> None:
+    """Today's automatic backup, with the retention from the settings; never blocks start-up."""
+    with ctx.transaction() as session:
+        raw = all_settings(session).get("backupRetention", str(DEFAULT_RETENTION))
+    retention = int(raw) if raw.isdigit() else DEFAULT_RETENTION
+    try:
+        made = MaintenanceService(ctx.url, ctx.engine, ctx.sessions).auto_backup(
+            today or date.today(), retention
+        )
+    except (OSError, UserFacingError, sqlite3.Error):
+        log.exception("automatic backup failed")
+        return
+    if made is not None:
+        log.info("automatic backup written: %s", made)
