@@ -11,9 +11,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from copy import deepcopy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from lxml import etree
@@ -124,41 +125,45 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-@dataclass
+# (element name, qualified tag, required) in schema order, per part of the message.
+_Spec = tuple[str, str, bool]
+
+
+@dataclass(frozen=True)
 class _Layout:
-    head: tuple[xsd.ChildSpec, ...]
-    item: tuple[xsd.ChildSpec, ...]
-    transfer: tuple[xsd.ChildSpec, ...]
-    tags: dict[str, str] = field(default_factory=dict)
-
-    def tag(self, name: str) -> str:
-        t = self.tags.get(name)
-        if t is None:
-            t = self.tags[name] = f"{{{CEB_NS}}}{name}"
-        return t
+    head: tuple[_Spec, ...]
+    item: tuple[_Spec, ...]
+    transfer: tuple[_Spec, ...]
 
 
-_LAYOUTS: dict[str, _Layout] = {}
+def _specs(direction: Direction, element: str) -> tuple[_Spec, ...]:
+    return tuple((c.name, _tag(c.name), c.min_occurs > 0)
+                 for c in xsd.sequence(direction, element))
 
 
+def _tag(name: str) -> str:
+    return f"{{{CEB_NS}}}{name}"
+
+
+@cache
 def _layout(direction: Direction) -> _Layout:
-    lay = _LAYOUTS.get(direction)
-    if lay is None:
-        lay = _LAYOUTS[direction] = _Layout(
-            xsd.sequence(direction, "InventoryHead"),
-            xsd.sequence(direction, "InventoryList"),
-            xsd.sequence(direction, "BaseTransfer"),
-        )
-    return lay
+    return _Layout(_specs(direction, "InventoryHead"), _specs(direction, "InventoryList"),
+                   _specs(direction, "BaseTransfer"))
 
 
-def _fill(parent: etree._Element, specs: Sequence[xsd.ChildSpec], values: Mapping[str, Any],
-          lay: _Layout) -> None:
+def _fill(parent: etree._Element, specs: Sequence[_Spec], values: Mapping[str, Any]) -> None:
+    # The hot loop of message building: strings pass through, the rest is formatted.
     sub = etree.SubElement
-    for spec in specs:
-        text = format_value(values.get(spec.name))
-        if text or spec.min_occurs:
-            sub(parent, lay.tag(spec.name)).text = text
+    get = values.get
+    for name, tag, required in specs:
+        value = get(name)
+        if value is None:
+            if required:
+                sub(parent, tag).text = ""
+            continue
+        text = value if type(value) is str else format_value(value)
+        if text or required:
+            sub(parent, tag).text = text
 
 
 def prepare_head(head: Mapping[str, Any], direction: Direction, app_time: datetime,
@@ -193,7 +198,7 @@ def build_message(direction: Direction, inventories: Sequence[InventoryInput],
     when = app_time or datetime.now()
     root_name = xsd.ROOT_ELEMENT[direction]
     msg_guid = (guid or new_guid()).upper()
-    root = etree.Element(lay.tag(root_name), nsmap=_NSMAP)
+    root = etree.Element(_tag(root_name), nsmap=_NSMAP)
     root.set("guid", msg_guid)
     root.set("version", MESSAGE_VERSION)
     built: list[BuiltInventory] = []
@@ -210,13 +215,13 @@ def build_message(direction: Direction, inventories: Sequence[InventoryInput],
                    "per declaration. Split the order into several declarations."),
                 copNo=cop_no, count=len(inv.items), limit=limit,
             )
-        node = sub(root, lay.tag("Inventory"))
-        _fill(sub(node, lay.tag("InventoryHead")), lay.head, head, lay)
+        node = sub(root, _tag("Inventory"))
+        _fill(sub(node, _tag("InventoryHead")), lay.head, head)
         for n, item in enumerate(inv.items, start=1):
             values = item if item.get("gnum") else {**item, "gnum": n}
-            _fill(sub(node, lay.tag("InventoryList")), lay.item, values, lay)
+            _fill(sub(node, _tag("InventoryList")), lay.item, values)
         built.append(BuiltInventory(cop_no, head["guid"], head["appType"]))
-    _fill(sub(root, lay.tag("BaseTransfer")), lay.transfer, transfer.as_dict(), lay)
+    _fill(sub(root, _tag("BaseTransfer")), lay.transfer, transfer.as_dict())
     if validate:
         check_schema(root, direction)
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
