@@ -17,12 +17,12 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from app.domain.errors import UserFacingError
+from app.domain.errors import UserFacingError, ValidationError
 from app.i18n import N_
 
 TMP_SUFFIX = ".tmp"
@@ -215,3 +215,16 @@ def verify_manifest(folder: Path | str) -> list[str]:
         if not path.is_file() or sha256_hex(path.read_bytes()) != digest:
             bad.append(name)
     return bad
+
+
+def transport_from_settings(values: Mapping[str, str | None],
+                            override: Path | str | None = None) -> ExchangeFolderTransport:
+    """The exchange folder of the broker settings (`exchangeDir`, `outboxName`,
+    `inboxName`), or `override` with the configured folder names."""
+    root = override or values.get("exchangeDir")
+    if not root:
+        raise ValidationError(N_("No exchange folder is set: choose one in the settings "
+                                 "(exchangeDir) or pass --exchange DIR."))
+    names = FolderNames(outbox=values.get("outboxName") or "outbox",
+                        inbox=values.get("inboxName") or "inbox")
+    return ExchangeFolderTransport(Path(root), names)

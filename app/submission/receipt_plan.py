@@ -34,6 +34,7 @@ class Outcome:
     declaration_id: int | None
     applied: bool
     reason: str  # applied|older|backwards|final|not_sent|no_status|duplicate|unmatched
+    status: DeclarationStatus | None = None  # the status it moved the declaration to
 
 
 @dataclass
@@ -79,7 +80,8 @@ def plan_returns(returns: Iterable[ReceiptReturn], resolve: Resolver,
                 plan.new_status[target.declaration_id] = d.status
             if updated != target:
                 plan.changed[target.declaration_id] = updated
-            plan.outcomes.append(Outcome(ret, target.declaration_id, d.apply, d.reason))
+            plan.outcomes.append(Outcome(ret, target.declaration_id, d.apply, d.reason,
+                                         d.status if d.apply else None))
     return plan
 
 

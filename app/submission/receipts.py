@@ -24,18 +24,31 @@ MAX_RETURNS_PER_FILE = 100
 MAX_RECEIPT_BYTES = 20 * 1024 * 1024
 
 KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": "CEB900"}
-_RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn",
-                "CEB900": "MessageReturn"}
-_FIELDS = ("guid", "customsCode", "ebpCode", "ebcCode", "agentCode", "copNo", "preNo",
-           "invtNo", "orderNo", "statisticsFlag", "returnStatus", "returnTime", "returnInfo",
-           "oriCopMsgId", "oriMessageType")
+_RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn"}
+_FIELDS = (
+    "guid",
+    "customsCode",
+    "ebpCode",
+    "ebcCode",
+    "agentCode",
+    "copNo",
+    "preNo",
+    "invtNo",
+    "orderNo",
+    "statisticsFlag",
+    "returnStatus",
+    "returnTime",
+    "returnInfo",
+    "oriCopMsgId",
+    "oriMessageType",
+)
 
 
 class ReceiptParseError(UserFacingError):
     """A receipt file that cannot be read safely; `reason` is a short stable code."""
 
-    def __init__(self, reason: str, msgid: str, **params: Any) -> None:
-        self.reason = reason
+    def __init__(self, msgid: str, *, code: str, **params: Any) -> None:
+        self.reason = code
         super().__init__(msgid, **params)
 
 
@@ -71,8 +84,9 @@ class ReceiptReturn:
     @property
     def content_key(self) -> str:
         """Identity of this return regardless of file: the same report twice is one report."""
-        raw = "\x1f".join((self.kind, self.guid, self.copNo, self.returnStatus,
-                           self.returnTime, self.returnInfo))
+        raw = "\x1f".join(
+            (self.kind, self.guid, self.copNo, self.returnStatus, self.returnTime, self.returnInfo)
+        )
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
     def sort_key(self) -> tuple[str, int]:
@@ -97,20 +111,20 @@ def _safe_fromstring(data: bytes) -> ET.Element:
         )
     except DTDForbidden as exc:
         raise ReceiptParseError(
-            "dtd", N_("Refused: the file declares a DOCTYPE/DTD, which receipts never do.")
+            N_("Refused: the file declares a DOCTYPE/DTD, which receipts never do."), code="dtd"
         ) from exc
     except EntitiesForbidden as exc:
         raise ReceiptParseError(
-            "entity", N_("Refused: the file declares XML entities (possible entity-expansion "
-                         "attack).")
+            N_("Refused: the file declares XML entities (possible entity-expansion attack)."),
+            code="entity",
         ) from exc
     except ExternalReferenceForbidden as exc:
         raise ReceiptParseError(
-            "external", N_("Refused: the file refers to an external resource.")
+            N_("Refused: the file refers to an external resource."), code="external"
         ) from exc
     except ET.ParseError as exc:
         raise ReceiptParseError(
-            "malformed", N_("Not well-formed XML: {error}"), error=str(exc)
+            N_("Not well-formed XML: {error}"), code="malformed", error=str(exc)
         ) from exc
 
 
@@ -124,22 +138,28 @@ def _local(tag: str) -> tuple[str, str]:
 def parse_receipt(data: bytes) -> ReceiptFile:
     """Parse one receipt file. Raises ReceiptParseError with a reason code when refused."""
     if len(data) > MAX_RECEIPT_BYTES:
-        raise ReceiptParseError("too_large", N_("The file is larger than {mb} MB."),
-                                mb=MAX_RECEIPT_BYTES // (1024 * 1024))
+        raise ReceiptParseError(
+            N_("The file is larger than {mb} MB."),
+            code="too_large",
+            mb=MAX_RECEIPT_BYTES // (1024 * 1024),
+        )
     root = _safe_fromstring(data)
     ns, name = _local(root.tag)
     kind = KINDS.get(name)
     if kind is None or ns not in (CEB_NS, ""):
-        raise ReceiptParseError("unknown_type", N_("Not a CEB622/CEB604/CEB900 receipt: {root}"),
-                                root=name)
+        raise ReceiptParseError(
+            N_("Not a CEB622/CEB604/CEB900 receipt: {root}"), code="unknown_type", root=name
+        )
     node_name = _RETURN_NODE[kind]
     nodes = [c for c in root if _local(c.tag) == (ns, node_name)]
     if not nodes:
-        raise ReceiptParseError("empty", N_("The receipt contains no {node}."), node=node_name)
+        raise ReceiptParseError(N_("The receipt contains no {node}."), code="empty", node=node_name)
     if len(nodes) > MAX_RETURNS_PER_FILE:
         raise ReceiptParseError(
-            "too_many", N_("The receipt holds {count} returns; at most {limit} are allowed."),
-            count=len(nodes), limit=MAX_RETURNS_PER_FILE,
+            N_("The receipt holds {count} returns; at most {limit} are allowed."),
+            code="too_many",
+            count=len(nodes),
+            limit=MAX_RETURNS_PER_FILE,
         )
     returns = tuple(_read_return(kind, ns, n) for n in nodes)
     return ReceiptFile(kind, root.get("guid", ""), returns)
@@ -157,13 +177,13 @@ def _read_return(kind: str, ns: str, node: ET.Element) -> ReceiptReturn:
         elif cname == "oriBizMessage":
             ori_biz = child.text or ""
     if not values.get("returnStatus"):
-        raise ReceiptParseError("missing_field", N_("A return has no {field}."),
-                                field="returnStatus")
+        raise ReceiptParseError(
+            N_("A return has no {field}."), code="missing_field", field="returnStatus"
+        )
     if kind != "CEB900" and not values.get("copNo"):
-        raise ReceiptParseError("missing_field", N_("A return has no {field}."), field="copNo")
+        raise ReceiptParseError(N_("A return has no {field}."), code="missing_field", field="copNo")
     ori = _cop_nos_in(ori_biz) if kind == "CEB900" else ()
-    return ReceiptReturn(kind=kind, ori_cop_nos=ori,
-                         **{k: values.get(k, "") for k in _FIELDS})
+    return ReceiptReturn(kind=kind, ori_cop_nos=ori, **{k: values.get(k, "") for k in _FIELDS})
 
 
 def _cop_nos_in(echoed: str) -> tuple[str, ...]:
