@@ -92,7 +92,9 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
         try:
             rf = parse_receipt(data)
         except ReceiptParseError as exc:
-            refused.append((path, f"{exc.reason}: {render(exc.message, 'en')}"))
+            # The reason file is read by people: say it in both languages.
+            refused.append((path, f"{exc.reason}: {render(exc.message, 'zh_CN')}\n"
+                                  f"{exc.reason}: {render(exc.message, 'en')}"))
             continue
         parsed.append((path, file_hash(data), list(rf.returns)))
     file_of: dict[int, tuple[Path, str]] = {}

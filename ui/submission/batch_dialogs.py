@@ -57,6 +57,7 @@ class CreateBatchDialog(QDialog):
     def _build_ui(self) -> None:
         self.setWindowTitle(self.tr("New batch"))
         self.setObjectName("create_batch_dialog")
+        self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         if self.ids:
             text = self.tr("{n} selected declarations (only ready ones can go in).").format(
@@ -85,6 +86,7 @@ class CreateBatchDialog(QDialog):
         self.problems.setObjectName("problems_text")
         self.problems.setReadOnly(True)
         self.problems.setVisible(False)
+        self.problems.setMinimumHeight(140)
         layout.addWidget(self.problems)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -106,7 +108,8 @@ class CreateBatchDialog(QDialog):
                     session, self.ctx.actor, ids=self.ids,
                     status=None if self.ids else "ready", transport=self.transport())
         except BatchBlockedError as exc:
-            lines = [exc.text(self.ctx.lang), ""]
+            lines = [self.tr("{n} declarations cannot go into a batch; only ready ones can:")
+                     .format(n=len(exc.blocked))]
             lines += [f"#{b.id} {b.copNo or ''} — {render(b.reason, self.ctx.lang)}"
                       for b in exc.blocked]
             self.problems.setPlainText("\n".join(lines))

@@ -61,11 +61,20 @@ class ToFixDialog(QDialog):
         self.tree = QTreeWidget(fix_page)
         self.tree.setObjectName("causes_tree")
         self.tree.setHeaderLabels([self.tr("Parcels"), self.tr("Code"),
-                                   self.tr("What to do"), self.tr("Customs text")])
+                                   self.tr("Customs text"), self.tr("What to do")])
         self.tree.setRootIsDecorated(False)
-        self.tree.setWordWrap(True)
-        self.tree.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         fl.addWidget(self.tree, 1)
+        # The full explanation of the selected cause: long sentences do not fit a cell.
+        self.explanation = QLabel(fix_page)
+        self.explanation.setObjectName("explanation_label")
+        self.explanation.setWordWrap(True)
+        self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        fl.addWidget(self.explanation)
         row = QHBoxLayout()
         self.show_button = QPushButton(self.tr("&Show these parcels"), fix_page)
         row.addWidget(self.show_button)
@@ -111,6 +120,7 @@ class ToFixDialog(QDialog):
 
     def _connect_signals(self) -> None:
         self.show_button.clicked.connect(self._on_show_button_clicked)
+        self.tree.currentItemChanged.connect(self._on_tree_current_item_changed)
         self.retry_button.clicked.connect(self._on_retry_button_clicked)
         self.close_button.clicked.connect(self.accept)
 
@@ -122,11 +132,13 @@ class ToFixDialog(QDialog):
         self.tree.clear()
         for g in self.groups:
             explanation = render(g.explanation, self.ctx.lang) if g.explanation else ""
-            item = QTreeWidgetItem([str(g.count), g.code, explanation, g.customs_text])
+            item = QTreeWidgetItem([str(g.count), g.code, g.customs_text, explanation])
             item.setTextAlignment(0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setToolTip(2, explanation)
-            item.setToolTip(3, g.customs_text)
+            item.setToolTip(2, g.customs_text)
+            item.setToolTip(3, explanation)
             self.tree.addTopLevelItem(item)
+        if self.groups:
+            self.tree.setCurrentItem(self.tree.topLevelItem(0))
         self.tabs.setTabText(0, self.tr("To fix ({n})").format(n=sum(g.count
                                                                       for g in self.groups)))
         self.holds.setRowCount(len(held))
@@ -156,6 +168,15 @@ class ToFixDialog(QDialog):
         if item is None:
             return None
         return self.groups[self.tree.indexOfTopLevelItem(item)]
+
+    def _on_tree_current_item_changed(self, *_args: object) -> None:
+        group = self.selected_group()
+        text = ""
+        if group is not None:
+            text = (render(group.explanation, self.ctx.lang) if group.explanation
+                    else self.tr("Read the customs text, fix the declarations and declare "
+                                 "them again."))
+        self.explanation.setText(text)
 
     def _on_show_button_clicked(self) -> None:
         group = self.selected_group()
