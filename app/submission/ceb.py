@@ -166,17 +166,18 @@ def _fill(parent: etree._Element, specs: Sequence[_Spec], values: Mapping[str, A
             sub(parent, tag).text = text
 
 
-def prepare_head(head: Mapping[str, Any], direction: Direction, app_time: datetime,
+def prepare_head(head: Mapping[str, Any], direction: Direction, app_time: datetime | str,
                  app_type: str | None = None) -> dict[str, Any]:
     """The head as it will be sent: guid, appType, appTime, appStatus, ieFlag filled in."""
     out = dict(head)
     out["guid"] = str(out.get("guid") or new_guid()).upper()
     out["appType"] = app_type or str(out.get("appType") or APP_TYPE_NEW)
-    out["appTime"] = app_time
+    when = app_time if isinstance(app_time, str) else format_value(app_time)
+    out["appTime"] = when
     out["appStatus"] = APP_STATUS_DECLARE
     out["ieFlag"] = direction
     if direction == "I" and not out.get("declTime"):
-        out["declTime"] = app_time.date()
+        out["declTime"] = when[:8]
     return out
 
 
@@ -195,7 +196,7 @@ def build_message(direction: Direction, inventories: Sequence[InventoryInput],
             limit=MAX_INVENTORIES_PER_MESSAGE, count=len(inventories),
         )
     lay = _layout(direction)
-    when = app_time or datetime.now()
+    when_text = format_value(app_time or datetime.now())
     root_name = xsd.ROOT_ELEMENT[direction]
     msg_guid = (guid or new_guid()).upper()
     root = etree.Element(_tag(root_name), nsmap=_NSMAP)
@@ -205,7 +206,7 @@ def build_message(direction: Direction, inventories: Sequence[InventoryInput],
     limit = xsd.max_items_per_inventory(direction)
     sub = etree.SubElement
     for inv in inventories:
-        head = prepare_head(inv.head, direction, when)
+        head = prepare_head(inv.head, direction, when_text)
         cop_no = str(head.get("copNo") or "")
         if not inv.items:
             raise MessageBuildError(N_("Declaration {copNo} has no items."), copNo=cop_no)

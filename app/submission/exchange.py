@@ -54,15 +54,19 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_atomic(target: Path, data: bytes) -> Path:
-    """Write `data` to `target` via a hidden temp file in the same folder, fsync, rename."""
+def write_atomic(target: Path, data: bytes, *, durable: bool = True) -> Path:
+    """Write `data` to `target` via a hidden temp file in the same folder, fsync, rename.
+
+    `durable=False` skips the fsync, for copies whose loss a crash may cause harmlessly.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -135,7 +139,9 @@ class ExchangeFolderTransport:
             write_atomic(target, data)
         archive = self.sent_dir(day) / name
         if not archive.exists():
-            write_atomic(archive, data)
+            # The archive is a convenience copy (the database keeps every message's XML), so
+            # it is not fsync'd; the outbox file is, before the message is marked written.
+            write_atomic(archive, data, durable=False)
         return target
 
     def clean_temp_files(self) -> int:
