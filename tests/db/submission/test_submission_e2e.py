@@ -177,3 +177,28 @@ def test_cli_json(db_url: str, sessions: sessionmaker[Session], actor: Actor,
     assert listed["batches"][0]["batch_no"] == created["batch"]  # type: ignore[index]
     shown = _cli(capsys, "--db", db_url, "batch", "show", str(created["batch"]), "--json")
     assert shown["batch"]["state"] == "sent"  # type: ignore[index]
+
+
+def test_fixed_rejection_is_redeclared_as_amendment(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        broker: dict[str, str]) -> None:
+    with sessions() as s, s.begin():
+        bad = make_declaration(s, status="ready", buyerIdNumber="110105194912310021")
+    _submit(sessions, actor, exchange, broker, [bad])
+    sim = CustomsSimulator(exchange, seed=1)
+    _cycle(sessions, actor, exchange, sim)
+    with sessions() as s, s.begin():
+        d = s.get(Declaration, bad)
+        assert d is not None and d.status == "rejected" and d.preNo
+        cop_no = d.copNo
+        # the clerk fixes the ID number; the pre-check (another area) marks it ready
+        d.buyerIdNumber = valid_id_number()
+        d.status = "ready"
+    _submit(sessions, actor, exchange, broker, [bad])
+    sent = sorted((exchange.root / "sent").rglob("*.xml"))[-1].read_bytes()
+    assert b"<ceb:appType>2</ceb:appType>" in sent
+    assert f"<ceb:copNo>{cop_no}</ceb:copNo>".encode() in sent
+    _cycle(sessions, actor, exchange, sim)
+    with sessions() as s:
+        d = s.get(Declaration, bad)
+        assert d is not None and d.status == "released"
