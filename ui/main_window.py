@@ -32,6 +32,7 @@ from ui.declarations.model import DeclarationTableModel
 # Modules that add their actions to the window: each has install(window: MainWindow).
 AREA_INSTALLERS: tuple[str, ...] = (
     "ui.security.actions",
+    "ui.submission.actions",
 )
 
 MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "help")

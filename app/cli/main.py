@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.core",
     "app.cli.precheck",
     "app.cli.security",
+    "app.cli.submission",
 )
 
 
