@@ -49,20 +49,22 @@ def register_cjk_font() -> str:
 
 
 @cache
-def _covered_codepoints() -> frozenset[int]:
+def _covered_chars() -> frozenset[str]:
     font = pdfmetrics.getFont(register_cjk_font())
-    return frozenset(font.face.charToGlyph)
+    return frozenset(chr(code) for code in font.face.charToGlyph)
 
 
 def can_draw(char: str) -> bool:
     """True when the bundled font has a glyph for `char` (controls and spaces always pass)."""
-    if unicodedata.category(char) in {"Cc", "Cf", "Zs", "Zl", "Zp"}:
+    if char in _covered_chars():
         return True
-    return ord(char) in _covered_codepoints()
+    return unicodedata.category(char) in {"Cc", "Cf", "Zs", "Zl", "Zp"}
 
 
 def missing_chars(text: str) -> list[str]:
     """The distinct characters of `text` the font cannot draw, in order of first appearance."""
+    if _covered_chars().issuperset(text):  # the common case, one C-level set operation
+        return []
     seen: dict[str, None] = {}
     for char in text:
         if char not in seen and not can_draw(char):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
 
 from app.documents.fonts import MissingGlyph, missing_chars
@@ -51,6 +52,12 @@ COLUMNS: tuple[tuple[str, str, float, str], ...] = (
     ("海关状态", "Status", 14.0, "left"),
 )
 _LEFTS = tuple(LEFT + sum(c[2] for c in COLUMNS[:i]) for i in range(len(COLUMNS)))
+# Per column, in points: text anchor x, usable width, right-aligned?
+_CELLS = tuple(
+    ((left + width - 0.6) * mm if align == "right" else (left + 0.6) * mm, (width - 1.2) * mm,
+     align == "right")
+    for (_zh, _en, width, align), left in zip(COLUMNS, _LEFTS, strict=True)
+)
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,7 @@ class ManifestWriter:
         self.totals = _Totals()
         self.missing: list[MissingGlyph] = []
         self._status_text: dict[str, str] = {}
+        self._measure = getFont(self.pen.font).stringWidth
         self._new_page()
 
     def _new_page(self) -> None:
@@ -169,21 +177,17 @@ class ManifestWriter:
         self.on_page += 1
 
     def _draw_cells(self, baseline: float, cells: tuple[str, ...]) -> None:
-        c = self.canvas
         font = self.pen.font
         size = FONT_MM * mm
-        text = c.beginText()
+        measure = self._measure
+        text = self.canvas.beginText()
         text.setFont(font, size)
         y = self.pen.y(baseline)
-        for (_zh, _en, width, align), left, cell in zip(COLUMNS, _LEFTS, cells, strict=True):
-            content = fit(cell, font, size, (width - 1.2) * mm)
-            if align == "right":
-                x = (left + width - 0.6) * mm - c.stringWidth(content, font, size)
-            else:
-                x = (left + 0.6) * mm
-            text.setTextOrigin(x, y)
+        for (x, width, right), cell in zip(_CELLS, cells, strict=True):
+            content = fit(cell, font, size, width)
+            text.setTextOrigin(x - measure(content, size) if right else x, y)
             text.textOut(content)
-        c.drawText(text)
+        self.canvas.drawText(text)
 
     def _status(self, status: str) -> str:
         cached = self._status_text.get(status)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,8 +32,9 @@ def atomic_canvas(
     """
     font = register_cjk_font()
     path = Path(target)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    temp_name = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+    # Created like any file the user saves (umask applies), unlike mkstemp's 0600.
+    os.close(os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         canvas = Canvas(
             temp_name,

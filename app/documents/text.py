@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 
 ELLIPSIS = "…"
 
@@ -34,18 +35,25 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
+@lru_cache(maxsize=8192)
 def fit(text: str, font: str, size: float, width: float) -> str:
-    """`text` cut with an ellipsis so it fits `width` points (unchanged when it fits)."""
-    if stringWidth(text, font, size) <= width:
+    """`text` cut with an ellipsis so it fits `width` points (unchanged when it fits).
+
+    Cached: manifests and labels repeat the same goods names, bags and statuses a lot.
+    """
+    measure = getFont(font).stringWidth
+    if measure(text, size) <= width:
         return text
-    limit = width - stringWidth(ELLIPSIS, font, size)
-    # Widths are additive per glyph, so one pass finds the cut without re-measuring prefixes.
-    total = 0.0
-    for index, char in enumerate(text):
-        total += stringWidth(char, font, size)
-        if total > limit:
-            return text[:index].rstrip() + ELLIPSIS
-    return text
+    limit = width - measure(ELLIPSIS, size)
+    # Longest prefix that fits, by bisection (prefix widths grow with length).
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if measure(text[:middle], size) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + ELLIPSIS
 
 
 def wrap(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
