@@ -8,6 +8,7 @@ from functools import lru_cache
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 
 ELLIPSIS = "…"
+_NO_LINE_START = frozenset("，。、；：！？）》」』】,.;:!?)")
 
 
 def mask_phone(phone: str) -> str:
@@ -70,10 +71,16 @@ def wrap(text: str, font: str, size: float, width: float, max_lines: int) -> lis
         for piece in pieces:
             piece_width = stringWidth(piece, font, size)
             if current_width + piece_width > width and current:
+                carry = ""
+                if piece in _NO_LINE_START and len(current) > 1:
+                    # Chinese typesetting: a line never starts with closing punctuation,
+                    # so the last character moves down with it.
+                    current, carry = current[:-1], current[-1]
                 lines.append(current.rstrip())
                 if len(lines) == max_lines:
                     return _ellipsize(lines, font, size, width)
-                current, current_width = "", 0.0
+                current = carry
+                current_width = stringWidth(carry, font, size)
             current += piece
             current_width += piece_width
     if current.strip():

@@ -56,3 +56,11 @@ def test_numbers_are_formatted_for_print() -> None:
     assert weight(Decimal("1.2")) == "1.200"
     assert quantity(Decimal("2.000")) == "2"
     assert quantity(Decimal("1.50")) == "1.5"
+
+
+def test_a_line_never_starts_with_closing_punctuation() -> None:
+    text = "本人保证所填各项内容属实邮件内未装寄任何危险物品。"
+    width = stringWidth(text[:-1], FONT, 10)  # the full stop alone would spill over
+    lines = wrap(text, FONT, 10, width, 3)
+    assert len(lines) == 2
+    assert lines[1] == "品。"
