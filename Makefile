@@ -21,12 +21,12 @@ run: $(VENV)/.installed
 	$(BIN)/cleardesk --db $(DEMO_URL)
 
 test: $(VENV)/.installed
-	$(BIN)/ruff check app ui tests bench
+	$(BIN)/ruff check app ui tests bench tools
 	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check app ui tests bench
+	$(BIN)/ruff check app ui tests bench tools
 	$(BIN)/mypy
 
 bench: $(VENV)/.installed

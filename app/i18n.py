@@ -22,7 +22,7 @@ LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "en"
 
 
-def N_(msgid: str) -> str:  # noqa: N802 - gettext's conventional marker name
+def N_(msgid: str) -> str:
     """Mark a string for extraction without translating it now."""
     return msgid
 

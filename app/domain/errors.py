@@ -42,5 +42,5 @@ class SchemaTooNewError(UserFacingError):
     """The database was written by a newer ClearDesk build."""
 
 
-class Cancelled(Exception):  # noqa: N818 - a signal, not an error
+class Cancelled(Exception):
     """Raised inside a job when the user pressed Cancel; callers stay silent."""

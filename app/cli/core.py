@@ -1,0 +1,202 @@
+"""Core commands: init, demo, list, show, config, reference."""
+
+from __future__ import annotations
+
+import argparse
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.cli.framework import CliContext, Result, format_table
+from app.db.models import Declaration
+from app.domain.errors import ValidationError
+from app.domain.fields import HEAD_BY_NAME, ITEM_FIELDS
+from app.domain.status import DeclarationStatus
+from app.i18n import N_, Message, render, translate
+from app.reference.store import load_reference_files, reference_from_db
+from app.security.context import Permission, require
+from app.services import declarations as decl_service
+from app.services import settings as settings_service
+from app.services.demo import add_demo_declarations
+from app.services.queries import DeclarationFilter
+
+
+def _json_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("init", help="create or migrate the database")
+    _json_flag(p)
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("demo", help="add realistic demo declarations")
+    p.add_argument("--parcels", type=int, required=True, metavar="N")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--if-empty", action="store_true",
+                   help="only when the database has no declarations yet")
+    _json_flag(p)
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("list", help="list declarations")
+    p.add_argument("--status", action="append", choices=[s.value for s in DeclarationStatus],
+                   help="only this status (repeatable)")
+    p.add_argument("--search", default="", help="order/waybill number, buyer name, ID, phone")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--offset", type=int, default=0)
+    _json_flag(p)
+    p.set_defaults(handler=cmd_list)
+
+    p = sub.add_parser("show", help="show one declaration in full")
+    p.add_argument("key", metavar="ID_OR_ORDERNO_OR_LOGISTICSNO")
+    _json_flag(p)
+    p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("config", help="broker settings")
+    csub = p.add_subparsers(dest="config_command", required=True, metavar="get|set|list")
+    g = csub.add_parser("get")
+    g.add_argument("key")
+    _json_flag(g)
+    g.set_defaults(handler=cmd_config_get)
+    s = csub.add_parser("set")
+    s.add_argument("key")
+    s.add_argument("value")
+    _json_flag(s)
+    s.set_defaults(handler=cmd_config_set)
+    li = csub.add_parser("list")
+    _json_flag(li)
+    li.set_defaults(handler=cmd_config_list)
+
+    p = sub.add_parser("reference", help="reload the customs code tables from CSV files")
+    p.add_argument("folder", nargs="?", type=Path,
+                   help="folder with countries.csv, units.csv, hs_codes.csv … "
+                   "(default: the shipped tables)")
+    _json_flag(p)
+    p.set_defaults(handler=cmd_reference)
+
+
+def cmd_init(ctx: CliContext, args: argparse.Namespace) -> Result:
+    _ = ctx.engine  # creates or migrates
+    assert ctx.migration is not None
+    m = ctx.migration
+    data: dict[str, Any] = {"db": _display_url(ctx.url), "schema": m.after}
+    if m.backup:
+        data["backup"] = str(m.backup)
+    text = ctx.t("Database {db} is at schema {schema}.", db=data["db"], schema=m.after)
+    return Result(data, text)
+
+
+def _display_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_demo(ctx: CliContext, args: argparse.Namespace) -> Result:
+    if args.parcels < 1:
+        raise ValidationError("--parcels must be at least 1.")
+    with ctx.transaction() as session:
+        if args.if_empty and session.scalar(select(func.count()).select_from(Declaration)):
+            return Result({"declarations": 0, "items": 0},
+                          ctx.t("The database already has declarations; no demo data added."))
+        refs = reference_from_db(session)
+        settings = settings_service.all_settings(session)
+        n, items = add_demo_declarations(session, ctx.actor, args.parcels, args.seed, refs,
+                                         settings)
+    return Result({"declarations": n, "items": items},
+                  ctx.t("Added {n} demo declarations with {items} items.", n=n, items=items))
+
+
+def cmd_list(ctx: CliContext, args: argparse.Namespace) -> Result:
+    flt = DeclarationFilter(statuses=tuple(args.status or ()), search=args.search)
+    with ctx.transaction() as session:
+        page = decl_service.fetch_page(session, ctx.actor, flt, offset=args.offset,
+                                       limit=args.limit)
+    rows = page.as_dicts()
+    if ctx.json:
+        return Result({"total": page.total, "rows": rows})
+    keys = ["id", "status", "orderNo", "logisticsNo", "buyerName", "goodsTotal", "problems"]
+    headers = [translate(h, ctx.lang) for h in
+               (N_("ID"), N_("Status"), N_("Order No."), N_("Waybill No."), N_("Buyer"),
+                N_("Goods value"), N_("Problems"))]
+    table = [[_cell(k, r[k], ctx.lang) for k in keys] for r in rows]
+    footer = ctx.t("{shown} of {total} declarations.", shown=len(rows), total=page.total)
+    return Result({}, format_table(headers, table) + "\n" + footer)
+
+
+def _cell(key: str, value: Any, lang: str) -> Any:
+    if key == "status":
+        return _status_text(value, lang)
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return value
+
+
+def _status_text(status: str, lang: str) -> str:
+    try:
+        return translate(DeclarationStatus(status).label, lang)
+    except ValueError:
+        return status
+
+
+def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
+    with ctx.transaction() as session:
+        d = decl_service.get_detail(session, ctx.actor, args.key)
+    problems = [
+        {"gnum": p["gnum"], "field": p["field"], "code": p["code"], "severity": p["severity"],
+         "message": render(Message(p["msgid"], p["params"]), ctx.lang),
+         "acknowledged": p["acknowledged"]}
+        for p in d.problems
+    ]
+    data = {"id": d.id, "status": d.status, "version": d.version, "head": d.head,
+            "items": d.items, "problems": problems, "history": d.history,
+            "receipts": d.receipts, "taxEstimate": d.tax_estimate, "goodsTotal": d.goods_total,
+            "batchId": d.batch_id}
+    if ctx.json:
+        return Result(data)
+    lines = [f"#{d.id}  {_status_text(d.status, ctx.lang)}"]
+    for key, value in d.head.items():
+        if value not in (None, ""):
+            lines.append(f"  {HEAD_BY_NAME[key].label(ctx.lang)} ({key}): {value}")
+    for item in d.items:
+        lines.append(f"  [{item['gnum']}] " + ", ".join(
+            f"{f.label(ctx.lang)}={item[f.name]}" for f in ITEM_FIELDS
+            if f.name in ("gcode", "gname", "qty", "unit", "price", "totalPrice")))
+    if problems:
+        lines.append(ctx.t("Problems:"))
+        lines.extend(f"  {p['severity']} {p['code']} {p['field']}: {p['message']}"
+                     for p in problems)
+    return Result({}, "\n".join(lines))
+
+
+def cmd_config_get(ctx: CliContext, args: argparse.Namespace) -> Result:
+    with ctx.transaction() as session:
+        value = settings_service.get_setting(session, args.key)
+    return Result({"key": args.key, "value": value}, value or "")
+
+
+def cmd_config_set(ctx: CliContext, args: argparse.Namespace) -> Result:
+    with ctx.transaction() as session:
+        settings_service.set_setting(session, ctx.actor, args.key, args.value)
+        value = settings_service.get_setting(session, args.key)
+    return Result({"key": args.key, "value": value},
+                  ctx.t("{key} set to {value}.", key=args.key, value=value))
+
+
+def cmd_config_list(ctx: CliContext, args: argparse.Namespace) -> Result:
+    with ctx.transaction() as session:
+        values = settings_service.all_settings(session)
+    rows = [[s.key, translate(s.label, ctx.lang), values.get(s.key, "")]
+            for s in settings_service.SETTINGS]
+    headers = [translate(h, ctx.lang) for h in (N_("Key"), N_("Setting"), N_("Value"))]
+    return Result({"settings": values}, format_table(headers, rows))
+
+
+def cmd_reference(ctx: CliContext, args: argparse.Namespace) -> Result:
+    with ctx.transaction() as session:
+        require(ctx.actor, Permission.SETTINGS)
+        codes, hs = load_reference_files(session, args.folder)
+    return Result({"codes": codes, "hsCodes": hs},
+                  ctx.t("Loaded {codes} codes and {hs} HS codes.", codes=codes, hs=hs))

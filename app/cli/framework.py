@@ -1,0 +1,128 @@
+"""What every subcommand shares: the context (database, user, language), output and errors.
+
+A command module exposes `register(subparsers)`; each subcommand sets `handler=` to a function
+`(ctx: CliContext, args: argparse.Namespace) -> Result`. The framework prints `Result.data` as
+exactly one JSON object with `--json`, else `Result.text`, and maps errors to exit codes:
+0 success, 1 user-fixable error (message on stderr in the user's language), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, TextIO
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.engine import make_engine, make_session_factory
+from app.db.migrate import MigrationResult, ensure_schema
+from app.i18n import Message, render, translate
+from app.security.context import Actor, system_actor
+
+
+@dataclass(frozen=True)
+class Result:
+    data: dict[str, Any]
+    text: str = ""
+
+
+Handler = Callable[["CliContext", argparse.Namespace], Result]
+ActorResolver = Callable[["CliContext"], Actor]
+
+
+@dataclass
+class CliContext:
+    """Built once per invocation in main(): the composition root hands it to handlers."""
+
+    url: str
+    lang: str
+    json: bool
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    actor_resolver: ActorResolver | None = None
+    _engine: Engine | None = None
+    _factory: sessionmaker[Session] | None = None
+    _actor: Actor | None = None
+    migration: MigrationResult | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.url)
+            self.migration = ensure_schema(self._engine)
+            from app.services.bootstrap import after_migration
+
+            after_migration(self._engine)
+        return self._engine
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        if self._factory is None:
+            self._factory = make_session_factory(self.engine)
+        return self._factory
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    @property
+    def actor(self) -> Actor:
+        """The acting user (login is resolved on first use, not for `--help`)."""
+        if self._actor is None:
+            self._actor = self.actor_resolver(self) if self.actor_resolver else system_actor()
+        return self._actor
+
+    def t(self, msgid: str, **params: Any) -> str:
+        """Translate a CLI text to the user's language."""
+        if params:
+            return render(Message(msgid, params), self.lang)
+        return translate(msgid, self.lang)
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Message):
+        return value.msgid
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def dump_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, default=to_jsonable, sort_keys=False)
+
+
+def format_table(headers: list[str], rows: list[list[Any]]) -> str:
+    """Plain text table whose columns line up for CJK text (wide characters count twice)."""
+    import unicodedata
+
+    def width(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+    cells = [[("" if v is None else str(v)) for v in r] for r in rows]
+    widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v + " " * (w - width(v)) for v, w in zip(values, widths, strict=True))
+
+    out = [line(headers), line(["-" * w for w in widths])]
+    out.extend(line(r) for r in cells)
+    return "\n".join(s.rstrip() for s in out)

@@ -1,0 +1,71 @@
+"""`cleardesk` entry point: parse, build the context, dispatch, print, exit."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+from app.cli.framework import CliContext, Result, dump_json
+from app.db.engine import resolve_url
+from app.domain.errors import UserFacingError
+from app.i18n import detect_language, translate
+
+# Each module registers its own subcommands: register(subparsers) -> None.
+COMMAND_MODULES: tuple[str, ...] = (
+    "app.cli.core",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cleardesk",
+        description="ClearDesk — customs declarations for cross-border e-commerce parcels. "
+        "With no command, opens the desktop application.",
+    )
+    parser.add_argument("--version", action="version", version=f"ClearDesk {__version__}")
+    parser.add_argument("--db", metavar="URL", help="database URL or SQLite file "
+                        "(default: $CLEARDESK_DB, else the per-user data directory)")
+    parser.add_argument("--lang", choices=("zh_CN", "en"), help="language of messages")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def add_json_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    lang = args.lang or detect_language()
+    url = resolve_url(args.db)
+    if not args.command:
+        from ui.main import run_gui  # imported only for the GUI: the CLI stays Qt-free
+
+        return run_gui(url=url, lang=lang)
+    # The acting user: system actor until login (issue 10) sets ctx.actor_resolver here.
+    ctx = CliContext(url=url, lang=lang, json=bool(getattr(args, "json", False)))
+    try:
+        result: Result = args.handler(ctx, args)
+    except UserFacingError as exc:
+        message = exc.text(lang)
+        if ctx.json:
+            print(dump_json({"error": message, "kind": type(exc).__name__}))
+        print(f"{translate('Error', lang)}: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(translate("Cancelled.", lang), file=sys.stderr)
+        return 1
+    finally:
+        ctx.dispose()
+    if ctx.json:
+        print(dump_json(result.data))
+    elif result.text:
+        print(result.text)
+    return 0

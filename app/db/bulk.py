@@ -1,0 +1,142 @@
+"""The bulk path: many declarations with their items through the driver's executemany.
+
+ORM `add_all` is ~20× slower than bare executemany and Core `insert()` with dicts ~2.5×
+(measured for 100k rows), so bulk work builds the INSERT once and hands tuples to the DBAPI
+cursor inside the Session's transaction. Values go through each column type's own bind
+processor, so what lands in the table is exactly what the ORM would have written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Column, Table, func, select, text
+from sqlalchemy.orm import Session
+
+from app.db.models import Declaration, DeclarationItem
+from app.db.types import Decimal5, to_scaled, utcnow
+
+CHUNK = 20_000
+
+HEAD_DEFAULTS: dict[str, Any] = {
+    "status": "draft",
+    "version": 1,
+    "error_count": 0,
+    "warning_count": 0,
+    "printed_count": 0,
+    "ieFlag": "I",
+}
+
+
+class _TableWriter:
+    """INSERT statement + per-column value processing for one mapped class."""
+
+    def __init__(self, session: Session, mapped: type[Any], omit: tuple[str, ...] = ()) -> None:
+        mapper = mapped.__mapper__
+        self.table: Table = mapper.local_table
+        dialect = session.get_bind().dialect
+        # attribute key → column, in table order
+        attrs = {prop.columns[0].key: prop.key for prop in mapper.column_attrs}
+        self.columns: list[Column[Any]] = [c for c in self.table.columns if c.key not in omit]
+        self.keys: list[str] = [attrs.get(c.key, c.key) for c in self.columns]
+        # Only columns whose type converts values (Decimal5, timestamps …) are touched per row.
+        self.processors: list[tuple[int, Callable[[Any], Any]]] = []
+        for i, c in enumerate(self.columns):
+            proc = to_scaled if isinstance(c.type, Decimal5) else c.type.bind_processor(dialect)
+            if proc is not None:
+                self.processors.append((i, _remember_last(proc)))
+        mark = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": "?"}.get(
+            dialect.paramstyle, "?"
+        )
+        names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in self.columns)
+        marks = ", ".join([mark] * len(self.columns))
+        self.sql = f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})"  # noqa: S608
+
+    def row(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        out = list(map(values.get, self.keys))
+        for i, proc in self.processors:
+            v = out[i]
+            if v is not None:
+                out[i] = proc(v)
+        return tuple(out)
+
+    def write(self, session: Session, rows: Iterable[tuple[Any, ...]]) -> None:
+        conn = session.connection()
+        chunk: list[tuple[Any, ...]] = []
+        for r in rows:
+            chunk.append(r)
+            if len(chunk) >= CHUNK:
+                conn.exec_driver_sql(self.sql, chunk)
+                chunk = []
+        if chunk:
+            conn.exec_driver_sql(self.sql, chunk)
+
+
+def _remember_last(proc: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Reuse the last result for the same object (every row shares one `now` timestamp)."""
+    last_in: list[Any] = [object()]
+    last_out: list[Any] = [None]
+
+    def run(value: Any) -> Any:
+        if value is last_in[0]:
+            return last_out[0]
+        out = proc(value)
+        last_in[0], last_out[0] = value, out
+        return out
+
+    return run
+
+
+def allocate_ids(session: Session, table: Table, count: int) -> int:
+    """Reserve `count` consecutive primary keys; returns the first one.
+
+    On SQLite the write lock is taken first, so no other writer can insert in between. On
+    PostgreSQL the table's sequence is advanced atomically.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        seq = f"{table.name}_id_seq"
+        last = conn.execute(
+            text("SELECT setval(:s, nextval(:s) + :n - 1)"), {"s": seq, "n": count}
+        ).scalar_one()
+        return int(last) - count + 1
+    conn.exec_driver_sql(f"DELETE FROM {table.name} WHERE id < 0")  # noqa: S608 - takes the lock
+    top = conn.execute(select(func.max(table.c.id))).scalar()
+    return int(top or 0) + 1
+
+
+def insert_declarations(
+    session: Session,
+    heads: Sequence[Mapping[str, Any]],
+    items: Sequence[Sequence[Mapping[str, Any]]],
+) -> list[int]:
+    """Insert declarations (`heads`, keyed by CEB/attribute names) and their items.
+
+    `items[i]` are the items of `heads[i]`; `gnum` is numbered 1..n when missing. Returns the
+    new declaration ids in order. Runs in the caller's transaction; the caller commits.
+    """
+    if len(heads) != len(items):
+        raise ValueError("heads and items differ in length")
+    if not heads:
+        return []
+    head_w = _TableWriter(session, Declaration)
+    item_w = _TableWriter(session, DeclarationItem, omit=("id",))  # ids from the database
+    first = allocate_ids(session, head_w.table, len(heads))
+    ids = list(range(first, first + len(heads)))
+    now = utcnow()
+
+    def head_rows() -> Iterable[tuple[Any, ...]]:
+        for decl_id, h in zip(ids, heads, strict=True):
+            values = {**HEAD_DEFAULTS, "created_at": now, "updated_at": now, **h, "id": decl_id}
+            yield head_w.row(values)
+
+    def item_rows() -> Iterable[tuple[Any, ...]]:
+        for decl_id, its in zip(ids, items, strict=True):
+            for n, it in enumerate(its, start=1):
+                values = {"gnum": n, **it, "declaration_id": decl_id}
+                yield item_w.row(values)
+
+    head_w.write(session, head_rows())
+    item_w.write(session, item_rows())
+    return ids

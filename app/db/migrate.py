@@ -1,0 +1,97 @@
+"""Schema migrations at start-up: back up, refuse newer schemas, upgrade to head."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from app.db.engine import sqlite_file
+from app.domain.errors import SchemaTooNewError
+from app.paths import migrations_path
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    before: str | None
+    after: str
+    backup: Path | None
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_path()))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def ensure_schema(engine: Engine) -> MigrationResult:
+    """Bring the database to this build's schema.
+
+    A database stamped by a newer build is refused (SchemaTooNewError) and left untouched.
+    Before changing an existing SQLite database, a consistent copy is saved beside it.
+    """
+    cfg = alembic_config()
+    script = ScriptDirectory.from_config(cfg)
+    head = script.get_current_head()
+    assert head is not None
+    before = current_revision(engine)
+    if before is not None:
+        try:
+            script.get_revision(before)
+        except Exception as exc:  # alembic raises several kinds for an unknown id
+            raise SchemaTooNewError(
+                "This database was created by a newer version of ClearDesk (schema {rev}). "
+                "Install the newer version to open it; the database was not changed.",
+                rev=before,
+            ) from exc
+    if before == head:
+        return MigrationResult(before, head, None)
+    backup = None
+    path = sqlite_file(str(engine.url))
+    if path is not None and before is not None and _has_tables(engine):
+        backup = backup_before_migration(path, before)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return MigrationResult(before, head, backup)
+
+
+def _has_tables(engine: Engine) -> bool:
+    return bool(inspect(engine).get_table_names())
+
+
+def backup_before_migration(path: Path, revision: str) -> Path:
+    """Consistent copy (SQLite online backup API) next to the database, owner-only."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.pre-{revision}-{stamp}.bak")
+    tmp = target.with_suffix(".tmp")
+    src = sqlite3.connect(path)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    tmp.chmod(0o600)
+    tmp.replace(target)
+    return target

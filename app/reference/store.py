@@ -1,0 +1,65 @@
+"""The database copy of the reference tables: seeded from the CSV files, read back for rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from app.db.models import HsCode, RefCode
+from app.reference.tables import (
+    CodeEntry,
+    CodeTable,
+    HsEntry,
+    ReferenceTables,
+    load_reference_tables,
+)
+
+
+def reference_loaded(session: Session) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(HsCode)))
+
+
+def store_reference(session: Session, tables: ReferenceTables) -> tuple[int, int]:
+    """Replace the stored code tables with `tables`. Returns (codes, hs codes)."""
+    session.execute(delete(RefCode))
+    session.execute(delete(HsCode))
+    codes = [
+        {"kind": name, "code": e.code, "name_zh": e.name_zh, "name_en": e.name_en,
+         "aliases": "|".join(e.aliases) or None}
+        for name, table in tables.tables.items()
+        for e in table
+    ]
+    hs = [
+        {"code": h.code, "name_zh": h.name_zh, "name_en": h.name_en, "unit1": h.unit1,
+         "unit2": h.unit2, "vat_rate": h.vat_rate, "ct_rate": h.ct_rate}
+        for h in tables.hs_codes.values()
+    ]
+    if codes:
+        session.execute(insert(RefCode), codes)
+    if hs:
+        session.execute(insert(HsCode), hs)
+    return len(codes), len(hs)
+
+
+def load_reference_files(session: Session, folder: Path | None = None) -> tuple[int, int]:
+    """Read the CSV files (default: the shipped ones) and store them."""
+    return store_reference(session, load_reference_tables(folder))
+
+
+def reference_from_db(session: Session) -> ReferenceTables:
+    """The tables as stored (the user may have loaded updated files)."""
+    grouped: dict[str, list[CodeEntry]] = {}
+    for r in session.execute(select(RefCode).order_by(RefCode.kind, RefCode.code)).scalars():
+        aliases = tuple(a for a in (r.aliases or "").split("|") if a)
+        grouped.setdefault(r.kind, []).append(
+            CodeEntry(r.code, r.name_zh, r.name_en or r.name_zh, aliases)
+        )
+    tables = {name: CodeTable.build(name, entries) for name, entries in grouped.items()}
+    hs = {
+        h.code: HsEntry(h.code, h.name_zh, h.name_en or h.name_zh, h.unit1, h.unit2,
+                        h.vat_rate, h.ct_rate)
+        for h in session.execute(select(HsCode)).scalars()
+    }
+    return ReferenceTables(tables, hs)

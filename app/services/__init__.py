@@ -1,0 +1,1 @@
+"""Services: one transaction per user action, permission checks, frozen dataclass results."""

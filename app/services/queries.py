@@ -1,0 +1,111 @@
+"""Declaration filters and the grid's column catalogue, shared by CLI list, GUI and exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
+from sqlalchemy.sql import Select
+
+from app.db.models import Declaration, Problem
+from app.i18n import N_
+
+Align = Literal["left", "right", "center"]
+Kind = Literal["text", "int", "dec", "status", "datetime"]
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    key: str  # CEB name or our own key
+    header: str  # English, translatable
+    expr: Any  # SQL expression selected and sorted on
+    kind: Kind = "text"
+    align: Align = "left"
+    width: int = 120
+    pii: str | None = None  # "id" | "phone" for masking
+
+
+D = Declaration
+GRID_COLUMNS: tuple[GridColumn, ...] = (
+    GridColumn("id", N_("ID"), D.id, "int", "right", 70),
+    GridColumn("status", N_("Status"), D.status, "status", "left", 100),
+    GridColumn("orderNo", N_("Order No."), D.orderNo, width=170),
+    GridColumn("logisticsNo", N_("Waybill No."), D.logisticsNo, width=160),
+    GridColumn("buyerName", N_("Buyer"), D.buyerName, width=90),
+    GridColumn("buyerIdNumber", N_("Buyer ID number"), D.buyerIdNumber, width=170, pii="id"),
+    GridColumn("buyerTelephone", N_("Telephone"), D.buyerTelephone, width=110, pii="phone"),
+    GridColumn("consigneeAddress", N_("Address"), D.consigneeAddress, width=260),
+    GridColumn("ebpName", N_("Platform"), D.ebpName, width=120),
+    GridColumn("goodsTotal", N_("Goods value"), D.goods_total, "dec", "right", 100),
+    GridColumn("taxEstimate", N_("Tax estimate"), D.tax_estimate, "dec", "right", 90),
+    GridColumn("grossWeight", N_("Gross weight (kg)"), D.grossWeight, "dec", "right", 100),
+    GridColumn("problems", N_("Problems"), D.error_count, "int", "right", 70),
+    GridColumn("batchId", N_("Batch"), D.batch_id, "int", "right", 60),
+    GridColumn("createdAt", N_("Created"), D.created_at, "datetime", "left", 140),
+)
+GRID_BY_KEY: dict[str, GridColumn] = {c.key: c for c in GRID_COLUMNS}
+
+
+def escape_like(text: str) -> str:
+    """Escape LIKE wildcards so user search text matches literally (escape char '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class DeclarationFilter:
+    statuses: tuple[str, ...] = ()
+    search: str = ""
+    batch_id: int | None = None
+    import_job_id: int | None = None
+    platform: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None  # inclusive
+    has_problems: bool | None = None
+    problem_code: str | None = None
+    ids: tuple[int, ...] = ()
+
+    def where(self) -> ColumnElement[bool]:
+        conds: list[ColumnElement[bool]] = []
+        if self.statuses:
+            conds.append(D.status.in_(self.statuses))
+        if self.ids:
+            conds.append(D.id.in_(self.ids))
+        if self.batch_id is not None:
+            conds.append(D.batch_id == self.batch_id)
+        if self.import_job_id is not None:
+            conds.append(D.import_job_id == self.import_job_id)
+        if self.platform:
+            conds.append(D.ebpName == self.platform)
+        if self.created_from:
+            conds.append(D.created_at >= datetime.combine(self.created_from, time(), UTC))
+        if self.created_to:
+            end = datetime.combine(self.created_to + timedelta(days=1), time(), UTC)
+            conds.append(D.created_at < end)
+        if self.has_problems is True:
+            conds.append(D.error_count + D.warning_count > 0)
+        elif self.has_problems is False:
+            conds.append(D.error_count + D.warning_count == 0)
+        if self.problem_code:
+            conds.append(
+                exists().where(Problem.declaration_id == D.id, Problem.code == self.problem_code)
+            )
+        text = self.search.strip()
+        if text:
+            pattern = f"%{escape_like(text)}%"
+            prefix = f"{escape_like(text)}%"
+            conds.append(
+                or_(
+                    D.orderNo.like(pattern, escape="\\"),
+                    D.logisticsNo.like(pattern, escape="\\"),
+                    D.buyerName.like(pattern, escape="\\"),
+                    D.buyerIdNumber.like(prefix, escape="\\"),
+                    D.buyerTelephone.like(pattern, escape="\\"),
+                )
+            )
+        return and_(true(), *conds)
+
+
+def count_query(flt: DeclarationFilter) -> Select[Any]:
+    return select(func.count()).select_from(D).where(flt.where())

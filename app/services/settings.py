@@ -1,0 +1,112 @@
+"""Broker settings: our own customs codes (by CEB name) and application settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import Setting
+from app.domain.errors import ValidationError
+from app.i18n import N_
+from app.security.audit import record_event
+from app.security.context import Actor, Permission, require
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str  # English, translatable
+    max_len: int = 200
+
+
+# Keys by CEB name where one exists; our own keys in camelCase too.
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("agentCode", N_("Declaring agent code"), 18),
+    SettingSpec("agentName", N_("Declaring agent name"), 100),
+    SettingSpec("logisticsCode", N_("Logistics company code"), 18),
+    SettingSpec("logisticsName", N_("Logistics company name"), 100),
+    SettingSpec("copCode", N_("Transmitting company code"), 18),
+    SettingSpec("copName", N_("Transmitting company name"), 100),
+    SettingSpec("dxpId", N_("Data exchange (DXP) ID"), 30),
+    SettingSpec("customsCode", N_("Declaring customs code"), 4),
+    SettingSpec("portCode", N_("Port customs code"), 4),
+    SettingSpec("tradeMode", N_("Default trade mode"), 4),
+    SettingSpec("trafMode", N_("Default transport mode"), 1),
+    SettingSpec("country", N_("Default country of departure"), 3),
+    SettingSpec("assureCode", N_("Default guarantor code"), 30),
+    SettingSpec("senderName", N_("Sender name on labels"), 100),
+    SettingSpec("senderAddress", N_("Sender address on labels"), 200),
+    SettingSpec("senderPhone", N_("Sender phone on labels"), 30),
+    SettingSpec("exchangeDir", N_("Exchange folder"), 1000),
+    SettingSpec("outboxName", N_("Outbox folder name"), 100),
+    SettingSpec("inboxName", N_("Inbox folder name"), 100),
+    SettingSpec("sdrRate", N_("SDR exchange rate (CNY per SDR)"), 20),
+    SettingSpec("printerProfile", N_("Label printer profile"), 100),
+    SettingSpec("language", N_("Interface language"), 10),
+    SettingSpec("idleLockMinutes", N_("Lock after idle minutes"), 5),
+    SettingSpec("backupRetention", N_("Daily backups to keep"), 5),
+)
+SETTINGS_BY_KEY: dict[str, SettingSpec] = {s.key: s for s in SETTINGS}
+
+DEFAULTS: dict[str, str] = {
+    "tradeMode": "9610",
+    "trafMode": "5",
+    "currency": "142",
+    "outboxName": "outbox",
+    "inboxName": "inbox",
+    "sdrRate": "9.6",
+    "printerProfile": "thermal-100x150",
+    "idleLockMinutes": "15",
+    "backupRetention": "14",
+}
+
+
+def all_settings(session: Session) -> dict[str, str]:
+    """Every setting with defaults filled in (no permission needed: codes are not secret)."""
+    values = dict(DEFAULTS)
+    for key, value in session.execute(select(Setting.key, Setting.value)):
+        if value is not None:
+            values[key] = value
+    return values
+
+
+def get_setting(session: Session, key: str) -> str | None:
+    _spec(key)
+    return all_settings(session).get(key)
+
+
+def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
+    require(actor, Permission.SETTINGS)
+    spec = _spec(key)
+    value = value.strip()
+    if len(value) > spec.max_len:
+        raise ValidationError(
+            "{key} is too long: at most {max} characters.", key=key, max=spec.max_len
+        )
+    old = session.get(Setting, key)
+    before = old.value if old else None
+    if old is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        old.value = value
+    record_event(session, actor, "settings.change", entity="setting", entity_id=key,
+                 details={"before": before, "after": value})
+
+
+def set_settings(session: Session, actor: Actor, values: Mapping[str, str]) -> None:
+    for key, value in values.items():
+        set_setting(session, actor, key, value)
+
+
+def _spec(key: str) -> SettingSpec:
+    spec = SETTINGS_BY_KEY.get(key)
+    if spec is None:
+        raise ValidationError(
+            "Unknown setting {key}. Known settings: {known}.",
+            key=key,
+            known=", ".join(s.key for s in SETTINGS),
+        )
+    return spec

@@ -1,0 +1,70 @@
+"""Bench cases register here; `python -m bench` runs them."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import resource
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Modules under bench/cases/ that define cases (each calls `case(...)` at import).
+CASE_MODULES: tuple[str, ...] = (
+    "bench.cases.insert",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ours: float
+    baseline: float | None
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    target: float | None  # ratio ours/baseline must be ≤ target
+    run: Callable[[bool], Outcome]  # run(quick) -> Outcome
+
+
+CASES: dict[str, Case] = {}
+
+
+def case(name: str, target: float | None) -> Callable[[Callable[[bool], Outcome]],
+                                                       Callable[[bool], Outcome]]:
+    def deco(fn: Callable[[bool], Outcome]) -> Callable[[bool], Outcome]:
+        CASES[name] = Case(name, target, fn)
+        return fn
+
+    return deco
+
+
+def load_cases() -> dict[str, Case]:
+    for mod in CASE_MODULES:
+        importlib.import_module(mod)
+    return CASES
+
+
+@contextmanager
+def stopwatch() -> Iterator[Callable[[], float]]:
+    start = time.perf_counter()
+    end: list[float] = []
+    yield lambda: (end[0] if end else time.perf_counter()) - start
+    end.append(time.perf_counter())
+
+
+@contextmanager
+def scratch_dir() -> Iterator[Path]:
+    base = os.environ.get("CLEARDESK_BENCH_DIR")
+    with tempfile.TemporaryDirectory(dir=base) as d:
+        yield Path(d)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

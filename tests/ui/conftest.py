@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.reference.store import reference_from_db
+from app.security.context import Actor
+from app.services.demo import add_demo_declarations
+
+
+@pytest.fixture
+def demo_db(db_url: str, sessions: sessionmaker[Session], actor: Actor) -> str:
+    with sessions() as session, session.begin():
+        add_demo_declarations(session, actor, 600, 21, reference_from_db(session), {})
+    return db_url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _bundled_font(qapp: object) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.fonts import register_bundled_font
+
+    assert isinstance(qapp, QApplication)
+    register_bundled_font(qapp)

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from app.reference.tables import shipped_reference_tables
+from app.services.demo import generate, id_check_character
+
+
+def _check(number: str) -> bool:
+    return len(number) == 18 and id_check_character(number[:17]) == number[17]
+
+
+def test_demo_is_deterministic_for_a_seed() -> None:
+    refs = shipped_reference_tables()
+    a = generate(50, 3, refs, {})
+    b = generate(50, 3, refs, {})
+    c = generate(50, 4, refs, {})
+    assert a == b
+    assert a != c
+
+
+def test_demo_records_are_realistic() -> None:
+    refs = shipped_reference_tables()
+    heads, items = generate(2000, 11, refs, {})
+    ok = [h for h in heads if not h.get("note")]
+    flawed = [h for h in heads if h.get("note")]
+    assert all(_check(h["buyerIdNumber"]) for h in ok)
+    assert 0.02 < len(flawed) / len(heads) < 0.12
+    assert all(h["buyerTelephone"] and len(h["buyerTelephone"]) == 11 for h in ok)
+    assert any(len(i) > 1 for i in items)
+    statuses = Counter(h["status"] for h in heads)
+    assert {"draft", "ready", "released", "invalid"} <= set(statuses)
+    for h, its in zip(heads, items, strict=True):
+        if h.get("note"):
+            continue
+        assert sum((i["totalPrice"] for i in its), Decimal(0)) == h["goods_total"] <= 5000
+        for i in its:
+            assert refs.hs(i["gcode"]) is not None
+            assert i["totalPrice"] == i["qty"] * i["price"]
+            assert i["unit1"] == refs.hs(i["gcode"]).unit1  # type: ignore[union-attr]

@@ -1,0 +1,51 @@
+"""Qt side of translations: our PO catalogues behind a QTranslator, plus Qt's own dialogs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from app.i18n import translate
+
+
+class CatalogueTranslator(QTranslator):
+    """Serves `tr()` from resources/i18n/<lang>/*.po (the same catalogues the core uses)."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def translate(  # type: ignore[override]
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str:
+        text = translate(source, self.lang)
+        # An empty result tells Qt "no translation": it asks the next translator, then falls
+        # back to the source text itself.
+        return "" if text == source else text
+
+    def isEmpty(self) -> bool:
+        return False
+
+
+class Translators:
+    """Installs and swaps the translators of one QApplication (language switch at run time)."""
+
+    def __init__(self, app: QCoreApplication) -> None:
+        self.app = app
+        self.installed: list[QTranslator] = []
+        self.lang = "en"
+
+    def install(self, lang: str) -> None:
+        for t in self.installed:
+            self.app.removeTranslator(t)
+        self.installed = []
+        self.lang = lang
+        if lang != "en":
+            qt = QTranslator(self.app)
+            path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+            if qt.load(QLocale(lang), "qtbase", "_", path):
+                self.app.installTranslator(qt)
+                self.installed.append(qt)
+        ours = CatalogueTranslator(lang)
+        self.app.installTranslator(ours)
+        self.installed.append(ours)
+        QLocale.setDefault(QLocale(lang if lang != "en" else "en_US"))

@@ -1,0 +1,73 @@
+"""GUI composition root: build the engine, migrate, translate, log in, open the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from platformdirs import user_log_dir
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.db.engine import APP_NAME, make_engine, make_session_factory
+from app.db.migrate import ensure_schema
+from app.domain.errors import UserFacingError
+from app.security.context import Actor, system_actor
+from app.services.bootstrap import after_migration
+from ui.context import GuiContext
+from ui.crash import CrashHandler
+from ui.fonts import register_bundled_font
+from ui.i18n import Translators
+from ui.main_window import MainWindow
+
+
+def setup_logging() -> Path | None:
+    try:
+        folder = Path(user_log_dir(APP_NAME, appauthor=False))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "cleardesk.log"
+        logging.basicConfig(
+            filename=path, level=logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        return path
+    except OSError:
+        return None
+
+
+def open_database(url: str) -> GuiContext | UserFacingError:
+    """Engine + migrations; a user-fixable problem is returned to be shown, not raised."""
+    engine = make_engine(url)
+    try:
+        ensure_schema(engine)
+        after_migration(engine)
+    except UserFacingError as exc:
+        engine.dispose()
+        return exc
+    actor: Actor = system_actor()  # issue 10: the login dialog decides the actor here
+    return GuiContext(engine, make_session_factory(engine), actor, "en", url)
+
+
+def run_gui(url: str, lang: str) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    log_path = setup_logging()
+    register_bundled_font(app)
+    translators = Translators(app)
+    translators.install(lang)
+    crash = CrashHandler(lang, log_path)
+    crash.install()
+    opened = open_database(url)
+    if isinstance(opened, UserFacingError):
+        QMessageBox.critical(None, app.translate("main", "Cannot open the database"),
+                             opened.text(lang))
+        return 1
+    opened.lang = lang
+    window = MainWindow(opened)
+    window.show()
+    code = app.exec()
+    opened.engine.dispose()
+    crash.uninstall()
+    return int(code)
