@@ -176,6 +176,7 @@ def write_customs_forms(
     """
     pages = 0
     missing: list[MissingGlyph] = []
+    printed: list[str] = []
     with atomic_canvas(target, A4, "Customs declarations", invariant) as canvas:
         for label in labels:
             declaration = label.customs
@@ -190,7 +191,8 @@ def write_customs_forms(
                 canvas.setPageSize((LABEL_WIDTH_MM * mm, LABEL_HEIGHT_MM * mm))
                 _draw_cn22_page(canvas, label, declaration)
             missing.extend(preflight([(label.record_id, label.texts())]))
+            printed.append(label.record_id)
             pages += 1
             if progress is not None:
                 progress(pages)
-    return DocumentResult(str(target), max(pages, 1), pages, tuple(missing))
+    return DocumentResult(str(target), max(pages, 1), pages, tuple(missing), tuple(printed))

@@ -159,3 +159,4 @@ class DocumentResult:
     pages: int
     records: int
     missing_glyphs: tuple[MissingGlyph, ...] = field(default_factory=tuple)
+    record_ids: tuple[str, ...] = ()  # set where some inputs get no page (customs forms)
