@@ -23,6 +23,7 @@ from app.documents.manifest import write_manifest
 from app.documents.models import DocumentResult
 from app.documents.profiles import get_profile
 from app.domain.errors import ConflictError, ValidationError
+from app.i18n import N_
 from app.jobs.base import CancelToken
 from app.security.audit import AuditRecord, record_event, record_events
 from app.security.context import Actor, Permission, require
@@ -46,7 +47,7 @@ class ReprintReasonRequired(ConflictError):
 
     def __init__(self, already: Sequence[int]) -> None:
         super().__init__(
-            "{count} parcel(s) were already printed (ids {ids}); give a reason to print again",
+            N_("{count} parcel(s) were already printed (ids {ids}); give a reason to print again"),
             count=len(already), ids=", ".join(str(i) for i in already[:10]),
         )
         self.already = tuple(already)
