@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.precheck",
     "app.cli.security",
     "app.cli.submission",
+    "app.cli.printing",
 )
 
 
