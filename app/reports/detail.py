@@ -231,7 +231,8 @@ def _write_xlsx(temp: Path, headings: list[str], columns: Sequence[ExportColumn]
                 chunks: Iterator[list[list[Any]]], total: int, progress: Progress, lang: str,
                 max_rows: int) -> tuple[SheetCount, ...]:
     wb = Workbook(write_only=True)
-    writer = _SheetWriter(wb, headings, columns, translate(N_("Declarations"), lang), max_rows)
+    writer = _SheetWriter(wb, headings, columns, translate(N_("Declaration list"), lang),
+                           max_rows)
     done = 0
     for rows in chunks:
         writer.write(rows)

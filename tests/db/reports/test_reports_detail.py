@@ -26,17 +26,17 @@ def test_xlsx_split_into_sheets(report_data: ReportData, sessions: sessionmaker[
         result = export_declarations(s, SUPERVISOR, ALL, target, max_rows_per_sheet=4)
     assert result.rows == 9
     assert [(x.name, x.rows) for x in result.sheets] == [
-        ("Declarations", 4), ("Declarations (2)", 4), ("Declarations (3)", 1)]
+        ("Declaration list", 4), ("Declaration list (2)", 4), ("Declaration list (3)", 1)]
     wb = load_workbook(target)
-    assert wb.sheetnames == ["Declarations", "Declarations (2)", "Declarations (3)"]
-    ws = wb["Declarations (2)"]
+    assert wb.sheetnames == ["Declaration list", "Declaration list (2)", "Declaration list (3)"]
+    ws = wb["Declaration list (2)"]
     assert ws["A1"].value == "ID" and ws["C1"].value == "Order No."
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == "A1:U5"
     assert ws.max_row == 5
     ids = [r[0] for name in wb.sheetnames for r in wb[name].iter_rows(min_row=2, values_only=True)]
     assert ids == sorted(report_data.ids.values())
-    first = wb["Declarations"]
+    first = wb["Declaration list"]
     assert first["L2"].number_format == "#,##0.00"  # goods value
     assert first["U2"].number_format == "yyyy-mm-dd hh:mm:ss"
     assert first["B2"].value == "Released"
