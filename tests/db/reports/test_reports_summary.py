@@ -103,6 +103,7 @@ def test_chinese_headings(report_data: ReportData, sessions: sessionmaker[Sessio
     wb = load_workbook(_export(sessions, tmp_path, lang="zh_CN"))
     assert wb.sheetnames[0] == "概览"
     assert wb.worksheets[1]["B1"].value == "申报单数"
+    assert wb.worksheets[0]["A1"].value == "申报汇总"
 
 
 def test_platform_scope_and_permission(report_data: ReportData,
