@@ -35,6 +35,17 @@ def xlsx_text(text: str) -> str:
     return text
 
 
+_INTEGER_CODE = re.compile(r"-?\d{1,15}")
+
+
+def code_value(code: str | None) -> str | int | None:
+    """A customs code such as returnStatus `-621005` or `800` as a number when it is one, so it
+    is written as a numeric cell (never a text cell starting with `-`)."""
+    if code is not None and _INTEGER_CODE.fullmatch(code):
+        return int(code)
+    return code
+
+
 def naive_utc(value: datetime) -> datetime:
     """Excel has no time zones: aware datetimes are written as naive UTC."""
     if value.tzinfo is None:

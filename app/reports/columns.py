@@ -8,7 +8,7 @@ from typing import Any, Literal
 from app.db.models import Declaration
 from app.i18n import N_
 
-ColumnKind = Literal["text", "int", "money", "weight", "status", "datetime"]
+ColumnKind = Literal["text", "int", "code", "money", "weight", "status", "datetime"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ DETAIL_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("netWeight", N_("Net weight (kg)"), D.netWeight, "weight", 12),
     ExportColumn("problems", N_("Problems"), D.error_count, "int", 9),
     ExportColumn("batchId", N_("Batch"), D.batch_id, "int", 8),
-    ExportColumn("returnStatus", N_("Customs return status"), D.last_return_status, width=10),
+    ExportColumn("returnStatus", N_("Customs return status"), D.last_return_status, "code",
+                 10),
     ExportColumn("returnInfo", N_("Customs return text"), D.last_return_info, width=40),
     ExportColumn("createdAt", N_("Created (UTC)"), D.created_at, "datetime", 19),
 )

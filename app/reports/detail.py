@@ -68,6 +68,8 @@ def _converters(actor: Actor, columns: Sequence[ExportColumn], lang: str
             out.append((i, m))
         elif col.kind == "status":
             out.append((i, lambda v: labels.get(v, v)))
+        elif col.kind == "code":
+            out.append((i, cells.code_value))
         elif col.kind == "datetime":
             out.append((i, lambda v: None if v is None else cells.naive_utc(v)))
     return out

@@ -223,7 +223,7 @@ def _causes(ws: Worksheet, data: SummaryData, t: Any) -> None:
             Col(t(N_("Cause")), None, 60), Col(t(N_("Declarations")), cells.FMT_INT, 13),
             Col(t(N_("Example order No.")), None, 22)]
     source = {"customs": t(N_("Customs")), "precheck": t(N_("Pre-check"))}
-    rows = [[source[r.source], r.code,
+    rows = [[source[r.source], cells.code_value(r.code),
              r.text if r.source == "customs" else _PLACEHOLDER.sub("…", t(r.text)),
              r.declarations, r.example] for r in data.causes]
     last = write_table(ws, 1, cols, rows)

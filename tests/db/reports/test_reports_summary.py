@@ -115,3 +115,10 @@ def test_platform_scope_and_permission(report_data: ReportData,
     with sessions() as s, pytest.raises(PermissionDeniedError):
         export_summary(s, CLERK, SummaryScope(FROM, TO), tmp_path / "x.xlsx")
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_rejection_codes_are_numbers(report_data: ReportData, sessions: sessionmaker[Session],
+                                     tmp_path: Path) -> None:
+    ws = load_workbook(_export(sessions, tmp_path))["Rejection causes"]
+    codes = {r[1] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert {-621005, 100, "id.checksum"} <= codes
