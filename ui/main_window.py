@@ -44,6 +44,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.submission.actions",
 )
 AREA_INSTALLERS: tuple[str, ...] = ("ui.workspace.actions",)
+    "ui.reports.actions",
 
 MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "help")
 
