@@ -53,6 +53,7 @@ class ImportRequest:
     sheet: str | int | None = None
     limits: ReadLimits = DEFAULT_LIMITS
     window: int = 10_000  # rows kept open for grouping (see grouping.py)
+    precheck: bool = True  # pre-check the imported declarations in the same transaction
 
 
 @dataclass(frozen=True)
@@ -166,16 +167,24 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
         rejected_rows=counts.rejected_rows, errors=tuple(stream.errors), refused=refused,
         headers=stream.table.headers, rejected=tuple(rejected), declaration_ids=ids)
     _finish_job(session, actor, job, summary)
-    if ids:
-        run_after_import(session, actor, ids, after_import)
+    if ids and request.precheck:
+        run_after_import(session, actor, ids, after_import, progress, cancel)
     return summary
 
 
 def run_after_import(session: Session, actor: Actor, ids: Sequence[int],
-                     hook: AfterImport | None) -> None:
-    """The single call site for work on freshly imported declarations (the pre-check)."""
+                     hook: AfterImport | None, progress: Progress = no_progress,
+                     cancel: CancelToken | None = None) -> None:
+    """The single call site for work on freshly imported declarations: the pre-check
+    (issue 5), unless a test or caller passes its own hook."""
     if hook is not None:
         hook(session, actor, ids)
+        return
+    if not actor.can(Permission.CHECK):
+        return  # the declarations stay drafts until someone allowed to check runs it
+    from app.precheck.service import check_declarations
+
+    check_declarations(session, actor, ids, progress=progress, cancel=cancel, report=False)
 
 
 def _profile_spec(stream: OrderStream, spec: MappingSpec | None) -> MappingSpec:

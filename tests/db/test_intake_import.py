@@ -39,7 +39,9 @@ def test_xlsx_import_creates_declarations_and_items(sessions: sessionmaker[Sessi
         3, 2, 3, 0)
     with sessions() as s:
         d = s.execute(select(Declaration).where(Declaration.orderNo == "SO1001")).scalar_one()
-        assert d.status == "draft" and d.logisticsNo == "YT0001"
+        # The pre-check ran on import: the file lacks platform codes, so it is flagged.
+        assert d.status == "invalid" and d.checked_at is not None and d.error_count > 0
+        assert d.logisticsNo == "YT0001"
         assert d.buyerIdNumber == "110101199003071234"
         assert d.grossWeight == Decimal("1.9") and d.tradeMode == "9610"
         assert [(i.gnum, i.unit, i.country) for i in d.items] == [(1, "122", "116"),
