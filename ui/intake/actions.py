@@ -55,7 +55,13 @@ class ImportActions(QObject):
         self.window.data_changed.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and self.action.isEnabled():
+        # Qt may still filter events while the window is being torn down and this wrapper's
+        # attributes are already gone: then there is nothing to do.
+        window = getattr(self, "window", None)
+        action = getattr(self, "action", None)
+        if window is None or action is None or watched is not window:
+            return False
+        if action.isEnabled():
             if event.type() == QEvent.Type.DragEnter and isinstance(event, QDragEnterEvent):
                 if dropped_file(event) is not None:
                     event.acceptProposedAction()
