@@ -40,8 +40,8 @@ from ui.workers import run_job
 
 # Modules that add their actions to the window: each has install(window: MainWindow).
 AREA_INSTALLERS: tuple[str, ...] = (
-    "ui.workspace.actions",
     "ui.security.actions",
+    "ui.workspace.actions",
     "ui.submission.actions",
     "ui.reports.actions",
     "ui.intake.actions",
