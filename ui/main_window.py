@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -30,7 +32,9 @@ from ui.context import GuiContext
 from ui.declarations.model import DeclarationTableModel
 
 # Modules that add their actions to the window: each has install(window: MainWindow).
-AREA_INSTALLERS: tuple[str, ...] = ()
+AREA_INSTALLERS: tuple[str, ...] = (
+    "ui.precheck.actions",
+)
 
 MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "help")
 
@@ -44,6 +48,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.model = DeclarationTableModel(ctx, self)
         self.menus: dict[str, QMenu] = {}
+        # Extra DeclarationFilter fields set by area panels (e.g. problem_code).
+        self.filter_overrides: dict[str, Any] = {}
         self._build_ui()
         self._connect_signals()
         for name in AREA_INSTALLERS:
@@ -150,9 +156,9 @@ class MainWindow(QMainWindow):
     # --- behaviour ----------------------------------------------------------------------
     def current_filter(self) -> DeclarationFilter:
         status = self.status_combo.currentData()
-        return DeclarationFilter(
+        return replace(DeclarationFilter(
             statuses=(status,) if status else (), search=self.search_edit.text()
-        )
+        ), **self.filter_overrides)
 
     def apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())
