@@ -33,6 +33,8 @@ from ui.declarations.model import DeclarationTableModel
 
 # Modules that add their actions to the window: each has install(window: MainWindow).
 AREA_INSTALLERS: tuple[str, ...] = (
+    "ui.security.actions",
+    "ui.submission.actions",
     "ui.precheck.actions",
 )
 
