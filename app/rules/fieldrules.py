@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from app.domain.fields import HEAD_FIELDS, ITEM_FIELDS, FieldSpec
 from app.i18n import N_
@@ -164,61 +163,16 @@ def _scan(plan: tuple[_Row, ...], get: Callable[[str], object], scope: str,
         yield from _field(check, raw, scope, gnum)
 
 
-_FineCheck = Callable[[Callable[[str], object]], bool]
-_DATE_FAST = ('v.__class__ is str and len(v) == {n} and v.isdigit() and "01" <= v[4:6] <= "12" '
-              'and "01" <= v[6:8] <= "28"')
-_TIME_FAST = ' and v[8:10] <= "23" and v[10:12] <= "59" and v[12:14] <= "59"'
-
-
-def _compile_fine(plan: tuple[_Row, ...]) -> _FineCheck:
-    """A straight-line predicate: True when `_scan(plan)` would certainly find nothing.
-
-    Generated once at import from our own FieldSpec constants (no outside input), it makes
-    the common all-good record cost one dictionary lookup and a comparison or two per field;
-    `_scan` stays the authority and runs whenever this returns False.
-    """
-    lines = ["def fine(get):"]
-    for name, kind, limit, exact, required, _check in plan:
-        if kind == "str":
-            cond = "v.__class__ is str and v"
-            cond += f" and len(v) <= {limit}" if limit else ""
-            cond += f" and len(v) == {exact}" if exact else ""
-            cond += " and not v[0].isspace() and not v[-1].isspace()"
-        elif kind == "dec":
-            cond = ("v.__class__ is Decimal and ZERO <= v < MAXN "
-                    f"and v.as_tuple().exponent >= {-MAX_DECIMALS}")
-        elif kind == "int":
-            cond = "v.__class__ is int and 0 <= v < 1000000000"
-        elif kind == "date8":
-            cond = _DATE_FAST.format(n=8)
-        else:
-            cond = _DATE_FAST.format(n=14) + _TIME_FAST
-        lines.append(f"    v = get({name!r})")
-        test = "v is None or not" if required else "v is not None and not"
-        lines.append(f"    if {test} ({cond}):\n        return False")
-    lines.append("    return True")
-    namespace: dict[str, Any] = {"Decimal": Decimal, "ZERO": _ZERO, "MAXN": _MAX_NUMBER}
-    exec("\n".join(lines), namespace)  # noqa: S102 - source built from constants above
-    fine: _FineCheck = namespace["fine"]
-    return fine
-
-
-_HEAD_FINE = {imp: _compile_fine(plan) for imp, plan in _HEAD_PLAN.items()}
-_ITEM_FINE = {imp: _compile_fine(plan) for imp, plan in _ITEM_PLAN.items()}
-
-
 def check_fields(record: Record, ctx: CheckContext) -> Iterator[Problem]:
     """REQUIRED / TOO_LONG / BAD_FORMAT for every head and item field."""
     imp = is_import(record)
     get = record.get
-    if not _HEAD_FINE[imp](get):
-        yield from _scan(_HEAD_PLAN[imp], get, "head", None)
-    item_plan, item_fine = _ITEM_PLAN[imp], _ITEM_FINE[imp]
+    yield from _scan(_HEAD_PLAN[imp], get, "head", None)
+    item_plan = _ITEM_PLAN[imp]
     for index, item in enumerate(items_of(record)):
         gnum = gnum_of(item, index)
         iget = item.get
-        if not item_fine(iget):
-            yield from _scan(item_plan, iget, "item", gnum)
+        yield from _scan(item_plan, iget, "item", gnum)
         gcode = iget("gcode")
         if type(gcode) is str and len(gcode) == 10 and not gcode.isdigit():
             yield error(RuleCode.BAD_FORMAT, "gcode", N_("{field} must be 10 digits (got "
