@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -44,6 +45,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.workspace.actions",
     "ui.submission.actions",
     "ui.reports.actions",
+    "ui.precheck.actions",
 )
 
 MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "help")
@@ -61,6 +63,8 @@ class MainWindow(QMainWindow):
         self.menus: dict[str, QMenu] = {}
         self._restore_selection: list[int] = []
         self._restore_top: int | None = None
+        # Extra DeclarationFilter fields set by area panels (e.g. problem_code).
+        self.filter_overrides: dict[str, Any] = {}
         self._build_ui()
         self._connect_signals()
         for name in AREA_INSTALLERS:
@@ -198,6 +202,10 @@ class MainWindow(QMainWindow):
             created_from=extra["created_from"], created_to=extra["created_to"],  # type: ignore[arg-type]
             problem_code=self.model.filter.problem_code,
         )
+        status = self.status_combo.currentData()
+        return replace(DeclarationFilter(
+            statuses=(status,) if status else (), search=self.search_edit.text()
+        ), **self.filter_overrides)
 
     def set_problem_code(self, code: str | None) -> None:
         """Filter by one pre-check rule code (the Problems panel of issue 5 calls this)."""
