@@ -16,6 +16,7 @@ from app.i18n import detect_language, translate
 # Each module registers its own subcommands: register(subparsers) -> None.
 COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.core",
+    "app.cli.precheck",
     "app.cli.security",
 )
 
