@@ -178,7 +178,7 @@ def cmd_users_list(ctx: CliContext, args: argparse.Namespace) -> Result:
                (N_("User"), N_("Name"), N_("Role"), N_("Active"), N_("Last login"))]
     yes, no = translate(N_("yes"), ctx.lang), translate(N_("no"), ctx.lang)
     rows = [[u.name, u.display_name or "", _role_text(u.role, ctx.lang), yes if u.active else no,
-             "" if u.last_login_at is None else f"{u.last_login_at:%Y-%m-%d %H:%M}"]
+             _when(u.last_login_at)]
             for u in users]
     return Result({}, format_table(headers, rows))
 
@@ -284,3 +284,7 @@ def cmd_restore(ctx: CliContext, args: argparse.Namespace) -> Result:
         text += "\n" + ctx.t("The replaced database is kept as {file}.",
                              file=str(info.replaced_copy))
     return Result(data, text)
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else f"{moment.astimezone():%Y-%m-%d %H:%M}"
