@@ -19,6 +19,8 @@ from app.i18n import N_, render, translate
 from app.precheck.messages import revive
 from app.reference.store import load_reference_files, reference_from_db
 from app.security.context import Permission, require
+from app.security.demo_users import add_demo_users
+from app.security.users import UserService
 from app.services import declarations as decl_service
 from app.services import settings as settings_service
 from app.services.demo import add_demo_declarations
@@ -39,6 +41,9 @@ def register(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--if-empty", action="store_true",
                    help="only when the database has no declarations yet")
+    p.add_argument("--accounts", action="store_true",
+                   help="also create the demo accounts (one per role, passwords shown at "
+                   "login) when the database has no users")
     _json_flag(p)
     p.set_defaults(handler=cmd_demo)
 
@@ -107,7 +112,11 @@ def cmd_demo(ctx: CliContext, args: argparse.Namespace) -> Result:
         settings = settings_service.all_settings(session)
         n, items = add_demo_declarations(session, ctx.actor, args.parcels, args.seed, refs,
                                          settings)
-    return Result({"declarations": n, "items": items},
+        # Demo accounts (public passwords) only on a database without accounts of its own.
+        accounts = 0
+        if args.accounts and UserService(session).needs_bootstrap():
+            accounts = add_demo_users(session)
+    return Result({"declarations": n, "items": items, "demoAccounts": accounts},
                   ctx.t("Added {n} demo declarations with {items} items.", n=n, items=items))
 
 

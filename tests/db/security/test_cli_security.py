@@ -58,10 +58,10 @@ def bootstrapped(db_url: str, env: pytest.MonkeyPatch, capsys: pytest.CaptureFix
 def test_after_bootstrap_everything_needs_a_login(
     bootstrapped: str, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "--db", bootstrapped, "list")
+    code, _out, err = run(capsys, "--db", bootstrapped, "list")
     assert code == 1 and "--user NAME" in err
     env.setenv("CLEARDESK_NEW_PASSWORD", "Stone-wolf-66")
-    code, out, err = run(capsys, "--db", bootstrapped, "users", "add", "mallory", "--role",
+    code, _out, err = run(capsys, "--db", bootstrapped, "users", "add", "mallory", "--role",
                          "admin")
     assert code == 1 and "Log in" in err
 
@@ -76,7 +76,7 @@ def test_login_from_the_environment_and_the_role_decides(
     code, data = run_json(capsys, "--db", bootstrapped, "users", "list")
     assert code == 1 and data["kind"] == "PermissionDeniedError"
     env.setenv("CLEARDESK_PASSWORD", "wrong")
-    code, out, err = run(capsys, "--db", bootstrapped, "list")
+    code, _out, err = run(capsys, "--db", bootstrapped, "list")
     assert code == 1 and "Wrong user name or password." in err
 
 
@@ -125,7 +125,7 @@ def test_audit_verify_exit_codes(
     engine.dispose()
     code, data = run_json(capsys, "--db", bootstrapped, "audit", "verify")
     assert code == 1 and data == {**data, "ok": False, "firstBadId": 2, "kind": "edited"}
-    code, out, err = run(capsys, "--db", bootstrapped, "audit", "verify")
+    code, out, _err = run(capsys, "--db", bootstrapped, "audit", "verify")
     assert code == 1 and "Audit event 2 was changed" in out
 
 
@@ -208,3 +208,55 @@ def test_restore_of_a_damaged_database_needs_no_login(
     db_path.write_bytes(bytes(data))
     code, out = run_json(capsys, "--db", bootstrapped, "restore", str(backup))
     assert code == 0, out
+
+
+def test_demo_accounts_only_when_asked_and_only_without_users(
+    db_url: str, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.security.demo_users import DEMO_ACCOUNTS
+
+    code, data = run_json(capsys, "--db", db_url, "demo", "--parcels", "5", "--accounts")
+    assert code == 0 and data["demoAccounts"] == 3
+    clerk = next(a for a in DEMO_ACCOUNTS if a.role.value == "clerk")
+    env.setenv("CLEARDESK_USER", clerk.name)
+    env.setenv("CLEARDESK_PASSWORD", clerk.password)
+    code, data = run_json(capsys, "--db", db_url, "list")
+    assert code == 0 and data["total"] == 5
+    assert "**********" in data["rows"][0]["buyerIdNumber"]
+    code, data = run_json(capsys, "--db", db_url, "demo", "--parcels", "1", "--accounts")
+    assert code == 1  # a clerk may not add demo data; and no second set of accounts
+
+
+def test_unmask_is_for_supervisors_and_audited(
+    bootstrapped: str, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy.orm import Session
+
+    from app.security.context import Actor, Role
+    from app.security.users import UserService
+    from tests.factories import make_declaration
+
+    engine = make_engine(bootstrapped)
+    with Session(engine) as session, session.begin():
+        UserService(session).add(Actor("admin", Role.ADMIN), "sup", "supervisor",
+                                 "Maple-drum-53")
+        decl_id = make_declaration(session, buyerIdNumber="11010119900307123X",
+                                   buyerTelephone="13812345678")
+    engine.dispose()
+    env.setenv("CLEARDESK_USER", "clerk")
+    env.setenv("CLEARDESK_PASSWORD", CLERK_PW)
+    code, data = run_json(capsys, "--db", bootstrapped, "show", str(decl_id))
+    assert data["head"]["buyerIdNumber"] == "1101**********123X"
+    assert data["head"]["buyerTelephone"] == "138****5678"
+    code, data = run_json(capsys, "--db", bootstrapped, "unmask", str(decl_id), "--reason", "x")
+    assert code == 1 and data["kind"] == "PermissionDeniedError"
+    env.setenv("CLEARDESK_USER", "sup")
+    env.setenv("CLEARDESK_PASSWORD", "Maple-drum-53")
+    code, data = run_json(capsys, "--db", bootstrapped, "unmask", str(decl_id), "--reason",
+                          "customs query 2026-031")
+    assert code == 0 and data["head"]["buyerIdNumber"] == "11010119900307123X"
+    env.setenv("CLEARDESK_USER", "admin")
+    env.setenv("CLEARDESK_PASSWORD", ADMIN_PW)
+    code, data = run_json(capsys, "--db", bootstrapped, "audit", "list", "--action", "unmask")
+    assert [(e["user"], e["reason"], e["declarationId"]) for e in data["events"]] == [
+        ("sup", "customs query 2026-031", decl_id)]
