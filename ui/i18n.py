@@ -10,8 +10,8 @@ from app.i18n import translate
 class CatalogueTranslator(QTranslator):
     """Serves `tr()` from resources/i18n/<lang>/*.po (the same catalogues the core uses)."""
 
-    def __init__(self, lang: str) -> None:
-        super().__init__()
+    def __init__(self, lang: str, parent: QCoreApplication | None = None) -> None:
+        super().__init__(parent)
         self.lang = lang
 
     def translate(  # type: ignore[override]
@@ -45,7 +45,7 @@ class Translators:
             if qt.load(QLocale(lang), "qtbase", "_", path):
                 self.app.installTranslator(qt)
                 self.installed.append(qt)
-        ours = CatalogueTranslator(lang)
+        ours = CatalogueTranslator(lang, self.app)  # parented: lives as long as the app
         self.app.installTranslator(ours)
         self.installed.append(ours)
         QLocale.setDefault(QLocale(lang if lang != "en" else "en_US"))

@@ -18,6 +18,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.core",
     "app.cli.precheck",
     "app.cli.security",
+    "app.cli.submission",
+    "app.cli.printing",
+    "app.cli.reports",
 )
 
 

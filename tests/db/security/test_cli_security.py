@@ -216,7 +216,7 @@ def test_demo_accounts_only_when_asked_and_only_without_users(
     from app.security.demo_users import DEMO_ACCOUNTS
 
     code, data = run_json(capsys, "--db", db_url, "demo", "--parcels", "5", "--accounts")
-    assert code == 0 and data["demoAccounts"] == 3
+    assert code == 0 and data["accounts"] == 3
     clerk = next(a for a in DEMO_ACCOUNTS if a.role.value == "clerk")
     env.setenv("CLEARDESK_USER", clerk.name)
     env.setenv("CLEARDESK_PASSWORD", clerk.password)
