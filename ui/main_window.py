@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
 
     def _hide_empty_menus(self) -> None:
         for menu in self.menus.values():
-            menu.menuAction().setVisible(bool(menu.actions()))
+            menu.menuAction().setVisible(any(a.isVisible() for a in menu.actions()))
 
     # --- filter, views ------------------------------------------------------------------
     def current_filter(self) -> DeclarationFilter:
