@@ -18,6 +18,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.submission",
     "bench.cases.reports",
     "bench.cases.precheck",
+    "bench.cases.intake",
 )
 
 

@@ -46,6 +46,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.submission.actions",
     "ui.reports.actions",
     "ui.precheck.actions",
+    "ui.intake.actions",
 )
 
 MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "help")
