@@ -31,6 +31,7 @@ from ui.declarations.model import DeclarationTableModel
 
 # Modules that add their actions to the window: each has install(window: MainWindow).
 AREA_INSTALLERS: tuple[str, ...] = (
+    "ui.security.actions",
     "ui.submission.actions",
 )
 
