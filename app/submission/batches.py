@@ -28,6 +28,8 @@ OPEN = "open"  # created, may be edited or dissolved
 SUBMITTED = "submitted"  # messages recorded; files being handed over
 SENT = "sent"  # every message handed to the exchange folder
 DISSOLVED = "dissolved"
+STATE_LABELS: dict[str, str] = {OPEN: N_("Open"), SUBMITTED: N_("Submitting"), SENT: N_("Sent"),
+                                DISSOLVED: N_("Dissolved")}
 MAX_BATCH = 100_000
 
 
