@@ -30,7 +30,9 @@ from ui.context import GuiContext
 from ui.declarations.model import DeclarationTableModel
 
 # Modules that add their actions to the window: each has install(window: MainWindow).
-AREA_INSTALLERS: tuple[str, ...] = ()
+AREA_INSTALLERS: tuple[str, ...] = (
+    "ui.printing.actions",
+)
 
 MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "help")
 
