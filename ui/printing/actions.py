@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 from sqlalchemy import select
 
 from app.db.models import Batch
@@ -32,7 +32,7 @@ from app.services.printing import (
     print_manifest,
 )
 from ui.printing.preview import PdfPreviewDialog
-from ui.printing.worker import PrintWorker
+from ui.workers import JobHandle, run_with_progress
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -98,7 +98,7 @@ class PrintActions(QObject):
         self.ask_batch: Callable[[QWidget, list[str]], str | None] = ask_batch
         self.show_error: Callable[[QWidget, str], None] = show_error
         self.show_preview: Callable[[QWidget, str, str], None] = show_preview
-        self.worker: PrintWorker | None = None
+        self.handle: JobHandle | None = None
         self._folder = tempfile.TemporaryDirectory(prefix="cleardesk-print-")
         self._build_actions()
 
@@ -168,7 +168,7 @@ class PrintActions(QObject):
                                            reprint_reason=reason, progress=progress,
                                            cancel=cancel)
             title = self.window.tr("Customs declarations")
-        self._run(job, len(check.ids), title)
+        self._run(job, title)
 
     def print_manifest(self, batch_no: str) -> None:
         ctx = self.window.ctx
@@ -178,29 +178,31 @@ class PrintActions(QObject):
             return print_manifest(session, ctx.actor, batch_no, target, lang=ctx.lang,
                                   progress=progress, cancel=cancel)
 
-        self._run(job, 0, self.window.tr("Manifest {batch}").format(batch=batch_no))
+        self._run(job, self.window.tr("Manifest {batch}").format(batch=batch_no))
 
-    def _run(self, job: Any, total: int, title: str) -> None:
-        progress = QProgressDialog(self.window.tr("Preparing the PDF…"),
-                                   self.window.tr("Cancel"), 0, total, self.window)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(500)
-        worker = PrintWorker(self.window.ctx.sessions, job, self, self.window.ctx.lang)
-        worker.progressed.connect(progress.setValue)
-        progress.canceled.connect(worker.cancel)
-        worker.finished.connect(progress.close)
-        worker.succeeded.connect(lambda outcome: self._on_worker_succeeded(outcome, title))
-        worker.failed.connect(self._on_worker_failed)
-        self.worker = worker
-        worker.start()
+    def _run(self, job: Any, title: str) -> None:
+        sessions = self.window.ctx.sessions
 
-    def _on_worker_succeeded(self, outcome: PrintOutcome, title: str) -> None:
+        def in_transaction(progress: Any, cancel: Any) -> PrintOutcome:
+            with sessions() as session, session.begin():
+                result: PrintOutcome = job(session, progress, cancel)
+                return result
+
+        self.handle = run_with_progress(
+            self.window, self.window.tr("Preparing the PDF…"), in_transaction,
+            on_finished=lambda outcome: self._on_job_finished(outcome, title),
+            on_failed=self._on_job_failed,
+        )
+
+    def _on_job_finished(self, outcome: PrintOutcome, title: str) -> None:
         self.window.data_changed.emit()
         self.show_preview(self.window, outcome.file, title)
 
-    def _on_worker_failed(self, message: str) -> None:
-        if message:
-            self.show_error(self.window, message)
+    def _on_job_failed(self, error: BaseException) -> None:
+        if isinstance(error, UserFacingError):
+            self.show_error(self.window, error.text(self.window.ctx.lang))
+            return
+        raise error  # a bug: the crash handler shows it
 
     # --- helpers ---------------------------------------------------------------------
     def _selection(self) -> Selection | None:
