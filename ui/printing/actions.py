@@ -32,6 +32,7 @@ from app.services.printing import (
     print_manifest,
 )
 from ui.printing.preview import PdfPreviewDialog
+from ui.printing.scan_station import ScanStationDialog
 from ui.workers import JobHandle, run_with_progress
 
 if TYPE_CHECKING:
@@ -99,6 +100,7 @@ class PrintActions(QObject):
         self.show_error: Callable[[QWidget, str], None] = show_error
         self.show_preview: Callable[[QWidget, str, str], None] = show_preview
         self.handle: JobHandle | None = None
+        self.scan_station: ScanStationDialog | None = None
         self._folder = tempfile.TemporaryDirectory(prefix="cleardesk-print-")
         self._build_actions()
 
@@ -109,15 +111,17 @@ class PrintActions(QObject):
         self.action_labels_batch = QAction(w.tr("Labels for a batch…"), w)
         self.action_customs = QAction(w.tr("CN22/CN23 for selection…"), w)
         self.action_manifest = QAction(w.tr("Manifest for a batch…"), w)
+        self.action_scan = QAction(w.tr("Scan station…"), w)
         menu = w.menus["print"]
         for action in (self.action_labels, self.action_labels_batch, self.action_customs,
-                       self.action_manifest):
+                       self.action_manifest, self.action_scan):
             menu.addAction(action)
         w.toolbar.addAction(self.action_labels)
         self.action_labels.triggered.connect(self._on_action_labels_triggered)
         self.action_labels_batch.triggered.connect(self._on_action_labels_batch_triggered)
         self.action_customs.triggered.connect(self._on_action_customs_triggered)
         self.action_manifest.triggered.connect(self._on_action_manifest_triggered)
+        self.action_scan.triggered.connect(self._on_action_scan_triggered)
 
     # --- triggers --------------------------------------------------------------------
     def _on_action_labels_triggered(self) -> None:
@@ -135,6 +139,15 @@ class PrintActions(QObject):
         batch = self.ask_batch(self.window, self._batches())
         if batch:
             self.print_manifest(batch)
+
+    def _on_action_scan_triggered(self) -> None:
+        dialog = ScanStationDialog(self.window.ctx, self._print_scanned, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.scan_station = dialog
+        dialog.show()
+
+    def _print_scanned(self, ids: tuple[int, ...]) -> None:
+        self.print_parcels(Selection(ids=ids), LABEL)
 
     # --- flows -----------------------------------------------------------------------
     def print_parcels(self, selection: Selection | None, document: str) -> None:
