@@ -19,6 +19,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.reports",
     "bench.cases.precheck",
     "bench.cases.intake",
+    "bench.cases.printing",
 )
 
 

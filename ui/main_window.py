@@ -47,6 +47,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.reports.actions",
     "ui.precheck.actions",
     "ui.intake.actions",
+    "ui.printing.actions",
 )
 
 MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "help")
