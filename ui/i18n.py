@@ -16,11 +16,11 @@ class CatalogueTranslator(QTranslator):
 
     def translate(  # type: ignore[override]
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
+    ) -> str | None:
         text = translate(source, self.lang)
-        # An empty result tells Qt "no translation": it asks the next translator, then falls
-        # back to the source text itself.
-        return "" if text == source else text
+        # None (a null QString) tells Qt "no translation": it asks the next translator, then
+        # falls back to the source text. An empty string would be taken as the translation.
+        return None if text == source else text
 
     def isEmpty(self) -> bool:
         return False

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from functools import partial
 from pathlib import Path
 
 from platformdirs import user_log_dir
@@ -18,6 +20,7 @@ from ui.context import GuiContext
 from ui.crash import CrashHandler
 from ui.fonts import register_bundled_font
 from ui.i18n import Translators
+from ui.language import LanguageSwitcher, saved_language
 from ui.main_window import MainWindow
 
 
@@ -64,10 +67,17 @@ def run_gui(url: str, lang: str) -> int:
         QMessageBox.critical(None, app.translate("main", "Cannot open the database"),
                              opened.text(lang))
         return 1
+    if "--lang" not in sys.argv and not os.environ.get("CLEARDESK_LANG"):
+        lang = saved_language() or lang  # the language last chosen in the GUI
+        translators.install(lang)
+        crash.lang = lang
     opened.lang = lang
     window = MainWindow(opened)
+    switcher = LanguageSwitcher(translators, opened, window,
+                                on_language=partial(setattr, crash, "lang"))
     window.show()
     code = app.exec()
+    del switcher
     opened.engine.dispose()
     crash.uninstall()
     return int(code)

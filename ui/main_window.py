@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.menus: dict[str, QMenu] = {}
         self._restore_selection: list[int] = []
         self._restore_top: int | None = None
+        self.language_switcher: Any = None  # set by the composition root (ui.language)
         self._build_ui()
         self._connect_signals()
         for name in AREA_INSTALLERS:
@@ -291,6 +293,11 @@ class MainWindow(QMainWindow):
             if decl_id is not None:
                 ids.append(decl_id)
         return ids
+
+    def select_ids(self, ids: list[int]) -> None:
+        """Select the rows of `ids` once the grid has (re)loaded them."""
+        self._restore_selection, self._restore_top = list(ids), None
+        self.model.refresh(set(ids))
 
     def select_declaration(self, decl_id: int) -> bool:
         """Select and show the row of `decl_id` if the current filter shows it."""

@@ -10,6 +10,7 @@ reason. `show_problems()` marks fields; `problem_activated` tells which one the 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -150,17 +151,31 @@ class DeclarationEditor(QDialog):
             if spec.max_len or spec.length:
                 edit.setMaxLength(spec.max_len or spec.length or 32767)
             table = HEAD_CODE_TABLES.get(spec.name)
+            label = spec.label(self.lang) + (" *" if spec.required_i else "")
             if table is not None:
                 if table not in models:
                     models[table] = code_model(self.refs, table, self.lang, self)
                 CodeCompleter(models[table], edit).attach(edit)
-            label = spec.label(self.lang) + (" *" if spec.required_i else "")
-            forms[0 if n < half else 1].addRow(label, edit)
+                row = QHBoxLayout()
+                name = QLabel(page)
+                name.setObjectName(f"name_{spec.name}")
+                name.setMinimumWidth(90)
+                edit.setMaximumWidth(90)
+                edit.textChanged.connect(partial(self._show_code_name, name, table))
+                row.addWidget(edit)
+                row.addWidget(name, 1)
+                forms[0 if n < half else 1].addRow(label, row)
+            else:
+                forms[0 if n < half else 1].addRow(label, edit)
             self.edits[spec.name] = edit
         for form in forms:
             grid.addLayout(form)
         area.setWidget(page)
         return area
+
+    def _show_code_name(self, label: QLabel, table: str, code: str) -> None:
+        entry = self.refs.table(table).get(code.strip()) if code.strip() else None
+        label.setText(entry.name(self.lang) if entry else ("?" if code.strip() else ""))
 
     def _connect_signals(self) -> None:
         self.save_button.clicked.connect(self.save)
