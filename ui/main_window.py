@@ -41,11 +41,11 @@ from ui.workers import run_job
 
 # Modules that add their actions to the window: each has install(window: MainWindow).
 AREA_INSTALLERS: tuple[str, ...] = (
+    "ui.workspace.actions",
     "ui.security.actions",
     "ui.submission.actions",
-)
-AREA_INSTALLERS: tuple[str, ...] = ("ui.workspace.actions",)
     "ui.reports.actions",
+)
 
 MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "help")
 

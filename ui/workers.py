@@ -108,7 +108,10 @@ class _Throttle:
             if done < total and now - self._last < PROGRESS_INTERVAL_S:
                 return
             self._last = now
-        self._handle._progress_posted.emit(int(done), int(total), str(message))
+        try:
+            self._handle._progress_posted.emit(int(done), int(total), str(message))
+        except RuntimeError:  # owner gone; the job should be cancelled by now
+            pass
 
 
 class _Runnable(QRunnable):
@@ -123,14 +126,17 @@ class _Runnable(QRunnable):
         try:
             result = self._job(_Throttle(handle), handle.token)
         except Cancelled:
-            handle._result_posted.emit("cancelled", None)
+            self._post("cancelled", None)
         except BaseException as exc:  # delivered to the GUI thread
-            handle._result_posted.emit("failed", exc)
+            self._post("failed", exc)
         else:
-            if handle.token.cancelled:
-                handle._result_posted.emit("cancelled", None)
-            else:
-                handle._result_posted.emit("finished", result)
+            self._post("cancelled" if handle.token.cancelled else "finished", result)
+
+    def _post(self, outcome: str, value: object) -> None:
+        try:
+            self._handle._result_posted.emit(outcome, value)
+        except RuntimeError:  # the handle's owner (a closed window) is gone: nobody to tell
+            pass
 
 
 def run_job(
