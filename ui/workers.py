@@ -21,6 +21,7 @@ deletes itself (deleteLater) after `ended`; read `outcome`/`result`/`error` in y
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -108,10 +109,8 @@ class _Throttle:
             if done < total and now - self._last < PROGRESS_INTERVAL_S:
                 return
             self._last = now
-        try:
+        with contextlib.suppress(RuntimeError):  # owner gone; the job is cancelled by now
             self._handle._progress_posted.emit(int(done), int(total), str(message))
-        except RuntimeError:  # owner gone; the job should be cancelled by now
-            pass
 
 
 class _Runnable(QRunnable):
@@ -133,10 +132,8 @@ class _Runnable(QRunnable):
             self._post("cancelled" if handle.token.cancelled else "finished", result)
 
     def _post(self, outcome: str, value: object) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # its owner (a closed window) is gone
             self._handle._result_posted.emit(outcome, value)
-        except RuntimeError:  # the handle's owner (a closed window) is gone: nobody to tell
-            pass
 
 
 def run_job(
