@@ -17,6 +17,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.insert",
     "bench.cases.submission",
     "bench.cases.reports",
+    "bench.cases.grid",
 )
 
 
