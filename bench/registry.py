@@ -20,6 +20,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.precheck",
     "bench.cases.intake",
     "bench.cases.printing",
+    "bench.cases.grid",
 )
 
 

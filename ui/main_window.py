@@ -41,6 +41,7 @@ from ui.workers import run_job
 
 # Modules that add their actions to the window: each has install(window: MainWindow).
 AREA_INSTALLERS: tuple[str, ...] = (
+    "ui.workspace.actions",
     "ui.security.actions",
     "ui.workspace.actions",
     "ui.submission.actions",
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self._restore_top: int | None = None
         # Extra DeclarationFilter fields set by area panels (e.g. problem_code).
         self.filter_overrides: dict[str, Any] = {}
+        self.language_switcher: Any = None  # set by the composition root (ui.language)
         self._build_ui()
         self._connect_signals()
         for name in AREA_INSTALLERS:
@@ -306,6 +308,11 @@ class MainWindow(QMainWindow):
             if decl_id is not None:
                 ids.append(decl_id)
         return ids
+
+    def select_ids(self, ids: list[int]) -> None:
+        """Select the rows of `ids` once the grid has (re)loaded them."""
+        self._restore_selection, self._restore_top = list(ids), None
+        self.model.refresh(set(ids))
 
     def select_declaration(self, decl_id: int) -> bool:
         """Select and show the row of `decl_id` if the current filter shows it."""

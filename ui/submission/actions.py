@@ -114,10 +114,7 @@ class SubmissionActions(QObject):
         return dialog
 
     def _on_show_declarations(self, _ids: list[int]) -> None:
-        combo = self.window.status_combo
-        index = combo.findData("rejected")
-        if index >= 0:
-            combo.setCurrentIndex(index)
+        self.window.status_panel.select_status("rejected")
 
     def _on_action_receipts_triggered(self) -> None:
         self.watcher.reload_settings()
