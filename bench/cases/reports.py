@@ -103,12 +103,24 @@ def export_xlsx_100k(quick: bool) -> Outcome:
     return Outcome(ours(), bare(), {k: str(v) for k, v in notes.items()})
 
 
+def _high_water_mb() -> float:
+    """Peak RSS of this process image. getrusage's ru_maxrss survives exec, so a child started
+    by a big parent would report the parent's size; /proc's VmHWM starts afresh at exec."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_rss_mb()
+
+
 def _child_export(url: str, target: str) -> None:
     """Run in a fresh process: export everything, print seconds and peak RSS as JSON."""
     engine = make_engine(url)
     with stopwatch() as took, Session(engine) as s:
         result = export_declarations(s, CLERK, DeclarationFilter(), Path(target), audit=False)
-    print(json.dumps({"seconds": took(), "rss": peak_rss_mb(), "rows": result.rows,
+    print(json.dumps({"seconds": took(), "rss": _high_water_mb(), "rows": result.rows,
                       "sheets": len(result.sheets)}))
 
 
