@@ -124,8 +124,10 @@ def _child_export(url: str, target: str) -> None:
                       "sheets": len(result.sheets)}))
 
 
-@case("export-xlsx-1m-memory", target=None)
+@case("export-xlsx-1m-memory", target=1.0)
 def export_xlsx_1m_memory(quick: bool) -> Outcome:
+    """ours = peak RSS of the exporting process in MB, baseline = the 300 MB budget, so the
+    ratio is the share of the budget used (the runner flags MISSED above 1.0)."""
     n = 100_000 if quick else 1_000_000
     with scratch_dir() as d:
         url = build_database(d / "bench.sqlite3", n)
@@ -134,12 +136,9 @@ def export_xlsx_1m_memory(quick: bool) -> Outcome:
              "_child_export(sys.argv[1], sys.argv[2])", url, str(d / "out.xlsx")],
             check=True, capture_output=True, text=True)
         child = json.loads(out.stdout.strip().splitlines()[-1])
-    rss = float(child["rss"])
-    notes = {"rows": str(child["rows"]), "peak_rss_mb": f"{rss:.0f}",
-             "limit_mb": f"{MEMORY_LIMIT_MB:.0f}"}
-    if rss >= MEMORY_LIMIT_MB:
-        raise SystemExit(f"export-xlsx-1m-memory: peak RSS {rss:.0f} MB ≥ {MEMORY_LIMIT_MB} MB")
-    return Outcome(float(child["seconds"]), None, notes)
+    notes = {"unit": "MB (not seconds)", "rows": str(child["rows"]),
+             "sheets": str(child["sheets"]), "export_seconds": f"{child['seconds']:.1f}"}
+    return Outcome(float(child["rss"]), MEMORY_LIMIT_MB, notes)
 
 
 @case("summary-1m", target=None)
