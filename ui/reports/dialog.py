@@ -84,7 +84,9 @@ class ReportDialog(QDialog):
         form = QFormLayout()
         today = datetime.now(UTC).date()
 
-        self.grid_check = QCheckBox(self.tr("Only the declarations of the current grid filter"))
+        self.grid_check = QCheckBox(self.tr("Only the declarations of the current grid filter"),
+                                    self)
+        self.grid_check.setVisible(self.kind == "declarations")
         self.grid_check.setChecked(True)
         self.from_edit = QDateEdit(_qdate(today - timedelta(days=6)), self)
         self.to_edit = QDateEdit(_qdate(today), self)
@@ -118,6 +120,9 @@ class ReportDialog(QDialog):
             form.addRow(self.tr("From:"), self.from_edit)
             form.addRow(self.tr("To:"), self.to_edit)
             form.addRow(self.tr("Platform:"), self.platform_combo)
+        else:  # kept for a uniform API, never shown
+            for w in (self.from_edit, self.to_edit, self.platform_combo):
+                w.setVisible(False)
         form.addRow(self.tr("Batch:"), self.batch_combo)
         form.addRow(self.tr("Language:"), self.lang_combo)
         form.addRow(self.tr("File:"), file_row)
