@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 DEMO_DB := $(CURDIR)/.demo/cleardesk-demo.sqlite3
 DEMO_URL := sqlite:///$(DEMO_DB)
 
-.PHONY: run test lint bench screenshots clean
+.PHONY: run test test-pg lint bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,postgres]'
 	touch $@
 
 run: $(VENV)/.installed
@@ -24,6 +24,11 @@ test: $(VENV)/.installed
 	$(BIN)/ruff check app ui tests bench tools
 	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# The database and GUI suites against PostgreSQL (needs a server; see .ci/run).
+PG_TEST_URL ?= postgresql+psycopg://cleardesk:cleardesk@127.0.0.1/postgres
+test-pg: $(VENV)/.installed
+	CLEARDESK_TEST_PG=$(PG_TEST_URL) QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/db tests/ui
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check app ui tests bench tools

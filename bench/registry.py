@@ -15,6 +15,7 @@ from pathlib import Path
 # Modules under bench/cases/ that define cases (each calls `case(...)` at import).
 CASE_MODULES: tuple[str, ...] = (
     "bench.cases.insert",
+    "bench.cases.submission",
     "bench.cases.reports",
 )
 

@@ -1,15 +1,21 @@
 """Shared fixtures: a migrated template database copied per test (real pragmas, real
-migrations), sessions, the system actor and data factories."""
+migrations), sessions and the system actor.
+
+With CLEARDESK_TEST_PG set to a PostgreSQL URL of a role that may create databases (for example
+`postgresql+psycopg://cleardesk:cleardesk@127.0.0.1/postgres`), `db_url` is a fresh PostgreSQL
+database cloned from a migrated template instead, and SQLite-only tests are skipped."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 # GUI tests run offscreen; set before anything imports Qt.
@@ -32,16 +38,62 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+PG_URL = os.environ.get("CLEARDESK_TEST_PG", "")
+_pg_seq = itertools.count(1)
+
+
+def _pg_admin() -> Engine:
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    name = f"cd_template_{os.getpid()}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    ensure_schema(engine)
+    after_migration(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture
 def db_path(template_db: Path, tmp_path: Path) -> Path:
+    if PG_URL:
+        pytest.skip("SQLite file test (CLEARDESK_TEST_PG is set)")
     target = tmp_path / "cleardesk.sqlite3"
     shutil.copyfile(template_db, target)
     return target
 
 
 @pytest.fixture
-def db_url(db_path: Path) -> str:
-    return f"sqlite:///{db_path}"
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if not PG_URL:
+        path = request.getfixturevalue("db_path")
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"cd_test_{os.getpid()}_{next(_pg_seq)}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_only() -> None:
+    if PG_URL:
+        pytest.skip("SQLite-specific behaviour")
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -12,13 +13,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.db.engine import APP_NAME, make_engine, make_session_factory
 from app.db.migrate import ensure_schema
 from app.domain.errors import UserFacingError
+from app.i18n import render
 from app.security.context import Actor, system_actor
+from app.security.masking import install_redaction
 from app.services.bootstrap import after_migration
 from ui.context import GuiContext
 from ui.crash import CrashHandler
 from ui.fonts import register_bundled_font
 from ui.i18n import Translators
 from ui.main_window import MainWindow
+from ui.security.session import daily_backup, start_session, startup_check
 
 
 def setup_logging() -> Path | None:
@@ -30,6 +34,10 @@ def setup_logging() -> Path | None:
             filename=path, level=logging.INFO,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
+        # Logs never hold passwords or full identity numbers / phones (SECURITY.md).
+        install_redaction()
+        if os.name == "posix":
+            path.chmod(0o600)
         return path
     except OSError:
         return None
@@ -44,7 +52,7 @@ def open_database(url: str) -> GuiContext | UserFacingError:
     except UserFacingError as exc:
         engine.dispose()
         return exc
-    actor: Actor = system_actor()  # issue 10: the login dialog decides the actor here
+    actor: Actor = system_actor()  # run_gui replaces it with the logged-in user
     return GuiContext(engine, make_session_factory(engine), actor, "en", url)
 
 
@@ -59,12 +67,23 @@ def run_gui(url: str, lang: str) -> int:
     translators.install(lang)
     crash = CrashHandler(lang, log_path)
     crash.install()
+    problem = startup_check(url)
+    if problem is not None:
+        QMessageBox.critical(None, app.translate("main", "Cannot open the database"),
+                             render(problem, lang))
+        return 1
     opened = open_database(url)
     if isinstance(opened, UserFacingError):
         QMessageBox.critical(None, app.translate("main", "Cannot open the database"),
                              opened.text(lang))
         return 1
     opened.lang = lang
+    daily_backup(opened)
+    actor = start_session(opened)
+    if actor is None:
+        opened.engine.dispose()
+        return 0
+    opened.actor = actor
     window = MainWindow(opened)
     window.show()
     code = app.exec()

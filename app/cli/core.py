@@ -10,11 +10,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.cli.framework import CliContext, Result, format_table
+from app.cli.precheck import tax_line
 from app.db.models import Declaration
 from app.domain.errors import ValidationError
 from app.domain.fields import HEAD_BY_NAME, ITEM_FIELDS
 from app.domain.status import DeclarationStatus
-from app.i18n import N_, Message, render, translate
+from app.i18n import N_, render, translate
+from app.precheck.messages import revive
 from app.reference.store import load_reference_files, reference_from_db
 from app.security.context import Permission, require
 from app.services import declarations as decl_service
@@ -146,7 +148,7 @@ def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
         d = decl_service.get_detail(session, ctx.actor, args.key)
     problems = [
         {"gnum": p["gnum"], "field": p["field"], "code": p["code"], "severity": p["severity"],
-         "message": render(Message(p["msgid"], p["params"]), ctx.lang),
+         "message": render(revive(p["msgid"], p["params"]), ctx.lang),
          "acknowledged": p["acknowledged"]}
         for p in d.problems
     ]
@@ -164,6 +166,8 @@ def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
         lines.append(f"  [{item['gnum']}] " + ", ".join(
             f"{f.label(ctx.lang)}={item[f.name]}" for f in ITEM_FIELDS
             if f.name in ("gcode", "gname", "qty", "unit", "price", "totalPrice")))
+    if d.tax_estimate is not None:
+        lines.append("  " + tax_line(ctx, d.tax_estimate))
     if problems:
         lines.append(ctx.t("Problems:"))
         lines.extend(f"  {p['severity']} {p['code']} {p['field']}: {p['message']}"

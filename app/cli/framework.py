@@ -32,6 +32,7 @@ from app.security.context import Actor, system_actor
 class Result:
     data: dict[str, Any]
     text: str = ""
+    exit_code: int = 0  # 1 for a finding the user must act on (e.g. a broken audit chain)
 
 
 Handler = Callable[["CliContext", argparse.Namespace], Result]

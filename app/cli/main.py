@@ -16,6 +16,10 @@ from app.i18n import detect_language, translate
 # Each module registers its own subcommands: register(subparsers) -> None.
 COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.core",
+    "app.cli.precheck",
+    "app.cli.security",
+    "app.cli.submission",
+    "app.cli.printing",
     "app.cli.reports",
 )
 
@@ -30,10 +34,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="URL", help="database URL or SQLite file "
                         "(default: $CLEARDESK_DB, else the per-user data directory)")
     parser.add_argument("--lang", choices=("zh_CN", "en"), help="language of messages")
+    parser.add_argument("--user", metavar="NAME", help="log in as this user "
+                        "(default: $CLEARDESK_USER; password from $CLEARDESK_PASSWORD or a prompt)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    _accept_user_anywhere(sub)
     return parser
+
+
+def _accept_user_anywhere(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Let `--user NAME` follow the subcommand too (`cleardesk users list --user admin`)."""
+    for parser in set(sub.choices.values()):
+        if not any("--user" in a.option_strings for a in parser._actions):
+            parser.add_argument("--user", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _accept_user_anywhere(action)
 
 
 def add_json_flag(p: argparse.ArgumentParser) -> None:
@@ -50,8 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ui.main import run_gui  # imported only for the GUI: the CLI stays Qt-free
 
         return run_gui(url=url, lang=lang)
-    # The acting user: system actor until login (issue 10) sets ctx.actor_resolver here.
-    ctx = CliContext(url=url, lang=lang, json=bool(getattr(args, "json", False)))
+    from app.cli.security import make_actor_resolver
+
+    ctx = CliContext(url=url, lang=lang, json=bool(getattr(args, "json", False)),
+                     actor_resolver=make_actor_resolver(args.user))
     try:
         result: Result = args.handler(ctx, args)
     except UserFacingError as exc:
@@ -69,4 +88,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(dump_json(result.data))
     elif result.text:
         print(result.text)
-    return 0
+    return result.exit_code

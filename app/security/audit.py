@@ -119,12 +119,30 @@ class ChainCheck:
     ok: bool
     events: int
     first_bad_id: int | None = None
-    reason: str | None = None
+    reason: str | None = None  # "link" or "content" (kept for callers of the first version)
+    kind: str | None = None  # BreakKind: edited | deleted | inserted | reordered | broken
+    last_hash: str | None = None  # head of the intact chain: note it to detect truncation
 
 
 def verify_chain(session: Session, batch_size: int = 5000) -> ChainCheck:
-    """Walk the chain in id order; report the first event whose link or hash is wrong."""
+    """Walk the chain in id order; report the first event whose link or hash is wrong,
+    and what kind of tampering explains it (see app/security/chain.py)."""
+    from app.security.chain import classify_break
+
+    def id_of_hash(value: str) -> int | None:
+        return session.execute(
+            select(AuditEvent.id).where(AuditEvent.hash == value)
+        ).scalar_one_or_none()
+
+    def id_after(event_id: int) -> int:
+        found = session.execute(
+            select(AuditEvent.id).where(AuditEvent.id > event_id).order_by(AuditEvent.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        return event_id if found is None else int(found)
+
     prev = GENESIS
+    prev_id: int | None = None
     count = 0
     last_id = 0
     while True:
@@ -133,13 +151,22 @@ def verify_chain(session: Session, batch_size: int = 5000) -> ChainCheck:
             .limit(batch_size)
         ).scalars().all()
         if not rows:
-            return ChainCheck(True, count)
+            return ChainCheck(True, count, last_hash=None if prev == GENESIS else prev)
         for ev in rows:
             count += 1
-            if ev.prev_hash != prev:
-                return ChainCheck(False, count, ev.id, "link")
-            if event_hash(prev, _content(ev)) != ev.hash:
-                return ChainCheck(False, count, ev.id, "content")
+            broken = classify_break(
+                event_id=ev.id,
+                prev_hash=ev.prev_hash,
+                stored_hash=ev.hash,
+                recomputed_hash=event_hash(ev.prev_hash, _content(ev)),
+                expected_prev=prev,
+                previous_id=prev_id,
+                id_of_hash=id_of_hash,
+                id_after=id_after,
+            )
+            if broken is not None:
+                reason = "content" if broken.kind == "edited" else "link"
+                return ChainCheck(False, count, broken.event_id, reason, broken.kind.value)
             prev = ev.hash
-            last_id = ev.id
+            prev_id = last_id = ev.id
         session.expunge_all()

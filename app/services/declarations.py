@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.db.models import AuditEvent, Declaration, DeclarationItem, InboundReceipt, Problem
+from app.db.models import Declaration, DeclarationItem, InboundReceipt, Problem
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.fields import ALL_HEAD_FIELDS, ITEM_FIELDS
+from app.security.audit_service import AuditService
 from app.security.context import Actor, Permission, require
+from app.security.pii import mask_for, mask_rows
 from app.services.queries import (
     GRID_BY_KEY,
     GRID_COLUMNS,
@@ -72,8 +74,13 @@ def fetch_page(
     offset: int = 0,
     limit: int = 100,
     with_total: bool = True,
+    unmasked: bool = False,
 ) -> Page:
-    """One page of grid rows: SQL does the filtering, ordering and slicing."""
+    """One page of grid rows: SQL does the filtering, ordering and slicing.
+
+    Identity numbers and phones come masked unless `unmasked` and the actor may unmask
+    (the caller records that unmask: app.security.pii.require_unmask).
+    """
     require(actor, Permission.VIEW)
     cols: list[GridColumn] = [GRID_BY_KEY[k] for k in columns] if columns else list(GRID_COLUMNS)
     sort_col = GRID_BY_KEY.get(sort)
@@ -88,7 +95,7 @@ def fetch_page(
         .offset(max(offset, 0))
         .limit(max(limit, 0))
     )
-    rows = tuple(tuple(r) for r in session.execute(stmt))
+    rows = mask_rows(actor, [c.key for c in cols], session.execute(stmt), unmasked=unmasked)
     total = int(session.execute(count_query(flt)).scalar_one()) if with_total else -1
     return Page(total, tuple(c.key for c in cols), rows)
 
@@ -116,7 +123,9 @@ def item_dict(item: DeclarationItem) -> dict[str, Any]:
     return {f.name: getattr(item, f.name) for f in ITEM_FIELDS}
 
 
-def get_detail(session: Session, actor: Actor, key: str) -> DeclarationDetail:
+def get_detail(
+    session: Session, actor: Actor, key: str, *, unmasked: bool = False
+) -> DeclarationDetail:
     require(actor, Permission.VIEW)
     decl_id = find_declaration_id(session, key)
     decl = session.get(D, decl_id)
@@ -131,9 +140,7 @@ def get_detail(session: Session, actor: Actor, key: str) -> DeclarationDetail:
     history = [
         {"at": e.at.isoformat(), "user": e.user_name, "action": e.action,
          "details": e.details, "reason": e.reason}
-        for e in session.execute(
-            select(AuditEvent).where(AuditEvent.declaration_id == decl_id).order_by(AuditEvent.id)
-        ).scalars()
+        for e in AuditService(session).history(actor, decl_id, unmasked=unmasked)
     ]
     receipts = [
         {"messageType": r.message_type, "returnStatus": r.return_status,
@@ -147,7 +154,7 @@ def get_detail(session: Session, actor: Actor, key: str) -> DeclarationDetail:
         id=decl.id,
         status=decl.status,
         version=decl.version,
-        head=head_dict(decl),
+        head=mask_for(actor, head_dict(decl), unmasked=unmasked),
         items=[item_dict(i) for i in decl.items],
         problems=problems,
         history=history,

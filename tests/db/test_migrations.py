@@ -25,7 +25,7 @@ def test_migrations_from_empty_match_the_models(engine: Engine) -> None:
     assert diff == []
 
 
-def test_connections_get_the_house_pragmas(engine: Engine) -> None:
+def test_connections_get_the_house_pragmas(sqlite_only: None, engine: Engine) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

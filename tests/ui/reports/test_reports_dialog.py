@@ -65,7 +65,8 @@ def test_summary_export_then_open(window: MainWindow, qtbot: QtBot, tmp_path: Pa
 
 def test_declarations_export_uses_grid_filter(window: MainWindow, qtbot: QtBot,
                                               tmp_path: Path) -> None:
-    window.status_combo.setCurrentIndex(window.status_combo.findData("rejected"))
+    window.status_panel.select_status("rejected")
+    assert window.current_filter().statuses == ("rejected",)
     dialog = _dialog(window, qtbot, "declarations")
     assert not dialog.from_edit.isEnabled()
     target = tmp_path / "d.csv"

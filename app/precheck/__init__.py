@@ -1,0 +1,1 @@
+"""Pre-check over the database: run the rules, store problems, tax and statuses."""

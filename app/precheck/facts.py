@@ -1,0 +1,112 @@
+"""Cross-record facts for LIMIT_ANNUAL and DUPLICATE_*: a few set-based queries over all
+declarations (portable SQL: GROUP BY, joins, COALESCE, SUBSTR, EXTRACT), never one per record.
+
+"Active"/"counted" declarations are those not rejected or cancelled. A buyer's year is the
+declaration date (`declTime`, YYYYMMDD) or, before it is set, the creation date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    String,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import Session, aliased
+
+from app.db.models import Declaration, DeclarationItem
+from app.domain.status import DeclarationStatus
+from app.precheck.records import IN_CHUNK
+from app.rules.context import CrossFacts
+
+D, It = Declaration, DeclarationItem
+NOT_COUNTED = (DeclarationStatus.REJECTED.value, DeclarationStatus.CANCELLED.value)
+
+
+def _raw(column: Any) -> ColumnElement[int]:
+    return type_coerce(column, BigInteger)
+
+
+def _year() -> ColumnElement[str]:
+    return func.coalesce(func.substr(D.declTime, 1, 4),
+                         cast(extract("year", D.created_at), String))
+
+
+def _restrict(ids: Sequence[int] | None, column: Any) -> list[ColumnElement[bool]]:
+    return [] if ids is None else [column.in_(list(ids))]
+
+
+def annual_used(session: Session, ids: Sequence[int] | None) -> dict[int, Decimal]:
+    """For each declaration (of `ids`, or all): the buyer's other counted declarations' value
+    this year (goods + freight + insurance), when above zero."""
+    goods = (select(It.declaration_id.label("did"), func.sum(_raw(It.totalPrice)).label("g"))
+             .group_by(It.declaration_id).subquery())
+    counted = D.status.not_in(NOT_COUNTED)
+    value = (func.coalesce(goods.c.g, 0) + func.coalesce(_raw(D.freight), 0)
+             + func.coalesce(_raw(D.insuredFee), 0))
+    base = [D.buyerIdNumber.is_not(None), func.coalesce(D.ieFlag, "I") == "I"]
+    result: dict[int, Decimal] = {}
+    chunks: list[Sequence[int] | None] = (
+        [None] if ids is None else
+        [list(ids)[i:i + IN_CHUNK] for i in range(0, len(ids), IN_CHUNK)])
+    for part in chunks:
+        scope = list(base)
+        if part is not None:  # only the buyers of these declarations
+            buyers = select(D.buyerIdNumber).where(D.id.in_(list(part))).scalar_subquery()
+            scope.append(D.buyerIdNumber.in_(buyers))
+        vals = (select(D.id.label("id"), D.buyerIdNumber.label("buyer"), _year().label("yr"),
+                       case((counted, value), else_=literal(0)).label("counted_value"))
+                .outerjoin(goods, goods.c.did == D.id).where(*scope).subquery())
+        totals = (select(vals.c.buyer, vals.c.yr, func.sum(vals.c.counted_value).label("t"))
+                  .group_by(vals.c.buyer, vals.c.yr).subquery())
+        used = totals.c.t - vals.c.counted_value
+        stmt = (select(vals.c.id, used)
+                .join(totals, and_(totals.c.buyer == vals.c.buyer, totals.c.yr == vals.c.yr))
+                .where(used > 0, *_restrict(part, vals.c.id)))
+        for decl_id, amount in session.execute(stmt):
+            result[int(decl_id)] = Decimal(int(amount)).scaleb(-5)
+    return result
+
+
+def duplicates(session: Session, ids: Sequence[int] | None,
+               keys: Sequence[str]) -> dict[int, tuple[int, ...]]:
+    """Other active declarations sharing the values of the head fields `keys`."""
+    other = aliased(D)
+    conds = [getattr(other, k) == getattr(D, k) for k in keys]
+    conds += [getattr(D, k).is_not(None) for k in keys]
+    found: dict[int, list[int]] = defaultdict(list)
+    chunks: list[Sequence[int] | None] = (
+        [None] if ids is None else
+        [list(ids)[i:i + IN_CHUNK] for i in range(0, len(ids), IN_CHUNK)])
+    for part in chunks:
+        stmt = (select(D.id, other.id).join(other, and_(*conds, other.id != D.id))
+                .where(other.status.not_in(NOT_COUNTED), *_restrict(part, D.id))
+                .order_by(D.id, other.id))
+        for mine, theirs in session.execute(stmt):
+            found[int(mine)].append(int(theirs))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def gather_facts(session: Session, ids: Sequence[int] | None) -> dict[int, CrossFacts]:
+    """CrossFacts for every declaration that has any (others get the default: none)."""
+    used = annual_used(session, ids)
+    waybills = duplicates(session, ids, ("logisticsNo",))
+    orders = duplicates(session, ids, ("ebpCode", "orderNo"))
+    facts: dict[int, CrossFacts] = {}
+    for decl_id in set(used) | set(waybills) | set(orders):
+        facts[decl_id] = CrossFacts(used.get(decl_id, Decimal(0)), waybills.get(decl_id, ()),
+                                    orders.get(decl_id, ()))
+    return facts

@@ -1,0 +1,96 @@
+"""Read declarations as the plain records rules take: head dicts keyed by CEB names with their
+items under "items". Chunked, two queries per chunk (heads, items), no per-record queries.
+
+Decimal5 columns are read as their raw scaled integers and turned into Decimals here, which
+is several times cheaper than the column type's generic conversion on 100k rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, select, type_coerce
+from sqlalchemy.orm import Session
+
+from app.db.models import Declaration, DeclarationItem
+from app.domain.fields import ALL_HEAD_FIELDS, ITEM_FIELDS, FieldSpec
+
+D, It = Declaration, DeclarationItem
+CHUNK = 2000
+IN_CHUNK = 500  # ids per IN (...) list: well under every backend's parameter limit
+# Our own columns the rules look at, besides the CEB fields.
+META_COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("id", D.id), ("status", D.status), ("batchId", D.batch_id),
+)
+
+
+def _column(model: Any, spec: FieldSpec) -> ColumnElement[Any]:
+    attr = getattr(model, spec.name)
+    return type_coerce(attr, BigInteger) if spec.kind == "dec" else attr  # type: ignore[no-any-return]
+
+
+HEAD_SPECS = ALL_HEAD_FIELDS
+HEAD_NAMES: tuple[str, ...] = (*(k for k, _ in META_COLUMNS), *(f.name for f in HEAD_SPECS))
+HEAD_COLUMNS = (*(c for _, c in META_COLUMNS), *(_column(D, f) for f in HEAD_SPECS))
+HEAD_DEC = frozenset(i for i, f in enumerate(HEAD_SPECS, start=len(META_COLUMNS))
+                     if f.kind == "dec")
+ITEM_NAMES: tuple[str, ...] = ("declaration_id", *(f.name for f in ITEM_FIELDS))
+ITEM_COLUMNS = (It.declaration_id, *(_column(It, f) for f in ITEM_FIELDS))
+ITEM_DEC = frozenset(i for i, f in enumerate(ITEM_FIELDS, start=1) if f.kind == "dec")
+
+
+def scaled_to_decimal(value: int | None) -> Decimal | None:
+    """Scaled BIGINT (1e-5 units) → Decimal with 5 places."""
+    return None if value is None else Decimal(value).scaleb(-5)
+
+
+def _row_dict(names: tuple[str, ...], decimals: frozenset[int],
+              row: Sequence[Any]) -> dict[str, Any]:
+    values = list(row)
+    for i in decimals:
+        v = values[i]
+        if v is not None:
+            values[i] = Decimal(v).scaleb(-5)
+    return dict(zip(names, values, strict=True))
+
+
+def _load(session: Session, head_where: Any, item_where: Any) -> list[dict[str, Any]]:
+    heads = [_row_dict(HEAD_NAMES, HEAD_DEC, r) for r in session.execute(
+        select(*HEAD_COLUMNS).where(head_where).order_by(D.id))]
+    by_id: dict[int, dict[str, Any]] = {}
+    for head in heads:
+        head["items"] = []
+        by_id[head["id"]] = head
+    for r in session.execute(select(*ITEM_COLUMNS).where(item_where)
+                             .order_by(It.declaration_id, It.gnum)):
+        item = _row_dict(ITEM_NAMES, ITEM_DEC, r)
+        owner = by_id.get(item.pop("declaration_id"))
+        if owner is not None:
+            owner["items"].append(item)
+    return heads
+
+
+def iter_record_chunks(session: Session, ids: Sequence[int] | None = None,
+                       chunk: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
+    """Records in id order, `chunk` at a time: every declaration (ids None) or those listed."""
+    if ids is None:
+        last = 0
+        while True:
+            bounds = session.execute(select(D.id).where(D.id > last).order_by(D.id)
+                                     .limit(chunk)).scalars().all()
+            if not bounds:
+                return
+            lo, hi = bounds[0], bounds[-1]
+            yield _load(session, D.id.between(lo, hi),
+                        It.declaration_id.between(lo, hi))
+            last = hi
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), IN_CHUNK):
+        part = wanted[start:start + IN_CHUNK]
+        yield _load(session, D.id.in_(part), It.declaration_id.in_(part))
+
+
+def load_records(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
+    return [r for chunk in iter_record_chunks(session, ids) for r in chunk]

@@ -1,0 +1,170 @@
+"""Run the pre-check over stored declarations: the one entry point other areas call.
+
+`check_declarations()` is used on import, on save, on demand (CLI/GUI) and before a batch is
+created. Per chunk of records it runs the rules, replaces the stored problems (keeping warning
+acknowledgements), stores counts, goods value and tax estimate, and moves statuses only through
+the state machine — with an audit event for each status change. Cross-record facts come from
+set-based SQL gathered once per run. The caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.db.models import Declaration, Problem
+from app.db.types import utcnow
+from app.domain.state_machine import DeclState, Event, EventKind, apply
+from app.domain.status import DeclarationStatus
+from app.i18n import Message
+from app.jobs.base import CancelToken, Progress, no_progress
+from app.precheck.facts import gather_facts
+from app.precheck.messages import params_to_json
+from app.precheck.records import iter_record_chunks
+from app.reference.store import reference_from_db
+from app.reference.tables import ReferenceTables
+from app.rules.context import CheckContext, shipped_restricted_terms
+from app.rules.engine import CheckResult, check_record
+from app.rules.money import goods_value
+from app.rules.problem import Problem as RuleProblem
+from app.rules.problem import Severity
+from app.security.audit import AuditRecord, record_events
+from app.security.context import Actor, Permission, require
+
+D = Declaration
+AckKey = tuple[int, str, str, int | None]
+
+
+@dataclass(frozen=True)
+class ReportedProblem:
+    """One problem for the CLI/GUI summary of a run."""
+
+    declaration_id: int
+    orderNo: str | None
+    logisticsNo: str | None
+    field: str
+    gnum: int | None
+    code: str
+    severity: str
+    message: Message
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    checked: int
+    passed: int  # no errors (status ready where the status is still local)
+    failed: int
+    status_changes: int
+    problems: tuple[ReportedProblem, ...] = field(default_factory=tuple)
+
+
+def check_declarations(
+    session: Session,
+    actor: Actor,
+    ids: Sequence[int] | None = None,
+    *,
+    ref: ReferenceTables | None = None,
+    today: date | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+    report: bool = True,
+) -> CheckSummary:
+    """Pre-check the declarations `ids` (all when None) and store the results.
+
+    `report=False` skips collecting the problem list (bulk runs that only need counts).
+    Raises PermissionDeniedError without the CHECK permission; Cancelled when cancelled.
+    """
+    require(actor, Permission.CHECK)
+    if ids is not None and not ids:
+        return CheckSummary(0, 0, 0, 0)
+    ctx = CheckContext(ref=ref or reference_from_db(session), today=today or date.today(),
+                       restricted=shipped_restricted_terms(),
+                       facts=gather_facts(session, ids))
+    total = len(set(ids)) if ids is not None else int(
+        session.execute(select(func.count()).select_from(D)).scalar_one())
+    now = utcnow()
+    checked = passed = changes = 0
+    reported: list[ReportedProblem] = []
+    for records in iter_record_chunks(session, ids):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        results = [(r, check_record(r, ctx)) for r in records]
+        changes += _store_chunk(session, actor, results, now)
+        checked += len(results)
+        passed += sum(1 for _, res in results if res.passed)
+        if report:
+            reported.extend(_report(results))
+        progress(checked, total, "")
+    return CheckSummary(checked, passed, checked - passed, changes, tuple(reported))
+
+
+def _report(results: list[tuple[dict[str, Any], CheckResult]]) -> list[ReportedProblem]:
+    return [ReportedProblem(r["id"], r.get("orderNo"), r.get("logisticsNo"), p.field, p.gnum,
+                            p.code.value, p.severity.value, p.message)
+            for r, res in results for p in res.problems]
+
+
+def _acks(session: Session, ids: list[int]) -> dict[AckKey, tuple[Any, Any, Any]]:
+    rows = session.execute(
+        select(Problem.declaration_id, Problem.code, Problem.field, Problem.gnum,
+               Problem.acknowledged_by, Problem.acknowledged_at, Problem.acknowledge_reason)
+        .where(Problem.declaration_id.in_(ids), Problem.acknowledged_at.is_not(None)))
+    return {(r[0], r[1], r[2], r[3]): (r[4], r[5], r[6]) for r in rows}
+
+
+def _problem_row(decl_id: int, p: RuleProblem,
+                 acks: dict[AckKey, tuple[Any, Any, Any]]) -> dict[str, Any]:
+    ack = acks.get((decl_id, p.code.value, p.field, p.gnum)) if p.severity is Severity.WARNING \
+        else None
+    return {"declaration_id": decl_id, "gnum": p.gnum, "field": p.field, "code": p.code.value,
+            "severity": p.severity.value, "msgid": p.message.msgid,
+            "params": params_to_json(p.message.params),
+            "acknowledged_by": ack[0] if ack else None, "acknowledged_at": ack[1] if ack else None,
+            "acknowledge_reason": ack[2] if ack else None}
+
+
+_DT: Table = Declaration.__table__  # type: ignore[assignment]
+_PT: Table = Problem.__table__  # type: ignore[assignment]
+_UPDATE = (  # Core executemany (no ORM version bump: checking is not editing)
+    update(_DT).where(_DT.c.id == bindparam("b_id"))
+    .values(status=bindparam("b_status"), error_count=bindparam("b_errors"),
+            warning_count=bindparam("b_warnings"), checked_at=bindparam("b_checked"),
+            tax_estimate=bindparam("b_tax"), goods_total=bindparam("b_goods"),
+            updated_at=_DT.c.updated_at)  # keep the last edit time
+)
+
+
+def _store_chunk(session: Session, actor: Actor,
+                 results: list[tuple[dict[str, Any], CheckResult]], now: datetime) -> int:
+    ids = [r["id"] for r, _ in results]
+    acks = _acks(session, ids)
+    session.execute(delete(_PT).where(_PT.c.declaration_id.in_(ids)))
+    rows = [_problem_row(r["id"], p, acks) for r, res in results for p in res.problems]
+    if rows:
+        session.execute(insert(_PT), rows)
+    updates: list[dict[str, Any]] = []
+    audit: list[AuditRecord] = []
+    for record, result in results:
+        before = DeclarationStatus(record["status"])
+        event = EventKind.CHECK_PASSED if result.passed else EventKind.CHECK_FAILED
+        after = apply(DeclState(0, before), Event(event)).after.status
+        open_warnings = sum(
+            1 for p in result.warnings
+            if (record["id"], p.code.value, p.field, p.gnum) not in acks)
+        tax = result.tax.total if result.tax is not None else None
+        updates.append({"b_id": record["id"], "b_status": after.value,
+                        "b_errors": len(result.errors), "b_warnings": open_warnings,
+                        "b_checked": now, "b_tax": tax, "b_goods": goods_value(record)})
+        if after is not before:
+            audit.append(AuditRecord("declaration.status", "declaration", str(record["id"]),
+                                     record["id"], {"from": before.value, "to": after.value,
+                                                    "by": "precheck"}))
+    session.execute(_UPDATE, updates)
+    if audit:
+        record_events(session, actor, audit, at=now)
+    return len(audit)

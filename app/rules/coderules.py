@@ -1,0 +1,125 @@
+"""UNKNOWN_CODE, HS_UNKNOWN and HS_UNIT: codes checked against the reference tables, and the
+legal quantities derived from the HS code where that is unambiguous."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from app.i18n import N_, Message
+from app.reference.tables import ReferenceTables
+from app.rules.context import CheckContext, Record, dec, gnum_of, items_of, label, text
+from app.rules.problem import Problem, RuleCode, error
+
+# field → reference table (RefCode table names, see app.reference.tables.CODE_TABLE_FILES)
+HEAD_CODE_FIELDS: dict[str, str] = {
+    "country": "country", "currency": "currency", "customsCode": "customsCode",
+    "portCode": "customsCode", "tradeMode": "tradeMode", "trafMode": "trafMode",
+    "wrapType": "wrapType", "fCurrency": "currency", "iCurrency": "currency",
+}
+ITEM_CODE_FIELDS: dict[str, str] = {
+    "country": "country", "tradeCountry": "country", "currency": "currency", "unit": "unit",
+    "unit1": "unit", "unit2": "unit",
+}
+TABLE_NAMES: dict[str, str] = {
+    "country": N_("country/region codes"), "currency": N_("currency codes"),
+    "unit": N_("unit codes"), "tradeMode": N_("trade mode codes"),
+    "trafMode": N_("transport mode codes"), "wrapType": N_("wrap type codes"),
+    "customsCode": N_("customs district codes"),
+}
+KG = "035"
+EXACT_CODE_LENGTH = {"country": 3, "currency": 3, "unit": 3, "customsCode": 4, "tradeMode": 4,
+                     "trafMode": 1, "wrapType": 1}
+
+
+def _unknown(ref: ReferenceTables, name: str, table: str, value: str, scope: str,
+             gnum: int | None) -> Iterator[Problem]:
+    if value in ref.tables[table]:
+        return
+    if len(value) != EXACT_CODE_LENGTH.get(table, len(value)):
+        return  # TOO_LONG / BAD_FORMAT already reported for this field
+    yield error(RuleCode.UNKNOWN_CODE, name, N_("{field}: {value} is not in the {table}."),
+                gnum, field=label(name, scope), value=value, table=Message(TABLE_NAMES[table]))
+
+
+def check_codes(record: Record, ctx: CheckContext) -> Iterator[Problem]:
+    ref = ctx.ref
+    for name, table in HEAD_CODE_FIELDS.items():
+        value = text(record.get(name))
+        if value:
+            yield from _unknown(ref, name, table, value, "head", None)
+    for index, item in enumerate(items_of(record)):
+        gnum = gnum_of(item, index)
+        for name, table in ITEM_CODE_FIELDS.items():
+            value = text(item.get(name))
+            if value:
+                yield from _unknown(ref, name, table, value, "item", gnum)
+
+
+def check_hs(record: Record, ctx: CheckContext) -> Iterator[Problem]:
+    units = ctx.ref.units
+    for index, item in enumerate(items_of(record)):
+        gnum = gnum_of(item, index)
+        gcode = text(item.get("gcode"))
+        if len(gcode) != 10 or not gcode.isdigit():
+            continue
+        hs = ctx.ref.hs(gcode)
+        if hs is None:
+            yield error(RuleCode.HS_UNKNOWN, "gcode", N_("HS code {value} is not in the HS "
+                        "table."), gnum, value=gcode)
+            continue
+        unit1 = text(item.get("unit1"))
+        if unit1 and unit1 != hs.unit1:
+            yield error(RuleCode.HS_UNIT, "unit1", N_("Legal unit {value} does not fit HS code "
+                        "{hs}; its first legal unit is {expected} ({name})."), gnum,
+                        value=unit1, hs=gcode, expected=hs.unit1,
+                        name=units.name_of(hs.unit1, "zh_CN") or hs.unit1)
+        unit2 = text(item.get("unit2"))
+        if hs.unit2 and unit2 and unit2 != hs.unit2:
+            yield error(RuleCode.HS_UNIT, "unit2", N_("Second unit {value} does not fit HS "
+                        "code {hs}; its second legal unit is {expected} ({name})."), gnum,
+                        value=unit2, hs=gcode, expected=hs.unit2,
+                        name=units.name_of(hs.unit2, "zh_CN") or hs.unit2)
+        elif not hs.unit2 and unit2:
+            yield error(RuleCode.HS_UNIT, "unit2", N_("HS code {hs} has no second legal unit; "
+                        "leave the second unit and quantity empty."), gnum, hs=gcode)
+
+
+def derive_legal_quantities(record: Record, ref: ReferenceTables) -> dict[int, dict[str, Any]]:
+    """Fill-ins for empty `unit1`/`qty1`/`unit2`/`qty2` where the HS code decides them.
+
+    Returns {item index: {field: value}}; the caller applies them (import, save). A legal
+    quantity is derived when the legal unit equals the trade unit (qty carries over) or is
+    kilograms and the declaration has one item (net weight carries over).
+    """
+    items = items_of(record)
+    changes: dict[int, dict[str, Any]] = {}
+    net = dec(record.get("netWeight"))
+    for index, item in enumerate(items):
+        hs = ref.hs(text(item.get("gcode")))
+        if hs is None:
+            continue
+        fill: dict[str, Any] = {}
+        unit1 = text(item.get("unit1")) or hs.unit1
+        if not text(item.get("unit1")):
+            fill["unit1"] = hs.unit1
+        if dec(item.get("qty1")) is None and unit1 == hs.unit1:
+            quantity = _legal_quantity(hs.unit1, item, net, len(items))
+            if quantity is not None:
+                fill["qty1"] = quantity
+        if hs.unit2 and not text(item.get("unit2")) and dec(item.get("qty2")) is None:
+            quantity = _legal_quantity(hs.unit2, item, net, len(items))
+            if quantity is not None:
+                fill["unit2"], fill["qty2"] = hs.unit2, quantity
+        if fill:
+            changes[index] = fill
+    return changes
+
+
+def _legal_quantity(unit: str, item: Any, net: Decimal | None, n_items: int) -> Decimal | None:
+    if text(item.get("unit")) == unit:
+        return dec(item.get("qty"))
+    if unit == KG and n_items == 1 and net is not None and net > 0:
+        return net
+    return None

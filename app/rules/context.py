@@ -1,0 +1,121 @@
+"""What rules see: the record (plain dicts keyed by CEB names), reference tables, today,
+the restricted-goods list and facts gathered across records (annual totals, duplicates)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+from app.domain.fields import HEAD_BY_NAME, ITEM_BY_NAME
+from app.i18n import Message
+from app.paths import resource_path
+from app.reference.tables import ReferenceTables
+
+# A declaration as rules see it: head fields by CEB name, plus "items": list of item dicts.
+Record = Mapping[str, Any]
+Item = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RestrictedTerm:
+    term: str  # matched case-insensitively as a substring of gname/itemName/gmodel
+    category_zh: str
+    category_en: str
+
+
+@dataclass(frozen=True)
+class CrossFacts:
+    """Facts about one record that need the other records (gathered by set-based SQL)."""
+
+    annual_used: Decimal = Decimal(0)  # buyer's other counted declarations this year
+    duplicate_waybill_of: tuple[int, ...] = ()  # ids of other active declarations
+    duplicate_order_of: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    ref: ReferenceTables
+    today: date
+    restricted: Sequence[RestrictedTerm] = ()
+    single_limit: Decimal = Decimal(5000)
+    annual_limit: Decimal = Decimal(26000)
+    facts: Mapping[Any, CrossFacts] = field(default_factory=dict)  # by record "id"
+
+
+def parse_restricted_terms(text: str) -> tuple[RestrictedTerm, ...]:
+    """`term,category_zh,category_en` CSV (header row)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    terms = []
+    for row in reader:
+        term = (row.get("term") or "").strip()
+        if term:
+            terms.append(RestrictedTerm(term.casefold(), (row.get("category_zh") or "").strip(),
+                                        (row.get("category_en") or "").strip()))
+    return tuple(terms)
+
+
+@cache
+def shipped_restricted_terms() -> tuple[RestrictedTerm, ...]:
+    path = resource_path("reference", "restricted_goods.csv")
+    return parse_restricted_terms(path.read_text(encoding="utf-8"))
+
+
+def text(value: Any) -> str:
+    """A field value as trimmed text ('' for None)."""
+    if type(value) is str:
+        return value.strip()
+    if value is None:
+        return ""
+    return str(value)
+
+
+def dec(value: Any) -> Decimal | None:
+    """A field value as Decimal; None when empty or not a number."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, int):
+        return Decimal(value)
+    raw = value.strip().replace(",", "") if isinstance(value, str) else str(value)
+    if not raw:
+        return None
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def is_import(record: Record) -> bool:
+    return text(record.get("ieFlag")).upper() != "E"
+
+
+def items_of(record: Record) -> Sequence[Item]:
+    items = record.get("items")
+    return items if items is not None else ()
+
+
+def gnum_of(item: Item, index: int) -> int:
+    value = item.get("gnum")
+    if isinstance(value, int):
+        return value
+    number = dec(value)
+    return int(number) if number is not None and number == number.to_integral() else index + 1
+
+
+def label(name: str, scope: str = "head") -> Message:
+    """The field's label as a translatable message (msgid = English label)."""
+    spec = (ITEM_BY_NAME if scope == "item" else HEAD_BY_NAME).get(name)
+    return Message(spec.label_en if spec else name)
+
+
+def money(value: Decimal) -> str:
+    """Amount for messages: 2 decimals, thousands separators."""
+    return f"{value:,.2f}"

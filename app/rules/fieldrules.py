@@ -1,0 +1,225 @@
+"""REQUIRED, TOO_LONG and BAD_FORMAT: driven by the FieldSpec metadata (XSD lengths, kinds,
+minOccurs) plus the fixed values and trade-mode requirements of the CEB spec."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from app.domain.fields import HEAD_FIELDS, ITEM_FIELDS, FieldSpec
+from app.i18n import N_
+from app.rules.context import CheckContext, Record, dec, gnum_of, is_import, items_of, label, text
+from app.rules.problem import Problem, RuleCode, error
+
+# Filled by ClearDesk when the message is built, so not the clerk's concern before batching.
+GENERATED_AT_SUBMISSION = frozenset({"guid", "appType", "appTime", "appStatus", "declTime",
+                                     "gnum"})
+# Required by trade mode (spec §2.5). 9610 transport data only once the parcel is batched.
+TRADE_MODE_HEAD = {"9610": ("trafNo", "voyageNo", "billNo"),
+                   "1210": ("emsNo", "areaCode", "areaName")}
+TRADE_MODE_ITEM = {"1210": ("itemRecordNo",)}
+# Fixed values (import): name → (value, message)
+FIXED_IMPORT_HEAD = {"packNo": "1", "currency": "142", "buyerIdType": "1", "ieFlag": "I"}
+FIXED_IMPORT_ITEM = {"currency": "142"}
+_GUID = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$")
+MAX_INT_DIGITS = 14  # N19,5
+MAX_DECIMALS = 5
+
+
+@dataclass(frozen=True)
+class _Check:
+    spec: FieldSpec
+    required: bool
+    name: str = ""
+    kind: str = ""
+    limit: int = 0  # max characters (str fields), 0 = unlimited
+    exact: int = 0  # exact length (Cn fields), 0 = any
+
+    @classmethod
+    def of(cls, spec: FieldSpec, required: bool) -> _Check:
+        return cls(spec, required, spec.name, spec.kind, spec.max_len or spec.length or 0,
+                   spec.length or 0)
+
+
+def _plan(fields: tuple[FieldSpec, ...], imp: bool) -> tuple[_Check, ...]:
+    plan = []
+    for spec in fields:
+        if not (spec.in_i if imp else spec.in_e):
+            continue
+        req = (spec.required_i if imp else spec.required_e)
+        plan.append(_Check.of(spec, req and spec.name not in GENERATED_AT_SUBMISSION))
+    return tuple(plan)
+
+
+# Rows unpacked in the hot loop: (name, kind, limit, exact, required, check).
+_Row = tuple[str, str, int, int, bool, _Check]
+
+
+def _rows(plan: tuple[_Check, ...]) -> tuple[_Row, ...]:
+    return tuple((c.name, c.kind, c.limit, c.exact, c.required, c) for c in plan)
+
+
+_HEAD_PLAN = {imp: _rows(_plan(HEAD_FIELDS, imp)) for imp in (True, False)}
+_ITEM_PLAN = {imp: _rows(_plan(ITEM_FIELDS, imp)) for imp in (True, False)}
+
+
+def _number_problem(value: Decimal) -> bool:
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    decimals = -exponent if exponent < 0 else 0
+    integer_digits = len(digits) - decimals if exponent < 0 else len(digits) + exponent
+    return bool(sign) or decimals > MAX_DECIMALS or integer_digits > MAX_INT_DIGITS
+
+
+def _date_ok(value: str) -> bool:
+    """YYYYMMDD or YYYYMMDDhhmmss (digits already checked) is a real calendar moment."""
+    try:
+        parts = [int(value[:4])] + [int(value[i:i + 2]) for i in range(4, len(value), 2)]
+        datetime(*parts)  # type: ignore[arg-type]  # 3 or 6 ints: y m d [h m s]
+    except ValueError:
+        return False
+    return True
+
+
+_MAX_NUMBER = Decimal(10) ** MAX_INT_DIGITS
+_ZERO = Decimal(0)
+
+
+def _field(check: _Check, raw: object, scope: str, gnum: int | None) -> Iterator[Problem]:
+    spec = check.spec
+    value = text(raw)
+    if not value:
+        if check.required:
+            yield error(RuleCode.REQUIRED, spec.name, N_("{field} is required."), gnum,
+                        field=label(spec.name, scope))
+        return
+    kind = spec.kind
+    if kind == "str":
+        limit = spec.max_len or spec.length
+        if limit is not None and len(value) > limit:
+            yield error(RuleCode.TOO_LONG, spec.name,
+                        N_("{field} is {length} characters long; at most {limit} allowed."),
+                        gnum, field=label(spec.name, scope), length=len(value), limit=limit)
+        elif spec.length is not None and len(value) != spec.length:
+            yield error(RuleCode.BAD_FORMAT, spec.name,
+                        N_("{field} must be exactly {limit} characters."), gnum,
+                        field=label(spec.name, scope), limit=spec.length)
+        return
+    if kind == "dec":
+        number = dec(raw)
+        if number is None or _number_problem(number):
+            yield error(RuleCode.BAD_FORMAT, spec.name,
+                        N_("{field} must be a non-negative number with at most 14 digits "
+                           "before and 5 after the decimal point (got {value})."),
+                        gnum, field=label(spec.name, scope), value=value)
+    elif kind == "int":
+        if not value.isdigit() or len(value) > 9:
+            yield error(RuleCode.BAD_FORMAT, spec.name, N_("{field} must be a whole number "
+                        "(got {value})."), gnum, field=label(spec.name, scope), value=value)
+    elif kind == "date8":
+        if len(value) != 8 or not value.isdigit() or not _date_ok(value):
+            yield error(RuleCode.BAD_FORMAT, spec.name, N_("{field} must be a date YYYYMMDD "
+                        "(got {value})."), gnum, field=label(spec.name, scope), value=value)
+    elif kind == "time14" and (len(value) != 14 or not value.isdigit()
+                               or not _date_ok(value)):
+        yield error(RuleCode.BAD_FORMAT, spec.name, N_("{field} must be a time "
+                    "YYYYMMDDhhmmss (got {value})."), gnum, field=label(spec.name, scope),
+                    value=value)
+
+
+def _fixed(name: str, expected: str, raw: object, scope: str,
+           gnum: int | None) -> Iterator[Problem]:
+    value = text(raw)
+    if value and value != expected:
+        yield error(RuleCode.BAD_FORMAT, name, N_("{field} must be {expected} (got {value})."),
+                    gnum, field=label(name, scope), expected=expected, value=value)
+
+
+def _scan(plan: tuple[_Row, ...], get: Callable[[str], object], scope: str,
+          gnum: int | None) -> Iterator[Problem]:
+    # Inlined fast path: most values are fine, so only a bad one pays for _field().
+    for name, kind, limit, exact, required, check in plan:
+        raw = get(name)
+        if raw is None:
+            if required:
+                yield from _field(check, raw, scope, gnum)
+            continue
+        cls = type(raw)
+        if cls is str:
+            if (kind == "str" and raw and (not limit or len(raw) <= limit)  # type: ignore[arg-type]
+                    and (not exact or len(raw) == exact)  # type: ignore[arg-type]
+                    and not raw[0].isspace() and not raw[-1].isspace()):  # type: ignore[index]
+                continue
+        elif cls is Decimal:
+            if kind == "dec" and _ZERO <= raw < _MAX_NUMBER:  # type: ignore[operator]
+                exponent = raw.as_tuple().exponent  # type: ignore[attr-defined]
+                if isinstance(exponent, int) and exponent >= -MAX_DECIMALS:
+                    continue
+        elif cls is int and kind == "int" and 0 <= raw < 10**9:  # type: ignore[operator]
+            continue
+        yield from _field(check, raw, scope, gnum)
+
+
+def check_fields(record: Record, ctx: CheckContext) -> Iterator[Problem]:
+    """REQUIRED / TOO_LONG / BAD_FORMAT for every head and item field."""
+    imp = is_import(record)
+    get = record.get
+    yield from _scan(_HEAD_PLAN[imp], get, "head", None)
+    item_plan = _ITEM_PLAN[imp]
+    for index, item in enumerate(items_of(record)):
+        gnum = gnum_of(item, index)
+        iget = item.get
+        yield from _scan(item_plan, iget, "item", gnum)
+        gcode = iget("gcode")
+        if type(gcode) is str and len(gcode) == 10 and not gcode.isdigit():
+            yield error(RuleCode.BAD_FORMAT, "gcode", N_("{field} must be 10 digits (got "
+                        "{value})."), gnum, field=label("gcode", "item"), value=gcode)
+        unit2, qty2 = iget("unit2"), iget("qty2")
+        if unit2 or qty2 is not None:
+            qty2_number = dec(qty2)
+            if bool(text(unit2)) != (qty2_number is not None and qty2_number > 0):
+                yield error(RuleCode.BAD_FORMAT, "qty2", N_("Second quantity and second unit "
+                            "must both be given (quantity above 0) or both be empty."), gnum)
+        if imp:
+            for name, expected in FIXED_IMPORT_ITEM.items():
+                value = iget(name)
+                if value is not None and value != expected:
+                    yield from _fixed(name, expected, value, "item", gnum)
+    if not imp:
+        return
+    for name, expected in FIXED_IMPORT_HEAD.items():
+        value = get(name)
+        if value is not None and value != expected and str(value) != expected:
+            yield from _fixed(name, expected, value, "head", None)
+    guid = get("guid")
+    if guid and not _GUID.match(text(guid)):
+        yield error(RuleCode.BAD_FORMAT, "guid", N_("{field} must be an upper-case UUID."),
+                    field=label("guid"))
+
+
+def check_trade_mode_fields(record: Record, ctx: CheckContext) -> Iterator[Problem]:
+    """Fields a trade mode requires beyond the XSD (9610 transport data once batched; 1210
+    account book, zone enterprise and item record numbers)."""
+    mode = text(record.get("tradeMode"))
+    if not is_import(record) or mode not in TRADE_MODE_HEAD:
+        return
+    if mode == "9610" and not record.get("batchId"):
+        return
+    for name in TRADE_MODE_HEAD[mode]:
+        if not text(record.get(name)):
+            yield error(RuleCode.REQUIRED, name, N_("{field} is required for trade mode "
+                        "{mode}."), field=label(name), mode=mode)
+    for index, item in enumerate(items_of(record)):
+        for name in TRADE_MODE_ITEM.get(mode, ()):
+            if not text(item.get(name)):
+                yield error(RuleCode.REQUIRED, name, N_("{field} is required for trade mode "
+                            "{mode}."), gnum_of(item, index), field=label(name, "item"),
+                            mode=mode)
+
+
+def check_no_items(record: Record, ctx: CheckContext) -> Iterator[Problem]:
+    if not items_of(record):
+        yield error(RuleCode.REQUIRED, "gnum", N_("The declaration has no items."))

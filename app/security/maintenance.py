@@ -1,0 +1,138 @@
+"""Backup, restore and start-up checks of the database, as services with permissions and audit.
+
+Only the single-file SQLite database is backed up here; a PostgreSQL server is backed up by
+its administrator with the server's own tools (pg_dump), which we say plainly.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.engine import sqlite_file
+from app.domain.errors import ValidationError
+from app.i18n import N_, Message
+from app.security import backup as backups
+from app.security.audit import record_event
+from app.security.context import Actor, Permission, require
+from app.security.integrity import check_file, startup_problem
+from app.security.restore import RestoreInfo, restore_database
+
+BACKUP_DIR_NAME = "backups"
+DEFAULT_RETENTION = 14
+
+
+def backup_dir_for(db_path: Path) -> Path:
+    """Backups live in `backups/` beside the database (owner-only folder)."""
+    return db_path.parent / BACKUP_DIR_NAME
+
+
+def known_revisions() -> frozenset[str]:
+    """Every schema revision this build can open (older ones are upgraded at start-up)."""
+    from alembic.script import ScriptDirectory
+
+    from app.db.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(rev.revision for rev in script.walk_revisions())
+
+
+def database_file(url: str) -> Path:
+    """The SQLite file behind `url`; ValidationError for PostgreSQL or in-memory databases."""
+    path = sqlite_file(url)
+    if path is None:
+        raise ValidationError(
+            N_("Backup and restore work on a SQLite database file. Back up a PostgreSQL "
+               "server with pg_dump (ask the database administrator).")
+        )
+    return path
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    size_bytes: int
+    revision: str | None
+
+
+class MaintenanceService:
+    """Backups and restores for the database at `url`."""
+
+    def __init__(self, url: str, engine: Engine, sessions: sessionmaker[Session]) -> None:
+        self._url = url
+        self._engine = engine
+        self._sessions = sessions
+
+    @property
+    def db_path(self) -> Path:
+        return database_file(self._url)
+
+    @property
+    def backup_dir(self) -> Path:
+        return backup_dir_for(self.db_path)
+
+    def backup(self, actor: Actor, dest: Path | None, *, now: datetime) -> BackupResult:
+        """A backup now (administrators). The audit event is recorded first, so the backup
+        itself shows who made it."""
+        require(actor, Permission.BACKUP)
+        db_path = self.db_path
+        target = dest or self.backup_dir / backups.manual_backup_name(now)
+        if target.exists():
+            raise ValidationError(
+                N_("{path} already exists; choose another file name for the backup."),
+                path=str(target),
+            )
+        with self._sessions() as session, session.begin():
+            record_event(session, actor, "backup", entity="database",
+                         details={"file": str(target)})
+        info = backups.backup_database(db_path, target)
+        return BackupResult(info.path, info.size_bytes, info.revision)
+
+    @staticmethod
+    def damaged(db_path: Path) -> bool:
+        """True when the database file exists and fails its quick check (or cannot be read)."""
+        if not db_path.exists():
+            return False
+        try:
+            return not check_file(db_path, quick=True).ok
+        except sqlite3.Error:
+            return True
+
+    @staticmethod
+    def restore_file(actor: Actor, source: Path, db_path: Path, *, now: datetime) -> RestoreInfo:
+        """Replace the database file with a checked backup (administrators).
+
+        Every engine on the file must be disposed first; the caller records the restore in
+        the restored database afterwards (`record_restore`).
+        """
+        require(actor, Permission.BACKUP)
+        return restore_database(source, db_path, now=now, known_revisions=known_revisions())
+
+    def record_restore(self, actor: Actor, info: RestoreInfo) -> None:
+        """Audit the restore inside the restored database (after its migrations ran)."""
+        with self._sessions() as session, session.begin():
+            record_event(session, actor, "restore", entity="database", details={
+                "file": str(info.restored_from),
+                "revision": info.revision,
+                "replaced_copy": None if info.replaced_copy is None else str(info.replaced_copy),
+            })
+
+    def auto_backup(self, today: date, retention: int = DEFAULT_RETENTION) -> Path | None:
+        """Today's automatic backup if not made yet (no user needed: it is housekeeping)."""
+        path = sqlite_file(self._url)
+        if path is None:
+            return None
+        info = backups.auto_backup_if_due(path, backup_dir_for(path), today, retention)
+        return None if info is None else info.path
+
+    def startup_problem(self) -> Message | None:
+        """What to tell the user when the database fails its quick check, else None."""
+        path = sqlite_file(self._url)
+        if path is None:
+            return None
+        return startup_problem(path, backups.latest_backup(backup_dir_for(path)))

@@ -1,0 +1,134 @@
+"""Restore the SQLite database from a backup, checking the backup before anything changes.
+
+Order of work, so that a failed restore leaves the database as it was:
+1. the backup must be a SQLite file that passes `PRAGMA integrity_check` and carries a schema
+   revision this build knows (an older one is upgraded by the start-up migrations);
+2. nobody may be writing to the database (we probe for an exclusive lock);
+3. the current database is kept as `<name>.replaced-YYYYMMDD-HHMMSS.sqlite3` next to it;
+4. the backup is copied into the live file with the online backup API (which keeps the live
+   file's WAL mode and handles its -wal/-shm companions correctly), then quick-checked.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from app.domain.errors import ConflictError, NotFoundError, ValidationError
+from app.i18n import N_
+from app.security.backup import backup_database
+from app.security.files import prepare_database_file
+from app.security.integrity import (
+    check_connection,
+    open_sqlite,
+    require_cleardesk_database,
+)
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class RestoreInfo:
+    restored_from: Path
+    revision: str
+    replaced_copy: Path | None  # the previous database, kept; None when there was none
+
+
+def inspect_backup(backup: Path, known_revisions: Collection[str] | None = None) -> str:
+    """Check a backup file fully; returns its schema revision.
+
+    Raises NotFoundError / ValidationError with a message saying why it cannot be restored.
+    """
+    if not backup.is_file():
+        raise NotFoundError(N_("There is no backup file at {path}."), path=str(backup))
+    name = str(backup)
+    with backup.open("rb") as fh:
+        if fh.read(16) != SQLITE_MAGIC:
+            raise ValidationError(N_("{file} is not a ClearDesk database file."), file=name)
+    with open_sqlite(backup, readonly=True) as conn:
+        try:
+            report = check_connection(conn, quick=False)
+        except sqlite3.DatabaseError as exc:
+            raise ValidationError(
+                N_("{file} is not a ClearDesk database file."), file=name
+            ) from exc
+        if not report.ok:
+            raise ValidationError(
+                N_("The backup {file} is damaged ({detail}); nothing was restored."),
+                file=name,
+                detail=report.summary,
+            )
+        revision = require_cleardesk_database(conn, name)
+    if known_revisions is not None and revision not in known_revisions:
+        raise ValidationError(
+            N_(
+                "The backup {file} has schema revision {revision}, which this version of "
+                "ClearDesk does not know (it was probably made by a newer version); "
+                "nothing was restored."
+            ),
+            file=name,
+            revision=revision,
+        )
+    return revision
+
+
+def replaced_copy_path(db_path: Path, now: datetime) -> Path:
+    return db_path.with_name(f"{db_path.stem}.replaced-{now:%Y%m%d-%H%M%S}{db_path.suffix}")
+
+
+def restore_database(
+    backup: Path,
+    db_path: Path,
+    *,
+    now: datetime,
+    known_revisions: Collection[str] | None = None,
+    wait_seconds: float = 5.0,
+) -> RestoreInfo:
+    """Replace the database at `db_path` with the content of `backup`.
+
+    Raises ConflictError when someone keeps writing to the database for `wait_seconds`
+    (ClearDesk busy on some workstation).
+    """
+    if backup.exists() and db_path.exists() and backup.resolve() == db_path.resolve():
+        raise ValidationError(N_("A database cannot be restored from itself."))
+    revision = inspect_backup(backup, known_revisions)
+    replaced: Path | None = None
+    if db_path.exists():
+        _ensure_not_in_use(db_path, wait_seconds)
+        replaced = backup_database(db_path, replaced_copy_path(db_path, now)).path
+    else:
+        prepare_database_file(db_path)
+    with open_sqlite(backup, readonly=True) as src, open_sqlite(db_path, readonly=False) as dst:
+        try:
+            src.backup(dst)
+        except sqlite3.OperationalError as exc:
+            raise ConflictError(
+                N_("The database could not be replaced ({detail}); it was left as it was."),
+                detail=str(exc),
+            ) from exc
+        report = check_connection(dst, quick=True)
+    if not report.ok:  # pragma: no cover - only on a failing disk
+        raise ConflictError(
+            N_("The restored database fails its integrity check ({detail}); the previous one "
+               "is kept as {copy}."),
+            detail=report.summary,
+            copy=str(replaced),
+        )
+    prepare_database_file(db_path)
+    return RestoreInfo(restored_from=backup, revision=revision, replaced_copy=replaced)
+
+
+def _ensure_not_in_use(db_path: Path, wait_seconds: float) -> None:
+    with open_sqlite(db_path, readonly=False) as conn:
+        conn.execute(f"PRAGMA busy_timeout={int(wait_seconds * 1000)}")
+        try:
+            conn.execute("BEGIN EXCLUSIVE")
+        except sqlite3.OperationalError as exc:
+            raise ConflictError(
+                N_("The database is in use. Close ClearDesk on every workstation, then restore "
+                   "again.")
+            ) from exc
+        conn.execute("ROLLBACK")

@@ -1,0 +1,304 @@
+"""Batches: group ready declarations under one master waybill / flight, then lock them.
+
+Only `ready` declarations enter a batch; anything else blocks creation with the list of why.
+The batch's transport data (billNo, trafMode, trafNo/trafName, voyageNo, portCode, ieDate, bag
+numbers) is written onto its declarations. Declarations in a batch are `queued` (locked); an
+unsent batch can be edited or dissolved, a sent one cannot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.db.models import Batch, Declaration, OutboundMessage
+from app.domain.errors import ConflictError, NotFoundError, ValidationError
+from app.domain.status import DeclarationStatus as S
+from app.i18n import N_, Message
+from app.security.audit import AuditRecord, record_events
+from app.security.context import Actor, Permission, require
+
+D = Declaration
+OPEN = "open"  # created, may be edited or dissolved
+SUBMITTED = "submitted"  # messages recorded; files being handed over
+SENT = "sent"  # every message handed to the exchange folder
+DISSOLVED = "dissolved"
+MAX_BATCH = 100_000
+
+
+class BatchBlockedError(ValidationError):
+    """Some selected declarations cannot enter a batch; `blocked` says which and why."""
+
+    def __init__(self, blocked: Sequence[BlockedDeclaration]) -> None:
+        self.blocked = tuple(blocked)
+        listing = "; ".join(f"#{b.id} {b.copNo or ''} ({b.status})" for b in self.blocked[:10])
+        more = len(self.blocked) - 10
+        super().__init__(
+            N_("{count} declarations cannot go into a batch (only ready ones can): {listing}"),
+            count=len(self.blocked), listing=listing + (f" … +{more}" if more > 0 else ""),
+        )
+
+
+@dataclass(frozen=True)
+class BlockedDeclaration:
+    id: int
+    copNo: str | None
+    status: str
+    reason: Message
+
+
+@dataclass(frozen=True)
+class TransportData:
+    """Transport details applied to every declaration of a batch (CEB names)."""
+
+    billNo: str | None = None
+    trafMode: str | None = None
+    trafNo: str | None = None
+    trafName: str | None = None
+    voyageNo: str | None = None
+    portCode: str | None = None
+    ieDate: str | None = None
+    loctNo: str | None = None
+    bagNos: str | None = None
+
+    def head_values(self, ie_flag: str) -> dict[str, Any]:
+        """Declaration attributes to set: only the fields given, and only those of the
+        message type (trafNo is import-only; trafName and bag numbers export-only)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value in (None, ""):
+                continue
+            if f.name == "bagNos":
+                if ie_flag == "E":
+                    out["totalPackageNo"] = value
+            elif f.name == "trafNo" and ie_flag == "E":
+                out.setdefault("trafName", value)
+            elif f.name == "trafName" and ie_flag == "I":
+                continue
+            else:
+                out[f.name] = value
+        return out
+
+    def batch_values(self) -> dict[str, Any]:
+        return {"bill_no": self.billNo, "traf_mode": self.trafMode, "traf_no": self.trafNo,
+                "traf_name": self.trafName, "voyage_no": self.voyageNo,
+                "port_code": self.portCode, "ie_date": self.ieDate, "loct_no": self.loctNo,
+                "bag_nos": self.bagNos}
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    id: int
+    batch_no: str
+    ie_flag: str
+    state: str
+    declarations: int
+    bill_no: str | None
+    traf_mode: str | None
+    traf_no: str | None
+    voyage_no: str | None
+    created_at: datetime | None
+    created_by: str | None
+    messages: int = 0
+    pending_messages: int = 0
+    status_counts: tuple[tuple[str, int], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["status_counts"] = dict(self.status_counts)
+        return data
+
+
+def _next_batch_no(session: Session, now: datetime) -> str:
+    prefix = f"B{now:%Y%m%d}-"
+    count = session.execute(
+        select(func.count()).select_from(Batch).where(Batch.batch_no.like(prefix + "%"))
+    ).scalar_one()
+    n = int(count) + 1
+    while session.execute(select(Batch.id).where(Batch.batch_no == f"{prefix}{n:03d}")).first():
+        n += 1
+    return f"{prefix}{n:03d}"
+
+
+def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = None,
+                 status: str | None = None, limit: int | None = None,
+                 transport: TransportData | None = None,
+                 now: datetime | None = None) -> BatchSummary:
+    """A new batch of the given declarations (`ids`) or of up to `limit` `status` ones.
+
+    Raises BatchBlockedError listing declarations that are not ready, ValidationError when
+    nothing is selected or import and export are mixed.
+    """
+    require(actor, Permission.BATCH)
+    transport = transport or TransportData()
+    when = now or datetime.now()
+    if ids:
+        wanted = sorted(set(ids))
+        rows = session.execute(
+            select(D.id, D.copNo, D.status, D.ieFlag).where(D.id.in_(wanted))
+        ).all()
+        found = {r.id for r in rows}
+        blocked = [BlockedDeclaration(i, None, "missing", Message(N_("No such declaration")))
+                   for i in wanted if i not in found]
+        blocked += [
+            BlockedDeclaration(r.id, r.copNo, r.status, _why_not(r.status, r.id))
+            for r in rows if r.status != S.READY
+        ]
+        if blocked:
+            raise BatchBlockedError(blocked)
+    else:
+        if status not in (None, S.READY):
+            raise ValidationError(N_("Only ready declarations can go into a batch."))
+        q = select(D.id, D.copNo, D.status, D.ieFlag).where(D.status == S.READY).order_by(D.id)
+        rows = session.execute(q.limit(min(limit or MAX_BATCH, MAX_BATCH))).all()
+    if not rows:
+        raise ValidationError(N_("There are no ready declarations to put in a batch."))
+    flags = {r.ieFlag or "I" for r in rows}
+    if len(flags) > 1:
+        raise ValidationError(
+            N_("Import and export declarations cannot share a batch; select one kind."))
+    ie_flag = flags.pop()
+    decl_ids = [r.id for r in rows]
+    batch = Batch(batch_no=_next_batch_no(session, when), ie_flag=ie_flag, state=OPEN,
+                  created_by=actor.name, **transport.batch_values())
+    session.add(batch)
+    session.flush()
+    _lock(session, decl_ids, batch.id, transport.head_values(ie_flag))
+    record_events(session, actor, [
+        AuditRecord("batch.create", "batch", str(batch.id),
+                    details={"batch": batch.batch_no, "declarations": len(decl_ids)}),
+        *(AuditRecord("declaration.batch", "declaration", str(i), i, {"batch": batch.batch_no,
+                                                               "status": S.QUEUED.value})
+          for i in decl_ids),
+    ])
+    return get_batch(session, actor, batch.batch_no)
+
+
+def _why_not(status: str, decl_id: int) -> Message:
+    reasons = {
+        S.DRAFT: N_("Not checked yet: run the pre-check first."),
+        S.INVALID: N_("The pre-check found errors: fix them first."),
+        S.QUEUED: N_("Already in a batch."),
+        S.REJECTED: N_("Rejected by customs: fix it and run the pre-check again."),
+        S.CANCELLED: N_("Cancelled."),
+    }
+    return Message(reasons.get(status, N_("Already sent to customs.")))  # type: ignore[call-overload]
+
+
+def _lock(session: Session, decl_ids: Sequence[int], batch_id: int,
+          head_values: dict[str, Any]) -> None:
+    for i in range(0, len(decl_ids), 900):
+        chunk = decl_ids[i:i + 900]
+        result = session.execute(
+            update(D).where(D.id.in_(chunk), D.status == S.READY)
+            .values(status=S.QUEUED.value, batch_id=batch_id, version=D.version + 1,
+                    **head_values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != len(chunk):  # type: ignore[attr-defined]
+            raise ConflictError(
+                N_("Some declarations changed while the batch was being made; try again."))
+
+
+def _load(session: Session, batch_ref: str | int) -> Batch:
+    q = select(Batch)
+    if isinstance(batch_ref, int) or str(batch_ref).isdigit():
+        q = q.where((Batch.id == int(batch_ref)) | (Batch.batch_no == str(batch_ref)))
+    else:
+        q = q.where(Batch.batch_no == str(batch_ref))
+    batch = session.execute(q).scalars().first()
+    if batch is None:
+        raise NotFoundError(N_("No batch {batch}."), batch=str(batch_ref))
+    return batch
+
+
+def _summary(session: Session, batch: Batch) -> BatchSummary:
+    counts = session.execute(
+        select(D.status, func.count()).where(D.batch_id == batch.id).group_by(D.status)
+        .order_by(D.status)
+    ).all()
+    msgs = session.execute(
+        select(OutboundMessage.state, func.count()).where(OutboundMessage.batch_id == batch.id)
+        .group_by(OutboundMessage.state)
+    ).all()
+    msg_counts = {s: int(n) for s, n in msgs}
+    return BatchSummary(
+        id=batch.id, batch_no=batch.batch_no, ie_flag=batch.ie_flag, state=batch.state,
+        declarations=sum(int(n) for _, n in counts), bill_no=batch.bill_no,
+        traf_mode=batch.traf_mode, traf_no=batch.traf_no or batch.traf_name,
+        voyage_no=batch.voyage_no, created_at=batch.created_at, created_by=batch.created_by,
+        messages=sum(msg_counts.values()), pending_messages=msg_counts.get("pending", 0),
+        status_counts=tuple((s, int(n)) for s, n in counts),
+    )
+
+
+def get_batch(session: Session, actor: Actor, batch_ref: str | int) -> BatchSummary:
+    require(actor, Permission.VIEW)
+    return _summary(session, _load(session, batch_ref))
+
+
+def list_batches(session: Session, actor: Actor, *, limit: int = 200,
+                 include_dissolved: bool = False) -> list[BatchSummary]:
+    require(actor, Permission.VIEW)
+    q = select(Batch).order_by(Batch.id.desc()).limit(limit)
+    if not include_dissolved:
+        q = q.where(Batch.state != DISSOLVED)
+    return [_summary(session, b) for b in session.execute(q).scalars()]
+
+
+def batch_declaration_ids(session: Session, batch_id: int) -> list[int]:
+    return list(session.execute(
+        select(D.id).where(D.batch_id == batch_id).order_by(D.id)).scalars())
+
+
+def edit_batch(session: Session, actor: Actor, batch_ref: str | int,
+               transport: TransportData) -> BatchSummary:
+    """Change an unsent batch's transport data (applied again to its declarations)."""
+    require(actor, Permission.BATCH)
+    batch = _load(session, batch_ref)
+    _require_open(batch)
+    for key, value in transport.batch_values().items():
+        if value not in (None, ""):
+            setattr(batch, key, value)
+    values = transport.head_values(batch.ie_flag)
+    if values:
+        session.execute(update(D).where(D.batch_id == batch.id, D.status == S.QUEUED)
+                        .values(version=D.version + 1, **values)
+                        .execution_options(synchronize_session=False))
+    record_events(session, actor, [AuditRecord("batch.edit", "batch", str(batch.id),
+                                               details={"changes": values})])
+    session.flush()
+    return _summary(session, batch)
+
+
+def dissolve_batch(session: Session, actor: Actor, batch_ref: str | int) -> int:
+    """Release an unsent batch: its declarations return to `ready`. Returns how many."""
+    require(actor, Permission.BATCH)
+    batch = _load(session, batch_ref)
+    _require_open(batch)
+    ids = batch_declaration_ids(session, batch.id)
+    session.execute(update(D).where(D.batch_id == batch.id, D.status == S.QUEUED)
+                    .values(status=S.READY.value, batch_id=None, version=D.version + 1)
+                    .execution_options(synchronize_session=False))
+    batch.state = DISSOLVED
+    record_events(session, actor, [
+        AuditRecord("batch.dissolve", "batch", str(batch.id),
+                    details={"batch": batch.batch_no, "declarations": len(ids)}),
+        *(AuditRecord("declaration.unbatch", "declaration", str(i), i, {"batch": batch.batch_no,
+                                                                 "status": S.READY.value})
+          for i in ids),
+    ])
+    return len(ids)
+
+
+def _require_open(batch: Batch) -> None:
+    if batch.state != OPEN:
+        raise ConflictError(
+            N_("Batch {batch} has already been submitted and can no longer be changed."),
+            batch=batch.batch_no)

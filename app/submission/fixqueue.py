@@ -1,0 +1,100 @@
+"""The "To fix" queue (rejections grouped by cause) and the inspection/detention view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Declaration
+from app.domain.status import DeclarationStatus as S
+from app.i18n import Message
+from app.security.context import Actor, Permission, require
+from app.submission.causes import cause_of
+
+D = Declaration
+HOLD_STATUSES = (S.INSPECTION.value, S.DETAINED.value, S.RETURNED.value)
+
+
+@dataclass(frozen=True)
+class FixGroup:
+    key: str
+    code: str
+    explanation: Message | None
+    customs_text: str  # one example of what customs wrote
+    count: int
+
+
+@dataclass(frozen=True)
+class HeldDeclaration:
+    id: int
+    copNo: str | None
+    logisticsNo: str | None
+    buyerName: str | None
+    status: str
+    returnStatus: str | None
+    returnInfo: str | None
+    returnTime: str | None
+    updated_at: datetime | None
+
+
+def _kind(code: str | None) -> str:
+    # CEB900 rejections are stored with their negative code too; the cause key is the same.
+    return "CEB622"
+
+
+def fix_groups(session: Session, actor: Actor) -> list[FixGroup]:
+    """Rejected declarations grouped by cause, biggest group first.
+
+    SQL groups by (code, customs text); Python then merges texts that differ only in
+    parcel-specific numbers (a handful of rows, not one per declaration).
+    """
+    require(actor, Permission.VIEW)
+    rows = session.execute(
+        select(D.last_return_status, D.last_return_info, func.count())
+        .where(D.status == S.REJECTED.value)
+        .group_by(D.last_return_status, D.last_return_info)
+    ).all()
+    groups: dict[str, FixGroup] = {}
+    for code, info, n in rows:
+        cause = cause_of(_kind(code), code or "", info or "")
+        g = groups.get(cause.key)
+        if g is None:
+            groups[cause.key] = FixGroup(cause.key, cause.code, cause.explanation, info or "",
+                                         int(n))
+        else:
+            groups[cause.key] = FixGroup(g.key, g.code, g.explanation, g.customs_text,
+                                         g.count + int(n))
+    return sorted(groups.values(), key=lambda g: (-g.count, g.key))
+
+
+def declarations_for_cause(session: Session, actor: Actor, key: str) -> list[int]:
+    """Ids of the rejected declarations in one cause group (to fix or re-batch together)."""
+    require(actor, Permission.VIEW)
+    rows = session.execute(
+        select(D.id, D.last_return_status, D.last_return_info)
+        .where(D.status == S.REJECTED.value).order_by(D.id)
+    ).all()
+    return [r.id for r in rows
+            if cause_of(_kind(r.last_return_status), r.last_return_status or "",
+                        r.last_return_info or "").key == key]
+
+
+def held_declarations(session: Session, actor: Actor, *, limit: int = 1000
+                      ) -> list[HeldDeclaration]:
+    """Declarations under inspection, detained or to be returned (their own view)."""
+    require(actor, Permission.VIEW)
+    rows = session.execute(
+        select(D.id, D.copNo, D.logisticsNo, D.buyerName, D.status, D.last_return_status,
+               D.last_return_info, D.last_return_time, D.updated_at)
+        .where(D.status.in_(HOLD_STATUSES)).order_by(D.last_return_time.desc(), D.id)
+        .limit(limit)
+    ).all()
+    return [HeldDeclaration(*r) for r in rows]
+
+
+def rejected_count(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(D)
+                               .where(D.status == S.REJECTED.value)).scalar_one())

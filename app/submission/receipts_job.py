@@ -1,0 +1,243 @@
+"""The receipts job: read the inbox, apply each return once, file the receipts away.
+
+Files are taken in chunks; within a chunk all returns are applied in customs' order
+(returnTime). A chunk is one transaction, and files are moved (processed/ or error/) only after
+it commits: if the process dies in between, the next run finds the same files, recognises
+their returns as already stored (content key) and just moves them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.models import Declaration, InboundReceipt, MessageDeclaration, OutboundMessage
+from app.domain.status import DeclarationStatus
+from app.i18n import render
+from app.jobs.base import CancelToken, Progress, no_progress
+from app.security.audit import AuditRecord, record_events
+from app.security.context import Actor, Permission, require
+from app.submission.exchange import ExchangeFolderTransport
+from app.submission.receipt_plan import Plan, Target, plan_returns
+from app.submission.receipts import ReceiptParseError, ReceiptReturn, file_hash, parse_receipt
+
+D = Declaration
+FILES_PER_CHUNK = 200
+
+
+@dataclass(frozen=True)
+class ReceiptsResult:
+    files: int
+    returns: int
+    applied: int
+    duplicates: int
+    unmatched: int
+    errors: int
+    error_files: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, int]:
+        return {"files": self.files, "returns": self.returns, "applied": self.applied,
+                "duplicates": self.duplicates, "unmatched": self.unmatched,
+                "errors": self.errors}
+
+
+@dataclass
+class _Totals:
+    files: int = 0
+    returns: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    unmatched: int = 0
+    errors: int = 0
+    error_files: list[str] = field(default_factory=list)
+
+
+def process_inbox(sessions: sessionmaker[Session], actor: Actor,
+                  transport: ExchangeFolderTransport, *, today: date | None = None,
+                  progress: Progress = no_progress,
+                  cancel: CancelToken | None = None) -> ReceiptsResult:
+    """Apply every receipt waiting in the inbox. Safe to run again at any time."""
+    require(actor, Permission.RECEIPTS)
+    day = (today or date.today()).strftime("%Y%m%d")
+    files = transport.inbox_files()
+    totals = _Totals()
+    for start in range(0, len(files), FILES_PER_CHUNK):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        chunk = files[start:start + FILES_PER_CHUNK]
+        _process_chunk(sessions, actor, transport, chunk, day, totals)
+        progress(min(start + FILES_PER_CHUNK, len(files)), len(files), "")
+    return ReceiptsResult(totals.files, totals.returns, totals.applied, totals.duplicates,
+                          totals.unmatched, totals.errors, tuple(totals.error_files))
+
+
+def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
+                   transport: ExchangeFolderTransport, paths: Sequence[Path], day: str,
+                   totals: _Totals) -> None:
+    parsed: list[tuple[Path, str, list[ReceiptReturn]]] = []
+    refused: list[tuple[Path, str]] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue  # the client is still writing it or took it back; next scan
+        totals.files += 1
+        try:
+            rf = parse_receipt(data)
+        except ReceiptParseError as exc:
+            # The reason file is read by people: say it in both languages.
+            refused.append((path, f"{exc.reason}: {render(exc.message, 'zh_CN')}\n"
+                                  f"{exc.reason}: {render(exc.message, 'en')}"))
+            continue
+        parsed.append((path, file_hash(data), list(rf.returns)))
+    file_of: dict[int, tuple[Path, str]] = {}
+    all_returns: list[ReceiptReturn] = []
+    for path, digest, returns in parsed:
+        for r in returns:
+            file_of[id(r)] = (path, digest)
+            all_returns.append(r)
+    totals.returns += len(all_returns)
+    unmatched_by_file: dict[Path, list[str]] = {}
+    with sessions() as session, session.begin():
+        resolver = _Resolver(session, all_returns)
+        seen = _seen_keys(session, [r.content_key for r in all_returns])
+        plan = plan_returns(all_returns, resolver, seen)
+        _persist(session, actor, plan, file_of)
+    for o in plan.outcomes:
+        if o.reason == "duplicate":
+            totals.duplicates += 1
+        elif o.reason == "unmatched":
+            totals.unmatched += 1
+            path = file_of[id(o.ret)][0]
+            unmatched_by_file.setdefault(path, []).append(o.ret.copNo or o.ret.guid)
+        elif o.applied:
+            totals.applied += 1
+    for path, _digest, _returns in parsed:
+        missing = unmatched_by_file.get(path)
+        if missing:
+            reason = ("unmatched: no declaration for " + ", ".join(sorted(set(missing))[:50])
+                      + "\n(matched returns of this file, if any, were applied)")
+            transport.move_error(path, day, reason)
+            totals.error_files.append(path.name)
+        else:
+            transport.move_processed(path, day)
+    for path, reason in refused:
+        transport.move_error(path, day, reason)
+        totals.errors += 1
+        totals.error_files.append(path.name)
+
+
+class _Resolver:
+    """Current state of the declarations a chunk's returns talk about, loaded set-wise."""
+
+    def __init__(self, session: Session, returns: Sequence[ReceiptReturn]) -> None:
+        cop_nos = sorted({r.copNo for r in returns if r.copNo}
+                         | {c for r in returns for c in r.ori_cop_nos})
+        guids = sorted({r.guid for r in returns if r.kind == "CEB900" and r.guid})
+        self.by_cop: dict[str, Target] = {}
+        for i in range(0, len(cop_nos), 900):
+            qc = (select(D.id, D.copNo, D.status, D.last_return_time, D.last_return_status,
+                        D.preNo, D.invtNo)
+                 .where(D.copNo.in_(cop_nos[i:i + 900])).order_by(D.id))
+            for row in session.execute(qc):
+                self.by_cop[row.copNo] = _target(row)  # latest id wins
+        self.by_message: dict[str, list[Target]] = {}
+        for i in range(0, len(guids), 900):
+            qm = (select(OutboundMessage.guid, D.id, D.copNo, D.status, D.last_return_time,
+                        D.last_return_status, D.preNo, D.invtNo)
+                 .join(MessageDeclaration, MessageDeclaration.message_id == OutboundMessage.id)
+                 .join(D, D.id == MessageDeclaration.declaration_id)
+                 .where(OutboundMessage.guid.in_(guids[i:i + 900])))
+            for mrow in session.execute(qm):
+                self.by_message.setdefault(mrow.guid, []).append(_target(mrow))
+
+    def __call__(self, ret: ReceiptReturn) -> Sequence[Target]:
+        if ret.kind == "CEB900":
+            found = self.by_message.get(ret.guid)
+            if found:
+                return found
+            return [self.by_cop[c] for c in ret.ori_cop_nos if c in self.by_cop]
+        t = self.by_cop.get(ret.copNo)
+        return [t] if t is not None else []
+
+
+def _target(row: Any) -> Target:  # a Row of id, copNo, status, last_*, preNo, invtNo
+    code = row.last_return_status
+    try:
+        last_code = int(code) if code not in (None, "") else None
+    except ValueError:
+        last_code = None
+    return Target(row.id, DeclarationStatus(row.status), row.last_return_time, last_code,
+                  row.preNo, row.invtNo)
+
+
+def _seen_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    seen: set[str] = set()
+    uniq = sorted(set(keys))
+    for i in range(0, len(uniq), 900):
+        seen.update(session.execute(select(InboundReceipt.content_key)
+                                    .where(InboundReceipt.content_key.in_(uniq[i:i + 900])))
+                    .scalars())
+    return seen
+
+
+def _persist(session: Session, actor: Actor, plan: Plan,
+             file_of: dict[int, tuple[Path, str]]) -> None:
+    rows: list[dict[str, Any]] = []
+    keys_used: set[str] = set()
+    events: list[AuditRecord] = []
+    for o in plan.outcomes:
+        if o.reason in ("duplicate", "unmatched"):
+            continue
+        ret = o.ret
+        key = ret.content_key
+        if key in keys_used:  # one CEB900 about many declarations: one row each
+            key = hashlib.sha256(f"{key}:{o.declaration_id}".encode()).hexdigest()
+        keys_used.add(key)
+        path, digest = file_of[id(ret)]
+        rows.append({
+            "message_type": ret.kind, "file_name": path.name, "file_hash": digest,
+            "content_key": key, "guid": ret.guid[:36] or None, "cop_no": ret.copNo or None,
+            "pre_no": ret.preNo or None, "invt_no": ret.invtNo or None,
+            "return_status": ret.returnStatus[:10], "return_time": ret.returnTime[:17],
+            "return_info": ret.returnInfo, "declaration_id": o.declaration_id,
+            "applied": o.applied, "note": None if o.applied else o.reason,
+        })
+        if o.applied and o.declaration_id is not None:
+            events.append(AuditRecord(
+                "receipt.apply", "declaration", str(o.declaration_id), o.declaration_id,
+                {"returnStatus": ret.returnStatus, "returnTime": ret.returnTime,
+                 "status": o.status.value if o.status else None, "file": path.name}))
+    if rows:
+        session.execute(insert(InboundReceipt), rows)
+    updates = []
+    infos = {o.declaration_id: o.ret.returnInfo for o in plan.outcomes if o.applied}
+    for decl_id, t in plan.changed.items():
+        updates.append({
+            "_id": decl_id, "b_status": t.status.value, "b_last_return_time": t.last_time,
+            "b_last_return_status": None if t.last_code is None else str(t.last_code),
+            "b_pre_no": t.preNo, "b_invt_no": t.invtNo,
+        })
+    if updates:
+        session.connection().execute(
+            update(D).where(D.id == bindparam("_id")).values(
+                status=bindparam("b_status"), last_return_time=bindparam("b_last_return_time"),
+                last_return_status=bindparam("b_last_return_status"),
+                preNo=bindparam("b_pre_no"), invtNo=bindparam("b_invt_no"),
+                version=D.version + 1),
+            updates)
+        info_rows = [{"_id": k, "b_info": (v or "")[:1000]} for k, v in infos.items()
+                     if k is not None]
+        if info_rows:
+            session.connection().execute(
+                update(D).where(D.id == bindparam("_id"))
+                .values(last_return_info=bindparam("b_info")), info_rows)
+    if events:
+        record_events(session, actor, events)

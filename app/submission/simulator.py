@@ -1,0 +1,253 @@
+"""A training customs: takes messages from the outbox and answers with realistic receipts.
+
+Each `run_once()` is one "tick" of customs:
+- a message that is not well-formed or fails the official schema gets a CEB900 with a negative
+  status;
+- each new inventory is checked as customs would: duplicate copNo (-621004), buyer ID checksum
+  (100), single-purchase limit (-621005), annual limit (-621018); a seeded random share
+  (`reject_rate`) is refused (100) or sent to inspection (500);
+- the others progress one step per tick: 2 (declared, preNo given) → 120 (stored, invtNo
+  given) → 399 (cleared review) → 800 (released);
+- some returns are held back a tick (so they arrive after a later one) and some are written
+  twice, as real receipts do.
+State between ticks lives in `<exchange>/.simulator/state.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import defusedxml.ElementTree as SafeET
+from lxml import etree
+
+from app.submission import xsd
+from app.submission.exchange import ExchangeFolderTransport, write_atomic
+from app.submission.receipt_builders import build_ceb900, build_inventory_receipt, return_time
+from app.submission.xsd import CEB_NS
+
+PROGRESSION = ("2", "120", "399", "800")
+PROGRESSION_INFO = {"2": "电子口岸申报中", "120": "海关入库", "399": "海关审结", "800": "放行"}
+SINGLE_LIMIT = Decimal("5000")
+ANNUAL_LIMIT = Decimal("26000")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_NS = {"ceb": CEB_NS}
+
+
+def id_checksum_ok(number: str) -> bool:
+    """GB 11643 check digit of an 18-character resident ID number."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+@dataclass(frozen=True)
+class TickResult:
+    messages: int  # messages taken from the outbox
+    inventories: int  # new inventories among them
+    receipt_files: int
+    returns: int
+
+
+class CustomsSimulator:
+    def __init__(self, transport: ExchangeFolderTransport, *, reject_rate: float = 0.0,
+                 seed: int = 0, now: datetime | None = None) -> None:
+        self.transport = transport
+        self.reject_rate = reject_rate
+        self.seed = seed
+        self._now = now
+        self.state_dir = transport.root / ".simulator"
+        self.state_path = self.state_dir / "state.json"
+        self._files_written = 0
+
+    def _next_seq(self) -> int:
+        self._files_written += 1
+        return self._files_written
+
+    def pending(self) -> int:
+        """Inventories still progressing plus returns held back: 0 once customs is quiet."""
+        state = self._load()
+        open_invs = sum(1 for inv in state["inventories"].values() if not inv["done"])
+        return open_invs + len(state["held"])
+
+    # -- state ------------------------------------------------------------------------------
+
+    def _load(self) -> dict[str, Any]:
+        if self.state_path.is_file():
+            return json.loads(self.state_path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        return {"tick": 0, "inventories": {}, "cop_nos": {}, "annual": {}, "held": []}
+
+    def _save(self, state: dict[str, Any]) -> None:
+        write_atomic(self.state_path, json.dumps(state, ensure_ascii=False, indent=1)
+                     .encode("utf-8"))
+
+    # -- one tick ---------------------------------------------------------------------------
+
+    def run_once(self) -> TickResult:
+        state = self._load()
+        state["tick"] += 1
+        rng = random.Random(f"{self.seed}:{state['tick']}")
+        base = (self._now or datetime.now()) + timedelta(seconds=state["tick"])
+        out: dict[str, list[dict[str, Any]]] = {"CEB622": [], "CEB604": []}
+        files = 0
+        taken = 0
+        new_invs = 0
+        # Progress what customs already holds (before reading new messages: one step a tick).
+        for guid, inv in state["inventories"].items():
+            if inv["done"]:
+                continue
+            step = inv["step"] + 1
+            code = PROGRESSION[step]
+            inv["step"] = step
+            inv["done"] = code == PROGRESSION[-1]
+            if code == "120":
+                inv["invtNo"] = _invt_no(inv, rng)
+            out[inv["kind"]].append(self._return(guid, inv, code, PROGRESSION_INFO[code], base))
+        for path in self.transport.outbox_files():
+            data = path.read_bytes()
+            taken += 1
+            self._take(path)
+            result = self._check_message(data, path.name, base)
+            if isinstance(result, bytes):
+                self._write_receipt("CEB900", result)
+                files += 1
+                continue
+            kind, invs = result
+            for inv in invs:
+                new_invs += 1
+                code, info = self._judge(inv, state, rng)
+                guid = inv["guid"]
+                inv["preNo"] = _pre_no(base, rng)
+                inv["step"] = 0
+                inv["done"] = code != "2"
+                state["inventories"][guid] = inv
+                out[kind].append(self._return(guid, inv, code, info, base))
+        # Out of order and duplicates: emit last tick's held returns after this tick's ones.
+        held = state["held"]
+        state["held"] = []
+        returns_written = 0
+        for kind, returns in out.items():
+            emit: list[dict[str, Any]] = []
+            for r in returns:
+                roll = rng.random()
+                if roll < 0.1:
+                    state["held"].append({"kind": kind, **r})
+                    continue
+                emit.append(r)
+                if roll > 0.93:
+                    emit.append(r)  # the same return twice
+            emit.extend({k: v for k, v in h.items() if k != "kind"} for h in held
+                        if h["kind"] == kind)
+            for i in range(0, len(emit), 100):
+                chunk = emit[i:i + 100]
+                self._write_receipt(kind, build_inventory_receipt(
+                    kind, chunk, default_namespace=rng.random() < 0.5))
+                files += 1
+                returns_written += len(chunk)
+        self._save(state)
+        return TickResult(taken, new_invs, files, returns_written)
+
+    def _take(self, path: Path) -> None:
+        # The real client removes the file from the outbox once it has sent it.
+        done = self.state_dir / "taken"
+        done.mkdir(parents=True, exist_ok=True)
+        path.replace(done / path.name)
+
+    def _write_receipt(self, kind: str, data: bytes) -> None:
+        name = f"{kind}_{datetime.now().strftime('%Y%m%d%H%M%S%f')}_{self._next_seq():04d}.xml"
+        write_atomic(self.transport.inbox / name, data)
+
+    def _return(self, guid: str, inv: dict[str, Any], code: str, info: str,
+                base: datetime) -> dict[str, Any]:
+        # Customs' clock: later steps get later times, whatever order the files arrive in.
+        when = base + timedelta(milliseconds=int(code.lstrip("-")) % 1000 + inv["step"])
+        return {"guid": guid, "customsCode": inv.get("customsCode", ""),
+                "agentCode": inv.get("agentCode", ""), "ebpCode": inv.get("ebpCode", ""),
+                "ebcCode": inv.get("ebcCode", ""), "copNo": inv["copNo"],
+                "preNo": inv.get("preNo", ""), "invtNo": inv.get("invtNo", ""),
+                "orderNo": inv.get("orderNo", ""),
+                "statisticsFlag": inv.get("statisticsFlag", ""),
+                "returnStatus": code, "returnTime": return_time(when), "returnInfo": info}
+
+    def _check_message(self, data: bytes, name: str, when: datetime
+                       ) -> bytes | tuple[str, list[dict[str, Any]]]:
+        """CEB900 bytes for a broken message, else (receipt kind, inventories)."""
+        try:
+            SafeET.fromstring(data, forbid_dtd=True)
+            doc = etree.fromstring(data, etree.XMLParser(resolve_entities=False,
+                                                         no_network=True))
+        except Exception as exc:
+            return build_ceb900("", "-1", f"报文格式错误: {exc}", when, ori_cop_msg_id=name,
+                                ori_message_type="Unknown")
+        root_name = etree.QName(doc).localname
+        direction: xsd.Direction | None = {"CEB621Message": "I", "CEB603Message": "E"}.get(
+            root_name)  # type: ignore[assignment]
+        guid = doc.get("guid", "")
+        if direction is None:
+            return build_ceb900(guid, "-1", "未知报文类型", when, ori_cop_msg_id=name,
+                                ori_message_type="Unknown")
+        problems = xsd.validate(doc, direction)
+        if problems:
+            code = "-621001" if direction == "I" else "-1"
+            info = "清单报文校验失败: " + "; ".join(p.message for p in problems[:5])
+            return build_ceb900(guid, code, info, when, ori_cop_msg_id=name,
+                                ori_message_type=root_name,
+                                ori_biz_message=data.decode("utf-8", "replace"))
+        invs = []
+        for node in doc.iterfind("ceb:Inventory", _NS):
+            head = {etree.QName(c).localname: (c.text or "")
+                    for c in node.find("ceb:InventoryHead", _NS)}
+            total = sum((_dec(el.text) for el in node.iterfind("ceb:InventoryList/ceb:totalPrice",
+                                                               _NS)), Decimal(0))
+            head["_value"] = str(total + _dec(head.get("freight")) + _dec(head.get("insuredFee")))
+            head["kind"] = "CEB622" if direction == "I" else "CEB604"
+            invs.append(head)
+        return ("CEB622" if direction == "I" else "CEB604"), invs
+
+    def _judge(self, inv: dict[str, Any], state: dict[str, Any], rng: random.Random
+               ) -> tuple[str, str]:
+        cop_no = inv["copNo"]
+        known = state["cop_nos"].get(cop_no)
+        state["cop_nos"][cop_no] = inv["guid"]
+        if known and inv.get("appType") == "1":
+            return "-621004", "已经申报过,请勿重复申报"
+        if inv["kind"] == "CEB622":
+            if inv.get("buyerIdType") == "1" and not id_checksum_ok(inv.get("buyerIdNumber", "")):
+                return "100", "订购人身份信息校验失败[证件号码校验位错误]"
+            value = Decimal(inv["_value"])
+            if value > SINGLE_LIMIT:
+                return "-621005", f"购买金额超过单笔限额[{value}]"
+            buyer = inv.get("buyerIdNumber", "")
+            used = Decimal(state["annual"].get(buyer, "0"))
+            if used + value > ANNUAL_LIMIT:
+                return "-621018", f"购买人已用额度为[{used}],本次购买将超过年度限额"
+            state["annual"][buyer] = str(used + value)
+        if rng.random() < self.reject_rate:
+            if rng.random() < 0.5:
+                return "100", "海关退单[申报要素不全]"
+            return "500", "查验"
+        return "2", PROGRESSION_INFO["2"]
+
+
+def _dec(text: str | None) -> Decimal:
+    try:
+        return Decimal((text or "0").strip() or "0")
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _pre_no(when: datetime, rng: random.Random) -> str:
+    return f"B{when:%Y%m%d}{rng.randrange(10**9):09d}"
+
+
+def _invt_no(inv: dict[str, Any], rng: random.Random) -> str:
+    flag = "I" if inv["kind"] == "CEB622" else "E"
+    customs = (inv.get("customsCode") or "0000")[:4]
+    return f"{customs}{datetime.now():%Y}{flag}{rng.randrange(10**9):09d}"

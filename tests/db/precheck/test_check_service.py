@@ -1,0 +1,98 @@
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.db.models import AuditEvent, Declaration, Problem
+from app.i18n import render
+from app.precheck.messages import revive
+from app.precheck.service import check_declarations
+from app.rules.s10 import make_s10
+from tests.factories import item_values, make_declaration, valid_id_number
+
+TODAY = date(2026, 11, 26)
+
+
+def _decl(session, n: int, **overrides) -> int:
+    values = {"logisticsNo": make_s10("EA", f"{n:08d}"), "orderNo": f"ORD{n:06d}",
+              "buyerIdNumber": valid_id_number(f"11010519900101{n % 1000:03d}")}
+    values.update(overrides)
+    return make_declaration(session, **values)
+
+
+def test_clean_declaration_becomes_ready_with_tax(session, actor) -> None:
+    decl_id = _decl(session, 1)
+    summary = check_declarations(session, actor, [decl_id], today=TODAY)
+    assert (summary.checked, summary.passed, summary.failed) == (1, 1, 0)
+    assert summary.problems == ()
+    d = session.get(Declaration, decl_id)
+    session.refresh(d)
+    assert d.status == "ready" and d.error_count == 0
+    assert d.tax_estimate == Decimal("18.93")  # (198 + 10) × 9.1 %
+    assert d.goods_total == Decimal("198")
+    events = session.execute(select(AuditEvent).where(AuditEvent.declaration_id == decl_id)
+                             ).scalars().all()
+    assert [e.details for e in events if e.action == "declaration.status"] == [
+        {"from": "draft", "to": "ready", "by": "precheck"}]
+
+
+def test_errors_are_stored_and_status_invalid(session, actor) -> None:
+    decl_id = _decl(session, 2, buyerName=None,
+                    buyerIdNumber="110105194912310021")
+    summary = check_declarations(session, actor, [decl_id], today=TODAY)
+    assert summary.failed == 1
+    rows = session.execute(select(Problem).where(Problem.declaration_id == decl_id)
+                           ).scalars().all()
+    codes = {(p.code, p.field) for p in rows}
+    assert {("REQUIRED", "buyerName"), ("ID_CHECKSUM", "buyerIdNumber")} <= codes
+    required = next(p for p in rows if p.code == "REQUIRED")
+    assert render(revive(required.msgid, required.params), "zh_CN") == "订购人姓名为必填项。"
+    d = session.get(Declaration, decl_id)
+    session.refresh(d)
+    assert d.status == "invalid" and d.error_count == 2
+
+
+def test_duplicates_and_annual_limit_across_records(session, actor) -> None:
+    buyer = valid_id_number("11010519800101001")
+    big = [item_values(qty=Decimal(1), price=Decimal(4900), totalPrice=Decimal(4900))]
+    ids = [_decl(session, 10 + i, buyerIdNumber=buyer, items=big) for i in range(6)]
+    dup = _decl(session, 30, logisticsNo=make_s10("EA", "00000010"))
+    check_declarations(session, actor, None, today=TODAY)
+    problems = session.execute(select(Problem.declaration_id, Problem.code, Problem.params)
+                               ).all()
+    annual = {d for d, c, _ in problems if c == "LIMIT_ANNUAL"}
+    assert annual == set(ids)  # 6 × 4,910 = 29,460 > 26,000: each sees the others
+    used = next(p for d, c, p in problems if c == "LIMIT_ANNUAL" and d == ids[0])
+    assert used["used"] == "24,550.00"
+    waybill = {d for d, c, _ in problems if c == "DUPLICATE_WAYBILL"}
+    assert waybill == {ids[0], dup}
+
+
+def test_cancelled_declarations_do_not_count(session, actor) -> None:
+    a = _decl(session, 40)
+    b = _decl(session, 41, logisticsNo=make_s10("EA", "00000040"), status="cancelled")
+    check_declarations(session, actor, [a], today=TODAY)
+    codes = session.execute(select(Problem.code).where(Problem.declaration_id == a)).scalars()
+    assert "DUPLICATE_WAYBILL" not in set(codes)
+    assert b
+
+
+def test_recheck_keeps_acknowledgement_and_leaves_queued_status(session, actor) -> None:
+    decl_id = _decl(session, 50, buyerTelephone="12345")
+    check_declarations(session, actor, [decl_id], today=TODAY)
+    warning = session.execute(select(Problem).where(Problem.declaration_id == decl_id,
+                                                    Problem.code == "PHONE")).scalar_one()
+    warning.acknowledged_by = "clerk"
+    from app.db.types import utcnow
+    warning.acknowledged_at = utcnow()
+    warning.acknowledge_reason = "客户确认号码"
+    session.flush()
+    session.execute(Declaration.__table__.update().where(Declaration.id == decl_id)
+                    .values(status="queued"))
+    check_declarations(session, actor, [decl_id], today=TODAY)
+    again = session.execute(select(Problem).where(Problem.declaration_id == decl_id,
+                                                  Problem.code == "PHONE")).scalar_one()
+    assert again.acknowledge_reason == "客户确认号码"
+    d = session.get(Declaration, decl_id)
+    session.refresh(d)
+    assert d.status == "queued" and d.warning_count == 0

@@ -1,0 +1,74 @@
+"""Batches over the database: only ready declarations, transport data applied, locking."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import AuditEvent, Declaration
+from app.domain.errors import ConflictError, ValidationError
+from app.security.context import Actor
+from app.submission import batches
+from app.submission.batches import BatchBlockedError, TransportData
+from tests.factories import make_declaration
+
+
+def _status(session: Session, decl_id: int) -> str:
+    return session.execute(select(Declaration.status).where(Declaration.id == decl_id)
+                           ).scalar_one()
+
+
+def test_create_from_ids_applies_transport_and_locks(session: Session, actor: Actor) -> None:
+    ids = [make_declaration(session, status="ready") for _ in range(3)]
+    b = batches.create_batch(session, actor, ids=ids, transport=TransportData(
+        billNo="78412345675", trafMode="5", trafNo="CZ3102", voyageNo="CZ3102"))
+    session.commit()
+    assert b.declarations == 3 and b.state == "open" and b.batch_no.startswith("B")
+    rows = session.execute(select(Declaration.status, Declaration.billNo, Declaration.trafNo,
+                                  Declaration.batch_id).where(Declaration.id.in_(ids))).all()
+    assert {tuple(r) for r in rows} == {("queued", "78412345675", "CZ3102", b.id)}
+    actions = session.execute(select(AuditEvent.action)).scalars().all()
+    assert actions.count("declaration.batch") == 3 and "batch.create" in actions
+
+
+def test_not_ready_declarations_block_with_reasons(session: Session, actor: Actor) -> None:
+    ready = make_declaration(session, status="ready")
+    draft = make_declaration(session, status="draft")
+    invalid = make_declaration(session, status="invalid")
+    with pytest.raises(BatchBlockedError) as err:
+        batches.create_batch(session, actor, ids=[ready, draft, invalid, 999_999])
+    blocked = {b.id: b for b in err.value.blocked}
+    assert set(blocked) == {draft, invalid, 999_999}
+    assert "pre-check" in blocked[draft].reason.msgid
+    assert "errors" in blocked[invalid].reason.msgid
+    assert _status(session, ready) == "ready"
+
+
+def test_status_ready_with_limit_and_no_mixing(session: Session, actor: Actor) -> None:
+    for _ in range(5):
+        make_declaration(session, status="ready")
+    b = batches.create_batch(session, actor, status="ready", limit=2)
+    assert b.declarations == 2
+    make_declaration(session, status="ready", ieFlag="E")
+    with pytest.raises(ValidationError):
+        batches.create_batch(session, actor, status="ready")
+
+
+def test_nothing_ready_is_an_error(session: Session, actor: Actor) -> None:
+    with pytest.raises(ValidationError):
+        batches.create_batch(session, actor, status="ready")
+
+
+def test_edit_and_dissolve_unsent_batch(session: Session, actor: Actor) -> None:
+    ids = [make_declaration(session, status="ready") for _ in range(2)]
+    b = batches.create_batch(session, actor, ids=ids)
+    edited = batches.edit_batch(session, actor, b.batch_no, TransportData(billNo="999-1"))
+    assert edited.bill_no == "999-1"
+    assert set(session.execute(select(Declaration.billNo).where(Declaration.id.in_(ids)))
+               .scalars()) == {"999-1"}
+    assert batches.dissolve_batch(session, actor, b.batch_no) == 2
+    assert {_status(session, i) for i in ids} == {"ready"}
+    with pytest.raises(ConflictError):
+        batches.edit_batch(session, actor, b.batch_no, TransportData(billNo="x"))
+    assert [x.batch_no for x in batches.list_batches(session, actor)] == []

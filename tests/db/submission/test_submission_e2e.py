@@ -1,0 +1,204 @@
+"""End to end: ready → batch → submit → simulated customs → receipts → statuses."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.cli.main import main as cli_main
+from app.db.models import Declaration, InboundReceipt
+from app.security.context import Actor
+from app.submission import batches, fixqueue, outbound
+from app.submission.exchange import ExchangeFolderTransport
+from app.submission.receipts_job import process_inbox
+from app.submission.simulator import CustomsSimulator
+from tests.factories import make_declaration, valid_id_number
+
+EXPORT_HEAD = {
+    "ieFlag": "E", "statisticsFlag": "A", "ownerCode": "5141960001",
+    "ownerName": "广州出口贸易有限公司", "POD": "502", "fCurrency": "142", "fFlag": "3",
+    "iCurrency": "142", "iFlag": "3", "country": "502", "ieDate": "20261125",
+}
+
+
+def _cycle(sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+           sim: CustomsSimulator, rounds: int = 10) -> list[dict[str, int]]:
+    results = []
+    for _ in range(rounds):
+        sim.run_once()
+        results.append(process_inbox(sessions, actor, exchange).as_dict())
+        if sim.pending() == 0:
+            break
+    return results
+
+
+def _submit(sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+            broker: dict[str, str], ids: list[int]) -> str:
+    with sessions() as s, s.begin():
+        batch_no = batches.create_batch(s, actor, ids=ids, transport=batches.TransportData(
+            billNo="78412345675", trafNo="CZ3102", voyageNo="CZ3102")).batch_no
+    with sessions() as s, s.begin():
+        outbound.record_batch(s, actor, batch_no, broker)
+    outbound.deliver_pending(sessions, actor, exchange)
+    return batch_no
+
+
+@pytest.mark.parametrize("direction", ["I", "E"])
+def test_full_cycle_reaches_released(sessions: sessionmaker[Session], actor: Actor,
+                                     exchange: ExchangeFolderTransport, broker: dict[str, str],
+                                     direction: str) -> None:
+    extra = EXPORT_HEAD if direction == "E" else {}
+    with sessions() as s, s.begin():
+        ids = [make_declaration(s, status="ready", **extra) for _ in range(25)]
+    _submit(sessions, actor, exchange, broker, ids)
+    sim = CustomsSimulator(exchange, seed=11, now=datetime(2026, 11, 25, 9))
+    results = _cycle(sessions, actor, exchange, sim)
+    assert sum(r["errors"] for r in results) == 0
+    assert sum(r["unmatched"] for r in results) == 0
+    with sessions() as s:
+        rows = s.execute(select(Declaration.status, Declaration.preNo, Declaration.invtNo,
+                                Declaration.last_return_status)).all()
+        assert {r.status for r in rows} == {"released"}
+        assert all(r.preNo and r.invtNo and r.last_return_status == "800" for r in rows)
+        history = s.execute(select(func.count()).select_from(InboundReceipt)).scalar_one()
+        assert history == 25 * 4  # every distinct return kept once
+    assert not exchange.inbox_files()
+    assert len(list((exchange.root / "processed").rglob("*.xml"))) >= 4
+
+
+def test_duplicates_and_out_of_order_never_go_back(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        broker: dict[str, str]) -> None:
+    with sessions() as s, s.begin():
+        ids = [make_declaration(s, status="ready") for _ in range(40)]
+    _submit(sessions, actor, exchange, broker, ids)
+    sim = CustomsSimulator(exchange, seed=2, now=datetime(2026, 11, 25, 9))
+    sim.run_once()
+    sim.run_once()
+    received = list(exchange.inbox_files())
+    copies = [p.read_bytes() for p in received]
+    first = process_inbox(sessions, actor, exchange)
+    # the client delivers the same files again
+    for n, data in enumerate(copies):
+        (exchange.inbox / f"again_{n}.xml").write_bytes(data)
+    again = process_inbox(sessions, actor, exchange)
+    assert again.applied == 0
+    assert again.duplicates == again.returns == first.returns
+    _cycle(sessions, actor, exchange, sim)
+    with sessions() as s:
+        assert set(s.execute(select(Declaration.status)).scalars()) == {"released"}
+
+
+def test_rejections_fix_queue_and_holds(sessions: sessionmaker[Session], actor: Actor,
+                                        exchange: ExchangeFolderTransport,
+                                        broker: dict[str, str]) -> None:
+    with sessions() as s, s.begin():
+        bad_ids = [make_declaration(s, status="ready",
+                                    buyerIdNumber="110105194912310021") for _ in range(3)]
+        dear = [make_declaration(s, status="ready", buyerIdNumber=valid_id_number(
+            f"11010519900101{n:03d}"), goods_total=Decimal("6000"),
+            items=[{"gcode": "1901101000", "gname": "奶粉", "gmodel": "800g", "country": "116",
+                    "currency": "142", "qty": Decimal("1"), "unit": "122",
+                    "qty1": Decimal("0.8"), "unit1": "035", "price": Decimal("6000"),
+                    "totalPrice": Decimal("6000")}]) for n in range(2)]
+        others = [make_declaration(s, status="ready") for _ in range(30)]
+    _submit(sessions, actor, exchange, broker, bad_ids + dear + others)
+    sim = CustomsSimulator(exchange, seed=4, reject_rate=0.4, now=datetime(2026, 11, 25, 9))
+    _cycle(sessions, actor, exchange, sim)
+    with sessions() as s:
+        groups = {g.code: g for g in fixqueue.fix_groups(s, actor)}
+        assert groups["100"].count >= 3
+        assert groups["-621005"].count == 2
+        assert groups["-621005"].explanation is not None
+        assert set(fixqueue.declarations_for_cause(s, actor, "-621005")) == set(dear)
+        held = fixqueue.held_declarations(s, actor)
+        assert held and {h.status for h in held} == {"inspection"}
+
+
+def test_hostile_and_unmatched_receipts_are_quarantined(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        broker: dict[str, str]) -> None:
+    exchange.available()
+    (exchange.inbox / "evil.xml").write_bytes(
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<CEB622Message xmlns="http://www.chinaport.gov.cn/ceb"><InventoryReturn>'
+        b"<copNo>&x;</copNo></InventoryReturn></CEB622Message>")
+    from app.submission.receipt_builders import build_inventory_receipt
+
+    (exchange.inbox / "stranger.xml").write_bytes(build_inventory_receipt("CEB622", [{
+        "guid": "A" * 36, "copNo": "NOT-OURS-1", "preNo": "B20261125000000001",
+        "returnStatus": "2", "returnTime": "20261125100000000", "returnInfo": "x"}]))
+    r = process_inbox(sessions, actor, exchange, today=datetime(2026, 11, 25).date())
+    assert (r.files, r.errors, r.unmatched, r.applied) == (2, 1, 1, 0)
+    quarantined = {p.name for p in exchange.error_files()}
+    assert quarantined == {"evil.xml", "stranger.xml"}
+    reason = (exchange.root / "error" / "20261125" / "evil.xml.reason.txt").read_text("utf-8")
+    assert "Refused" in reason
+    assert "NOT-OURS-1" in (exchange.root / "error" / "20261125" /
+                            "stranger.xml.reason.txt").read_text("utf-8")
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:
+    code = cli_main(list(args))
+    out = capsys.readouterr().out
+    assert code == 0, out
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+def test_cli_json(db_url: str, sessions: sessionmaker[Session], actor: Actor,
+                  exchange: ExchangeFolderTransport, broker: dict[str, str], tmp_path: Path,
+                  capsys: pytest.CaptureFixture[str]) -> None:
+    with sessions() as s, s.begin():
+        for _ in range(4):
+            make_declaration(s, status="ready")
+    created = _cli(capsys, "--db", db_url, "batch", "create", "--status", "ready", "--limit",
+                   "3", "--bill-no", "78412345675", "--traf-mode", "5", "--traf-no", "CZ3102",
+                   "--voyage-no", "CZ3102", "--json")
+    assert list(created) == ["batch", "declarations"] and created["declarations"] == 3
+    submitted = _cli(capsys, "--db", db_url, "submit", str(created["batch"]), "--exchange",
+                     str(exchange.root), "--json")
+    assert list(submitted) == ["batch", "messages", "declarations", "files"]
+    assert submitted["messages"] == 1 and submitted["declarations"] == 3
+    assert Path(submitted["files"][0]).exists()  # type: ignore[index]
+    sim = _cli(capsys, "simulate-customs", "--exchange", str(exchange.root), "--seed", "1",
+               "--once", "--json")
+    assert sim["messages"] == 1
+    receipts = _cli(capsys, "--db", db_url, "receipts", "--json")
+    assert list(receipts) == ["files", "returns", "applied", "duplicates", "unmatched",
+                              "errors"]
+    assert receipts["returns"] >= 1  # type: ignore[operator]
+    listed = _cli(capsys, "--db", db_url, "batch", "list", "--json")
+    assert listed["batches"][0]["batch_no"] == created["batch"]  # type: ignore[index]
+    shown = _cli(capsys, "--db", db_url, "batch", "show", str(created["batch"]), "--json")
+    assert shown["batch"]["state"] == "sent"  # type: ignore[index]
+
+
+def test_fixed_rejection_is_redeclared_as_amendment(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        broker: dict[str, str]) -> None:
+    with sessions() as s, s.begin():
+        bad = make_declaration(s, status="ready", buyerIdNumber="110105194912310021")
+    _submit(sessions, actor, exchange, broker, [bad])
+    sim = CustomsSimulator(exchange, seed=1)
+    _cycle(sessions, actor, exchange, sim)
+    with sessions() as s, s.begin():
+        d = s.get(Declaration, bad)
+        assert d is not None and d.status == "rejected" and d.preNo
+        cop_no = d.copNo
+        # the clerk fixes the ID number; the pre-check (another area) marks it ready
+        d.buyerIdNumber = valid_id_number()
+        d.status = "ready"
+    _submit(sessions, actor, exchange, broker, [bad])
+    sent = sorted((exchange.root / "sent").rglob("*.xml"))[-1].read_bytes()
+    assert b"<ceb:appType>2</ceb:appType>" in sent
+    assert f"<ceb:copNo>{cop_no}</ceb:copNo>".encode() in sent
+    _cycle(sessions, actor, exchange, sim)
+    with sessions() as s:
+        d = s.get(Declaration, bad)
+        assert d is not None and d.status == "released"

@@ -1,0 +1,125 @@
+"""Submission in the GUI: batch dialogs, submit with progress, receipts watcher, To fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.models import Declaration
+from app.security.context import Actor
+from app.services import settings as settings_service
+from app.submission.exchange import ExchangeFolderTransport
+from app.submission.simulator import CustomsSimulator
+from tests.factories import make_declaration
+from ui.context import GuiContext
+from ui.main import open_database
+from ui.main_window import MainWindow
+from ui.submission.batch_dialogs import BatchesDialog, CreateBatchDialog
+from ui.submission.fix_dialog import ToFixDialog
+from ui.submission.watcher import ExchangeWatcher
+
+BROKER = {"agentCode": "5141980XYZ", "agentName": "广州清关通报关有限公司",
+          "copCode": "5141980XYZ", "copName": "广州清关通报关有限公司",
+          "dxpId": "DXPENT0000012345"}
+
+
+@pytest.fixture
+def exchange(tmp_path: Path) -> ExchangeFolderTransport:
+    (tmp_path / "exchange").mkdir()
+    t = ExchangeFolderTransport(tmp_path / "exchange")
+    t.available()
+    return t
+
+
+@pytest.fixture
+def ctx(db_url: str, sessions: sessionmaker[Session], actor: Actor,
+        exchange: ExchangeFolderTransport) -> Iterator[GuiContext]:
+    with sessions() as s, s.begin():
+        settings_service.set_settings(s, actor, {**BROKER, "exchangeDir": str(exchange.root)})
+        for _ in range(6):
+            make_declaration(s, status="ready")
+        make_declaration(s, status="draft")
+    opened = open_database(db_url)
+    assert not isinstance(opened, Exception)
+    yield opened
+    QThreadPool.globalInstance().waitForDone(10_000)
+    opened.engine.dispose()
+
+
+def _statuses(ctx: GuiContext) -> set[str]:
+    with ctx.transaction() as s:
+        return set(s.execute(select(Declaration.status)).scalars())
+
+
+def test_create_batch_blocked_then_ok(ctx: GuiContext, qtbot: QtBot) -> None:
+    with ctx.transaction() as s:
+        ids = list(s.execute(select(Declaration.id).order_by(Declaration.id)).scalars())
+    blocked = CreateBatchDialog(ctx, ids)
+    qtbot.addWidget(blocked)
+    blocked.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert blocked.problems.isVisibleTo(blocked)
+    assert "pre-check" in blocked.problems.toPlainText()
+    dialog = CreateBatchDialog(ctx, None)
+    qtbot.addWidget(dialog)
+    dialog.edits["billNo"].setText("78412345675")
+    dialog.edits["trafNo"].setText("CZ3102")
+    with qtbot.waitSignal(dialog.created) as sig:
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert sig.args[0].declarations == 6
+    assert "queued" in _statuses(ctx)
+
+
+def test_submit_then_receipts_then_to_fix(ctx: GuiContext, qtbot: QtBot,
+                                          exchange: ExchangeFolderTransport) -> None:
+    dialog = CreateBatchDialog(ctx, None)
+    qtbot.addWidget(dialog)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    batches = BatchesDialog(ctx)
+    qtbot.addWidget(batches)
+    assert batches.table.rowCount() == 1 and batches.submit_button.isEnabled()
+    with qtbot.waitSignal(batches.changed, timeout=20_000):
+        batches.submit_selected()
+    assert len(exchange.outbox_files()) == 1
+    assert batches.table.item(0, 2).text() == "Sent"
+    assert not batches.dissolve_button.isEnabled()
+
+    sim = CustomsSimulator(exchange, seed=3, reject_rate=1.0, now=datetime.now())
+    sim.run_once()
+    watcher = ExchangeWatcher(ctx)
+    watcher.reload_settings()
+    with qtbot.waitSignal(watcher.scanned, timeout=20_000) as sig:
+        watcher.scan()
+    state = sig.args[0]
+    assert state.online and state.pending == 0 and state.receipts.applied >= 1
+    with ctx.transaction() as s:
+        rejected = s.execute(select(Declaration.id).where(Declaration.status == "rejected")
+                             ).scalars().all()
+    assert state.to_fix == len(rejected)
+
+    fix = ToFixDialog(ctx)
+    qtbot.addWidget(fix)
+    assert fix.tree.topLevelItemCount() + fix.holds.rowCount() >= 1
+    if fix.tree.topLevelItemCount():
+        fix.tree.setCurrentItem(fix.tree.topLevelItem(0))
+        with qtbot.waitSignal(fix.show_declarations) as shown:
+            fix.show_button.click()
+        assert shown.args[0]
+
+
+def test_main_window_has_submission_actions(ctx: GuiContext, qtbot: QtBot) -> None:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    texts = [a.text() for a in window.menus["batches"].actions()]
+    assert "&Batches…" in texts and "&To fix…" in texts
+    actions = window.submission  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: "Pending messages: 0" in actions.exchange_label.text(),
+                    timeout=20_000)
+    actions.watcher.stop()

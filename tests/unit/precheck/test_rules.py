@@ -1,0 +1,144 @@
+from decimal import Decimal
+
+from app.rules.coderules import derive_legal_quantities
+from app.rules.context import CrossFacts
+from app.rules.engine import check_record
+from app.rules.problem import RuleCode, Severity
+
+from .sample import context, item, record
+
+
+def codes(rec: dict, **ctx: object) -> set[tuple[str, str, int | None]]:
+    result = check_record(rec, context(**ctx))
+    return {(p.code.value, p.field, p.gnum) for p in result.problems}
+
+
+def test_valid_record_has_no_problems_and_a_tax_estimate() -> None:
+    result = check_record(record(), context())
+    assert [p.text("en") for p in result.problems] == []
+    assert result.passed
+    assert result.tax is not None
+    assert result.tax.total == Decimal("28.21")  # (300 + 10) × 9.1 %
+
+
+def test_required_too_long_and_formats() -> None:
+    rec = record(buyerName="", orderNo="X" * 61, declTime="20261340", packNo=2,
+                 currency="502")
+    found = codes(rec)
+    assert ("REQUIRED", "buyerName", None) in found
+    assert ("TOO_LONG", "orderNo", None) in found
+    assert ("BAD_FORMAT", "declTime", None) in found
+    assert ("BAD_FORMAT", "packNo", None) in found
+    assert ("BAD_FORMAT", "currency", None) in found
+
+
+def test_item_number_formats_and_required() -> None:
+    rec = record(items=[item(price="abc", gmodel=None, gcode="19011010")])
+    found = codes(rec)
+    assert ("BAD_FORMAT", "price", 1) in found
+    assert ("REQUIRED", "gmodel", 1) in found
+    assert ("BAD_FORMAT", "gcode", 1) in found
+
+
+def test_trade_mode_requirements() -> None:
+    assert ("REQUIRED", "trafNo", None) not in codes(record())
+    batched = codes(record(batchId=5))
+    assert {("REQUIRED", "trafNo", None), ("REQUIRED", "billNo", None)} <= batched
+    bonded = codes(record(tradeMode="1210"))
+    assert ("REQUIRED", "emsNo", None) in bonded
+    assert ("REQUIRED", "itemRecordNo", 1) in bonded
+
+
+def test_unknown_codes_and_hs() -> None:
+    rec = record(country="999", items=[item(unit="999"), item(gnum=2, gcode="9999999999")])
+    found = codes(rec)
+    assert ("UNKNOWN_CODE", "country", None) in found
+    assert ("UNKNOWN_CODE", "unit", 1) in found
+    assert ("HS_UNKNOWN", "gcode", 2) in found
+    msg = next(p for p in check_record(rec, context()).problems if p.field == "country")
+    assert "国别" in msg.text("zh_CN") or "999" in msg.text("zh_CN")
+
+
+def test_hs_unit_and_derivation() -> None:
+    assert ("HS_UNIT", "unit1", 1) in codes(record(items=[item(unit1="007")]))
+    rec = record(items=[item(qty1=None, unit1=None)])
+    assert derive_legal_quantities(rec, context().ref) == {0: {"unit1": "035",
+                                                               "qty1": Decimal("1.0")}}
+    shoes = record(items=[item(gcode="6404110000", unit="025", qty1=None, unit1=None,
+                               qty=Decimal(3))])
+    changes = derive_legal_quantities(shoes, context().ref)[0]
+    assert changes["qty1"] == Decimal(3) and changes["unit1"] == "025"
+    assert changes["unit2"] == "035" and changes["qty2"] == Decimal("1.0")
+
+
+def test_id_checksum() -> None:
+    assert ("ID_CHECKSUM", "buyerIdNumber", None) in codes(
+        record(buyerIdNumber="110105194912310021"))
+    assert ("ID_CHECKSUM", "buyerIdNumber", None) not in codes(
+        record(buyerIdNumber="11010519491231002x"))
+
+
+def test_sum_mismatch_item_and_three_documents() -> None:
+    found = codes(record(items=[item(totalPrice=Decimal("299.98"))]))
+    assert ("SUM_MISMATCH", "totalPrice", 1) in found
+    assert ("SUM_MISMATCH", "totalPrice", 1) not in codes(
+        record(items=[item(totalPrice=Decimal("299.99"))]))
+    found = codes(record(goodsValue=Decimal(300), acturalPaid=Decimal(310),
+                         amountPaid=Decimal(300), payerName="李四", waybillFreight=Decimal(12)))
+    assert {("SUM_MISMATCH", "amountPaid", None), ("SUM_MISMATCH", "payerName", None),
+            ("SUM_MISMATCH", "freight", None)} <= found
+    assert ("SUM_MISMATCH", "acturalPaid", None) not in found
+
+
+def test_single_limit_and_indivisible_exception() -> None:
+    big = item(qty=Decimal(2), price=Decimal(2600), totalPrice=Decimal(5200))
+    assert ("LIMIT_SINGLE", "totalPrice", None) in codes(record(items=[big]))
+    single = item(qty=Decimal(1), price=Decimal(6000), totalPrice=Decimal(6000))
+    result = check_record(record(items=[single]), context())
+    limit = [p for p in result.problems if p.code is RuleCode.LIMIT_SINGLE]
+    assert limit and limit[0].severity is Severity.WARNING
+    assert result.passed
+    assert result.tax is not None and result.tax.full
+    assert result.tax.total == Decimal("781.30")  # (6000 + 10) × 13 %
+
+
+def test_annual_limit_uses_cross_facts() -> None:
+    facts = {1: CrossFacts(annual_used=Decimal("25800"))}
+    result = check_record(record(), context(facts=facts))
+    annual = [p for p in result.problems if p.code is RuleCode.LIMIT_ANNUAL]
+    assert annual and "25,800.00" in annual[0].text("en")
+    assert not any(p.code is RuleCode.LIMIT_ANNUAL
+                   for p in check_record(record(), context(facts={1: CrossFacts()})).problems)
+
+
+def test_weights() -> None:
+    assert ("WEIGHT", "grossWeight", None) in codes(record(grossWeight=Decimal("0.5")))
+    assert ("WEIGHT", "netWeight", None) in codes(record(netWeight=Decimal("0")))
+    assert ("WEIGHT", "netWeight", None) in codes(record(netWeight=Decimal("90"),
+                                                         grossWeight=Decimal("91")))
+
+
+def test_duplicates_from_facts() -> None:
+    facts = {1: CrossFacts(duplicate_waybill_of=(7,), duplicate_order_of=(8, 9))}
+    found = codes(record(), facts=facts)
+    assert {("DUPLICATE_WAYBILL", "logisticsNo", None),
+            ("DUPLICATE_ORDER", "orderNo", None)} <= found
+
+
+def test_restricted_phone_address_s10() -> None:
+    rec = record(buyerTelephone="12345", consigneeAddress="文三路1号",
+                 logisticsNo="RR123456784CN", items=[item(gname="锂电池移动电源")])
+    result = check_record(rec, context())
+    by_code = {p.code: p for p in result.problems}
+    assert by_code[RuleCode.RESTRICTED_GOODS].severity is Severity.WARNING
+    assert by_code[RuleCode.PHONE].severity is Severity.WARNING
+    assert by_code[RuleCode.ADDRESS].severity is Severity.WARNING
+    assert by_code[RuleCode.S10_CHECK].severity is Severity.ERROR
+
+
+def test_no_items_and_export_skips_import_rules() -> None:
+    assert ("REQUIRED", "gnum", None) in codes(record(items=[]))
+    export = record(ieFlag="E", buyerIdNumber="bad", currency="502")
+    found = codes(export)
+    assert not any(code == "ID_CHECKSUM" for code, _, _ in found)
+    assert check_record(export, context()).tax is None

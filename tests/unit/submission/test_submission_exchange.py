@@ -1,0 +1,102 @@
+"""Exchange folder: atomic hand-over, sent archive, offline, quarantine, hand-carried export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from app.submission.exchange import (
+    MANIFEST_NAME,
+    ExchangeFolderTransport,
+    ExchangeOfflineError,
+    FolderNames,
+    export_to_folder,
+    message_file_name,
+    verify_manifest,
+    write_atomic,
+)
+
+
+def test_file_name_pattern() -> None:
+    when = datetime(2026, 11, 25, 8, 9, 10, 123456)
+    assert message_file_name("CEB621Message", "B20261125-001", when, 3) == (
+        "CEB621_B20261125-001_20261125080910123_0003.xml")
+
+
+def test_hand_over_writes_outbox_and_sent_copy_once(tmp_path: Path) -> None:
+    t = ExchangeFolderTransport(tmp_path)
+    path = t.hand_over("CEB621_B1_1_0001.xml", b"<x/>", "20261125")
+    assert path.read_bytes() == b"<x/>"
+    assert (tmp_path / "sent" / "20261125" / "CEB621_B1_1_0001.xml").read_bytes() == b"<x/>"
+    # The client took it from the outbox: handing over again must not resend it.
+    path.unlink()
+    t.hand_over("CEB621_B1_1_0001.xml", b"<x/>", "20261125")
+    assert t.outbox_files() == []
+    assert [p.name for p in tmp_path.rglob("*") if p.name.endswith(".tmp")] == []
+
+
+def test_custom_folder_names(tmp_path: Path) -> None:
+    t = ExchangeFolderTransport(tmp_path, FolderNames(outbox="send", inbox="receive"))
+    t.hand_over("a.xml", b"1", "20261125")
+    assert (tmp_path / "send" / "a.xml").exists()
+    (tmp_path / "receive" / "r.xml").write_bytes(b"r")
+    (tmp_path / "receive" / ".r2.xml.abcd.tmp").write_bytes(b"partial")
+    assert [p.name for p in t.inbox_files()] == ["r.xml"]
+
+
+def test_offline_when_folder_missing(tmp_path: Path) -> None:
+    t = ExchangeFolderTransport(tmp_path / "usb-stick")
+    assert not t.available()
+    with pytest.raises(ExchangeOfflineError):
+        t.hand_over("a.xml", b"1", "20261125")
+    (tmp_path / "usb-stick").mkdir()
+    assert t.available()
+
+
+def test_crash_leftovers_are_cleaned(tmp_path: Path) -> None:
+    t = ExchangeFolderTransport(tmp_path)
+    assert t.available()
+    (t.outbox / ".CEB621_x.xml.1234.tmp").write_bytes(b"half")
+    assert t.clean_temp_files() == 1
+    assert list(t.outbox.iterdir()) == []
+
+
+def test_write_atomic_replaces_in_one_step(tmp_path: Path) -> None:
+    target = tmp_path / "f.xml"
+    write_atomic(target, b"one")
+    write_atomic(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xml"]
+
+
+def test_quarantine_with_reason_and_processed(tmp_path: Path) -> None:
+    t = ExchangeFolderTransport(tmp_path)
+    t.available()
+    bad = t.inbox / "r1.xml"
+    bad.write_bytes(b"<!DOCTYPE x>")
+    moved = t.move_error(bad, "20261125", "Refused: DOCTYPE")
+    assert moved == tmp_path / "error" / "20261125" / "r1.xml"
+    assert (moved.parent / "r1.xml.reason.txt").read_text(encoding="utf-8") == "Refused: DOCTYPE\n"
+    good = t.inbox / "r1.xml"
+    good.write_bytes(b"ok")
+    assert t.move_processed(good, "20261125").name == "r1.xml"
+    again = t.inbox / "r1.xml"
+    again.write_bytes(b"ok2")
+    assert t.move_processed(again, "20261125").name == "r1~1.xml"
+    assert t.inbox_files() == []
+    assert [p.name for p in t.error_files()] == ["r1.xml"]
+
+
+def test_export_to_folder_with_manifest(tmp_path: Path) -> None:
+    dest = tmp_path / "E:" / "batch-7"
+    manifest = export_to_folder(dest, [("a.xml", b"<a/>"), ("b.xml", "中文".encode())])
+    assert manifest.name == MANIFEST_NAME
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    assert [ln.split("  ")[1] for ln in lines] == ["a.xml", "b.xml"]
+    assert len(lines[0].split("  ")[0]) == 64
+    assert verify_manifest(dest) == []
+    (dest / "b.xml").write_bytes(b"tampered")
+    (dest / "a.xml").unlink()
+    assert verify_manifest(dest) == ["a.xml", "b.xml"]

@@ -1,0 +1,207 @@
+"""Start of a GUI session (first-run administrator, login) and the security controls of the
+main window (Admin menu entries by role, idle lock, current user in the status bar)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMenu
+
+from app.db.engine import sqlite_file
+from app.domain.errors import UserFacingError
+from app.i18n import Message, translate
+from app.security.auth import LoginOutcome, login
+from app.security.backup import latest_backup
+from app.security.context import ROLE_LABELS, Actor, Permission
+from app.security.demo_users import demo_accounts
+from app.security.idle import IdlePolicy
+from app.security.integrity import startup_problem
+from app.security.maintenance import DEFAULT_RETENTION, MaintenanceService, backup_dir_for
+from app.security.passwords import PasswordHasher
+from app.security.users import UserService
+from app.services.settings import all_settings
+from ui.context import GuiContext
+from ui.security.audit_browser import AuditBrowser
+from ui.security.idle import IdleWatcher
+from ui.security.login import AdminSetupDialog, DemoAccount, LoginDialog, UnlockDialog
+from ui.security.users_dialog import UsersDialog
+
+log = logging.getLogger(__name__)
+
+ExecDialog = Callable[[QDialog], int]
+
+
+def _exec(dialog: QDialog) -> int:
+    return dialog.exec()
+
+
+def start_session(
+    ctx: GuiContext,
+    *,
+    hasher: PasswordHasher | None = None,
+    exec_dialog: ExecDialog = _exec,
+) -> Actor | None:
+    """Ask for the first administrator if there is none, then log in. None when cancelled."""
+    hasher = hasher or PasswordHasher()
+    with ctx.transaction() as session:
+        bootstrap = UserService(session, hasher).needs_bootstrap()
+        demo = [DemoAccount(a.name, a.password, translate(ROLE_LABELS[a.role], ctx.lang))
+                for a in demo_accounts(session)]
+    prefill = ""
+    if bootstrap:
+        def create(name: str, display: str | None, password: str) -> None:
+            with ctx.transaction() as session:
+                UserService(session, hasher).add(None, name, "admin", password,
+                                                 display_name=display)
+
+        setup = AdminSetupDialog(create, ctx.lang)
+        if exec_dialog(setup) != QDialog.DialogCode.Accepted:
+            return None
+        prefill = setup.created_name or ""
+
+    def attempt(name: str, password: str) -> LoginOutcome:
+        return login(ctx.sessions, name, password, hasher=hasher)
+
+    dialog = LoginDialog(attempt, ctx.lang, demo)
+    dialog.user_edit.setText(prefill)
+    if prefill:
+        dialog.password_edit.setFocus()
+    if exec_dialog(dialog) != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.actor
+
+
+def hide_forbidden_actions(window: QMainWindow, actor: Actor) -> None:
+    """Hide every action whose `permission` property names a permission the role lacks.
+
+    Areas mark their actions with `action.setProperty("permission", Permission.X.value)`.
+    """
+    for action in window.findChildren(QAction):
+        wanted = action.property("permission")
+        if wanted:
+            try:
+                allowed = actor.can(Permission(str(wanted)))
+            except ValueError:
+                allowed = False
+            action.setVisible(allowed)
+            action.setEnabled(allowed)
+    for menu in window.findChildren(QMenu):
+        menu.menuAction().setVisible(any(a.isVisible() and not a.isSeparator()
+                                         for a in menu.actions()))
+
+
+class SecurityControls(QObject):
+    """Adds the security actions to the main window and runs the idle lock."""
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        ctx: GuiContext,
+        menus: dict[str, QMenu],
+        *,
+        idle_minutes: int = 15,
+        hasher: PasswordHasher | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.ctx = ctx
+        self.hasher = hasher or PasswordHasher()
+        self.exec_dialog: ExecDialog = _exec
+        self.action_users = self._action(menus["admin"], self.tr("&Users…"),
+                                         Permission.USERS, self._on_action_users_triggered)
+        self.action_audit = self._action(menus["admin"], self.tr("&Audit trail…"),
+                                         Permission.AUDIT, self._on_action_audit_triggered)
+        self.action_lock = QAction(self.tr("&Lock"), window)
+        self.action_lock.setObjectName("action_lock")
+        self.action_lock.setShortcut(QKeySequence("Ctrl+L"))
+        self.action_lock.triggered.connect(self._on_action_lock_triggered)
+        file_actions = menus["file"].actions()
+        if file_actions:
+            menus["file"].insertAction(file_actions[0], self.action_lock)
+        else:
+            menus["file"].addAction(self.action_lock)
+        self.user_label = QLabel(
+            f"{ctx.actor.name} ({translate(ROLE_LABELS[ctx.actor.role], ctx.lang)})"
+        )
+        self.user_label.setObjectName("user_label")
+        window.statusBar().addPermanentWidget(self.user_label)
+        self.idle = IdleWatcher(IdlePolicy(idle_minutes), parent=self)
+        self.idle.idle_timed_out.connect(self._on_idle_idle_timed_out)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        hide_forbidden_actions(window, ctx.actor)
+        # Areas installed after this one add their actions later: check again once the
+        # event loop runs (before the user can open any menu).
+        QTimer.singleShot(0, self._on_installed)
+
+    def _on_installed(self) -> None:
+        hide_forbidden_actions(self.window, self.ctx.actor)
+
+    def _action(self, menu: QMenu, text: str, permission: Permission,
+                slot: Callable[[], None]) -> QAction:
+        action = QAction(text, self.window)
+        action.setObjectName(f"action_{permission.value}")
+        action.setProperty("permission", permission.value)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _on_action_users_triggered(self) -> None:
+        self.exec_dialog(UsersDialog(self.ctx, self.hasher, self.window))
+
+    def _on_action_audit_triggered(self) -> None:
+        self.exec_dialog(AuditBrowser(self.ctx, self.window))
+
+    def _on_action_lock_triggered(self) -> None:
+        self.idle.lock_now()
+
+    def _on_idle_idle_timed_out(self) -> None:
+        name = self.ctx.actor.name
+
+        def attempt(password: str) -> LoginOutcome:
+            return login(self.ctx.sessions, name, password, hasher=self.hasher)
+
+        dialog = UnlockDialog(name, attempt, self.ctx.lang, self.window)
+        # Nobody walking past may read the grid while the session is locked.
+        central = self.window.centralWidget()
+        if central is not None:
+            central.setVisible(False)
+        try:
+            self.exec_dialog(dialog)
+        finally:
+            if central is not None:
+                central.setVisible(True)
+        if dialog.quit_requested:
+            self.window.close()
+            return
+        self.idle.unlocked()
+
+
+def startup_check(url: str) -> Message | None:
+    """Quick integrity check of a SQLite database before anything else opens it."""
+    path = sqlite_file(url)
+    if path is None:
+        return None
+    return startup_problem(path, latest_backup(backup_dir_for(path)))
+
+
+def daily_backup(ctx: GuiContext, today: date | None = None) -> None:
+    """Today's automatic backup, with the retention from the settings; never blocks start-up."""
+    with ctx.transaction() as session:
+        raw = all_settings(session).get("backupRetention", str(DEFAULT_RETENTION))
+    retention = int(raw) if raw.isdigit() else DEFAULT_RETENTION
+    try:
+        made = MaintenanceService(ctx.url, ctx.engine, ctx.sessions).auto_backup(
+            today or date.today(), retention
+        )
+    except (OSError, UserFacingError, sqlite3.Error):
+        log.exception("automatic backup failed")
+        return
+    if made is not None:
+        log.info("automatic backup written: %s", made)

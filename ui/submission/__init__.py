@@ -1,0 +1,1 @@
+"""Submission GUI: batches, submit, receipts watcher, To fix, training database."""

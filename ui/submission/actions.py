@@ -1,0 +1,149 @@
+"""Submission in the main window: batches, submit, receipts watcher, To fix, training.
+
+`install(window)` adds the actions to the Batches and File menus and the exchange status
+(pending messages, parcels to fix) to the status bar.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel
+
+from ui.submission.batch_dialogs import BatchesDialog, CreateBatchDialog
+from ui.submission.fix_dialog import ToFixDialog
+from ui.submission.training import is_training, prepare_training_database
+from ui.submission.watcher import ExchangeState, ExchangeWatcher
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+class SubmissionActions(QObject):
+    """Owns the submission actions and widgets of one main window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.ctx = window.ctx
+        self.training = is_training(self.ctx.url)
+        self._build_ui()
+        self._connect_signals()
+        self.watcher = ExchangeWatcher(self.ctx, training=self.training,
+                                       interval_ms=5_000 if self.training else 30_000,
+                                       parent=self)
+        self.watcher.scanned.connect(self._on_watcher_scanned)
+        self.watcher.failed.connect(self._on_watcher_failed)
+        # Start-up reconciliation (pending messages) and a first inbox scan.
+        self.watcher.start()
+
+    def _build_ui(self) -> None:
+        w = self.window
+        menu = w.menus["batches"]
+        self.action_new_batch = QAction(self.tr("&New batch from selection…"), w)
+        self.action_new_batch.setShortcut(QKeySequence("Ctrl+B"))
+        self.action_new_batch_ready = QAction(self.tr("New batch from &all ready…"), w)
+        self.action_batches = QAction(self.tr("&Batches…"), w)
+        self.action_receipts = QAction(self.tr("&Read receipts now"), w)
+        self.action_receipts.setShortcut(QKeySequence("F6"))
+        self.action_to_fix = QAction(self.tr("&To fix…"), w)
+        for a in (self.action_new_batch, self.action_new_batch_ready, self.action_batches):
+            menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(self.action_receipts)
+        menu.addAction(self.action_to_fix)
+        self.action_training = QAction(self.tr("Open &training database"), w)
+        self.action_training.setToolTip(self.tr(
+            "A separate practice database where a simulated customs answers every message."))
+        w.menus["file"].insertAction(w.menus["file"].actions()[0], self.action_training)
+        w.toolbar.addAction(self.action_batches)
+        w.toolbar.addAction(self.action_to_fix)
+        self.exchange_label = QLabel(w)
+        self.exchange_label.setObjectName("exchange_label")
+        w.statusBar().addPermanentWidget(self.exchange_label)
+        if self.training:
+            w.setWindowTitle(w.windowTitle() + " — " + self.tr("TRAINING DATABASE"))
+            self.action_training.setEnabled(False)
+
+    def _connect_signals(self) -> None:
+        self.action_new_batch.triggered.connect(self._on_action_new_batch_triggered)
+        self.action_new_batch_ready.triggered.connect(self._on_action_new_batch_ready_triggered)
+        self.action_batches.triggered.connect(self.open_batches)
+        self.action_receipts.triggered.connect(self._on_action_receipts_triggered)
+        self.action_to_fix.triggered.connect(self.open_to_fix)
+        self.action_training.triggered.connect(self._on_action_training_triggered)
+
+    # --- actions --------------------------------------------------------------------------
+    def _on_action_new_batch_triggered(self) -> None:
+        ids = self.window.selected_ids()
+        self._create_batch(ids or None)
+
+    def _on_action_new_batch_ready_triggered(self) -> None:
+        self._create_batch(None)
+
+    def _create_batch(self, ids: list[int] | None) -> CreateBatchDialog:
+        dialog = CreateBatchDialog(self.ctx, ids, self.window)
+        dialog.created.connect(self._on_batch_created)
+        dialog.open()
+        return dialog
+
+    def _on_batch_created(self, _summary: object) -> None:
+        self.window.data_changed.emit()
+        self.open_batches()
+
+    def open_batches(self) -> BatchesDialog:
+        dialog = BatchesDialog(self.ctx, self.window)
+        dialog.changed.connect(self.window.data_changed)
+        dialog.changed.connect(self.watcher.scan)
+        dialog.open()
+        return dialog
+
+    def open_to_fix(self) -> ToFixDialog:
+        dialog = ToFixDialog(self.ctx, self.window)
+        dialog.show_declarations.connect(self._on_show_declarations)
+        dialog.open()
+        return dialog
+
+    def _on_show_declarations(self, _ids: list[int]) -> None:
+        combo = self.window.status_combo
+        index = combo.findData("rejected")
+        if index >= 0:
+            combo.setCurrentIndex(index)
+
+    def _on_action_receipts_triggered(self) -> None:
+        self.watcher.reload_settings()
+        self.watcher.scan()
+
+    def _on_action_training_triggered(self) -> None:
+        url = prepare_training_database()
+        env = dict(os.environ)
+        subprocess.Popen([sys.executable, "-m", "app", "--db", url], env=env,
+                         cwd=str(Path.cwd()))
+
+    # --- status -------------------------------------------------------------------------
+    def _on_watcher_scanned(self, state: ExchangeState) -> None:
+        parts = []
+        if not state.online:
+            parts.append(self.tr("Exchange folder offline"))
+        parts.append(self.tr("Pending messages: {n}").format(n=state.pending))
+        parts.append(self.tr("To fix: {n}").format(n=state.to_fix))
+        self.exchange_label.setText("  ·  ".join(parts))
+        if state.receipts is not None and (state.receipts.applied or state.receipts.errors):
+            r = state.receipts
+            self.window.statusBar().showMessage(
+                self.tr("Receipts: {applied} applied, {errors} refused files").format(
+                    applied=r.applied, errors=r.errors), 8000)
+            self.window.data_changed.emit()
+
+    def _on_watcher_failed(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 8000)
+
+
+def install(window: MainWindow) -> None:
+    window.submission = SubmissionActions(window)  # type: ignore[attr-defined]

@@ -1,0 +1,407 @@
+"""Batch dialogs: create a batch (transport data), and the batches list with its actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import UserFacingError
+from app.i18n import N_, render
+from app.jobs.base import CancelToken, Progress
+from app.services import settings as settings_service
+from app.submission import batches, outbound
+from app.submission.batches import BatchBlockedError, BatchSummary, TransportData
+from app.submission.exchange import ExchangeFolderTransport, transport_from_settings
+from ui.context import GuiContext
+from ui.submission.jobs import JobHandle
+
+_TRANSPORT_FIELDS = ("billNo", "trafMode", "trafNo", "voyageNo", "portCode", "ieDate", "bagNos")
+
+
+class CreateBatchDialog(QDialog):
+    """Transport data for a new batch of the selected (or all ready) declarations."""
+
+    created = Signal(object)  # BatchSummary
+
+    def __init__(self, ctx: GuiContext, ids: Sequence[int] | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ids = list(ids) if ids else None
+        self.edits: dict[str, QLineEdit] = {}
+        self._build_ui()
+        self._connect_signals()
+
+    def _build_ui(self) -> None:
+        self.setWindowTitle(self.tr("New batch"))
+        self.setObjectName("create_batch_dialog")
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        if self.ids:
+            text = self.tr("{n} selected declarations (only ready ones can go in).").format(
+                n=len(self.ids))
+        else:
+            text = self.tr("All ready declarations.")
+        self.scope_label = QLabel(text, self)
+        layout.addWidget(self.scope_label)
+        form = QFormLayout()
+        labels = {
+            "billNo": self.tr("Master bill No. (billNo)"),
+            "trafMode": self.tr("Transport mode (trafMode)"),
+            "trafNo": self.tr("Flight / vehicle No. (trafNo)"),
+            "voyageNo": self.tr("Voyage / flight No. (voyageNo)"),
+            "portCode": self.tr("Port customs code (portCode)"),
+            "ieDate": self.tr("Import/export date YYYYMMDD (ieDate)"),
+            "bagNos": self.tr("Bag numbers (export)"),
+        }
+        for key in _TRANSPORT_FIELDS:
+            edit = QLineEdit(self)
+            edit.setObjectName(f"edit_{key}")
+            self.edits[key] = edit
+            form.addRow(labels[key], edit)
+        layout.addLayout(form)
+        self.problems = QPlainTextEdit(self)
+        self.problems.setObjectName("problems_text")
+        self.problems.setReadOnly(True)
+        self.problems.setVisible(False)
+        self.problems.setMinimumHeight(140)
+        layout.addWidget(self.problems)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Create batch"))
+        layout.addWidget(self.buttons)
+
+    def _connect_signals(self) -> None:
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+
+    def transport(self) -> TransportData:
+        values = {k: (e.text().strip() or None) for k, e in self.edits.items()}
+        return TransportData(**values)
+
+    def _on_buttons_accepted(self) -> None:
+        try:
+            with self.ctx.transaction() as session:
+                summary = batches.create_batch(
+                    session, self.ctx.actor, ids=self.ids,
+                    status=None if self.ids else "ready", transport=self.transport())
+        except BatchBlockedError as exc:
+            lines = [self.tr("{n} declarations cannot go into a batch; only ready ones can:")
+                     .format(n=len(exc.blocked))]
+            lines += [f"#{b.id} {b.copNo or ''} — {render(b.reason, self.ctx.lang)}"
+                      for b in exc.blocked]
+            self.problems.setPlainText("\n".join(lines))
+            self.problems.setVisible(True)
+            return
+        except UserFacingError as exc:
+            self.problems.setPlainText(exc.text(self.ctx.lang))
+            self.problems.setVisible(True)
+            return
+        self.created.emit(summary)
+        self.accept()
+
+
+class BatchesDialog(QDialog):
+    """Recent batches; submit, edit, dissolve or export the selected one."""
+
+    changed = Signal()  # declarations changed (submit, dissolve)
+
+    COLUMNS = ("batch_no", "ie_flag", "state", "declarations", "messages", "pending_messages",
+               "bill_no", "traf_no", "created_at")
+
+    def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.items: list[BatchSummary] = []
+        self._job: JobHandle | None = None
+        self._progress: QProgressDialog | None = None
+        # Seams replaced by tests: questions and folder choice.
+        self.confirm: Callable[[str], bool] = self._ask
+        self.choose_folder: Callable[[], Path | None] = self._ask_folder
+        self.exchange: Callable[[], ExchangeFolderTransport] = self._exchange
+        self._build_ui()
+        self._connect_signals()
+        self.refresh()
+
+    def _build_ui(self) -> None:
+        self.setWindowTitle(self.tr("Batches"))
+        self.setObjectName("batches_dialog")
+        self.resize(980, 480)
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, len(self.COLUMNS), self)
+        self.table.setObjectName("batches_table")
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Batch"), self.tr("I/E"), self.tr("State"), self.tr("Declarations"),
+            self.tr("Messages"), self.tr("Pending"), self.tr("Master bill"), self.tr("Flight"),
+            self.tr("Created")])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        self.detail = QLabel(self)
+        self.detail.setObjectName("batch_detail")
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.detail)
+        row = QHBoxLayout()
+        self.submit_button = QPushButton(self.tr("&Submit"), self)
+        self.edit_button = QPushButton(self.tr("&Edit transport…"), self)
+        self.dissolve_button = QPushButton(self.tr("&Dissolve"), self)
+        self.export_button = QPushButton(self.tr("E&xport to folder…"), self)
+        self.refresh_button = QPushButton(self.tr("&Refresh"), self)
+        self.close_button = QPushButton(self.tr("Close"), self)
+        for b in (self.submit_button, self.edit_button, self.dissolve_button,
+                  self.export_button, self.refresh_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        row.addWidget(self.close_button)
+        layout.addLayout(row)
+
+    def _connect_signals(self) -> None:
+        self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
+        self.submit_button.clicked.connect(self.submit_selected)
+        self.edit_button.clicked.connect(self._on_edit_button_clicked)
+        self.dissolve_button.clicked.connect(self.dissolve_selected)
+        self.export_button.clicked.connect(self.export_selected)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.close_button.clicked.connect(self.accept)
+
+    # --- data ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        keep = self.selected()
+        with self.ctx.transaction() as session:
+            self.items = batches.list_batches(session, self.ctx.actor)
+        self.table.setRowCount(len(self.items))
+        for r, b in enumerate(self.items):
+            values: list[Any] = [b.batch_no, b.ie_flag, self.tr(_STATE_LABELS.get(b.state,
+                                                                                   b.state)),
+                                 b.declarations, b.messages, b.pending_messages,
+                                 b.bill_no or "", b.traf_no or "",
+                                 b.created_at.strftime("%Y-%m-%d %H:%M") if b.created_at else ""]
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(str(v))
+                if isinstance(v, int):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+            if keep is not None and b.id == keep.id:
+                self.table.selectRow(r)
+        if keep is None and self.items:
+            self.table.selectRow(0)
+        self._on_table_selection_changed()
+
+    def selected(self) -> BatchSummary | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or rows[0].row() >= len(self.items):
+            return None
+        return self.items[rows[0].row()]
+
+    def _on_table_selection_changed(self) -> None:
+        b = self.selected()
+        is_open = b is not None and b.state == batches.OPEN
+        self.submit_button.setEnabled(is_open or (b is not None and b.pending_messages > 0))
+        self.edit_button.setEnabled(is_open)
+        self.dissolve_button.setEnabled(is_open)
+        self.export_button.setEnabled(b is not None and b.messages > 0)
+        if b is None:
+            self.detail.setText("")
+            return
+        counts = ", ".join(f"{self.tr(_status_label(s))} {n}" for s, n in b.status_counts)
+        self.detail.setText(self.tr("{batch}: {counts}").format(batch=b.batch_no,
+                                                              counts=counts or "—"))
+
+    # --- actions ------------------------------------------------------------------------
+    def submit_selected(self) -> None:
+        b = self.selected()
+        if b is None:
+            return
+        try:
+            transport = self.exchange()
+        except UserFacingError as exc:
+            self._show_error(exc.text(self.ctx.lang))
+            return
+        batch_ref = b.batch_no
+        sessions, actor = self.ctx.sessions, self.ctx.actor
+        record = b.state == batches.OPEN
+
+        def job(progress: Progress, cancel: CancelToken) -> outbound.DeliveryResult:
+            if record:
+                with sessions() as session, session.begin():
+                    settings = settings_service.all_settings(session)
+                    outbound.record_batch(session, actor, batch_ref, settings)
+            with sessions() as session:
+                batch_id = batches.get_batch(session, actor, batch_ref).id
+            return outbound.deliver_pending(sessions, actor, transport, batch_id=batch_id,
+                                            progress=progress, cancel=cancel)
+
+        self._progress = QProgressDialog(self.tr("Submitting {batch}…").format(batch=batch_ref),
+                                         self.tr("Cancel"), 0, 0, self)
+        self._progress.setObjectName("submit_progress")
+        self._progress.setMinimumDuration(500)
+        self._job = JobHandle(job, self)
+        self._job.signals.progressed.connect(self._on_job_progressed)
+        self._job.signals.finished.connect(self._on_job_finished)
+        self._job.signals.failed.connect(self._on_job_failed)
+        self._job.signals.cancelled.connect(self._on_job_cancelled)
+        self._progress.canceled.connect(self._job.cancel.cancel)
+        self._job.start()
+
+    def _on_job_progressed(self, done: int, total: int, _message: str) -> None:
+        if self._progress is not None:
+            self._progress.setMaximum(total)
+            self._progress.setValue(done)
+
+    def _finish_job(self) -> None:
+        if self._progress is not None:
+            self._progress.reset()
+            self._progress.deleteLater()
+            self._progress = None
+        self.refresh()
+        self.changed.emit()
+
+    def _on_job_finished(self, result: outbound.DeliveryResult) -> None:
+        self._finish_job()
+        if result.offline:
+            self._show_info(self.tr("The exchange folder is not reachable. {n} messages are "
+                                    "pending and will be written when it is back.")
+                            .format(n=result.pending))
+        else:
+            self._show_info(self.tr("{n} message files handed to the exchange folder.")
+                            .format(n=len(result.written) + result.already))
+        self.last_result = result
+
+    def _on_job_failed(self, exc: object) -> None:
+        self._finish_job()
+        if isinstance(exc, UserFacingError):
+            self._show_error(exc.text(self.ctx.lang))
+        else:
+            raise exc  # type: ignore[misc]  # the crash handler shows it
+
+    def _on_job_cancelled(self) -> None:
+        self._finish_job()
+
+    def _on_edit_button_clicked(self) -> None:
+        b = self.selected()
+        if b is None:
+            return
+        dialog = EditTransportDialog(self.ctx, b, self)
+        if dialog.exec():
+            self.refresh()
+
+    def dissolve_selected(self) -> None:
+        b = self.selected()
+        if b is None or not self.confirm(self.tr(
+                "Dissolve batch {batch}? Its {n} declarations become ready again.").format(
+                    batch=b.batch_no, n=b.declarations)):
+            return
+        try:
+            with self.ctx.transaction() as session:
+                batches.dissolve_batch(session, self.ctx.actor, b.batch_no)
+        except UserFacingError as exc:
+            self._show_error(exc.text(self.ctx.lang))
+        self.refresh()
+        self.changed.emit()
+
+    def export_selected(self) -> None:
+        b = self.selected()
+        if b is None:
+            return
+        folder = self.choose_folder()
+        if folder is None:
+            return
+        try:
+            with self.ctx.transaction() as session:
+                manifest = outbound.export_batch_files(session, self.ctx.actor, b.batch_no,
+                                                       folder / b.batch_no)
+        except UserFacingError as exc:
+            self._show_error(exc.text(self.ctx.lang))
+            return
+        self._show_info(self.tr("Messages and checksum manifest written to {folder}.")
+                        .format(folder=str(manifest.parent)))
+
+    # --- seams --------------------------------------------------------------------------
+    def _exchange(self) -> ExchangeFolderTransport:
+        with self.ctx.transaction() as session:
+            return transport_from_settings(settings_service.all_settings(session))
+
+    def _ask(self, question: str) -> bool:
+        answer = QMessageBox.question(self, self.windowTitle(), question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_folder(self) -> Path | None:
+        path = QFileDialog.getExistingDirectory(self, self.tr("Export batch to folder"))
+        return Path(path) if path else None
+
+    def _show_info(self, text: str) -> None:
+        self.last_message = text
+        if self.isVisible():
+            QMessageBox.information(self, self.windowTitle(), text)
+
+    def _show_error(self, text: str) -> None:
+        self.last_message = text
+        if self.isVisible():
+            QMessageBox.warning(self, self.windowTitle(), text)
+
+
+class EditTransportDialog(CreateBatchDialog):
+    """The same form, editing an unsent batch's transport data."""
+
+    def __init__(self, ctx: GuiContext, batch: BatchSummary, parent: QWidget | None = None):
+        self.batch = batch
+        super().__init__(ctx, None, parent)
+        self.setWindowTitle(self.tr("Edit batch {batch}").format(batch=batch.batch_no))
+        self.scope_label.setText(self.tr("Changes apply to all {n} declarations of the batch.")
+                                 .format(n=batch.declarations))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Save"))
+        self.edits["billNo"].setText(batch.bill_no or "")
+        self.edits["trafMode"].setText(batch.traf_mode or "")
+        self.edits["trafNo"].setText(batch.traf_no or "")
+        self.edits["voyageNo"].setText(batch.voyage_no or "")
+
+    def _on_buttons_accepted(self) -> None:
+        try:
+            with self.ctx.transaction() as session:
+                batches.edit_batch(session, self.ctx.actor, self.batch.batch_no,
+                                   self.transport())
+        except UserFacingError as exc:
+            self.problems.setPlainText(exc.text(self.ctx.lang))
+            self.problems.setVisible(True)
+            return
+        self.accept()
+
+
+_STATE_LABELS = {batches.OPEN: N_("Open"), batches.SUBMITTED: N_("Submitting"),
+                 batches.SENT: N_("Sent"), batches.DISSOLVED: N_("Dissolved")}
+
+
+def _status_label(status: str) -> str:
+    from app.domain.status import DeclarationStatus
+
+    try:
+        return DeclarationStatus(status).label
+    except ValueError:
+        return status

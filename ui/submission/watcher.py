@@ -1,0 +1,132 @@
+"""Background exchange work in the GUI: receipts watcher, pending messages, training customs.
+
+A QFileSystemWatcher on the inbox reacts within a second of a receipt arriving; a periodic
+scan catches what a watcher misses (network shares, USB sticks). The same timer retries
+pending messages (offline exchange folder) and, in the training database, lets the simulator
+answer. Work runs off the GUI thread, one job at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+
+from app.domain.errors import UserFacingError
+from app.jobs.base import CancelToken, Progress
+from app.services import settings as settings_service
+from app.submission import fixqueue, outbound
+from app.submission.exchange import ExchangeFolderTransport, transport_from_settings
+from app.submission.receipts_job import ReceiptsResult, process_inbox
+from app.submission.simulator import CustomsSimulator
+from ui.context import GuiContext
+from ui.submission.jobs import JobHandle
+
+
+@dataclass(frozen=True)
+class ExchangeState:
+    online: bool
+    pending: int
+    to_fix: int
+    receipts: ReceiptsResult | None
+
+
+class ExchangeWatcher(QObject):
+    """Scans the inbox, delivers pending messages, counts what the status bar shows."""
+
+    scanned = Signal(object)  # ExchangeState
+    failed = Signal(str)
+
+    def __init__(self, ctx: GuiContext, *, interval_ms: int = 30_000, training: bool = False,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.training = training
+        self._job: JobHandle | None = None
+        self._again = False
+        self.transport: ExchangeFolderTransport | None = None
+        self.fs_watcher = QFileSystemWatcher(self)
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(700)  # let the client finish writing a burst of files
+        self.fs_watcher.directoryChanged.connect(self._on_fs_watcher_directory_changed)
+        self.timer.timeout.connect(self.scan)
+        self._debounce.timeout.connect(self.scan)
+        self.simulator: CustomsSimulator | None = None
+
+    def start(self) -> None:
+        self.reload_settings()
+        self.timer.start()
+        self.scan()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self._debounce.stop()
+
+    def reload_settings(self) -> None:
+        with self.ctx.transaction() as session:
+            values = settings_service.all_settings(session)
+        try:
+            self.transport = transport_from_settings(values)
+        except UserFacingError:
+            self.transport = None
+        if self.fs_watcher.directories():
+            self.fs_watcher.removePaths(self.fs_watcher.directories())
+        if self.transport is not None and self.transport.available():
+            self.fs_watcher.addPath(str(self.transport.inbox))
+        if self.training and self.transport is not None:
+            self.simulator = CustomsSimulator(self.transport, reject_rate=0.15, seed=7)
+
+    def _on_fs_watcher_directory_changed(self, _path: str) -> None:
+        self._debounce.start()
+
+    @property
+    def busy(self) -> bool:
+        return self._job is not None
+
+    def scan(self) -> None:
+        """Start one background pass (or queue one if a pass is running)."""
+        if self._job is not None:
+            self._again = True
+            return
+        sessions, actor, transport, sim = (self.ctx.sessions, self.ctx.actor, self.transport,
+                                           self.simulator)
+
+        def job(progress: Progress, cancel: CancelToken) -> ExchangeState:
+            receipts = None
+            online = transport is not None and transport.available()
+            if transport is not None and online:
+                outbound.deliver_pending(sessions, actor, transport, cancel=cancel)
+                if sim is not None:
+                    sim.run_once()
+                receipts = process_inbox(sessions, actor, transport, cancel=cancel)
+            with sessions() as session:
+                pending = outbound.pending_count(session)
+                to_fix = fixqueue.rejected_count(session)
+            return ExchangeState(online, pending, to_fix, receipts)
+
+        self._job = JobHandle(job, self)
+        self._job.signals.finished.connect(self._on_job_finished)
+        self._job.signals.failed.connect(self._on_job_failed)
+        self._job.signals.cancelled.connect(self._on_job_done)
+        self._job.start()
+
+    def _on_job_finished(self, state: ExchangeState) -> None:
+        self._on_job_done()
+        if (self.transport is not None and state.online
+                and str(self.transport.inbox) not in self.fs_watcher.directories()):
+            self.fs_watcher.addPath(str(self.transport.inbox))
+        self.scanned.emit(state)
+
+    def _on_job_failed(self, exc: object) -> None:
+        self._on_job_done()
+        self.failed.emit(exc.text(self.ctx.lang) if isinstance(exc, UserFacingError)
+                         else str(exc))
+
+    def _on_job_done(self) -> None:
+        self._job = None
+        if self._again:
+            self._again = False
+            self.scan()
