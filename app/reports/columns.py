@@ -18,7 +18,6 @@ class ExportColumn:
     expr: Any
     kind: ColumnKind = "text"
     width: float = 14  # Excel character widths
-    pii: str | None = None  # "id" | "phone": masked unless the role may unmask
 
 
 D = Declaration
@@ -31,8 +30,8 @@ DETAIL_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("ebpName", N_("Platform"), D.ebpName, width=16),
     ExportColumn("ebcName", N_("E-commerce company"), D.ebcName, width=24),
     ExportColumn("buyerName", N_("Buyer"), D.buyerName, width=10),
-    ExportColumn("buyerIdNumber", N_("Buyer ID number"), D.buyerIdNumber, width=21, pii="id"),
-    ExportColumn("buyerTelephone", N_("Telephone"), D.buyerTelephone, width=14, pii="phone"),
+    ExportColumn("buyerIdNumber", N_("Buyer ID number"), D.buyerIdNumber, width=21),
+    ExportColumn("buyerTelephone", N_("Telephone"), D.buyerTelephone, width=14),
     ExportColumn("consigneeAddress", N_("Address"), D.consigneeAddress, width=40),
     ExportColumn("goodsTotal", N_("Goods value"), D.goods_total, "money", 12),
     ExportColumn("freight", N_("Freight"), D.freight, "money", 10),
