@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from app.db.models import Declaration
+from app.db.models import Batch, Declaration
 from app.i18n import N_
 
 ColumnKind = Literal["text", "int", "code", "money", "weight", "status", "datetime"]
@@ -39,7 +39,7 @@ DETAIL_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("grossWeight", N_("Gross weight (kg)"), D.grossWeight, "weight", 12),
     ExportColumn("netWeight", N_("Net weight (kg)"), D.netWeight, "weight", 12),
     ExportColumn("problems", N_("Problems"), D.error_count, "int", 9),
-    ExportColumn("batchId", N_("Batch"), D.batch_id, "int", 8),
+    ExportColumn("batchNo", N_("Batch No."), Batch.batch_no, width=18),
     ExportColumn("returnStatus", N_("Customs return status"), D.last_return_status, "code",
                  10),
     ExportColumn("returnInfo", N_("Customs return text"), D.last_return_info, width=40),

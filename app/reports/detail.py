@@ -22,7 +22,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Declaration
+from app.db.models import Batch, Declaration
 from app.domain.status import DeclarationStatus
 from app.i18n import N_, translate
 from app.jobs.base import CancelToken, Progress, no_progress
@@ -81,7 +81,9 @@ def iter_rows(session: Session, flt: DeclarationFilter, masked: frozenset[PiiKin
               cancel: CancelToken | None = None) -> Iterator[list[list[Any]]]:
     """Chunks of display rows (masked, statuses translated, naive datetimes), in id order."""
     convs = _converters(masked, columns, lang)
-    stmt = select(*[c.expr for c in columns]).where(flt.where()).order_by(Declaration.id)
+    stmt = (select(*[c.expr for c in columns]).select_from(Declaration)
+            .outerjoin(Batch, Batch.id == Declaration.batch_id)
+            .where(flt.where()).order_by(Declaration.id))
     result = session.execute(stmt.execution_options(yield_per=CHUNK))
     for part in result.partitions():
         if cancel is not None:

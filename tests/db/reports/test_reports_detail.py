@@ -43,6 +43,7 @@ def test_xlsx_split_into_sheets(report_data: ReportData, sessions: sessionmaker[
     assert first["L2"].number_format == "#,##0.00"  # goods value
     assert first["U2"].number_format == "yyyy-mm-dd hh:mm:ss"
     assert first["B2"].value == "Released"
+    assert first["R1"].value == "Batch No." and first["R2"].value == "B1-20261120"
 
 
 def test_masking_per_role(report_data: ReportData, sessions: sessionmaker[Session],
