@@ -21,8 +21,6 @@ class CatalogueTranslator(QTranslator):
         # None becomes a null QString, which tells Qt "no translation here": it asks the next
         # translator (Qt's own qtbase catalogue), then falls back to the source text. An empty
         # string would be taken as the translation and blank the widget.
-        # None (a null QString) tells Qt "no translation": it asks the next translator, then
-        # falls back to the source text. An empty string would be taken as the translation.
         return None if text == source else text
 
     def isEmpty(self) -> bool:

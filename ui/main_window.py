@@ -41,7 +41,6 @@ from ui.workers import run_job
 
 # Modules that add their actions to the window: each has install(window: MainWindow).
 AREA_INSTALLERS: tuple[str, ...] = (
-    "ui.workspace.actions",
     "ui.security.actions",
     "ui.workspace.actions",
     "ui.submission.actions",
@@ -199,22 +198,14 @@ class MainWindow(QMainWindow):
     def current_filter(self) -> DeclarationFilter:
         status = self.status_panel.selected_status()
         extra = self.filter_bar.values()
-        return DeclarationFilter(
+        flt = DeclarationFilter(
             statuses=(status,) if status else (), search=self.search_edit.text(),
             batch_id=extra["batch_id"], import_job_id=extra["import_job_id"],  # type: ignore[arg-type]
             platform=extra["platform"], has_problems=extra["has_problems"],  # type: ignore[arg-type]
             created_from=extra["created_from"], created_to=extra["created_to"],  # type: ignore[arg-type]
-            problem_code=self.model.filter.problem_code,
         )
-        status = self.status_combo.currentData()
-        return replace(DeclarationFilter(
-            statuses=(status,) if status else (), search=self.search_edit.text()
-        ), **self.filter_overrides)
-
-    def set_problem_code(self, code: str | None) -> None:
-        """Filter by one pre-check rule code (the Problems panel of issue 5 calls this)."""
-        self.model.set_filter(replace(self.current_filter(), problem_code=code or None))
-        self.refresh_counts()
+        # Extra fields set by area panels (the Problems panel's problem_code, a fix queue's ids).
+        return replace(flt, **self.filter_overrides)
 
     def apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())

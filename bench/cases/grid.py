@@ -43,7 +43,7 @@ def build_database(path: Path, total: int) -> None:
     renamed = {"id": "id + :off", "order_no": "order_no || :suffix",
                "logistics_no": "logistics_no || :suffix", "cop_no": "NULL", "guid": "NULL"}
     select_list = ", ".join(renamed.get(c, c) for c in cols)
-    insert = text(f"INSERT INTO declarations ({', '.join(cols)}) "  # noqa: S608 - fixed names
+    insert = text(f"INSERT INTO declarations ({', '.join(cols)}) "
                   f"SELECT {select_list} FROM declarations WHERE id <= :seed")
     with eng.begin() as conn:
         for k in range(1, total // SEED_ROWS):
