@@ -102,7 +102,8 @@ class OrderGrouper:
         self._emitted: set[int] = set()
         self._waybills: dict[str, int] = {}
 
-    def feed(self, row: NormalisedRow) -> Iterator[OrderGroup]:
+    def feed(self, row: NormalisedRow) -> Sequence[OrderGroup]:
+        """Add a row; returns the groups that left the window (usually none)."""
         key = row.key
         if key is None:
             key = f"r\x1f{row.row}"  # a row with no key is rejected on its own
@@ -114,9 +115,13 @@ class OrderGrouper:
             self._open.move_to_end(key)
         group.add(row)
         self._buffered += 1
+        if self._buffered <= self.window:
+            return ()
+        out = []
         while self._buffered > self.window and len(self._open) > 1:
             _, oldest = self._open.popitem(last=False)
-            yield self._emit(oldest)
+            out.append(self._emit(oldest))
+        return out
 
     def flush(self) -> Iterator[OrderGroup]:
         groups = sorted(self._open.values(), key=lambda g: g.rows[0])
