@@ -180,6 +180,7 @@ def test_grid_masks_identity_numbers_and_phones(make_window: WindowFactory, qtbo
     keys = [c.key for c in model.columns]
     id_col = keys.index("buyerIdNumber")
     phone_col = keys.index("buyerTelephone")
+    qtbot.waitUntil(lambda: model.ready)  # the grid loads its id list off the GUI thread
     model.fetch_now(0)
     value = model.data(model.index(0, id_col))
     assert value and "**********" in value and len(value) == 18
