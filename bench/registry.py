@@ -18,6 +18,9 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.submission",
     "bench.cases.reports",
     "bench.cases.precheck",
+    "bench.cases.intake",
+    "bench.cases.printing",
+    "bench.cases.grid",
 )
 
 

@@ -6,7 +6,7 @@ warnings can be acknowledged with a reason."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -185,7 +185,12 @@ class PrecheckController(QObject):
         self._show_selected()
 
     def _on_panel_code_selected(self, code: str) -> None:
-        self.window.set_problem_code(code or None)
+        overrides: dict[str, Any] = self.window.filter_overrides
+        if code:
+            overrides["problem_code"] = code
+        else:
+            overrides.pop("problem_code", None)
+        self.window.apply_filter()
 
     def _on_table_selection_changed(self, *_args: object) -> None:
         self._show_selected()
