@@ -16,6 +16,7 @@ from pathlib import Path
 CASE_MODULES: tuple[str, ...] = (
     "bench.cases.insert",
     "bench.cases.submission",
+    "bench.cases.reports",
 )
 
 

@@ -10,17 +10,18 @@ from app.i18n import translate
 class CatalogueTranslator(QTranslator):
     """Serves `tr()` from resources/i18n/<lang>/*.po (the same catalogues the core uses)."""
 
-    def __init__(self, lang: str) -> None:
-        super().__init__()
+    def __init__(self, lang: str, parent: QCoreApplication | None = None) -> None:
+        super().__init__(parent)
         self.lang = lang
 
     def translate(  # type: ignore[override]
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
+    ) -> str | None:
         text = translate(source, self.lang)
-        # An empty result tells Qt "no translation": it asks the next translator, then falls
-        # back to the source text itself.
-        return "" if text == source else text
+        # None becomes a null QString, which tells Qt "no translation here": it asks the next
+        # translator (Qt's own qtbase catalogue), then falls back to the source text. An empty
+        # string would be taken as the translation and blank the widget.
+        return None if text == source else text
 
     def isEmpty(self) -> bool:
         return False
@@ -45,7 +46,7 @@ class Translators:
             if qt.load(QLocale(lang), "qtbase", "_", path):
                 self.app.installTranslator(qt)
                 self.installed.append(qt)
-        ours = CatalogueTranslator(lang)
+        ours = CatalogueTranslator(lang, self.app)  # parented: lives as long as the app
         self.app.installTranslator(ours)
         self.installed.append(ours)
         QLocale.setDefault(QLocale(lang if lang != "en" else "en_US"))

@@ -1,14 +1,16 @@
-"""The main window: menus for every area, the declarations grid, per-status counts."""
+"""The main window: menus for every area, the declarations grid with its filters, the status
+side panel with counts, saved views, column chooser and live selection count."""
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
+    QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -18,21 +20,30 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QTableView,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app import __version__
-from app.domain.status import DeclarationStatus
-from app.services import declarations as decl_service
+from app.jobs.base import CancelToken, Progress
+from app.services import views as view_service
 from app.services.queries import DeclarationFilter
+from app.services.views import FilterChoices, ViewSpec
 from ui.context import GuiContext
+from ui.declarations.columns import ColumnChooser
+from ui.declarations.filter_bar import FilterBar
 from ui.declarations.model import DeclarationTableModel
+from ui.declarations.status_panel import StatusPanel
+from ui.declarations.views_menu import ViewsMenu
+from ui.workers import run_job
 
 # Modules that add their actions to the window: each has install(window: MainWindow).
 AREA_INSTALLERS: tuple[str, ...] = (
     "ui.security.actions",
+    "ui.workspace.actions",
     "ui.submission.actions",
+    "ui.reports.actions",
 )
 
 MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "help")
@@ -41,18 +52,23 @@ MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "he
 class MainWindow(QMainWindow):
     data_changed = Signal()  # emit after anything changed declarations (import, receipts …)
 
-    def __init__(self, ctx: GuiContext) -> None:
+    def __init__(self, ctx: GuiContext, settings: QSettings | None = None) -> None:
         super().__init__()
         self.ctx = ctx
+        self.ui_settings = settings if settings is not None else QSettings()
         self.setObjectName("MainWindow")
         self.model = DeclarationTableModel(ctx, self)
         self.menus: dict[str, QMenu] = {}
+        self._restore_selection: list[int] = []
+        self._restore_top: int | None = None
         self._build_ui()
         self._connect_signals()
         for name in AREA_INSTALLERS:
             importlib.import_module(name).install(self)
         self._hide_empty_menus()
+        self.columns.restore()
         self.refresh_counts()
+        self.refresh_choices()
 
     # --- building -----------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -97,25 +113,33 @@ class MainWindow(QMainWindow):
         self.search_edit.setPlaceholderText(
             self.tr("Search order No., waybill No., buyer, ID number, phone")
         )
-        self.status_combo = QComboBox(central)
-        self.status_combo.setObjectName("status_combo")
-        self.status_combo.addItem(self.tr("All statuses"), "")
-        for status in DeclarationStatus:
-            self.status_combo.addItem(self.tr(status.label), status.value)
-        bar.addWidget(QLabel(self.tr("Status:"), central))
-        bar.addWidget(self.status_combo)
         bar.addWidget(self.search_edit, 1)
+        self.views_menu = ViewsMenu(self)
+        views_button = QToolButton(central)
+        views_button.setObjectName("views_button")
+        views_button.setText(self.tr("&Views"))
+        views_button.setMenu(self.views_menu)
+        views_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        bar.addWidget(views_button)
+        self.columns_button = QToolButton(central)
+        self.columns_button.setObjectName("columns_button")
+        self.columns_button.setText(self.tr("Columns"))
+        bar.addWidget(self.columns_button)
         layout.addLayout(bar)
+        self.filter_bar = FilterBar(central)
+        layout.addWidget(self.filter_bar)
 
         self.table = QTableView(central)
         self.table.setObjectName("declarations_table")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -123,8 +147,17 @@ class MainWindow(QMainWindow):
             self.table.setColumnWidth(i, col.width)
         layout.addWidget(self.table, 1)
         self.setCentralWidget(central)
+        self.columns = ColumnChooser(self.table, self.model.columns, self.ui_settings)
+
+        self.status_panel = StatusPanel(self)
+        self.status_dock = QDockWidget(self.tr("Statuses"), self)
+        self.status_dock.setObjectName("status_dock")
+        self.status_dock.setWidget(self.status_panel)
+        self.status_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.status_dock)
 
         self.selection_label = QLabel(self)
+        self.selection_label.setObjectName("selection_label")
         self.counts_label = QLabel(self)
         self.counts_label.setObjectName("counts_label")
         self.statusBar().addWidget(self.counts_label, 1)
@@ -141,8 +174,12 @@ class MainWindow(QMainWindow):
         self.action_about.triggered.connect(self.show_about)
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self._search_timer.timeout.connect(self.apply_filter)
-        self.status_combo.currentIndexChanged.connect(self.apply_filter)
+        self.status_panel.status_selected.connect(self._on_status_panel_status_selected)
+        self.filter_bar.changed.connect(self.apply_filter)
+        self.columns_button.clicked.connect(self._on_columns_button_clicked)
         self.model.total_changed.connect(self._on_model_total_changed)
+        self.model.refreshed.connect(self._on_model_refreshed)
+        self.model.modelReset.connect(self._update_selection_label)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.data_changed.connect(self.refresh)
 
@@ -150,41 +187,124 @@ class MainWindow(QMainWindow):
         for menu in self.menus.values():
             menu.menuAction().setVisible(bool(menu.actions()))
 
-    # --- behaviour ----------------------------------------------------------------------
+    # --- filter, views ------------------------------------------------------------------
     def current_filter(self) -> DeclarationFilter:
-        status = self.status_combo.currentData()
+        status = self.status_panel.selected_status()
+        extra = self.filter_bar.values()
         return DeclarationFilter(
-            statuses=(status,) if status else (), search=self.search_edit.text()
+            statuses=(status,) if status else (), search=self.search_edit.text(),
+            batch_id=extra["batch_id"], import_job_id=extra["import_job_id"],  # type: ignore[arg-type]
+            platform=extra["platform"], has_problems=extra["has_problems"],  # type: ignore[arg-type]
+            created_from=extra["created_from"], created_to=extra["created_to"],  # type: ignore[arg-type]
+            problem_code=self.model.filter.problem_code,
         )
+
+    def set_problem_code(self, code: str | None) -> None:
+        """Filter by one pre-check rule code (the Problems panel of issue 5 calls this)."""
+        self.model.set_filter(replace(self.current_filter(), problem_code=code or None))
+        self.refresh_counts()
 
     def apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())
-
-    def refresh(self) -> None:
-        self.model.refresh()
         self.refresh_counts()
 
+    def current_view(self) -> ViewSpec:
+        sort, descending = self.model.sort_state
+        return ViewSpec(self.current_filter(), sort, descending, self.columns.visible_keys())
+
+    def apply_view(self, spec: ViewSpec) -> None:
+        flt = spec.filter
+        self.search_edit.blockSignals(True)
+        self.search_edit.setText(flt.search)
+        self.search_edit.blockSignals(False)
+        self.filter_bar.set_values(
+            batch_id=flt.batch_id, import_job_id=flt.import_job_id, platform=flt.platform,
+            has_problems=flt.has_problems, created_from=flt.created_from,
+            created_to=flt.created_to)
+        self.status_panel.blockSignals(True)
+        self.status_panel.select_status(flt.statuses[0] if flt.statuses else "")
+        self.status_panel.blockSignals(False)
+        self.columns.show_only(spec.columns)
+        keys = [c.key for c in self.model.columns]
+        order = Qt.SortOrder.DescendingOrder if spec.descending else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(keys.index(spec.sort), order)
+        self.model.set_filter(flt)
+        self.refresh_counts()
+
+    # --- refresh ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload rows and counts, keeping the selection and the scroll position."""
+        self._restore_selection = self.selected_ids()
+        top_row = self.table.rowAt(0)
+        self._restore_top = self.model.declaration_id(top_row) if top_row >= 0 else None
+        keep = set(self._restore_selection)
+        if self._restore_top is not None:
+            keep.add(self._restore_top)
+        self.model.refresh(keep)
+        self.refresh_counts()
+        self.refresh_choices()
+
     def refresh_counts(self) -> None:
-        with self.ctx.transaction() as session:
-            counts = decl_service.status_counts(session, self.ctx.actor)
-        parts = [
-            f"{self.tr(DeclarationStatus(s).label)} {counts[s.value]:,}"
-            for s in DeclarationStatus
-            if counts.get(s.value)
-        ]
-        total = sum(counts.values())
-        self.counts_label.setText(self.tr("Total {n}").format(n=f"{total:,}") + "  ·  "
-                                  + "  ·  ".join(parts))
+        ctx, flt = self.ctx, self.current_filter()
+
+        def job(progress: Progress, cancel: CancelToken) -> dict[str, int]:
+            with ctx.transaction() as s:
+                return view_service.status_counts(s, ctx.actor, flt)
+
+        run_job(job, parent=self, on_finished=self._on_counts_loaded)
+
+    def refresh_choices(self) -> None:
+        ctx = self.ctx
+
+        def job(progress: Progress, cancel: CancelToken) -> FilterChoices:
+            with ctx.transaction() as s:
+                return view_service.filter_choices(s, ctx.actor)
+
+        run_job(job, parent=self, on_finished=self.filter_bar.set_choices)
+
+    def _on_counts_loaded(self, counts: dict[str, int]) -> None:
+        self.status_panel.set_counts(counts)
+        self.counts_label.setText(self.tr("Total {n}").format(n=f"{sum(counts.values()):,}"))
+
+    def _on_model_refreshed(self) -> None:
+        positions = self.model.kept_positions
+        sel_model = self.table.selectionModel()
+        if self._restore_selection:
+            selection = QItemSelection()
+            last_col = self.model.columnCount() - 1
+            for row in sorted(positions[i] for i in self._restore_selection if i in positions):
+                selection.select(self.model.index(row, 0), self.model.index(row, last_col))
+            flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                     | QItemSelectionModel.SelectionFlag.Rows)
+            sel_model.select(selection, flags)
+            first = min((positions[i] for i in self._restore_selection if i in positions),
+                        default=None)
+            if first is not None:
+                sel_model.setCurrentIndex(self.model.index(first, 0),
+                                          QItemSelectionModel.SelectionFlag.NoUpdate)
+        if self._restore_top is not None and self._restore_top in positions:
+            self.table.scrollTo(self.model.index(positions[self._restore_top], 0),
+                                QAbstractItemView.ScrollHint.PositionAtTop)
+        self._restore_selection, self._restore_top = [], None
+        self._update_selection_label()
 
     def selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         ids = []
         for r in rows:
-            self.model.fetch_now(r)
             decl_id = self.model.declaration_id(r)
             if decl_id is not None:
                 ids.append(decl_id)
         return ids
+
+    def select_declaration(self, decl_id: int) -> bool:
+        """Select and show the row of `decl_id` if the current filter shows it."""
+        pos = self.model.row_of(decl_id)
+        if pos is None:
+            return False
+        self.table.selectRow(pos)
+        self.table.scrollTo(self.model.index(pos, 0))
+        return True
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -206,6 +326,13 @@ class MainWindow(QMainWindow):
     def _on_search_edit_text_changed(self, _text: str) -> None:
         self._search_timer.start()
 
+    def _on_status_panel_status_selected(self, _status: str) -> None:
+        self.model.set_filter(self.current_filter())
+
+    def _on_columns_button_clicked(self) -> None:
+        self.columns.menu().exec(self.columns_button.mapToGlobal(
+            self.columns_button.rect().bottomLeft()))
+
     def _on_model_total_changed(self, total: int) -> None:
         self._update_selection_label()
 
@@ -220,4 +347,5 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.columns.save()
         event.accept()

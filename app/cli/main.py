@@ -19,6 +19,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.precheck",
     "app.cli.security",
     "app.cli.submission",
+    "app.cli.printing",
+    "app.cli.reports",
 )
 
 

@@ -153,7 +153,7 @@ def cmd_batch_show(ctx: CliContext, args: argparse.Namespace) -> Result:
     rows = [
         (N_("Batch"), b.batch_no), (N_("I/E"), b.ie_flag),
         (N_("State"), ctx.t(batches.STATE_LABELS.get(b.state, b.state))),
-        (N_("Declarations"), b.declarations), (N_("Statuses"), counts or "—"),
+        (N_("Declarations"), b.declarations), (N_("By status"), counts or "—"),
         (N_("Messages"), f"{b.messages} ({ctx.t(N_('pending'))} {b.pending_messages})"),
         (N_("Master bill"), b.bill_no or "—"), (N_("Transport mode"), b.traf_mode or "—"),
         (N_("Flight"), b.traf_no or "—"), (N_("Voyage"), b.voyage_no or "—"),

@@ -19,6 +19,16 @@ def demo_db(db_url: str, sessions: sessionmaker[Session], actor: Actor) -> str:
     return db_url
 
 
+@pytest.fixture(autouse=True)
+def _isolated_qsettings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Window state (header, geometry) goes to a scratch folder, not the user's config."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _bundled_font(qapp: object) -> None:
     from PySide6.QtWidgets import QApplication

@@ -21,6 +21,7 @@ def window(demo_db: str, qtbot: QtBot) -> Iterator[MainWindow]:
     w = MainWindow(ctx)
     qtbot.addWidget(w)
     w.show()
+    qtbot.waitUntil(lambda: w.model.ready)
     yield w
     ctx.engine.dispose()
 
@@ -49,23 +50,26 @@ def test_window_shows_the_demo_rows(window: MainWindow, qtbot: QtBot) -> None:
 
 def test_status_filter_and_search(window: MainWindow, qtbot: QtBot) -> None:
     ready = _count(window, status="ready")
-    idx = window.status_combo.findData("ready")
-    window.status_combo.setCurrentIndex(idx)
+    with qtbot.waitSignal(window.model.refreshed):
+        window.status_panel.select_status("ready")
     assert window.model.rowCount() == ready
     window.model.fetch_now(0)
     assert window.model.data(window.model.index(0, 1)) == "Ready"
+    qtbot.waitUntil(lambda: window.status_panel.count_of("ready") == ready)
 
-    window.status_combo.setCurrentIndex(0)
+    with qtbot.waitSignal(window.model.refreshed):
+        window.status_panel.select_status("")
     window.model.fetch_now(0)
     waybill = window.model.data(window.model.index(3, 3))
     qtbot.keyClicks(window.search_edit, waybill)
-    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    qtbot.waitUntil(lambda: window.model.ready and window.model.rowCount() == 1)
     window.model.fetch_now(0)
     assert window.model.data(window.model.index(0, 3)) == waybill
 
 
-def test_sorting_requeries(window: MainWindow) -> None:
-    window.model.sort(0, Qt.SortOrder.AscendingOrder)
+def test_sorting_requeries(window: MainWindow, qtbot: QtBot) -> None:
+    with qtbot.waitSignal(window.model.refreshed):
+        window.model.sort(0, Qt.SortOrder.AscendingOrder)
     window.model.fetch_now(0)
     assert window.model.data(window.model.index(0, 0)) == "1"
 
@@ -82,12 +86,14 @@ def test_model_passes_qtmodeltester(window: MainWindow, qtmodeltester: object) -
     qtmodeltester.check(window.model)  # type: ignore[attr-defined]
 
 
-def test_chinese_interface(window: MainWindow, qapp: QApplication) -> None:
+def test_chinese_interface(window: MainWindow, qapp: QApplication, qtbot: QtBot) -> None:
     translators = Translators(qapp)
     translators.install("zh_CN")
     try:
         w = MainWindow(window.ctx)
         assert w.menus["file"].title() == "文件(&F)"
+        w.refresh_counts()
+        qtbot.waitUntil(lambda: w.model.ready and w.counts_label.text() != "")
         w.model.fetch_now(0)
         status = w.model.data(w.model.index(0, 1))
         assert status in {"草稿", "待申报", "预检未通过", "已放行", "已结关", "待发送", "已发送",

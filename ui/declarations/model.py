@@ -1,14 +1,21 @@
-"""DeclarationTableModel: one QAbstractTableModel over SQL, paging rows into a small cache.
+"""DeclarationTableModel: one QAbstractTableModel over SQL that stays instant at 1M rows.
 
-It knows the total for the current filter, fetches pages with ORDER BY/OFFSET/LIMIT when the
-view needs them, sorts and filters by re-querying. `data()` never runs SQL: a missing page is
-queued and fetched on the next event-loop turn, then announced with `dataChanged`.
+All SQL runs off the GUI thread on the model's own one-thread pool (so results arrive in
+order). For the current filter and sort the model holds the ordered id list (`app.services.grid`);
+its length is the row count and any page is one primary-key lookup. A new filter or sort first
+shows the first page fetched with LIMIT, then grows to the full count when the ids arrive.
+`data()` never runs SQL: a missing page is queued, fetched in the background and announced with
+`dataChanged`. A refresh keeps given ids locatable (`kept_positions`) so the view can restore
+its selection and scroll position.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections import OrderedDict
+from collections.abc import Collection
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -17,15 +24,19 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QThreadPool,
     QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
 
 from app.domain.status import DeclarationStatus
-from app.services import declarations as decl_service
+from app.jobs.base import CancelToken, Progress
+from app.services import grid
 from app.services.queries import GRID_COLUMNS, DeclarationFilter, GridColumn
 from ui.context import GuiContext
+from ui.declarations.pii import personal_data_formatter
+from ui.workers import run_job
 
 PAGE_SIZE = 200
 MAX_PAGES = 40
@@ -36,28 +47,40 @@ STATUS_COLOURS: dict[str, str] = {
     "detained": "#6a1b9a", "returned": "#6d4c41", "released": "#2e7d32", "cleared": "#1b5e20",
     "rejected": "#c62828", "cancelled": "#757575",
 }
+_ALIGN = {"left": Qt.AlignmentFlag.AlignLeft, "right": Qt.AlignmentFlag.AlignRight,
+          "center": Qt.AlignmentFlag.AlignHCenter}
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+Row = tuple[Any, ...]
 
 
 class DeclarationTableModel(QAbstractTableModel):
     total_changed = Signal(int)
+    refreshed = Signal()  # the id list of the current filter/sort is loaded (rowCount final)
 
     def __init__(self, ctx: GuiContext, parent: Any = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self.columns: tuple[GridColumn, ...] = GRID_COLUMNS
+        self._pii_cols = [(i, c.key) for i, c in enumerate(self.columns) if c.pii]
+        self._format_pii = personal_data_formatter(ctx.actor)
         self._filter = DeclarationFilter()
         self._sort_key = "id"
         self._descending = True
+        self._ids: array[int] | None = None
         self._total = 0
-        self._pages: OrderedDict[int, tuple[tuple[Any, ...], ...]] = OrderedDict()
+        self._pages: OrderedDict[int, list[Row | None]] = OrderedDict()
         self._wanted: set[int] = set()
+        self._loading: set[int] = set()
+        self._generation = 0
+        self.kept_positions: dict[int, int] = {}
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
         self._fetch_timer = QTimer(self)
         self._fetch_timer.setSingleShot(True)
         self._fetch_timer.setInterval(0)
         self._fetch_timer.timeout.connect(self._on_fetch_timer_timeout)
-        self.refresh()
+        self.refresh(reorder=True)
 
     # --- Qt model interface -------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -80,9 +103,7 @@ class DeclarationTableModel(QAbstractTableModel):
             return None
         col = self.columns[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            h = {"left": Qt.AlignmentFlag.AlignLeft, "right": Qt.AlignmentFlag.AlignRight,
-                 "center": Qt.AlignmentFlag.AlignHCenter}[col.align]
-            return int(h | Qt.AlignmentFlag.AlignVCenter)
+            return int(_ALIGN[col.align] | Qt.AlignmentFlag.AlignVCenter)
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole,
                         Qt.ItemDataRole.UserRole):
             return None
@@ -101,73 +122,184 @@ class DeclarationTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.columns):
             return
-        self._sort_key = self.columns[column].key
-        self._descending = order == Qt.SortOrder.DescendingOrder
-        self.refresh()
+        key = self.columns[column].key
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self._sort_key, self._descending):
+            return
+        self._sort_key, self._descending = key, descending
+        self.refresh(reorder=True)
 
     # --- our interface ------------------------------------------------------------------
     @property
     def filter(self) -> DeclarationFilter:
         return self._filter
 
-    def set_filter(self, flt: DeclarationFilter) -> None:
-        self._filter = flt
-        self.refresh()
+    @property
+    def sort_state(self) -> tuple[str, bool]:
+        return self._sort_key, self._descending
 
-    def refresh(self) -> None:
-        """Re-count and drop the cache (after a filter/sort change or new data)."""
-        with self._ctx.transaction() as session:
-            total = decl_service.count_declarations(session, self._ctx.actor, self._filter)
-        self.beginResetModel()
-        self._pages.clear()
-        self._wanted.clear()
-        self._total = total
-        self.endResetModel()
-        self.total_changed.emit(total)
+    @property
+    def ready(self) -> bool:
+        """True once the id list of the current filter/sort is loaded."""
+        return self._ids is not None
+
+    def set_filter(self, flt: DeclarationFilter) -> None:
+        if flt == self._filter:
+            return
+        self._filter = flt
+        self.refresh(reorder=True)
+
+    def refresh(self, keep: Collection[int] = (), *, reorder: bool = False) -> None:
+        """Reload in the background. `reorder`: the filter or sort changed, show its first
+        page as soon as possible; else (new data) the current rows stay until the new id list
+        is there. The rows of the ids in `keep` end up in `kept_positions`."""
+        self._generation += 1
+        gen, flt, sort, desc = self._generation, self._filter, self._sort_key, self._descending
+        ctx, cols = self._ctx, self.columns
+        if reorder:
+            self._ids = None
+
+            def first(progress: Progress, cancel: CancelToken) -> list[Row]:
+                with ctx.transaction() as s:
+                    return grid.first_rows(s, ctx.actor, flt, cols, sort, desc, PAGE_SIZE)
+
+            run_job(first, pool=self._pool, parent=self,
+                    on_finished=lambda rows: self._on_first_rows(gen, rows))
+        wanted = set(keep)
+
+        def ids_job(progress: Progress, cancel: CancelToken) -> tuple[array[int], dict[int, int]]:
+            with ctx.transaction() as s:
+                ids = grid.ordered_ids(s, ctx.actor, flt, sort, desc,
+                                       check=cancel.raise_if_cancelled)
+            return ids, grid.positions_of(ids, wanted)
+
+        run_job(ids_job, pool=self._pool, parent=self,
+                on_finished=lambda res: self._on_ids(gen, res[0], res[1]))
 
     def declaration_id(self, row: int) -> int | None:
+        if self._ids is not None:
+            return int(self._ids[row]) if 0 <= row < len(self._ids) else None
         r = self._row(row)
         return int(r[0]) if r is not None else None
 
-    def fetch_now(self, row: int) -> None:
-        """Load the page holding `row` immediately (tests, keyboard jumps)."""
-        self._load_page(row // PAGE_SIZE)
+    def row_of(self, decl_id: int) -> int | None:
+        """The row showing `decl_id` under the current filter and sort, if any."""
+        if self._ids is None:
+            return None
+        try:
+            return self._ids.index(decl_id)
+        except ValueError:
+            return None
 
-    # --- paging -------------------------------------------------------------------------
-    def _row(self, row: int) -> tuple[Any, ...] | None:
+    def fetch_now(self, row: int) -> None:
+        """Load the page holding `row` on this thread (tests, keyboard jumps)."""
+        page_no = row // PAGE_SIZE
+        if page_no in self._pages or self._ids is None:
+            return
+        ids = self._page_ids(page_no)
+        with self._ctx.transaction() as s:
+            rows = grid.rows_by_ids(s, self._ctx.actor, ids, self.columns)
+        self._store_page(page_no, rows)
+
+    # --- loading ------------------------------------------------------------------------
+    def _on_first_rows(self, gen: int, rows: list[Row]) -> None:
+        if gen != self._generation or self._ids is not None:
+            return
+        self.beginResetModel()
+        self._pages.clear()
+        self._wanted.clear()
+        self._loading.clear()
+        self._pages[0] = self._masked(list(rows))
+        self._total = len(rows)
+        self.endResetModel()
+
+    def _on_ids(self, gen: int, ids: array[int], kept: dict[int, int]) -> None:
+        if gen != self._generation:
+            return
+        first = self._pages.get(0)
+        grow = (first is not None and self._ids is None and self._total == len(first)
+                and [r[0] for r in first if r] == list(ids[: len(first)]))
+        self.kept_positions = kept
+        if grow and len(ids) > self._total:
+            self.beginInsertRows(QModelIndex(), self._total, len(ids) - 1)
+            self._ids, self._total = ids, len(ids)
+            self.endInsertRows()
+        elif grow:
+            self._ids = ids
+        else:
+            self.beginResetModel()
+            self._ids, self._total = ids, len(ids)
+            self._pages.clear()
+            self._wanted.clear()
+            self._loading.clear()
+            self.endResetModel()
+        self.total_changed.emit(self._total)
+        self.refreshed.emit()
+
+    def _row(self, row: int) -> Row | None:
         page_no = row // PAGE_SIZE
         page = self._pages.get(page_no)
         if page is None:
-            self._wanted.add(page_no)
-            if not self._fetch_timer.isActive():
-                self._fetch_timer.start()
+            if self._ids is not None and page_no not in self._loading:
+                self._wanted.add(page_no)
+                if not self._fetch_timer.isActive():
+                    self._fetch_timer.start()
             return None
         self._pages.move_to_end(page_no)
         offset = row - page_no * PAGE_SIZE
         return page[offset] if offset < len(page) else None
 
-    def _on_fetch_timer_timeout(self) -> None:
-        wanted, self._wanted = sorted(self._wanted), set()
-        for page_no in wanted:
-            self._load_page(page_no)
+    def _page_ids(self, page_no: int) -> list[int]:
+        assert self._ids is not None
+        return list(self._ids[page_no * PAGE_SIZE:(page_no + 1) * PAGE_SIZE])
 
-    def _load_page(self, page_no: int) -> None:
-        if page_no in self._pages:
+    def _on_fetch_timer_timeout(self) -> None:
+        if self._ids is None:
             return
-        with self._ctx.transaction() as session:
-            page = decl_service.fetch_page(
-                session, self._ctx.actor, self._filter,
-                columns=[c.key for c in self.columns], sort=self._sort_key,
-                descending=self._descending, offset=page_no * PAGE_SIZE, limit=PAGE_SIZE,
-                with_total=False,
-            )
-        self._pages[page_no] = page.rows
+        wanted, self._wanted = sorted(self._wanted), set()
+        gen, ctx, cols = self._generation, self._ctx, self.columns
+        for page_no in wanted:
+            if page_no in self._pages or page_no in self._loading:
+                continue
+            self._loading.add(page_no)
+            ids = self._page_ids(page_no)
+
+            def job(progress: Progress, cancel: CancelToken,
+                    ids: list[int] = ids) -> list[Row | None]:
+                with ctx.transaction() as s:
+                    return grid.rows_by_ids(s, ctx.actor, ids, cols)
+
+            run_job(job, pool=self._pool, parent=self,
+                    on_finished=partial(self._on_page, gen, page_no))
+
+    def _on_page(self, gen: int, page_no: int, rows: list[Row | None]) -> None:
+        if gen != self._generation:
+            return
+        self._loading.discard(page_no)
+        self._store_page(page_no, rows)
+
+    def _store_page(self, page_no: int, rows: list[Row | None]) -> None:
+        self._pages[page_no] = self._masked(rows)
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
         first = page_no * PAGE_SIZE
-        last = min(first + len(page.rows), self._total) - 1
+        last = min(first + len(rows), self._total) - 1
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, self.columnCount() - 1))
+
+    def _masked(self, rows: list[Row | None]) -> list[Row | None]:
+        if not self._pii_cols:
+            return rows
+        out: list[Row | None] = []
+        for r in rows:
+            if r is None:
+                out.append(None)
+                continue
+            cells = list(r)
+            for i, key in self._pii_cols:
+                cells[i] = self._format_pii(key, cells[i])
+            out.append(tuple(cells))
+        return out
 
     @staticmethod
     def _display(col: GridColumn, value: Any) -> Any:

@@ -120,8 +120,11 @@ class SecurityControls(QObject):
         self.action_lock.setObjectName("action_lock")
         self.action_lock.setShortcut(QKeySequence("Ctrl+L"))
         self.action_lock.triggered.connect(self._on_action_lock_triggered)
-        menus["file"].insertAction(menus["file"].actions()[0] if menus["file"].actions()
-                                   else None, self.action_lock)
+        file_actions = menus["file"].actions()
+        if file_actions:
+            menus["file"].insertAction(file_actions[0], self.action_lock)
+        else:
+            menus["file"].addAction(self.action_lock)
         self.user_label = QLabel(
             f"{ctx.actor.name} ({translate(ROLE_LABELS[ctx.actor.role], ctx.lang)})"
         )

@@ -1,0 +1,142 @@
+"""Grouping item rows into declarations by order number (or waybill number).
+
+Streaming: groups stay open while rows of their order may still come; the least recently
+touched groups are emitted once more than `window` rows are buffered, so memory stays bounded
+on a million-row file. Rows of an order that come back after it was emitted form a
+`continuation` group that the importer merges into the stored declaration.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from app.i18n import N_, Message
+from app.intake.rowerrors import RowError
+from app.intake.rows import NormalisedRow, Value
+
+MSG_CONFLICT = N_("Differs from row {other_row} of the same order, which has “{other}”")
+MSG_SIBLING = N_("Not imported: row {rows} of the same order has errors")
+MSG_WAYBILL_TAKEN = N_("Waybill number already used by order {other} (row {other_row})")
+
+@dataclass
+class OrderGroup:
+    """One declaration's worth of rows: head values, items in file order, row numbers."""
+
+    key: str
+    head: dict[str, Value] = field(default_factory=dict)
+    head_rows: dict[str, int] = field(default_factory=dict)  # field → row, after the first
+    first_row: int = 0
+    head_columns: dict[str, str] = field(default_factory=dict)  # field → header it came from
+    items: list[dict[str, Value]] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    continuation: bool = False
+    raw_rows: list[tuple[int, Sequence[object]]] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.errors)
+
+    def add(self, row: NormalisedRow) -> None:
+        self.rows.append(row.row)
+        self.raw_rows.append((row.row, row.raw))
+        if row.errors:
+            self.errors.extend(row.errors)
+        if not self.items:
+            self.head = row.head
+            self.head_columns = row.columns
+            self.first_row = row.row
+            self.items.append(row.item)
+            return
+        head = self.head
+        for name, value in row.head.items():
+            have = head.get(name)
+            if have is None:
+                head[name] = value
+                self.head_rows[name] = row.row
+            elif have != value and name in row.columns:
+                self.errors.append(RowError(
+                    row.row, row.columns[name], name, str(value),
+                    Message(MSG_CONFLICT, {"other_row": self.row_of(name), "other": str(have)})))
+        self.items.append(row.item)
+
+    def row_of(self, name: str) -> int:
+        """The row a head field's value came from."""
+        return self.head_rows.get(name, self.first_row)
+
+    def finish(self) -> OrderGroup:
+        """Number the items and explain the rejection of rows that have no error themselves."""
+        for n, item in enumerate(self.items, start=1):
+            item["gnum"] = n
+        if not self.errors:
+            self.raw_rows.clear()  # only rejected rows are kept for the clerk to fix
+        else:
+            bad_rows = sorted({e.row for e in self.errors})
+            listed = ", ".join(str(r) for r in bad_rows[:10])
+            for r in self.rows:
+                if r not in bad_rows:
+                    self.errors.append(RowError(r, "", "", "",
+                                                Message(MSG_SIBLING, {"rows": listed})))
+            self.errors.sort(key=lambda e: e.row)
+        return self
+
+
+class OrderGrouper:
+    """Feeds normalised rows in, yields finished OrderGroups (see module doc)."""
+
+    def __init__(self, window: int = 10_000) -> None:
+        self.window = window
+        self._open: OrderedDict[str, OrderGroup] = OrderedDict()
+        self._buffered = 0
+        self._emitted: set[str] = set()
+        self._waybills: dict[str, tuple[str, int]] = {}
+
+    def feed(self, row: NormalisedRow) -> Iterator[OrderGroup]:
+        key = row.key
+        if key is None:
+            key = f"r\x1f{row.row}"  # a row with no key is rejected on its own
+        group = self._open.get(key)
+        if group is None:
+            group = OrderGroup(key, continuation=key in self._emitted)
+            self._open[key] = group
+        else:
+            self._open.move_to_end(key)
+        group.add(row)
+        self._buffered += 1
+        while self._buffered > self.window and len(self._open) > 1:
+            _, oldest = self._open.popitem(last=False)
+            yield self._emit(oldest)
+
+    def flush(self) -> Iterator[OrderGroup]:
+        groups = sorted(self._open.values(), key=lambda g: g.rows[0])
+        self._open.clear()
+        for group in groups:
+            yield self._emit(group)
+
+    def _emit(self, group: OrderGroup) -> OrderGroup:
+        self._buffered -= len(group.rows)
+        self._emitted.add(group.key)
+        waybill = group.head.get("logisticsNo")
+        if isinstance(waybill, str) and waybill and not group.errors:
+            owner = self._waybills.get(waybill)
+            if owner is not None and owner[0] != group.key:
+                order = owner[0].rsplit("\x1f", 1)[-1]
+                row = group.row_of("logisticsNo")
+                group.errors.append(RowError(
+                    row, group.head_columns.get("logisticsNo", ""), "logisticsNo", waybill,
+                    Message(MSG_WAYBILL_TAKEN, {"other": order, "other_row": owner[1]})))
+            elif owner is None:
+                self._waybills[waybill] = (group.key, group.row_of("logisticsNo"))
+        return group.finish()
+
+
+def group_rows(rows: Iterable[NormalisedRow], window: int = 10_000) -> Iterator[OrderGroup]:
+    """All groups of a row stream (skipped summary rows are dropped)."""
+    grouper = OrderGrouper(window)
+    for row in rows:
+        if row.skipped:
+            continue
+        yield from grouper.feed(row)
+    yield from grouper.flush()

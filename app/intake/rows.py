@@ -1,0 +1,287 @@
+"""Turning one raw row into typed head and item values, with row errors for bad cells."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from app.domain.errors import ValidationError
+from app.domain.fields import FieldSpec
+from app.i18n import N_, Message
+from app.intake.codes import CODE_TABLE_OF, CodeLookup, no_lookup
+from app.intake.headers import ADDRESS_PART, spec_of
+from app.intake.mapping import MONEY_FIELDS, WEIGHT_FIELDS, ColumnPlan
+from app.intake.rowerrors import RowError, cell_text
+from app.intake.values import (
+    MSG_TOO_LONG,
+    BadValue,
+    clean_code,
+    clean_text,
+    parse_date8,
+    parse_decimal,
+    parse_int,
+    parse_time14,
+)
+
+Value = str | Decimal | int
+
+MSG_UNKNOWN_CODE = N_("Unknown {table} “{value}”: use the code or a name from the code table")
+MSG_NO_KEY = N_("Missing order number and waybill number")
+MSG_NO_GOODS = N_("No goods on this row (goods name, HS code or SKU)")
+MSG_BAD_DEFAULT = N_("The default for {field} is invalid: {reason}.")
+TABLE_LABELS: dict[str, str] = {
+    "unit": N_("unit of measure"), "country": N_("country"), "currency": N_("currency"),
+    "tradeMode": N_("trade mode"), "trafMode": N_("transport mode"),
+    "wrapType": N_("wrap type"), "idType": N_("ID type"),
+}
+
+# Free text keeps its exact characters (it must match the platform's own messages);
+# everything else is a code, number or identifier and is NFKC-normalised without spaces.
+TEXT_FIELDS = frozenset({"gname", "gmodel", "itemName", "note", "item.note", "consigneeAddress",
+                         "consignee", "buyerName", "payerName", "trafName"})
+
+# Filled when neither the file, the mapping defaults nor the broker settings give them.
+FIXED_DEFAULTS: dict[str, Value] = {"ieFlag": "I", "buyerIdType": "1", "currency": "142",
+                                    "packNo": 1, "appType": "1"}
+FIXED_ITEM_DEFAULTS: dict[str, Value] = {"currency": "142"}
+
+_SUMMARY_WORDS = ("合计", "总计", "小计", "total")
+_MISSING: Any = object()
+_GOODS_FIELDS = ("gname", "gcode", "itemNo", "itemName")
+
+
+class NormalisedRow:
+    """A row's typed values. `columns` tells which header each field came from (for errors);
+    `raw` keeps the cells as read, for "Save rejected rows…"."""
+
+    __slots__ = ("columns", "errors", "head", "item", "raw", "row", "skipped")
+
+    def __init__(self, row: int, raw: Sequence[object] = (),
+                 columns: dict[str, str] | None = None) -> None:
+        self.row = row
+        self.raw = raw
+        self.columns: dict[str, str] = {} if columns is None else columns
+        self.head: dict[str, Value] = {}
+        self.item: dict[str, Value] = {}
+        self.errors: list[RowError] = []
+        self.skipped = False
+
+    @property
+    def key(self) -> str | None:
+        """The declaration this row belongs to: platform + order number, else the waybill."""
+        return row_key(self.head)
+
+
+def row_key(head: Mapping[str, Value]) -> str | None:
+    order = head.get("orderNo")
+    if order:
+        return f"o\x1f{head.get('ebpCode', '')}\x1f{order}"
+    waybill = head.get("logisticsNo")
+    return f"w\x1f{waybill}" if waybill else None
+
+
+def is_text_field(target: str) -> bool:
+    return target in TEXT_FIELDS or target.endswith("Name")
+
+
+class _Column:
+    """One mapped column, with a cache of converted values for columns that repeat them."""
+
+    __slots__ = ("cache", "header", "index", "is_item", "lookups", "misses", "name", "target",
+                 "unit")
+
+    def __init__(self, index: int, target: str, header: str, unit: str | None) -> None:
+        self.index = index
+        self.target = target
+        self.header = header
+        self.unit = unit
+        self.name = target.removeprefix("item.")
+        self.is_item = target.startswith("item.") or _is_item(target)
+        self.cache: dict[object, Value | BadValue | None] | None = {}
+        self.lookups = 0
+        self.misses = 0
+
+
+_CACHE_PROBE = 2000
+_CACHE_MAX = 20_000
+
+
+class RowNormaliser:
+    """Applies a ColumnPlan to raw rows.
+
+    `defaults` (from the mapping) and `settings` (the broker's own codes) fill fields the file
+    leaves empty, in that order of precedence. Raises ValidationError at construction when a
+    default value itself is invalid.
+    """
+
+    def __init__(self, plan: ColumnPlan, lookup: CodeLookup = no_lookup,
+                 defaults: Mapping[str, Any] | None = None,
+                 settings: Mapping[str, Any] | None = None) -> None:
+        self.plan = plan
+        self.lookup = lookup
+        self._columns = [_Column(i, t, plan.headers[i], plan.units[i])
+                         for i, t in enumerate(plan.targets) if t and t != ADDRESS_PART]
+        self._address_parts = [i for i, t in enumerate(plan.targets) if t == ADDRESS_PART]
+        # Which header each field came from, for error reports (first column feeding it).
+        self._sources: dict[str, str] = {}
+        for col in self._columns:
+            self._sources.setdefault(col.target, col.header)
+        fill: dict[str, Value] = {}
+        for source in (FIXED_DEFAULTS, settings or {}, defaults or {}):
+            for target, raw in source.items():
+                if raw in (None, ""):
+                    continue
+                try:
+                    spec_of(target)
+                    value = self.parse(target, raw, None)
+                except KeyError:
+                    continue  # a broker setting that is no declaration field (exchangeDir …)
+                except BadValue as exc:
+                    raise ValidationError(MSG_BAD_DEFAULT, field=target,
+                                          reason=exc.message) from exc
+                if value not in (None, ""):
+                    fill[target] = value
+        self._head_fill = [(t, v) for t, v in fill.items()
+                           if not (t.startswith("item.") or _is_item(t))]
+        self._item_fill = [(t.removeprefix("item."), v) for t, v in fill.items()
+                           if t.startswith("item.") or _is_item(t)]
+        for name, value in FIXED_ITEM_DEFAULTS.items():
+            if name not in dict(self._item_fill):
+                self._item_fill.append((name, value))
+
+    def parse(self, target: str, raw: object, unit: str | None) -> Value | None:
+        """The typed value of one cell for `target`; raises BadValue."""
+        spec = spec_of(target)
+        name = target.removeprefix("item.")
+        if spec.kind == "dec":
+            field_unit = "kg" if name in WEIGHT_FIELDS else "yuan" if name in MONEY_FIELDS else None
+            return parse_decimal(raw, field_unit, unit)
+        if spec.kind == "int":
+            return parse_int(raw)
+        if spec.kind == "date8":
+            return parse_date8(raw)
+        if spec.kind == "time14":
+            return parse_time14(raw)
+        if is_text_field(target):
+            text = clean_text(raw)
+        else:
+            text = clean_code(raw)
+            if target == "buyerIdNumber":
+                text = text.upper()
+            table = CODE_TABLE_OF.get(target)
+            if table and text:
+                text = self._code(table, text, spec)
+        limit = max(spec.max_len or 0, spec.length or 0)
+        if limit and len(text) > limit:
+            raise BadValue(Message(MSG_TOO_LONG, {"max": limit}))
+        return text
+
+    def _code(self, table: str, text: str, spec: FieldSpec) -> str:
+        code = self.lookup(table, text)
+        if code is not None:
+            return code
+        if text.isalnum() and text.isascii() and len(text) == (spec.length or len(text)):
+            return text  # looks like a code; an unknown one is the pre-check's business
+        label = Message(TABLE_LABELS.get(table, table))
+        raise BadValue(Message(MSG_UNKNOWN_CODE, {"table": label, "value": text}))
+
+    def _convert(self, col: _Column, raw: object) -> Value | BadValue | None:
+        try:
+            value: Value | BadValue | None = self.parse(col.target, raw, col.unit)
+        except BadValue as exc:
+            value = exc
+        cache = col.cache
+        if cache is not None:
+            col.misses += 1
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            cache[raw if type(raw) is str else (type(raw), raw)] = value
+            # Columns of unique values (order numbers, IDs) gain nothing from a cache.
+            if col.lookups >= _CACHE_PROBE and col.misses * 10 > col.lookups * 9:
+                col.cache = None
+        return value
+
+    def normalise(self, number: int, cells: Sequence[object]) -> NormalisedRow:
+        out = NormalisedRow(number, raw=cells, columns=self._sources)
+        head, item = out.head, out.item
+        for col in self._columns:
+            raw = cells[col.index]
+            if raw is None or raw == "":
+                continue
+            bucket = item if col.is_item else head
+            if col.name in bucket:
+                continue  # first non-empty column wins when two feed one field
+            cache = col.cache
+            if cache is not None:
+                col.lookups += 1
+                value = cache.get(raw if type(raw) is str else (type(raw), raw), _MISSING)
+                if value is _MISSING:
+                    value = self._convert(col, raw)
+            else:
+                value = self._convert(col, raw)
+            if value is None or (value.__class__ is str and not value):
+                continue
+            if value.__class__ is BadValue:
+                out.errors.append(RowError(number, col.header, col.target, cell_text(raw),
+                                           value.message))
+                continue
+            bucket[col.name] = value  # type: ignore[assignment]
+        if self._address_parts:
+            parts = [clean_text(cells[i]) for i in self._address_parts if cells[i]]
+            if parts:
+                _join_address(out, parts)
+        self._complete(out, cells)
+        return out
+
+    def _complete(self, out: NormalisedRow, cells: Sequence[object]) -> None:
+        head, item = out.head, out.item
+        for name, value in self._head_fill:
+            if name not in head:
+                head[name] = value
+        for name, value in self._item_fill:
+            if name not in item:
+                item[name] = value
+        if "buyerName" not in head and "consignee" in head:
+            head["buyerName"] = head["consignee"]
+        if "buyerTelephone" not in head and "consigneeTelephone" in head:
+            head["buyerTelephone"] = head["consigneeTelephone"]
+        qty, price = item.get("qty"), item.get("price")
+        if "totalPrice" not in item and isinstance(qty, Decimal) and isinstance(price, Decimal):
+            item["totalPrice"] = qty * price
+        if _is_summary(out, cells):
+            out.skipped = True  # a totals line under the table
+            return
+        if out.key is None and not out.errors:
+            out.errors.append(RowError(out.row, "", "orderNo", "", Message(MSG_NO_KEY)))
+        if not any(item.get(f) for f in _GOODS_FIELDS) and not out.errors:
+            out.errors.append(RowError(out.row, "", "gname", "", Message(MSG_NO_GOODS)))
+
+
+def _is_summary(out: NormalisedRow, cells: Sequence[object]) -> bool:
+    def summary(value: object) -> bool:
+        text = str(value).casefold()
+        return any(w in text for w in _SUMMARY_WORDS)
+
+    key_values = [v for v in (out.head.get("orderNo"), out.head.get("logisticsNo")) if v]
+    if key_values:
+        # Cheap first test: every summary word contains 计 or "otal".
+        if not any("计" in str(v) or "otal" in str(v).lower() for v in key_values):
+            return False
+        return all(summary(v) for v in key_values)
+    return any(summary(c) for c in cells if c)
+
+
+def _is_item(target: str) -> bool:
+    try:
+        return spec_of(target).scope == "item"
+    except KeyError:
+        return False
+
+
+def _join_address(out: NormalisedRow, parts: list[str]) -> None:
+    prefix = "".join(parts)
+    detail = str(out.head.get("consigneeAddress", ""))
+    if detail.startswith(prefix):
+        return
+    out.head["consigneeAddress"] = prefix + detail

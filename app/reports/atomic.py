@@ -1,0 +1,36 @@
+"""Output files are written under a temporary name in the target folder, then renamed."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+from app.domain.errors import ValidationError
+
+
+def check_target(target: Path, suffixes: tuple[str, ...]) -> Path:
+    """The target path, checked: its folder exists and its extension is one of `suffixes`."""
+    path = Path(target).expanduser()
+    if path.suffix.lower() not in suffixes:
+        raise ValidationError("The file name must end with {suffixes}.",
+                              suffixes=" / ".join(suffixes))
+    if not path.parent.is_dir():
+        raise ValidationError("The folder {folder} does not exist.", folder=str(path.parent))
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path next to `target`; rename it onto `target` when the block
+    succeeds, delete it when the block raises (a cancelled export leaves nothing behind)."""
+    temp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        yield temp
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise

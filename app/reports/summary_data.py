@@ -1,0 +1,237 @@
+"""The numbers of the summary workbook, each one a SQL aggregate (GROUP BY), never a Python loop
+over declarations. Every breakdown covers the same declarations, so its rows sum to the total.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    AuditEvent,
+    Batch,
+    Declaration,
+    InboundReceipt,
+    MessageDeclaration,
+    OutboundMessage,
+    Problem,
+)
+from app.reports.sqlfuncs import seconds_between, utc_day
+from app.services.queries import DeclarationFilter
+
+D = Declaration
+RELEASED = ("released", "cleared")
+# Declarations that went to customs (the denominator of the rejection rate).
+SUBMITTED = ("sent", "accepted", "review", "inspection", "detained", "returned", "released",
+             "cleared", "rejected")
+RELEASE_STATUS = "800"
+TOP_CAUSES = 15
+ZERO = Decimal("0.00000")
+
+
+@dataclass(frozen=True)
+class SummaryScope:
+    date_from: date
+    date_to: date  # inclusive; days are UTC, like the grid's date filter
+    platform: str | None = None
+    batch_id: int | None = None
+
+    def declaration_filter(self) -> DeclarationFilter:
+        return DeclarationFilter(created_from=self.date_from, created_to=self.date_to,
+                                 platform=self.platform, batch_id=self.batch_id)
+
+    def time_range(self) -> tuple[datetime, datetime]:
+        start = datetime.combine(self.date_from, time(), UTC)
+        return start, datetime.combine(self.date_to + timedelta(days=1), time(), UTC)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Declarations, released, rejected, goods value and tax of one group."""
+
+    key: Any
+    count: int
+    released: int
+    rejected: int
+    goods_value: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class Overview:
+    total: Totals
+    submitted: int
+    rejection_rate: float | None  # rejected ÷ submitted
+    released_timed: int  # declarations with both a sent message and a release receipt
+    median_hours: float | None
+    p90_hours: float | None
+
+
+@dataclass(frozen=True)
+class ClerkRow:
+    user: str
+    imports: int
+    edits: int
+    submissions: int
+    other: int
+    total: int
+
+
+@dataclass(frozen=True)
+class CauseRow:
+    source: str  # "customs" | "precheck"
+    code: str
+    text: str  # customs text, or the pre-check msgid (English, translatable)
+    declarations: int
+    example: str  # an order number showing the cause
+
+
+@dataclass(frozen=True)
+class SummaryData:
+    scope: SummaryScope
+    overview: Overview
+    statuses: tuple[Totals, ...]
+    days: tuple[Totals, ...]  # key: date
+    platforms: tuple[Totals, ...]  # key: ebpName or ""
+    batches: tuple[Totals, ...]  # key: batch number or ""
+    clerks: tuple[ClerkRow, ...]
+    causes: tuple[CauseRow, ...]
+
+
+def _measures() -> list[Any]:
+    return [
+        func.count(D.id),
+        func.sum(case((D.status.in_(RELEASED), 1), else_=0)),
+        func.sum(case((D.status == "rejected", 1), else_=0)),
+        func.sum(D.goods_total),
+        func.sum(D.tax_estimate),
+    ]
+
+
+def _totals(key: Any, row: Any) -> Totals:
+    return Totals(key, int(row[0] or 0), int(row[1] or 0), int(row[2] or 0),
+                  row[3] if row[3] is not None else ZERO, row[4] if row[4] is not None else ZERO)
+
+
+def _grouped(session: Session, stmt: Select[Any]) -> tuple[tuple[Any, tuple[Any, ...]], ...]:
+    return tuple((r[0], tuple(r[1:])) for r in session.execute(stmt))
+
+
+def collect_summary(session: Session, scope: SummaryScope) -> SummaryData:
+    """All aggregates of the summary workbook for `scope` (the caller checks permissions)."""
+    where = scope.declaration_filter().where()
+    total_row = session.execute(select(*_measures()).where(where)).one()
+    total = _totals(None, total_row)
+
+    statuses = tuple(_totals(k, v) for k, v in _grouped(
+        session, select(D.status, *_measures()).where(where).group_by(D.status)
+        .order_by(func.count(D.id).desc())))
+    day = utc_day(D.created_at)
+    days = tuple(_totals(date.fromisoformat(str(k)), v) for k, v in _grouped(
+        session, select(day, *_measures()).where(where).group_by(day).order_by(day)))
+    platform = func.coalesce(D.ebpName, "")
+    platforms = tuple(_totals(k, v) for k, v in _grouped(
+        session, select(platform, *_measures()).where(where).group_by(platform)
+        .order_by(func.count(D.id).desc(), platform)))
+    batch_no = func.coalesce(Batch.batch_no, "")
+    batches = tuple(_totals(k, v) for k, v in _grouped(
+        session, select(batch_no, *_measures()).select_from(D)
+        .outerjoin(Batch, Batch.id == D.batch_id).where(where).group_by(batch_no)
+        .order_by(batch_no)))
+
+    submitted = int(session.execute(
+        select(func.count(D.id)).where(where, D.status.in_(SUBMITTED))).scalar_one())
+    rate = total.rejected / submitted if submitted else None
+    timed, median, p90 = _release_times(session, scope)
+    overview = Overview(total, submitted, rate, timed, median, p90)
+    return SummaryData(scope, overview, statuses, days, platforms, batches,
+                       _clerks(session, scope), _causes(session, scope))
+
+
+def _release_times(session: Session, scope: SummaryScope
+                   ) -> tuple[int, float | None, float | None]:
+    """Count, median and 90th percentile (nearest rank) of hours from the first message
+    written for a declaration to the first release receipt (returnStatus 800) it got."""
+    where = scope.declaration_filter().where()
+    sent = (select(MessageDeclaration.declaration_id.label("decl_id"),
+                   func.min(OutboundMessage.written_at).label("sent_at"))
+            .join(OutboundMessage, OutboundMessage.id == MessageDeclaration.message_id)
+            .where(OutboundMessage.written_at.is_not(None))
+            .group_by(MessageDeclaration.declaration_id).subquery())
+    released = (select(InboundReceipt.declaration_id.label("decl_id"),
+                       func.min(InboundReceipt.received_at).label("released_at"))
+                .where(InboundReceipt.return_status == RELEASE_STATUS,
+                       InboundReceipt.declaration_id.is_not(None))
+                .group_by(InboundReceipt.declaration_id).subquery())
+    seconds = seconds_between(sent.c.sent_at, released.c.released_at).label("seconds")
+    durations = (select(seconds).select_from(D)
+                 .join(sent, sent.c.decl_id == D.id)
+                 .join(released, released.c.decl_id == D.id)
+                 .where(where, released.c.released_at >= sent.c.sent_at).subquery())
+    n = int(session.execute(select(func.count()).select_from(durations)).scalar_one())
+    if n == 0:
+        return 0, None, None
+
+    def rank(p: float) -> float:
+        offset = max(math.ceil(p * n) - 1, 0)
+        value = session.execute(select(durations.c.seconds).order_by(durations.c.seconds)
+                                .offset(offset).limit(1)).scalar_one()
+        return float(value) / 3600.0
+
+    return n, rank(0.5), rank(0.9)
+
+
+def _clerks(session: Session, scope: SummaryScope) -> tuple[ClerkRow, ...]:
+    start, end = scope.time_range()
+    action = AuditEvent.action
+    imports = action.like("import.%")
+    edits = action.like("declaration.%")
+    submits = or_(action.like("message.submit%"), action == "batch.submit")
+
+    def n(cond: Any) -> Any:
+        return func.sum(case((cond, 1), else_=0))
+
+    user = func.coalesce(AuditEvent.user_name, "")
+    stmt = (select(user, n(imports), n(edits), n(submits), func.count(AuditEvent.id))
+            .where(AuditEvent.at >= start, AuditEvent.at < end).group_by(user).order_by(user))
+    if scope.platform or scope.batch_id is not None:
+        ids = select(D.id).where(scope.declaration_filter().where())
+        stmt = stmt.where(AuditEvent.declaration_id.in_(ids))
+    rows = []
+    for u, i, e, s, t in session.execute(stmt):
+        i, e, s, t = int(i or 0), int(e or 0), int(s or 0), int(t)
+        rows.append(ClerkRow(u, i, e, s, t - i - e - s, t))
+    return tuple(rows)
+
+
+def rejected_receipt() -> Any:
+    """Receipts that refuse a declaration: 4, 100 and every negative code."""
+    status = InboundReceipt.return_status
+    return or_(status.in_(("4", "100")), status.like("-%"))
+
+
+def _causes(session: Session, scope: SummaryScope) -> tuple[CauseRow, ...]:
+    where = scope.declaration_filter().where()
+    info = func.coalesce(InboundReceipt.return_info, "")
+    n = func.count(func.distinct(InboundReceipt.declaration_id))
+    customs = session.execute(
+        select(InboundReceipt.return_status, info, n, func.min(D.orderNo))
+        .join(D, D.id == InboundReceipt.declaration_id)
+        .where(where, rejected_receipt())
+        .group_by(InboundReceipt.return_status, info)
+        .order_by(n.desc(), InboundReceipt.return_status).limit(TOP_CAUSES))
+    rows = [CauseRow("customs", s, t, int(c), e or "") for s, t, c, e in customs]
+    pn = func.count(func.distinct(Problem.declaration_id))
+    precheck = session.execute(
+        select(Problem.code, func.min(Problem.msgid), pn, func.min(D.orderNo))
+        .join(D, D.id == Problem.declaration_id)
+        .where(where, and_(Problem.severity == "error"))
+        .group_by(Problem.code).order_by(pn.desc(), Problem.code).limit(TOP_CAUSES))
+    rows += [CauseRow("precheck", c, t, int(k), e or "") for c, t, k, e in precheck]
+    return tuple(rows)

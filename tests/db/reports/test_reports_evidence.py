@@ -1,0 +1,71 @@
+"""The evidence pack of a batch: what is inside, and that its checksums verify."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.domain.errors import NotFoundError
+from app.reports.evidence import export_evidence
+from app.reports.evidence_sources import EvidenceSources, default_sources, receipt_finder
+from app.security.context import Actor
+from tests.db.reports.conftest import SUPERVISOR, ReportData
+
+
+def _fake_pdf(session: Session, actor: Actor, batch_id: int, target: Path) -> None:
+    target.write_bytes(b"%PDF-1.4 batch " + str(batch_id).encode())
+
+
+def test_pack_contents_and_checksums(report_data: ReportData, sessions: sessionmaker[Session],
+                                     tmp_path: Path) -> None:
+    exchange = tmp_path / "exchange"
+    day = exchange / "processed" / "20261120"
+    day.mkdir(parents=True)
+    # The original of jd1's release receipt is still in the exchange folder; its recorded hash
+    # is sha256("<id>-800") in the fixture, so store exactly those bytes.
+    jd1 = report_data.ids["jd1"]
+    (day / f"CEB622_{jd1}-800.xml").write_bytes(f"{jd1}-800".encode())
+    sources = EvidenceSources(_fake_pdf, _fake_pdf, receipt_finder(str(exchange)))
+    target = tmp_path / "pack.zip"
+    with sessions() as s:
+        result = export_evidence(s, SUPERVISOR, "B1-20261120", target, sources)
+    assert result.counts == {"messages": 1, "receipts": 1, "receiptsAsRecorded": 2,
+                             "declarations": 3, "auditEvents": 2}
+    assert result.missing == ()
+    with zipfile.ZipFile(target) as zf:
+        names = set(zf.namelist())
+        assert {"manifest.pdf", "labels.pdf", "messages/msg-b1.xml",
+                f"receipts/CEB622_{jd1}-800.xml", "declarations.xlsx", "audit-events.csv",
+                "README.txt", "SHA256SUMS"} <= names
+        assert sum(n.startswith("receipts/recorded/") for n in names) == 2
+        sums = zf.read("SHA256SUMS").decode("ascii").splitlines()
+        assert len(sums) == len(names) - 1
+        for line in sums:
+            digest, name = line.split("  ", 1)
+            assert hashlib.sha256(zf.read(name)).hexdigest() == digest, name
+        assert zf.read("messages/msg-b1.xml").startswith(b"<CEB621Message")
+        audit = zf.read("audit-events.csv").decode("utf-8-sig")
+        assert "message.submit" in audit and "batch.create" in audit
+        ws = load_workbook(io.BytesIO(zf.read("declarations.xlsx"))).active
+        assert ws.max_row == 4
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_missing_parts_are_listed(report_data: ReportData, sessions: sessionmaker[Session],
+                                  tmp_path: Path) -> None:
+    target = tmp_path / "pack.zip"
+    with sessions() as s:
+        result = export_evidence(s, SUPERVISOR, str(report_data.batch_ids["B2"]), target,
+                                 default_sources(None))
+    assert result.missing == ("manifest.pdf", "labels.pdf")
+    with zipfile.ZipFile(target) as zf:
+        assert "manifest.pdf" in zf.read("README.txt").decode()
+        assert result.counts["receiptsAsRecorded"] == 3
+    with sessions() as s, pytest.raises(NotFoundError):
+        export_evidence(s, SUPERVISOR, "nope", tmp_path / "n.zip", default_sources(None))

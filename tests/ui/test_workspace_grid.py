@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select, update
+
+from app.db.models import Declaration
+from app.services.queries import DeclarationFilter
+from app.services.views import ViewSpec
+from tests.factories import make_declaration
+from ui.main import open_database
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(demo_db: str, qtbot: QtBot) -> Iterator[MainWindow]:
+    ctx = open_database(demo_db)
+    assert not isinstance(ctx, Exception)
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.model.ready)
+    yield w
+    ctx.engine.dispose()
+
+
+def _count(w: MainWindow, *where: object) -> int:
+    with w.ctx.transaction() as s:
+        stmt = select(func.count()).select_from(Declaration).where(*where)  # type: ignore[arg-type]
+        return int(s.execute(stmt).scalar_one())
+
+
+def test_status_panel_shows_counts_and_filters(window: MainWindow, qtbot: QtBot) -> None:
+    invalid = _count(window, Declaration.status == "invalid")
+    qtbot.waitUntil(lambda: window.status_panel.count_of("") == 600)
+    assert window.status_panel.count_of("invalid") == invalid
+    texts = [window.status_panel.list.item(i).text()
+             for i in range(window.status_panel.list.count())]
+    assert texts[0] == "All statuses (600)"
+    assert f"Check failed  {invalid}" in texts
+    with qtbot.waitSignal(window.model.refreshed):
+        window.status_panel.select_status("invalid")
+    assert window.model.rowCount() == invalid
+
+
+def test_platform_and_problem_filters(window: MainWindow, qtbot: QtBot) -> None:
+    combo = window.filter_bar.platform_combo
+    qtbot.waitUntil(lambda: combo.count() > 1)
+    platform = combo.itemData(1)
+    with qtbot.waitSignal(window.model.refreshed):
+        combo.setCurrentIndex(1)
+    assert window.model.rowCount() == _count(window, Declaration.ebpName == platform)
+    with qtbot.waitSignal(window.model.refreshed):
+        window.filter_bar.problems_combo.setCurrentIndex(1)  # has problems
+    assert window.model.rowCount() == _count(
+        window, Declaration.ebpName == platform,
+        Declaration.error_count + Declaration.warning_count > 0)
+
+
+def test_search_escapes_like_wildcards(window: MainWindow, qtbot: QtBot) -> None:
+    with qtbot.waitSignal(window.model.refreshed):
+        window.model.set_filter(DeclarationFilter(search="%"))
+    assert window.model.rowCount() == 0
+
+
+def test_refresh_keeps_selection_and_scroll(window: MainWindow, qtbot: QtBot) -> None:
+    model = window.model
+    window.table.scrollTo(model.index(300, 0))
+    window.table.selectRow(305)
+    selected = window.selected_ids()
+    top = model.declaration_id(window.table.rowAt(0))
+    with window.ctx.transaction() as s:  # new data arrives (an import): rows shift down
+        for _ in range(3):
+            make_declaration(s)
+    with qtbot.waitSignal(model.refreshed):
+        window.data_changed.emit()
+    assert model.rowCount() == 603
+    assert window.selected_ids() == selected
+    assert model.declaration_id(window.table.rowAt(0)) == top
+    assert window.selection_label.text() == "1 selected of 603"
+
+
+def test_selection_count_is_live(window: MainWindow) -> None:
+    window.table.selectRow(0)
+    window.table.selectionModel().select(
+        window.model.index(5, 0), window.table.selectionModel().SelectionFlag.Select
+        | window.table.selectionModel().SelectionFlag.Rows)
+    assert window.selection_label.text() == "2 selected of 600"
+    assert len(window.selected_ids()) == 2
+
+
+def test_saved_view_round_trip(window: MainWindow, qtbot: QtBot) -> None:
+    with qtbot.waitSignal(window.model.refreshed):
+        window.status_panel.select_status("ready")
+    window.columns.set_visible(7, False)  # hide the address
+    with qtbot.waitSignal(window.model.refreshed):
+        window.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    window.views_menu.ask_name = lambda *_a: "Ready by order"
+    assert window.views_menu.save_current() == "Ready by order"
+
+    with qtbot.waitSignal(window.model.refreshed):
+        window.apply_view(ViewSpec())
+    assert window.model.rowCount() == 600
+    (name, spec), = window.views_menu.views()
+    assert name == "Ready by order"
+    with qtbot.waitSignal(window.model.refreshed):
+        window.apply_view(spec)
+    assert window.model.filter.statuses == ("ready",)
+    assert window.model.sort_state == ("orderNo", False)
+    assert "consigneeAddress" not in window.columns.visible_keys()
+    assert window.status_panel.selected_status() == "ready"
+
+
+def test_column_chooser_and_header_state_are_remembered(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    menu = window.columns.menu()
+    address = next(a for a in menu.actions() if a.text() == "Address")
+    address.setChecked(False)
+    assert window.table.horizontalHeader().isSectionHidden(7)
+    window.close()
+    w2 = MainWindow(window.ctx, QSettings())
+    qtbot.addWidget(w2)
+    assert w2.table.horizontalHeader().isSectionHidden(7)
+    assert "consigneeAddress" not in w2.columns.visible_keys()
+
+
+def test_rows_of_a_declaration_changed_elsewhere_show_new_values(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    window.model.fetch_now(0)
+    decl_id = window.model.declaration_id(0)
+    with window.ctx.transaction() as s:
+        s.execute(update(Declaration).where(Declaration.id == decl_id).values(buyerName="赵六"))
+    with qtbot.waitSignal(window.model.refreshed):
+        window.refresh()
+    window.model.fetch_now(0)
+    assert window.model.data(window.model.index(0, 4)) == "赵六"
+
+
+def test_model_passes_qtmodeltester_with_filter(window: MainWindow, qtbot: QtBot,
+                                                qtmodeltester: object) -> None:
+    with qtbot.waitSignal(window.model.refreshed):
+        window.status_panel.select_status("ready")
+    window.model.fetch_now(0)
+    qtmodeltester.check(window.model)  # type: ignore[attr-defined]

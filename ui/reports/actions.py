@@ -1,0 +1,54 @@
+"""Reports menu: summary workbook, declaration export, evidence pack."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction
+
+from app.security.context import Permission
+from ui.reports.dialog import ReportDialog
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+class ReportActions:
+    """Owns the Reports menu actions of one main window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        actor = window.ctx.actor
+        menu = window.menus["reports"]
+        self.summary = QAction(window.tr("&Summary workbook…"), window)
+        self.summary.setObjectName("action_report_summary")
+        self.summary.setEnabled(actor.can(Permission.REPORTS))
+        self.declarations = QAction(window.tr("&Export declarations…"), window)
+        self.declarations.setObjectName("action_export_declarations")
+        self.declarations.setEnabled(actor.can(Permission.EXPORT))
+        self.evidence = QAction(window.tr("Export e&vidence pack…"), window)
+        self.evidence.setObjectName("action_export_evidence")
+        self.evidence.setEnabled(actor.can(Permission.REPORTS))
+        for action in (self.summary, self.declarations, self.evidence):
+            menu.addAction(action)
+        self.summary.triggered.connect(self._on_summary_triggered)
+        self.declarations.triggered.connect(self._on_declarations_triggered)
+        self.evidence.triggered.connect(self._on_evidence_triggered)
+
+    def open_dialog(self, kind: str) -> ReportDialog:
+        dialog = ReportDialog(self.window.ctx, kind, self.window.current_filter(), self.window)
+        dialog.show()
+        return dialog
+
+    def _on_summary_triggered(self) -> None:
+        self.open_dialog("summary")
+
+    def _on_declarations_triggered(self) -> None:
+        self.open_dialog("declarations")
+
+    def _on_evidence_triggered(self) -> None:
+        self.open_dialog("evidence")
+
+
+def install(window: MainWindow) -> None:
+    window.report_actions = ReportActions(window)  # type: ignore[attr-defined]
