@@ -123,3 +123,8 @@ def test_main_window_has_submission_actions(ctx: GuiContext, qtbot: QtBot) -> No
     qtbot.waitUntil(lambda: "Pending messages: 0" in actions.exchange_label.text(),
                     timeout=20_000)
     actions.watcher.stop()
+    # "Show these parcels" in the To fix list narrows the grid to exactly those ids
+    with ctx.transaction() as s:
+        ids = list(s.execute(select(Declaration.id).limit(2)).scalars())
+    actions._on_show_declarations(ids)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2)
