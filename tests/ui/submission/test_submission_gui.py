@@ -128,3 +128,20 @@ def test_main_window_has_submission_actions(ctx: GuiContext, qtbot: QtBot) -> No
         ids = list(s.execute(select(Declaration.id).limit(2)).scalars())
     actions._on_show_declarations(ids)
     qtbot.waitUntil(lambda: window.model.rowCount() == 2)
+
+
+def test_training_database_is_prepared(tmp_path: Path) -> None:
+    from ui.submission.training import is_training, prepare_training_database
+
+    url = prepare_training_database(tmp_path)
+    assert is_training(url)
+    again = prepare_training_database(tmp_path)  # reused, not duplicated
+    assert again == url
+    opened = open_database(url)
+    assert not isinstance(opened, Exception)
+    with opened.transaction() as s:
+        values = settings_service.all_settings(s)
+        count = len(s.execute(select(Declaration.id)).scalars().all())
+    opened.engine.dispose()
+    assert values["exchangeDir"] == str(tmp_path / "exchange") and values["dxpId"]
+    assert count == 300
