@@ -201,8 +201,17 @@ def deliver_pending(sessions: sessionmaker[Session], actor: Actor,
         if cancel is not None:
             cancel.raise_if_cancelled()
         with sessions() as session, session.begin():
+            # Claim the row first (a no-op UPDATE takes the write lock on SQLite and the row
+            # lock on PostgreSQL): a second process delivering at the same time waits here,
+            # then sees the message written and skips it.
+            claimed = session.execute(
+                update(OutboundMessage)
+                .where(OutboundMessage.id == msg_id, OutboundMessage.state == PENDING)
+                .values(state=PENDING).execution_options(synchronize_session=False))
+            if not claimed.rowcount:  # type: ignore[attr-defined]
+                continue
             msg = session.get(OutboundMessage, msg_id)
-            if msg is None or msg.state != PENDING:
+            if msg is None:
                 continue
             day = _day_of(msg.file_name)
             if transport.is_handed_over(msg.file_name, day):

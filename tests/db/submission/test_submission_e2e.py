@@ -202,3 +202,29 @@ def test_fixed_rejection_is_redeclared_as_amendment(
     with sessions() as s:
         d = s.get(Declaration, bad)
         assert d is not None and d.status == "released"
+
+
+def test_receipts_stored_meanwhile_by_another_run_count_as_duplicates(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        broker: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.submission import receipts_job
+
+    with sessions() as s, s.begin():
+        ids = [make_declaration(s, status="ready") for _ in range(5)]
+    _submit(sessions, actor, exchange, broker, ids)
+    CustomsSimulator(exchange, seed=8).run_once()
+    copies = {p.name: p.read_bytes() for p in exchange.inbox_files()}
+    first = process_inbox(sessions, actor, exchange)
+    for name, data in copies.items():
+        (exchange.inbox / name).write_bytes(data)
+    real = receipts_job._seen_keys
+    calls = []
+
+    def stale_once(session: Session, keys: list[str]) -> set[str]:
+        calls.append(1)
+        return set() if len(calls) == 1 else real(session, keys)  # first read is stale
+
+    monkeypatch.setattr(receipts_job, "_seen_keys", stale_once)
+    again = process_inbox(sessions, actor, exchange)
+    assert len(calls) == 2  # the unique content key caught it; the chunk was planned again
+    assert again.applied == 0 and again.duplicates == first.returns
