@@ -111,6 +111,7 @@ class SubmissionActions(QObject):
     def open_to_fix(self) -> ToFixDialog:
         dialog = ToFixDialog(self.ctx, self.window)
         dialog.show_declarations.connect(self._on_show_declarations)
+        dialog.changed.connect(self.window.data_changed)
         dialog.open()
         return dialog
 

@@ -112,6 +112,13 @@ def test_submit_then_receipts_then_to_fix(ctx: GuiContext, qtbot: QtBot,
         with qtbot.waitSignal(fix.show_declarations) as shown:
             fix.show_button.click()
         assert shown.args[0]
+        with qtbot.waitSignal(fix.changed):
+            fix.redeclare_button.click()
+        assert "re-declared" in fix.last_message
+        with ctx.transaction() as s:
+            still = s.execute(select(Declaration.id).where(
+                Declaration.id.in_(shown.args[0]), Declaration.status == "rejected")).all()
+        assert still == []
 
 
 def test_main_window_has_submission_actions(ctx: GuiContext, qtbot: QtBot) -> None:
