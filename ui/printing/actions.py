@@ -24,6 +24,7 @@ from app.domain.errors import UserFacingError
 from app.services.printing import (
     CUSTOMS,
     LABEL,
+    PrintCheck,
     PrintOutcome,
     Selection,
     check_print,
@@ -151,15 +152,21 @@ class PrintActions(QObject):
 
     # --- flows -----------------------------------------------------------------------
     def print_parcels(self, selection: Selection | None, document: str) -> None:
+        """Pre-flight off the GUI thread, then the questions, then the PDF."""
         if selection is None:
             return
-        ctx = self.window.ctx
-        try:
-            with ctx.transaction() as session:
-                check = check_print(session, ctx.actor, selection, document)
-        except UserFacingError as exc:
-            self.show_error(self.window, exc.text(ctx.lang))
-            return
+        sessions, actor = self.window.ctx.sessions, self.window.ctx.actor
+
+        def check(progress: Any, cancel: Any) -> PrintCheck:
+            with sessions() as session:
+                return check_print(session, actor, selection, document)
+
+        self.handle = run_with_progress(
+            self.window, self.window.tr("Checking what will be printed…"), check,
+            on_finished=self._on_check_finished, on_failed=self._on_job_failed,
+        )
+
+    def _on_check_finished(self, check: PrintCheck) -> None:
         if check.missing_glyphs and not self.confirm_missing_glyphs(self.window,
                                                                     check.missing_glyphs):
             return
@@ -168,16 +175,17 @@ class PrintActions(QObject):
             reason = self.ask_reprint_reason(self.window, len(check.already_printed))
             if reason is None:
                 return
-        target = self._target(document)
+        actor = self.window.ctx.actor
+        target = self._target(check.document)
         ids_selection = Selection(ids=check.ids)
-        if document == LABEL:
+        if check.document == LABEL:
             def job(session: Any, progress: Any, cancel: Any) -> PrintOutcome:
-                return print_labels(session, ctx.actor, ids_selection, target,
+                return print_labels(session, actor, ids_selection, target,
                                     reprint_reason=reason, progress=progress, cancel=cancel)
             title = self.window.tr("Labels")
         else:
             def job(session: Any, progress: Any, cancel: Any) -> PrintOutcome:
-                return print_customs_forms(session, ctx.actor, ids_selection, target,
+                return print_customs_forms(session, actor, ids_selection, target,
                                            reprint_reason=reason, progress=progress,
                                            cancel=cancel)
             title = self.window.tr("Customs declarations")
