@@ -45,7 +45,7 @@ from ui.context import GuiContext
 from ui.declarations.completers import HEAD_CODE_TABLES, CodeCompleter, code_model
 from ui.declarations.conflict_dialog import Resolution, ask_resolution
 from ui.declarations.editor_info import EditorInfoPanel
-from ui.declarations.items_model import ItemsDelegate, ItemsTableModel, as_text
+from ui.declarations.items_model import ITEM_COLUMNS, ItemsDelegate, ItemsTableModel, as_text
 from ui.declarations.live_check import live_check
 from ui.declarations.model import STATUS_COLOURS
 from ui.declarations.pii import personal_data_formatter
@@ -122,6 +122,8 @@ class DeclarationEditor(QDialog):
         self.items_view.setTabKeyNavigation(True)
         self.items_view.verticalHeader().setDefaultSectionSize(24)
         self.items_view.horizontalHeader().setStretchLastSection(True)
+        for key, width in (("gname", 220), ("gmodel", 160), ("itemNo", 110), ("gnum", 70)):
+            self.items_view.setColumnWidth(ITEM_COLUMNS.index(key), width)
         items_layout.addWidget(self.items_view)
         splitter.addWidget(top)
         splitter.addWidget(items_box)
@@ -164,7 +166,8 @@ class DeclarationEditor(QDialog):
                 name = QLabel(page)
                 name.setObjectName(f"name_{spec.name}")
                 name.setMinimumWidth(90)
-                edit.setMaximumWidth(90)
+                edit.setMinimumWidth(64)
+                edit.setMaximumWidth(110)
                 edit.textChanged.connect(partial(self._show_code_name, name, table))
                 row.addWidget(edit)
                 row.addWidget(name, 1)
@@ -293,13 +296,11 @@ class DeclarationEditor(QDialog):
                     self.head_tabs.setCurrentIndex(i)
             edit.setFocus()
             edit.selectAll()
-        elif gnum is not None:
-            from ui.declarations.items_model import ITEM_COLUMNS
-
-            if field in ITEM_COLUMNS and 0 < gnum <= self.items_model.rowCount():
-                idx = self.items_model.index(gnum - 1, ITEM_COLUMNS.index(field))
-                self.items_view.setCurrentIndex(idx)
-                self.items_view.setFocus()
+        elif (gnum is not None and field in ITEM_COLUMNS
+              and 0 < gnum <= self.items_model.rowCount()):
+            idx = self.items_model.index(gnum - 1, ITEM_COLUMNS.index(field))
+            self.items_view.setCurrentIndex(idx)
+            self.items_view.setFocus()
 
     # --- actions ------------------------------------------------------------------------
     def save(self) -> bool:
