@@ -111,7 +111,7 @@ class DeclarationTableModel(QAbstractTableModel):
         row = self._row(index.row())
         if row is None:
             return "…" if role == Qt.ItemDataRole.DisplayRole else None
-        value = row[index.column()]
+        value = grid.decode(col, row[index.column()])
         if role == Qt.ItemDataRole.UserRole:
             return value
         if role == Qt.ItemDataRole.ForegroundRole:
