@@ -10,7 +10,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.models import Batch, InboundReceipt, MessageDeclaration, OutboundMessage, Problem
+from app.db.models import (
+    Batch,
+    ImportJob,
+    InboundReceipt,
+    MessageDeclaration,
+    OutboundMessage,
+    Problem,
+)
 from app.security.audit import record_event
 from app.security.context import Actor, Role
 from tests.factories import make_declaration, valid_id_number
@@ -100,13 +107,17 @@ def report_data(sessions: sessionmaker[Session]) -> ReportData:
                             code="id.checksum", severity="error",
                             msgid="The ID number {value} has a wrong check digit.",
                             params={"value": "x"}))
+        for day, count in ((20, 3), (21, 3), (26, 1)):  # the 26th is outside the range
+            session.add(ImportJob(file_name=f"orders-{day}.xlsx", sha256="0" * 64,
+                                  user_name="li.clerk", declarations=count, rows=count,
+                                  started_at=at(day)))
         for name, action, day, decl in (
-            ("li.clerk", "import.file", 20, None), ("li.clerk", "import.file", 21, None),
             ("li.clerk", "declaration.update", 22, ids["kl2"]),
-            ("wang.sup", "message.submit", 20, ids["jd1"]),
-            ("wang.sup", "message.submit", 21, ids["tm2"]),
+            ("li.clerk", "declaration.bulk_update", 22, ids["jd3"]),
+            ("wang.sup", "declaration.send", 20, ids["jd1"]),  # submissions
+            ("wang.sup", "declaration.send", 21, ids["tm2"]),
             ("wang.sup", "receipt.apply", 21, ids["tm2"]),
-            ("li.clerk", "import.file", 26, None),  # outside the range
+            ("li.clerk", "declaration.update", 26, ids["kl2"]),  # outside the range
         ):
             actor = Actor(name, Role.CLERK)
             record_event(session, actor, action, entity="declaration" if decl else "import",

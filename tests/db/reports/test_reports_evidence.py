@@ -53,7 +53,7 @@ def test_pack_contents_and_checksums(report_data: ReportData, sessions: sessionm
             assert hashlib.sha256(zf.read(name)).hexdigest() == digest, name
         assert zf.read("messages/msg-b1.xml").startswith(b"<CEB621Message")
         audit = zf.read("audit-events.csv").decode("utf-8-sig")
-        assert "message.submit" in audit and "batch.create" in audit
+        assert "declaration.send" in audit and "batch.create" in audit
         ws = load_workbook(io.BytesIO(zf.read("declarations.xlsx"))).active
         assert ws.max_row == 4
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
