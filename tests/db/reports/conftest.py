@@ -101,6 +101,7 @@ def report_data(sessions: sessionmaker[Session]) -> ReportData:
         _receipt(session, ids["jd2"], "800", at(20, 16))
         _receipt(session, ids["tm1"], "-621005", at(20, 11), "超过单次限额[5,210.00]")
         _receipt(session, ids["tm2"], "100", at(21, 11), "商品编码与名称不符")
+        _receipt(session, ids["kl1"], "-621005", at(21, 12), "超过单次限额[6,000.00]")
         _receipt(session, ids["tm3"], "800", at(21, 19))
         _receipt(session, ids["tm3"], "899", at(21, 20))
         session.add(Problem(declaration_id=ids["kl2"], field="buyerIdNumber",

@@ -68,7 +68,7 @@ def test_real_manifest_and_labels(report_data: ReportData, sessions: sessionmake
         waybills = [s.get(Declaration, report_data.ids[k]).logisticsNo  # type: ignore[union-attr]
                     for k in ("tm2", "tm3", "kl1")]
     assert result.missing == ()
-    assert result.counts["receiptsAsRecorded"] == 3  # no exchange folder: fields as recorded
+    assert result.counts["receiptsAsRecorded"] == 4  # no exchange folder: fields as recorded
     with zipfile.ZipFile(target) as zf:
         for name in ("manifest.pdf", "labels.pdf"):
             pdf = tmp_path / name

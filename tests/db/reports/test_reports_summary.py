@@ -42,7 +42,10 @@ def test_overview_numbers(report_data: ReportData, sessions: sessionmaker[Sessio
     assert (clerks["li.clerk"].imports, clerks["li.clerk"].edits) == (6, 2)
     assert (clerks["wang.sup"].submissions, clerks["wang.sup"].other) == (2, 2)  # apply, batch
     causes = {(c.source, c.code): c for c in data.causes}
-    assert causes["customs", "-621005"].example.startswith("ORD")
+    limit = causes["customs", "-621005"]  # two parcels, two amounts: one cause
+    assert (limit.declarations, limit.text) == (2, "超过单次限额")
+    assert limit.example.startswith("ORD")
+    assert "single-purchase limit" in limit.advice
     assert causes["customs", "100"].text == "商品编码与名称不符"
     assert causes["precheck", "id.checksum"].declarations == 1
 
