@@ -9,7 +9,7 @@ the problem views have content. Deterministic for a given seed.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -299,9 +299,6 @@ def add_demo_declarations(session: Session, actor: Actor, count: int, seed: int,
     # It is part of generating the demo, so it runs with the demo's rights, under the user's name.
     checker = Actor(actor.name, Role.SYSTEM, actor.user_id, actor.workstation)
     check_declarations(session, checker, ids, ref=refs, report=False)
-    # Part of the DEMO action the actor was allowed: an admin may make demo data without
-    # holding CHECK, so the inner pre-check runs with the system role under the same name.
-    check_declarations(session, replace(actor, role=Role.SYSTEM), ids, ref=refs, report=False)
     record_event(session, actor, "demo.generate", entity="declarations",
                  details={"declarations": count, "items": n_items, "seed": seed})
     return count, n_items

@@ -115,8 +115,6 @@ class SubmissionActions(QObject):
         dialog.open()
         return dialog
 
-    def _on_show_declarations(self, _ids: list[int]) -> None:
-        self.window.status_panel.select_status("rejected")
     def _on_show_declarations(self, ids: list[int]) -> None:
         """Show exactly these declarations in the grid (one cause of the To fix list)."""
         flt = replace(self.window.current_filter(), ids=tuple(ids), statuses=(), search="")

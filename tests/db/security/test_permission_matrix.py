@@ -28,11 +28,6 @@ from app.reports import detail as report_detail
 from app.reports import evidence as report_evidence
 from app.reports import summary as report_summary
 from app.reports.evidence_sources import EvidenceSources
-from app.reports.choices import report_choices
-from app.reports.detail import export_declarations
-from app.reports.evidence import export_evidence
-from app.reports.evidence_sources import default_sources
-from app.reports.summary import export_summary
 from app.reports.summary_data import SummaryScope
 from app.security import pii
 from app.security.audit_service import AuditFilter, AuditService
@@ -115,18 +110,6 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         P.CHECK, lambda e, a: precheck_service.check_declarations(e.session, a, [e.decl_id])),
     **{f"precheck.transitions.change_status[{kind.value}]": (
         transitions.PERMISSION[kind], _event(kind)) for kind in EventKind},
-    "reports.choices.report_choices": (
-        P.VIEW, lambda e, a: report_choices(e.session, a)),
-    "reports.detail.export_declarations": (
-        P.EXPORT, lambda e, a: export_declarations(
-            e.session, a, DeclarationFilter(), e.tmp / f"d-{a.role.value}.xlsx")),
-    "reports.summary.export_summary": (
-        P.REPORTS, lambda e, a: export_summary(
-            e.session, a, SummaryScope(date(2026, 11, 1), date(2026, 11, 30)),
-            e.tmp / f"s-{a.role.value}.xlsx")),
-    "reports.evidence.export_evidence": (
-        P.REPORTS, lambda e, a: export_evidence(
-            e.session, a, "no-such-batch", e.tmp / "e.zip", default_sources(None))),
     "security.users.UserService.list_users": (
         P.USERS, lambda e, a: UserService(e.session, e.hasher).list_users(a)),
     "security.users.UserService.get": (
