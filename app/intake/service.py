@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from app.db.models import ImportJob
 from app.db.types import utcnow
-from app.i18n import N_, Message, render
 from app.intake.codes import CodeLookup, reference_lookup
 from app.intake.grouping import OrderGroup
 from app.intake.limits import DEFAULT_LIMITS, ReadLimits
@@ -36,7 +35,6 @@ from app.security.context import Actor, Permission, require
 from app.services.settings import all_settings
 
 CHUNK = 5000
-MSG_PROGRESS = N_("Importing {name}…")
 
 # Called with the ids of the declarations created or updated, inside the import's
 # transaction. The pre-check (issue 5) plugs in here; see `run_after_import`.
@@ -144,8 +142,8 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
                     rejected.extend((n, tuple(raw)) for n, raw in g.raw_rows)
                 g.raw_rows = []
             pos = stream.table.position
-            progress(pos.done, pos.total, render(Message(MSG_PROGRESS, {"name": path.name}),
-                                                 "en"))
+            # No message: the GUI's dialog shows its own translated title.
+            progress(pos.done, pos.total, "")
         cancel.raise_if_cancelled()
         refused = request.all_or_nothing and stream.counts.rejected_rows > 0
         if refused:
