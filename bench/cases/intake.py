@@ -119,7 +119,7 @@ def _compare(file: Path, parse: Callable[[], None], d: Path) -> Outcome:
 def import_xlsx_100k(quick: bool) -> Outcome:
     import python_calamine as pc
 
-    n = 20_000 if quick else 100_000
+    n = 10_000 if quick else 100_000
     with scratch_dir() as d:
         file = write_xlsx(d / "orders.xlsx", n)
 
@@ -134,7 +134,7 @@ def import_xlsx_100k(quick: bool) -> Outcome:
 def import_xlsx_100k_naive(quick: bool) -> Outcome:
     import openpyxl
 
-    n = 20_000 if quick else 100_000
+    n = 10_000 if quick else 100_000
     with scratch_dir() as d:
         file = write_xlsx(d / "orders.xlsx", n)
 
@@ -149,7 +149,7 @@ def import_xlsx_100k_naive(quick: bool) -> Outcome:
 
 @case("import-csv-100k", target=3.0)
 def import_csv_100k(quick: bool) -> Outcome:
-    n = 20_000 if quick else 100_000
+    n = 10_000 if quick else 100_000
     with scratch_dir() as d:
         file = write_csv(d / "orders.csv", n)
 
@@ -174,7 +174,7 @@ print(seconds, peak, notes["declarations"], notes["items"])
 @case("import-csv-1m-memory", target=1.0)
 def import_csv_1m_memory(quick: bool) -> Outcome:
     """ours = peak RSS in MB of a child process importing the file; baseline = the 400 MB cap."""
-    n = 100_000 if quick else 1_000_000
+    n = 50_000 if quick else 1_000_000
     with scratch_dir() as d:
         file = write_csv(d / "orders.csv", n)
         db = d / "ours.sqlite3"
