@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, tuple_, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db.bulk import _TableWriter
@@ -53,15 +53,23 @@ _COLS = (D.id, D.status, D.ebpCode, D.orderNo, D.logisticsNo, D.import_job_id)
 
 def find_by_order(session: Session, keys: Iterable[tuple[str | None, str]]
                   ) -> dict[tuple[str | None, str], Existing]:
-    """Existing declarations by (ebpCode, orderNo); uses the (ebp_code, order_no) index."""
-    with_ebp = sorted({k for k in keys if k[0]}, key=str)
+    """Existing declarations by (ebpCode, orderNo).
+
+    One query per platform code and chunk, `ebp_code = ? AND order_no IN (…)`, so the
+    (ebp_code, order_no) index is searched: a row-value IN would scan the table on SQLite.
+    """
+    by_ebp: dict[str, set[str]] = {}
+    for ebp, order in keys:
+        if ebp:
+            by_ebp.setdefault(ebp, set()).add(order)
     without = sorted({k[1] for k in keys if not k[0]})
     found: dict[tuple[str | None, str], Existing] = {}
-    for part in _chunks(with_ebp):
-        stmt = select(*_COLS).where(tuple_(D.ebpCode, D.orderNo).in_(part))
-        for row in session.execute(stmt):
-            e = Existing(*row)
-            found.setdefault((e.ebpCode, e.orderNo or ""), e)
+    for ebp, orders in sorted(by_ebp.items()):
+        for part in _chunks(sorted(orders)):
+            stmt = select(*_COLS).where(D.ebpCode == ebp, D.orderNo.in_(part))
+            for row in session.execute(stmt):
+                e = Existing(*row)
+                found.setdefault((e.ebpCode, e.orderNo or ""), e)
     for part in _chunks(without):
         stmt = select(*_COLS).where(and_(D.ebpCode.is_(None), D.orderNo.in_(part)))
         for row in session.execute(stmt):
