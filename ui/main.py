@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 from platformdirs import user_log_dir
@@ -21,6 +22,7 @@ from ui.context import GuiContext
 from ui.crash import CrashHandler
 from ui.fonts import register_bundled_font
 from ui.i18n import Translators
+from ui.language import LanguageSwitcher, saved_language
 from ui.main_window import MainWindow
 from ui.security.session import daily_backup, start_session, startup_check
 
@@ -77,6 +79,10 @@ def run_gui(url: str, lang: str) -> int:
         QMessageBox.critical(None, app.translate("main", "Cannot open the database"),
                              opened.text(lang))
         return 1
+    if "--lang" not in sys.argv and not os.environ.get("CLEARDESK_LANG"):
+        lang = saved_language() or lang  # the language last chosen in the GUI
+        translators.install(lang)
+        crash.lang = lang
     opened.lang = lang
     daily_backup(opened)
     actor = start_session(opened)
@@ -85,8 +91,11 @@ def run_gui(url: str, lang: str) -> int:
         return 0
     opened.actor = actor
     window = MainWindow(opened)
+    switcher = LanguageSwitcher(translators, opened, window,
+                                on_language=partial(setattr, crash, "lang"))
     window.show()
     code = app.exec()
+    del switcher
     opened.engine.dispose()
     crash.uninstall()
     return int(code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -44,6 +45,9 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.workspace.actions",
     "ui.submission.actions",
     "ui.reports.actions",
+    "ui.precheck.actions",
+    "ui.intake.actions",
+    "ui.printing.actions",
 )
 
 MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "help")
@@ -61,6 +65,9 @@ class MainWindow(QMainWindow):
         self.menus: dict[str, QMenu] = {}
         self._restore_selection: list[int] = []
         self._restore_top: int | None = None
+        # Extra DeclarationFilter fields set by area panels (e.g. problem_code).
+        self.filter_overrides: dict[str, Any] = {}
+        self.language_switcher: Any = None  # set by the composition root (ui.language)
         self._build_ui()
         self._connect_signals()
         for name in AREA_INSTALLERS:
@@ -185,24 +192,20 @@ class MainWindow(QMainWindow):
 
     def _hide_empty_menus(self) -> None:
         for menu in self.menus.values():
-            menu.menuAction().setVisible(bool(menu.actions()))
+            menu.menuAction().setVisible(any(a.isVisible() for a in menu.actions()))
 
     # --- filter, views ------------------------------------------------------------------
     def current_filter(self) -> DeclarationFilter:
         status = self.status_panel.selected_status()
         extra = self.filter_bar.values()
-        return DeclarationFilter(
+        flt = DeclarationFilter(
             statuses=(status,) if status else (), search=self.search_edit.text(),
             batch_id=extra["batch_id"], import_job_id=extra["import_job_id"],  # type: ignore[arg-type]
             platform=extra["platform"], has_problems=extra["has_problems"],  # type: ignore[arg-type]
             created_from=extra["created_from"], created_to=extra["created_to"],  # type: ignore[arg-type]
-            problem_code=self.model.filter.problem_code,
         )
-
-    def set_problem_code(self, code: str | None) -> None:
-        """Filter by one pre-check rule code (the Problems panel of issue 5 calls this)."""
-        self.model.set_filter(replace(self.current_filter(), problem_code=code or None))
-        self.refresh_counts()
+        # Extra fields set by area panels (the Problems panel's problem_code, a fix queue's ids).
+        return replace(flt, **self.filter_overrides)
 
     def apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())
@@ -296,6 +299,11 @@ class MainWindow(QMainWindow):
             if decl_id is not None:
                 ids.append(decl_id)
         return ids
+
+    def select_ids(self, ids: list[int]) -> None:
+        """Select the rows of `ids` once the grid has (re)loaded them."""
+        self._restore_selection, self._restore_top = list(ids), None
+        self.model.refresh(set(ids))
 
     def select_declaration(self, decl_id: int) -> bool:
         """Select and show the row of `decl_id` if the current filter shows it."""

@@ -21,6 +21,7 @@ deletes itself (deleteLater) after `ended`; read `outcome`/`result`/`error` in y
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -108,7 +109,8 @@ class _Throttle:
             if done < total and now - self._last < PROGRESS_INTERVAL_S:
                 return
             self._last = now
-        self._handle._progress_posted.emit(int(done), int(total), str(message))
+        with contextlib.suppress(RuntimeError):  # owner gone; the job is cancelled by now
+            self._handle._progress_posted.emit(int(done), int(total), str(message))
 
 
 class _Runnable(QRunnable):
@@ -123,14 +125,15 @@ class _Runnable(QRunnable):
         try:
             result = self._job(_Throttle(handle), handle.token)
         except Cancelled:
-            handle._result_posted.emit("cancelled", None)
+            self._post("cancelled", None)
         except BaseException as exc:  # delivered to the GUI thread
-            handle._result_posted.emit("failed", exc)
+            self._post("failed", exc)
         else:
-            if handle.token.cancelled:
-                handle._result_posted.emit("cancelled", None)
-            else:
-                handle._result_posted.emit("finished", result)
+            self._post("cancelled" if handle.token.cancelled else "finished", result)
+
+    def _post(self, outcome: str, value: object) -> None:
+        with contextlib.suppress(RuntimeError):  # its owner (a closed window) is gone
+            self._handle._result_posted.emit(outcome, value)
 
 
 def run_job(

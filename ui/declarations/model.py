@@ -73,6 +73,7 @@ class DeclarationTableModel(QAbstractTableModel):
         self._wanted: set[int] = set()
         self._loading: set[int] = set()
         self._generation = 0
+        self.shown_generation = 0  # the generation whose rows the model currently shows
         self.kept_positions: dict[int, int] = {}
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
@@ -137,6 +138,11 @@ class DeclarationTableModel(QAbstractTableModel):
     @property
     def sort_state(self) -> tuple[str, bool]:
         return self._sort_key, self._descending
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every refresh; equals `shown_generation` once its rows are shown."""
+        return self._generation
 
     @property
     def ready(self) -> bool:
@@ -211,6 +217,7 @@ class DeclarationTableModel(QAbstractTableModel):
         self._loading.clear()
         self._pages[0] = self._masked(list(rows))
         self._total = len(rows)
+        self.shown_generation = gen
         self.endResetModel()
 
     def _on_ids(self, gen: int, ids: array[int], kept: dict[int, int]) -> None:
@@ -220,6 +227,7 @@ class DeclarationTableModel(QAbstractTableModel):
         grow = (first is not None and self._ids is None and self._total == len(first)
                 and [r[0] for r in first if r] == list(ids[: len(first)]))
         self.kept_positions = kept
+        self.shown_generation = gen
         if grow and len(ids) > self._total:
             self.beginInsertRows(QModelIndex(), self._total, len(ids) - 1)
             self._ids, self._total = ids, len(ids)

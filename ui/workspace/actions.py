@@ -4,9 +4,80 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QModelIndex, QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+from app.reference.store import reference_from_db
+from app.reference.tables import ReferenceTables
+from ui.declarations.editor import DeclarationEditor
+
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
+class WorkspaceActions(QObject):
+    """Owns the workspace's actions and the windows they open (kept as attributes for tests)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self._refs: ReferenceTables | None = None
+        self.editor: DeclarationEditor | None = None
+        self._build_actions()
+
+    def _build_actions(self) -> None:
+        w = self.window
+        self.action_edit = QAction(w.tr("&Open declaration"), w)
+        self.action_edit.setObjectName("action_edit")
+        self.action_edit.setShortcut(QKeySequence("Ctrl+E"))
+        self.action_edit.triggered.connect(self.open_editor)
+        w.menus["declarations"].addAction(self.action_edit)
+        w.table.activated.connect(self._on_table_activated)
+        from ui.workspace.more_actions import install_more
+
+        install_more(self)
+
+    def refs(self) -> ReferenceTables:
+        if self._refs is None:
+            with self.window.ctx.transaction() as s:
+                self._refs = reference_from_db(s)
+        return self._refs
+
+    def open_editor(self, decl_id: int | None = None) -> DeclarationEditor | None:
+        w = self.window
+        if not decl_id:
+            ids = w.selected_ids()
+            if not ids:
+                QMessageBox.information(w, w.tr("Open declaration"),
+                                        w.tr("Select a declaration first."))
+                return None
+            decl_id = ids[0]
+        if self.editor is not None:
+            self.editor.close()
+        self.editor = DeclarationEditor(w.ctx, self.refs(), decl_id, self.next_id, w)
+        self.editor.saved.connect(self._on_editor_saved)
+        self.editor.show()
+        return self.editor
+
+    def next_id(self, decl_id: int) -> int | None:
+        model = self.window.model
+        row = model.row_of(decl_id)
+        if row is None or row + 1 >= model.rowCount():
+            return None
+        nxt = model.declaration_id(row + 1)
+        if nxt is not None:
+            self.window.select_declaration(nxt)
+        return nxt
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        decl_id = self.window.model.declaration_id(index.row())
+        if decl_id is not None:
+            self.open_editor(decl_id)
+
+    def _on_editor_saved(self, _decl_id: int) -> None:
+        self.window.data_changed.emit()
+
+
 def install(window: MainWindow) -> None:
-    pass
+    window.workspace = WorkspaceActions(window)  # type: ignore[attr-defined]

@@ -1,0 +1,61 @@
+"""Code completers that show Chinese (or English) names: type "日本" or "116", pick
+"116 日本", get "116". HS codes show their description."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QCompleter, QLineEdit
+
+from app.reference.tables import ReferenceTables
+
+CODE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+# Which code table completes which field (CEB names; head and item fields share a name space).
+HEAD_CODE_TABLES: dict[str, str] = {
+    "country": "country", "currency": "currency", "tradeMode": "tradeMode",
+    "trafMode": "trafMode", "wrapType": "wrapType", "customsCode": "customsCode",
+    "portCode": "customsCode", "fCurrency": "currency", "iCurrency": "currency",
+}
+ITEM_CODE_TABLES: dict[str, str] = {
+    "gcode": "hs", "country": "country", "tradeCountry": "country", "currency": "currency",
+    "unit": "unit", "unit1": "unit", "unit2": "unit",
+}
+
+
+def code_model(refs: ReferenceTables, table: str, lang: str,
+               parent: QObject | None = None) -> QStandardItemModel:
+    model = QStandardItemModel(parent)
+    entries = refs.hs_codes.values() if table == "hs" else refs.table(table)
+    # Chinese names always (customs documents are Chinese); English too in an English UI.
+    pairs = [(e.code, e.name_zh if lang == "zh_CN" or not e.name_en
+              else f"{e.name_zh}  {e.name_en}") for e in entries]
+    for code, name in sorted(pairs):
+        item = QStandardItem(f"{code}  {name}")
+        item.setData(code, CODE_ROLE)
+        model.appendRow(item)
+    return model
+
+
+class CodeCompleter(QCompleter):
+    """Completes on code or name (substring, case-insensitive); inserts only the code."""
+
+    def __init__(self, model: QStandardItemModel, parent: QObject | None = None) -> None:
+        super().__init__(model, parent)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setMaxVisibleItems(12)
+        self._edit: QLineEdit | None = None
+        self.activated[QModelIndex].connect(self._on_activated)  # type: ignore[index]
+
+    def attach(self, edit: QLineEdit) -> None:
+        self._edit = edit
+        edit.setCompleter(self)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        code = index.data(CODE_ROLE)
+        edit = self._edit
+        if edit is not None and code:
+            # After QLineEdit has inserted the completion text, put the bare code.
+            QTimer.singleShot(0, lambda: edit.setText(str(code)))

@@ -1,0 +1,342 @@
+"""The declaration editor: head form and goods lines, keyboard-first.
+
+Ctrl+S saves, Ctrl+Enter saves and opens the next declaration of the grid, Esc reverts (a
+second Esc closes). Code fields complete with Chinese names. Saving goes through
+`app.services.editing.save_declaration` with the loaded version: a concurrent change opens the
+conflict dialog (`resolve_conflict` seam). Queued-or-later declarations open read-only with the
+reason. `show_problems()` marks fields; `problem_activated` tells which one the clerk clicked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import UserFacingError
+from app.domain.fields import EXTRA_HEAD_FIELDS, HEAD_FIELDS, FieldSpec
+from app.i18n import render
+from app.reference.tables import ReferenceTables
+from app.services.editing import (
+    READ_ONLY_HEAD,
+    EditConflictError,
+    Snapshot,
+    load_snapshot,
+    not_editable_reason,
+    save_declaration,
+)
+from ui.context import GuiContext
+from ui.declarations.completers import HEAD_CODE_TABLES, CodeCompleter, code_model
+from ui.declarations.conflict_dialog import Resolution, ask_resolution
+from ui.declarations.editor_info import EditorInfoPanel
+from ui.declarations.items_model import ItemsDelegate, ItemsTableModel, as_text
+from ui.declarations.model import STATUS_COLOURS
+from ui.declarations.pii import personal_data_formatter
+
+ProblemSpec = tuple[str, int | None, str, str]  # (field, gnum, severity, message)
+_MARK = "QLineEdit {{ border: 2px solid {colour}; }}"
+
+
+class DeclarationEditor(QDialog):
+    saved = Signal(int)  # declaration id, after a successful save
+    problem_activated = Signal(str, object)  # (field, gnum or None)
+
+    def __init__(self, ctx: GuiContext, refs: ReferenceTables, decl_id: int,
+                 next_id: Callable[[int], int | None] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("declaration_editor")
+        self.ctx, self.refs, self.lang = ctx, refs, ctx.lang
+        self.next_id = next_id
+        # Seam: tests replace it. Returns a Resolution, "theirs" or None (keep editing).
+        self.resolve_conflict: Callable[..., Resolution | str | None] = ask_resolution
+        self.show_error: Callable[[str], None] = self._show_error
+        self.edits: dict[str, QLineEdit] = {}
+        self.snapshot: Snapshot | None = None
+        self.read_only_reason: str | None = None
+        self._mask = personal_data_formatter(ctx.actor)
+        self._build_ui()
+        self._connect_signals()
+        self.load(decl_id)
+
+    # --- building -----------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        self.resize(1180, 760)
+        layout = QVBoxLayout(self)
+        self.title = QLabel(self)
+        self.title.setObjectName("editor_title")
+        self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.banner = QLabel(self)
+        self.banner.setObjectName("read_only_banner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#fff3e0; color:#e65100; padding:6px;")
+        layout.addWidget(self.title)
+        layout.addWidget(self.banner)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        top = QSplitter(Qt.Orientation.Horizontal, splitter)
+        self.head_tabs = QTabWidget(top)
+        self.head_tabs.addTab(self._form(HEAD_FIELDS), self.tr("Declaration"))
+        self.head_tabs.addTab(self._form(EXTRA_HEAD_FIELDS), self.tr("Order and payment"))
+        self.info = EditorInfoPanel(self.lang, top)
+        top.addWidget(self.head_tabs)
+        top.addWidget(self.info)
+        top.setSizes([760, 400])
+
+        items_box = QWidget(splitter)
+        items_layout = QVBoxLayout(items_box)
+        items_layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("Goods lines"), items_box))
+        bar.addStretch(1)
+        self.add_item_button = QPushButton(self.tr("Add line"), items_box)
+        self.remove_item_button = QPushButton(self.tr("Remove line"), items_box)
+        bar.addWidget(self.add_item_button)
+        bar.addWidget(self.remove_item_button)
+        items_layout.addLayout(bar)
+        self.items_model = ItemsTableModel(self.lang, self)
+        self.items_view = QTableView(items_box)
+        self.items_view.setObjectName("items_table")
+        self.items_view.setModel(self.items_model)
+        self.items_view.setItemDelegate(ItemsDelegate(self.refs, self.lang, self.items_view))
+        self.items_view.setTabKeyNavigation(True)
+        self.items_view.verticalHeader().setDefaultSectionSize(24)
+        self.items_view.horizontalHeader().setStretchLastSection(True)
+        items_layout.addWidget(self.items_view)
+        splitter.addWidget(top)
+        splitter.addWidget(items_box)
+        splitter.setSizes([480, 240])
+        layout.addWidget(splitter, 1)
+
+        buttons = QHBoxLayout()
+        self.message = QLabel(self)
+        self.message.setObjectName("editor_message")
+        buttons.addWidget(self.message, 1)
+        self.revert_button = QPushButton(self.tr("Revert (Esc)"), self)
+        self.save_next_button = QPushButton(self.tr("Save and next (Ctrl+Enter)"), self)
+        self.save_button = QPushButton(self.tr("Save (Ctrl+S)"), self)
+        self.save_button.setDefault(True)
+        for b in (self.revert_button, self.save_next_button, self.save_button):
+            buttons.addWidget(b)
+        layout.addLayout(buttons)
+
+    def _form(self, fields: Sequence[FieldSpec]) -> QScrollArea:
+        area = QScrollArea(self)
+        area.setWidgetResizable(True)
+        page = QWidget(area)
+        grid = QHBoxLayout(page)
+        forms = (QFormLayout(), QFormLayout())
+        shown = [f for f in fields if f.name not in READ_ONLY_HEAD]
+        half = (len(shown) + 1) // 2
+        models = {}
+        for n, spec in enumerate(shown):
+            edit = QLineEdit(page)
+            edit.setObjectName(f"field_{spec.name}")
+            if spec.max_len or spec.length:
+                edit.setMaxLength(spec.max_len or spec.length or 32767)
+            table = HEAD_CODE_TABLES.get(spec.name)
+            label = spec.label(self.lang) + (" *" if spec.required_i else "")
+            if table is not None:
+                if table not in models:
+                    models[table] = code_model(self.refs, table, self.lang, self)
+                CodeCompleter(models[table], edit).attach(edit)
+                row = QHBoxLayout()
+                name = QLabel(page)
+                name.setObjectName(f"name_{spec.name}")
+                name.setMinimumWidth(90)
+                edit.setMaximumWidth(90)
+                edit.textChanged.connect(partial(self._show_code_name, name, table))
+                row.addWidget(edit)
+                row.addWidget(name, 1)
+                forms[0 if n < half else 1].addRow(label, row)
+            else:
+                forms[0 if n < half else 1].addRow(label, edit)
+            self.edits[spec.name] = edit
+        for form in forms:
+            grid.addLayout(form)
+        area.setWidget(page)
+        return area
+
+    def _show_code_name(self, label: QLabel, table: str, code: str) -> None:
+        entry = self.refs.table(table).get(code.strip()) if code.strip() else None
+        label.setText(entry.name(self.lang) if entry else ("?" if code.strip() else ""))
+
+    def _connect_signals(self) -> None:
+        self.save_button.clicked.connect(self.save)
+        self.save_next_button.clicked.connect(self.save_and_next)
+        self.revert_button.clicked.connect(self.revert)
+        self.add_item_button.clicked.connect(self._on_add_item_button_clicked)
+        self.remove_item_button.clicked.connect(self._on_remove_item_button_clicked)
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(seq), self, self.save_and_next)
+        self.info.problem_clicked.connect(self._on_info_problem_clicked)
+
+    # --- loading ------------------------------------------------------------------------
+    def load(self, decl_id: int) -> None:
+        with self.ctx.transaction() as s:
+            snap = load_snapshot(s, self.ctx.actor, decl_id)
+        self._show(snap)
+        self.info.load(self.ctx, decl_id)
+        self.show_problems(self.info.stored_problems())
+
+    def _show(self, snap: Snapshot) -> None:
+        self.snapshot = snap
+        reason = not_editable_reason(snap.status)
+        self.read_only_reason = render(reason, self.lang) if reason else None
+        masked = self._mask if reason else None
+        for name, edit in self.edits.items():
+            value = snap.head.get(name)
+            edit.setText(as_text(masked(name, value) if masked else value))
+            edit.setReadOnly(reason is not None)
+            edit.setStyleSheet("")
+            edit.setToolTip("")
+        self.items_model.read_only = reason is not None
+        self.items_model.load(list(snap.items))
+        for b in (self.save_button, self.save_next_button, self.add_item_button,
+                  self.remove_item_button, self.revert_button):
+            b.setEnabled(reason is None)
+        self.banner.setVisible(reason is not None)
+        self.banner.setText(self.read_only_reason or "")
+        colour = STATUS_COLOURS.get(snap.status, "#000")
+        head = snap.head
+        self.title.setText(self.tr("Declaration {id} · order {order} · waybill {waybill} · "
+                                   "<span style='color:{colour}'>{status}</span>").format(
+            id=snap.id, order=head.get("orderNo") or "-", waybill=head.get("logisticsNo") or "-",
+            colour=colour, status=self.info.status_text(snap.status)))
+        self.setWindowTitle(self.tr("Declaration {id}").format(id=snap.id))
+        self.message.setText("")
+
+    # --- state --------------------------------------------------------------------------
+    def head_changes(self) -> dict[str, str]:
+        assert self.snapshot is not None
+        return {name: edit.text() for name, edit in self.edits.items()
+                if edit.text() != as_text(self.snapshot.head.get(name))}
+
+    def is_dirty(self) -> bool:
+        return bool(self.head_changes()) or self.items_model.dirty
+
+    def show_problems(self, problems: Sequence[ProblemSpec]) -> None:
+        """Mark fields with pre-check results: (field, gnum, severity, message)."""
+        for edit in self.edits.values():
+            edit.setStyleSheet("")
+            edit.setToolTip("")
+        cells: dict[tuple[int, str], str] = {}
+        for field, gnum, severity, message in problems:
+            colour = "#c62828" if severity == "error" else "#ef6c00"
+            if gnum is None and field in self.edits:
+                self.edits[field].setStyleSheet(_MARK.format(colour=colour))
+                self.edits[field].setToolTip(message)
+            elif gnum is not None:
+                cells[(gnum, field)] = message
+        self.items_model.problem_cells = cells
+        self.items_view.viewport().update()
+        self.info.set_problems(problems)
+
+    def focus_field(self, field: str, gnum: int | None) -> None:
+        if gnum is None and field in self.edits:
+            edit = self.edits[field]
+            for i in range(self.head_tabs.count()):
+                if self.head_tabs.widget(i).isAncestorOf(edit):
+                    self.head_tabs.setCurrentIndex(i)
+            edit.setFocus()
+            edit.selectAll()
+        elif gnum is not None:
+            from ui.declarations.items_model import ITEM_COLUMNS
+
+            if field in ITEM_COLUMNS and 0 < gnum <= self.items_model.rowCount():
+                idx = self.items_model.index(gnum - 1, ITEM_COLUMNS.index(field))
+                self.items_view.setCurrentIndex(idx)
+                self.items_view.setFocus()
+
+    # --- actions ------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Save; True when saved (or nothing to save)."""
+        if self.snapshot is None or self.read_only_reason:
+            return False
+        head = self.head_changes()
+        items = self.items_model.values() if self.items_model.dirty else None
+        return self._save(head, items, self.snapshot.version)
+
+    def _save(self, head: dict[str, str], items: list[dict[str, str]] | None,
+              version: int) -> bool:
+        assert self.snapshot is not None
+        decl_id = self.snapshot.id
+        try:
+            with self.ctx.transaction() as s:
+                result = save_declaration(s, self.ctx.actor, decl_id, version, head, items)
+        except EditConflictError as conflict:
+            choice = self.resolve_conflict(self, head, items, conflict.theirs, self.lang)
+            if choice == "theirs":
+                self.load(decl_id)
+                return False
+            if isinstance(choice, Resolution):
+                return self._save(choice.head, choice.items, conflict.theirs.version)
+            return False
+        except UserFacingError as exc:
+            self.show_error(exc.text(self.lang))
+            return False
+        self.load(decl_id)
+        self.message.setText(self.tr("Saved ({n} change(s)).").format(n=len(result.changes))
+                             if result.changes else self.tr("Nothing to save."))
+        if result.changes:
+            self.saved.emit(decl_id)
+        return True
+
+    def save_and_next(self) -> None:
+        if self.snapshot is None:
+            return
+        current = self.snapshot.id
+        if self.read_only_reason is None and not self.save():
+            return
+        nxt = self.next_id(current) if self.next_id else None
+        if nxt is not None:
+            self.load(nxt)
+
+    def revert(self) -> None:
+        if self.snapshot is not None:
+            self._show(self.snapshot)
+            self.show_problems(self.info.stored_problems())
+
+    def keyPressEvent(self, event: object) -> None:  # Esc: revert first, close when clean
+        from PySide6.QtGui import QKeyEvent
+
+        if isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape:
+            if self.is_dirty():
+                self.revert()
+            else:
+                self.close()
+            return
+        super().keyPressEvent(event)  # type: ignore[arg-type]
+
+    def _show_error(self, text: str) -> None:
+        self.message.setText(f"<span style='color:#c62828'>{text}</span>")
+
+    def _on_add_item_button_clicked(self) -> None:
+        row = self.items_model.add_row()
+        self.items_view.setCurrentIndex(self.items_model.index(row, 2))
+        self.items_view.edit(self.items_model.index(row, 2))
+
+    def _on_remove_item_button_clicked(self) -> None:
+        self.items_model.remove_row(self.items_view.currentIndex().row())
+
+    def _on_info_problem_clicked(self, field: str, gnum: object) -> None:
+        g = gnum if isinstance(gnum, int) else None
+        self.focus_field(field, g)
+        self.problem_activated.emit(field, g)

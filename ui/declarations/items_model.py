@@ -1,0 +1,151 @@
+"""The editor's goods lines: an editable table model over plain dicts of text, plus a delegate
+that gives code columns a completer with Chinese names."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from app.domain.fields import ITEM_BY_NAME
+from app.reference.tables import ReferenceTables
+from ui.declarations.completers import ITEM_CODE_TABLES, CodeCompleter, code_model
+
+ITEM_COLUMNS: tuple[str, ...] = (
+    "gnum", "itemNo", "gname", "gcode", "gmodel", "country", "qty", "unit", "qty1", "unit1",
+    "price", "totalPrice", "currency", "barCode", "note",
+)
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text
+    return str(value)
+
+
+class ItemsTableModel(QAbstractTableModel):
+    def __init__(self, lang: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.lang = lang
+        self.rows: list[dict[str, str]] = []
+        self.read_only = False
+        self.problem_cells: dict[tuple[int, str], str] = {}  # (gnum, field) → message
+        self.dirty = False
+
+    def load(self, items: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = [{k: as_text(it.get(k)) for k in ITEM_COLUMNS} for it in items]
+        self.dirty = False
+        self.endResetModel()
+
+    def values(self) -> list[dict[str, str]]:
+        return [{k: v for k, v in r.items() if k != "gnum"} for r in self.rows]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(ITEM_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(ITEM_COLUMNS):
+            return ITEM_BY_NAME[ITEM_COLUMNS[section]].label(self.lang)
+        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self.rows):
+            return str(section + 1)
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if not self.read_only and ITEM_COLUMNS[index.column()] != "gnum":
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        key = ITEM_COLUMNS[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return str(index.row() + 1) if key == "gnum" else self.rows[index.row()][key]
+        problem = self.problem_cells.get((index.row() + 1, key))
+        if role == Qt.ItemDataRole.BackgroundRole and problem is not None:
+            return QBrush(QColor("#ffebee"))
+        if role == Qt.ItemDataRole.ToolTipRole and problem is not None:
+            return problem
+        if role == Qt.ItemDataRole.TextAlignmentRole and ITEM_BY_NAME[key].kind in ("dec",
+                                                                                      "int"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if (role != Qt.ItemDataRole.EditRole or not index.isValid() or self.read_only
+                or ITEM_COLUMNS[index.column()] == "gnum"):
+            return False
+        key = ITEM_COLUMNS[index.column()]
+        text = "" if value is None else str(value)
+        if self.rows[index.row()][key] == text:
+            return True
+        self.rows[index.row()][key] = text
+        self.dirty = True
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole,
+                                             Qt.ItemDataRole.EditRole])
+        return True
+
+    def add_row(self) -> int:
+        template = self.rows[-1] if self.rows else {}
+        row = {k: "" for k in ITEM_COLUMNS}
+        for k in ("country", "currency", "unit"):  # usually the same on every line
+            row[k] = template.get(k, "")
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
+        self.rows.append(row)
+        self.endInsertRows()
+        self.dirty = True
+        return len(self.rows) - 1
+
+    def remove_row(self, row: int) -> None:
+        if not 0 <= row < len(self.rows):
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self.rows[row]
+        self.endRemoveRows()
+        self.dirty = True
+        if self.rows:
+            self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, len(self.rows) - 1)
+
+
+class ItemsDelegate(QStyledItemDelegate):
+    """Line editors; code columns get a completer with Chinese names."""
+
+    def __init__(self, refs: ReferenceTables, lang: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._models = {t: code_model(refs, t, lang, self)
+                        for t in set(ITEM_CODE_TABLES.values())}
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
+                     index: AnyIndex) -> QWidget:
+        edit = QLineEdit(parent)
+        key = ITEM_COLUMNS[index.column()]
+        table = ITEM_CODE_TABLES.get(key)
+        if table is not None:
+            CodeCompleter(self._models[table], edit).attach(edit)
+        spec = ITEM_BY_NAME[key]
+        if spec.max_len or spec.length:
+            edit.setMaxLength(spec.max_len or spec.length or 32767)
+        return edit
