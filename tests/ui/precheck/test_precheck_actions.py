@@ -7,6 +7,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.db.models import Declaration, Problem
+from app.services.queries import DeclarationFilter
 from ui.main import open_database
 from ui.main_window import MainWindow
 
@@ -50,10 +51,7 @@ def test_acknowledge_warning_from_the_problem_list(window: MainWindow, qtbot: Qt
                             .where(Problem.severity == "warning")).scalars().first()
     assert decl_id is not None
     controller.panel.code_selected.emit("")
-    window.search_edit.setText("")
-    # Show just that declaration's problems, as a selection of one row would.
-    window.filter_overrides["ids"] = (decl_id,)
-    window.apply_filter()
+    window.model.set_filter(DeclarationFilter(ids=(decl_id,)))
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: controller.problem_list.count() > 0)
