@@ -25,6 +25,7 @@ def window(demo_db: str, qtbot: QtBot) -> Iterator[MainWindow]:
 
 def test_check_fills_panel_and_code_filters_grid(window: MainWindow, qtbot: QtBot) -> None:
     controller = window.precheck  # type: ignore[attr-defined]
+    assert controller.panel.codes()  # demo data is pre-checked when generated
     with qtbot.waitSignal(controller.checked, timeout=60_000) as sig:
         controller.action_check.trigger()
     summary = sig.args[0]
