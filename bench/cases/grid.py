@@ -117,6 +117,11 @@ def _measure_gui(path: Path, total: int) -> tuple[dict[str, float], dict[str, An
 
     timings: dict[str, float] = {}
     info: dict[str, Any] = {}
+    stalls: dict[str, float] = {}
+
+    def op_done(name: str) -> None:
+        stalls[name] = stall["max"]
+        stall["max"] = 0.0
 
     def row_shown(row: int) -> Callable[[], bool]:
         def cond() -> bool:
@@ -141,6 +146,7 @@ def _measure_gui(path: Path, total: int) -> tuple[dict[str, float], dict[str, An
     window.model.refresh(reorder=True)  # what opening the grid does: first page, then ids
     wait(row_shown(0))
     timings["first"] = time.perf_counter() - start
+    op_done("first")
     wait(lambda: window.model.ready)
     info["ids_ready_s"] = round(time.perf_counter() - start, 3)
 
@@ -151,12 +157,14 @@ def _measure_gui(path: Path, total: int) -> tuple[dict[str, float], dict[str, An
     window.table.selectRow(target)
     wait(row_shown(target))
     timings["jump"] = time.perf_counter() - start
+    op_done("jump")
 
     order_col = [c.key for c in window.model.columns].index("orderNo")
     start = time.perf_counter()
     window.table.sortByColumn(order_col, Qt.SortOrder.AscendingOrder)
     wait(row_shown(0))
     timings["sort"] = time.perf_counter() - start
+    op_done("sort")
     wait(lambda: window.model.ready)
 
     window.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
@@ -165,6 +173,7 @@ def _measure_gui(path: Path, total: int) -> tuple[dict[str, float], dict[str, An
     window.status_panel.select_status("ready")
     wait(row_shown(0))
     timings["filter"] = time.perf_counter() - start
+    op_done("filter")
     wait(lambda: window.model.ready)
     info["ready_rows"] = window.model.rowCount()
     ticker.stop()
@@ -172,7 +181,8 @@ def _measure_gui(path: Path, total: int) -> tuple[dict[str, float], dict[str, An
     window.deleteLater()
     app.processEvents()
     ctx.engine.dispose()
-    return timings, info, stall["max"]
+    info["stalls"] = stalls
+    return timings, info, max([stall["max"], *stalls.values()])
 
 
 @case("grid-1m", target=3.0)
@@ -192,6 +202,7 @@ def grid_1m(quick: bool) -> Outcome:
     notes = {f"{k}": f"{timings[k] * 1000:.1f}ms/{base[k] * 1000:.1f}ms"
              f"(x{timings[k] / base[k]:.1f})" for k in timings}
     notes["longest_stall"] = f"{stall * 1000:.0f}ms"
+    notes["stalls"] = "/".join(f"{k}:{v * 1000:.0f}" for k, v in info["stalls"].items())
     notes["rows"] = str(total)
     notes["ids_ready"] = f"{info['ids_ready_s']}s"
     notes["window_built"] = f"{info['window_s']}s"

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QInputMethodEvent, QKeyEvent
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -154,7 +154,9 @@ def test_problems_mark_fields_and_click_focuses(window: MainWindow, qtbot: QtBot
     assert "#c62828" in editor.edits["buyerIdNumber"].styleSheet()
     assert editor.items_model.data(editor.items_model.index(0, 3),
                                    Qt.ItemDataRole.ToolTipRole) == "Unknown HS code 1901101000."
-    assert editor.info.tabText(0) == "Problems (2)"
+    texts = [editor.info.problems.item(i).text() for i in range(editor.info.problems.count())]
+    assert "✖ Buyer ID number: The ID number's check digit is wrong." in texts
+    assert "⚠ #1 HS code: Unknown HS code 1901101000." in texts
     with qtbot.waitSignal(editor.problem_activated) as sig:
         editor.info.problems.itemClicked.emit(editor.info.problems.item(0))
     assert sig.args == ["buyerIdNumber", None]
@@ -192,3 +194,15 @@ def test_chinese_typing_with_key_events(window: MainWindow, qtbot: QtBot) -> Non
             QCoreApplication.sendEvent(edit, QKeyEvent(etype, 0, Qt.KeyboardModifier.NoModifier,
                                                        ch))
     assert edit.text() == "易碎品"
+
+
+def test_live_check_marks_a_bad_code_while_typing(window: MainWindow, qtbot: QtBot) -> None:
+    editor = open_editor(window, qtbot, 1)
+    edit = editor.edits["country"]
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "999")  # no such country
+    assert editor.findChild(QLabel, "name_country").text() == "?"
+    qtbot.waitUntil(lambda: "#c62828" in edit.styleSheet() or "#ef6c00" in edit.styleSheet())
+    assert edit.toolTip()
+    assert "Estimated from the values as typed" in editor.info.tax_label.text()

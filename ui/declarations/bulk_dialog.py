@@ -123,7 +123,7 @@ class BulkEditDialog(QDialog):
         if p.not_editable:
             text += self.tr("; {n} skipped: queued or further, no longer editable").format(
                 n=p.not_editable)
-        self.summary.setText(text + ".")
+        self.summary.setText(self.tr("{summary}.").format(summary=text))
         self.samples.setRowCount(len(p.samples))
         for r, (decl_id, c) in enumerate(p.samples):
             for col, value in enumerate((str(decl_id), str(c.gnum or ""), as_text(c.before),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -45,7 +45,8 @@ from ui.context import GuiContext
 from ui.declarations.completers import HEAD_CODE_TABLES, CodeCompleter, code_model
 from ui.declarations.conflict_dialog import Resolution, ask_resolution
 from ui.declarations.editor_info import EditorInfoPanel
-from ui.declarations.items_model import ItemsDelegate, ItemsTableModel, as_text
+from ui.declarations.items_model import ITEM_COLUMNS, ItemsDelegate, ItemsTableModel, as_text
+from ui.declarations.live_check import live_check
 from ui.declarations.model import STATUS_COLOURS
 from ui.declarations.pii import personal_data_formatter
 
@@ -71,6 +72,9 @@ class DeclarationEditor(QDialog):
         self.snapshot: Snapshot | None = None
         self.read_only_reason: str | None = None
         self._mask = personal_data_formatter(ctx.actor)
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(400)
         self._build_ui()
         self._connect_signals()
         self.load(decl_id)
@@ -118,6 +122,8 @@ class DeclarationEditor(QDialog):
         self.items_view.setTabKeyNavigation(True)
         self.items_view.verticalHeader().setDefaultSectionSize(24)
         self.items_view.horizontalHeader().setStretchLastSection(True)
+        for key, width in (("gname", 220), ("gmodel", 160), ("itemNo", 110), ("gnum", 70)):
+            self.items_view.setColumnWidth(ITEM_COLUMNS.index(key), width)
         items_layout.addWidget(self.items_view)
         splitter.addWidget(top)
         splitter.addWidget(items_box)
@@ -160,7 +166,8 @@ class DeclarationEditor(QDialog):
                 name = QLabel(page)
                 name.setObjectName(f"name_{spec.name}")
                 name.setMinimumWidth(90)
-                edit.setMaximumWidth(90)
+                edit.setMinimumWidth(64)
+                edit.setMaximumWidth(110)
                 edit.textChanged.connect(partial(self._show_code_name, name, table))
                 row.addWidget(edit)
                 row.addWidget(name, 1)
@@ -187,6 +194,12 @@ class DeclarationEditor(QDialog):
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(seq), self, self.save_and_next)
         self.info.problem_clicked.connect(self._on_info_problem_clicked)
+        self._check_timer.timeout.connect(self._on_check_timer_timeout)
+        for edit in self.edits.values():
+            edit.textEdited.connect(self._on_value_edited)
+        self.items_model.dataChanged.connect(self._on_value_edited)
+        self.items_model.rowsInserted.connect(self._on_value_edited)
+        self.items_model.rowsRemoved.connect(self._on_value_edited)
 
     # --- loading ------------------------------------------------------------------------
     def load(self, decl_id: int) -> None:
@@ -195,6 +208,8 @@ class DeclarationEditor(QDialog):
         self._show(snap)
         self.info.load(self.ctx, decl_id)
         self.show_problems(self.info.stored_problems())
+        if self.read_only_reason is None:
+            self.run_live_check(with_stored=True)
 
     def _show(self, snap: Snapshot) -> None:
         self.snapshot = snap
@@ -249,6 +264,30 @@ class DeclarationEditor(QDialog):
         self.items_view.viewport().update()
         self.info.set_problems(problems)
 
+    def run_live_check(self, with_stored: bool = False) -> None:
+        """Re-run the pre-check rules on the values as typed; marks fields and the tax.
+        `with_stored`: also keep the results of the last saved check (just loaded)."""
+        if self.snapshot is None:
+            return
+        head = {name: edit.text() for name, edit in self.edits.items()}
+        for name in READ_ONLY_HEAD:
+            value = self.snapshot.head.get(name)
+            head[name] = as_text(value)
+        problems, tax = live_check(head, self.items_model.values(), self.refs, self.lang)
+        if with_stored:
+            stored = self.info.stored_problems()
+            problems = stored + [p for p in problems if p not in stored]
+        self.show_problems(problems)
+        if tax is not None:
+            self.info.set_live_tax(tax)
+
+    def _on_check_timer_timeout(self) -> None:
+        self.run_live_check()
+
+    def _on_value_edited(self, *_args: object) -> None:
+        if self.read_only_reason is None:
+            self._check_timer.start()
+
     def focus_field(self, field: str, gnum: int | None) -> None:
         if gnum is None and field in self.edits:
             edit = self.edits[field]
@@ -257,13 +296,11 @@ class DeclarationEditor(QDialog):
                     self.head_tabs.setCurrentIndex(i)
             edit.setFocus()
             edit.selectAll()
-        elif gnum is not None:
-            from ui.declarations.items_model import ITEM_COLUMNS
-
-            if field in ITEM_COLUMNS and 0 < gnum <= self.items_model.rowCount():
-                idx = self.items_model.index(gnum - 1, ITEM_COLUMNS.index(field))
-                self.items_view.setCurrentIndex(idx)
-                self.items_view.setFocus()
+        elif (gnum is not None and field in ITEM_COLUMNS
+              and 0 < gnum <= self.items_model.rowCount()):
+            idx = self.items_model.index(gnum - 1, ITEM_COLUMNS.index(field))
+            self.items_view.setCurrentIndex(idx)
+            self.items_view.setFocus()
 
     # --- actions ------------------------------------------------------------------------
     def save(self) -> bool:

@@ -77,6 +77,14 @@ class EditorInfoPanel(QTabWidget):
             self.history.addItem(self.tr("Receipt {type} {code}: {info}").format(
                 type=r["messageType"], code=r["returnStatus"], info=r["returnInfo"] or ""))
 
+    def set_live_tax(self, tax: Any) -> None:
+        d = self.detail
+        goods = _money(d.goods_total) if d is not None else "-"
+        self.tax_label.setText(self.tr(
+            "<p>Goods value: <b>{goods}</b></p><p>Estimated tax (comprehensive CBEC tax, "
+            "70% of VAT and consumption tax): <b>{tax}</b></p><p>Estimated from the values "
+            "as typed.</p>").format(goods=goods, tax=_money(tax)))
+
     def _history_line(self, ev: dict[str, Any]) -> str:
         at = datetime.fromisoformat(ev["at"]).astimezone().strftime("%Y-%m-%d %H:%M")
         line = f"{at}  {ev['user'] or '-'}  {ev['action']}"

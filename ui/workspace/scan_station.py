@@ -91,6 +91,8 @@ class ScanStation(QDialog):
             self.tr("Time"), self.tr("Scanned number"), self.tr("Result"), self.tr("Status"),
             self.tr("Order No.")])
         self.table.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((80, 200, 110, 110)):
+            self.table.setColumnWidth(col, width)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
