@@ -17,7 +17,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 run: $(VENV)/.installed
 	@mkdir -p $(dir $(DEMO_DB))
-	$(BIN)/cleardesk --db $(DEMO_URL) demo --parcels 3000 --seed 7 --if-empty
+	$(BIN)/cleardesk --db $(DEMO_URL) demo --parcels 3000 --seed 7 --if-empty --accounts
 	$(BIN)/cleardesk --db $(DEMO_URL)
 
 test: $(VENV)/.installed

@@ -17,6 +17,9 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.insert",
     "bench.cases.submission",
     "bench.cases.reports",
+    "bench.cases.precheck",
+    "bench.cases.intake",
+    "bench.cases.printing",
     "bench.cases.grid",
 )
 

@@ -10,16 +10,17 @@ from app.i18n import translate
 class CatalogueTranslator(QTranslator):
     """Serves `tr()` from resources/i18n/<lang>/*.po (the same catalogues the core uses)."""
 
-    def __init__(self, lang: str) -> None:
-        super().__init__()
+    def __init__(self, lang: str, parent: QCoreApplication | None = None) -> None:
+        super().__init__(parent)
         self.lang = lang
 
     def translate(  # type: ignore[override]
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
     ) -> str | None:
         text = translate(source, self.lang)
-        # None (a null QString) tells Qt "no translation": it asks the next translator, then
-        # falls back to the source text. An empty string would be taken as the translation.
+        # None becomes a null QString, which tells Qt "no translation here": it asks the next
+        # translator (Qt's own qtbase catalogue), then falls back to the source text. An empty
+        # string would be taken as the translation and blank the widget.
         return None if text == source else text
 
     def isEmpty(self) -> bool:
@@ -45,7 +46,7 @@ class Translators:
             if qt.load(QLocale(lang), "qtbase", "_", path):
                 self.app.installTranslator(qt)
                 self.installed.append(qt)
-        ours = CatalogueTranslator(lang)
+        ours = CatalogueTranslator(lang, self.app)  # parented: lives as long as the app
         self.app.installTranslator(ours)
         self.installed.append(ours)
         QLocale.setDefault(QLocale(lang if lang != "en" else "en_US"))

@@ -41,10 +41,13 @@ from ui.workers import run_job
 
 # Modules that add their actions to the window: each has install(window: MainWindow).
 AREA_INSTALLERS: tuple[str, ...] = (
-    "ui.workspace.actions",
     "ui.security.actions",
+    "ui.workspace.actions",
     "ui.submission.actions",
     "ui.reports.actions",
+    "ui.precheck.actions",
+    "ui.intake.actions",
+    "ui.printing.actions",
 )
 
 MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "help")
@@ -62,6 +65,8 @@ class MainWindow(QMainWindow):
         self.menus: dict[str, QMenu] = {}
         self._restore_selection: list[int] = []
         self._restore_top: int | None = None
+        # Extra DeclarationFilter fields set by area panels (e.g. problem_code).
+        self.filter_overrides: dict[str, Any] = {}
         self.language_switcher: Any = None  # set by the composition root (ui.language)
         self._build_ui()
         self._connect_signals()
@@ -187,24 +192,20 @@ class MainWindow(QMainWindow):
 
     def _hide_empty_menus(self) -> None:
         for menu in self.menus.values():
-            menu.menuAction().setVisible(bool(menu.actions()))
+            menu.menuAction().setVisible(any(a.isVisible() for a in menu.actions()))
 
     # --- filter, views ------------------------------------------------------------------
     def current_filter(self) -> DeclarationFilter:
         status = self.status_panel.selected_status()
         extra = self.filter_bar.values()
-        return DeclarationFilter(
+        flt = DeclarationFilter(
             statuses=(status,) if status else (), search=self.search_edit.text(),
             batch_id=extra["batch_id"], import_job_id=extra["import_job_id"],  # type: ignore[arg-type]
             platform=extra["platform"], has_problems=extra["has_problems"],  # type: ignore[arg-type]
             created_from=extra["created_from"], created_to=extra["created_to"],  # type: ignore[arg-type]
-            problem_code=self.model.filter.problem_code,
         )
-
-    def set_problem_code(self, code: str | None) -> None:
-        """Filter by one pre-check rule code (the Problems panel of issue 5 calls this)."""
-        self.model.set_filter(replace(self.current_filter(), problem_code=code or None))
-        self.refresh_counts()
+        # Extra fields set by area panels (the Problems panel's problem_code, a fix queue's ids).
+        return replace(flt, **self.filter_overrides)
 
     def apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.cli.framework import CliContext, Result, format_table
 from app.cli.precheck import tax_line
-from app.db.models import Declaration
+from app.db.models import Declaration, User
 from app.domain.errors import ValidationError
 from app.domain.fields import HEAD_BY_NAME, ITEM_FIELDS
 from app.domain.status import DeclarationStatus
@@ -19,6 +19,7 @@ from app.i18n import N_, render, translate
 from app.precheck.messages import revive
 from app.reference.store import load_reference_files, reference_from_db
 from app.security.context import Permission, require
+from app.security.demo_users import add_demo_users
 from app.services import declarations as decl_service
 from app.services import settings as settings_service
 from app.services.demo import add_demo_declarations
@@ -39,6 +40,9 @@ def register(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--if-empty", action="store_true",
                    help="only when the database has no declarations yet")
+    p.add_argument("--accounts", action="store_true",
+                   help="also create the demo accounts (one per role) if the database has no "
+                   "users; their passwords are shown on the login dialog")
     _json_flag(p)
     p.set_defaults(handler=cmd_demo)
 
@@ -107,8 +111,14 @@ def cmd_demo(ctx: CliContext, args: argparse.Namespace) -> Result:
         settings = settings_service.all_settings(session)
         n, items = add_demo_declarations(session, ctx.actor, args.parcels, args.seed, refs,
                                          settings)
-    return Result({"declarations": n, "items": items},
-                  ctx.t("Added {n} demo declarations with {items} items.", n=n, items=items))
+        accounts = 0
+        if args.accounts and not session.scalar(select(func.count()).select_from(User)):
+            accounts = add_demo_users(session)
+    text = ctx.t("Added {n} demo declarations with {items} items.", n=n, items=items)
+    if accounts:
+        text += "\n" + ctx.t("Created {n} demo accounts; the login dialog lists them.",
+                             n=accounts)
+    return Result({"declarations": n, "items": items, "accounts": accounts}, text)
 
 
 def cmd_list(ctx: CliContext, args: argparse.Namespace) -> Result:
@@ -136,6 +146,11 @@ def _cell(key: str, value: Any, lang: str) -> Any:
     return value
 
 
+def _plain(value: Any) -> Any:
+    """Decimals without the storage scale's trailing zeros (4, 12.5, 0.35)."""
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else value
+
+
 def _status_text(status: str, lang: str) -> str:
     try:
         return translate(DeclarationStatus(status).label, lang)
@@ -161,10 +176,10 @@ def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
     lines = [f"#{d.id}  {_status_text(d.status, ctx.lang)}"]
     for key, value in d.head.items():
         if value not in (None, ""):
-            lines.append(f"  {HEAD_BY_NAME[key].label(ctx.lang)} ({key}): {value}")
+            lines.append(f"  {HEAD_BY_NAME[key].label(ctx.lang)} ({key}): {_plain(value)}")
     for item in d.items:
         lines.append(f"  [{item['gnum']}] " + ", ".join(
-            f"{f.label(ctx.lang)}={item[f.name]}" for f in ITEM_FIELDS
+            f"{f.label(ctx.lang)}={_plain(item[f.name])}" for f in ITEM_FIELDS
             if f.name in ("gcode", "gname", "qty", "unit", "price", "totalPrice")))
     if d.tax_estimate is not None:
         lines.append("  " + tax_line(ctx, d.tax_estimate))

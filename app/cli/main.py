@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.submission",
     "app.cli.printing",
     "app.cli.reports",
+    "app.cli.intake",
 )
 
 

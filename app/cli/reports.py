@@ -54,6 +54,9 @@ def register(sub: Any) -> None:
     d.add_argument("--platform", help="only this platform (ebpName)")
     d.add_argument("--from", dest="date_from", type=_day, metavar="YYYY-MM-DD")
     d.add_argument("--to", dest="date_to", type=_day, metavar="YYYY-MM-DD")
+    d.add_argument("--unmask-reason", metavar="TEXT",
+                   help="show full ID numbers and phones (supervisors; recorded in the audit "
+                   "trail with this reason)")
     d.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx|FILE.csv")
     _json_flag(d)
     d.set_defaults(handler=cmd_export_declarations)
@@ -113,7 +116,7 @@ def cmd_export_declarations(ctx: CliContext, args: argparse.Namespace) -> Result
                                 batch_id=_batch_id(session, args.batch), platform=args.platform,
                                 created_from=args.date_from, created_to=args.date_to)
         result = export_declarations(session, ctx.actor, flt, args.output, lang=ctx.lang,
-                                     progress=_progress(ctx))
+                                     unmask_reason=args.unmask_reason, progress=_progress(ctx))
     return Result(_result_data(result), _sheets_text(ctx, result))
 
 

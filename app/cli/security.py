@@ -24,6 +24,7 @@ from app.security.auth import login
 from app.security.context import ROLE_LABELS, Actor, Role, system_actor, this_workstation
 from app.security.maintenance import MaintenanceService, database_file
 from app.security.passwords import PasswordHasher
+from app.security.pii import unmask_declaration
 from app.security.users import LOGIN_ROLES, UserInfo, UserService
 
 PasswordPrompt = Callable[[str], str]
@@ -73,6 +74,13 @@ def register(sub: Any) -> None:
     ls.add_argument("--limit", type=int, default=50)
     _json_flag(ls)
     ls.set_defaults(handler=cmd_audit_list)
+
+    p = sub.add_parser("unmask", help="show a declaration's full identity data "
+                       "(supervisors; audited)")
+    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("--reason", required=True, help="why the full data is needed (audited)")
+    _json_flag(p)
+    p.set_defaults(handler=cmd_unmask)
 
     p = sub.add_parser("backup", help="back up the database (SQLite online backup)")
     p.add_argument("-o", "--output", type=Path, metavar="FILE",
@@ -178,7 +186,7 @@ def cmd_users_list(ctx: CliContext, args: argparse.Namespace) -> Result:
                (N_("User"), N_("Name"), N_("Role"), N_("Active"), N_("Last login"))]
     yes, no = translate(N_("yes"), ctx.lang), translate(N_("no"), ctx.lang)
     rows = [[u.name, u.display_name or "", _role_text(u.role, ctx.lang), yes if u.active else no,
-             "" if u.last_login_at is None else f"{u.last_login_at:%Y-%m-%d %H:%M}"]
+             _when(u.last_login_at)]
             for u in users]
     return Result({}, format_table(headers, rows))
 
@@ -284,3 +292,15 @@ def cmd_restore(ctx: CliContext, args: argparse.Namespace) -> Result:
         text += "\n" + ctx.t("The replaced database is kept as {file}.",
                              file=str(info.replaced_copy))
     return Result(data, text)
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else f"{moment.astimezone():%Y-%m-%d %H:%M}"
+
+
+def cmd_unmask(ctx: CliContext, args: argparse.Namespace) -> Result:
+    with ctx.transaction() as session:
+        values = unmask_declaration(session, ctx.actor, args.id, reason=args.reason)
+    lines = [f"#{args.id}"] + [f"  {key}: {value}" for key, value in values.items()
+                               if value not in (None, "")]
+    return Result({"id": args.id, "head": values}, "\n".join(lines))

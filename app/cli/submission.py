@@ -9,7 +9,8 @@ from typing import Any
 
 from app.cli.framework import CliContext, Result, format_table
 from app.domain.errors import ValidationError
-from app.i18n import N_, render
+from app.domain.status import DeclarationStatus
+from app.i18n import N_, render, translate
 from app.services import settings as settings_service
 from app.submission import batches, fixqueue, outbound
 from app.submission.exchange import ExchangeFolderTransport, transport_from_settings
@@ -128,8 +129,9 @@ def cmd_batch_create(ctx: CliContext, args: argparse.Namespace) -> Result:
                         batch=summary.batch_no, count=summary.declarations))
 
 
-def _batch_rows(items: list[batches.BatchSummary]) -> list[list[Any]]:
-    return [[b.batch_no, b.ie_flag, b.state, b.declarations, b.messages, b.bill_no or "",
+def _batch_rows(items: list[batches.BatchSummary], lang: str) -> list[list[Any]]:
+    return [[b.batch_no, b.ie_flag, translate(batches.STATE_LABELS.get(b.state, b.state), lang),
+             b.declarations, b.messages, b.bill_no or "",
              b.traf_no or "", b.created_at.strftime("%Y-%m-%d %H:%M") if b.created_at else ""]
             for b in items]
 
@@ -141,14 +143,25 @@ def cmd_batch_list(ctx: CliContext, args: argparse.Namespace) -> Result:
                                   N_("Messages"), N_("Master bill"), N_("Flight"),
                                   N_("Created"))]
     return Result({"batches": [b.as_dict() for b in items]},
-                  format_table(headers, _batch_rows(items)))
+                  format_table(headers, _batch_rows(items, ctx.lang)))
 
 
 def cmd_batch_show(ctx: CliContext, args: argparse.Namespace) -> Result:
     with ctx.sessions() as session:
         b = batches.get_batch(session, ctx.actor, args.batch)
-    lines = [f"{k}: {v}" for k, v in b.as_dict().items()]
-    return Result({"batch": b.as_dict()}, "\n".join(lines))
+    counts = ", ".join(f"{ctx.t(DeclarationStatus(s).label)} {n}" for s, n in b.status_counts)
+    rows = [
+        (N_("Batch"), b.batch_no), (N_("I/E"), b.ie_flag),
+        (N_("State"), ctx.t(batches.STATE_LABELS.get(b.state, b.state))),
+        (N_("Declarations"), b.declarations), (N_("Statuses"), counts or "—"),
+        (N_("Messages"), f"{b.messages} ({ctx.t(N_('pending'))} {b.pending_messages})"),
+        (N_("Master bill"), b.bill_no or "—"), (N_("Transport mode"), b.traf_mode or "—"),
+        (N_("Flight"), b.traf_no or "—"), (N_("Voyage"), b.voyage_no or "—"),
+        (N_("Created"), f"{b.created_at:%Y-%m-%d %H:%M} {b.created_by or ''}"
+         if b.created_at else "—"),
+    ]
+    return Result({"batch": b.as_dict()},
+                  "\n".join(f"{ctx.t(label)}: {value}" for label, value in rows))
 
 
 def cmd_batch_edit(ctx: CliContext, args: argparse.Namespace) -> Result:
@@ -237,7 +250,7 @@ def cmd_to_fix(ctx: CliContext, args: argparse.Namespace) -> Result:
         "held": [{"id": h.id, "copNo": h.copNo, "status": h.status,
                   "returnStatus": h.returnStatus, "returnInfo": h.returnInfo} for h in held],
     }
-    rows = [[g.count, g.code, g.customs_text[:40],
+    rows = [[g.count, g.code or "—", g.customs_text[:40] or ctx.t(N_("(no customs text)")),
              render(g.explanation, ctx.lang)[:60] if g.explanation else ""] for g in groups]
     headers = [ctx.t(h) for h in (N_("Count"), N_("Code"), N_("Customs text"),
                                   N_("What to do"))]

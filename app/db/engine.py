@@ -57,10 +57,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     path = sqlite_file(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            # Personal data: the database is readable by its owner only.
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
+        # Personal data: the database (and its -wal/-shm) is readable by its owner only;
+        # a file left world-readable by an older build or a copy is tightened too.
+        from app.security.files import prepare_database_file
+
+        prepare_database_file(path)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -18,7 +18,7 @@ from app.intake.rows import NormalisedRow, Value
 
 MSG_CONFLICT = N_("Differs from row {other_row} of the same order, which has “{other}”")
 MSG_SIBLING = N_("Not imported: row {rows} of the same order has errors")
-MSG_WAYBILL_TAKEN = N_("Waybill number already used by order {other} (row {other_row})")
+MSG_WAYBILL_TAKEN = N_("Waybill number already used by another order in row {other_row}")
 
 @dataclass
 class OrderGroup:
@@ -70,17 +70,24 @@ class OrderGroup:
         """Number the items and explain the rejection of rows that have no error themselves."""
         for n, item in enumerate(self.items, start=1):
             item["gnum"] = n
-        if not self.errors:
-            self.raw_rows.clear()  # only rejected rows are kept for the clerk to fix
-        else:
-            bad_rows = sorted({e.row for e in self.errors})
-            listed = ", ".join(str(r) for r in bad_rows[:10])
-            for r in self.rows:
-                if r not in bad_rows:
-                    self.errors.append(RowError(r, "", "", "",
-                                                Message(MSG_SIBLING, {"rows": listed})))
-            self.errors.sort(key=lambda e: e.row)
+        if self.errors:
+            self._explain_siblings()
         return self
+
+    def reject(self, error: RowError) -> None:
+        """Reject a group that passed the file checks (e.g. its waybill is taken in the DB)."""
+        self.errors = [e for e in self.errors if e.message.msgid != MSG_SIBLING]
+        self.errors.append(error)
+        self._explain_siblings()
+
+    def _explain_siblings(self) -> None:
+        bad_rows = sorted({e.row for e in self.errors})
+        listed = ", ".join(str(r) for r in bad_rows[:10])
+        for r in self.rows:
+            if r not in bad_rows:
+                self.errors.append(RowError(r, "", "", "",
+                                            Message(MSG_SIBLING, {"rows": listed})))
+        self.errors.sort(key=lambda e: e.row)
 
 
 class OrderGrouper:
@@ -90,8 +97,10 @@ class OrderGrouper:
         self.window = window
         self._open: OrderedDict[str, OrderGroup] = OrderedDict()
         self._buffered = 0
-        self._emitted: set[str] = set()
-        self._waybills: dict[str, tuple[str, int]] = {}
+        # Bookkeeping for every order of the file, kept small for million-row files: hashes
+        # of emitted keys (a collision only costs a database lookup) and waybill → row.
+        self._emitted: set[int] = set()
+        self._waybills: dict[str, int] = {}
 
     def feed(self, row: NormalisedRow) -> Iterator[OrderGroup]:
         key = row.key
@@ -99,7 +108,7 @@ class OrderGrouper:
             key = f"r\x1f{row.row}"  # a row with no key is rejected on its own
         group = self._open.get(key)
         if group is None:
-            group = OrderGroup(key, continuation=key in self._emitted)
+            group = OrderGroup(key, continuation=hash(key) in self._emitted)
             self._open[key] = group
         else:
             self._open.move_to_end(key)
@@ -117,18 +126,18 @@ class OrderGrouper:
 
     def _emit(self, group: OrderGroup) -> OrderGroup:
         self._buffered -= len(group.rows)
-        self._emitted.add(group.key)
+        self._emitted.add(hash(group.key))
         waybill = group.head.get("logisticsNo")
-        if isinstance(waybill, str) and waybill and not group.errors:
+        # Continuations share their order's waybill; clashes with other orders already
+        # written are caught by the importer's database check.
+        if isinstance(waybill, str) and waybill and not group.errors and not group.continuation:
             owner = self._waybills.get(waybill)
-            if owner is not None and owner[0] != group.key:
-                order = owner[0].rsplit("\x1f", 1)[-1]
-                row = group.row_of("logisticsNo")
+            if owner is not None:
                 group.errors.append(RowError(
-                    row, group.head_columns.get("logisticsNo", ""), "logisticsNo", waybill,
-                    Message(MSG_WAYBILL_TAKEN, {"other": order, "other_row": owner[1]})))
-            elif owner is None:
-                self._waybills[waybill] = (group.key, group.row_of("logisticsNo"))
+                    group.row_of("logisticsNo"), group.head_columns.get("logisticsNo", ""),
+                    "logisticsNo", waybill, Message(MSG_WAYBILL_TAKEN, {"other_row": owner})))
+            else:
+                self._waybills[waybill] = group.row_of("logisticsNo")
         return group.finish()
 
 

@@ -78,6 +78,18 @@ class OrderStream:
             self.counts.items += len(group.items)
         return group
 
+    def reject(self, group: OrderGroup, error: RowError) -> None:
+        """Reject an already counted group after a database check failed."""
+        if not group.rejected:
+            self.counts.orders -= 0 if group.continuation else 1
+            self.counts.items -= len(group.items)
+            self.counts.rejected_rows += len(group.rows)
+            self.counts.rejected_orders += 0 if group.continuation else 1
+        else:
+            self.errors[:] = [e for e in self.errors if e.row not in set(group.rows)]
+        group.reject(error)
+        self.errors.extend(group.errors)
+
 
 def open_orders(path: Path, spec: MappingSpec | None = None, *,
                 lookup: CodeLookup | None = None, settings: Mapping[str, Any] | None = None,

@@ -88,8 +88,7 @@ def is_text_field(target: str) -> bool:
 class _Column:
     """One mapped column, with a cache of converted values for columns that repeat them."""
 
-    __slots__ = ("cache", "header", "index", "is_item", "lookups", "misses", "name", "target",
-                 "unit")
+    __slots__ = ("cache", "header", "index", "is_item", "misses", "name", "target", "unit")
 
     def __init__(self, index: int, target: str, header: str, unit: str | None) -> None:
         self.index = index
@@ -99,7 +98,6 @@ class _Column:
         self.name = target.removeprefix("item.")
         self.is_item = target.startswith("item.") or _is_item(target)
         self.cache: dict[object, Value | BadValue | None] | None = {}
-        self.lookups = 0
         self.misses = 0
 
 
@@ -123,6 +121,7 @@ class RowNormaliser:
         self._columns = [_Column(i, t, plan.headers[i], plan.units[i])
                          for i, t in enumerate(plan.targets) if t and t != ADDRESS_PART]
         self._address_parts = [i for i, t in enumerate(plan.targets) if t == ADDRESS_PART]
+        self._rows = 0
         # Which header each field came from, for error reports (first column feeding it).
         self._sources: dict[str, str] = {}
         for col in self._columns:
@@ -196,13 +195,14 @@ class RowNormaliser:
             col.misses += 1
             if len(cache) >= _CACHE_MAX:
                 cache.clear()
-            cache[raw if type(raw) is str else (type(raw), raw)] = value
+            cache[raw if type(raw) is not bool else (bool, raw)] = value
             # Columns of unique values (order numbers, IDs) gain nothing from a cache.
-            if col.lookups >= _CACHE_PROBE and col.misses * 10 > col.lookups * 9:
+            if self._rows >= _CACHE_PROBE and col.misses * 10 > self._rows * 9:
                 col.cache = None
         return value
 
     def normalise(self, number: int, cells: Sequence[object]) -> NormalisedRow:
+        self._rows += 1
         out = NormalisedRow(number, raw=cells, columns=self._sources)
         head, item = out.head, out.item
         for col in self._columns:
@@ -214,8 +214,8 @@ class RowNormaliser:
                 continue  # first non-empty column wins when two feed one field
             cache = col.cache
             if cache is not None:
-                col.lookups += 1
-                value = cache.get(raw if type(raw) is str else (type(raw), raw), _MISSING)
+                # 1.0 and 1 convert alike; True must not share 1's entry.
+                value = cache.get(raw if type(raw) is not bool else (bool, raw), _MISSING)
                 if value is _MISSING:
                     value = self._convert(col, raw)
             else:

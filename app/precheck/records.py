@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Declaration, DeclarationItem
 from app.domain.fields import ALL_HEAD_FIELDS, ITEM_FIELDS, FieldSpec
+from app.rules.money import GOODS_KEY
 
 D, It = Declaration, DeclarationItem
 CHUNK = 2000
@@ -57,18 +58,23 @@ def _row_dict(names: tuple[str, ...], decimals: frozenset[int],
 
 
 def _load(session: Session, head_where: Any, item_where: Any) -> list[dict[str, Any]]:
-    heads = [_row_dict(HEAD_NAMES, HEAD_DEC, r) for r in session.execute(
+    # Core execution on the Session's connection: plain rows, no ORM result machinery.
+    conn = session.connection()
+    heads = [_row_dict(HEAD_NAMES, HEAD_DEC, r) for r in conn.execute(
         select(*HEAD_COLUMNS).where(head_where).order_by(D.id))]
     by_id: dict[int, dict[str, Any]] = {}
     for head in heads:
         head["items"] = []
         by_id[head["id"]] = head
-    for r in session.execute(select(*ITEM_COLUMNS).where(item_where)
-                             .order_by(It.declaration_id, It.gnum)):
+    for r in conn.execute(select(*ITEM_COLUMNS).where(item_where)
+                          .order_by(It.declaration_id, It.gnum)):
         item = _row_dict(ITEM_NAMES, ITEM_DEC, r)
         owner = by_id.get(item.pop("declaration_id"))
         if owner is not None:
             owner["items"].append(item)
+    zero = Decimal(0)
+    for head in heads:  # summed once here; the rules would otherwise redo it several times
+        head[GOODS_KEY] = sum((i["totalPrice"] or zero for i in head["items"]), zero)
     return heads
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from app.db.models import Declaration
+from app.db.models import Batch, Declaration
 from app.i18n import N_
 
 ColumnKind = Literal["text", "int", "code", "money", "weight", "status", "datetime"]
@@ -18,7 +18,6 @@ class ExportColumn:
     expr: Any
     kind: ColumnKind = "text"
     width: float = 14  # Excel character widths
-    pii: str | None = None  # "id" | "phone": masked unless the role may unmask
 
 
 D = Declaration
@@ -31,8 +30,8 @@ DETAIL_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("ebpName", N_("Platform"), D.ebpName, width=16),
     ExportColumn("ebcName", N_("E-commerce company"), D.ebcName, width=24),
     ExportColumn("buyerName", N_("Buyer"), D.buyerName, width=10),
-    ExportColumn("buyerIdNumber", N_("Buyer ID number"), D.buyerIdNumber, width=21, pii="id"),
-    ExportColumn("buyerTelephone", N_("Telephone"), D.buyerTelephone, width=14, pii="phone"),
+    ExportColumn("buyerIdNumber", N_("Buyer ID number"), D.buyerIdNumber, width=21),
+    ExportColumn("buyerTelephone", N_("Telephone"), D.buyerTelephone, width=14),
     ExportColumn("consigneeAddress", N_("Address"), D.consigneeAddress, width=40),
     ExportColumn("goodsTotal", N_("Goods value"), D.goods_total, "money", 12),
     ExportColumn("freight", N_("Freight"), D.freight, "money", 10),
@@ -40,7 +39,7 @@ DETAIL_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("grossWeight", N_("Gross weight (kg)"), D.grossWeight, "weight", 12),
     ExportColumn("netWeight", N_("Net weight (kg)"), D.netWeight, "weight", 12),
     ExportColumn("problems", N_("Problems"), D.error_count, "int", 9),
-    ExportColumn("batchId", N_("Batch"), D.batch_id, "int", 8),
+    ExportColumn("batchNo", N_("Batch No."), Batch.batch_no, width=18),
     ExportColumn("returnStatus", N_("Customs return status"), D.last_return_status, "code",
                  10),
     ExportColumn("returnInfo", N_("Customs return text"), D.last_return_info, width=40),

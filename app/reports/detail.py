@@ -22,16 +22,17 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Declaration
+from app.db.models import Batch, Declaration
 from app.domain.status import DeclarationStatus
 from app.i18n import N_, translate
 from app.jobs.base import CancelToken, Progress, no_progress
 from app.reports import cells
 from app.reports.atomic import atomic_path, check_target
 from app.reports.columns import DETAIL_COLUMNS, ExportColumn
-from app.reports.pii import masker
+from app.reports.pii import export_masking, masker
 from app.security.audit import record_event
 from app.security.context import Actor, Permission, require
+from app.security.masking import PiiKind
 from app.services.queries import DeclarationFilter
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -57,13 +58,13 @@ class ExportResult:
     sheets: tuple[SheetCount, ...]
 
 
-def _converters(actor: Actor, columns: Sequence[ExportColumn], lang: str
+def _converters(masked: frozenset[PiiKind], columns: Sequence[ExportColumn], lang: str
                 ) -> list[tuple[int, Callable[[Any], Any]]]:
     """(column index, converter) for every column whose SQL value needs changing."""
     out: list[tuple[int, Callable[[Any], Any]]] = []
     labels = {s.value: translate(s.label, lang) for s in DeclarationStatus}
     for i, col in enumerate(columns):
-        m = masker(actor, col.pii)
+        m = masker(col.key, masked)
         if m is not None:
             out.append((i, m))
         elif col.kind == "status":
@@ -75,12 +76,14 @@ def _converters(actor: Actor, columns: Sequence[ExportColumn], lang: str
     return out
 
 
-def iter_rows(session: Session, actor: Actor, flt: DeclarationFilter, *,
+def iter_rows(session: Session, flt: DeclarationFilter, masked: frozenset[PiiKind], *,
               columns: Sequence[ExportColumn] = DETAIL_COLUMNS, lang: str = "en",
               cancel: CancelToken | None = None) -> Iterator[list[list[Any]]]:
     """Chunks of display rows (masked, statuses translated, naive datetimes), in id order."""
-    convs = _converters(actor, columns, lang)
-    stmt = select(*[c.expr for c in columns]).where(flt.where()).order_by(Declaration.id)
+    convs = _converters(masked, columns, lang)
+    stmt = (select(*[c.expr for c in columns]).select_from(Declaration)
+            .outerjoin(Batch, Batch.id == Declaration.batch_id)
+            .where(flt.where()).order_by(Declaration.id))
     result = session.execute(stmt.execution_options(yield_per=CHUNK))
     for part in result.partitions():
         if cancel is not None:
@@ -103,21 +106,24 @@ def export_declarations(
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
     max_rows_per_sheet: int = EXCEL_MAX_ROWS - 1,
+    unmask_reason: str | None = None,
     audit: bool = True,
 ) -> ExportResult:
     """Write the declarations matching `flt` to `target` (.xlsx or .csv).
 
-    Records an `export.declarations` audit event unless `audit` is False (the caller's
-    transaction commits it). Raises PermissionDeniedError without the export permission,
-    ValidationError for a bad target, Cancelled when `cancel` is set (the target is then left
-    untouched).
+    Identity numbers and phones are masked unless `unmask_reason` is given and the actor
+    may unmask (the unmask is audited). Records an `export.declarations` audit event unless
+    `audit` is False (the caller's transaction commits it). Raises PermissionDeniedError
+    without the export permission, ValidationError for a bad target, Cancelled when `cancel`
+    is set (the target is then left untouched).
     """
     require(actor, Permission.EXPORT)
     path = check_target(target, (".xlsx", ".csv"))
     total = int(session.execute(
         select(func.count()).select_from(Declaration).where(flt.where())).scalar_one())
+    masked = export_masking(session, actor, unmask_reason, total)
     progress(0, total, translate(N_("Exporting declarations…"), lang))
-    chunks = iter_rows(session, actor, flt, columns=columns, lang=lang, cancel=cancel)
+    chunks = iter_rows(session, flt, masked, columns=columns, lang=lang, cancel=cancel)
     headings = [translate(c.heading, lang) for c in columns]
     with atomic_path(path) as temp:
         sheets: tuple[SheetCount, ...]
@@ -132,7 +138,7 @@ def export_declarations(
     if audit:
         record_event(session, actor, "export.declarations", entity="file", entity_id=path.name,
                      details={"rows": rows, "format": fmt,
-                              "masked": not actor.can(Permission.UNMASK)})
+                              "masked": sorted(k.value for k in masked)})
     return ExportResult(path, fmt, rows, sheets)
 
 

@@ -106,7 +106,7 @@ def export_evidence(session: Session, actor: Actor, batch_key: str, target: Path
             if writer is None:
                 missing.append(name)
                 continue
-            writer(session, actor, batch.id, work / name)
+            writer(session, actor, batch.id, work / name, lang)
             pack.add_file(name, work / name)
 
         step(1, N_("Adding messages…"))

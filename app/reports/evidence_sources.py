@@ -1,8 +1,8 @@
 """Where the evidence pack gets the parts other areas own.
 
-- Manifest and labels PDFs belong to the printing area (issue 8). `PRINTING_HOOKS` is the single
-  call site: while printing's batch-level functions are not on main, both are None and the pack
-  lists them as missing in its README.
+- Manifest and labels PDFs are drawn by the printing area's document writers from its streamed
+  sources (`app.services.print_sources`); this module is the single call site. They are copies
+  for the file, not prints: no print log, no reprint check, nothing counted as printed.
 - Receipt files: the data model keeps a receipt's fields and hash, not its bytes; the exchange
   folder keeps applied receipts under `processed/<yyyyMMdd>/`. `find_receipt_file` looks there
   and accepts a file only when its SHA-256 equals the recorded hash.
@@ -17,10 +17,22 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from app.db.models import Batch
+from app.documents.labels import write_labels
+from app.documents.manifest import write_manifest
+from app.documents.profiles import get_profile
+from app.domain.errors import NotFoundError
 from app.security.context import Actor
+from app.services.print_sources import (
+    load_context,
+    manifest_header,
+    resolve_ids,
+    stream_labels,
+    stream_manifest_rows,
+)
 
-# (session, actor, batch id, target PDF path) -> None; raises UserFacingError on failure.
-PdfWriter = Callable[[Session, Actor, int, Path], None]
+# (session, actor, batch id, target PDF path, language) -> None; raises UserFacingError.
+PdfWriter = Callable[[Session, Actor, int, Path, str], None]
 ReceiptFinder = Callable[[str, str], bytes | None]
 
 
@@ -31,13 +43,34 @@ class EvidenceSources:
     receipt_file: ReceiptFinder
 
 
-def printing_hooks() -> tuple[PdfWriter | None, PdfWriter | None]:
-    """(manifest writer, labels writer) of the printing area; None until it provides them.
+def _batch_no(session: Session, batch_id: int) -> str:
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        raise NotFoundError("No batch with number or id {key}.", key=str(batch_id))
+    return batch.batch_no
 
-    HOOK: when app/documents gains `write_batch_manifest(session, actor, batch_id, path)` and
-    `write_batch_labels(...)`, return them here.
-    """
-    return None, None
+
+def write_manifest_copy(session: Session, actor: Actor, batch_id: int, target: Path,
+                        lang: str) -> None:
+    """The batch manifest as printing draws it (rows streamed from the database)."""
+    batch_no = _batch_no(session, batch_id)
+    ctx = load_context(session)
+    header = manifest_header(session, batch_no, ctx)
+    ids = resolve_ids(session, batch_no=batch_no)
+    write_manifest(header, stream_manifest_rows(session, ids), target, lang)
+
+
+def write_labels_copy(session: Session, actor: Actor, batch_id: int, target: Path,
+                      lang: str) -> None:
+    """The batch's parcel labels on the configured label profile."""
+    ctx = load_context(session)
+    ids = resolve_ids(session, batch_no=_batch_no(session, batch_id))
+    write_labels(stream_labels(session, ids, ctx), target, get_profile(ctx.profile))
+
+
+def printing_hooks() -> tuple[PdfWriter | None, PdfWriter | None]:
+    """(manifest writer, labels writer) for the evidence pack."""
+    return write_manifest_copy, write_labels_copy
 
 
 def receipt_finder(exchange_dir: str | None) -> ReceiptFinder:

@@ -1,8 +1,8 @@
-"""The one place exports decide whether a buyer's identity number or phone is shown in full.
+"""The one place exports decide whether buyers' personal data is shown in full.
 
-The security area owns masking (`app.security.masking`, issue 10). Until it is on main this
-module carries a minimal private formatter with the same output (`1101**********123X`,
-`138****5678`); when it lands, `masker()` below becomes a call to `app.security.masking.mask_value`.
+Masking itself belongs to the security area (`app.security.masking` / `app.security.pii`):
+identity numbers and phones are masked for every role by default; a supervisor may unmask them
+for one export by giving a reason, which `require_unmask` checks and records as an audit event.
 """
 
 from __future__ import annotations
@@ -10,51 +10,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.security.context import Actor, Permission
+from sqlalchemy.orm import Session
+
+from app.security.context import Actor
+from app.security.masking import PII_FIELDS, PiiKind, mask_value
+from app.security.pii import masked_kinds, require_unmask
 
 Masker = Callable[[Any], Any]
 
 
-def _mask_id_number(text: str) -> str:
-    n = len(text)
-    if n >= 12:
-        keep = 4
-    elif n >= 6:
-        keep = 2
-    else:
-        return "*" * n
-    return text[:keep] + "*" * (n - 2 * keep) + text[n - keep :]
+def export_masking(session: Session, actor: Actor, unmask_reason: str | None, count: int
+                   ) -> frozenset[PiiKind]:
+    """The kinds of personal data an export masks. With `unmask_reason` the actor's unmask
+    permission is checked and the unmask recorded (PermissionDeniedError / ValidationError)."""
+    if unmask_reason is None:
+        return masked_kinds(actor)
+    require_unmask(session, actor, purpose="export", reason=unmask_reason, count=count)
+    return masked_kinds(actor, unmasked=True)
 
 
-def _mask_phone(text: str) -> str:
-    digits = [i for i, ch in enumerate(text) if ch.isdigit()]
-    n = len(digits)
-    hidden = digits[3 : n - 4] if n >= 7 else digits[: max(n - 2, 0)] if n >= 3 else digits
-    chars = list(text)
-    for i in hidden:
-        chars[i] = "*"
-    return "".join(chars)
-
-
-_FORMATTERS: dict[str, Callable[[str], str]] = {"id": _mask_id_number, "phone": _mask_phone}
-
-
-def masker(actor: Actor, kind: str | None) -> Masker | None:
-    """A function masking values of a column holding `kind` ("id" | "phone") personal data,
-    or None when the column needs no masking for this actor (not PII, or role may unmask)."""
-    if kind is None or actor.can(Permission.UNMASK):
+def masker(key: str, kinds: frozenset[PiiKind]) -> Masker | None:
+    """A function masking the values of the field `key` (CEB name), or None if it shows as is."""
+    kind = PII_FIELDS.get(key)
+    if kind is None or kind not in kinds:
         return None
-    formatter = _FORMATTERS[kind]
-
-    def apply(value: Any) -> Any:
-        if value is None or value == "":
-            return value
-        return formatter(str(value).strip())
-
-    return apply
-
-
-def mask(actor: Actor, kind: str | None, value: Any) -> Any:
-    """`value` as `actor` may see it."""
-    m = masker(actor, kind)
-    return value if m is None else m(value)
+    return lambda value: mask_value(kind, value)

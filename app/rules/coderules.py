@@ -33,28 +33,36 @@ EXACT_CODE_LENGTH = {"country": 3, "currency": 3, "unit": 3, "customsCode": 4, "
                      "trafMode": 1, "wrapType": 1}
 
 
-def _unknown(ref: ReferenceTables, name: str, table: str, value: str, scope: str,
+def _unknown(name: str, table: str, value: str, scope: str,
              gnum: int | None) -> Iterator[Problem]:
-    if value in ref.tables[table]:
-        return
     if len(value) != EXACT_CODE_LENGTH.get(table, len(value)):
         return  # TOO_LONG / BAD_FORMAT already reported for this field
     yield error(RuleCode.UNKNOWN_CODE, name, N_("{field}: {value} is not in the {table}."),
                 gnum, field=label(name, scope), value=value, table=Message(TABLE_NAMES[table]))
 
 
+def _code_checks(ref: ReferenceTables, fields: dict[str, str]) -> list[tuple[str, str, Any]]:
+    return [(name, table, ref.tables[table].entries) for name, table in fields.items()]
+
+
 def check_codes(record: Record, ctx: CheckContext) -> Iterator[Problem]:
     ref = ctx.ref
-    for name, table in HEAD_CODE_FIELDS.items():
-        value = text(record.get(name))
-        if value:
-            yield from _unknown(ref, name, table, value, "head", None)
+    get = record.get
+    for name, table, known in _code_checks(ref, HEAD_CODE_FIELDS):
+        value = get(name)
+        if value and value not in known:
+            value = text(value)
+            if value and value not in known:
+                yield from _unknown(name, table, value, "head", None)
+    item_checks = _code_checks(ref, ITEM_CODE_FIELDS)
     for index, item in enumerate(items_of(record)):
-        gnum = gnum_of(item, index)
-        for name, table in ITEM_CODE_FIELDS.items():
-            value = text(item.get(name))
-            if value:
-                yield from _unknown(ref, name, table, value, "item", gnum)
+        iget = item.get
+        for name, table, known in item_checks:
+            value = iget(name)
+            if value and value not in known:
+                value = text(value)
+                if value and value not in known:
+                    yield from _unknown(name, table, value, "item", gnum_of(item, index))
 
 
 def check_hs(record: Record, ctx: CheckContext) -> Iterator[Problem]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from app.domain.fields import HEAD_BY_NAME, ITEM_BY_NAME
@@ -46,6 +47,21 @@ class CheckContext:
     single_limit: Decimal = Decimal(5000)
     annual_limit: Decimal = Decimal(26000)
     facts: Mapping[Any, CrossFacts] = field(default_factory=dict)  # by record "id"
+
+    @cached_property
+    def restricted_pattern(self) -> re.Pattern[str] | None:
+        """All restricted terms as one case-folded alternation (longest first)."""
+        if not self.restricted:
+            return None
+        terms = sorted({t.term for t in self.restricted}, key=len, reverse=True)
+        return re.compile("|".join(re.escape(t) for t in terms))
+
+    @cached_property
+    def restricted_by_term(self) -> Mapping[str, RestrictedTerm]:
+        found: dict[str, RestrictedTerm] = {}
+        for t in self.restricted:
+            found.setdefault(t.term, t)
+        return found
 
 
 def parse_restricted_terms(text: str) -> tuple[RestrictedTerm, ...]:
@@ -94,7 +110,8 @@ def dec(value: Any) -> Decimal | None:
 
 
 def is_import(record: Record) -> bool:
-    return text(record.get("ieFlag")).upper() != "E"
+    flag = record.get("ieFlag")
+    return flag is None or flag == "I" or text(flag).upper() != "E"
 
 
 def items_of(record: Record) -> Sequence[Item]:

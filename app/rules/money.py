@@ -27,8 +27,14 @@ MIN_PIECE_KG = Decimal("0.001")
 MAX_PIECE_KG = Decimal("30")
 
 
+GOODS_KEY = "_goodsValue"  # set by loaders that already summed the items (read-only records)
+
+
 def goods_value(record: Record) -> Decimal:
     """Σ item totalPrice (unparsable prices count as 0; BAD_FORMAT reports them)."""
+    cached = record.get(GOODS_KEY)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     return sum((dec(i.get("totalPrice")) or ZERO for i in items_of(record)), ZERO)
 
 

@@ -61,13 +61,14 @@ def check_s10(record: Record, ctx: CheckContext) -> Iterator[Problem]:
 
 
 def check_restricted(record: Record, ctx: CheckContext) -> Iterator[Problem]:
-    if not ctx.restricted:
+    pattern = ctx.restricted_pattern
+    if pattern is None:
         return
     for index, item in enumerate(items_of(record)):
         haystack = " ".join(text(item.get(n)) for n in ("gname", "itemName", "gmodel"))
-        folded = haystack.casefold()
-        hit = next((t for t in ctx.restricted if t.term in folded), None)
-        if hit is not None:
+        match = pattern.search(haystack.casefold())
+        if match is not None:
+            hit = ctx.restricted_by_term[match.group(0)]
             yield warning(RuleCode.RESTRICTED_GOODS, "gname", N_("Goods may be restricted "
                           "({category}): matched “{term}”."), gnum_of(item, index),
                           category=hit.category_zh or hit.category_en, term=hit.term)

@@ -114,7 +114,9 @@ class VerifyResult:
 class PasswordHasher:
     """Hash and verify passwords with argon2id and a fresh 16-byte salt per hash."""
 
-    def __init__(self, parameters: HashParameters = DEFAULT_PARAMETERS) -> None:
+    def __init__(self, parameters: HashParameters | None = None) -> None:
+        # Looked up at call time so a test session can swap in FAST_TEST_PARAMETERS.
+        parameters = parameters or DEFAULT_PARAMETERS
         self._hasher = argon2.PasswordHasher(
             time_cost=parameters.time_cost,
             memory_cost=parameters.memory_cost_kib,

@@ -11,6 +11,7 @@ Order of work, so that a failed restore leaves the database as it was:
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pathlib import Path
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.i18n import N_
 from app.security.backup import backup_database
-from app.security.files import prepare_database_file
+from app.security.files import ensure_owner_only, prepare_database_file
 from app.security.integrity import (
     check_connection,
     open_sqlite,
@@ -96,9 +97,13 @@ def restore_database(
         raise ValidationError(N_("A database cannot be restored from itself."))
     revision = inspect_backup(backup, known_revisions)
     replaced: Path | None = None
-    if db_path.exists():
+    if db_path.exists() and _readable(db_path):
         _ensure_not_in_use(db_path, wait_seconds)
         replaced = backup_database(db_path, replaced_copy_path(db_path, now)).path
+    elif db_path.exists():
+        # Damaged: SQLite cannot copy it page by page, so the file itself is set aside.
+        replaced = _set_aside(db_path, replaced_copy_path(db_path, now))
+        prepare_database_file(db_path)
     else:
         prepare_database_file(db_path)
     with open_sqlite(backup, readonly=True) as src, open_sqlite(db_path, readonly=False) as dst:
@@ -132,3 +137,22 @@ def _ensure_not_in_use(db_path: Path, wait_seconds: float) -> None:
                    "again.")
             ) from exc
         conn.execute("ROLLBACK")
+
+
+def _readable(db_path: Path) -> bool:
+    try:
+        with open_sqlite(db_path, readonly=True) as conn:
+            return check_connection(conn, quick=True).ok
+    except sqlite3.DatabaseError:
+        return False
+
+
+def _set_aside(db_path: Path, target: Path) -> Path:
+    """Move a damaged database (and its -wal/-shm) out of the way, owner-only."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = db_path.with_name(db_path.name + suffix)
+        if companion.exists():
+            os.replace(companion, target.with_name(target.name + suffix))
+    os.replace(db_path, target)
+    ensure_owner_only(target)
+    return target

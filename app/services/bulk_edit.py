@@ -150,6 +150,7 @@ def apply_bulk_edit(session: Session, actor: Actor, ids: Sequence[int],
     bulk_id = uuid.uuid4().hex
     records = items = skipped = 0
     audit: list[AuditRecord] = []
+    touched: list[Declaration] = []
     for decl in _declarations(session, ids):
         changes = _changes(decl, edit)
         if not changes:
@@ -158,13 +159,14 @@ def apply_bulk_edit(session: Session, actor: Actor, ids: Sequence[int],
             skipped += 1
             continue
         _apply(decl, changes)
-        recheck_after_edit(session, actor, decl)
+        touched.append(decl)
         records += 1
         items += sum(1 for c in changes if c.gnum is not None)
         audit.append(_audit(ACTION, decl.id, bulk_id, changes, edit))
     session.flush()
     if audit:
         record_events(session, actor, audit)
+    recheck_after_edit(session, actor, touched)
     return BulkResult(bulk_id, records, items, skipped)
 
 
@@ -185,6 +187,7 @@ def undo_bulk_edit(session: Session, actor: Actor, bulk_id: str) -> UndoResult:
     by_decl = {int(e.declaration_id): e for e in events if e.declaration_id is not None}
     undone = skipped = 0
     audit: list[AuditRecord] = []
+    touched: list[Declaration] = []
     for decl in _declarations(session, list(by_decl)):
         recorded = by_decl[decl.id].details.get("changes", [])
         reverse = [_reverse(decl, c) for c in recorded]
@@ -194,13 +197,14 @@ def undo_bulk_edit(session: Session, actor: Actor, bulk_id: str) -> UndoResult:
             continue
         changes = [r for r in reverse if r is not None]
         _apply(decl, changes)
-        recheck_after_edit(session, actor, decl)
+        touched.append(decl)
         undone += 1
         audit.append(_audit(UNDO_ACTION, decl.id, bulk_id, changes, None))
     skipped += len(by_decl) - undone - skipped
     session.flush()
     if audit:
         record_events(session, actor, audit)
+    recheck_after_edit(session, actor, touched)
     return UndoResult(bulk_id, undone, skipped)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.db.bulk import insert_declarations
+from app.precheck.service import check_declarations
 from app.reference.tables import ReferenceTables
 from app.security.audit import record_event
 from app.security.context import Actor, Permission, require
@@ -289,8 +290,10 @@ def add_demo_declarations(session: Session, actor: Actor, count: int, seed: int,
     """Insert `count` demo declarations through the bulk path. Returns (declarations, items)."""
     require(actor, Permission.DEMO)
     heads, items = generate(count, seed, refs, settings)
-    insert_declarations(session, heads, items)
+    ids = insert_declarations(session, heads, items)
     n_items = sum(len(i) for i in items)
+    # The pre-check stores problems and tax estimates; statuses past `ready` stay as generated.
+    check_declarations(session, actor, ids, ref=refs, report=False)
     record_event(session, actor, "demo.generate", entity="declarations",
                  details={"declarations": count, "items": n_items, "seed": seed})
     return count, n_items

@@ -172,25 +172,43 @@ def save_declaration(
         return SaveResult(decl.id, decl.version, decl.status, ())
     if items is not None:
         decl.goods_total = goods_total_of(decl)
-    recheck_after_edit(session, actor, decl)
     session.flush()  # bumps the version (version_id_col) and would fail on a lost race
     record_event(
         session, actor, "declaration.update", entity="declaration", entity_id=decl.id,
         declaration_id=decl.id, reason=reason,
         details={"version": decl.version, "changes": [c.as_json() for c in changes]},
     )
+    recheck_after_edit(session, actor, [decl])
     session.refresh(decl)
     return SaveResult(decl.id, decl.version, decl.status, tuple(changes))
 
 
-def recheck_after_edit(session: Session, actor: Actor, decl: Declaration) -> None:
-    """The single place where an edit re-runs the pre-check (wired when app.rules lands).
+def recheck_after_edit(session: Session, actor: Actor, decls: Sequence[Declaration]) -> None:
+    """The single place where an edit re-runs the pre-check (after the edit is flushed).
 
-    Until the pre-check service exists, an edited declaration whose stored check result is
-    stale (ready or invalid) goes back to draft, so nothing unchecked is ever batched.
+    With the pre-check service (issue 5) and the CHECK permission, the edited declarations are
+    checked again and their status, problems and tax estimate stored. Otherwise a stale
+    result (ready or invalid) goes back to draft, so nothing unchecked is ever batched.
     """
-    if decl.status in (DeclarationStatus.READY, DeclarationStatus.INVALID):
-        decl.status = DeclarationStatus.DRAFT.value
+    if not decls:
+        return
+    session.flush()
+    check = _check_service()
+    if check is not None and actor.can(Permission.CHECK):
+        check(session, actor, [d.id for d in decls], report=False)
+        return
+    for decl in decls:
+        if decl.status in (DeclarationStatus.READY, DeclarationStatus.INVALID):
+            decl.status = DeclarationStatus.DRAFT.value
+    session.flush()
+
+
+def _check_service() -> Any:
+    try:
+        from app.precheck.service import check_declarations
+    except ImportError:  # a build without the pre-check
+        return None
+    return check_declarations
 
 
 def _apply_items(

@@ -28,6 +28,8 @@ OPEN = "open"  # created, may be edited or dissolved
 SUBMITTED = "submitted"  # messages recorded; files being handed over
 SENT = "sent"  # every message handed to the exchange folder
 DISSOLVED = "dissolved"
+STATE_LABELS: dict[str, str] = {OPEN: N_("Open"), SUBMITTED: N_("Submitting"), SENT: N_("Sent"),
+                                DISSOLVED: N_("Dissolved")}
 MAX_BATCH = 100_000
 
 
@@ -181,14 +183,14 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
 
 
 def _why_not(status: str, decl_id: int) -> Message:
-    reasons = {
+    reasons: dict[S, str] = {
         S.DRAFT: N_("Not checked yet: run the pre-check first."),
         S.INVALID: N_("The pre-check found errors: fix them first."),
         S.QUEUED: N_("Already in a batch."),
         S.REJECTED: N_("Rejected by customs: fix it and run the pre-check again."),
         S.CANCELLED: N_("Cancelled."),
     }
-    return Message(reasons.get(status, N_("Already sent to customs.")))  # type: ignore[call-overload]
+    return Message(reasons.get(S(status), N_("Already sent to customs.")))
 
 
 def _lock(session: Session, decl_ids: Sequence[int], batch_id: int,

@@ -40,9 +40,9 @@ class HeldDeclaration:
     updated_at: datetime | None
 
 
-def _kind(code: str | None) -> str:
-    # CEB900 rejections are stored with their negative code too; the cause key is the same.
-    return "CEB622"
+# The cause key depends on code and text only; the receipt type matters for the explanation
+# of unknown negative codes, which reads the same for CEB622 and CEB900 rejections here.
+_KIND = "CEB622"
 
 
 def fix_groups(session: Session, actor: Actor) -> list[FixGroup]:
@@ -59,7 +59,7 @@ def fix_groups(session: Session, actor: Actor) -> list[FixGroup]:
     ).all()
     groups: dict[str, FixGroup] = {}
     for code, info, n in rows:
-        cause = cause_of(_kind(code), code or "", info or "")
+        cause = cause_of(_KIND, code or "", info or "")
         g = groups.get(cause.key)
         if g is None:
             groups[cause.key] = FixGroup(cause.key, cause.code, cause.explanation, info or "",
@@ -78,7 +78,7 @@ def declarations_for_cause(session: Session, actor: Actor, key: str) -> list[int
         .where(D.status == S.REJECTED.value).order_by(D.id)
     ).all()
     return [r.id for r in rows
-            if cause_of(_kind(r.last_return_status), r.last_return_status or "",
+            if cause_of(_KIND, r.last_return_status or "",
                         r.last_return_info or "").key == key]
 
 

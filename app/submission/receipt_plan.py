@@ -26,6 +26,7 @@ class Target:
     last_code: int | None = None
     preNo: str | None = None
     invtNo: str | None = None
+    last_info: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,14 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +34,7 @@ from app.reports.detail import export_declarations, iter_rows
 from app.reports.summary import export_summary
 from app.reports.summary_data import SummaryScope
 from app.security.context import Actor, Role
+from app.security.masking import DEFAULT_MASKED_KINDS
 from app.services.demo import generate
 from app.services.queries import DeclarationFilter
 from bench.registry import Outcome, case, peak_rss_mb, scratch_dir, stopwatch
@@ -78,14 +84,25 @@ def build_database(path: Path, n: int) -> str:
     return url
 
 
+@functools.cache
+def shared_database(n: int) -> str:
+    """One database per size for the whole bench run (the 1M cases share it); removed at exit.
+    Cases only read it (the summary and exports record no audit event here)."""
+    folder = Path(tempfile.mkdtemp(prefix="cleardesk-bench-", dir=os.environ.get(
+        "CLEARDESK_BENCH_DIR")))
+    atexit.register(shutil.rmtree, folder, True)
+    return build_database(folder / f"bench-{n}.sqlite3", n)
+
+
 @case("export-xlsx-100k", target=1.3)
 def export_xlsx_100k(quick: bool) -> Outcome:
     n = 20_000 if quick else 100_000
+    url = shared_database(n)
     with scratch_dir() as d:
-        url = build_database(d / "bench.sqlite3", n)
         engine = make_engine(url)
         with Session(engine) as s:
-            rows = [r for chunk in iter_rows(s, CLERK, DeclarationFilter()) for r in chunk]
+            rows = [r for chunk in iter_rows(s, DeclarationFilter(), DEFAULT_MASKED_KINDS)
+                    for r in chunk]
         with stopwatch() as bare:
             wb = Workbook(write_only=True)
             ws = wb.create_sheet("Declarations")
@@ -103,42 +120,54 @@ def export_xlsx_100k(quick: bool) -> Outcome:
     return Outcome(ours(), bare(), {k: str(v) for k, v in notes.items()})
 
 
+def _high_water_mb() -> float:
+    """Peak RSS of this process image. getrusage's ru_maxrss survives exec, so a child started
+    by a big parent would report the parent's size; /proc's VmHWM starts afresh at exec."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_rss_mb()
+
+
 def _child_export(url: str, target: str) -> None:
     """Run in a fresh process: export everything, print seconds and peak RSS as JSON."""
     engine = make_engine(url)
     with stopwatch() as took, Session(engine) as s:
         result = export_declarations(s, CLERK, DeclarationFilter(), Path(target), audit=False)
-    print(json.dumps({"seconds": took(), "rss": peak_rss_mb(), "rows": result.rows,
+    print(json.dumps({"seconds": took(), "rss": _high_water_mb(), "rows": result.rows,
                       "sheets": len(result.sheets)}))
 
 
-@case("export-xlsx-1m-memory", target=None)
+@case("export-xlsx-1m-memory", target=1.0)
 def export_xlsx_1m_memory(quick: bool) -> Outcome:
+    """ours = peak RSS of the exporting process in MB, baseline = the 300 MB budget, so the
+    ratio is the share of the budget used (the runner flags MISSED above 1.0)."""
     n = 100_000 if quick else 1_000_000
+    url = shared_database(n)
     with scratch_dir() as d:
-        url = build_database(d / "bench.sqlite3", n)
         out = subprocess.run(
             [sys.executable, "-c", "import sys; from bench.cases.reports import _child_export; "
              "_child_export(sys.argv[1], sys.argv[2])", url, str(d / "out.xlsx")],
             check=True, capture_output=True, text=True)
         child = json.loads(out.stdout.strip().splitlines()[-1])
-    rss = float(child["rss"])
-    notes = {"rows": str(child["rows"]), "peak_rss_mb": f"{rss:.0f}",
-             "limit_mb": f"{MEMORY_LIMIT_MB:.0f}"}
-    if rss >= MEMORY_LIMIT_MB:
-        raise SystemExit(f"export-xlsx-1m-memory: peak RSS {rss:.0f} MB ≥ {MEMORY_LIMIT_MB} MB")
-    return Outcome(float(child["seconds"]), None, notes)
+    notes = {"unit": "MB (not seconds)", "rows": str(child["rows"]),
+             "sheets": str(child["sheets"]), "export_seconds": f"{child['seconds']:.1f}"}
+    return Outcome(float(child["rss"]), MEMORY_LIMIT_MB, notes)
 
 
 @case("summary-1m", target=None)
 def summary_1m(quick: bool) -> Outcome:
     n = 100_000 if quick else 1_000_000
+    url = shared_database(n)
     with scratch_dir() as d:
-        url = build_database(d / "bench.sqlite3", n)
         engine = make_engine(url)
         scope = SummaryScope(date(2026, 1, 1), date(2045, 12, 31))
         with stopwatch() as ours, Session(engine) as s:
             result = export_summary(s, SUPERVISOR, scope, d / "summary.xlsx")
+            s.rollback()  # leave the shared database as it was (no audit event)
         engine.dispose()
     return Outcome(ours(), None, {"declarations": str(result.rows),
                                   "days": str(result.sheets[1].rows)})

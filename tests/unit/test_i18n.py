@@ -30,3 +30,22 @@ def test_language_detection() -> None:
     assert detect_language({"CLEARDESK_LANG": "zh"}) == "zh_CN"
     assert detect_language({"LANG": "zh_CN.UTF-8"}) == "zh_CN"
     assert detect_language({"LANG": "de_DE.UTF-8"}) == "en"
+
+
+def test_no_msgid_is_translated_two_ways() -> None:
+    """Each area has its own PO file; the same English text must not mean two things."""
+    from babel.messages.pofile import read_po
+
+    from app.paths import resource_path
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po in sorted(resource_path("i18n", "zh_CN").glob("*.po")):
+        with po.open("rb") as fh:
+            for msg in read_po(fh):
+                if not msg.id or not msg.string:
+                    continue
+                if msg.id in seen and seen[msg.id][1] != msg.string:
+                    clashes.append((msg.id, seen[msg.id], (po.name, msg.string)))
+                seen.setdefault(msg.id, (po.name, str(msg.string)))
+    assert clashes == []

@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.fields import HEAD_BY_NAME, ITEM_BY_NAME
-from app.i18n import Message, render, translate
+from app.i18n import Message, render
 from app.rules.problem import ProblemCount, code_title
 
 ALL_CODES = ""  # code_selected("") means "no problem filter"
@@ -83,13 +82,10 @@ class ProblemsPanel(QWidget):
         self._connect_signals()
 
     def _build_ui(self) -> None:
-        self._title = QLabel(translate("Problems", self._lang))
-        self._title.setObjectName("problemsPanelTitle")
         self._list = QListWidget()
         self._list.setObjectName("problemsByCode")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self._title)
         layout.addWidget(self._list)
 
     def _connect_signals(self) -> None:
@@ -157,6 +153,7 @@ class ProblemListWidget(QListWidget):
     def set_problems(self, problems: Sequence[ProblemLike]) -> None:
         self.clear()
         ordered = sorted(problems, key=lambda p: (p.severity != "error", p.gnum or 0, p.field))
+        self._problems: list[ProblemLike] = ordered
         for problem in ordered:
             caption = field_caption(problem.field, problem.gnum, self._lang)
             item = QListWidgetItem(severity_icon(str(problem.severity)),
@@ -164,6 +161,11 @@ class ProblemListWidget(QListWidget):
             item.setData(Qt.ItemDataRole.UserRole, (problem.field, problem.gnum or 0))
             item.setToolTip(str(problem.code))
             self.addItem(item)
+
+    def current_problem(self) -> ProblemLike | None:
+        row = self.currentRow()
+        problems = getattr(self, "_problems", [])
+        return problems[row] if 0 <= row < len(problems) else None
 
     def _on_self_item_activated(self, item: QListWidgetItem) -> None:
         field, gnum = item.data(Qt.ItemDataRole.UserRole)

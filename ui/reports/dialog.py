@@ -38,10 +38,11 @@ from app.reports.evidence import export_evidence
 from app.reports.evidence_sources import default_sources
 from app.reports.summary import export_summary
 from app.reports.summary_data import SummaryScope
+from app.security.context import Permission
 from app.services import settings as settings_service
 from app.services.queries import DeclarationFilter
 from ui.context import GuiContext
-from ui.reports.worker import JobThread
+from ui.workers import JobHandle, run_job
 
 KINDS = ("summary", "declarations", "evidence")
 
@@ -62,7 +63,7 @@ class ReportDialog(QDialog):
         super().__init__(parent)
         assert kind in KINDS
         self.ctx, self.kind, self.grid_filter = ctx, kind, grid_filter or DeclarationFilter()
-        self.thread: JobThread | None = None
+        self.handle: JobHandle | None = None
         self.result_path: Path | None = None
         # Seams that tests replace instead of driving modal dialogs.
         self.choose_file: Callable[[str], str] = self._choose_file
@@ -84,7 +85,9 @@ class ReportDialog(QDialog):
         form = QFormLayout()
         today = datetime.now(UTC).date()
 
-        self.grid_check = QCheckBox(self.tr("Only the declarations of the current grid filter"))
+        self.grid_check = QCheckBox(self.tr("Only the declarations of the current grid filter"),
+                                    self)
+        self.grid_check.setVisible(self.kind == "declarations")
         self.grid_check.setChecked(True)
         self.from_edit = QDateEdit(_qdate(today - timedelta(days=6)), self)
         self.to_edit = QDateEdit(_qdate(today), self)
@@ -100,6 +103,14 @@ class ReportDialog(QDialog):
             self.batch_combo.addItem(self.tr("All batches"), None)
         for batch_id, batch_no in self.choices.batches:
             self.batch_combo.addItem(batch_no, batch_id)
+        may_unmask = self.ctx.actor.can(Permission.UNMASK)
+        self.unmask_check = QCheckBox(self.tr("Show full ID numbers and phones (audited)"), self)
+        self.unmask_check.setEnabled(may_unmask)
+        self.unmask_reason = QLineEdit(self)
+        self.unmask_reason.setPlaceholderText(self.tr("Reason, e.g. the customs audit request"))
+        self.unmask_reason.setEnabled(False)
+        for w in (self.unmask_check, self.unmask_reason):
+            w.setVisible(self.kind == "declarations")
         self.lang_combo = QComboBox(self)
         names = {"zh_CN": "简体中文", "en": "English"}
         for lang in LANGUAGES:
@@ -118,7 +129,13 @@ class ReportDialog(QDialog):
             form.addRow(self.tr("From:"), self.from_edit)
             form.addRow(self.tr("To:"), self.to_edit)
             form.addRow(self.tr("Platform:"), self.platform_combo)
+        else:  # kept for a uniform API, never shown
+            for w in (self.from_edit, self.to_edit, self.platform_combo):
+                w.setVisible(False)
         form.addRow(self.tr("Batch:"), self.batch_combo)
+        if self.kind == "declarations":
+            form.addRow(self.unmask_check)
+            form.addRow(self.tr("Reason:"), self.unmask_reason)
         form.addRow(self.tr("Language:"), self.lang_combo)
         form.addRow(self.tr("File:"), file_row)
 
@@ -148,6 +165,7 @@ class ReportDialog(QDialog):
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         self.browse_button.clicked.connect(self._on_browse_button_clicked)
         self.grid_check.toggled.connect(self._update_enabled)
+        self.unmask_check.toggled.connect(self.unmask_reason.setEnabled)
 
     def _update_enabled(self) -> None:
         use_grid = self.kind == "declarations" and self.grid_check.isChecked()
@@ -187,11 +205,13 @@ class ReportDialog(QDialog):
             return summary
         if self.kind == "declarations":
             flt = self.declaration_filter()
+            reason = self.unmask_reason.text() if self.unmask_check.isChecked() else None
 
             def declarations(progress: Progress, cancel: CancelToken) -> Path:
                 with ctx.transaction() as s:
                     return export_declarations(s, ctx.actor, flt, target, lang=lang,
-                                               progress=progress, cancel=cancel).path
+                                               unmask_reason=reason, progress=progress,
+                                               cancel=cancel).path
             return declarations
         batch_id = self.batch_combo.currentData()
         if batch_id is None:
@@ -206,7 +226,7 @@ class ReportDialog(QDialog):
         return evidence
 
     def start_export(self) -> None:
-        if self.thread is not None:
+        if self.handle is not None:
             return
         try:
             job = self._job()
@@ -220,22 +240,20 @@ class ReportDialog(QDialog):
         self.progress_bar.setVisible(True)
         self.progress_bar.setRange(0, 0)
         self.status_label.setText(self.tr("Exporting…"))
-        self.thread = JobThread(job, self)
-        self.thread.progressed.connect(self._on_thread_progressed)
-        self.thread.succeeded.connect(self._on_thread_succeeded)
-        self.thread.failed.connect(self._on_thread_failed)
-        self.thread.cancelled.connect(self._on_thread_cancelled)
-        self.thread.finished.connect(self._on_thread_finished)
-        self.thread.start()
+        self.handle = run_job(job, on_finished=self._on_job_finished,
+                              on_failed=self._on_job_failed,
+                              on_cancelled=self._on_job_cancelled)
+        self.handle.progress.connect(self._on_job_progress)
+        self.handle.ended.connect(self._on_job_ended)
 
-    def _on_thread_progressed(self, done: int, total: int, message: str) -> None:
+    def _on_job_progress(self, done: int, total: int, message: str) -> None:
         if total > 0:
             self.progress_bar.setRange(0, total)
             self.progress_bar.setValue(min(done, total))
         if message:
             self.status_label.setText(message)
 
-    def _on_thread_succeeded(self, path: object) -> None:
+    def _on_job_finished(self, path: object) -> None:
         assert isinstance(path, Path)
         self.result_path = path
         self.progress_bar.setRange(0, 1)
@@ -243,30 +261,27 @@ class ReportDialog(QDialog):
         self.status_label.setText(self.tr("Saved {file}").format(file=str(path)))
         self.open_button.setVisible(True)
 
-    def _on_thread_failed(self, exc: object) -> None:
+    def _on_job_failed(self, exc: BaseException) -> None:
         self.progress_bar.setVisible(False)
         self.status_label.clear()
         if isinstance(exc, UserFacingError):
             self.show_error(exc.text(self.ctx.lang))
-        elif isinstance(exc, BaseException):
+        else:
             sys.excepthook(type(exc), exc, exc.__traceback__)
 
-    def _on_thread_cancelled(self) -> None:
+    def _on_job_cancelled(self) -> None:
         self.progress_bar.setVisible(False)
         self.status_label.setText(self.tr("Export cancelled; no file was written."))
 
-    def _on_thread_finished(self) -> None:
-        if self.thread is not None:
-            self.thread.wait()
-            self.thread.deleteLater()
-        self.thread = None
+    def _on_job_ended(self) -> None:
+        self.handle = None
         self.export_button.setEnabled(True)
         self.cancel_button.setText(self.tr("Close"))
 
     # --- buttons ------------------------------------------------------------------------
     def _on_cancel_button_clicked(self) -> None:
-        if self.thread is not None:
-            self.thread.cancel()
+        if self.handle is not None:
+            self.handle.cancel()
             self.status_label.setText(self.tr("Cancelling…"))
         else:
             self.reject()
@@ -295,7 +310,6 @@ class ReportDialog(QDialog):
         QMessageBox.warning(self, self.windowTitle(), text)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.thread is not None:  # finish (cancelled) before the dialog goes away
-            self.thread.cancel()
-            self.thread.wait()
+        if self.handle is not None:  # closing stops the export; it leaves no file behind
+            self.handle.cancel()
         event.accept()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import weakref
 from collections.abc import Callable
 from datetime import date
 
@@ -108,7 +109,9 @@ class SecurityControls(QObject):
         hasher: PasswordHasher | None = None,
     ) -> None:
         super().__init__(window)
-        self.window = window
+        # Weak: the window keeps this object (a Qt child); a strong reference back would make
+        # a cycle that keeps a closed window's models alive until the garbage collector runs.
+        self._window = weakref.ref(window)
         self.ctx = ctx
         self.hasher = hasher or PasswordHasher()
         self.exec_dialog: ExecDialog = _exec
@@ -138,10 +141,16 @@ class SecurityControls(QObject):
         hide_forbidden_actions(window, ctx.actor)
         # Areas installed after this one add their actions later: check again once the
         # event loop runs (before the user can open any menu).
-        QTimer.singleShot(0, self._on_installed)
+        QTimer.singleShot(0, self, self._on_installed)
 
     def _on_installed(self) -> None:
         hide_forbidden_actions(self.window, self.ctx.actor)
+
+    @property
+    def window(self) -> QMainWindow:
+        window = self._window()
+        assert window is not None
+        return window
 
     def _action(self, menu: QMenu, text: str, permission: Permission,
                 slot: Callable[[], None]) -> QAction:

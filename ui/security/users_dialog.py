@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -138,7 +139,7 @@ class UsersDialog(QDialog):
         for r, u in enumerate(self.users):
             cells = [u.name, u.display_name or "", translate(ROLE_LABELS[u.role], self.ctx.lang),
                      yes if u.active else no,
-                     "" if u.last_login_at is None else f"{u.last_login_at:%Y-%m-%d %H:%M}"]
+                     _when(u.last_login_at)]
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         self._update_buttons()
@@ -229,3 +230,7 @@ class UsersDialog(QDialog):
         label, ok = QInputDialog.getItem(self, self.tr("Change role"), self.tr("Role:"),
                                          labels, current, False)
         return LOGIN_ROLES[labels.index(label)] if ok else None
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else f"{moment.astimezone():%Y-%m-%d %H:%M}"

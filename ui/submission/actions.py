@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel
 
@@ -42,6 +42,9 @@ class SubmissionActions(QObject):
         self.watcher.failed.connect(self._on_watcher_failed)
         # Start-up reconciliation (pending messages) and a first inbox scan.
         self.watcher.start()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._on_app_about_to_quit)
 
     def _build_ui(self) -> None:
         w = self.window
@@ -137,6 +140,11 @@ class SubmissionActions(QObject):
                 self.tr("Receipts: {applied} applied, {errors} refused files").format(
                     applied=r.applied, errors=r.errors), 8000)
             self.window.data_changed.emit()
+
+    def _on_app_about_to_quit(self) -> None:
+        # Let a running receipts/delivery pass finish its transaction before the engine goes.
+        self.watcher.stop()
+        QThreadPool.globalInstance().waitForDone(15_000)
 
     def _on_watcher_failed(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 8000)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import UserFacingError
-from app.i18n import N_, render
+from app.i18n import render
 from app.jobs.base import CancelToken, Progress
 from app.services import settings as settings_service
 from app.submission import batches, outbound
@@ -394,8 +394,7 @@ class EditTransportDialog(CreateBatchDialog):
         self.accept()
 
 
-_STATE_LABELS = {batches.OPEN: N_("Open"), batches.SUBMITTED: N_("Submitting"),
-                 batches.SENT: N_("Sent"), batches.DISSOLVED: N_("Dissolved")}
+_STATE_LABELS = batches.STATE_LABELS
 
 
 def _status_label(status: str) -> str:

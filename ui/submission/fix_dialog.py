@@ -132,7 +132,8 @@ class ToFixDialog(QDialog):
         self.tree.clear()
         for g in self.groups:
             explanation = render(g.explanation, self.ctx.lang) if g.explanation else ""
-            item = QTreeWidgetItem([str(g.count), g.code, g.customs_text, explanation])
+            text = g.customs_text or self.tr("(no customs text)")
+            item = QTreeWidgetItem([str(g.count), g.code or "—", text, explanation])
             item.setTextAlignment(0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setToolTip(2, g.customs_text)
             item.setToolTip(3, explanation)

@@ -47,7 +47,9 @@ def test_export_commands(report_data: ReportData, db_url: str, tmp_path: Path,
                           "B1-20261120", "-o", str(out))
     assert code == 0 and data["batchNo"] == "B1-20261120"
     assert data["counts"]["declarations"] == 3
-    assert data["missing"] == ["manifest.pdf", "labels.pdf"]
+    assert data["missing"] == []
+    assert {"manifest.pdf", "labels.pdf", "declarations.xlsx", "SHA256SUMS"} - {"SHA256SUMS"} \
+        <= set(data["files"])
     assert zipfile.ZipFile(out).testzip() is None
 
 
@@ -62,3 +64,15 @@ def test_user_errors_exit_1(report_data: ReportData, db_url: str, tmp_path: Path
     code, data = run_json(capsys, "--db", db_url, "export", "declarations",
                           "-o", str(tmp_path / "missing" / "d.xlsx"))
     assert code == 1
+
+
+def test_unmask_reason(report_data: ReportData, db_url: str, tmp_path: Path,
+                       capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "full.csv"
+    code, _ = run_json(capsys, "--db", db_url, "export", "declarations", "--unmask-reason",
+                       "customs audit", "-o", str(out))
+    assert code == 0
+    assert report_data.buyer_id in out.read_text(encoding="utf-8-sig")
+    code, _ = run_json(capsys, "--db", db_url, "export", "declarations", "-o", str(out))
+    assert code == 0
+    assert report_data.buyer_id not in out.read_text(encoding="utf-8-sig")

@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.domain.errors import Cancelled, ValidationError
+from app.db.models import AuditEvent
+from app.domain.errors import Cancelled, PermissionDeniedError, ValidationError
 from app.jobs.base import CancelToken
 from app.reports.detail import export_declarations
+from app.security.context import Actor
 from app.services.queries import DeclarationFilter
 from tests.db.reports.conftest import CLERK, SUPERVISOR, ReportData
 
@@ -40,21 +43,32 @@ def test_xlsx_split_into_sheets(report_data: ReportData, sessions: sessionmaker[
     assert first["L2"].number_format == "#,##0.00"  # goods value
     assert first["U2"].number_format == "yyyy-mm-dd hh:mm:ss"
     assert first["B2"].value == "Released"
+    assert first["R1"].value == "Batch No." and first["R2"].value == "B1-20261120"
 
 
 def test_masking_per_role(report_data: ReportData, sessions: sessionmaker[Session],
                           tmp_path: Path) -> None:
-    def ids_and_phones(actor: object, name: str) -> set[tuple[str, str]]:
+    def ids_and_phones(actor: Actor, name: str, reason: str | None = None
+                       ) -> set[tuple[str, str]]:
         target = tmp_path / name
-        with sessions() as s:
-            export_declarations(s, actor, ALL, target)  # type: ignore[arg-type]
+        with sessions() as s, s.begin():
+            export_declarations(s, actor, ALL, target, unmask_reason=reason)
         ws = load_workbook(target).active
         return {(r[8], r[9]) for r in ws.iter_rows(min_row=2, values_only=True)}
 
-    clerk = ids_and_phones(CLERK, "clerk.xlsx")
     buyer = report_data.buyer_id
-    assert clerk == {(buyer[:4] + "*" * 10 + buyer[-4:], "138****5678")}
-    assert ids_and_phones(SUPERVISOR, "sup.xlsx") == {(buyer, "13812345678")}
+    masked = {(buyer[:4] + "*" * 10 + buyer[-4:], "138****5678")}
+    assert ids_and_phones(CLERK, "clerk.xlsx") == masked
+    assert ids_and_phones(SUPERVISOR, "sup.xlsx") == masked  # masked by default for everyone
+    assert ids_and_phones(SUPERVISOR, "full.xlsx", "customs audit 2026-11") == {
+        (buyer, "13812345678")}
+    with sessions() as s:
+        unmasks = s.execute(select(AuditEvent).where(AuditEvent.action == "unmask")).scalars()
+        assert [(e.user_name, e.details["purpose"], e.details["count"], e.reason)
+                for e in unmasks] == [("wang.sup", "export", 9, "customs audit 2026-11")]
+    with sessions() as s, pytest.raises(PermissionDeniedError):
+        export_declarations(s, CLERK, ALL, tmp_path / "no.xlsx", unmask_reason="curious")
+    assert not (tmp_path / "no.xlsx").exists()
 
 
 def test_injection_neutralised_xlsx_and_csv(report_data: ReportData,

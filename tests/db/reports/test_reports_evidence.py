@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db.models import Declaration
 from app.domain.errors import NotFoundError
 from app.reports.evidence import export_evidence
 from app.reports.evidence_sources import EvidenceSources, default_sources, receipt_finder
@@ -18,7 +20,7 @@ from app.security.context import Actor
 from tests.db.reports.conftest import SUPERVISOR, ReportData
 
 
-def _fake_pdf(session: Session, actor: Actor, batch_id: int, target: Path) -> None:
+def _fake_pdf(session: Session, actor: Actor, batch_id: int, target: Path, lang: str) -> None:
     target.write_bytes(b"%PDF-1.4 batch " + str(batch_id).encode())
 
 
@@ -57,15 +59,37 @@ def test_pack_contents_and_checksums(report_data: ReportData, sessions: sessionm
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-def test_missing_parts_are_listed(report_data: ReportData, sessions: sessionmaker[Session],
+def test_real_manifest_and_labels(report_data: ReportData, sessions: sessionmaker[Session],
                                   tmp_path: Path) -> None:
     target = tmp_path / "pack.zip"
     with sessions() as s:
         result = export_evidence(s, SUPERVISOR, str(report_data.batch_ids["B2"]), target,
-                                 default_sources(None))
+                                 default_sources(None), lang="zh_CN")
+        waybills = [s.get(Declaration, report_data.ids[k]).logisticsNo  # type: ignore[union-attr]
+                    for k in ("tm2", "tm3", "kl1")]
+    assert result.missing == ()
+    assert result.counts["receiptsAsRecorded"] == 3  # no exchange folder: fields as recorded
+    with zipfile.ZipFile(target) as zf:
+        for name in ("manifest.pdf", "labels.pdf"):
+            pdf = tmp_path / name
+            pdf.write_bytes(zf.read(name))
+            assert pdf.read_bytes().startswith(b"%PDF")
+            text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                  text=True, check=True).stdout.replace(" ", "")
+            assert all(w in text for w in waybills), name
+        readme = zf.read("README.txt").decode()
+        assert "批次证据包" in readme and "sha256sum -c SHA256SUMS" in readme
+
+
+def test_missing_parts_are_listed(report_data: ReportData, sessions: sessionmaker[Session],
+                                  tmp_path: Path) -> None:
+    target = tmp_path / "pack.zip"
+    sources = EvidenceSources(None, None, receipt_finder(None))
+    with sessions() as s:
+        result = export_evidence(s, SUPERVISOR, "B2-20261121", target, sources)
     assert result.missing == ("manifest.pdf", "labels.pdf")
     with zipfile.ZipFile(target) as zf:
         assert "manifest.pdf" in zf.read("README.txt").decode()
-        assert result.counts["receiptsAsRecorded"] == 3
+        assert "manifest.pdf" not in zf.namelist()
     with sessions() as s, pytest.raises(NotFoundError):
-        export_evidence(s, SUPERVISOR, "nope", tmp_path / "n.zip", default_sources(None))
+        export_evidence(s, SUPERVISOR, "nope", tmp_path / "n.zip", sources)

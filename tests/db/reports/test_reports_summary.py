@@ -102,7 +102,7 @@ def test_chinese_headings(report_data: ReportData, sessions: sessionmaker[Sessio
                           tmp_path: Path) -> None:
     wb = load_workbook(_export(sessions, tmp_path, lang="zh_CN"))
     assert wb.sheetnames[0] == "概览"
-    assert wb.worksheets[1]["B1"].value == "申报单数"
+    assert wb.worksheets[1]["B1"].value == "清单数"
     assert wb.worksheets[0]["A1"].value == "申报汇总"
 
 

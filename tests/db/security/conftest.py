@@ -12,6 +12,12 @@ from app.security.users import UserService
 PASSWORDS = {"admin": "Lotus-gate-41", "clerk": "Harbor-kite-72", "supervisor": "Maple-drum-53"}
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI and GUI build their own hashers: make those cheap too (same algorithm)."""
+    monkeypatch.setattr("app.security.passwords.DEFAULT_PARAMETERS", FAST_TEST_PARAMETERS)
+
+
 @pytest.fixture
 def hasher() -> PasswordHasher:
     return PasswordHasher(FAST_TEST_PARAMETERS)

@@ -13,6 +13,7 @@ from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
 from app.jobs.base import CancelToken
+from app.security.context import Permission
 from tests.db.reports.conftest import ReportData, report_data  # noqa: F401 - fixture
 from ui.main import open_database
 from ui.main_window import MainWindow
@@ -53,7 +54,7 @@ def test_summary_export_then_open(window: MainWindow, qtbot: QtBot, tmp_path: Pa
     assert dialog.platform_combo.count() == 4  # all + three platforms
     dialog.export_button.click()
     assert dialog.cancel_button.text() == "Cancel"
-    qtbot.waitUntil(lambda: dialog.thread is None, timeout=20_000)
+    qtbot.waitUntil(lambda: dialog.handle is None, timeout=20_000)
     assert dialog.open_button.isVisible()
     assert "summary.xlsx" in dialog.status_label.text()
     dialog.open_button.click()
@@ -66,12 +67,13 @@ def test_summary_export_then_open(window: MainWindow, qtbot: QtBot, tmp_path: Pa
 def test_declarations_export_uses_grid_filter(window: MainWindow, qtbot: QtBot,
                                               tmp_path: Path) -> None:
     window.status_panel.select_status("rejected")
+    assert window.current_filter().statuses == ("rejected",)
     dialog = _dialog(window, qtbot, "declarations")
     assert not dialog.from_edit.isEnabled()
     target = tmp_path / "d.csv"
     dialog.file_edit.setText(str(target))
     dialog.export_button.click()
-    qtbot.waitUntil(lambda: dialog.thread is None, timeout=20_000)
+    qtbot.waitUntil(lambda: dialog.handle is None, timeout=20_000)
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 3  # header + the two rejected declarations
 
@@ -83,7 +85,7 @@ def test_errors_are_shown(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> N
     dialog.show_error = errors.append
     dialog.file_edit.setText(str(tmp_path / "pack.txt"))
     dialog.export_button.click()
-    qtbot.waitUntil(lambda: dialog.thread is None and bool(errors), timeout=20_000)
+    qtbot.waitUntil(lambda: dialog.handle is None and bool(errors), timeout=20_000)
     assert ".zip" in errors[0]
 
 
@@ -104,7 +106,25 @@ def test_cancel(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
     qtbot.waitUntil(running.is_set, timeout=20_000)
     dialog.cancel_button.click()  # the user presses Cancel while the job runs
     resume.set()
-    qtbot.waitUntil(lambda: dialog.thread is None, timeout=20_000)
+    qtbot.waitUntil(lambda: dialog.handle is None, timeout=20_000)
     assert "cancelled" in dialog.status_label.text()
     assert not (tmp_path / "s.xlsx").exists()
     assert dialog.cancel_button.text() == "Close"
+
+
+def test_unmasked_export_needs_a_reason(window: MainWindow, qtbot: QtBot,
+                                        tmp_path: Path) -> None:
+    dialog = _dialog(window, qtbot, "declarations")
+    errors: list[str] = []
+    dialog.show_error = errors.append
+    assert dialog.unmask_check.isEnabled() == window.ctx.actor.can(Permission.UNMASK)
+    dialog.unmask_check.setChecked(True)
+    assert dialog.unmask_reason.isEnabled()
+    dialog.file_edit.setText(str(tmp_path / "full.xlsx"))
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: dialog.handle is None, timeout=20_000)
+    assert errors and "reason" in errors[0]
+    dialog.unmask_reason.setText("customs audit")
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: dialog.handle is None, timeout=20_000)
+    assert (tmp_path / "full.xlsx").exists()

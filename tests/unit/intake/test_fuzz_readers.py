@@ -88,3 +88,54 @@ def _storable(value: object) -> object:
     if isinstance(value, str):
         return "".join(ch for ch in value if ch.isprintable() or ch == "\n")
     return value
+
+
+TEXT_CELLS = st.one_of(st.text(max_size=25), st.sampled_from(
+    ["1.30681E+17", "￥1,234.5", "2024/5/1", "日本", "合计", "", "\"", "\n", "a,b", "\t"]))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.lists(TEXT_CELLS, min_size=len(HEADERS), max_size=len(HEADERS)),
+                     max_size=8),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]),
+       delimiter=st.sampled_from([",", "\t", ";"]))
+def test_random_csv_values_become_orders_or_row_errors(rows: list[list[str]], encoding: str,
+                                                       delimiter: str) -> None:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter)
+    writer.writerow(HEADERS)
+    writer.writerows(rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "r.csv"
+        path.write_bytes(buf.getvalue().encode(encoding, errors="replace"))
+        try:
+            stream = open_orders(path, limits=LIMITS)
+            list(stream.groups())
+        except UserFacingError as exc:
+            assert exc.text("zh_CN")
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["orderNo", "logisticsNo", "gname", "qty", "items", "buyer", "x"]),
+        inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JSON_VALUES)
+def test_random_json_never_crashes(data: object) -> None:
+    import json
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "r.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        try:
+            stream = open_orders(path, limits=LIMITS)
+            list(stream.groups())
+        except UserFacingError as exc:
+            assert exc.text("en")

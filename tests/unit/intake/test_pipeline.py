@@ -11,7 +11,15 @@ from app.intake.mapping import MappingSpec
 from app.intake.pipeline import open_orders, read_all
 from app.reference.tables import shipped_reference_tables
 
-from .filemakers import CN_HEADERS, CN_ROWS, write_csv, write_json, write_xlsx
+from .filemakers import (
+    CN_HEADERS,
+    CN_ROWS,
+    write_csv,
+    write_json,
+    write_ods,
+    write_xls,
+    write_xlsx,
+)
 
 LOOKUP = reference_lookup(shipped_reference_tables())
 
@@ -107,7 +115,7 @@ def test_waybill_reused_by_another_order_in_the_same_file(tmp_path: Path) -> Non
                      [["A1", "W1", "x"], ["A2", "W1", "y"]])
     stream, groups = read_all(path)
     assert not groups[0].rejected and groups[1].rejected
-    assert "A1" in render(stream.errors[0].message, "en")
+    assert "row 2" in render(stream.errors[0].message, "en")
 
 
 def test_summary_row_and_missing_key(tmp_path: Path) -> None:
@@ -167,3 +175,14 @@ def test_mapping_file_validation(tmp_path: Path) -> None:
     assert spec.columns == {"A": "item.country", "B": "country"}
     assert spec.sheet_index_or_name == 1
     assert MappingSpec.from_dict(spec.to_dict()) == spec
+
+
+@pytest.mark.parametrize("maker", [write_xls, write_ods])
+def test_legacy_xls_and_ods_import_like_xlsx(tmp_path: Path, maker: object) -> None:
+    suffix = ".xls" if maker is write_xls else ".ods"
+    path = maker(tmp_path / f"orders{suffix}", CN_HEADERS, CN_ROWS)  # type: ignore[operator]
+    stream, groups = read_all(path, lookup=LOOKUP)
+    assert [g.head["orderNo"] for g in groups] == ["SO1001", "SO1002"]
+    assert stream.counts.items == 3 and not stream.errors
+    assert groups[0].items[1]["price"] == Decimal("1250.50")
+    assert groups[1].head["buyerIdNumber"] == "31010419851010123X"

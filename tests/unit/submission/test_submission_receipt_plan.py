@@ -39,5 +39,5 @@ def test_late_receipt_after_later_run_is_history_only() -> None:
     t = Target(1, S.RELEASED, last_time="20261125000000009", last_code=800)
     plan = plan_returns([r("C1", "120", "2")], lambda _r: [t], set())
     (o,) = plan.outcomes
-    assert not o.applied and o.reason == "final" and o.declaration_id == 1
+    assert not o.applied and o.reason == "older" and o.declaration_id == 1
     assert plan.new_status == {}

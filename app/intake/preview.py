@@ -1,0 +1,88 @@
+"""What the import wizard shows before importing: headers, column plan with sample values,
+the first rows with their row errors, and required fields nobody fills. Qt-free."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.domain.fields import ALL_HEAD_FIELDS, HEAD_BY_NAME, ITEM_FIELDS
+from app.intake.codes import CodeLookup, reference_lookup
+from app.intake.grouping import group_rows
+from app.intake.limits import DEFAULT_LIMITS, ReadLimits
+from app.intake.mapping import ColumnPlan, MappingSpec, plan_columns, required_fields
+from app.intake.readers import open_table
+from app.intake.rowerrors import RowError, cell_text
+from app.intake.rows import FIXED_DEFAULTS, FIXED_ITEM_DEFAULTS, RowNormaliser
+from app.reference.tables import shipped_reference_tables
+
+SAMPLES = 3
+# Filled by ClearDesk when the message is built, never expected from a platform file.
+SYSTEM_FIELDS = frozenset({"guid", "appType", "appTime", "appStatus", "declTime", "ieFlag"})
+
+
+@dataclass(frozen=True)
+class FilePreview:
+    headers: tuple[str, ...]
+    header_row: int
+    sheet: str | None
+    sheet_names: tuple[str, ...]
+    encoding: str | None
+    plan: ColumnPlan
+    samples: tuple[tuple[str, ...], ...]  # per column
+    rows: tuple[tuple[int, tuple[str, ...]], ...]  # (row number, cells as text)
+    errors: tuple[RowError, ...]  # errors of the previewed rows
+    missing_required: tuple[str, ...]  # targets neither mapped nor filled by defaults
+
+    def errors_by_cell(self) -> dict[tuple[int, str], list[RowError]]:
+        """{(row, column header): errors}; row-level errors use the header ""."""
+        out: dict[tuple[int, str], list[RowError]] = {}
+        for e in self.errors:
+            out.setdefault((e.row, e.column), []).append(e)
+        return out
+
+
+def field_choices() -> list[str]:
+    """Every mapping target in a stable order: head fields, then item fields."""
+    out = [f.name for f in ALL_HEAD_FIELDS]
+    out += [f"item.{f.name}" if f.name in HEAD_BY_NAME else f.name for f in ITEM_FIELDS
+            if f.name != "gnum"]
+    return out
+
+
+def preview_file(path: Path, spec: MappingSpec | None = None, *,
+                 lookup: CodeLookup | None = None, settings: Mapping[str, Any] | None = None,
+                 limits: ReadLimits = DEFAULT_LIMITS, sheet: str | int | None = None,
+                 rows: int = 50) -> FilePreview:
+    """Read the header and the first `rows` rows of `path` and check them.
+
+    Raises ValidationError when the file itself cannot be read.
+    """
+    spec = spec or MappingSpec()
+    table = open_table(path, sheet=sheet if sheet is not None else spec.sheet_index_or_name,
+                       header_row=spec.header_row, encoding=spec.encoding, limits=limits)
+    plan = plan_columns(table.headers, spec)
+    first = list(itertools.islice(table.rows, rows))
+    samples = tuple(
+        tuple(itertools.islice((cell_text(r[i]) for _, r in first if r[i] not in (None, "")),
+                               SAMPLES))
+        for i in range(len(table.headers)))
+    errors: list[RowError] = []
+    fields = plan.fields()
+    if fields & {"orderNo", "logisticsNo"}:
+        if lookup is None:
+            lookup = reference_lookup(shipped_reference_tables())
+        normaliser = RowNormaliser(plan, lookup, spec.defaults, settings)
+        for group in group_rows((normaliser.normalise(n, r) for n, r in first), window=rows + 1):
+            errors.extend(group.errors)
+    filled = fields | set(spec.defaults) | set(settings or {}) | set(FIXED_DEFAULTS)
+    filled |= {f"item.{k}" for k in FIXED_ITEM_DEFAULTS} | {"gnum"}
+    missing = tuple(t for t in required_fields() if t not in filled and t not in SYSTEM_FIELDS)
+    return FilePreview(
+        headers=table.headers, header_row=table.header_row, sheet=table.sheet,
+        sheet_names=table.sheet_names, encoding=table.encoding, plan=plan, samples=samples,
+        rows=tuple((n, tuple(cell_text(v) for v in r)) for n, r in first),
+        errors=tuple(sorted(errors, key=lambda e: e.row)), missing_required=missing)

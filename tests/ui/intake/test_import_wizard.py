@@ -1,0 +1,129 @@
+"""The import wizard end to end: File → Import…, mapping, preview, progress, summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QComboBox
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from app.db.models import Declaration
+from tests.unit.intake.filemakers import CN_HEADERS, CN_ROWS, write_csv, write_xlsx
+from ui.intake.summary import ImportSummaryDialog
+from ui.intake.wizard import ImportWizard
+from ui.main import open_database
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(db_url: str, qtbot: QtBot) -> Iterator[MainWindow]:
+    ctx = open_database(db_url)
+    assert not isinstance(ctx, Exception)
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    yield w
+    ctx.engine.dispose()
+
+
+def _orders(window: MainWindow) -> int:
+    with window.ctx.transaction() as s:
+        return int(s.execute(select(func.count()).select_from(Declaration)).scalar_one())
+
+
+def _start(window: MainWindow, qtbot: QtBot, path: Path) -> ImportWizard:
+    wizard: ImportWizard = window.import_actions.open_wizard(path)  # type: ignore[attr-defined]
+    qtbot.addWidget(wizard)
+    wizard.show_error = lambda _p, text: pytest.fail(text)
+    return wizard
+
+
+def test_file_menu_has_import_with_ctrl_i(window: MainWindow) -> None:
+    action = window.import_actions.action  # type: ignore[attr-defined]
+    assert action in window.menus["file"].actions()
+    assert action.shortcut().toString() == "Ctrl+I"
+
+
+def test_wizard_maps_previews_imports_and_saves_rejected_rows(window: MainWindow, qtbot: QtBot,
+                                                             tmp_path: Path) -> None:
+    rows = [list(r) for r in CN_ROWS]
+    rows[2][3] = 310104198510101234.0  # an ID Excel turned into a float
+    path = write_xlsx(tmp_path / "orders.xlsx", CN_HEADERS, rows, title="五月订单")
+    wizard = _start(window, qtbot, path)
+    assert wizard.file_page.sheet_combo.currentText() == "订单"
+    wizard.next()
+    mapping = wizard.mapping_page
+    assert mapping.table.rowCount() == len(CN_HEADERS)
+    combo = mapping.table.cellWidget(0, 2)
+    assert isinstance(combo, QComboBox) and combo.currentData() == "orderNo"
+    assert "SO1001" in mapping.table.item(0, 1).text()
+    assert "Platform code" in mapping.missing_label.text()
+    wizard.next()
+    preview = wizard.preview_page
+    assert preview.table.rowCount() == 3
+    id_col = 2 + CN_HEADERS.index("订购人证件号码")
+    bad = preview.table.item(2, id_col)
+    assert bad.background().color().name() == "#f8d0cc" and "Excel" in bad.toolTip()
+    assert "1 with problems" in preview.summary.text()
+    assert "Excel" in preview.table.item(2, 1).text()
+    with qtbot.waitSignal(wizard.imported, timeout=20_000) as signal:
+        wizard.accept()
+    summary = signal.args[0]
+    assert (summary.declarations, summary.rejected_rows) == (1, 1)
+    qtbot.waitUntil(lambda: wizard.summary_dialog is not None)
+    dialog = wizard.summary_dialog
+    assert isinstance(dialog, ImportSummaryDialog)
+    qtbot.addWidget(dialog)
+    assert "1 new declarations" in dialog.counts_label.text()
+    assert dialog.errors_table.rowCount() == 1
+    target = tmp_path / "rejected.xlsx"
+    dialog.ask_save_path = lambda *_a: str(target)
+    dialog.save_button.click()
+    ws = load_workbook(target).active
+    assert ws.cell(row=2, column=1).value == "SO1002"
+    assert "Excel" in str(ws.cell(row=2, column=len(CN_HEADERS) + 1).value)
+    assert _orders(window) == 1
+    grab = dialog.grab()
+    grab.save(str(tmp_path / "summary.png"))
+
+
+def test_manual_mapping_and_profile(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "odd.csv", ["单", "货品", "个数"], [["A1", "面霜", "2"]])
+    wizard = _start(window, qtbot, path)
+    wizard.next()
+    combos = [wizard.mapping_page.table.cellWidget(i, 2) for i in range(3)]
+    assert isinstance(combos[0], QComboBox)
+    combos[0].setCurrentIndex(combos[0].findData("orderNo"))  # type: ignore[union-attr]
+    combos[1].setCurrentIndex(combos[1].findData("gname"))  # type: ignore[union-attr]
+    combos[2].setCurrentIndex(combos[2].findData("qty"))  # type: ignore[union-attr]
+    wizard.mapping_page.save_check.setChecked(True)
+    wizard.mapping_page.profile_edit.setText("odd-shop")
+    wizard.next()
+    with qtbot.waitSignal(wizard.imported, timeout=20_000) as signal:
+        wizard.accept()
+    assert signal.args[0].declarations == 1
+    assert wizard.profile_names() == ["odd-shop"]
+    again = _start(window, qtbot, write_csv(tmp_path / "odd2.csv", ["单", "货品", "个数"],
+                                            [["A2", "鞋", "1"]]))
+    assert again.file_page.profile_combo.currentData() == "odd-shop"
+
+
+def test_drop_a_file_on_the_window_opens_the_wizard(window: MainWindow, qtbot: QtBot,
+                                                    tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "drop.csv", CN_HEADERS, CN_ROWS)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    # Offscreen Qt delivers no real drags; hand the event to the window's drop filter.
+    actions = window.import_actions  # type: ignore[attr-defined]
+    assert actions.eventFilter(window, event) is True
+    wizard = actions.wizard
+    assert wizard is not None
+    qtbot.addWidget(wizard)
+    assert wizard.draft.path == path

@@ -1,0 +1,1 @@
+"""Import wizard: file → mapping → preview → import with progress → summary."""

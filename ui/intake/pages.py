@@ -1,0 +1,291 @@
+"""The three pages of the import wizard. They share one ImportDraft (see wizard.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
+
+from app.domain.errors import UserFacingError
+from app.i18n import render
+from app.intake.mapping import field_label
+from app.intake.preview import field_choices
+
+if TYPE_CHECKING:
+    from ui.intake.wizard import ImportWizard
+
+FILE_FILTER = "*.xlsx *.xls *.ods *.csv *.tsv *.txt *.json"
+ERROR_BRUSH = QBrush(QColor("#f8d0cc"))
+
+
+class FilePage(QWizardPage):
+    """Pick the file, the sheet, a saved profile and (rarely) the header row."""
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self._readable = False
+        self._loaded_for = ""
+        self._build_ui()
+        self._connect_signals()
+
+    def _build_ui(self) -> None:
+        self.setTitle(self.tr("Choose the file"))
+        self.setSubTitle(self.tr("Excel (XLSX, XLS), ODS, CSV/TSV in any Chinese encoding, or "
+                                 "JSON exported by the platform."))
+        form = QFormLayout(self)
+        row = QHBoxLayout()
+        self.path_edit = QLineEdit(self)
+        self.path_edit.setObjectName("path_edit")
+        self.browse_button = QPushButton(self.tr("Browse…"), self)
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(self.browse_button)
+        form.addRow(self.tr("File:"), row)
+        self.sheet_combo = QComboBox(self)
+        self.sheet_combo.setObjectName("sheet_combo")
+        form.addRow(self.tr("Sheet:"), self.sheet_combo)
+        self.profile_combo = QComboBox(self)
+        self.profile_combo.setObjectName("profile_combo")
+        form.addRow(self.tr("Mapping profile:"), self.profile_combo)
+        self.header_spin = QSpinBox(self)
+        self.header_spin.setObjectName("header_spin")
+        self.header_spin.setRange(0, 1000)
+        self.header_spin.setSpecialValueText(self.tr("Automatic"))
+        form.addRow(self.tr("Header row:"), self.header_spin)
+        self.message = QLabel(self)
+        self.message.setObjectName("file_message")
+        self.message.setWordWrap(True)
+        form.addRow(self.message)
+
+    def _connect_signals(self) -> None:
+        self.browse_button.clicked.connect(self._on_browse_button_clicked)
+        self.path_edit.editingFinished.connect(self._on_path_edit_editing_finished)
+
+    def initializePage(self) -> None:
+        self.profile_combo.clear()
+        self.profile_combo.addItem(self.tr("(automatic matching)"), "")
+        for name in self.wiz.profile_names():
+            self.profile_combo.addItem(name, name)
+        if self.wiz.draft.path is not None:
+            self.path_edit.setText(str(self.wiz.draft.path))
+            self._load_sheets()
+
+    def _on_browse_button_clicked(self) -> None:
+        path = self.wiz.ask_open_path(self, self.tr("Import orders"),
+                                      self.tr("Order files") + f" ({FILE_FILTER})")
+        if path:
+            self.path_edit.setText(path)
+            self._on_path_edit_editing_finished()
+
+    def _on_path_edit_editing_finished(self) -> None:
+        text = self.path_edit.text().strip()
+        if text == self._loaded_for:
+            return  # focus left the field without a change (e.g. Next was pressed)
+        self.wiz.set_path(text)
+        self._load_sheets()
+
+    def _load_sheets(self) -> None:
+        self._loaded_for = self.path_edit.text().strip()
+        self.sheet_combo.clear()
+        try:
+            sheets = self.wiz.sheet_names()
+        except UserFacingError as exc:
+            self.message.setText(exc.text(self.wiz.lang))
+            self._readable = False
+            self.completeChanged.emit()
+            return
+        self._readable = True
+        self.message.setText("")
+        for name in sheets:
+            self.sheet_combo.addItem(name, name)
+        self.sheet_combo.setEnabled(bool(sheets))
+        proposed = self.wiz.proposed_profile()
+        if proposed:
+            self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findData(proposed)))
+            self.message.setText(self.tr("Proposed profile: {name}").replace("{name}", proposed))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.wiz.draft.path is not None and self._readable
+
+    def validatePage(self) -> bool:
+        sheet = self.sheet_combo.currentData()
+        profile = self.profile_combo.currentData() or None
+        header_row = self.header_spin.value() or None
+        return self.wiz.analyse(sheet, profile, header_row, self)
+
+
+class MappingPage(QWizardPage):
+    """Each column of the file with sample values and the field it feeds."""
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self._combos: list[QComboBox] = []
+        self._build_ui()
+
+    def _build_ui(self) -> None:
+        self.setTitle(self.tr("Match the columns"))
+        self.setSubTitle(self.tr("Columns were matched by their headers; correct any that are "
+                                 "wrong. Unmatched columns are ignored."))
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, 3, self)
+        self.table.setObjectName("mapping_table")
+        self.table.setHorizontalHeaderLabels([self.tr("Column in file"), self.tr("Samples"),
+                                              self.tr("Field")])
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        layout.addWidget(self.table, 1)
+        self.missing_label = QLabel(self)
+        self.missing_label.setObjectName("missing_label")
+        self.missing_label.setWordWrap(True)
+        layout.addWidget(self.missing_label)
+        row = QHBoxLayout()
+        self.save_check = QCheckBox(self.tr("Save this mapping as profile:"), self)
+        self.save_check.setObjectName("save_profile_check")
+        self.profile_edit = QLineEdit(self)
+        self.profile_edit.setObjectName("profile_name_edit")
+        row.addWidget(self.save_check)
+        row.addWidget(self.profile_edit, 1)
+        layout.addLayout(row)
+
+    def initializePage(self) -> None:
+        preview = self.wiz.draft.preview
+        assert preview is not None
+        lang = self.wiz.lang
+        choices = field_choices()
+        self.table.setRowCount(len(preview.headers))
+        self._combos = []
+        for i, header in enumerate(preview.headers):
+            self.table.setItem(i, 0, _item(header))
+            self.table.setItem(i, 1, _item(" | ".join(preview.samples[i])))
+            combo = QComboBox(self.table)
+            combo.addItem(self.tr("(ignore)"), "")
+            for target in choices:
+                combo.addItem(f"{field_label(target, lang)}  ({target})", target)
+            combo.setCurrentIndex(max(0, combo.findData(preview.plan.targets[i] or "")))
+            combo.currentIndexChanged.connect(self._on_combo_current_index_changed)
+            self.table.setCellWidget(i, 2, combo)
+            self._combos.append(combo)
+        self.table.resizeColumnToContents(0)
+        self.table.setColumnWidth(2, 260)
+        self._show_missing()
+        if self.wiz.draft.profile:
+            self.profile_edit.setText(self.wiz.draft.profile)
+
+    def columns(self) -> dict[str, str | None]:
+        preview = self.wiz.draft.preview
+        assert preview is not None
+        return {h: (c.currentData() or None) for h, c in zip(preview.headers, self._combos,
+                                                             strict=True)}
+
+    def _on_combo_current_index_changed(self, _index: int) -> None:
+        self._show_missing()
+
+    def _show_missing(self) -> None:
+        missing = self.wiz.missing_required(self.columns())
+        lang = self.wiz.lang
+        if missing:
+            names = "、".join(field_label(t, lang) for t in missing)
+            self.missing_label.setText(self.tr("Required fields nobody fills (the pre-check "
+                                               "will flag them): {fields}")
+                                       .replace("{fields}", names))
+        else:
+            self.missing_label.setText(self.tr("Every required field is filled."))
+
+    def validatePage(self) -> bool:
+        save_as = self.profile_edit.text().strip() if self.save_check.isChecked() else None
+        return self.wiz.remap(self.columns(), save_as, self)
+
+
+class PreviewPage(QWizardPage):
+    """The first rows as they will be read, with problems highlighted."""
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self._build_ui()
+
+    def _build_ui(self) -> None:
+        self.setTitle(self.tr("Check the first rows"))
+        layout = QVBoxLayout(self)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("preview_summary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.table = QTableWidget(self)
+        self.table.setObjectName("preview_table")
+        layout.addWidget(self.table, 1)
+        self.all_or_nothing = QCheckBox(self.tr("Import nothing if any row is rejected"), self)
+        self.all_or_nothing.setObjectName("all_or_nothing_check")
+        layout.addWidget(self.all_or_nothing)
+
+    def initializePage(self) -> None:
+        preview = self.wiz.draft.preview
+        assert preview is not None
+        lang = self.wiz.lang
+        headers = [self.tr("Row"), self.tr("Problems"), *preview.headers]
+        self.table.clear()
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setRowCount(len(preview.rows))
+        self.table.verticalHeader().setVisible(False)
+        by_cell = preview.errors_by_cell()
+        bad_rows = 0
+        for r, (number, cells) in enumerate(preview.rows):
+            self.table.setItem(r, 0, _item(str(number)))
+            row_errors = [e for e in preview.errors if e.row == number]
+            for c, text in enumerate(cells):
+                item = _item(text)
+                errs = by_cell.get((number, preview.headers[c]), [])
+                if errs:
+                    item.setBackground(ERROR_BRUSH)
+                    item.setToolTip("\n".join(render(e.message, lang) for e in errs))
+                self.table.setItem(r, c + 2, item)
+            problems = _item("; ".join(
+                (f"{e.column}: " if e.column else "") + render(e.message, lang)
+                for e in row_errors))
+            if row_errors:
+                bad_rows += 1
+                problems.setBackground(ERROR_BRUSH)
+            self.table.setItem(r, 1, problems)
+        self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(1, min(self.table.columnWidth(1), 320))
+        self.summary.setText(self.tr("{rows} rows shown, {bad} with problems. Rows with "
+                                     "problems are not imported; the rest of their order "
+                                     "is held back too.")
+                             .replace("{rows}", str(len(preview.rows)))
+                             .replace("{bad}", str(bad_rows)))
+
+    def validatePage(self) -> bool:
+        self.wiz.draft.all_or_nothing = self.all_or_nothing.isChecked()
+        return True
+
+
+def _item(text: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    return item
+
+
+def ask_open_path(parent: QWidget, title: str, filter_: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, title, "", filter_)
+    return path

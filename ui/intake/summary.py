@@ -1,0 +1,100 @@
+"""After an import: the counts, the row errors, and "Save rejected rows…" as XLSX."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.intake.rejected import write_rejected_rows
+from app.intake.service import ImportSummary
+
+
+class ImportSummaryDialog(QDialog):
+    def __init__(self, summary: ImportSummary, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = summary
+        self.lang = lang
+        # Seam: tests replace it instead of driving the file dialog.
+        self.ask_save_path: Callable[[QWidget, str, str], str] = _ask_save_path
+        self._build_ui()
+        self._connect_signals()
+
+    def _build_ui(self) -> None:
+        s = self.summary
+        self.setObjectName("import_summary_dialog")
+        self.setWindowTitle(self.tr("Import finished"))
+        layout = QVBoxLayout(self)
+        text = (self.tr("{file}: {rows} rows read. {declarations} new declarations with {items} "
+                        "items, {updated} updated, {duplicates} already sent (left as they "
+                        "are), {rejected} rows rejected.")
+                .replace("{file}", s.file).replace("{rows}", str(s.rows))
+                .replace("{declarations}", str(s.declarations)).replace("{items}", str(s.items))
+                .replace("{updated}", str(s.updated)).replace("{duplicates}", str(s.duplicates))
+                .replace("{rejected}", str(s.rejected_rows)))
+        if s.refused:
+            text += "\n" + self.tr("Nothing was imported because rows were rejected.")
+        self.counts_label = QLabel(text, self)
+        self.counts_label.setObjectName("summary_counts")
+        self.counts_label.setWordWrap(True)
+        layout.addWidget(self.counts_label)
+        self.errors_table = QTableWidget(len(s.errors), 5, self)
+        self.errors_table.setObjectName("summary_errors")
+        self.errors_table.setHorizontalHeaderLabels(
+            [self.tr("Row"), self.tr("Column"), self.tr("Field"), self.tr("Value"),
+             self.tr("Problem")])
+        self.errors_table.verticalHeader().setVisible(False)
+        self.errors_table.horizontalHeader().setStretchLastSection(True)
+        for r, e in enumerate(s.errors[:5000]):
+            data = e.to_json(self.lang)
+            for c, key in enumerate(("row", "column", "field", "value", "message")):
+                item = QTableWidgetItem(str(data[key]))
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                item.setToolTip(str(data[key]))
+                self.errors_table.setItem(r, c, item)
+        self.errors_table.resizeColumnsToContents()
+        for col, cap in ((1, 160), (2, 130), (3, 170)):
+            self.errors_table.setColumnWidth(col, min(self.errors_table.columnWidth(col), cap))
+        self.errors_table.setWordWrap(True)
+        self.errors_table.resizeRowsToContents()
+        self.errors_table.setVisible(bool(s.errors))
+        layout.addWidget(self.errors_table, 1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.save_button = QPushButton(self.tr("Save rejected rows…"), self)
+        self.save_button.setObjectName("save_rejected_button")
+        self.save_button.setEnabled(bool(s.rejected))
+        self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        layout.addWidget(self.buttons)
+        self.resize(820, 480 if s.errors else 160)
+
+    def _connect_signals(self) -> None:
+        self.buttons.rejected.connect(self.reject)
+        self.save_button.clicked.connect(self._on_save_button_clicked)
+
+    def _on_save_button_clicked(self) -> None:
+        stem = Path(self.summary.file).stem
+        default = f"{stem}-{self.tr('rejected')}.xlsx"
+        path = self.ask_save_path(self, self.tr("Save rejected rows"), default)
+        if path:
+            self.save_rejected(Path(path))
+
+    def save_rejected(self, path: Path) -> int:
+        s = self.summary
+        return write_rejected_rows(path, s.headers, s.rejected, s.errors, self.lang)
+
+
+def _ask_save_path(parent: QWidget, title: str, default: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, title, default, "Excel (*.xlsx)")
+    return path
