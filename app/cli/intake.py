@@ -68,7 +68,7 @@ def _text(ctx: CliContext, s: ImportSummary) -> str:
                            "(--all-or-nothing)."))
     if s.errors:
         headers = [translate(h, ctx.lang) for h in
-                   (N_("Row"), N_("Column"), N_("Field"), N_("Value"), N_("Problem"))]
+                   (N_("Row"), N_("Column"), N_("Field"), N_("Value"), N_("Reason"))]
         rows = [[e["row"], e["column"], e["field"], e["value"], e["message"]]
                 for e in (err.to_json(ctx.lang) for err in s.errors[:MAX_TEXT_ERRORS])]
         lines.append(format_table(headers, rows))

@@ -93,6 +93,14 @@ def register(sub: Any) -> None:
     _json_flag(p)
     p.set_defaults(handler=cmd_to_fix)
 
+    p = sub.add_parser("redeclare", help="re-open fixed rejections for a new batch "
+                       "(pre-checked again; amendment where customs knows the parcel)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--ids", type=int, nargs="+", metavar="ID")
+    which.add_argument("--cause", metavar="KEY", help="a cause key from `cleardesk to-fix`")
+    _json_flag(p)
+    p.set_defaults(handler=cmd_redeclare)
+
     p = sub.add_parser("simulate-customs", help="training customs: answer outbox messages")
     p.add_argument("--exchange", type=Path, metavar="DIR", required=True)
     p.add_argument("--reject-rate", type=float, default=0.0, metavar="R")
@@ -153,7 +161,7 @@ def cmd_batch_show(ctx: CliContext, args: argparse.Namespace) -> Result:
     rows = [
         (N_("Batch"), b.batch_no), (N_("I/E"), b.ie_flag),
         (N_("State"), ctx.t(batches.STATE_LABELS.get(b.state, b.state))),
-        (N_("Declarations"), b.declarations), (N_("Statuses"), counts or "—"),
+        (N_("Declarations"), b.declarations), (N_("By status"), counts or "—"),
         (N_("Messages"), f"{b.messages} ({ctx.t(N_('pending'))} {b.pending_messages})"),
         (N_("Master bill"), b.bill_no or "—"), (N_("Transport mode"), b.traf_mode or "—"),
         (N_("Flight"), b.traf_no or "—"), (N_("Voyage"), b.voyage_no or "—"),
@@ -255,6 +263,18 @@ def cmd_to_fix(ctx: CliContext, args: argparse.Namespace) -> Result:
     headers = [ctx.t(h) for h in (N_("Count"), N_("Code"), N_("Customs text"),
                                   N_("What to do"))]
     return Result(data, format_table(headers, rows))
+
+
+def cmd_redeclare(ctx: CliContext, args: argparse.Namespace) -> Result:
+    with ctx.transaction() as session:
+        ids = args.ids or fixqueue.declarations_for_cause(session, ctx.actor, args.cause)
+        if not ids:
+            raise ValidationError(N_("No rejected declarations for cause {cause}."),
+                                  cause=args.cause)
+        r = fixqueue.redeclare(session, ctx.actor, ids)
+    data = {"redeclared": r.redeclared, "ready": r.ready, "invalid": r.invalid}
+    return Result(data, ctx.t(N_("{redeclared} re-declared: {ready} ready for a new batch, "
+                                 "{invalid} still fail the pre-check."), **data))
 
 
 def cmd_simulate(ctx: CliContext, args: argparse.Namespace) -> Result:

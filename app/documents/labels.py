@@ -139,11 +139,6 @@ def _groups(waybill: str) -> list[str]:
     return [waybill[i : i + 4] for i in range(0, len(waybill), 4)]
 
 
-def goods_block_end(variant: str) -> float:
-    lines_max = 2 if variant != "plain" else 5
-    return 94.8 + lines_max * 3.7 + 1.5 + 7.0
-
-
 def _draw_static(pen: Pen, sender: Party, variant: str) -> None:
     """Rules, captions and the sender block: identical on every label of a sender."""
     pen.hline(0, W, BAND_TOP, 1.2)

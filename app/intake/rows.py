@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -48,14 +48,14 @@ FIXED_ITEM_DEFAULTS: dict[str, Value] = {"currency": "142"}
 
 _SUMMARY_WORDS = ("合计", "总计", "小计", "total")
 _MISSING: Any = object()
-_GOODS_FIELDS = ("gname", "gcode", "itemNo", "itemName")
+_EMPTY: Any = object()  # a cell that converts to nothing (empty after cleaning)
 
 
 class NormalisedRow:
     """A row's typed values. `columns` tells which header each field came from (for errors);
     `raw` keeps the cells as read, for "Save rejected rows…"."""
 
-    __slots__ = ("columns", "errors", "head", "item", "raw", "row", "skipped")
+    __slots__ = ("columns", "errors", "head", "item", "key", "raw", "row", "skipped")
 
     def __init__(self, row: int, raw: Sequence[object] = (),
                  columns: dict[str, str] | None = None) -> None:
@@ -66,11 +66,9 @@ class NormalisedRow:
         self.item: dict[str, Value] = {}
         self.errors: list[RowError] = []
         self.skipped = False
-
-    @property
-    def key(self) -> str | None:
-        """The declaration this row belongs to: platform + order number, else the waybill."""
-        return row_key(self.head)
+        # The declaration this row belongs to (platform + order number, else the waybill);
+        # set by the normaliser once the row is complete.
+        self.key: str | None = None
 
 
 def row_key(head: Mapping[str, Value]) -> str | None:
@@ -88,7 +86,8 @@ def is_text_field(target: str) -> bool:
 class _Column:
     """One mapped column, with a cache of converted values for columns that repeat them."""
 
-    __slots__ = ("cache", "header", "index", "is_item", "misses", "name", "target", "unit")
+    __slots__ = ("cache", "convert", "header", "index", "is_item", "misses", "name", "target",
+                 "unit")
 
     def __init__(self, index: int, target: str, header: str, unit: str | None) -> None:
         self.index = index
@@ -97,8 +96,9 @@ class _Column:
         self.unit = unit
         self.name = target.removeprefix("item.")
         self.is_item = target.startswith("item.") or _is_item(target)
-        self.cache: dict[object, Value | BadValue | None] | None = {}
+        self.cache: dict[object, Any] | None = {}
         self.misses = 0
+        self.convert: Callable[[object], Value | None] = lambda raw: None
 
 
 _CACHE_PROBE = 2000
@@ -122,6 +122,12 @@ class RowNormaliser:
                          for i, t in enumerate(plan.targets) if t and t != ADDRESS_PART]
         self._address_parts = [i for i, t in enumerate(plan.targets) if t == ADDRESS_PART]
         self._rows = 0
+        for col in self._columns:
+            col.convert = self.converter(col.target, col.unit)
+        names = [c.target for c in self._columns]
+        # (index, field, is item, several columns feed it, column) — read once per cell.
+        self._fast = [(c.index, c.name, c.is_item, names.count(c.target) > 1, c)
+                      for c in self._columns]
         # Which header each field came from, for error reports (first column feeding it).
         self._sources: dict[str, str] = {}
         for col in self._columns:
@@ -148,6 +154,26 @@ class RowNormaliser:
         for name, value in FIXED_ITEM_DEFAULTS.items():
             if name not in dict(self._item_fill):
                 self._item_fill.append((name, value))
+
+    def converter(self, target: str, unit: str | None) -> Callable[[object], Value | None]:
+        """A function parsing one cell for `target` (decided once per column)."""
+        spec = spec_of(target)
+        name = target.removeprefix("item.")
+        if spec.kind == "dec":
+            field_unit = "kg" if name in WEIGHT_FIELDS else "yuan" if name in MONEY_FIELDS else None
+            return lambda raw: parse_decimal(raw, field_unit, unit)
+        if spec.kind != "str" or is_text_field(target) or target == "buyerIdNumber" or (
+                CODE_TABLE_OF.get(target)):
+            return lambda raw: self.parse(target, raw, unit)
+        limit = max(spec.max_len or 0, spec.length or 0)
+
+        def code(raw: object) -> str:
+            text = clean_code(raw)
+            if limit and len(text) > limit:
+                raise BadValue(Message(MSG_TOO_LONG, {"max": limit}))
+            return text
+
+        return code
 
     def parse(self, target: str, raw: object, unit: str | None) -> Value | None:
         """The typed value of one cell for `target`; raises BadValue."""
@@ -187,15 +213,17 @@ class RowNormaliser:
 
     def _convert(self, col: _Column, raw: object) -> Value | BadValue | None:
         try:
-            value: Value | BadValue | None = self.parse(col.target, raw, col.unit)
+            value: Value | BadValue | None = col.convert(raw)
         except BadValue as exc:
             value = exc
+        if value is None or (value.__class__ is str and not value):
+            value = _EMPTY
         cache = col.cache
-        if cache is not None:
+        if cache is not None and raw.__class__ is not bool:  # True must not answer for 1
             col.misses += 1
             if len(cache) >= _CACHE_MAX:
                 cache.clear()
-            cache[raw if type(raw) is not bool else (bool, raw)] = value
+            cache[raw] = value
             # Columns of unique values (order numbers, IDs) gain nothing from a cache.
             if self._rows >= _CACHE_PROBE and col.misses * 10 > self._rows * 9:
                 col.cache = None
@@ -205,28 +233,25 @@ class RowNormaliser:
         self._rows += 1
         out = NormalisedRow(number, raw=cells, columns=self._sources)
         head, item = out.head, out.item
-        for col in self._columns:
-            raw = cells[col.index]
+        for index, name, is_item, shared, col in self._fast:
+            raw = cells[index]
             if raw is None or raw == "":
                 continue
-            bucket = item if col.is_item else head
-            if col.name in bucket:
+            bucket = item if is_item else head
+            if shared and name in bucket:
                 continue  # first non-empty column wins when two feed one field
             cache = col.cache
-            if cache is not None:
-                # 1.0 and 1 convert alike; True must not share 1's entry.
-                value = cache.get(raw if type(raw) is not bool else (bool, raw), _MISSING)
-                if value is _MISSING:
-                    value = self._convert(col, raw)
-            else:
+            value = _MISSING if cache is None or raw.__class__ is bool else cache.get(
+                raw, _MISSING)
+            if value is _MISSING:
                 value = self._convert(col, raw)
-            if value is None or (value.__class__ is str and not value):
+            if value is _EMPTY:
                 continue
             if value.__class__ is BadValue:
                 out.errors.append(RowError(number, col.header, col.target, cell_text(raw),
                                            value.message))
                 continue
-            bucket[col.name] = value  # type: ignore[assignment]
+            bucket[name] = value
         if self._address_parts:
             parts = [clean_text(cells[i]) for i in self._address_parts if cells[i]]
             if parts:
@@ -246,29 +271,32 @@ class RowNormaliser:
             head["buyerName"] = head["consignee"]
         if "buyerTelephone" not in head and "consigneeTelephone" in head:
             head["buyerTelephone"] = head["consigneeTelephone"]
-        qty, price = item.get("qty"), item.get("price")
-        if "totalPrice" not in item and isinstance(qty, Decimal) and isinstance(price, Decimal):
-            item["totalPrice"] = qty * price
-        if _is_summary(out, cells):
+        if "totalPrice" not in item:
+            qty, price = item.get("qty"), item.get("price")
+            if isinstance(qty, Decimal) and isinstance(price, Decimal):
+                item["totalPrice"] = qty * price
+        key = out.key = row_key(head)
+        if _is_summary(head, key, cells):
             out.skipped = True  # a totals line under the table
             return
-        if out.key is None and not out.errors:
+        if key is None and not out.errors:
             out.errors.append(RowError(out.row, "", "orderNo", "", Message(MSG_NO_KEY)))
-        if not any(item.get(f) for f in _GOODS_FIELDS) and not out.errors:
+        if not out.errors and not ("gname" in item or "gcode" in item or "itemNo" in item
+                                   or "itemName" in item):
             out.errors.append(RowError(out.row, "", "gname", "", Message(MSG_NO_GOODS)))
 
 
-def _is_summary(out: NormalisedRow, cells: Sequence[object]) -> bool:
+def _is_summary(head: Mapping[str, Value], key: str | None, cells: Sequence[object]) -> bool:
     def summary(value: object) -> bool:
         text = str(value).casefold()
         return any(w in text for w in _SUMMARY_WORDS)
 
-    key_values = [v for v in (out.head.get("orderNo"), out.head.get("logisticsNo")) if v]
-    if key_values:
-        # Cheap first test: every summary word contains 计 or "otal".
-        if not any("计" in str(v) or "otal" in str(v).lower() for v in key_values):
+    if key is not None:
+        # Cheap first test: every summary word contains 计, t or T.
+        if "计" not in key and "t" not in key and "T" not in key:
             return False
-        return all(summary(v) for v in key_values)
+        values = [v for v in (head.get("orderNo"), head.get("logisticsNo")) if v]
+        return all(summary(v) for v in values)
     return any(summary(c) for c in cells if c)
 
 

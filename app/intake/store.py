@@ -135,8 +135,8 @@ def add_items(session: Session,
 def record_row_errors(session: Session, job_id: int, errors: Sequence[RowError]) -> None:
     if not errors:
         return
-    rows = [{"import_job_id": job_id, "row": e.row, "column": e.column or None,
-             "field": e.field or None, "value": e.value or None, "msgid": e.message.msgid,
+    rows = [{"import_job_id": job_id, "row": e.row, "column": e.column[:255] or None,
+             "field": e.field[:40] or None, "value": e.value or None, "msgid": e.message.msgid,
              "params": {k: _jsonable(v) for k, v in e.message.params.items()}}
             for e in errors]
     for part in _chunks(rows, 5000):

@@ -90,8 +90,8 @@ def _data_rows(name: str, rows: Iterable[Row], width: int, first: int,
             position.done = number
         if number > limits.max_rows:
             raise ValidationError(_MSG_TOO_MANY_ROWS, name=name, limit=limits.max_rows)
-        if not any(v not in (None, "") for v in row):
-            continue
+        if not any(row) and all(v is None or v == "" for v in row):
+            continue  # blank row (any() first: the cheap test for the common case)
         if len(row) < width:
             row = [*row, *([None] * (width - len(row)))]
         elif len(row) > width:

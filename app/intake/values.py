@@ -66,9 +66,12 @@ def clean_code(value: object) -> str:
         return ""
     if isinstance(value, float):
         return _float_code(value)
-    s = unicodedata.normalize("NFKC", _scalar_text(value))
-    s = "".join(s.split())
-    if _SCIENTIFIC.match(s):
+    s: str = value if isinstance(value, str) else _scalar_text(value)
+    if not s.isascii():  # ASCII is its own NFKC form
+        s = unicodedata.normalize("NFKC", s)
+    if not s.isalnum():
+        s = "".join(s.split())
+    if ("e" in s or "E" in s) and _SCIENTIFIC.match(s):
         raise bad(MSG_EXCEL_NUMBER, shown=s)
     if s.endswith(".0") and s[:-2].isdigit():
         s = s[:-2]  # "3304990000.0" from a CSV written by a script

@@ -40,9 +40,6 @@ CHUNK = 2_000
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 
-_FORMATS = {"money": cells.FMT_MONEY, "weight": cells.FMT_WEIGHT,
-            "datetime": cells.FMT_DATETIME}
-
 
 @dataclass(frozen=True)
 class SheetCount:
@@ -167,7 +164,6 @@ class _SheetWriter:
         self.counts: list[SheetCount] = []
         self.ws: WriteOnlyWorksheet | None = None
         self.rows_in_sheet = 0
-        self.styled: list[WriteOnlyCell | None] = []
 
     def _open(self) -> WriteOnlyWorksheet:
         self._close()
@@ -188,17 +184,6 @@ class _SheetWriter:
             c.alignment = Alignment(vertical="center", wrap_text=True)
             header.append(c)
         ws.append(header)
-        # One styled cell per formatted column, reused row after row: the write-only writer
-        # serialises each row as it is appended, so only the value changes in between.
-        self.styled = []
-        for col in self.columns:
-            fmt = _FORMATS.get(col.kind)
-            if fmt is None:
-                self.styled.append(None)
-            else:
-                c = WriteOnlyCell(ws)
-                c.number_format = fmt
-                self.styled.append(c)
         self.counts.append(SheetCount(ws.title, 0))
         self.ws, self.rows_in_sheet = ws, 0
         return ws
@@ -210,21 +195,17 @@ class _SheetWriter:
             self.counts[-1] = SheetCount(self.counts[-1].name, self.rows_in_sheet)
 
     def write(self, rows: list[list[Any]]) -> None:
+        # Values go in plain: a styled cell per value costs openpyxl's write-only path an
+        # exception and a new cell object each, nearly doubling the time. Numbers keep Excel's
+        # General format; datetimes get openpyxl's date format automatically.
         ws = self.ws or self._open()
         text = cells.xlsx_text
-        styled = [(i, c) for i, c in enumerate(self.styled) if c is not None]
         for r in rows:
             if self.rows_in_sheet >= self.max_rows:
                 ws = self._open()
-                styled = [(i, c) for i, c in enumerate(self.styled) if c is not None]
             for i, v in enumerate(r):
                 if v.__class__ is str:
                     r[i] = text(v)
-            for i, c in styled:
-                v = r[i]
-                if v is not None:
-                    c.value = v
-                    r[i] = c
             ws.append(r)
             self.rows_in_sheet += 1
 

@@ -220,18 +220,19 @@ def _clerks(ws: Worksheet, data: SummaryData, t: Any) -> None:
 
 def _causes(ws: Worksheet, data: SummaryData, t: Any) -> None:
     cols = [Col(t(N_("Source")), None, 12), Col(t(N_("Code")), None, 16),
-            Col(t(N_("Cause")), None, 60), Col(t(N_("Declarations")), cells.FMT_INT, 13),
-            Col(t(N_("Example order No.")), None, 22)]
+            Col(t(N_("Cause")), None, 45), Col(t(N_("Declarations")), cells.FMT_INT, 13),
+            Col(t(N_("Example order No.")), None, 22), Col(t(N_("What to do")), None, 50)]
     source = {"customs": t(N_("Customs")), "precheck": t(N_("Pre-check"))}
     rows = [[source[r.source], cells.code_value(r.code),
              r.text if r.source == "customs" else _PLACEHOLDER.sub("…", t(r.text)),
-             r.declarations, r.example] for r in data.causes]
+             r.declarations, r.example, t(r.advice) if r.advice else ""] for r in data.causes]
     last = write_table(ws, 1, cols, rows)
     for r in range(2, last + 1):
-        ws.cell(r, 3).alignment = Alignment(wrap_text=True, vertical="top")
+        for col in (3, 6):
+            ws.cell(r, col).alignment = Alignment(wrap_text=True, vertical="top")
     print_setup(ws, "1:1")
     if rows:
         chart = _bar(t(N_("Rejection causes")), t(N_("Declarations")), horizontal=True)
         chart.add_data(Reference(ws, min_col=4, min_row=1, max_row=last), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=2, min_row=2, max_row=last))
-        ws.add_chart(chart, "G2")
+        ws.add_chart(chart, "H2")

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal_column, or_, select
+from sqlalchemy import Select, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnClause
 
@@ -18,6 +18,7 @@ from app.db.models import (
     AuditEvent,
     Batch,
     Declaration,
+    ImportJob,
     InboundReceipt,
     MessageDeclaration,
     OutboundMessage,
@@ -25,6 +26,7 @@ from app.db.models import (
 )
 from app.reports.sqlfuncs import seconds_between, utc_day
 from app.services.queries import DeclarationFilter
+from app.submission.causes import cause_of, normalise_info
 
 D = Declaration
 RELEASED = ("released", "cleared")
@@ -94,6 +96,7 @@ class CauseRow:
     text: str  # customs text, or the pre-check msgid (English, translatable)
     declarations: int
     example: str  # an order number showing the cause
+    advice: str  # what to do (English msgid), "" when there is no advice
 
 
 @dataclass(frozen=True)
@@ -193,26 +196,39 @@ def _release_times(session: Session, scope: SummaryScope
     return n, rank(0.5), rank(0.9)
 
 
+# Audit actions counted per clerk (names as the owning areas record them).
+EDIT_ACTIONS = ("declaration.update", "declaration.bulk_update", "declaration.bulk_undo")
+SUBMIT_ACTIONS = ("declaration.send",)  # one per declaration handed to customs
+
+
 def _clerks(session: Session, scope: SummaryScope) -> tuple[ClerkRow, ...]:
+    """Per user: declarations imported (import jobs), edits and declarations submitted (audit
+    trail), other audited actions. Two GROUP BY queries joined on the user name."""
     start, end = scope.time_range()
     action = AuditEvent.action
-    imports = action.like("import.%")
-    edits = action.like("declaration.%")
-    submits = or_(action.like("message.submit%"), action == "batch.submit")
 
     def n(cond: Any) -> Any:
         return func.sum(case((cond, 1), else_=0))
 
     user = func.coalesce(AuditEvent.user_name, EMPTY)
-    stmt = (select(user, n(imports), n(edits), n(submits), func.count(AuditEvent.id))
-            .where(AuditEvent.at >= start, AuditEvent.at < end).group_by(user).order_by(user))
+    stmt = (select(user, n(action.in_(EDIT_ACTIONS)), n(action.in_(SUBMIT_ACTIONS)),
+                   func.count(AuditEvent.id))
+            .where(AuditEvent.at >= start, AuditEvent.at < end).group_by(user))
+    job_user = func.coalesce(ImportJob.user_name, EMPTY)
+    jobs = (select(job_user, func.sum(ImportJob.declarations))
+            .where(ImportJob.started_at >= start, ImportJob.started_at < end)
+            .group_by(job_user))
     if scope.platform or scope.batch_id is not None:
         ids = select(D.id).where(scope.declaration_filter().where())
         stmt = stmt.where(AuditEvent.declaration_id.in_(ids))
+        jobs = jobs.where(ImportJob.id.in_(select(D.import_job_id).where(
+            scope.declaration_filter().where())))
+    imported = {str(u): int(k or 0) for u, k in session.execute(jobs)}
+    audited = {str(u): (int(e or 0), int(s or 0), int(t)) for u, e, s, t in session.execute(stmt)}
     rows = []
-    for u, i, e, s, t in session.execute(stmt):
-        i, e, s, t = int(i or 0), int(e or 0), int(s or 0), int(t)
-        rows.append(ClerkRow(u, i, e, s, t - i - e - s, t))
+    for u in sorted(set(imported) | set(audited)):
+        e, s, t = audited.get(u, (0, 0, 0))
+        rows.append(ClerkRow(u, imported.get(u, 0), e, s, t - e - s, t))
     return tuple(rows)
 
 
@@ -223,21 +239,39 @@ def rejected_receipt() -> Any:
 
 
 def _causes(session: Session, scope: SummaryScope) -> tuple[CauseRow, ...]:
+    """Top customs rejection causes and pre-check error codes.
+
+    SQL groups receipts by (type, status, text); the small result is then merged by the
+    submission area's cause key, which drops the parcel-specific parts of the customs text
+    (amounts, bracketed details) so that one cause is one row.
+    """
     where = scope.declaration_filter().where()
     info = func.coalesce(InboundReceipt.return_info, EMPTY)
     n = func.count(func.distinct(InboundReceipt.declaration_id))
     customs = session.execute(
-        select(InboundReceipt.return_status, info, n, func.min(D.orderNo))
+        select(InboundReceipt.message_type, InboundReceipt.return_status, info, n,
+               func.min(D.orderNo))
         .join(D, D.id == InboundReceipt.declaration_id)
         .where(where, rejected_receipt())
-        .group_by(InboundReceipt.return_status, info)
-        .order_by(n.desc(), InboundReceipt.return_status).limit(TOP_CAUSES))
-    rows = [CauseRow("customs", s, t, int(c), e or "") for s, t, c, e in customs]
+        .group_by(InboundReceipt.message_type, InboundReceipt.return_status, info))
+    merged: dict[str, list[Any]] = {}
+    for kind, status, text, count, example in customs:
+        cause = cause_of(kind, status, text)
+        row = merged.get(cause.key)
+        if row is None:
+            advice = cause.explanation.msgid if cause.explanation else ""
+            merged[cause.key] = [cause.code, normalise_info(text), int(count), example or "",
+                                 advice]
+        else:
+            row[2] += int(count)
+            row[3] = min(row[3], example or row[3])
+    top = sorted(merged.values(), key=lambda r: (-r[2], r[0], r[1]))[:TOP_CAUSES]
+    rows = [CauseRow("customs", c, t, k, e, a) for c, t, k, e, a in top]
     pn = func.count(func.distinct(Problem.declaration_id))
     precheck = session.execute(
         select(Problem.code, func.min(Problem.msgid), pn, func.min(D.orderNo))
         .join(D, D.id == Problem.declaration_id)
-        .where(where, and_(Problem.severity == "error"))
+        .where(where, Problem.severity == "error")
         .group_by(Problem.code).order_by(pn.desc(), Problem.code).limit(TOP_CAUSES))
-    rows += [CauseRow("precheck", c, t, int(k), e or "") for c, t, k, e in precheck]
+    rows += [CauseRow("precheck", c, t, int(k), e or "", "") for c, t, k, e in precheck]
     return tuple(rows)

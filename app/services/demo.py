@@ -20,7 +20,7 @@ from app.db.bulk import insert_declarations
 from app.precheck.service import check_declarations
 from app.reference.tables import ReferenceTables
 from app.security.audit import record_event
-from app.security.context import Actor, Permission, require
+from app.security.context import Actor, Permission, Role, require
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余"
@@ -270,13 +270,16 @@ def _flaw(rng: random.Random, kind: str, head: dict[str, Any],
     if kind == "bad_id":
         last = head["buyerIdNumber"][-1]
         head["buyerIdNumber"] = head["buyerIdNumber"][:-1] + ("1" if last != "1" else "2")
+        head["payerIdNumber"] = head["buyerIdNumber"]  # the same typo on every document
     elif kind == "no_phone":
         head["buyerTelephone"] = None
     elif kind == "over_limit":
         lines[0]["price"] = Decimal(rng.randint(5200, 8800))
         lines[0]["qty"] = Decimal(1)
         lines[0]["totalPrice"] = lines[0]["price"]
-        head["goods_total"] = sum((i["totalPrice"] for i in lines), Decimal(0))
+        goods = sum((i["totalPrice"] for i in lines), Decimal(0))
+        paid = goods + head["freight"]
+        head.update(goods_total=goods, goodsValue=goods, acturalPaid=paid, amountPaid=paid)
     elif kind == "sum_mismatch":
         lines[0]["totalPrice"] = lines[0]["totalPrice"] + Decimal(10)
     elif kind == "weight":
@@ -293,7 +296,9 @@ def add_demo_declarations(session: Session, actor: Actor, count: int, seed: int,
     ids = insert_declarations(session, heads, items)
     n_items = sum(len(i) for i in items)
     # The pre-check stores problems and tax estimates; statuses past `ready` stay as generated.
-    check_declarations(session, actor, ids, ref=refs, report=False)
+    # It is part of generating the demo, so it runs with the demo's rights, under the user's name.
+    checker = Actor(actor.name, Role.SYSTEM, actor.user_id, actor.workstation)
+    check_declarations(session, checker, ids, ref=refs, report=False)
     record_event(session, actor, "demo.generate", entity="declarations",
                  details={"declarations": count, "items": n_items, "seed": seed})
     return count, n_items

@@ -234,18 +234,20 @@ def manifest_header(session: Session, batch_no: str, ctx: PrintContext) -> Manif
     totals = session.execute(
         select(func.count(Declaration.id), func.count(distinct(Declaration.totalPackageNo)),
                func.sum(Declaration.grossWeight), func.sum(Declaration.goods_total),
-               func.sum(Declaration.tax_estimate))
+               func.sum(Declaration.tax_estimate), func.min(Declaration.portCode),
+               func.min(Declaration.agentName), func.min(Declaration.agentCode))
         .where(Declaration.batch_id == batch.id)
     ).one()
     flight = " / ".join(p for p in (batch.traf_no or batch.traf_name, batch.voyage_no) if p)
-    port = batch.port_code or ctx.port_code
+    port = batch.port_code or totals[5] or ctx.port_code
     return ManifestHeader(
-        broker_name=ctx.broker_name, batch_no=batch.batch_no, bill_no=batch.bill_no or "",
+        broker_name=ctx.broker_name or totals[6] or "", batch_no=batch.batch_no,
+        bill_no=batch.bill_no or "",
         flight_voyage=flight, port_code=port, manifest_date=ctx.today,
         parcel_count=int(totals[0]), bag_count=int(totals[1]),
         total_gross_weight=totals[2] or Decimal(0), total_declared_value=totals[3] or Decimal(0),
         total_estimated_tax=totals[4] or Decimal(0), currency="CNY",
-        broker_code=ctx.broker_code, port_name=ctx.districts.get(port, ""),
+        broker_code=ctx.broker_code or totals[7] or "", port_name=ctx.districts.get(port, ""),
     )
 
 

@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Batch, Declaration, OutboundMessage
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
+from app.domain.state_machine import Event, EventKind
 from app.domain.status import DeclarationStatus as S
 from app.i18n import N_, Message
+from app.precheck.transitions import change_status
 from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
 
@@ -171,13 +173,13 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
                   created_by=actor.name, **transport.batch_values())
     session.add(batch)
     session.flush()
-    _lock(session, decl_ids, batch.id, transport.head_values(ie_flag))
+    # The state machine moves ready → queued (and audits each declaration); then the batch
+    # and its transport data are attached to exactly the declarations it moved.
+    change_status(session, actor, decl_ids, Event(EventKind.BATCHED))
+    _attach(session, decl_ids, batch.id, transport.head_values(ie_flag))
     record_events(session, actor, [
         AuditRecord("batch.create", "batch", str(batch.id),
                     details={"batch": batch.batch_no, "declarations": len(decl_ids)}),
-        *(AuditRecord("declaration.batch", "declaration", str(i), i, {"batch": batch.batch_no,
-                                                               "status": S.QUEUED.value})
-          for i in decl_ids),
     ])
     return get_batch(session, actor, batch.batch_no)
 
@@ -193,14 +195,13 @@ def _why_not(status: str, decl_id: int) -> Message:
     return Message(reasons.get(S(status), N_("Already sent to customs.")))
 
 
-def _lock(session: Session, decl_ids: Sequence[int], batch_id: int,
-          head_values: dict[str, Any]) -> None:
+def _attach(session: Session, decl_ids: Sequence[int], batch_id: int,
+            head_values: dict[str, Any]) -> None:
     for i in range(0, len(decl_ids), 900):
         chunk = decl_ids[i:i + 900]
         result = session.execute(
-            update(D).where(D.id.in_(chunk), D.status == S.READY)
-            .values(status=S.QUEUED.value, batch_id=batch_id, version=D.version + 1,
-                    **head_values)
+            update(D).where(D.id.in_(chunk), D.status == S.QUEUED)
+            .values(batch_id=batch_id, version=D.version + 1, **head_values)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != len(chunk):  # type: ignore[attr-defined]
@@ -285,16 +286,14 @@ def dissolve_batch(session: Session, actor: Actor, batch_ref: str | int) -> int:
     batch = _load(session, batch_ref)
     _require_open(batch)
     ids = batch_declaration_ids(session, batch.id)
-    session.execute(update(D).where(D.batch_id == batch.id, D.status == S.QUEUED)
-                    .values(status=S.READY.value, batch_id=None, version=D.version + 1)
+    change_status(session, actor, ids, Event(EventKind.BATCH_DISSOLVED))
+    session.execute(update(D).where(D.batch_id == batch.id)
+                    .values(batch_id=None, version=D.version + 1)
                     .execution_options(synchronize_session=False))
     batch.state = DISSOLVED
     record_events(session, actor, [
         AuditRecord("batch.dissolve", "batch", str(batch.id),
                     details={"batch": batch.batch_no, "declarations": len(ids)}),
-        *(AuditRecord("declaration.unbatch", "declaration", str(i), i, {"batch": batch.batch_no,
-                                                                 "status": S.READY.value})
-          for i in ids),
     ])
     return len(ids)
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Declaration
+from app.domain.state_machine import Event, EventKind
 from app.domain.status import DeclarationStatus as S
 from app.i18n import Message
+from app.precheck.service import check_declarations
+from app.precheck.transitions import change_status
 from app.security.context import Actor, Permission, require
 from app.submission.causes import cause_of
 
@@ -98,3 +102,31 @@ def held_declarations(session: Session, actor: Actor, *, limit: int = 1000
 def rejected_count(session: Session) -> int:
     return int(session.execute(select(func.count()).select_from(D)
                                .where(D.status == S.REJECTED.value)).scalar_one())
+
+
+@dataclass(frozen=True)
+class RedeclareResult:
+    redeclared: int
+    ready: int  # passed the pre-check: can go into a new batch
+    invalid: int  # still failing the pre-check: fix in the editor
+
+
+def redeclare(session: Session, actor: Actor, ids: Sequence[int]) -> RedeclareResult:
+    """Re-open rejected declarations for a new submission round and pre-check them again.
+
+    The state machine moves rejected → draft (a new round); the pre-check then makes them
+    ready or invalid. The next submission is an amendment (appType 2) where customs already
+    registered the parcel (it has a preNo), else a new declaration. Raises ConflictError when
+    one of them is not rejected.
+    """
+    require(actor, Permission.EDIT)
+    outcomes = change_status(session, actor, ids, Event(EventKind.REDECLARE))
+    moved = sorted(i for i, o in outcomes.items() if o.changed)
+    for i in range(0, len(moved), 900):
+        session.execute(update(D).where(D.id.in_(moved[i:i + 900]))
+                        .values(batch_id=None, version=D.version + 1)
+                        .execution_options(synchronize_session=False))
+    if not moved:
+        return RedeclareResult(0, 0, 0)
+    summary = check_declarations(session, actor, moved, report=False)
+    return RedeclareResult(len(moved), summary.passed, summary.failed)

@@ -24,9 +24,10 @@ from app.db.models import Batch, Declaration, DeclarationItem, MessageDeclaratio
 from app.db.types import utcnow
 from app.domain.errors import ConflictError
 from app.domain.fields import HEAD_FIELDS, ITEM_FIELDS
-from app.domain.status import DeclarationStatus as S
+from app.domain.state_machine import Event, EventKind
 from app.i18n import N_
 from app.jobs.base import CancelToken, Progress, no_progress
+from app.precheck.transitions import change_status
 from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
 from app.submission import batches as B
@@ -201,8 +202,17 @@ def deliver_pending(sessions: sessionmaker[Session], actor: Actor,
         if cancel is not None:
             cancel.raise_if_cancelled()
         with sessions() as session, session.begin():
+            # Claim the row first (a no-op UPDATE takes the write lock on SQLite and the row
+            # lock on PostgreSQL): a second process delivering at the same time waits here,
+            # then sees the message written and skips it.
+            claimed = session.execute(
+                update(OutboundMessage)
+                .where(OutboundMessage.id == msg_id, OutboundMessage.state == PENDING)
+                .values(state=PENDING).execution_options(synchronize_session=False))
+            if not claimed.rowcount:  # type: ignore[attr-defined]
+                continue
             msg = session.get(OutboundMessage, msg_id)
-            if msg is None or msg.state != PENDING:
+            if msg is None:
                 continue
             day = _day_of(msg.file_name)
             if transport.is_handed_over(msg.file_name, day):
@@ -220,9 +230,9 @@ def _mark_written(session: Session, actor: Actor, msg: OutboundMessage) -> None:
     msg.written_at = utcnow()
     decl_ids = list(session.execute(select(MessageDeclaration.declaration_id)
                                     .where(MessageDeclaration.message_id == msg.id)).scalars())
-    session.execute(update(D).where(D.id.in_(decl_ids), D.status == S.QUEUED)
-                    .values(status=S.SENT.value, version=D.version + 1)
-                    .execution_options(synchronize_session=False))
+    # queued → sent through the state machine (audited per declaration); not strict: a
+    # declaration a receipt already moved on stays where it is.
+    change_status(session, actor, decl_ids, Event(EventKind.SENT), strict=False)
     if msg.batch_id is not None:
         left = session.execute(select(func.count()).select_from(OutboundMessage).where(
             OutboundMessage.batch_id == msg.batch_id, OutboundMessage.state == PENDING,
@@ -233,8 +243,6 @@ def _mark_written(session: Session, actor: Actor, msg: OutboundMessage) -> None:
     record_events(session, actor, [
         AuditRecord("message.write", "message", str(msg.id),
                     details={"file": msg.file_name, "declarations": len(decl_ids)}),
-        *(AuditRecord("declaration.send", "declaration", str(i), i,
-                      {"file": msg.file_name, "status": S.SENT.value}) for i in decl_ids),
     ])
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import Declaration, InboundReceipt, MessageDeclaration, OutboundMessage
@@ -105,11 +106,19 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
             all_returns.append(r)
     totals.returns += len(all_returns)
     unmatched_by_file: dict[Path, list[str]] = {}
-    with sessions() as session, session.begin():
-        resolver = _Resolver(session, all_returns)
-        seen = _seen_keys(session, [r.content_key for r in all_returns])
-        plan = plan_returns(all_returns, resolver, seen)
-        _persist(session, actor, plan, file_of)
+    for attempt in range(3):
+        try:
+            with sessions() as session, session.begin():
+                resolver = _Resolver(session, all_returns)
+                seen = _seen_keys(session, [r.content_key for r in all_returns])
+                plan = plan_returns(all_returns, resolver, seen)
+                _persist(session, actor, plan, file_of)
+            break
+        except IntegrityError:
+            # Another process (the GUI watcher and a CLI run) stored some of these returns
+            # between our read and our write: plan again, they are duplicates now.
+            if attempt == 2:
+                raise
     for o in plan.outcomes:
         if o.reason == "duplicate":
             totals.duplicates += 1
@@ -121,15 +130,21 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
             totals.applied += 1
     for path, _digest, _returns in parsed:
         missing = unmatched_by_file.get(path)
-        if missing:
-            reason = ("unmatched: no declaration for " + ", ".join(sorted(set(missing))[:50])
-                      + "\n(matched returns of this file, if any, were applied)")
-            transport.move_error(path, day, reason)
-            totals.error_files.append(path.name)
-        else:
-            transport.move_processed(path, day)
+        try:
+            if missing:
+                reason = ("unmatched: no declaration for " + ", ".join(sorted(set(missing))[:50])
+                          + "\n(matched returns of this file, if any, were applied)")
+                transport.move_error(path, day, reason)
+                totals.error_files.append(path.name)
+            else:
+                transport.move_processed(path, day)
+        except FileNotFoundError:
+            pass  # another run filed it away already
     for path, reason in refused:
-        transport.move_error(path, day, reason)
+        try:
+            transport.move_error(path, day, reason)
+        except FileNotFoundError:
+            continue
         totals.errors += 1
         totals.error_files.append(path.name)
 

@@ -155,6 +155,14 @@ class DeclarationTableModel(QAbstractTableModel):
         self._filter = flt
         self.refresh(reorder=True)
 
+    def set_personal_data_unmasked(self, unmasked: bool) -> None:
+        """Show identity numbers and phones in full (after an audited unmask) or masked."""
+        self._format_pii = personal_data_formatter(self._ctx.actor, unmasked)
+        self._pages.clear()
+        if self._total:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(self._total - 1, self.columnCount() - 1))
+
     def refresh(self, keep: Collection[int] = (), *, reorder: bool = False) -> None:
         """Reload in the background. `reorder`: the filter or sort changed, show its first
         page as soon as possible; else (new data) the current rows stay until the new id list

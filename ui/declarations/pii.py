@@ -1,18 +1,19 @@
 """The one place the workspace asks security how to show personal data (IDs, phones).
 
 Grid pages, the editor and the scan list call `personal_data_formatter(actor)` once and apply
-the returned function to (CEB field name, value). `app.security.pii` decides what is masked
-(identity numbers and phones for everyone, unless unmasked through its audited path).
+the returned function to (CEB field name, value). Identity numbers and phones are masked for
+everyone by default (`app.security.masking`, issue 10); a supervisor who chose "Show personal
+data" (an audited unmask, `app.security.pii.require_unmask`) gets a formatter with
+`unmasked=True` that shows them in full.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
-from app.security.context import Actor
+from app.security.context import Actor, Permission
+from app.security.masking import DEFAULT_MASKED_KINDS, mask_field
 
 Formatter = Callable[[str, Any], Any]
 
@@ -21,18 +22,11 @@ def _identity(_field: str, value: Any) -> Any:
     return value
 
 
-def personal_data_formatter(actor: Actor) -> Formatter:
-    try:
-        pii = importlib.import_module("app.security.pii")
-        masking = importlib.import_module("app.security.masking")
-    except ImportError:  # a build without security's masking
-        return _identity
-    kinds = pii.masked_kinds(actor)
-    if not kinds:
-        return _identity
-    formatter: Formatter = partial(_mask, masking.mask_field, kinds)
-    return formatter
+def _masked(field: str, value: Any) -> Any:
+    return mask_field(field, value, DEFAULT_MASKED_KINDS)
 
 
-def _mask(mask_field: Callable[..., Any], kinds: Any, field: str, value: Any) -> Any:
-    return mask_field(field, value, kinds)
+def personal_data_formatter(actor: Actor, unmasked: bool = False) -> Formatter:
+    if unmasked and actor.can(Permission.UNMASK):
+        return _identity
+    return _masked

@@ -54,7 +54,7 @@ class ImportSummaryDialog(QDialog):
         self.errors_table.setObjectName("summary_errors")
         self.errors_table.setHorizontalHeaderLabels(
             [self.tr("Row"), self.tr("Column"), self.tr("Field"), self.tr("Value"),
-             self.tr("Problem")])
+             self.tr("Reason")])
         self.errors_table.verticalHeader().setVisible(False)
         self.errors_table.horizontalHeader().setStretchLastSection(True)
         for r, e in enumerate(s.errors[:5000]):

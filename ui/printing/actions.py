@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ from app.domain.errors import UserFacingError
 from app.services.printing import (
     CUSTOMS,
     LABEL,
+    PrintCheck,
     PrintOutcome,
     Selection,
     check_print,
@@ -32,7 +34,6 @@ from app.services.printing import (
     print_manifest,
 )
 from ui.printing.preview import PdfPreviewDialog
-from ui.printing.scan_station import ScanStationDialog
 from ui.workers import JobHandle, run_with_progress
 
 if TYPE_CHECKING:
@@ -87,6 +88,19 @@ def show_preview(parent: QWidget, path: str, title: str) -> None:
     dialog.open()
 
 
+def send_to_printer(parent: QWidget, path: str) -> bool:
+    """Print `path` on the system's default printer without asking; False when there is none."""
+    if QPrinterInfo.defaultPrinter().isNull():
+        return False
+    dialog = PdfPreviewDialog(path, Path(path).stem, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    printer = dialog.make_printer()
+    printer.setPrinterName(QPrinterInfo.defaultPrinter().printerName())
+    dialog.printed.connect(dialog.close)
+    dialog.print_to(printer)
+    return True
+
+
 class PrintActions(QObject):
     """Owns the Print actions of one main window."""
 
@@ -100,7 +114,8 @@ class PrintActions(QObject):
         self.show_error: Callable[[QWidget, str], None] = show_error
         self.show_preview: Callable[[QWidget, str, str], None] = show_preview
         self.handle: JobHandle | None = None
-        self.scan_station: ScanStationDialog | None = None
+        self.direct = False  # the next PDF goes straight to the default printer
+        self.send_to_printer: Callable[[QWidget, str], bool] = send_to_printer
         self._folder = tempfile.TemporaryDirectory(prefix="cleardesk-print-")
         self._build_actions()
 
@@ -111,17 +126,15 @@ class PrintActions(QObject):
         self.action_labels_batch = QAction(w.tr("Labels for a batch…"), w)
         self.action_customs = QAction(w.tr("CN22/CN23 for selection…"), w)
         self.action_manifest = QAction(w.tr("Manifest for a batch…"), w)
-        self.action_scan = QAction(w.tr("Scan station…"), w)
         menu = w.menus["print"]
         for action in (self.action_labels, self.action_labels_batch, self.action_customs,
-                       self.action_manifest, self.action_scan):
+                       self.action_manifest):
             menu.addAction(action)
         w.toolbar.addAction(self.action_labels)
         self.action_labels.triggered.connect(self._on_action_labels_triggered)
         self.action_labels_batch.triggered.connect(self._on_action_labels_batch_triggered)
         self.action_customs.triggered.connect(self._on_action_customs_triggered)
         self.action_manifest.triggered.connect(self._on_action_manifest_triggered)
-        self.action_scan.triggered.connect(self._on_action_scan_triggered)
 
     # --- triggers --------------------------------------------------------------------
     def _on_action_labels_triggered(self) -> None:
@@ -140,26 +153,32 @@ class PrintActions(QObject):
         if batch:
             self.print_manifest(batch)
 
-    def _on_action_scan_triggered(self) -> None:
-        dialog = ScanStationDialog(self.window.ctx, self._print_scanned, self.window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.scan_station = dialog
-        dialog.show()
+    def print_label(self, declaration_id: int) -> None:
+        """The scan station's hook: print one scanned parcel's label straight away.
 
-    def _print_scanned(self, ids: tuple[int, ...]) -> None:
-        self.print_parcels(Selection(ids=ids), LABEL)
+        With a default printer the label goes to it without a dialog (one label per scan on
+        the parcel floor); otherwise the preview opens.
+        """
+        self.direct = True
+        self.print_parcels(Selection(ids=(declaration_id,)), LABEL)
 
     # --- flows -----------------------------------------------------------------------
     def print_parcels(self, selection: Selection | None, document: str) -> None:
+        """Pre-flight off the GUI thread, then the questions, then the PDF."""
         if selection is None:
             return
-        ctx = self.window.ctx
-        try:
-            with ctx.transaction() as session:
-                check = check_print(session, ctx.actor, selection, document)
-        except UserFacingError as exc:
-            self.show_error(self.window, exc.text(ctx.lang))
-            return
+        sessions, actor = self.window.ctx.sessions, self.window.ctx.actor
+
+        def check(progress: Any, cancel: Any) -> PrintCheck:
+            with sessions() as session:
+                return check_print(session, actor, selection, document)
+
+        self.handle = run_with_progress(
+            self.window, self.window.tr("Checking what will be printed…"), check,
+            on_finished=self._on_check_finished, on_failed=self._on_job_failed,
+        )
+
+    def _on_check_finished(self, check: PrintCheck) -> None:
         if check.missing_glyphs and not self.confirm_missing_glyphs(self.window,
                                                                     check.missing_glyphs):
             return
@@ -168,16 +187,17 @@ class PrintActions(QObject):
             reason = self.ask_reprint_reason(self.window, len(check.already_printed))
             if reason is None:
                 return
-        target = self._target(document)
+        actor = self.window.ctx.actor
+        target = self._target(check.document)
         ids_selection = Selection(ids=check.ids)
-        if document == LABEL:
+        if check.document == LABEL:
             def job(session: Any, progress: Any, cancel: Any) -> PrintOutcome:
-                return print_labels(session, ctx.actor, ids_selection, target,
+                return print_labels(session, actor, ids_selection, target,
                                     reprint_reason=reason, progress=progress, cancel=cancel)
             title = self.window.tr("Labels")
         else:
             def job(session: Any, progress: Any, cancel: Any) -> PrintOutcome:
-                return print_customs_forms(session, ctx.actor, ids_selection, target,
+                return print_customs_forms(session, actor, ids_selection, target,
                                            reprint_reason=reason, progress=progress,
                                            cancel=cancel)
             title = self.window.tr("Customs declarations")
@@ -209,6 +229,9 @@ class PrintActions(QObject):
 
     def _on_job_finished(self, outcome: PrintOutcome, title: str) -> None:
         self.window.data_changed.emit()
+        direct, self.direct = self.direct, False
+        if direct and self.send_to_printer(self.window, outcome.file):
+            return
         self.show_preview(self.window, outcome.file, title)
 
     def _on_job_failed(self, error: BaseException) -> None:
@@ -237,4 +260,7 @@ class PrintActions(QObject):
 
 
 def install(window: MainWindow) -> None:
-    window.print_actions = PrintActions(window)  # type: ignore[attr-defined]
+    actions = PrintActions(window)
+    window.print_actions = actions  # type: ignore[attr-defined]
+    # The workspace's scan station prints through this hook ("print after each good scan").
+    window.print_label = actions.print_label  # type: ignore[attr-defined]

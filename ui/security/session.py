@@ -11,7 +11,15 @@ from datetime import date
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMenu
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+)
 
 from app.db.engine import sqlite_file
 from app.domain.errors import UserFacingError
@@ -24,6 +32,7 @@ from app.security.idle import IdlePolicy
 from app.security.integrity import startup_problem
 from app.security.maintenance import DEFAULT_RETENTION, MaintenanceService, backup_dir_for
 from app.security.passwords import PasswordHasher
+from app.security.pii import require_unmask
 from app.security.users import UserService
 from app.services.settings import all_settings
 from ui.context import GuiContext
@@ -119,6 +128,11 @@ class SecurityControls(QObject):
                                          Permission.USERS, self._on_action_users_triggered)
         self.action_audit = self._action(menus["admin"], self.tr("&Audit trail…"),
                                          Permission.AUDIT, self._on_action_audit_triggered)
+        self.action_unmask = self._action(menus["declarations"],
+                                          self.tr("Show full &personal data…"), Permission.UNMASK,
+                                          self._on_action_unmask_triggered)
+        self.action_unmask.setCheckable(True)
+        self.ask_reason: Callable[[], str | None] = self._ask_reason
         self.action_lock = QAction(self.tr("&Lock"), window)
         self.action_lock.setObjectName("action_lock")
         self.action_lock.setShortcut(QKeySequence("Ctrl+L"))
@@ -166,6 +180,36 @@ class SecurityControls(QObject):
 
     def _on_action_audit_triggered(self) -> None:
         self.exec_dialog(AuditBrowser(self.ctx, self.window))
+
+    def _on_action_unmask_triggered(self, checked: bool = False) -> None:
+        """Supervisors: identity numbers and phones in full, after giving a reason (audited)."""
+        model = getattr(self.window, "model", None)
+        if not checked:
+            if model is not None:
+                model.set_personal_data_unmasked(False)
+            return
+        reason = self.ask_reason()
+        if not reason:
+            self.action_unmask.setChecked(False)
+            return
+        try:
+            with self.ctx.transaction() as session:
+                require_unmask(session, self.ctx.actor, purpose="grid", reason=reason)
+        except UserFacingError as exc:
+            self.action_unmask.setChecked(False)
+            QMessageBox.warning(self.window, self.tr("Show full personal data"),
+                                exc.text(self.ctx.lang))
+            return
+        if model is not None:
+            model.set_personal_data_unmasked(True)
+
+    def _ask_reason(self) -> str | None:
+        text, ok = QInputDialog.getText(
+            self.window, self.tr("Show full personal data"),
+            self.tr("Why do you need the full identity numbers and phones? "
+                    "(recorded in the audit trail)"),
+        )
+        return text.strip() if ok else None
 
     def _on_action_lock_triggered(self) -> None:
         self.idle.lock_now()

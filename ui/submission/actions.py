@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,11 +111,15 @@ class SubmissionActions(QObject):
     def open_to_fix(self) -> ToFixDialog:
         dialog = ToFixDialog(self.ctx, self.window)
         dialog.show_declarations.connect(self._on_show_declarations)
+        dialog.changed.connect(self.window.data_changed)
         dialog.open()
         return dialog
 
-    def _on_show_declarations(self, _ids: list[int]) -> None:
-        self.window.status_panel.select_status("rejected")
+    def _on_show_declarations(self, ids: list[int]) -> None:
+        """Show exactly these declarations in the grid (one cause of the To fix list)."""
+        flt = replace(self.window.current_filter(), ids=tuple(ids), statuses=(), search="")
+        self.window.model.set_filter(flt)
+        self.window.refresh_counts()
 
     def _on_action_receipts_triggered(self) -> None:
         self.watcher.reload_settings()

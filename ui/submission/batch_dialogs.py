@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QProgressDialog,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -35,7 +35,7 @@ from app.submission import batches, outbound
 from app.submission.batches import BatchBlockedError, BatchSummary, TransportData
 from app.submission.exchange import ExchangeFolderTransport, transport_from_settings
 from ui.context import GuiContext
-from ui.submission.jobs import JobHandle
+from ui.workers import JobHandle, run_with_progress
 
 _TRANSPORT_FIELDS = ("billNo", "trafMode", "trafNo", "voyageNo", "portCode", "ieDate", "bagNos")
 
@@ -136,7 +136,6 @@ class BatchesDialog(QDialog):
         self.ctx = ctx
         self.items: list[BatchSummary] = []
         self._job: JobHandle | None = None
-        self._progress: QProgressDialog | None = None
         # Seams replaced by tests: questions and folder choice.
         self.confirm: Callable[[str], bool] = self._ask
         self.choose_folder: Callable[[], Path | None] = self._ask_folder
@@ -258,28 +257,13 @@ class BatchesDialog(QDialog):
             return outbound.deliver_pending(sessions, actor, transport, batch_id=batch_id,
                                             progress=progress, cancel=cancel)
 
-        self._progress = QProgressDialog(self.tr("Submitting {batch}…").format(batch=batch_ref),
-                                         self.tr("Cancel"), 0, 0, self)
-        self._progress.setObjectName("submit_progress")
-        self._progress.setMinimumDuration(500)
-        self._job = JobHandle(job, self)
-        self._job.signals.progressed.connect(self._on_job_progressed)
-        self._job.signals.finished.connect(self._on_job_finished)
-        self._job.signals.failed.connect(self._on_job_failed)
-        self._job.signals.cancelled.connect(self._on_job_cancelled)
-        self._progress.canceled.connect(self._job.cancel.cancel)
-        self._job.start()
-
-    def _on_job_progressed(self, done: int, total: int, _message: str) -> None:
-        if self._progress is not None:
-            self._progress.setMaximum(total)
-            self._progress.setValue(done)
+        self._job = run_with_progress(
+            self, self.tr("Submitting {batch}…").format(batch=batch_ref), job,
+            on_finished=self._on_job_finished, on_failed=self._on_job_failed,
+            on_cancelled=self._on_job_cancelled)
 
     def _finish_job(self) -> None:
-        if self._progress is not None:
-            self._progress.reset()
-            self._progress.deleteLater()
-            self._progress = None
+        self._job = None
         self.refresh()
         self.changed.emit()
 
@@ -294,12 +278,12 @@ class BatchesDialog(QDialog):
                             .format(n=len(result.written) + result.already))
         self.last_result = result
 
-    def _on_job_failed(self, exc: object) -> None:
+    def _on_job_failed(self, exc: BaseException) -> None:
         self._finish_job()
         if isinstance(exc, UserFacingError):
             self._show_error(exc.text(self.ctx.lang))
         else:
-            raise exc  # type: ignore[misc]  # the crash handler shows it
+            sys.excepthook(type(exc), exc, exc.__traceback__)  # the crash dialog
 
     def _on_job_cancelled(self) -> None:
         self._finish_job()

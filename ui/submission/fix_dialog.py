@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -34,6 +35,7 @@ class ToFixDialog(QDialog):
     """Tabs: To fix (grouped by cause) · Inspection and detention · Refused receipt files."""
 
     show_declarations = Signal(list)  # ids the clerk wants to work on in the main grid
+    changed = Signal()  # declarations changed (re-declared)
 
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,7 +79,11 @@ class ToFixDialog(QDialog):
         fl.addWidget(self.explanation)
         row = QHBoxLayout()
         self.show_button = QPushButton(self.tr("&Show these parcels"), fix_page)
+        self.redeclare_button = QPushButton(self.tr("&Re-declare these parcels"), fix_page)
+        self.redeclare_button.setToolTip(self.tr(
+            "After fixing them: re-open for a new batch and run the pre-check again."))
         row.addWidget(self.show_button)
+        row.addWidget(self.redeclare_button)
         row.addStretch(1)
         fl.addLayout(row)
         self.tabs.addTab(fix_page, self.tr("To fix"))
@@ -120,6 +126,7 @@ class ToFixDialog(QDialog):
 
     def _connect_signals(self) -> None:
         self.show_button.clicked.connect(self._on_show_button_clicked)
+        self.redeclare_button.clicked.connect(self._on_redeclare_button_clicked)
         self.tree.currentItemChanged.connect(self._on_tree_current_item_changed)
         self.retry_button.clicked.connect(self._on_retry_button_clicked)
         self.close_button.clicked.connect(self.accept)
@@ -186,6 +193,26 @@ class ToFixDialog(QDialog):
         with self.ctx.transaction() as session:
             ids = fixqueue.declarations_for_cause(session, self.ctx.actor, group.key)
         self.show_declarations.emit(ids)
+
+    def _on_redeclare_button_clicked(self) -> None:
+        group = self.selected_group()
+        if group is None:
+            return
+        try:
+            with self.ctx.transaction() as session:
+                ids = fixqueue.declarations_for_cause(session, self.ctx.actor, group.key)
+                result = fixqueue.redeclare(session, self.ctx.actor, ids)
+        except UserFacingError as exc:
+            self.last_message = exc.text(self.ctx.lang)
+        else:
+            self.last_message = self.tr(
+                "{redeclared} re-declared: {ready} ready for a new batch, {invalid} still "
+                "fail the pre-check.").format(redeclared=result.redeclared, ready=result.ready,
+                                              invalid=result.invalid)
+            self.changed.emit()
+        if self.isVisible():
+            QMessageBox.information(self, self.windowTitle(), self.last_message)
+        self.refresh()
 
     def _on_retry_button_clicked(self) -> None:
         rows = self.errors.selectionModel().selectedRows()

@@ -47,10 +47,12 @@ def prepare_training_database(folder: Path | None = None) -> str:
             empty = not session.execute(select(func.count()).select_from(Declaration)
                                         ).scalar_one()
         if empty:
+            from app.reference.store import reference_from_db
             from app.services.demo import add_demo_declarations
 
             with sessions() as session, session.begin():
-                add_demo_declarations(session, actor, 300, 7)
+                add_demo_declarations(session, actor, 300, 7, reference_from_db(session),
+                                      settings_service.all_settings(session))
     finally:
         engine.dispose()
     (base / "exchange").mkdir(exist_ok=True)

@@ -20,7 +20,7 @@ from app.submission.exchange import ExchangeFolderTransport, transport_from_sett
 from app.submission.receipts_job import ReceiptsResult, process_inbox
 from app.submission.simulator import CustomsSimulator
 from ui.context import GuiContext
-from ui.submission.jobs import JobHandle
+from ui.workers import JobHandle, run_job
 
 
 @dataclass(frozen=True)
@@ -107,11 +107,9 @@ class ExchangeWatcher(QObject):
                 to_fix = fixqueue.rejected_count(session)
             return ExchangeState(online, pending, to_fix, receipts)
 
-        self._job = JobHandle(job, self)
-        self._job.signals.finished.connect(self._on_job_finished)
-        self._job.signals.failed.connect(self._on_job_failed)
-        self._job.signals.cancelled.connect(self._on_job_done)
-        self._job.start()
+        self._job = run_job(job, on_finished=self._on_job_finished,
+                            on_failed=self._on_job_failed, on_cancelled=self._on_job_done,
+                            parent=self)
 
     def _on_job_finished(self, state: ExchangeState) -> None:
         self._on_job_done()
@@ -120,7 +118,7 @@ class ExchangeWatcher(QObject):
             self.fs_watcher.addPath(str(self.transport.inbox))
         self.scanned.emit(state)
 
-    def _on_job_failed(self, exc: object) -> None:
+    def _on_job_failed(self, exc: BaseException) -> None:
         self._on_job_done()
         self.failed.emit(exc.text(self.ctx.lang) if isinstance(exc, UserFacingError)
                          else str(exc))

@@ -10,7 +10,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.models import Batch, InboundReceipt, MessageDeclaration, OutboundMessage, Problem
+from app.db.models import (
+    Batch,
+    ImportJob,
+    InboundReceipt,
+    MessageDeclaration,
+    OutboundMessage,
+    Problem,
+)
 from app.security.audit import record_event
 from app.security.context import Actor, Role
 from tests.factories import make_declaration, valid_id_number
@@ -94,19 +101,24 @@ def report_data(sessions: sessionmaker[Session]) -> ReportData:
         _receipt(session, ids["jd2"], "800", at(20, 16))
         _receipt(session, ids["tm1"], "-621005", at(20, 11), "超过单次限额[5,210.00]")
         _receipt(session, ids["tm2"], "100", at(21, 11), "商品编码与名称不符")
+        _receipt(session, ids["kl1"], "-621005", at(21, 12), "超过单次限额[6,000.00]")
         _receipt(session, ids["tm3"], "800", at(21, 19))
         _receipt(session, ids["tm3"], "899", at(21, 20))
         session.add(Problem(declaration_id=ids["kl2"], field="buyerIdNumber",
                             code="id.checksum", severity="error",
                             msgid="The ID number {value} has a wrong check digit.",
                             params={"value": "x"}))
+        for day, count in ((20, 3), (21, 3), (26, 1)):  # the 26th is outside the range
+            session.add(ImportJob(file_name=f"orders-{day}.xlsx", sha256="0" * 64,
+                                  user_name="li.clerk", declarations=count, rows=count,
+                                  started_at=at(day)))
         for name, action, day, decl in (
-            ("li.clerk", "import.file", 20, None), ("li.clerk", "import.file", 21, None),
             ("li.clerk", "declaration.update", 22, ids["kl2"]),
-            ("wang.sup", "message.submit", 20, ids["jd1"]),
-            ("wang.sup", "message.submit", 21, ids["tm2"]),
+            ("li.clerk", "declaration.bulk_update", 22, ids["jd3"]),
+            ("wang.sup", "declaration.send", 20, ids["jd1"]),  # submissions
+            ("wang.sup", "declaration.send", 21, ids["tm2"]),
             ("wang.sup", "receipt.apply", 21, ids["tm2"]),
-            ("li.clerk", "import.file", 26, None),  # outside the range
+            ("li.clerk", "declaration.update", 26, ids["kl2"]),  # outside the range
         ):
             actor = Actor(name, Role.CLERK)
             record_event(session, actor, action, entity="declaration" if decl else "import",

@@ -53,7 +53,7 @@ def test_pack_contents_and_checksums(report_data: ReportData, sessions: sessionm
             assert hashlib.sha256(zf.read(name)).hexdigest() == digest, name
         assert zf.read("messages/msg-b1.xml").startswith(b"<CEB621Message")
         audit = zf.read("audit-events.csv").decode("utf-8-sig")
-        assert "message.submit" in audit and "batch.create" in audit
+        assert "declaration.send" in audit and "batch.create" in audit
         ws = load_workbook(io.BytesIO(zf.read("declarations.xlsx"))).active
         assert ws.max_row == 4
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
@@ -68,7 +68,7 @@ def test_real_manifest_and_labels(report_data: ReportData, sessions: sessionmake
         waybills = [s.get(Declaration, report_data.ids[k]).logisticsNo  # type: ignore[union-attr]
                     for k in ("tm2", "tm3", "kl1")]
     assert result.missing == ()
-    assert result.counts["receiptsAsRecorded"] == 3  # no exchange folder: fields as recorded
+    assert result.counts["receiptsAsRecorded"] == 4  # no exchange folder: fields as recorded
     with zipfile.ZipFile(target) as zf:
         for name in ("manifest.pdf", "labels.pdf"):
             pdf = tmp_path / name

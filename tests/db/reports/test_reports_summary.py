@@ -39,10 +39,13 @@ def test_overview_numbers(report_data: ReportData, sessions: sessionmaker[Sessio
     assert o.median_hours == pytest.approx(6.0)  # 2 h, 6 h, 10 h
     assert o.p90_hours == pytest.approx(10.0)
     clerks = {c.user: c for c in data.clerks}
-    assert (clerks["li.clerk"].imports, clerks["li.clerk"].edits) == (2, 1)
-    assert clerks["wang.sup"].submissions == 2
+    assert (clerks["li.clerk"].imports, clerks["li.clerk"].edits) == (6, 2)
+    assert (clerks["wang.sup"].submissions, clerks["wang.sup"].other) == (2, 2)  # apply, batch
     causes = {(c.source, c.code): c for c in data.causes}
-    assert causes["customs", "-621005"].example.startswith("ORD")
+    limit = causes["customs", "-621005"]  # two parcels, two amounts: one cause
+    assert (limit.declarations, limit.text) == (2, "超过单次限额")
+    assert limit.example.startswith("ORD")
+    assert "single-purchase limit" in limit.advice
     assert causes["customs", "100"].text == "商品编码与名称不符"
     assert causes["precheck", "id.checksum"].declarations == 1
 

@@ -29,7 +29,7 @@ def test_create_from_ids_applies_transport_and_locks(session: Session, actor: Ac
                                   Declaration.batch_id).where(Declaration.id.in_(ids))).all()
     assert {tuple(r) for r in rows} == {("queued", "78412345675", "CZ3102", b.id)}
     actions = session.execute(select(AuditEvent.action)).scalars().all()
-    assert actions.count("declaration.batch") == 3 and "batch.create" in actions
+    assert actions.count("declaration.status") == 3 and "batch.create" in actions
 
 
 def test_not_ready_declarations_block_with_reasons(session: Session, actor: Actor) -> None:

@@ -179,11 +179,19 @@ def test_cli_json(db_url: str, sessions: sessionmaker[Session], actor: Actor,
     assert shown["batch"]["state"] == "sent"  # type: ignore[index]
 
 
+def _s10(serial: int) -> str:
+    digits = f"{serial:08d}"
+    check = 11 - sum(int(d) * w for d, w in zip(digits, (8, 6, 4, 2, 3, 5, 9, 7),
+                                                strict=True)) % 11
+    return f"EA{digits}{ {10: 0, 11: 5}.get(check, check)}CN"
+
+
 def test_fixed_rejection_is_redeclared_as_amendment(
         sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
         broker: dict[str, str]) -> None:
     with sessions() as s, s.begin():
-        bad = make_declaration(s, status="ready", buyerIdNumber="110105194912310021")
+        bad = make_declaration(s, status="ready", buyerIdNumber="110105194912310021",
+                               logisticsNo=_s10(12345678))
     _submit(sessions, actor, exchange, broker, [bad])
     sim = CustomsSimulator(exchange, seed=1)
     _cycle(sessions, actor, exchange, sim)
@@ -191,9 +199,10 @@ def test_fixed_rejection_is_redeclared_as_amendment(
         d = s.get(Declaration, bad)
         assert d is not None and d.status == "rejected" and d.preNo
         cop_no = d.copNo
-        # the clerk fixes the ID number; the pre-check (another area) marks it ready
+        # the clerk fixes the ID number, then re-declares it from the To fix list
         d.buyerIdNumber = valid_id_number()
-        d.status = "ready"
+    with sessions() as s, s.begin():
+        assert fixqueue.redeclare(s, actor, [bad]) == fixqueue.RedeclareResult(1, 1, 0)
     _submit(sessions, actor, exchange, broker, [bad])
     sent = sorted((exchange.root / "sent").rglob("*.xml"))[-1].read_bytes()
     assert b"<ceb:appType>2</ceb:appType>" in sent
@@ -202,3 +211,45 @@ def test_fixed_rejection_is_redeclared_as_amendment(
     with sessions() as s:
         d = s.get(Declaration, bad)
         assert d is not None and d.status == "released"
+
+
+def test_receipts_stored_meanwhile_by_another_run_count_as_duplicates(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        broker: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.submission import receipts_job
+
+    with sessions() as s, s.begin():
+        ids = [make_declaration(s, status="ready") for _ in range(5)]
+    _submit(sessions, actor, exchange, broker, ids)
+    CustomsSimulator(exchange, seed=8).run_once()
+    copies = {p.name: p.read_bytes() for p in exchange.inbox_files()}
+    first = process_inbox(sessions, actor, exchange)
+    for name, data in copies.items():
+        (exchange.inbox / name).write_bytes(data)
+    real = receipts_job._seen_keys
+    calls = []
+
+    def stale_once(session: Session, keys: list[str]) -> set[str]:
+        calls.append(1)
+        return set() if len(calls) == 1 else real(session, keys)  # first read is stale
+
+    monkeypatch.setattr(receipts_job, "_seen_keys", stale_once)
+    again = process_inbox(sessions, actor, exchange)
+    assert len(calls) == 2  # the unique content key caught it; the chunk was planned again
+    assert again.applied == 0 and again.duplicates == first.returns
+
+
+def test_cli_redeclare(db_url: str, sessions: sessionmaker[Session],
+                       capsys: pytest.CaptureFixture[str]) -> None:
+    with sessions() as s, s.begin():
+        ids = [make_declaration(s, status="rejected", last_return_status="100",
+                                last_return_info="海关退单", logisticsNo=_s10(n))
+               for n in (11111111, 22222222)]
+    out = _cli(capsys, "--db", db_url, "to-fix", "--json")
+    (group,) = out["groups"]  # type: ignore[misc]
+    assert group["count"] == 2 and group["code"] == "100"
+    result = _cli(capsys, "--db", db_url, "redeclare", "--cause", group["cause"], "--json")
+    assert result == {"redeclared": 2, "ready": 2, "invalid": 0}
+    with sessions() as s:
+        assert set(s.execute(select(Declaration.status).where(Declaration.id.in_(ids)))
+                   .scalars()) == {"ready"}

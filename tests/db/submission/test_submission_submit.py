@@ -140,3 +140,22 @@ def test_killed_between_recording_and_writing_gives_exactly_one_file(
     assert len(list((exchange.root / "sent").rglob("*.xml"))) == 1
     with sessions() as s:
         assert set(s.execute(select(Declaration.status)).scalars()) == {"sent"}
+
+
+def test_two_deliveries_at_once_write_each_message_once(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        broker: dict[str, str]) -> None:
+    import threading
+
+    batch_no = _batch(sessions, actor, 250)
+    with sessions() as s, s.begin():
+        outbound.record_batch(s, actor, batch_no, broker)
+    results: list[outbound.DeliveryResult] = []
+    threads = [threading.Thread(target=lambda: results.append(
+        outbound.deliver_pending(sessions, actor, exchange))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(len(r.written) + r.already for r in results) == 3
+    assert len(exchange.outbox_files()) == 3

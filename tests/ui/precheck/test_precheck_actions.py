@@ -7,6 +7,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.db.models import Declaration, Problem
+from app.services.queries import DeclarationFilter
 from ui.main import open_database
 from ui.main_window import MainWindow
 
@@ -24,7 +25,7 @@ def window(demo_db: str, qtbot: QtBot) -> Iterator[MainWindow]:
 
 def test_check_fills_panel_and_code_filters_grid(window: MainWindow, qtbot: QtBot) -> None:
     controller = window.precheck  # type: ignore[attr-defined]
-    assert controller.panel.codes() == []  # nothing checked yet
+    assert controller.panel.codes()  # demo data is pre-checked when generated
     with qtbot.waitSignal(controller.checked, timeout=60_000) as sig:
         controller.action_check.trigger()
     summary = sig.args[0]
@@ -50,10 +51,7 @@ def test_acknowledge_warning_from_the_problem_list(window: MainWindow, qtbot: Qt
                             .where(Problem.severity == "warning")).scalars().first()
     assert decl_id is not None
     controller.panel.code_selected.emit("")
-    window.search_edit.setText("")
-    # Show just that declaration's problems, as a selection of one row would.
-    window.filter_overrides["ids"] = (decl_id,)
-    window.apply_filter()
+    window.model.set_filter(DeclarationFilter(ids=(decl_id,)))
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: controller.problem_list.count() > 0)

@@ -54,7 +54,7 @@ def _logged(w: MainWindow) -> int:
 def test_print_menu_has_the_actions(window: MainWindow) -> None:
     texts = [a.text() for a in window.menus["print"].actions()]
     assert texts == ["Labels for selection…", "Labels for a batch…",
-                     "CN22/CN23 for selection…", "Manifest for a batch…", "Scan station…"]
+                     "CN22/CN23 for selection…", "Manifest for a batch…"]
     assert window.menus["print"].menuAction().isVisible()
 
 
@@ -104,26 +104,16 @@ def test_manifest_for_a_batch(window: MainWindow, qtbot: QtBot) -> None:
     assert previews[0][1] == "Manifest B-GUI"
 
 
-def test_scan_station_prints_in_scan_order(window: MainWindow, qtbot: QtBot) -> None:
+def test_the_scan_station_hook_prints_one_label_per_scan(
+    window: MainWindow, qtbot: QtBot
+) -> None:
     with window.ctx.transaction() as s:
-        rows = s.execute(select(Declaration.id, Declaration.logisticsNo)
-                         .order_by(Declaration.id).limit(3)).all()
+        first = s.scalars(select(Declaration.id).order_by(Declaration.id).limit(1)).one()
     actions = window.print_actions  # type: ignore[attr-defined]
-    previews: list[str] = []
-    actions.show_preview = lambda parent, path, title: previews.append(path)
+    sent: list[str] = []
+    actions.send_to_printer = lambda parent, path: sent.append(path) or True
     actions.confirm_missing_glyphs = lambda parent, missing: True
-    actions.action_scan.trigger()
-    station = actions.scan_station
-    qtbot.addWidget(station)
-    for _id, waybill in reversed(rows):
-        station.scan_edit.setText(waybill)
-        station.scan_edit.returnPressed.emit()
-    station.scan("no-such-waybill")
-    station.scan(rows[0][1])  # repeated scan
-    assert station.scanned_ids == tuple(i for i, _w in reversed(rows))
-    assert "already scanned" in station.status.text()
-    station.print_button.click()
-    qtbot.waitUntil(lambda: len(previews) == 1, timeout=30000)
+    window.print_label(first)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: len(sent) == 1, timeout=30000)
     with window.ctx.transaction() as s:
-        logged = s.scalars(select(PrintLog.declaration_id).order_by(PrintLog.id)).all()
-    assert logged == [i for i, _w in reversed(rows)]
+        assert s.scalars(select(PrintLog.declaration_id)).all() == [first]

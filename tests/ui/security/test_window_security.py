@@ -174,15 +174,43 @@ def test_history_panel_shows_a_declarations_events_masked(
     assert not any("13812345678" in t for t in texts)
 
 
-def test_grid_masks_identity_numbers_and_phones(make_window: WindowFactory, qtbot: QtBot) -> None:
+def test_grid_masks_until_a_supervisor_unmasks_with_a_reason(
+    make_window: WindowFactory, qtbot: QtBot
+) -> None:
+    from sqlalchemy import select
+
+    from app.db.models import AuditEvent
+
     window = make_window("supervisor")
     model = window.model
     keys = [c.key for c in model.columns]
-    id_col = keys.index("buyerIdNumber")
-    phone_col = keys.index("buyerTelephone")
-    model.fetch_now(0)
-    value = model.data(model.index(0, id_col))
-    assert value and "**********" in value and len(value) == 18
-    assert "****" in model.data(model.index(0, phone_col))
+    id_col, phone_col = keys.index("buyerIdNumber"), keys.index("buyerTelephone")
+
+    def cell(col: int) -> str:
+        model.fetch_now(0)
+        return str(model.data(model.index(0, col)))
+
+    qtbot.waitUntil(lambda: model.rowCount() > 0)
+    assert "**********" in cell(id_col) and len(cell(id_col)) == 18
+    assert "****" in cell(phone_col)
+    sec = controls(window)
+    assert sec.action_unmask.isVisible()
+    sec.ask_reason = lambda: None  # cancelled: stays masked, nothing audited
+    sec.action_unmask.trigger()
+    assert not sec.action_unmask.isChecked() and "*" in cell(id_col)
+    sec.ask_reason = lambda: "customs asked for buyer 7"
+    sec.action_unmask.trigger()
+    assert sec.action_unmask.isChecked()
+    assert "*" not in cell(id_col) and "*" not in cell(phone_col)
+    with window.ctx.transaction() as session:
+        event = session.execute(
+            select(AuditEvent).where(AuditEvent.action == "unmask")
+        ).scalar_one()
+        assert (event.user_name, event.reason) == ("supervisor", "customs asked for buyer 7")
+    sec.action_unmask.trigger()
+    assert "*" in cell(id_col)
 
 
+def test_clerks_have_no_unmask_action(make_window: WindowFactory) -> None:
+    window = make_window("clerk")
+    assert not controls(window).action_unmask.isVisible()

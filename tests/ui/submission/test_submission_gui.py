@@ -112,6 +112,13 @@ def test_submit_then_receipts_then_to_fix(ctx: GuiContext, qtbot: QtBot,
         with qtbot.waitSignal(fix.show_declarations) as shown:
             fix.show_button.click()
         assert shown.args[0]
+        with qtbot.waitSignal(fix.changed):
+            fix.redeclare_button.click()
+        assert "re-declared" in fix.last_message
+        with ctx.transaction() as s:
+            still = s.execute(select(Declaration.id).where(
+                Declaration.id.in_(shown.args[0]), Declaration.status == "rejected")).all()
+        assert still == []
 
 
 def test_main_window_has_submission_actions(ctx: GuiContext, qtbot: QtBot) -> None:
@@ -123,3 +130,25 @@ def test_main_window_has_submission_actions(ctx: GuiContext, qtbot: QtBot) -> No
     qtbot.waitUntil(lambda: "Pending messages: 0" in actions.exchange_label.text(),
                     timeout=20_000)
     actions.watcher.stop()
+    # "Show these parcels" in the To fix list narrows the grid to exactly those ids
+    with ctx.transaction() as s:
+        ids = list(s.execute(select(Declaration.id).limit(2)).scalars())
+    actions._on_show_declarations(ids)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2)
+
+
+def test_training_database_is_prepared(tmp_path: Path) -> None:
+    from ui.submission.training import is_training, prepare_training_database
+
+    url = prepare_training_database(tmp_path)
+    assert is_training(url)
+    again = prepare_training_database(tmp_path)  # reused, not duplicated
+    assert again == url
+    opened = open_database(url)
+    assert not isinstance(opened, Exception)
+    with opened.transaction() as s:
+        values = settings_service.all_settings(s)
+        count = len(s.execute(select(Declaration.id)).scalars().all())
+    opened.engine.dispose()
+    assert values["exchangeDir"] == str(tmp_path / "exchange") and values["dxpId"]
+    assert count == 300

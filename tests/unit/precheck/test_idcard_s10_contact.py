@@ -1,6 +1,6 @@
 from datetime import date
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.rules.contact import address_problem, phone_is_plausible
@@ -32,6 +32,7 @@ def test_future_birth_date_and_shapes() -> None:
     assert check_id_number("11010519490231002X", TODAY).problem is IdProblem.BIRTH_DATE
 
 
+@settings(deadline=None)  # timings belong in bench/, not tests
 @given(st.dates(min_value=date(1900, 1, 1), max_value=TODAY),
        st.from_regex(r"\A[1-6]\d{5}\Z"), st.from_regex(r"\A\d{3}\Z"))
 def test_generated_ids_validate_and_single_digit_errors_are_caught(born: date, area: str,
@@ -51,6 +52,7 @@ def test_s10_worked_example() -> None:
     assert s10_is_valid(make_s10("EL", "00000010"))
 
 
+@settings(deadline=None)  # timings belong in bench/, not tests
 @given(st.from_regex(r"\A\d{8}\Z"))
 def test_s10_made_numbers_are_valid(serial: str) -> None:
     number = make_s10("CP", serial)

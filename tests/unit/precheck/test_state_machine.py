@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.errors import ConflictError
@@ -30,6 +30,7 @@ def run(*evs: Event, start: S = S.DRAFT) -> DeclState:
     return state
 
 
+@settings(deadline=None)  # timings belong in bench/, not tests
 @given(st.sampled_from(list(S)), st.integers(0, 3), st.lists(events, max_size=40))
 def test_no_event_sequence_moves_a_status_backwards(start: S, rnd: int,
                                                     seq: list[Event]) -> None:
