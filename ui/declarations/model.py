@@ -209,9 +209,9 @@ class DeclarationTableModel(QAbstractTableModel):
         """Load the page holding `row` on this thread (tests, keyboard jumps)."""
         if self._ids is None:  # the background load has not finished: load the ids here
             with self._ctx.transaction() as s:
-                ids = grid.ordered_ids(s, self._ctx.actor, self._filter, self._sort_key,
-                                       self._descending)
-            self._on_ids(self._generation, ids, {})
+                all_ids = grid.ordered_ids(s, self._ctx.actor, self._filter, self._sort_key,
+                                           self._descending)
+            self._on_ids(self._generation, all_ids, {})
         page_no = row // PAGE_SIZE
         if page_no in self._pages or self._ids is None:
             return
