@@ -21,6 +21,7 @@ from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.fields import HEAD_BY_NAME, ITEM_BY_NAME, FieldSpec
 from app.domain.status import EDITABLE_STATUSES, STATUS_LABELS, DeclarationStatus
 from app.i18n import N_, Message
+from app.precheck.service import check_declarations
 from app.security.audit import record_event
 from app.security.context import Actor, Permission, require
 from app.services.declarations import head_dict, item_dict
@@ -172,43 +173,41 @@ def save_declaration(
         return SaveResult(decl.id, decl.version, decl.status, ())
     if items is not None:
         decl.goods_total = goods_total_of(decl)
+    recheck_after_edit(session, actor, decl)
     session.flush()  # bumps the version (version_id_col) and would fail on a lost race
     record_event(
         session, actor, "declaration.update", entity="declaration", entity_id=decl.id,
         declaration_id=decl.id, reason=reason,
         details={"version": decl.version, "changes": [c.as_json() for c in changes]},
     )
-    recheck_after_edit(session, actor, [decl])
     session.refresh(decl)
     return SaveResult(decl.id, decl.version, decl.status, tuple(changes))
 
 
-def recheck_after_edit(session: Session, actor: Actor, decls: Sequence[Declaration]) -> None:
-    """The single place where an edit re-runs the pre-check (after the edit is flushed).
+def recheck_after_edit(session: Session, actor: Actor, decl: Declaration) -> None:
+    """The single place where an edit re-runs the pre-check (issue 5's check_declarations)."""
+    recheck_after_edits(session, actor, [decl])
 
-    With the pre-check service (issue 5) and the CHECK permission, the edited declarations are
-    checked again and their status, problems and tax estimate stored. Otherwise a stale
-    result (ready or invalid) goes back to draft, so nothing unchecked is ever batched.
+
+def recheck_after_edits(session: Session, actor: Actor,
+                        decls: Sequence[Declaration]) -> None:
+    """Re-check edited declarations in one set-based run.
+
+    Without the CHECK permission the stored result is stale, so a ready or invalid
+    declaration goes back to draft: nothing unchecked is ever batched.
     """
     if not decls:
         return
-    session.flush()
-    check = _check_service()
-    if check is not None and actor.can(Permission.CHECK):
-        check(session, actor, [d.id for d in decls], report=False)
+    if not actor.can(Permission.CHECK):
+        for decl in decls:
+            if decl.status in (DeclarationStatus.READY, DeclarationStatus.INVALID):
+                decl.status = DeclarationStatus.DRAFT.value
         return
-    for decl in decls:
-        if decl.status in (DeclarationStatus.READY, DeclarationStatus.INVALID):
-            decl.status = DeclarationStatus.DRAFT.value
     session.flush()
-
-
-def _check_service() -> Any:
-    try:
-        from app.precheck.service import check_declarations
-    except ImportError:  # a build without the pre-check
-        return None
-    return check_declarations
+    check_declarations(session, actor, [d.id for d in decls], report=False)
+    for decl in decls:  # the check updated status and counts with Core statements
+        session.expire(decl, ["status", "error_count", "warning_count", "tax_estimate",
+                              "goods_total", "checked_at"])
 
 
 def _apply_items(

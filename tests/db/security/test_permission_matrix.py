@@ -259,11 +259,11 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
             e.session, a, printing.Selection(ids=(e.decl_id,)))),
     # The PRINT check of labels and customs forms sits in their shared private helper, so
     # every way into it is checked; both public entry points are called here.
-    "services.printing._print_parcels[print_labels]": (
+    "services.printing.print_labels": (
         P.PRINT, lambda e, a: printing.print_labels(
             e.session, a, printing.Selection(ids=(e.decl_id,)),
             e.tmp / f"labels-{a.role.value}.pdf")),
-    "services.printing._print_parcels[print_customs_forms]": (
+    "services.printing.print_customs_forms": (
         P.PRINT, lambda e, a: printing.print_customs_forms(
             e.session, a, printing.Selection(ids=(_postal_parcel(e),)),
             e.tmp / f"cn23-{a.role.value}.pdf")),
