@@ -308,6 +308,9 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
     "submission.outbound.export_batch_files": (
         P.SUBMIT, lambda e, a: outbound.export_batch_files(
             e.session, a, _submitted_batch(e), e.tmp / f"carry-{a.role.value}")),
+    "submission.outbound.deliver_pending": (
+        P.SUBMIT, lambda e, a: outbound.deliver_pending(
+            e.sessions, a, ExchangeFolderTransport(e.tmp / "exchange"))),
     "submission.receipts_job.process_inbox": (
         P.RECEIPTS, lambda e, a: receipts_job.process_inbox(
             e.sessions, a, ExchangeFolderTransport(e.tmp / "exchange"))),
@@ -315,6 +318,7 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
 
 # Services that run their own transactions (the test must not hold a write lock meanwhile).
 OWN_TRANSACTION = {"security.maintenance.MaintenanceService.backup",
+                   "submission.outbound.deliver_pending",
                    "submission.receipts_job.process_inbox"}
 
 
