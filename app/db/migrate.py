@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -83,6 +84,8 @@ def backup_before_migration(path: Path, revision: str) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.pre-{revision}-{stamp}.bak")
     tmp = target.with_suffix(".tmp")
+    # Created owner-only before any data is written into it.
+    os.close(os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
     src = sqlite3.connect(path)
     try:
         dst = sqlite3.connect(tmp)
@@ -92,6 +95,5 @@ def backup_before_migration(path: Path, revision: str) -> Path:
             dst.close()
     finally:
         src.close()
-    tmp.chmod(0o600)
     tmp.replace(target)
     return target

@@ -70,8 +70,9 @@ def annual_used(session: Session, ids: Sequence[int] | None) -> dict[int, Decima
         vals = (select(D.id.label("id"), D.buyerIdNumber.label("buyer"), _year().label("yr"),
                        case((counted, value), else_=literal(0)).label("counted_value"))
                 .outerjoin(goods, goods.c.did == D.id).where(*scope).subquery())
+        # Only buyers with another declaration that year can have used anything.
         totals = (select(vals.c.buyer, vals.c.yr, func.sum(vals.c.counted_value).label("t"))
-                  .group_by(vals.c.buyer, vals.c.yr).subquery())
+                  .group_by(vals.c.buyer, vals.c.yr).having(func.count() > 1).subquery())
         used = totals.c.t - vals.c.counted_value
         stmt = (select(vals.c.id, used)
                 .join(totals, and_(totals.c.buyer == vals.c.buyer, totals.c.yr == vals.c.yr))

@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import BigInteger, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import Declaration, Problem
+from app.db.models import Declaration, DeclarationItem, Problem
 from app.db.types import utcnow
 from app.domain.state_machine import DeclState, Event, EventKind, apply
-from app.domain.status import DeclarationStatus
+from app.domain.status import EDITABLE_STATUSES, DeclarationStatus
 from app.i18n import Message
 from app.jobs.base import CancelToken, Progress, no_progress
 from app.precheck.facts import gather_facts
@@ -29,6 +29,7 @@ from app.precheck.messages import params_to_json
 from app.precheck.records import iter_record_chunks
 from app.reference.store import reference_from_db
 from app.reference.tables import ReferenceTables
+from app.rules.coderules import derive_legal_quantities
 from app.rules.context import CheckContext, shipped_restricted_terms
 from app.rules.engine import CheckResult, check_record
 from app.rules.money import goods_value
@@ -38,6 +39,7 @@ from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
 
 D = Declaration
+EDITABLE = frozenset(s.value for s in EDITABLE_STATUSES)
 AckKey = tuple[int, str, str, int | None]
 
 
@@ -94,6 +96,7 @@ def check_declarations(
     for records in iter_record_chunks(session, ids):
         if cancel is not None:
             cancel.raise_if_cancelled()
+        _fill_legal_quantities(session, records, ctx.ref)
         results = [(r, check_record(r, ctx)) for r in records]
         changes += _store_chunk(session, actor, results, now, contiguous=ids is None)
         checked += len(results)
@@ -102,6 +105,35 @@ def check_declarations(
             reported.extend(_report(results))
         progress(checked, total, "")
     return CheckSummary(checked, passed, checked - passed, changes, tuple(reported))
+
+
+_IT: Table = DeclarationItem.__table__  # type: ignore[assignment]
+_FILL = (  # only ever fills empty legal units/quantities, never overwrites
+    update(_IT)
+    .where(_IT.c.declaration_id == bindparam("b_decl"), _IT.c.gnum == bindparam("b_gnum"))
+    .values(unit1=func.coalesce(_IT.c.unit1, bindparam("b_unit1")),
+            qty1=func.coalesce(_IT.c.qty1, bindparam("b_qty1", type_=BigInteger)),
+            unit2=func.coalesce(_IT.c.unit2, bindparam("b_unit2")),
+            qty2=func.coalesce(_IT.c.qty2, bindparam("b_qty2", type_=BigInteger)))
+)
+
+
+def _fill_legal_quantities(session: Session, records: list[dict[str, Any]],
+                           ref: ReferenceTables) -> None:
+    """Derive empty unit1/qty1 (and unit2/qty2) from the HS code where unambiguous (legal unit
+    = trade unit, or kg on a one-item parcel), in the records and in the database."""
+    rows = []
+    for record in records:
+        if record["status"] not in EDITABLE:
+            continue
+        for index, fill in derive_legal_quantities(record, ref).items():
+            item = record["items"][index]
+            item.update(fill)
+            rows.append({"b_decl": record["id"], "b_gnum": item["gnum"],
+                         "b_unit1": fill.get("unit1"), "b_qty1": _scaled(fill.get("qty1")),
+                         "b_unit2": fill.get("unit2"), "b_qty2": _scaled(fill.get("qty2"))})
+    if rows:
+        session.connection().execute(_FILL, rows)
 
 
 def _report(results: list[tuple[dict[str, Any], CheckResult]]) -> list[ReportedProblem]:

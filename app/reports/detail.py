@@ -81,7 +81,9 @@ def iter_rows(session: Session, flt: DeclarationFilter, masked: frozenset[PiiKin
     stmt = (select(*[c.expr for c in columns]).select_from(Declaration)
             .outerjoin(Batch, Batch.id == Declaration.batch_id)
             .where(flt.where()).order_by(Declaration.id))
-    result = session.execute(stmt.execution_options(yield_per=CHUNK))
+    # Core execution on the session's connection: the ORM result layer adds nothing for plain
+    # columns but costs ~5% of the whole export.
+    result = session.connection().execute(stmt.execution_options(yield_per=CHUNK))
     for part in result.partitions():
         if cancel is not None:
             cancel.raise_if_cancelled()

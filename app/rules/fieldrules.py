@@ -206,6 +206,10 @@ def check_trade_mode_fields(record: Record, ctx: CheckContext) -> Iterator[Probl
     mode = text(record.get("tradeMode"))
     if not is_import(record) or mode not in TRADE_MODE_HEAD:
         return
+    if mode == "1210" and text(record.get("country")) not in ("", "142"):
+        yield error(RuleCode.BAD_FORMAT, "country", N_("{field} must be {expected} for trade "
+                    "mode {mode} (got {value})."), field=label("country"), expected="142",
+                    mode=mode, value=text(record.get("country")))
     if mode == "9610" and not record.get("batchId"):
         return
     for name in TRADE_MODE_HEAD[mode]:

@@ -82,3 +82,21 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def safe_child(folder: Path, name: str) -> Path:
+    """`folder / name` for a file name that came from outside (a receipt, an archive entry,
+    a platform file), refusing anything that would land outside `folder`.
+
+    Raises ValueError for empty names, absolute paths, drive letters and `..` parts; the
+    name keeps only its last component after a separator (`a/b.xml` → `b.xml`).
+    """
+    if not name or "\x00" in name:
+        raise ValueError("empty or NUL file name")
+    leaf = name.replace("\\", "/").rsplit("/", 1)[-1]
+    if leaf in ("", ".", "..") or (len(leaf) >= 2 and leaf[1] == ":"):
+        raise ValueError(f"unsafe file name: {name!r}")
+    target = (folder / leaf).resolve()
+    if target.parent != folder.resolve():
+        raise ValueError(f"file name leaves its folder: {name!r}")
+    return target

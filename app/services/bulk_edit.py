@@ -28,7 +28,7 @@ from app.services.editing import (
     goods_total_of,
     not_editable_reason,
     parse_value,
-    recheck_after_edit,
+    recheck_after_edits,
 )
 
 Kind = Literal["set_head", "set_item", "replace_item_text"]
@@ -150,6 +150,7 @@ def apply_bulk_edit(session: Session, actor: Actor, ids: Sequence[int],
     bulk_id = uuid.uuid4().hex
     records = items = skipped = 0
     audit: list[AuditRecord] = []
+    edited: list[Declaration] = []
     for decl in _declarations(session, ids):
         changes = _changes(decl, edit)
         if not changes:
@@ -158,10 +159,11 @@ def apply_bulk_edit(session: Session, actor: Actor, ids: Sequence[int],
             skipped += 1
             continue
         _apply(decl, changes)
-        recheck_after_edit(session, actor, decl)
+        edited.append(decl)
         records += 1
         items += sum(1 for c in changes if c.gnum is not None)
         audit.append(_audit(ACTION, decl.id, bulk_id, changes, edit))
+    recheck_after_edits(session, actor, edited)
     session.flush()
     if audit:
         record_events(session, actor, audit)
@@ -185,6 +187,7 @@ def undo_bulk_edit(session: Session, actor: Actor, bulk_id: str) -> UndoResult:
     by_decl = {int(e.declaration_id): e for e in events if e.declaration_id is not None}
     undone = skipped = 0
     audit: list[AuditRecord] = []
+    edited: list[Declaration] = []
     for decl in _declarations(session, list(by_decl)):
         recorded = by_decl[decl.id].details.get("changes", [])
         reverse = [_reverse(decl, c) for c in recorded]
@@ -194,10 +197,11 @@ def undo_bulk_edit(session: Session, actor: Actor, bulk_id: str) -> UndoResult:
             continue
         changes = [r for r in reverse if r is not None]
         _apply(decl, changes)
-        recheck_after_edit(session, actor, decl)
+        edited.append(decl)
         undone += 1
         audit.append(_audit(UNDO_ACTION, decl.id, bulk_id, changes, None))
     skipped += len(by_decl) - undone - skipped
+    recheck_after_edits(session, actor, edited)
     session.flush()
     if audit:
         record_events(session, actor, audit)

@@ -21,6 +21,7 @@ from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.fields import HEAD_BY_NAME, ITEM_BY_NAME, FieldSpec
 from app.domain.status import EDITABLE_STATUSES, STATUS_LABELS, DeclarationStatus
 from app.i18n import N_, Message
+from app.precheck.service import check_declarations
 from app.security.audit import record_event
 from app.security.context import Actor, Permission, require
 from app.services.declarations import head_dict, item_dict
@@ -184,13 +185,29 @@ def save_declaration(
 
 
 def recheck_after_edit(session: Session, actor: Actor, decl: Declaration) -> None:
-    """The single place where an edit re-runs the pre-check (wired when app.rules lands).
+    """The single place where an edit re-runs the pre-check (issue 5's check_declarations)."""
+    recheck_after_edits(session, actor, [decl])
 
-    Until the pre-check service exists, an edited declaration whose stored check result is
-    stale (ready or invalid) goes back to draft, so nothing unchecked is ever batched.
+
+def recheck_after_edits(session: Session, actor: Actor,
+                        decls: Sequence[Declaration]) -> None:
+    """Re-check edited declarations in one set-based run.
+
+    Without the CHECK permission the stored result is stale, so a ready or invalid
+    declaration goes back to draft: nothing unchecked is ever batched.
     """
-    if decl.status in (DeclarationStatus.READY, DeclarationStatus.INVALID):
-        decl.status = DeclarationStatus.DRAFT.value
+    if not decls:
+        return
+    if not actor.can(Permission.CHECK):
+        for decl in decls:
+            if decl.status in (DeclarationStatus.READY, DeclarationStatus.INVALID):
+                decl.status = DeclarationStatus.DRAFT.value
+        return
+    session.flush()
+    check_declarations(session, actor, [d.id for d in decls], report=False)
+    for decl in decls:  # the check updated status and counts with Core statements
+        session.expire(decl, ["status", "error_count", "warning_count", "tax_estimate",
+                              "goods_total", "checked_at"])
 
 
 def _apply_items(

@@ -126,6 +126,7 @@ def print_labels(
 
     Raises ReprintReasonRequired when a parcel was printed before and no reason is given.
     """
+    require(actor, Permission.PRINT)
     return _print_parcels(session, actor, selection, target, LABEL, profile, reprint_reason,
                           custom_profiles, progress, cancel, today, invariant)
 
@@ -136,6 +137,7 @@ def print_customs_forms(
     cancel: CancelToken | None = None, today: dt.date | None = None,
 ) -> PrintOutcome:
     """CN22 (≤ 300 SDR) / CN23 forms for the postal (S10) parcels of the selection."""
+    require(actor, Permission.PRINT)
     return _print_parcels(session, actor, selection, target, CUSTOMS, None, reprint_reason,
                           None, progress, cancel, today, False)
 
@@ -146,7 +148,6 @@ def _print_parcels(
     custom_profiles: dict[str, dict[str, str]] | None, progress: Progress | None,
     cancel: CancelToken | None, today: dt.date | None, invariant: bool,
 ) -> PrintOutcome:
-    require(actor, Permission.PRINT)
     ids = resolve_ids(session, selection.ids, selection.batch_no)
     if not ids:
         raise ValidationError("Nothing to print")

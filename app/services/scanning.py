@@ -28,7 +28,7 @@ PROBLEM_STATUSES: frozenset[str] = frozenset({
     DeclarationStatus.DETAINED, DeclarationStatus.RETURNED, DeclarationStatus.CANCELLED,
 })
 OUTCOME_LABELS: dict[str, str] = {
-    "ok": N_("OK"), "problem": N_("Problem"), "duplicate": N_("Scanned twice"),
+    "ok": N_("OK"), "problem": N_("Problem parcel"), "duplicate": N_("Scanned twice"),
     "unknown": N_("Unknown number"),
 }
 

@@ -186,7 +186,9 @@ def deliver_pending(sessions: sessionmaker[Session], actor: Actor,
 
     One transaction per message, committed only after its file is in place: a crash leaves
     the message pending, and the next run finds the file and does not write it again.
+    Hands messages to customs, so it needs the SUBMIT permission like `submit` itself.
     """
+    require(actor, Permission.SUBMIT)
     if transport.available():
         transport.clean_temp_files()
     with sessions() as session:

@@ -43,7 +43,8 @@ def test_save_changes_fields_bumps_version_and_audits_each_field(
         assert decl.freight == Decimal("12.5")
         assert decl.items[0].gname == "奶粉 新包装"
         assert decl.items[0].qty == Decimal("2")
-        assert decl.status == "draft"  # a stale pre-check result is not kept
+        # Saving re-runs the pre-check: qty 2 × 198 no longer matches the total price.
+        assert decl.status == "invalid"
         ev = s.execute(select(AuditEvent).where(AuditEvent.action == "declaration.update")
                        ).scalar_one()
         assert ev.declaration_id == decl_id

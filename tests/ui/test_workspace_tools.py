@@ -92,11 +92,11 @@ def test_scan_flow(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
         qtbot.keyClicks(station.scan_edit, code)
         qtbot.keyClick(station.scan_edit, Qt.Key.Key_Return)
     assert sounds == ["ok", "duplicate", "unknown", "problem"]
-    assert station.big.text() == "Problem · Inspection"
+    assert station.big.text() == "Problem parcel · Inspection"
     assert "#c62828" in station.big.styleSheet()
     assert station.scan_edit.text() == ""
     assert station.table.rowCount() == 4
-    assert station.table.item(0, 2).text() == "Problem"
+    assert station.table.item(0, 2).text() == "Problem parcel"
     assert station.table.item(1, 2).text() == "Unknown number"
     assert station.counts.text() == "4 scanned · 1 OK · 1 problem · 1 twice · 1 unknown"
     # The scanned declaration is selected in the grid.
@@ -109,7 +109,7 @@ def test_scan_flow(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
     with open(tmp_path / "scans.csv", encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][:3] == ["Time", "Scanned number", "Result"]
-    assert [r[2] for r in rows[1:]] == ["OK", "Scanned twice", "Unknown number", "Problem"]
+    assert [r[2] for r in rows[1:]] == ["OK", "Scanned twice", "Unknown number", "Problem parcel"]
 
 
 def test_scan_prints_label_through_the_hook(window: MainWindow, qtbot: QtBot) -> None:

@@ -71,6 +71,8 @@ class DeclarationEditor(QDialog):
         self.edits: dict[str, QLineEdit] = {}
         self.snapshot: Snapshot | None = None
         self.read_only_reason: str | None = None
+        self._shown: dict[str, str] = {}  # the text each field showed when loaded
+        self._masked_fields: set[str] = set()
         self._mask = personal_data_formatter(ctx.actor)
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
@@ -215,13 +217,21 @@ class DeclarationEditor(QDialog):
         self.snapshot = snap
         reason = not_editable_reason(snap.status)
         self.read_only_reason = render(reason, self.lang) if reason else None
-        masked = self._mask if reason else None
+        self._shown = {}
+        self._masked_fields = set()
         for name, edit in self.edits.items():
-            value = snap.head.get(name)
-            edit.setText(as_text(masked(name, value) if masked else value))
-            edit.setReadOnly(reason is not None)
+            value = as_text(snap.head.get(name))
+            shown = as_text(self._mask(name, snap.head.get(name)))
+            self._shown[name] = shown
+            edit.setText(shown)
             edit.setStyleSheet("")
             edit.setToolTip("")
+            if shown != value:  # masked personal data: never edited (nor saved) masked
+                self._masked_fields.add(name)
+                edit.setReadOnly(True)
+                edit.setToolTip(self.tr("Masked personal data; a supervisor can unmask it."))
+            else:
+                edit.setReadOnly(reason is not None)
         self.items_model.read_only = reason is not None
         self.items_model.load(list(snap.items))
         for b in (self.save_button, self.save_next_button, self.add_item_button,
@@ -242,7 +252,7 @@ class DeclarationEditor(QDialog):
     def head_changes(self) -> dict[str, str]:
         assert self.snapshot is not None
         return {name: edit.text() for name, edit in self.edits.items()
-                if edit.text() != as_text(self.snapshot.head.get(name))}
+                if name not in self._masked_fields and edit.text() != self._shown[name]}
 
     def is_dirty(self) -> bool:
         return bool(self.head_changes()) or self.items_model.dirty
@@ -270,7 +280,7 @@ class DeclarationEditor(QDialog):
         if self.snapshot is None:
             return
         head = {name: edit.text() for name, edit in self.edits.items()}
-        for name in READ_ONLY_HEAD:
+        for name in (*READ_ONLY_HEAD, *self._masked_fields):
             value = self.snapshot.head.get(name)
             head[name] = as_text(value)
         problems, tax = live_check(head, self.items_model.values(), self.refs, self.lang)

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.fields import HEAD_BY_NAME, ITEM_BY_NAME
 from app.domain.status import DeclarationStatus
-from app.i18n import Message, render
+from app.i18n import render
+from app.precheck.messages import revive
 from app.services.declarations import DeclarationDetail, get_detail
 from ui.context import GuiContext
 
@@ -109,7 +110,7 @@ class EditorInfoPanel(QTabWidget):
         if self.detail is None:
             return []
         return [(p["field"], p["gnum"], p["severity"],
-                 render(Message(p["msgid"], p["params"] or {}), self.lang))
+                 render(revive(p["msgid"], p["params"]), self.lang))
                 for p in self.detail.problems]
 
     def set_problems(self, problems: Sequence[ProblemSpec]) -> None:

@@ -207,6 +207,11 @@ class DeclarationTableModel(QAbstractTableModel):
 
     def fetch_now(self, row: int) -> None:
         """Load the page holding `row` on this thread (tests, keyboard jumps)."""
+        if self._ids is None:  # the background load has not finished: load the ids here
+            with self._ctx.transaction() as s:
+                all_ids = grid.ordered_ids(s, self._ctx.actor, self._filter, self._sort_key,
+                                           self._descending)
+            self._on_ids(self._generation, all_ids, {})
         page_no = row // PAGE_SIZE
         if page_no in self._pages or self._ids is None:
             return

@@ -117,6 +117,8 @@ class PrecheckController(QObject):
         self.detail_dock.setObjectName("dock_declaration_problems")
         self.detail_dock.setWidget(box)
         w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.detail_dock)
+        # A few lines of problems under the grid; the grid keeps the room.
+        w.resizeDocks([self.detail_dock], [150], Qt.Orientation.Vertical)
         self._shown: list[StoredProblem] = []
 
     def _connect_signals(self) -> None:

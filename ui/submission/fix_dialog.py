@@ -91,8 +91,8 @@ class ToFixDialog(QDialog):
         self.holds = QTableWidget(0, 5, self)
         self.holds.setObjectName("holds_table")
         self.holds.setHorizontalHeaderLabels([self.tr("Internal No."), self.tr("Waybill No."),
-                                              self.tr("Status"), self.tr("Customs text"),
-                                              self.tr("Time")])
+                                              self.tr("Status"), self.tr("Time"),
+                                              self.tr("Customs text")])
         self._table_defaults(self.holds)
         self.tabs.addTab(self.holds, self.tr("Inspection and detention"))
 
@@ -152,9 +152,10 @@ class ToFixDialog(QDialog):
         self.holds.setRowCount(len(held))
         for r, h in enumerate(held):
             status = self.tr(DeclarationStatus(h.status).label)
-            for c, v in enumerate((h.copNo, h.logisticsNo, status, h.returnInfo,
-                                   _time(h.returnTime))):
+            for c, v in enumerate((h.copNo, h.logisticsNo, status, _time(h.returnTime),
+                                   h.returnInfo)):
                 self.holds.setItem(r, c, QTableWidgetItem(v or ""))
+        self.holds.resizeColumnsToContents()
         self.tabs.setTabText(1, self.tr("Inspection and detention ({n})").format(n=len(held)))
         self.error_files: list[Path] = []
         try:
@@ -168,6 +169,7 @@ class ToFixDialog(QDialog):
             reason = reason_file.read_text("utf-8").strip() if reason_file.exists() else ""
             for c, v in enumerate((path.parent.name, path.name, reason)):
                 self.errors.setItem(r, c, QTableWidgetItem(v))
+        self.errors.resizeColumnsToContents()
         self.tabs.setTabText(2, self.tr("Refused receipts ({n})").format(
             n=len(self.error_files)))
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from app.domain.errors import UserFacingError
 from app.jobs.base import CancelToken, Progress
+from app.security.context import Permission
 from app.services import settings as settings_service
 from app.submission import fixqueue, outbound
 from app.submission.exchange import ExchangeFolderTransport, transport_from_settings
@@ -98,10 +99,13 @@ class ExchangeWatcher(QObject):
             receipts = None
             online = transport is not None and transport.available()
             if transport is not None and online:
-                outbound.deliver_pending(sessions, actor, transport, cancel=cancel)
+                # Roles without these rights (admin) only see the counts.
+                if actor.can(Permission.SUBMIT):
+                    outbound.deliver_pending(sessions, actor, transport, cancel=cancel)
                 if sim is not None:
                     sim.run_once()
-                receipts = process_inbox(sessions, actor, transport, cancel=cancel)
+                if actor.can(Permission.RECEIPTS):
+                    receipts = process_inbox(sessions, actor, transport, cancel=cancel)
             with sessions() as session:
                 pending = outbound.pending_count(session)
                 to_fix = fixqueue.rejected_count(session)

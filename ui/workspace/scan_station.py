@@ -66,7 +66,7 @@ class ScanStation(QDialog):
         self._show_idle()
 
     def _build_ui(self) -> None:
-        self.setWindowTitle(self.tr("Scan station"))
+        self.setWindowTitle(self.tr("Parcel scan station"))
         self.resize(900, 640)
         layout = QVBoxLayout(self)
         self.scan_edit = QLineEdit(self)
@@ -162,7 +162,7 @@ class ScanStation(QDialog):
             if scan.outcome == "duplicate":
                 big = self.tr("Scanned twice") + " · " + big
             elif scan.outcome == "problem":
-                big = self.tr("Problem") + " · " + big
+                big = self.tr("Problem parcel") + " · " + big
             detail = self.tr("Waybill {waybill} · order {order} · declaration {id}").format(
                 waybill=p.waybill or "-", order=p.order_no or "-", id=p.id)
         self.big.setText(big)

@@ -96,3 +96,15 @@ def test_recheck_keeps_acknowledgement_and_leaves_queued_status(session, actor) 
     d = session.get(Declaration, decl_id)
     session.refresh(d)
     assert d.status == "queued" and d.warning_count == 0
+
+
+def test_check_derives_empty_legal_quantities(session, actor) -> None:
+    from app.db.models import DeclarationItem
+
+    decl_id = _decl(session, 60, items=[item_values(qty1=None, unit1=None)])
+    summary = check_declarations(session, actor, [decl_id], today=TODAY)
+    assert summary.failed == 0
+    item = session.execute(select(DeclarationItem).where(
+        DeclarationItem.declaration_id == decl_id)).scalar_one()
+    session.refresh(item)
+    assert (item.unit1, item.qty1) == ("035", Decimal("1.0"))  # kg from the net weight

@@ -142,3 +142,8 @@ def test_no_items_and_export_skips_import_rules() -> None:
     found = codes(export)
     assert not any(code == "ID_CHECKSUM" for code, _, _ in found)
     assert check_record(export, context()).tax is None
+
+
+def test_bonded_trade_mode_needs_china_as_country() -> None:
+    found = codes(record(tradeMode="1210", country="116"))
+    assert ("BAD_FORMAT", "country", None) in found
