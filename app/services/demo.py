@@ -78,6 +78,15 @@ class Goods:
     net_kg: Decimal  # per unit
     country: str
     max_qty: int = 3
+    litres: Decimal | None = None  # per unit, for goods whose legal unit is 095 (L)
+
+    def legal_qty(self, unit: str | None, qty: Decimal) -> Decimal:
+        """Quantity in a legal unit of the HS code: kg by net weight, L by volume, else count."""
+        if unit == "035":
+            return self.net_kg * qty
+        if unit == "095" and self.litres is not None:
+            return self.litres * qty
+        return qty
 
 
 CATALOG: tuple[Goods, ...] = (
@@ -120,7 +129,7 @@ CATALOG: tuple[Goods, ...] = (
     Goods("明治巧克力", "120g/盒 Meiji", "1806320000", "140", (25, 45),
           Decimal("0.12"), "116", 8),
     Goods("法国波尔多红葡萄酒", "750ml/瓶 13.5%vol", "2204210000", "142", (168, 399),
-          Decimal("1.3"), "305", 6),
+          Decimal("1.3"), "305", 6, Decimal("0.75")),
     Goods("优衣库羊毛针织衫", "M码 美利奴羊毛", "6110110000", "011", (199, 299),
           Decimal("0.3"), "116", 3),
     Goods("袜子棉质五双装", "均码 棉", "6115950000", "025", (59, 99),
@@ -193,15 +202,14 @@ def generate(count: int, seed: int, refs: ReferenceTables, settings: dict[str, s
             hs = refs.hs(g.gcode)
             qty = Decimal(rng.randint(1, g.max_qty))
             price = Decimal(rng.randint(*g.price))
-            net = g.net_kg * qty
             unit1 = hs.unit1 if hs else "035"
-            qty1 = net if unit1 == "035" else qty
+            qty1 = g.legal_qty(unit1, qty)
             goods_lines.append({
                 "gnum": gnum, "itemNo": f"SKU{rng.randrange(10**6, 10**7)}", "itemName": g.gname,
                 "gcode": g.gcode, "gname": g.gname, "gmodel": g.gmodel, "barCode": "无",
                 "country": g.country, "currency": "142", "qty": qty, "unit": g.unit,
                 "qty1": qty1, "unit1": unit1,
-                "qty2": net if hs and hs.unit2 == "035" else None,
+                "qty2": g.legal_qty(hs.unit2, qty) if hs and hs.unit2 else None,
                 "unit2": hs.unit2 if hs else None,
                 "price": price, "totalPrice": price * qty,
             })
@@ -211,10 +219,10 @@ def generate(count: int, seed: int, refs: ReferenceTables, settings: dict[str, s
             line = goods_lines[0]
             line["qty"] = Decimal(1)
             line["totalPrice"] = line["price"]
-            net_one = CATALOG_BY_NAME[line["gname"]].net_kg
-            line["qty1"] = net_one if line["unit1"] == "035" else Decimal(1)
-            if line["qty2"] is not None:
-                line["qty2"] = net_one
+            g = CATALOG_BY_NAME[line["gname"]]
+            line["qty1"] = g.legal_qty(line["unit1"], Decimal(1))
+            if line["unit2"]:
+                line["qty2"] = g.legal_qty(line["unit2"], Decimal(1))
             goods = line["totalPrice"]
         net_total = sum((i["qty1"] if i["unit1"] == "035" else Decimal("0.3")
                          for i in goods_lines), Decimal(0))

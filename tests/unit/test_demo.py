@@ -39,3 +39,12 @@ def test_demo_records_are_realistic() -> None:
             assert refs.hs(i["gcode"]) is not None
             assert i["totalPrice"] == i["qty"] * i["price"]
             assert i["unit1"] == refs.hs(i["gcode"]).unit1  # type: ignore[union-attr]
+
+
+def test_legal_quantities_follow_the_legal_unit() -> None:
+    refs = shipped_reference_tables()
+    _, items = generate(400, 5, refs, {})
+    wine = [i for its in items for i in its if i["unit1"] == "095"]
+    assert wine, "the demo sells wine, whose legal unit is litres"
+    assert all(i["qty1"] == i["qty"] * Decimal("0.75") for i in wine)
+    assert all(i["qty2"] is not None and i["qty2"] > 0 for i in wine)  # second unit: kg
