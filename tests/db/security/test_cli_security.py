@@ -170,7 +170,7 @@ def test_backup_and_restore(
 
 
 def test_backup_needs_an_admin_and_restore_refuses_junk(
-    bootstrapped: str, tmp_path: Path, env: pytest.MonkeyPatch,
+    sqlite_only: None, bootstrapped: str, tmp_path: Path, env: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     env.setenv("CLEARDESK_USER", "clerk")
