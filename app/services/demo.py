@@ -140,6 +140,12 @@ CATALOG_BY_NAME: dict[str, Goods] = {g.gname: g for g in CATALOG}
 
 # Share of deliberately flawed parcels: (kind, weight)
 FLAWS = ("bad_id", "no_phone", "over_limit", "sum_mismatch", "weight", "unknown_hs")
+# The note a flawed demo record carries (data, shown as typed, like any platform's note).
+FLAW_NOTES = {
+    "bad_id": "演示数据：证件号码校验码有误", "no_phone": "演示数据：缺订购人电话",
+    "over_limit": "演示数据：超过单次交易限值", "sum_mismatch": "演示数据：总价与数量×单价不符",
+    "weight": "演示数据：毛重小于净重", "unknown_hs": "演示数据：商品编码不存在",
+}
 
 
 def id_check_character(first17: str) -> str:
@@ -274,7 +280,7 @@ def _flaw(rng: random.Random, kind: str, head: dict[str, Any],
           lines: list[dict[str, Any]]) -> None:
     """Make the record wrong in one way customs would reject (pre-check finds it)."""
     head["status"] = "invalid"
-    head["note"] = f"demo flaw: {kind}"
+    head["note"] = FLAW_NOTES[kind]
     if kind == "bad_id":
         last = head["buyerIdNumber"][-1]
         head["buyerIdNumber"] = head["buyerIdNumber"][:-1] + ("1" if last != "1" else "2")

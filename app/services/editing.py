@@ -28,8 +28,11 @@ from app.services.declarations import head_dict, item_dict
 
 NOT_EDITABLE = N_("The declaration is {status} and can no longer be edited; changes after "
                   "submission go through an amendment.")
-# Fields the clerk never types: identities and values the system fills in.
-READ_ONLY_HEAD: frozenset[str] = frozenset({"guid", "appTime", "appStatus", "preNo", "invtNo"})
+# Fields the clerk never types: identities and values the submission (appType 1 new / 2
+# amendment, appTime, guid) or customs (preNo, invtNo) fill in.
+READ_ONLY_HEAD: frozenset[str] = frozenset(
+    {"guid", "appType", "appTime", "appStatus", "preNo", "invtNo"}
+)
 
 
 @dataclass(frozen=True)

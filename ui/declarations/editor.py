@@ -33,6 +33,7 @@ from app.domain.errors import UserFacingError
 from app.domain.fields import EXTRA_HEAD_FIELDS, HEAD_FIELDS, FieldSpec
 from app.i18n import render
 from app.reference.tables import ReferenceTables
+from app.rules.fieldrules import GENERATED_AT_SUBMISSION
 from app.services.editing import (
     READ_ONLY_HEAD,
     EditConflictError,
@@ -159,7 +160,8 @@ class DeclarationEditor(QDialog):
             if spec.max_len or spec.length:
                 edit.setMaxLength(spec.max_len or spec.length or 32767)
             table = HEAD_CODE_TABLES.get(spec.name)
-            label = spec.label(self.lang) + (" *" if spec.required_i else "")
+            required = spec.required_i and spec.name not in GENERATED_AT_SUBMISSION
+            label = spec.label(self.lang) + (" *" if required else "")
             if table is not None:
                 if table not in models:
                     models[table] = code_model(self.refs, table, self.lang, self)
