@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 # GUI tests run offscreen; set before anything imports Qt.
@@ -40,6 +41,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 PG_URL = os.environ.get("CLEARDESK_TEST_PG", "")
 _pg_seq = itertools.count(1)
+_PG_LEFTOVERS: list[str] = []
 
 
 def _pg_admin() -> Engine:
@@ -59,8 +61,10 @@ def pg_template() -> Iterator[str]:
     after_migration(engine)
     engine.dispose()
     yield name
+    _wait_for_gui_workers()
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for leftover in [*_PG_LEFTOVERS, name]:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{leftover}" WITH (FORCE)'))
     admin.dispose()
 
 
@@ -85,9 +89,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    _wait_for_gui_workers()  # a grid page still loading must not meet the forced drop
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _wait_for_gui_workers()  # a grid page still loading must not meet the drop
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    except OperationalError:
+        # Still in use by a background job of a GUI test: dropped with the template at the end
+        # of the session rather than killing the job's connection under it.
+        _PG_LEFTOVERS.append(name)
     admin.dispose()
 
 
