@@ -4,12 +4,17 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from collections.abc import Iterator
+
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.reference.store import reference_from_db
 from app.security.context import Actor
 from app.services.demo import add_demo_declarations
+from ui.main import open_database
+from ui.main_window import MainWindow
 
 
 @pytest.fixture
@@ -37,3 +42,16 @@ def _bundled_font(qapp: object) -> None:
 
     assert isinstance(qapp, QApplication)
     register_bundled_font(qapp)
+
+
+@pytest.fixture
+def window(demo_db: str, qtbot: QtBot) -> Iterator[MainWindow]:
+    """The main window on the demo database, its grid loaded (test files may override it)."""
+    ctx = open_database(demo_db)
+    assert not isinstance(ctx, Exception)
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.model.ready)
+    yield w
+    ctx.engine.dispose()

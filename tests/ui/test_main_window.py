@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -10,20 +7,7 @@ from sqlalchemy import func, select
 
 from app.db.models import Declaration
 from ui.i18n import Translators
-from ui.main import open_database
 from ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(demo_db: str, qtbot: QtBot) -> Iterator[MainWindow]:
-    ctx = open_database(demo_db)
-    assert not isinstance(ctx, Exception)
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.model.ready)
-    yield w
-    ctx.engine.dispose()
 
 
 def _count(w: MainWindow, **where: str) -> int:

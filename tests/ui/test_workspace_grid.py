@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select, update
@@ -11,20 +8,7 @@ from app.db.models import Declaration
 from app.services.queries import DeclarationFilter
 from app.services.views import ViewSpec
 from tests.factories import make_declaration
-from ui.main import open_database
 from ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(demo_db: str, qtbot: QtBot) -> Iterator[MainWindow]:
-    ctx = open_database(demo_db)
-    assert not isinstance(ctx, Exception)
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.model.ready)
-    yield w
-    ctx.engine.dispose()
 
 
 def _count(w: MainWindow, *where: object) -> int:
