@@ -284,6 +284,18 @@ class InboundReceipt(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class ReceiptFile(Base):
+    """The bytes of a receipt file as it arrived, once per content (SHA-256): the evidence of
+    what customs said, kept after the exchange folder has been cleaned up or moved."""
+
+    __tablename__ = "receipt_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
 class Problem(Base):
     """A pre-check finding on a declaration (or one of its items, by gnum)."""
 

@@ -9,9 +9,11 @@ leading apostrophe, as OWASP recommends; numbers and dates are never touched.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+from app.domain.clock import to_beijing
 
 FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 
@@ -46,11 +48,10 @@ def code_value(code: str | None) -> str | int | None:
     return code
 
 
-def naive_utc(value: datetime) -> datetime:
-    """Excel has no time zones: aware datetimes are written as naive UTC."""
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
+def naive_beijing(value: datetime) -> datetime:
+    """Excel has no time zones: datetimes are written as naive Beijing time (the business clock,
+    app.domain.clock); naive input is UTC, as the database stores it."""
+    return to_beijing(value).replace(tzinfo=None)
 
 
 def csv_value(value: Any) -> str:
@@ -62,7 +63,7 @@ def csv_value(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, datetime):
-        return naive_utc(value).strftime("%Y-%m-%d %H:%M:%S")
+        return naive_beijing(value).strftime("%Y-%m-%d %H:%M:%S")
     return str(value)
 
 

@@ -43,5 +43,5 @@ DETAIL_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("returnStatus", N_("Customs return status"), D.last_return_status, "code",
                  10),
     ExportColumn("returnInfo", N_("Customs return text"), D.last_return_info, width=40),
-    ExportColumn("createdAt", N_("Created (UTC)"), D.created_at, "datetime", 19),
+    ExportColumn("createdAt", N_("Created (Beijing time)"), D.created_at, "datetime", 19),
 )

@@ -69,7 +69,7 @@ def _converters(masked: frozenset[PiiKind], columns: Sequence[ExportColumn], lan
         elif col.kind == "code":
             out.append((i, cells.code_value))
         elif col.kind == "datetime":
-            out.append((i, lambda v: None if v is None else cells.naive_utc(v)))
+            out.append((i, lambda v: None if v is None else cells.naive_beijing(v)))
     return out
 
 

@@ -1,8 +1,9 @@
 """The evidence pack of one batch: everything about it in one ZIP with SHA-256 checksums.
 
 Contents: manifest.pdf and labels.pdf (printing area), messages/ (every message sent, as
-recorded), receipts/ (every receipt received: the original file where the exchange folder still
-has it, else its recorded fields as JSON), declarations.xlsx (detail export, masked per role),
+recorded), receipts/ (every receipt received: the original file as stored when it was applied;
+for receipts applied before files were kept, the exchange folder's copy if it still has it, else
+the recorded fields as JSON), declarations.xlsx (detail export, masked per role),
 audit-events.csv (the audit trail of the batch and its declarations, with the chain hashes),
 README.txt and SHA256SUMS (`sha256sum -c` format).
 """
@@ -23,7 +24,14 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.db.models import AuditEvent, Batch, Declaration, InboundReceipt, MessageDeclaration
+from app.db.models import (
+    AuditEvent,
+    Batch,
+    Declaration,
+    InboundReceipt,
+    MessageDeclaration,
+    ReceiptFile,
+)
 from app.db.models import OutboundMessage as Msg
 from app.domain.errors import NotFoundError
 from app.i18n import N_, translate
@@ -158,7 +166,9 @@ def _receipts(session: Session, pack: _Pack, decl_ids: Any,
                            .order_by(InboundReceipt.id)).scalars()
     for r in rows:
         name = _safe_name(r.file_name)
-        data = sources.receipt_file(r.file_name, r.file_hash)
+        kept = session.get(ReceiptFile, r.file_hash)
+        data = kept.content if kept is not None else sources.receipt_file(r.file_name,
+                                                                          r.file_hash)
         if data is not None:
             if f"receipts/{name}" not in pack.sums:
                 pack.add(f"receipts/{name}", data)
@@ -207,7 +217,8 @@ def _readme(batch: Batch, counts: dict[str, int], missing: list[str], lang: str,
 
     lines = [
         f"{t(N_('Evidence pack of batch'))} {batch.batch_no}",
-        f"{t(N_('Generated'))}: {cells.naive_utc(now):%Y-%m-%d %H:%M:%S} UTC",
+        f"{t(N_('Generated'))}: {cells.naive_beijing(now):%Y-%m-%d %H:%M:%S} "
+        f"{t(N_('Beijing time'))}",
         "",
         f"{t(N_('Declarations'))}: {counts['declarations']}",
         f"{t(N_('Messages sent'))}: {counts['messages']}",

@@ -3,9 +3,10 @@
 - Manifest and labels PDFs are drawn by the printing area's document writers from its streamed
   sources (`app.services.print_sources`); this module is the single call site. They are copies
   for the file, not prints: no print log, no reprint check, nothing counted as printed.
-- Receipt files: the data model keeps a receipt's fields and hash, not its bytes; the exchange
-  folder keeps applied receipts under `processed/<yyyyMMdd>/`. `find_receipt_file` looks there
-  and accepts a file only when its SHA-256 equals the recorded hash.
+- Receipt files: since schema 0002 the database keeps every applied receipt file's bytes
+  (`receipt_files`); for receipts applied before that, the exchange folder may still keep them
+  under `processed/<yyyyMMdd>/`. `receipt_finder` looks there and accepts a file only when its
+  SHA-256 equals the recorded hash.
 """
 
 from __future__ import annotations

@@ -13,23 +13,27 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from app.domain.clock import BEIJING_OFFSET_HOURS
 
-class utc_day(FunctionElement[str]):
-    """`YYYY-MM-DD` of a UTC timestamp column."""
+
+class beijing_day(FunctionElement[str]):
+    """`YYYY-MM-DD` of the Beijing day (app.domain.clock) of a UTC timestamp column."""
 
     type = String()
     inherit_cache = True
-    name = "utc_day"
+    name = "beijing_day"
 
 
-@compiles(utc_day)
-def _utc_day_pg(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
+@compiles(beijing_day)
+def _beijing_day_pg(element: beijing_day, compiler: SQLCompiler, **kw: Any) -> str:
+    return (f"to_char({compiler.process(element.clauses, **kw)} + interval "
+            f"'{BEIJING_OFFSET_HOURS} hours', 'YYYY-MM-DD')")
 
 
-@compiles(utc_day, "sqlite")
-def _utc_day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"strftime('%Y-%m-%d', {compiler.process(element.clauses, **kw)})"
+@compiles(beijing_day, "sqlite")
+def _beijing_day_sqlite(element: beijing_day, compiler: SQLCompiler, **kw: Any) -> str:
+    return (f"strftime('%Y-%m-%d', {compiler.process(element.clauses, **kw)}, "
+            f"'+{BEIJING_OFFSET_HOURS} hours')")
 
 
 class seconds_between(FunctionElement[float]):

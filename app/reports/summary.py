@@ -120,9 +120,11 @@ def _overview(ws: Worksheet, data: SummaryData, t: Any, now: datetime) -> None:
     ws["A1"].font = TITLE_FONT
     period = f"{s.date_from.isoformat()} – {s.date_to.isoformat()}"
     ws["A2"] = cells.xlsx_text(
-        f"{t(N_('Period (UTC)'))}: {period}   {t(N_('Platform'))}: {s.platform or t(N_('all'))}"
+        f"{t(N_('Period (Beijing time)'))}: {period}   "
+        f"{t(N_('Platform'))}: {s.platform or t(N_('all'))}"
         f"   {t(N_('Batch'))}: {s.batch_id if s.batch_id is not None else t(N_('all'))}")
-    ws["A3"] = f"{t(N_('Generated'))}: {cells.naive_utc(now):%Y-%m-%d %H:%M} UTC"
+    ws["A3"] = (f"{t(N_('Generated'))}: {cells.naive_beijing(now):%Y-%m-%d %H:%M} "
+                f"{t(N_('Beijing time'))}")
     hours = t(N_("hours"))
     metrics: list[tuple[str, Any, str | None]] = [
         (t(N_("Declarations")), o.total.count, cells.FMT_INT),
@@ -178,7 +180,7 @@ def _bar(title: str, y_title: str, horizontal: bool = False) -> BarChart:
 
 
 def _days(ws: Worksheet, data: SummaryData, t: Any) -> None:
-    cols = _measure_cols(t, Col(t(N_("Date (UTC)")), cells.FMT_DATE, 12))
+    cols = _measure_cols(t, Col(t(N_("Date (Beijing time)")), cells.FMT_DATE, 12))
     rows = [[r.key, *_measures(r)] for r in data.days]
     total = [t(N_("Total")), *_measures(data.overview.total)]
     last = write_table(ws, 1, cols, rows, total)

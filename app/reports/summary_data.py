@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +24,8 @@ from app.db.models import (
     OutboundMessage,
     Problem,
 )
-from app.reports.sqlfuncs import seconds_between, utc_day
+from app.domain.clock import day_bounds_utc
+from app.reports.sqlfuncs import beijing_day, seconds_between
 from app.services.queries import DeclarationFilter
 from app.submission.causes import cause_of, normalise_info
 
@@ -44,7 +45,7 @@ EMPTY: ColumnClause[str] = literal_column("''")
 @dataclass(frozen=True)
 class SummaryScope:
     date_from: date
-    date_to: date  # inclusive; days are UTC, like the grid's date filter
+    date_to: date  # inclusive; Beijing days, like the grid's date filter
     platform: str | None = None
     batch_id: int | None = None
 
@@ -53,8 +54,7 @@ class SummaryScope:
                                  platform=self.platform, batch_id=self.batch_id)
 
     def time_range(self) -> tuple[datetime, datetime]:
-        start = datetime.combine(self.date_from, time(), UTC)
-        return start, datetime.combine(self.date_to + timedelta(days=1), time(), UTC)
+        return day_bounds_utc(self.date_from, self.date_to)
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def collect_summary(session: Session, scope: SummaryScope) -> SummaryData:
     statuses = tuple(_totals(k, v) for k, v in _grouped(
         session, select(D.status, *_measures()).where(where).group_by(D.status)
         .order_by(func.count(D.id).desc())))
-    day = utc_day(D.created_at)
+    day = beijing_day(D.created_at)
     days = tuple(_totals(date.fromisoformat(str(k)), v) for k, v in _grouped(
         session, select(day, *_measures()).where(where).group_by(day).order_by(day)))
     platform = func.coalesce(D.ebpName, EMPTY)

@@ -113,7 +113,8 @@ def authenticate(
     user.failed_attempts = 0
     user.locked_until = None
     user.last_login_at = now
-    actor = Actor(name=user.name, role=Role(user.role), user_id=user.id, workstation=workstation)
+    actor = Actor(name=user.name, role=Role(user.role), user_id=user.id, workstation=workstation,
+                  must_change_password=user.must_change_password)
     record_event(session, actor, "login", entity="user", entity_id=user.id, at=now)
     return LoginOutcome(actor=actor, must_change_password=user.must_change_password)
 

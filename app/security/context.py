@@ -94,13 +94,21 @@ class Actor:
     role: Role
     user_id: int | None = None
     workstation: str = ""
+    # An administrator reset the password: until the user chooses a new one, every service
+    # refuses (changing one's own password needs no permission, so that still works).
+    must_change_password: bool = False
 
     def can(self, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]
 
 
 def require(actor: Actor, permission: Permission) -> None:
-    """Raise PermissionDeniedError unless the actor's role grants `permission`."""
+    """Raise PermissionDeniedError unless the actor's role grants `permission` and the actor's
+    password is not waiting to be changed after an administrator's reset."""
+    if actor.must_change_password:
+        raise PermissionDeniedError(
+            N_("An administrator has reset your password. Choose a new password first: "
+               "cleardesk users passwd (on the command line) or log in again in ClearDesk."))
     if not actor.can(permission):
         raise PermissionDeniedError(
             "Your role ({role}) is not allowed to do this ({permission}).",

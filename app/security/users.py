@@ -207,6 +207,9 @@ class UserService:
                 user.password_hash, old_password
             ).ok:
                 raise PermissionDeniedError(N_("The current password is not correct."))
+            if user.must_change_password and new_password == old_password:
+                raise ValidationError(N_("Choose a password different from the one the "
+                                         "administrator set."))
         else:
             require(actor, Permission.USERS)
         self._policy.enforce(new_password, username=user.name)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 from sqlalchemy.sql import Select
 
 from app.db.models import Declaration, Problem
+from app.domain.clock import day_start_utc
 from app.i18n import N_
 
 Align = Literal["left", "right", "center"]
@@ -78,11 +79,11 @@ class DeclarationFilter:
             conds.append(D.import_job_id == self.import_job_id)
         if self.platform:
             conds.append(D.ebpName == self.platform)
+        # Days are Beijing days (app.domain.clock), whatever the workstation's time zone.
         if self.created_from:
-            conds.append(D.created_at >= datetime.combine(self.created_from, time(), UTC))
+            conds.append(D.created_at >= day_start_utc(self.created_from))
         if self.created_to:
-            end = datetime.combine(self.created_to + timedelta(days=1), time(), UTC)
-            conds.append(D.created_at < end)
+            conds.append(D.created_at < day_start_utc(self.created_to + timedelta(days=1)))
         if self.has_problems is True:
             conds.append(D.error_count + D.warning_count > 0)
         elif self.has_problems is False:

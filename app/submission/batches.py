@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Batch, Declaration, OutboundMessage
+from app.domain.clock import beijing_now
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.state_machine import Event, EventKind
 from app.domain.status import DeclarationStatus as S
@@ -141,7 +142,7 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
     """
     require(actor, Permission.BATCH)
     transport = transport or TransportData()
-    when = now or datetime.now()
+    when = now or beijing_now()
     if ids:
         wanted = sorted(set(ids))
         rows = session.execute(

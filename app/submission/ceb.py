@@ -19,6 +19,7 @@ from typing import Any
 
 from lxml import etree
 
+from app.domain.clock import beijing_now
 from app.domain.errors import ValidationError
 from app.i18n import N_
 from app.submission import xsd
@@ -196,7 +197,7 @@ def build_message(direction: Direction, inventories: Sequence[InventoryInput],
             limit=MAX_INVENTORIES_PER_MESSAGE, count=len(inventories),
         )
     lay = _layout(direction)
-    when_text = format_value(app_time or datetime.now())
+    when_text = format_value(app_time or beijing_now())
     root_name = xsd.ROOT_ELEMENT[direction]
     msg_guid = (guid or new_guid()).upper()
     root = etree.Element(_tag(root_name), nsmap=_NSMAP)
@@ -235,7 +236,7 @@ def build_messages(direction: Direction, inventories: Sequence[InventoryInput],
                    validate: bool = True) -> list[BuiltMessage]:
     """Split `inventories` into as few messages as the 100-per-message limit allows."""
     per = max(1, min(per_message, MAX_INVENTORIES_PER_MESSAGE))
-    when = app_time or datetime.now()
+    when = app_time or beijing_now()
     return [
         build_message(direction, inventories[i:i + per], transfer, app_time=when,
                       validate=validate)

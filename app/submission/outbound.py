@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import Batch, Declaration, DeclarationItem, MessageDeclaration, OutboundMessage
 from app.db.types import utcnow
+from app.domain.clock import beijing_now
 from app.domain.errors import ConflictError
 from app.domain.fields import HEAD_FIELDS, ITEM_FIELDS
 from app.domain.state_machine import Event, EventKind
@@ -113,7 +114,7 @@ def record_batch(session: Session, actor: Actor, batch_ref: str | int,
         raise ConflictError(N_("Batch {batch} has already been submitted."),
                             batch=batch.batch_no)
     transfer = BaseTransfer.from_settings(transfer_settings)
-    when = now or datetime.now()
+    when = now or beijing_now()
     ids = B.batch_declaration_ids(session, batch.id)
     pairs = _inventories(session, ids)
     invs = [InventoryInput(_prepare_head(i, inv.head), inv.items) for i, inv in pairs]

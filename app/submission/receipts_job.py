@@ -19,7 +19,14 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.models import Declaration, InboundReceipt, MessageDeclaration, OutboundMessage
+from app.db.models import (
+    Declaration,
+    InboundReceipt,
+    MessageDeclaration,
+    OutboundMessage,
+    ReceiptFile,
+)
+from app.db.types import utcnow
 from app.domain.status import DeclarationStatus
 from app.i18n import render
 from app.jobs.base import CancelToken, Progress, no_progress
@@ -83,6 +90,7 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
                    transport: ExchangeFolderTransport, paths: Sequence[Path], day: str,
                    totals: _Totals) -> None:
     parsed: list[tuple[Path, str, list[ReceiptReturn]]] = []
+    contents: dict[str, bytes] = {}  # sha256 -> the file as it arrived
     refused: list[tuple[Path, str]] = []
     for path in paths:
         try:
@@ -97,7 +105,9 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
             refused.append((path, f"{exc.reason}: {render(exc.message, 'zh_CN')}\n"
                                   f"{exc.reason}: {render(exc.message, 'en')}"))
             continue
-        parsed.append((path, file_hash(data), list(rf.returns)))
+        digest = file_hash(data)
+        parsed.append((path, digest, list(rf.returns)))
+        contents[digest] = data
     file_of: dict[int, tuple[Path, str]] = {}
     all_returns: list[ReceiptReturn] = []
     for path, digest, returns in parsed:
@@ -113,6 +123,7 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
                 seen = _seen_keys(session, [r.content_key for r in all_returns])
                 plan = plan_returns(all_returns, resolver, seen)
                 _persist(session, actor, plan, file_of)
+                _keep_files(session, plan, file_of, contents)
             break
         except IntegrityError:
             # Another process (the GUI watcher and a CLI run) stored some of these returns
@@ -201,6 +212,25 @@ def _seen_keys(session: Session, keys: Sequence[str]) -> set[str]:
                                     .where(InboundReceipt.content_key.in_(uniq[i:i + 900])))
                     .scalars())
     return seen
+
+
+def _keep_files(session: Session, plan: Plan, file_of: dict[int, tuple[Path, str]],
+                contents: dict[str, bytes]) -> None:
+    """Store the bytes of every file that gave at least one stored return, once per content:
+    the evidence pack needs the originals after the exchange folder is cleaned up."""
+    wanted: dict[str, str] = {}
+    for o in plan.outcomes:
+        if o.reason not in ("duplicate", "unmatched"):
+            path, digest = file_of[id(o.ret)]
+            wanted.setdefault(digest, path.name)
+    if not wanted:
+        return
+    have = set(session.execute(select(ReceiptFile.sha256)
+                               .where(ReceiptFile.sha256.in_(list(wanted)))).scalars())
+    rows = [{"sha256": d, "file_name": name, "content": contents[d], "received_at": utcnow()}
+            for d, name in wanted.items() if d not in have]
+    if rows:
+        session.connection().execute(insert(cast(Table, ReceiptFile.__table__)), rows)
 
 
 def _persist(session: Session, actor: Actor, plan: Plan,

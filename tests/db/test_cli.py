@@ -11,6 +11,7 @@ import pytest
 
 from app import __version__
 from app.cli import main
+from app.db.migrate import head_revision
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -32,7 +33,7 @@ def test_init_creates_and_reports_the_schema(tmp_path: Path,
     url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
     data = run_json(capsys, "--db", url, "init")
     assert data["db"] == url
-    assert data["schema"] == "0001"
+    assert data["schema"] == head_revision() == "0002"
 
 
 def test_demo_list_show_round_trip(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from app.db.migrate import head_revision
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -34,4 +36,4 @@ def test_installed_wheel_finds_resources_and_migrates(tmp_path: Path) -> None:
                           f"sqlite:///{tmp_path / 'w.sqlite3'}"], cwd=tmp_path, env=env,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert '"schema": "0001"' in out.stdout
+    assert f'"schema": "{head_revision()}"' in out.stdout

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.clock import beijing_now
 from app.domain.errors import UserFacingError, ValidationError
 from app.i18n import LANGUAGES
 from app.jobs.base import CancelToken, Progress
@@ -83,7 +84,7 @@ class ReportDialog(QDialog):
         self.setObjectName(f"report_dialog_{self.kind}")
         self.setMinimumWidth(520)
         form = QFormLayout()
-        today = datetime.now(UTC).date()
+        today = beijing_now().date()
 
         self.grid_check = QCheckBox(self.tr("Only the declarations of the current grid filter"),
                                     self)

@@ -300,3 +300,84 @@ class UnlockDialog(QDialog):
             self.error_label.setVisible(True)
             return
         super().accept()
+
+
+class ChangePasswordDialog(QDialog):
+    """After an administrator's reset: the user chooses a new password before anything else.
+    Cancel ends the session (nothing else is allowed until the password is changed)."""
+
+    def __init__(
+        self,
+        user_name: str,
+        change: Callable[[str], Any],
+        lang: str,
+        policy: PasswordPolicy | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._user_name = user_name
+        self._change = change
+        self._lang = lang
+        self._policy = policy or PasswordPolicy()
+        self._build_ui()
+        self._connect_signals()
+        self._update_hints()
+
+    def _build_ui(self) -> None:
+        self.setWindowTitle(self.tr("ClearDesk — Choose a new password"))
+        self.setMinimumWidth(440)
+        layout = QVBoxLayout(self)
+        intro = QLabel(self.tr(
+            "An administrator has reset the password of {name}. Choose a new password that "
+            "only you know before you continue."
+        ).replace("{name}", self._user_name))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.password_edit = _password_edit()
+        self.password_edit.setObjectName("password_edit")
+        self.confirm_edit = _password_edit()
+        self.confirm_edit.setObjectName("confirm_edit")
+        form.addRow(self.tr("New password:"), self.password_edit)
+        form.addRow(self.tr("Repeat password:"), self.confirm_edit)
+        layout.addLayout(form)
+        self.hint_label = QLabel()
+        self.hint_label.setObjectName("hint_label")
+        self.hint_label.setWordWrap(True)
+        layout.addWidget(self.hint_label)
+        self.error_label = _error_label()
+        layout.addWidget(self.error_label)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.tr("Change password"))
+        self.ok_button.setObjectName("change_button")
+        layout.addWidget(self.buttons)
+
+    def _connect_signals(self) -> None:
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.password_edit.textChanged.connect(self._on_password_edit_text_changed)
+        self.confirm_edit.textChanged.connect(self._on_password_edit_text_changed)
+
+    def _on_password_edit_text_changed(self, _text: str) -> None:
+        self._update_hints()
+
+    def _update_hints(self) -> None:
+        password = self.password_edit.text()
+        problems = self._policy.problems(password, username=self._user_name)
+        lines = [render(p, self._lang) for p in problems]
+        if password and self.confirm_edit.text() != password:
+            lines.append(self.tr("The two passwords differ."))
+        self.hint_label.setText("\n".join(lines))
+        self.ok_button.setEnabled(not lines and bool(password))
+
+    def accept(self) -> None:
+        try:
+            self._change(self.password_edit.text())
+        except UserFacingError as exc:
+            self.error_label.setText(exc.text(self._lang))
+            self.error_label.setVisible(True)
+            return
+        super().accept()

@@ -3,6 +3,7 @@ main window (Admin menu entries by role, idle lock, current user in the status b
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
 import weakref
@@ -38,7 +39,13 @@ from app.services.settings import all_settings
 from ui.context import GuiContext
 from ui.security.audit_browser import AuditBrowser
 from ui.security.idle import IdleWatcher
-from ui.security.login import AdminSetupDialog, DemoAccount, LoginDialog, UnlockDialog
+from ui.security.login import (
+    AdminSetupDialog,
+    ChangePasswordDialog,
+    DemoAccount,
+    LoginDialog,
+    UnlockDialog,
+)
 from ui.security.users_dialog import UsersDialog
 
 log = logging.getLogger(__name__)
@@ -83,7 +90,20 @@ def start_session(
         dialog.password_edit.setFocus()
     if exec_dialog(dialog) != QDialog.DialogCode.Accepted:
         return None
-    return dialog.actor
+    actor = dialog.actor
+    if actor is None or not actor.must_change_password:
+        return actor
+    old_password = dialog.password_edit.text()
+
+    def change(new_password: str) -> None:
+        with ctx.transaction() as session:
+            UserService(session, hasher).change_password(actor, actor.name, new_password,
+                                                         old_password=old_password)
+
+    forced = ChangePasswordDialog(actor.name, change, ctx.lang)
+    if exec_dialog(forced) != QDialog.DialogCode.Accepted:
+        return None
+    return dataclasses.replace(actor, must_change_password=False)
 
 
 def hide_forbidden_actions(window: QMainWindow, actor: Actor) -> None:

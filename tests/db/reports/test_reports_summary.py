@@ -57,7 +57,7 @@ def test_workbook_sheets_headings_formats_charts(report_data: ReportData,
     assert wb.sheetnames == ["Overview", "By day", "By platform", "By batch", "By clerk",
                              "Rejection causes"]
     days = wb["By day"]
-    assert [c.value for c in days[1]][:6] == ["Date (UTC)", "Declarations", "Released",
+    assert [c.value for c in days[1]][:6] == ["Date (Beijing time)", "Declarations", "Released",
                                               "Rejected", "Goods value (CNY)",
                                               "Estimated tax (CNY)"]
     assert days["A2"].value.date() == date(2026, 11, 20)

@@ -105,9 +105,17 @@ def test_users_disable_role_passwd(
     assert code == 0 and data["user"]["mustChangePassword"] is True
     env.setenv("CLEARDESK_USER", "clerk")
     env.setenv("CLEARDESK_PASSWORD", "Copper-sand-14")
+    # The administrator's password opens nothing but the change of password.
+    code, out, _err = run(capsys, "--db", db, "list")
+    assert code == 1 and "reset your password" in out + _err
+    env.setenv("CLEARDESK_NEW_PASSWORD", "Copper-sand-14")
+    code, data = run_json(capsys, "--db", db, "users", "passwd")
+    assert code == 1  # the administrator's password again
     env.setenv("CLEARDESK_NEW_PASSWORD", "Violet-bay-35")
     code, data = run_json(capsys, "--db", db, "users", "passwd")
     assert code == 0 and data["user"]["mustChangePassword"] is False
+    env.setenv("CLEARDESK_PASSWORD", "Violet-bay-35")
+    assert run(capsys, "--db", db, "list")[0] == 0
     code, data = run_json(capsys, "--db", db, "users", "disable", "admin")
     assert code == 1
 

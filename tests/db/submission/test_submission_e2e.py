@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
+import zipfile
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,8 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli.main import main as cli_main
-from app.db.models import Declaration, InboundReceipt
-from app.security.context import Actor
+from app.db.models import Declaration, InboundReceipt, ReceiptFile
+from app.reports.evidence import export_evidence
+from app.reports.evidence_sources import EvidenceSources, receipt_finder
+from app.security.context import Actor, Role
 from app.submission import batches, fixqueue, outbound
 from app.submission.exchange import ExchangeFolderTransport
 from app.submission.receipts_job import process_inbox
@@ -253,3 +258,36 @@ def test_cli_redeclare(db_url: str, sessions: sessionmaker[Session],
     with sessions() as s:
         assert set(s.execute(select(Declaration.status).where(Declaration.id.in_(ids)))
                    .scalars()) == {"ready"}
+
+
+def test_receipt_files_are_kept_for_the_evidence_pack(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        broker: dict[str, str], tmp_path: Path) -> None:
+    with sessions() as s, s.begin():
+        ids = [make_declaration(s, status="ready") for _ in range(6)]
+    batch_no = _submit(sessions, actor, exchange, broker, ids)
+    sim = CustomsSimulator(exchange, seed=5, now=datetime(2026, 11, 25, 9))
+    _cycle(sessions, actor, exchange, sim)
+    processed = {hashlib.sha256(p.read_bytes()).hexdigest(): p.read_bytes()
+                 for p in (exchange.root / "processed").rglob("*.xml")}
+    with sessions() as s:
+        kept = {f.sha256: f.content for f in s.execute(select(ReceiptFile)).scalars()}
+    assert kept == processed  # every applied file, byte for byte, once
+    # The same files delivered again store nothing new.
+    for n, data in enumerate(processed.values()):
+        (exchange.inbox / f"again_{n}.xml").write_bytes(data)
+    process_inbox(sessions, actor, exchange)
+    with sessions() as s:
+        assert s.execute(select(func.count()).select_from(ReceiptFile)).scalar_one() == len(kept)
+    # The exchange folder is cleaned up (or the stick is gone): the pack still has the originals.
+    shutil.rmtree(exchange.root)
+    supervisor = Actor("wang.sup", Role.SUPERVISOR)
+    with sessions() as s, s.begin():
+        result = export_evidence(s, supervisor, batch_no, tmp_path / "pack.zip",
+                                 EvidenceSources(None, None, receipt_finder(None)))
+    assert result.counts["receiptsAsRecorded"] == 0
+    with zipfile.ZipFile(result.path) as zf:
+        packed = {hashlib.sha256(zf.read(n)).hexdigest() for n in zf.namelist()
+                  if n.startswith("receipts/")}
+    assert packed == set(kept)
+    assert result.counts["receipts"] == len(kept)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QDialog, QPushButton
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,9 +15,10 @@ from app.security.auth import LoginOutcome, login
 from app.security.context import Actor, Role
 from app.security.demo_users import DEMO_ACCOUNTS, add_demo_users
 from app.security.passwords import PasswordHasher
+from app.security.users import UserService
 from ui.context import GuiContext
 from ui.main import open_database
-from ui.security.login import AdminSetupDialog, LoginDialog, UnlockDialog
+from ui.security.login import AdminSetupDialog, ChangePasswordDialog, LoginDialog, UnlockDialog
 from ui.security.session import start_session
 
 from .conftest import PASSWORDS
@@ -132,3 +133,62 @@ def test_unlock_needs_the_same_users_password(
     dialog.password_edit.setText(PASSWORDS["clerk"])
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_reset_password_must_be_changed_before_anything_else(
+    qtbot: QtBot, ctx: GuiContext, accounts: dict[str, Actor], hasher: PasswordHasher
+) -> None:
+    with ctx.transaction() as session:
+        UserService(session, hasher).change_password(accounts["admin"], "clerk", "Temp-pass-123")
+    seen: list[str] = []
+
+    def drive(dialog: QDialog) -> int:
+        qtbot.addWidget(dialog)
+        seen.append(type(dialog).__name__)
+        if isinstance(dialog, LoginDialog):
+            dialog.user_edit.setText("clerk")
+            dialog.password_edit.setText("Temp-pass-123")
+            dialog.accept()
+        else:
+            assert isinstance(dialog, ChangePasswordDialog)
+            assert "clerk" in dialog.findChild(QLabel).text()  # type: ignore[union-attr]
+            assert not dialog.ok_button.isEnabled()
+            dialog.password_edit.setText("Temp-pass-123")
+            dialog.confirm_edit.setText("Temp-pass-123")
+            dialog.accept()  # the administrator's password again: refused, dialog stays
+            assert dialog.result() != QDialog.DialogCode.Accepted
+            assert "different" in dialog.error_label.text()
+            dialog.password_edit.setText("Own-secret-456")
+            dialog.confirm_edit.setText("Own-secret-456")
+            dialog.accept()
+        return dialog.result()
+
+    actor = start_session(ctx, hasher=hasher, exec_dialog=drive)
+    assert seen == ["LoginDialog", "ChangePasswordDialog"]
+    assert actor is not None and not actor.must_change_password
+    assert login(ctx.sessions, "clerk", "Own-secret-456", hasher=hasher).actor is not None
+    with ctx.transaction() as session:
+        assert not session.execute(select(User.must_change_password)
+                                   .where(User.name == "clerk")).scalar()
+
+
+def test_cancelling_the_forced_change_ends_the_session(
+    qtbot: QtBot, ctx: GuiContext, accounts: dict[str, Actor], hasher: PasswordHasher
+) -> None:
+    with ctx.transaction() as session:
+        UserService(session, hasher).change_password(accounts["admin"], "clerk", "Temp-pass-123")
+
+    def drive(dialog: QDialog) -> int:
+        qtbot.addWidget(dialog)
+        if isinstance(dialog, LoginDialog):
+            dialog.user_edit.setText("clerk")
+            dialog.password_edit.setText("Temp-pass-123")
+            dialog.accept()
+        else:
+            dialog.reject()
+        return dialog.result()
+
+    assert start_session(ctx, hasher=hasher, exec_dialog=drive) is None
+    with ctx.transaction() as session:
+        assert session.execute(select(User.must_change_password)
+                               .where(User.name == "clerk")).scalar()

@@ -31,7 +31,7 @@ def test_no_output_starts_like_a_formula(text: str) -> None:
 def test_csv_values() -> None:
     assert cells.csv_value(Decimal("12.50000")) == "12.50000"
     assert cells.csv_value(None) == ""
-    assert cells.csv_value(datetime(2026, 11, 20, 9, tzinfo=UTC)) == "2026-11-20 09:00:00"
+    assert cells.csv_value(datetime(2026, 11, 20, 9, tzinfo=UTC)) == "2026-11-20 17:00:00"
     assert cells.code_value("-621005") == -621005
     assert cells.code_value("CEB900") == "CEB900"
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.db.models import Declaration, InboundReceipt
-from app.reports.sqlfuncs import seconds_between, utc_day
+from app.reports.sqlfuncs import beijing_day, seconds_between
 from app.reports.summary_data import EMPTY
 
 
@@ -15,10 +15,12 @@ def _sql(stmt: object, dialect: object) -> str:
 
 
 def test_day_and_seconds_per_dialect() -> None:
-    day = utc_day(Declaration.created_at)
+    day = beijing_day(Declaration.created_at)
     stmt = select(day).group_by(day)
-    assert "to_char(declarations.created_at, 'YYYY-MM-DD')" in _sql(stmt, postgresql.dialect())
-    assert "strftime('%Y-%m-%d', declarations.created_at)" in _sql(stmt, sqlite.dialect())
+    assert ("to_char(declarations.created_at + interval '8 hours', 'YYYY-MM-DD')"
+            in _sql(stmt, postgresql.dialect()))
+    assert ("strftime('%Y-%m-%d', declarations.created_at, '+8 hours')"
+            in _sql(stmt, sqlite.dialect()))
     secs = select(seconds_between(Declaration.created_at, InboundReceipt.received_at))
     assert "EXTRACT(EPOCH FROM (inbound_receipts.received_at - declarations.created_at))" in \
         _sql(secs, postgresql.dialect())
