@@ -146,7 +146,59 @@ class LoginDialog(QDialog):
         super().accept()
 
 
-class AdminSetupDialog(QDialog):
+class _NewPasswordDialog(QDialog):
+    """A dialog that sets a password: password and repeat fields, the policy's hints as they
+    type, OK enabled only when the policy is met. Subclasses add their own rows and action."""
+
+    def __init__(self, lang: str, policy: PasswordPolicy | None, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self._lang = lang
+        self._policy = policy or PasswordPolicy()
+        self.setMinimumWidth(440)
+        self.password_edit = _password_edit()
+        self.password_edit.setObjectName("password_edit")
+        self.confirm_edit = _password_edit()
+        self.confirm_edit.setObjectName("confirm_edit")
+        self.hint_label = QLabel()
+        self.hint_label.setObjectName("hint_label")
+        self.hint_label.setWordWrap(True)
+        self.error_label = _error_label()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def _finish_layout(self, layout: QVBoxLayout) -> None:
+        layout.addWidget(self.hint_label)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.password_edit.textChanged.connect(self._on_password_edit_text_changed)
+        self.confirm_edit.textChanged.connect(self._on_password_edit_text_changed)
+        self._update_hints()
+
+    def _user_name(self) -> str:
+        raise NotImplementedError
+
+    def _on_password_edit_text_changed(self, _text: str) -> None:
+        self._update_hints()
+
+    def _update_hints(self) -> None:
+        password = self.password_edit.text()
+        problems = self._policy.problems(password, username=self._user_name())
+        lines = [render(p, self._lang) for p in problems]
+        if password and self.confirm_edit.text() != password:
+            lines.append(self.tr("The two passwords differ."))
+        self.hint_label.setText("\n".join(lines))
+        self.ok_button.setEnabled(not lines and bool(password) and bool(self._user_name()))
+
+    def _show_error(self, exc: UserFacingError) -> None:
+        self.error_label.setText(exc.text(self._lang))
+        self.error_label.setVisible(True)
+
+
+class AdminSetupDialog(_NewPasswordDialog):
     """First run: the database has no accounts yet, so the first administrator is created."""
 
     def __init__(
@@ -156,18 +208,13 @@ class AdminSetupDialog(QDialog):
         policy: PasswordPolicy | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(lang, policy, parent)
         self._create = create
-        self._lang = lang
-        self._policy = policy or PasswordPolicy()
         self.created_name: str | None = None
         self._build_ui()
-        self._connect_signals()
-        self._update_hints()
 
     def _build_ui(self) -> None:
         self.setWindowTitle(self.tr("ClearDesk — Create the administrator"))
-        self.setMinimumWidth(440)
         layout = QVBoxLayout(self)
         intro = QLabel(self.tr(
             "This database has no user accounts yet. Create the administrator account: it "
@@ -181,56 +228,26 @@ class AdminSetupDialog(QDialog):
         self.name_edit.setObjectName("name_edit")
         self.display_edit = QLineEdit()
         self.display_edit.setObjectName("display_edit")
-        self.password_edit = _password_edit()
-        self.password_edit.setObjectName("password_edit")
-        self.confirm_edit = _password_edit()
-        self.confirm_edit.setObjectName("confirm_edit")
         form.addRow(self.tr("User name:"), self.name_edit)
         form.addRow(self.tr("Full name:"), self.display_edit)
         form.addRow(self.tr("Password:"), self.password_edit)
         form.addRow(self.tr("Repeat password:"), self.confirm_edit)
         layout.addLayout(form)
-        self.hint_label = QLabel()
-        self.hint_label.setObjectName("hint_label")
-        self.hint_label.setWordWrap(True)
-        layout.addWidget(self.hint_label)
-        self.error_label = _error_label()
-        layout.addWidget(self.error_label)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(self.tr("Create administrator"))
         self.ok_button.setObjectName("create_button")
-        layout.addWidget(self.buttons)
-
-    def _connect_signals(self) -> None:
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.password_edit.textChanged.connect(self._on_password_edit_text_changed)
-        self.confirm_edit.textChanged.connect(self._on_password_edit_text_changed)
         self.name_edit.textChanged.connect(self._on_password_edit_text_changed)
+        self._finish_layout(layout)
 
-    def _on_password_edit_text_changed(self, _text: str) -> None:
-        self._update_hints()
-
-    def _update_hints(self) -> None:
-        password = self.password_edit.text()
-        problems = self._policy.problems(password, username=self.name_edit.text().strip())
-        lines = [render(p, self._lang) for p in problems]
-        if password and self.confirm_edit.text() != password:
-            lines.append(self.tr("The two passwords differ."))
-        self.hint_label.setText("\n".join(lines))
-        self.ok_button.setEnabled(not lines and bool(self.name_edit.text().strip()))
+    def _user_name(self) -> str:
+        return self.name_edit.text().strip()
 
     def accept(self) -> None:
-        name = self.name_edit.text().strip()
+        name = self._user_name()
         try:
             self._create(name, self.display_edit.text().strip() or None,
                          self.password_edit.text())
         except UserFacingError as exc:
-            self.error_label.setText(exc.text(self._lang))
-            self.error_label.setVisible(True)
+            self._show_error(exc)
             return
         self.created_name = name
         super().accept()
@@ -302,7 +319,7 @@ class UnlockDialog(QDialog):
         super().accept()
 
 
-class ChangePasswordDialog(QDialog):
+class ChangePasswordDialog(_NewPasswordDialog):
     """After an administrator's reset: the user chooses a new password before anything else.
     Cancel ends the session (nothing else is allowed until the password is changed)."""
 
@@ -314,70 +331,35 @@ class ChangePasswordDialog(QDialog):
         policy: PasswordPolicy | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._user_name = user_name
+        super().__init__(lang, policy, parent)
+        self._name = user_name
         self._change = change
-        self._lang = lang
-        self._policy = policy or PasswordPolicy()
         self._build_ui()
-        self._connect_signals()
-        self._update_hints()
 
     def _build_ui(self) -> None:
         self.setWindowTitle(self.tr("ClearDesk — Choose a new password"))
-        self.setMinimumWidth(440)
         layout = QVBoxLayout(self)
         intro = QLabel(self.tr(
             "An administrator has reset the password of {name}. Choose a new password that "
             "only you know before you continue."
-        ).replace("{name}", self._user_name))
+        ).replace("{name}", self._name))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
-        self.password_edit = _password_edit()
-        self.password_edit.setObjectName("password_edit")
-        self.confirm_edit = _password_edit()
-        self.confirm_edit.setObjectName("confirm_edit")
         form.addRow(self.tr("New password:"), self.password_edit)
         form.addRow(self.tr("Repeat password:"), self.confirm_edit)
         layout.addLayout(form)
-        self.hint_label = QLabel()
-        self.hint_label.setObjectName("hint_label")
-        self.hint_label.setWordWrap(True)
-        layout.addWidget(self.hint_label)
-        self.error_label = _error_label()
-        layout.addWidget(self.error_label)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(self.tr("Change password"))
         self.ok_button.setObjectName("change_button")
-        layout.addWidget(self.buttons)
+        self._finish_layout(layout)
 
-    def _connect_signals(self) -> None:
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.password_edit.textChanged.connect(self._on_password_edit_text_changed)
-        self.confirm_edit.textChanged.connect(self._on_password_edit_text_changed)
-
-    def _on_password_edit_text_changed(self, _text: str) -> None:
-        self._update_hints()
-
-    def _update_hints(self) -> None:
-        password = self.password_edit.text()
-        problems = self._policy.problems(password, username=self._user_name)
-        lines = [render(p, self._lang) for p in problems]
-        if password and self.confirm_edit.text() != password:
-            lines.append(self.tr("The two passwords differ."))
-        self.hint_label.setText("\n".join(lines))
-        self.ok_button.setEnabled(not lines and bool(password))
+    def _user_name(self) -> str:
+        return self._name
 
     def accept(self) -> None:
         try:
             self._change(self.password_edit.text())
         except UserFacingError as exc:
-            self.error_label.setText(exc.text(self._lang))
-            self.error_label.setVisible(True)
+            self._show_error(exc)
             return
         super().accept()
