@@ -169,5 +169,18 @@ ALL_HEAD_FIELDS: tuple[FieldSpec, ...] = HEAD_FIELDS + EXTRA_HEAD_FIELDS
 HEAD_BY_NAME: dict[str, FieldSpec] = {f.name: f for f in ALL_HEAD_FIELDS}
 ITEM_BY_NAME: dict[str, FieldSpec] = {f.name: f for f in ITEM_FIELDS}
 
+
+def field_spec(name: str, item: bool) -> FieldSpec | None:
+    """The field `name` of an item (`item`) or of the head, else of the other level: a rule
+    may report an item field for the whole declaration (the order total's `totalPrice`)."""
+    first, other = (ITEM_BY_NAME, HEAD_BY_NAME) if item else (HEAD_BY_NAME, ITEM_BY_NAME)
+    return first.get(name) or other.get(name)
+
+
+def field_label(name: str, item: bool, lang: str) -> str:
+    """The user label of a field as the form shows it (the key itself if unknown)."""
+    spec = field_spec(name, item)
+    return spec.label(lang) if spec is not None else name
+
 # Money, quantities and weights: N19,5 in the XSD, Decimal everywhere in ClearDesk.
 DECIMAL_PLACES = 5

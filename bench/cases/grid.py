@@ -4,6 +4,12 @@ Four operations in the real main window (offscreen): first rows shown, jump to r
 (90 % of the rows), sort by order number, filter by status. Each is timed until the rows are
 in the model, against the bare sqlite3 query that fetches the same page (keyset pagination:
 the key of the page is known). A 2 ms GUI timer measures the longest event-loop stall.
+
+Fair comparison: the bare query is the best of 3 runs, so the GUI sequence runs ROUNDS times
+and each operation counts its best round too (the first round is reported as well). The jump
+shows row 900,000 at the top of the view, so the GUI needs exactly the page the bare query
+fetches (rows 900,000 to 900,199); scrolled to the bottom of the view it needed two pages.
+The stall is the longest over all rounds, between operations included (id scans).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from bench.registry import Outcome, case, scratch_dir
 
 SEED_ROWS = 20_000
 PAGE = 200
+ROUNDS = 3
 
 
 def build_database(path: Path, total: int) -> None:
@@ -76,7 +83,7 @@ def _bare(path: Path) -> Callable[[str, tuple[Any, ...]], float]:
 def _measure_gui(path: Path, total: int) -> tuple[dict[str, float], dict[str, Any], float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt, QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QAbstractItemView, QApplication
 
     from ui.main import open_database
     from ui.main_window import AREA_INSTALLERS, MainWindow
@@ -115,12 +122,11 @@ def _measure_gui(path: Path, total: int) -> tuple[dict[str, float], dict[str, An
         if not cond():
             raise TimeoutError("grid bench: operation did not finish")
 
-    timings: dict[str, float] = {}
     info: dict[str, Any] = {}
     stalls: dict[str, float] = {}
 
     def op_done(name: str) -> None:
-        stalls[name] = stall["max"]
+        stalls[name] = max(stalls.get(name, 0.0), stall["max"])
         stall["max"] = 0.0
 
     def row_shown(row: int) -> Callable[[], bool]:
@@ -142,47 +148,56 @@ def _measure_gui(path: Path, total: int) -> tuple[dict[str, float], dict[str, An
     clock.start()
     ticker.start()
 
-    start = time.perf_counter()
-    window.model.refresh(reorder=True)  # what opening the grid does: first page, then ids
-    wait(row_shown(0))
-    timings["first"] = time.perf_counter() - start
-    op_done("first")
-    wait(lambda: window.model.ready)
-    info["ids_ready_s"] = round(time.perf_counter() - start, 3)
-
     target = int(total * 0.9)
-    info["jump_key"] = window.model.declaration_id(target)
-    start = time.perf_counter()
-    window.table.scrollTo(window.model.index(target, 0))
-    window.table.selectRow(target)
-    wait(row_shown(target))
-    timings["jump"] = time.perf_counter() - start
-    op_done("jump")
-
     order_col = [c.key for c in window.model.columns].index("orderNo")
-    start = time.perf_counter()
-    window.table.sortByColumn(order_col, Qt.SortOrder.AscendingOrder)
-    wait(row_shown(0))
-    timings["sort"] = time.perf_counter() - start
-    op_done("sort")
-    wait(lambda: window.model.ready)
+    rounds: list[dict[str, float]] = []
+    for _round in range(ROUNDS):
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        window.model.refresh(reorder=True)  # what opening the grid does: first page, then ids
+        wait(row_shown(0))
+        timings["first"] = time.perf_counter() - start
+        op_done("first")
+        wait(lambda: window.model.ready)
+        info.setdefault("ids_ready_s", round(time.perf_counter() - start, 3))
 
-    window.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-    wait(lambda: window.model.ready)
-    start = time.perf_counter()
-    window.status_panel.select_status("ready")
-    wait(row_shown(0))
-    timings["filter"] = time.perf_counter() - start
-    op_done("filter")
-    wait(lambda: window.model.ready)
-    info["ready_rows"] = window.model.rowCount()
+        info["jump_key"] = window.model.declaration_id(target)
+        start = time.perf_counter()
+        window.table.scrollTo(window.model.index(target, 0),
+                              QAbstractItemView.ScrollHint.PositionAtTop)
+        window.table.selectRow(target)
+        wait(row_shown(target))
+        timings["jump"] = time.perf_counter() - start
+        op_done("jump")
+
+        start = time.perf_counter()
+        window.table.sortByColumn(order_col, Qt.SortOrder.AscendingOrder)
+        wait(row_shown(0))
+        timings["sort"] = time.perf_counter() - start
+        op_done("sort")
+        wait(lambda: window.model.ready)
+
+        window.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        wait(lambda: window.model.ready)
+        start = time.perf_counter()
+        window.status_panel.select_status("ready")
+        wait(row_shown(0))
+        timings["filter"] = time.perf_counter() - start
+        op_done("filter")
+        wait(lambda: window.model.ready)
+        info["ready_rows"] = window.model.rowCount()
+        window.status_panel.select_status("")
+        wait(lambda: window.model.ready)
+        rounds.append(timings)
     ticker.stop()
     window.close()
     window.deleteLater()
     app.processEvents()
     ctx.engine.dispose()
     info["stalls"] = stalls
-    return timings, info, max([stall["max"], *stalls.values()])
+    info["first_round"] = rounds[0]
+    best = {k: min(r[k] for r in rounds) for k in rounds[0]}
+    return best, info, max([stall["max"], *stalls.values()])
 
 
 @case("grid-1m", target=3.0)
@@ -201,6 +216,8 @@ def grid_1m(quick: bool) -> Outcome:
         }
     notes = {f"{k}": f"{timings[k] * 1000:.1f}ms/{base[k] * 1000:.1f}ms"
              f"(x{timings[k] / base[k]:.1f})" for k in timings}
+    first_round = info["first_round"]
+    notes["first_round_ratio"] = f"{sum(first_round.values()) / sum(base.values()):.2f}"
     notes["longest_stall"] = f"{stall * 1000:.0f}ms"
     notes["stalls"] = "/".join(f"{k}:{v * 1000:.0f}" for k, v in info["stalls"].items())
     notes["rows"] = str(total)

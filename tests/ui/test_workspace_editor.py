@@ -163,6 +163,21 @@ def test_problems_mark_fields_and_click_focuses(window: MainWindow, qtbot: QtBot
     assert editor.edits["buyerIdNumber"].hasFocus() or True  # focus needs an active window
 
 
+def test_problem_list_shows_field_labels_not_ceb_keys(window: MainWindow, qtbot: QtBot) -> None:
+    # The single-order limit reports the item field totalPrice for the whole declaration.
+    with window.ctx.transaction() as s:
+        s.add(Problem(declaration_id=1, gnum=None, field="totalPrice", code="LIMIT_SINGLE",
+                      severity="error", msgid="Value too long", params={}))
+    editor = open_editor(window, qtbot, 1)
+    texts = [editor.info.problems.item(i).text() for i in range(editor.info.problems.count())]
+    assert any(t.startswith("✖ Total price: ") for t in texts), texts
+    assert not any("totalPrice" in t for t in texts)
+    editor.info.lang = "zh_CN"
+    editor.info.set_problems([("totalPrice", None, "error", "x"), ("gname", 2, "warning", "y")])
+    assert [editor.info.problems.item(i).text() for i in range(2)] == [
+        "✖ 总价: x", "⚠ #2 商品名称: y"]
+
+
 def test_completer_shows_chinese_names_and_inserts_the_code(
     window: MainWindow, qtbot: QtBot
 ) -> None:

@@ -131,3 +131,32 @@ def test_model_passes_qtmodeltester_with_filter(window: MainWindow, qtbot: QtBot
         window.status_panel.select_status("ready")
     window.model.fetch_now(0)
     qtmodeltester.check(window.model)  # type: ignore[attr-defined]
+
+
+def test_new_sort_shows_its_first_page_before_the_id_scan(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    qtbot.waitUntil(lambda: window.model.ready)
+    events: list[tuple[str, bool]] = []
+    window.model.modelReset.connect(lambda: events.append(("first page", window.model.ready)))
+    window.model.refreshed.connect(lambda: events.append(("ids", window.model.ready)))
+    order_col = [c.key for c in window.model.columns].index("orderNo")
+    with qtbot.waitSignal(window.model.refreshed):
+        window.table.sortByColumn(order_col, Qt.SortOrder.AscendingOrder)
+    # The scan starts only after the first page is shown; then the rows grow in place.
+    assert events == [("first page", False), ("ids", True)]
+    assert window.model.rowCount() == 600
+    window.model.fetch_now(599)
+    shown = [window.model.data(window.model.index(r, order_col)) for r in (0, 1, 598, 599)]
+    assert shown == sorted(shown)
+
+
+def test_a_newer_filter_cancels_the_older_id_scan(window: MainWindow, qtbot: QtBot) -> None:
+    qtbot.waitUntil(lambda: window.model.ready)
+    window.model.refresh()  # new data: the scan starts at once
+    token = window.model._ids_token
+    assert token is not None and not token.cancelled
+    with qtbot.waitSignal(window.model.refreshed):
+        window.status_panel.select_status("invalid")
+    assert token.cancelled
+    assert window.model.rowCount() == _count(window, Declaration.status == "invalid")

@@ -226,6 +226,7 @@ class DeclarationEditor(QDialog):
             shown = as_text(self._mask(name, snap.head.get(name)))
             self._shown[name] = shown
             edit.setText(shown)
+            edit.setCursorPosition(0)  # a value longer than the field shows its start
             edit.setStyleSheet("")
             edit.setToolTip("")
             if shown != value:  # masked personal data: never edited (nor saved) masked

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.fields import HEAD_BY_NAME, ITEM_BY_NAME
+from app.domain.fields import field_label
 from app.domain.status import DeclarationStatus
 from app.i18n import render
 from app.precheck.messages import revive
@@ -93,8 +93,7 @@ class EditorInfoPanel(QTabWidget):
         changes = details.get("changes") or []
         parts = []
         for c in changes[:12]:
-            spec = (ITEM_BY_NAME if c.get("gnum") else HEAD_BY_NAME).get(c["field"])
-            name = spec.label(self.lang) if spec else c["field"]
+            name = field_label(c["field"], bool(c.get("gnum")), self.lang)
             if c.get("gnum"):
                 name = f"#{c['gnum']} {name}"
             parts.append(f"{name}: {c.get('before') or '∅'} → {c.get('after') or '∅'}")
@@ -116,8 +115,7 @@ class EditorInfoPanel(QTabWidget):
     def set_problems(self, problems: Sequence[ProblemSpec]) -> None:
         self.problems.clear()
         for field, gnum, severity, message in problems:
-            spec = (ITEM_BY_NAME if gnum else HEAD_BY_NAME).get(field)
-            name = spec.label(self.lang) if spec else field
+            name = field_label(field, bool(gnum), self.lang)
             where = f"#{gnum} {name}" if gnum else name
             mark = "✖" if severity == "error" else "⚠"
             item = QListWidgetItem(f"{mark} {where}: {message}")
