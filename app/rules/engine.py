@@ -74,10 +74,10 @@ def check_record(record: Record, ctx: CheckContext) -> CheckResult:
 def check_records(records: Sequence[Record], ctx: CheckContext) -> list[CheckResult]:
     """`check_record` for each of many records (a chunk of a bulk run), same results.
 
-    Field checks are planned per chunk: a field whose values all pass the fast test is not
-    looked at per record (see `fieldrules.plans_for`)."""
-    fields = partial(fieldrules.check_fields_planned, fieldrules.plans_for(records))
-    rules = tuple(fields if rule is fieldrules.check_fields else rule for rule in RULES)
+    Code checks are planned per chunk: a field whose values are all known codes is not
+    looked up per record (see `coderules.code_plan`)."""
+    codes = partial(coderules.check_codes_planned, coderules.code_plan(records, ctx.ref))
+    rules = tuple(codes if rule is coderules.check_codes else rule for rule in RULES)
     tax = money.declaration_tax
     return [CheckResult(tuple(run_rules(r, ctx, rules)), tax(r, ctx) if is_import(r) else None)
             for r in records]

@@ -4,13 +4,11 @@ minOccurs) plus the fixed values and trade-mode requirements of the CEB spec."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
-from operator import is_not, methodcaller
-from typing import Any
+from functools import lru_cache
 
 from app.domain.fields import HEAD_FIELDS, ITEM_FIELDS, FieldSpec
 from app.i18n import N_
@@ -77,6 +75,7 @@ def _number_problem(value: Decimal) -> bool:
     return bool(sign) or decimals > MAX_DECIMALS or integer_digits > MAX_INT_DIGITS
 
 
+@lru_cache(maxsize=4096)  # declaration dates repeat across a run
 def _date_ok(value: str) -> bool:
     """YYYYMMDD or YYYYMMDDhhmmss (digits already checked) is a real calendar moment."""
     try:
@@ -166,71 +165,12 @@ def _scan(plan: tuple[_Row, ...], get: Callable[[str], object], scope: str,
         yield from _field(check, raw, scope, gnum)
 
 
-# Per import flag: the head and item checks to run (all, or those a chunk still needs).
-FieldPlans = Mapping[bool, tuple[tuple[_Row, ...], tuple[_Row, ...]]]
-FULL_PLANS: FieldPlans = {imp: (_HEAD_PLAN[imp], _ITEM_PLAN[imp]) for imp in (True, False)}
-_present = partial(is_not, None)
-_QUANTUM = Decimal(1).scaleb(-MAX_DECIMALS)  # what loaders produce from scaled integers
-
-
-def _column_clean(row: _Row, column: list[Any]) -> bool:
-    """True when no value of the column can give a problem: the same fast test as `_scan`,
-    done with C-level builtins over the whole column instead of per value. False only
-    means "look at each value", never that there is a problem."""
-    _, kind, limit, exact, required, _ = row
-    values = list(filter(_present, column))
-    if len(values) != len(column) and required:
-        return False
-    if not values:
-        return True
-    types = set(map(type, values))
-    if kind == "str":
-        if types != {str}:
-            return False
-        lengths = list(map(len, values))
-        shortest, longest = min(lengths), max(lengths)
-        return (shortest > 0 and (not limit or longest <= limit)
-                and (not exact or shortest == longest == exact)
-                and list(map(str.strip, values)) == values)
-    if kind == "dec":
-        return (types == {Decimal} and all(map(Decimal.is_finite, values))
-                and min(values) >= _ZERO and max(values) < _MAX_NUMBER
-                and all(map(_QUANTUM.same_quantum, values)))
-    if kind == "int":
-        return types == {int} and min(values) >= 0 and max(values) < 10**9
-    return False  # dates: rare, checked per value
-
-
-def _needed(plan: tuple[_Row, ...], rows: Sequence[Mapping[str, Any]]) -> tuple[_Row, ...]:
-    return tuple(row for row in plan
-                 if not _column_clean(row, list(map(methodcaller("get", row[0]), rows))))
-
-
-def plans_for(records: Sequence[Record]) -> FieldPlans:
-    """The field checks these records need: a field is dropped when every value in the
-    chunk passes the fast test, so a bulk run pays per column, not per value. Results are
-    exactly those of the full plans (only checks that cannot fire are left out)."""
-    plans: dict[bool, tuple[tuple[_Row, ...], tuple[_Row, ...]]] = dict(FULL_PLANS)
-    for imp in (True, False):
-        heads = [r for r in records if is_import(r) is imp]
-        if heads:
-            items = [i for r in heads for i in items_of(r)]
-            plans[imp] = (_needed(_HEAD_PLAN[imp], heads), _needed(_ITEM_PLAN[imp], items))
-    return plans
-
-
 def check_fields(record: Record, ctx: CheckContext) -> Iterator[Problem]:
     """REQUIRED / TOO_LONG / BAD_FORMAT for every head and item field."""
-    return check_fields_planned(FULL_PLANS, record, ctx)
-
-
-def check_fields_planned(plans: FieldPlans, record: Record,
-                         ctx: CheckContext) -> Iterator[Problem]:
-    """`check_fields` running only the checks `plans` (see `plans_for`) keeps."""
     imp = is_import(record)
     get = record.get
-    head_plan, item_plan = plans[imp]
-    yield from _scan(head_plan, get, "head", None)
+    yield from _scan(_HEAD_PLAN[imp], get, "head", None)
+    item_plan = _ITEM_PLAN[imp]
     for index, item in enumerate(items_of(record)):
         gnum = gnum_of(item, index)
         iget = item.get
