@@ -87,6 +87,7 @@ def _date_ok(value: str) -> bool:
 
 
 _MAX_NUMBER = Decimal(10) ** MAX_INT_DIGITS
+_QUANTUM = Decimal(1).scaleb(-MAX_DECIMALS)  # 0.00001: what loaders build from scaled ints
 _ZERO = Decimal(0)
 
 
@@ -157,6 +158,10 @@ def _scan(plan: tuple[_Row, ...], get: Callable[[str], object], scope: str,
                 continue
         elif cls is Decimal:
             if kind == "dec" and _ZERO <= raw < _MAX_NUMBER:  # type: ignore[operator]
+                # Loaded amounts all have exactly 5 places: same_quantum says so without
+                # building as_tuple()'s digit tuple.
+                if raw.same_quantum(_QUANTUM):  # type: ignore[attr-defined]
+                    continue
                 exponent = raw.as_tuple().exponent  # type: ignore[attr-defined]
                 if isinstance(exponent, int) and exponent >= -MAX_DECIMALS:
                     continue
