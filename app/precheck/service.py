@@ -9,8 +9,10 @@ set-based SQL gathered once per run. The caller owns the transaction.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -96,19 +98,35 @@ def check_declarations(
     checked = passed = changes = 0
     moves: dict[tuple[str, bool], Move] = {}
     reported: list[ReportedProblem] = []
-    for records in iter_record_chunks(session, ids):
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        _fill_legal_quantities(session, records, ctx.ref)
-        results = list(zip(records, check_records(records, ctx), strict=True))
-        changes += _store_chunk(session, actor, results, now, contiguous=ids is None,
-                                moves_cache=moves)
-        checked += len(results)
-        passed += sum(1 for _, res in results if res.passed)
-        if report:
-            reported.extend(_report(results))
-        progress(checked, total, "")
+    with _gc_paused():
+        for records in iter_record_chunks(session, ids):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            _fill_legal_quantities(session, records, ctx.ref)
+            results = list(zip(records, check_records(records, ctx), strict=True))
+            changes += _store_chunk(session, actor, results, now, contiguous=ids is None,
+                                    moves_cache=moves)
+            checked += len(results)
+            passed += sum(1 for _, res in results if res.passed)
+            if report:
+                reported.extend(_report(results))
+            progress(checked, total, "")
     return CheckSummary(checked, passed, checked - passed, changes, tuple(reported))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while chunks are checked. Records, their Decimals
+    and problems hold no reference cycles and are freed by reference counting, but
+    allocating them sets off hundreds of collections that scan them all (about 8 % of a
+    run). Switched back on however the run ends (done, error, cancelled)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _IT: Table = DeclarationItem.__table__  # type: ignore[assignment]

@@ -126,3 +126,20 @@ def test_bulk_run_audits_each_status_change_on_an_intact_chain(session, actor) -
     record_event(session, actor, "test.after")  # and the chain goes on after it
     check = verify_chain(session)
     assert check.ok and check.events == 11
+
+
+def test_cancelled_run_leaves_the_garbage_collector_on(session, actor) -> None:
+    import gc
+
+    import pytest
+
+    from app.jobs.base import Cancelled, CancelToken
+
+    _decl(session, 40)
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        check_declarations(session, actor, None, today=TODAY, cancel=token)
+    assert gc.isenabled()
+    check_declarations(session, actor, None, today=TODAY)
+    assert gc.isenabled()
