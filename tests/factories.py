@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.db.bulk import insert_declarations
+from app.rules.s10 import make_s10
 from app.services.demo import id_check_character
 
 _seq = itertools.count(1)
@@ -23,7 +24,7 @@ def declaration_values(**overrides: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "orderNo": f"ORD{n:08d}", "ebpCode": "1105910159", "ebpName": "京东国际",
         "ebcCode": "1105W6B002", "ebcName": "京东全球购(香港)贸易有限公司",
-        "logisticsNo": f"EA{n:08d}0CN", "logisticsCode": "3120980105",
+        "logisticsNo": make_s10("EA", f"{n:08d}"), "logisticsCode": "3120980105",
         "logisticsName": "中国邮政速递物流股份有限公司", "assureCode": "1105W6B002",
         "ieFlag": "I", "declTime": "20261120", "customsCode": "5141", "portCode": "5141",
         "buyerIdType": "1", "buyerIdNumber": valid_id_number(), "buyerName": "张伟",

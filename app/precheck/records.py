@@ -11,11 +11,12 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, select, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.db.models import Declaration, DeclarationItem
 from app.domain.fields import ALL_HEAD_FIELDS, ITEM_FIELDS, FieldSpec
+from app.precheck.driversql import fetchall
 from app.rules.money import GOODS_KEY
 
 D, It = Declaration, DeclarationItem
@@ -47,28 +48,40 @@ def scaled_to_decimal(value: int | None) -> Decimal | None:
     return None if value is None else Decimal(value).scaleb(-5)
 
 
-def _row_dict(names: tuple[str, ...], decimals: frozenset[int],
-              row: Sequence[Any]) -> dict[str, Any]:
+class _Decimals(dict[int, Decimal]):
+    """Scaled integer → Decimal, each distinct amount built once: freight, quantities and
+    prices repeat across parcels, and a dict hit is much cheaper than Decimal(v).scaleb(-5).
+    Decimals are immutable, so records may share them."""
+
+    def __missing__(self, value: int) -> Decimal:
+        number = self[value] = Decimal(value).scaleb(-5)
+        return number
+
+
+def _row_dict(names: tuple[str, ...], decimals: frozenset[int], row: Sequence[Any],
+              scaled: _Decimals) -> dict[str, Any]:
     values = list(row)
     for i in decimals:
         v = values[i]
         if v is not None:
-            values[i] = Decimal(v).scaleb(-5)
+            values[i] = scaled[v]
     return dict(zip(names, values, strict=True))
 
 
 def _load(session: Session, head_where: Any, item_where: Any) -> list[dict[str, Any]]:
-    # Core execution on the Session's connection: plain rows, no ORM result machinery.
+    # Driver tuples on the Session's connection: no ORM, no Row objects (every column is an
+    # int, a str or a scaled integer the driver returns as it is).
     conn = session.connection()
-    heads = [_row_dict(HEAD_NAMES, HEAD_DEC, r) for r in conn.execute(
-        select(*HEAD_COLUMNS).where(head_where).order_by(D.id))]
+    scaled = _Decimals()
+    heads = [_row_dict(HEAD_NAMES, HEAD_DEC, r, scaled) for r in fetchall(
+        conn, select(*HEAD_COLUMNS).where(head_where).order_by(D.id))]
     by_id: dict[int, dict[str, Any]] = {}
     for head in heads:
         head["items"] = []
         by_id[head["id"]] = head
-    for r in conn.execute(select(*ITEM_COLUMNS).where(item_where)
-                          .order_by(It.declaration_id, It.gnum)):
-        item = _row_dict(ITEM_NAMES, ITEM_DEC, r)
+    for r in fetchall(conn, select(*ITEM_COLUMNS).where(item_where)
+                      .order_by(It.declaration_id, It.gnum)):
+        item = _row_dict(ITEM_NAMES, ITEM_DEC, r, scaled)
         owner = by_id.get(item.pop("declaration_id"))
         if owner is not None:
             owner["items"].append(item)
@@ -82,15 +95,19 @@ def iter_record_chunks(session: Session, ids: Sequence[int] | None = None,
                        chunk: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
     """Records in id order, `chunk` at a time: every declaration (ids None) or those listed."""
     if ids is None:
+        conn = session.connection()
         last = 0
         while True:
-            bounds = session.execute(select(D.id).where(D.id > last).order_by(D.id)
-                                     .limit(chunk)).scalars().all()
-            if not bounds:
+            after = D.id > last
+            # The chunk's last id straight from the index, or the very last one.
+            hi = conn.execute(select(D.id).where(after).order_by(D.id)
+                              .offset(chunk - 1).limit(1)).scalar()
+            if hi is None:
+                hi = conn.execute(select(func.max(D.id)).where(after)).scalar()
+            if hi is None:
                 return
-            lo, hi = bounds[0], bounds[-1]
-            yield _load(session, D.id.between(lo, hi),
-                        It.declaration_id.between(lo, hi))
+            yield _load(session, D.id.between(last + 1, hi),
+                        It.declaration_id.between(last + 1, hi))
             last = hi
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), IN_CHUNK):

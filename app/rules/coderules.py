@@ -3,8 +3,9 @@ legal quantities derived from the HS code where that is unambiguous."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
+from operator import methodcaller
 from typing import Any
 
 from app.i18n import N_, Message
@@ -45,16 +46,46 @@ def _code_checks(ref: ReferenceTables, fields: dict[str, str]) -> list[tuple[str
     return [(name, table, ref.tables[table].entries) for name, table in fields.items()]
 
 
+CodeCheck = tuple[str, str, Any]  # field, table, known codes
+CodePlan = tuple[list[CodeCheck], list[CodeCheck]]  # head, item
+
+
+def _column_known(check: CodeCheck, rows: Sequence[Mapping[str, Any]]) -> bool:
+    """True when every value of the field in `rows` is empty or a known code (so the check
+    cannot fire there); False means "look at each value"."""
+    name, _, known = check
+    try:
+        rest = set(map(methodcaller("get", name), rows)).difference(known)
+    except TypeError:  # an unhashable value: leave it to the per-record check
+        return False
+    return not any(rest)
+
+
+def code_plan(records: Sequence[Record], ref: ReferenceTables) -> CodePlan:
+    """The code checks these records need: a field whose values in the chunk are all known
+    (or empty) is dropped, so a bulk run looks them up per column, not per record."""
+    items = [i for r in records for i in items_of(r)]
+    return ([c for c in _code_checks(ref, HEAD_CODE_FIELDS) if not _column_known(c, records)],
+            [c for c in _code_checks(ref, ITEM_CODE_FIELDS) if not _column_known(c, items)])
+
+
 def check_codes(record: Record, ctx: CheckContext) -> Iterator[Problem]:
-    ref = ctx.ref
+    return check_codes_planned((_code_checks(ctx.ref, HEAD_CODE_FIELDS),
+                                _code_checks(ctx.ref, ITEM_CODE_FIELDS)), record, ctx)
+
+
+def check_codes_planned(plan: CodePlan, record: Record, ctx: CheckContext) -> Iterator[Problem]:
+    """`check_codes` running only the checks `plan` (see `code_plan`) keeps."""
+    head_checks, item_checks = plan
     get = record.get
-    for name, table, known in _code_checks(ref, HEAD_CODE_FIELDS):
+    for name, table, known in head_checks:
         value = get(name)
         if value and value not in known:
             value = text(value)
             if value and value not in known:
                 yield from _unknown(name, table, value, "head", None)
-    item_checks = _code_checks(ref, ITEM_CODE_FIELDS)
+    if not item_checks:
+        return
     for index, item in enumerate(items_of(record)):
         iget = item.get
         for name, table, known in item_checks:

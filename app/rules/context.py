@@ -57,6 +57,12 @@ class CheckContext:
         return re.compile("|".join(re.escape(t) for t in terms))
 
     @cached_property
+    def restricted_memo(self) -> dict[tuple[Any, ...], str | None]:
+        """(gname, itemName, gmodel) → the restricted term they match, filled as a run goes
+        (the terms are fixed for the context's lifetime)."""
+        return {}
+
+    @cached_property
     def restricted_by_term(self) -> Mapping[str, RestrictedTerm]:
         found: dict[str, RestrictedTerm] = {}
         for t in self.restricted:

@@ -8,8 +8,9 @@ through `CheckContext.facts`, gathered beforehand by set-based SQL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from app.rules import coderules, fieldrules, money, partyrules
 from app.rules.context import CheckContext, Record, is_import
@@ -68,6 +69,18 @@ def check_record(record: Record, ctx: CheckContext) -> CheckResult:
     problems = run_rules(record, ctx)
     tax = money.declaration_tax(record, ctx) if is_import(record) else None
     return CheckResult(tuple(problems), tax)
+
+
+def check_records(records: Sequence[Record], ctx: CheckContext) -> list[CheckResult]:
+    """`check_record` for each of many records (a chunk of a bulk run), same results.
+
+    Code checks are planned per chunk: a field whose values are all known codes is not
+    looked up per record (see `coderules.code_plan`)."""
+    codes = partial(coderules.check_codes_planned, coderules.code_plan(records, ctx.ref))
+    rules = tuple(codes if rule is coderules.check_codes else rule for rule in RULES)
+    tax = money.declaration_tax
+    return [CheckResult(tuple(run_rules(r, ctx, rules)), tax(r, ctx) if is_import(r) else None)
+            for r in records]
 
 
 ALL_CODES: tuple[RuleCode, ...] = tuple(RuleCode)

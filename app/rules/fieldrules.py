@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from app.domain.fields import HEAD_FIELDS, ITEM_FIELDS, FieldSpec
 from app.i18n import N_
@@ -74,6 +75,7 @@ def _number_problem(value: Decimal) -> bool:
     return bool(sign) or decimals > MAX_DECIMALS or integer_digits > MAX_INT_DIGITS
 
 
+@lru_cache(maxsize=4096)  # declaration dates repeat across a run
 def _date_ok(value: str) -> bool:
     """YYYYMMDD or YYYYMMDDhhmmss (digits already checked) is a real calendar moment."""
     try:
@@ -85,6 +87,7 @@ def _date_ok(value: str) -> bool:
 
 
 _MAX_NUMBER = Decimal(10) ** MAX_INT_DIGITS
+_QUANTUM = Decimal(1).scaleb(-MAX_DECIMALS)  # 0.00001: what loaders build from scaled ints
 _ZERO = Decimal(0)
 
 
@@ -155,6 +158,10 @@ def _scan(plan: tuple[_Row, ...], get: Callable[[str], object], scope: str,
                 continue
         elif cls is Decimal:
             if kind == "dec" and _ZERO <= raw < _MAX_NUMBER:  # type: ignore[operator]
+                # Loaded amounts all have exactly 5 places: same_quantum says so without
+                # building as_tuple()'s digit tuple.
+                if raw.same_quantum(_QUANTUM):  # type: ignore[attr-defined]
+                    continue
                 exponent = raw.as_tuple().exponent  # type: ignore[attr-defined]
                 if isinstance(exponent, int) and exponent >= -MAX_DECIMALS:
                     continue

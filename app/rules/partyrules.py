@@ -3,11 +3,12 @@ RESTRICTED_GOODS (item names) and the duplicate rules fed by cross-record facts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from app.i18n import N_
 from app.rules.contact import address_problem, phone_is_plausible
-from app.rules.context import CheckContext, Record, gnum_of, is_import, items_of, text
+from app.rules.context import CheckContext, Item, Record, gnum_of, is_import, items_of, text
 from app.rules.idcard import IdProblem, check_id_number
 from app.rules.problem import Problem, RuleCode, error, warning
 from app.rules.s10 import looks_like_s10, s10_is_valid
@@ -64,14 +65,30 @@ def check_restricted(record: Record, ctx: CheckContext) -> Iterator[Problem]:
     pattern = ctx.restricted_pattern
     if pattern is None:
         return
+    memo = ctx.restricted_memo
     for index, item in enumerate(items_of(record)):
-        haystack = " ".join(text(item.get(n)) for n in ("gname", "itemName", "gmodel"))
-        match = pattern.search(haystack.casefold())
-        if match is not None:
-            hit = ctx.restricted_by_term[match.group(0)]
+        # Parcels repeat the same goods: each distinct name/model is searched once per run.
+        key = tuple(map(item.get, GOODS_TEXT))
+        try:
+            term = memo[key]
+        except KeyError:
+            term = memo[key] = _restricted_term(pattern, item)
+        except TypeError:  # an unhashable value (not from the database): no memo
+            term = _restricted_term(pattern, item)
+        if term is not None:
+            hit = ctx.restricted_by_term[term]
             yield warning(RuleCode.RESTRICTED_GOODS, "gname", N_("Goods may be restricted "
                           "({category}): matched “{term}”."), gnum_of(item, index),
                           category=hit.category_zh or hit.category_en, term=hit.term)
+
+
+GOODS_TEXT = ("gname", "itemName", "gmodel")
+
+
+def _restricted_term(pattern: re.Pattern[str], item: Item) -> str | None:
+    haystack = " ".join(text(item.get(n)) for n in GOODS_TEXT)
+    match = pattern.search(haystack.casefold())
+    return None if match is None else match.group(0)
 
 
 def check_duplicates(record: Record, ctx: CheckContext) -> Iterator[Problem]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 CBEC_FACTOR = Decimal("0.7")
 FULL_FACTOR = Decimal("1")
@@ -23,6 +24,7 @@ FEN = Decimal("0.01")
 ZERO = Decimal(0)
 
 
+@cache  # a handful of distinct rate pairs; the Decimal division is the costly part
 def comprehensive_rate(vat_rate: Decimal, ct_rate: Decimal, *, full: bool = False) -> Decimal:
     """The combined rate applied to the dutiable value (unrounded)."""
     if not ZERO <= ct_rate < 1:

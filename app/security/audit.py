@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditEvent
@@ -20,6 +20,7 @@ from app.db.types import utcnow
 from app.security.context import Actor
 
 GENESIS = "0" * 64
+_TABLE: Table = AuditEvent.__table__  # type: ignore[assignment]
 
 
 def event_hash(prev_hash: str, content: dict[str, Any]) -> str:
@@ -29,17 +30,28 @@ def event_hash(prev_hash: str, content: dict[str, Any]) -> str:
 
 
 def _content(ev: AuditEvent) -> dict[str, Any]:
-    at = ev.at.astimezone(UTC) if ev.at.tzinfo else ev.at.replace(tzinfo=UTC)
+    return _content_of(ev.at, ev.user_name, ev.workstation, ev.action, ev.entity,
+                       ev.entity_id, ev.declaration_id, ev.details, ev.reason)
+
+
+def _stamp(when: datetime) -> str:
+    at = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _content_of(when: datetime | str, user: str | None, workstation: str | None, action: str,
+                entity: str | None, entity_id: str | None, declaration_id: int | None,
+                details: dict[str, Any], reason: str | None) -> dict[str, Any]:
     return {
-        "at": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "user": ev.user_name,
-        "workstation": ev.workstation,
-        "action": ev.action,
-        "entity": ev.entity,
-        "entity_id": ev.entity_id,
-        "declaration_id": ev.declaration_id,
-        "details": ev.details,
-        "reason": ev.reason,
+        "at": when if isinstance(when, str) else _stamp(when),
+        "user": user,
+        "workstation": workstation,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "declaration_id": declaration_id,
+        "details": details,
+        "reason": reason,
     }
 
 
@@ -104,6 +116,33 @@ def record_events(
     session.add_all(out)
     session.flush()
     return out
+
+
+def append_events(
+    session: Session, actor: Actor, records: list[AuditRecord], *, at: datetime | None = None
+) -> int:
+    """Append many events with one executemany and no ORM objects (bulk runs: a pre-check
+    of 100k declarations audits thousands of status changes). Chained exactly like
+    `record_events`; returns how many were written."""
+    if not records:
+        return 0
+    prev = _last_hash(session)
+    when = at or utcnow()
+    stamp = _stamp(when)  # one timestamp for the whole run: formatted once
+    rows: list[dict[str, Any]] = []
+    for rec in records:
+        details = rec.details or {}
+        digest = event_hash(prev, _content_of(
+            stamp, actor.name, actor.workstation, rec.action, rec.entity, rec.entity_id,
+            rec.declaration_id, details, rec.reason))
+        rows.append({"at": when, "user_name": actor.name, "workstation": actor.workstation,
+                     "action": rec.action, "entity": rec.entity, "entity_id": rec.entity_id,
+                     "declaration_id": rec.declaration_id, "details": details,
+                     "reason": rec.reason, "prev_hash": prev, "hash": digest})
+        prev = digest
+    # Core executemany on the table: the ORM bulk path would fetch back every new id.
+    session.connection().execute(insert(_TABLE), rows)
+    return len(rows)
 
 
 def _last_hash(session: Session) -> str:

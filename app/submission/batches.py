@@ -22,6 +22,8 @@ from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.state_machine import Event, EventKind
 from app.domain.status import DeclarationStatus as S
 from app.i18n import N_, Message
+from app.precheck.records import IN_CHUNK
+from app.precheck.service import check_declarations
 from app.precheck.transitions import change_status
 from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
@@ -137,8 +139,10 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
                  now: datetime | None = None) -> BatchSummary:
     """A new batch of the given declarations (`ids`) or of up to `limit` `status` ones.
 
-    Raises BatchBlockedError listing declarations that are not ready, ValidationError when
-    nothing is selected or import and export are mixed.
+    The candidates are pre-checked again first and only those that pass now are batched
+    (the others become `invalid` with their problems stored). Raises BatchBlockedError
+    listing declarations that are not ready (or all fail the re-check), ValidationError
+    when nothing is selected or import and export are mixed.
     """
     require(actor, Permission.BATCH)
     transport = transport or TransportData()
@@ -169,7 +173,11 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
         raise ValidationError(
             N_("Import and export declarations cannot share a batch; select one kind."))
     ie_flag = flags.pop()
-    decl_ids = [r.id for r in rows]
+    decl_ids = _passing_now(session, actor, [r.id for r in rows], when)
+    if not decl_ids:  # every candidate failed the re-check: say why, as for non-ready ones
+        raise BatchBlockedError([
+            BlockedDeclaration(r.id, r.copNo, S.INVALID, _why_not(S.INVALID, r.id))
+            for r in rows])
     batch = Batch(batch_no=_next_batch_no(session, when), ie_flag=ie_flag, state=OPEN,
                   created_by=actor.name, **transport.batch_values())
     session.add(batch)
@@ -183,6 +191,24 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
                     details={"batch": batch.batch_no, "declarations": len(decl_ids)}),
     ])
     return get_batch(session, actor, batch.batch_no)
+
+
+def _passing_now(session: Session, actor: Actor, candidates: list[int],
+                 when: datetime) -> list[int]:
+    """The candidates that still pass the pre-check, re-run now.
+
+    A stored `ready` may be stale: a field changed behind the pre-check's back (another
+    program, a direct database edit) or reference data changed since. Re-checking stores the
+    fresh problems and moves failing declarations to `invalid`, so they stay out of the
+    batch and show up in the grid with the reason.
+    """
+    check_declarations(session, actor, candidates, today=when.date(), report=False)
+    ready: list[int] = []
+    for start in range(0, len(candidates), IN_CHUNK):
+        part = candidates[start:start + IN_CHUNK]
+        ready += session.execute(select(D.id).where(D.id.in_(part), D.status == S.READY)
+                                 ).scalars()
+    return sorted(ready)
 
 
 def _why_not(status: str, decl_id: int) -> Message:

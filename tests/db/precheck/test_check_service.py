@@ -108,3 +108,38 @@ def test_check_derives_empty_legal_quantities(session, actor) -> None:
         DeclarationItem.declaration_id == decl_id)).scalar_one()
     session.refresh(item)
     assert (item.unit1, item.qty1) == ("035", Decimal("1.0"))  # kg from the net weight
+
+
+def test_bulk_run_audits_each_status_change_on_an_intact_chain(session, actor) -> None:
+    from app.security.audit import record_event, verify_chain
+
+    record_event(session, actor, "test.before")  # the run continues an existing chain
+    ids = [_decl(session, n) for n in range(10, 16)]
+    bad = [_decl(session, n, buyerName=None) for n in range(16, 19)]
+    summary = check_declarations(session, actor, None, today=TODAY)
+    assert summary.status_changes == 9
+    moved = session.execute(select(AuditEvent.declaration_id, AuditEvent.details)
+                            .where(AuditEvent.action == "declaration.status")
+                            .order_by(AuditEvent.id)).all()
+    assert [(d, e["to"]) for d, e in moved] == [(i, "ready") for i in ids] + [
+        (i, "invalid") for i in bad]
+    record_event(session, actor, "test.after")  # and the chain goes on after it
+    check = verify_chain(session)
+    assert check.ok and check.events == 11
+
+
+def test_cancelled_run_leaves_the_garbage_collector_on(session, actor) -> None:
+    import gc
+
+    import pytest
+
+    from app.jobs.base import Cancelled, CancelToken
+
+    _decl(session, 40)
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        check_declarations(session, actor, None, today=TODAY, cancel=token)
+    assert gc.isenabled()
+    check_declarations(session, actor, None, today=TODAY)
+    assert gc.isenabled()

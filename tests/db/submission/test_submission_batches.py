@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import AuditEvent, Declaration
+from app.db.models import AuditEvent, Declaration, Problem
 from app.domain.errors import ConflictError, ValidationError
 from app.security.context import Actor
 from app.submission import batches
@@ -72,3 +74,33 @@ def test_edit_and_dissolve_unsent_batch(session: Session, actor: Actor) -> None:
     with pytest.raises(ConflictError):
         batches.edit_batch(session, actor, b.batch_no, TransportData(billNo="x"))
     assert [x.batch_no for x in batches.list_batches(session, actor)] == []
+
+
+def test_batch_rechecks_and_leaves_out_declarations_broken_behind_its_back(
+        session: Session, actor: Actor) -> None:
+    ids = [make_declaration(session, status="ready") for _ in range(3)]
+    broken = ids[1]
+    # A field changed directly in the database: the stored "ready" is now stale.
+    session.execute(update(Declaration).where(Declaration.id == broken)
+                    .values(buyerIdNumber="110105194912310021"))
+    b = batches.create_batch(session, actor, ids=ids)
+    assert b.declarations == 2
+    assert _status(session, broken) == "invalid"
+    assert {_status(session, i) for i in ids if i != broken} == {"queued"}
+    codes = session.execute(select(Problem.code).where(Problem.declaration_id == broken)
+                            ).scalars().all()
+    assert codes == ["ID_CHECKSUM"]
+    moved = session.execute(select(AuditEvent.details).where(
+        AuditEvent.declaration_id == broken, AuditEvent.action == "declaration.status")
+    ).scalars().all()
+    assert moved == [{"from": "ready", "to": "invalid", "by": "precheck"}]
+
+
+def test_batch_of_only_broken_declarations_is_blocked(session: Session, actor: Actor) -> None:
+    broken = make_declaration(session, status="ready")
+    session.execute(update(Declaration).where(Declaration.id == broken)
+                    .values(netWeight=Decimal("0")))
+    with pytest.raises(BatchBlockedError) as err:
+        batches.create_batch(session, actor, status="ready")
+    assert [b.id for b in err.value.blocked] == [broken]
+    assert "errors" in err.value.blocked[0].reason.msgid

@@ -6,12 +6,13 @@ import hashlib
 import json
 import shutil
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli.main import main as cli_main
@@ -43,11 +44,19 @@ def _cycle(sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFold
     return results
 
 
+BAD_ID = "110105194912310021"  # wrong check character: customs rejects it with 100
+
+
 def _submit(sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
-            broker: dict[str, str], ids: list[int]) -> str:
+            broker: dict[str, str], ids: list[int], bad_id: Sequence[int] = ()) -> str:
     with sessions() as s, s.begin():
         batch_no = batches.create_batch(s, actor, ids=ids, transport=batches.TransportData(
             billNo="78412345675", trafNo="CZ3102", voyageNo="CZ3102")).batch_no
+        # The pre-check keeps a wrong ID out of a batch, so for customs to see one it is
+        # changed behind the application's back once the batch is made.
+        if bad_id:
+            s.execute(update(Declaration).where(Declaration.id.in_(bad_id))
+                      .values(buyerIdNumber=BAD_ID))
     with sessions() as s, s.begin():
         outbound.record_batch(s, actor, batch_no, broker)
     outbound.deliver_pending(sessions, actor, exchange)
@@ -60,7 +69,10 @@ def test_full_cycle_reaches_released(sessions: sessionmaker[Session], actor: Act
                                      direction: str) -> None:
     extra = EXPORT_HEAD if direction == "E" else {}
     with sessions() as s, s.begin():
-        ids = [make_declaration(s, status="ready", **extra) for _ in range(25)]
+        # Export declarations need their own copNo (required in CEB603).
+        ids = [make_declaration(s, status="ready", **extra,
+                                **({"copNo": f"EXP{n:05d}"} if extra else {}))
+               for n in range(25)]
     _submit(sessions, actor, exchange, broker, ids)
     sim = CustomsSimulator(exchange, seed=11, now=datetime(2026, 11, 25, 9))
     results = _cycle(sessions, actor, exchange, sim)
@@ -104,8 +116,7 @@ def test_rejections_fix_queue_and_holds(sessions: sessionmaker[Session], actor: 
                                         exchange: ExchangeFolderTransport,
                                         broker: dict[str, str]) -> None:
     with sessions() as s, s.begin():
-        bad_ids = [make_declaration(s, status="ready",
-                                    buyerIdNumber="110105194912310021") for _ in range(3)]
+        bad_ids = [make_declaration(s, status="ready") for _ in range(3)]
         dear = [make_declaration(s, status="ready", buyerIdNumber=valid_id_number(
             f"11010519900101{n:03d}"), goods_total=Decimal("6000"),
             items=[{"gcode": "1901101000", "gname": "奶粉", "gmodel": "800g", "country": "116",
@@ -113,7 +124,7 @@ def test_rejections_fix_queue_and_holds(sessions: sessionmaker[Session], actor: 
                     "qty1": Decimal("0.8"), "unit1": "035", "price": Decimal("6000"),
                     "totalPrice": Decimal("6000")}]) for n in range(2)]
         others = [make_declaration(s, status="ready") for _ in range(30)]
-    _submit(sessions, actor, exchange, broker, bad_ids + dear + others)
+    _submit(sessions, actor, exchange, broker, bad_ids + dear + others, bad_id=bad_ids)
     sim = CustomsSimulator(exchange, seed=4, reject_rate=0.4, now=datetime(2026, 11, 25, 9))
     _cycle(sessions, actor, exchange, sim)
     with sessions() as s:
@@ -195,9 +206,8 @@ def test_fixed_rejection_is_redeclared_as_amendment(
         sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
         broker: dict[str, str]) -> None:
     with sessions() as s, s.begin():
-        bad = make_declaration(s, status="ready", buyerIdNumber="110105194912310021",
-                               logisticsNo=_s10(12345678))
-    _submit(sessions, actor, exchange, broker, [bad])
+        bad = make_declaration(s, status="ready", logisticsNo=_s10(12345678))
+    _submit(sessions, actor, exchange, broker, [bad], bad_id=[bad])
     sim = CustomsSimulator(exchange, seed=1)
     _cycle(sessions, actor, exchange, sim)
     with sessions() as s, s.begin():

@@ -8,19 +8,21 @@ import textwrap
 from pathlib import Path
 
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.models import Declaration, MessageDeclaration, OutboundMessage
+from app.db.models import Declaration, DeclarationItem, MessageDeclaration, OutboundMessage
 from app.security.context import Actor
 from app.submission import batches, outbound, xsd
 from app.submission.exchange import ExchangeFolderTransport, verify_manifest
-from tests.factories import item_values, make_declaration
+from tests.factories import item_values, make_declaration, valid_id_number
 
 
 def _batch(sessions: sessionmaker[Session], actor: Actor, n: int, **kw: object) -> str:
     with sessions() as s, s.begin():
-        ids = [make_declaration(s, status="ready", **kw) for _ in range(n)]
+        # One buyer each: a single buyer's 250 parcels would pass the annual limit.
+        ids = [make_declaration(s, status="ready", buyerIdNumber=valid_id_number(
+            f"11010519900101{i:03d}"), **kw) for i in range(n)]
         return batches.create_batch(s, actor, ids=ids, transport=batches.TransportData(
             billNo="78412345675", trafNo="CZ3102", voyageNo="CZ3102", ieDate="20261125")
         ).batch_no
@@ -78,8 +80,12 @@ def test_schema_failure_records_nothing(sessions: sessionmaker[Session], actor: 
                                         broker: dict[str, str]) -> None:
     with sessions() as s, s.begin():
         good = make_declaration(s, status="ready")
-        bad = make_declaration(s, status="ready", items=[item_values(gcode="12")])
+        bad = make_declaration(s, status="ready", items=[item_values()])
         batch_no = batches.create_batch(s, actor, ids=[good, bad]).batch_no
+        # Broken behind the application's back after batching (the pre-check would keep it
+        # out of a batch): building the message is the last line of defence.
+        s.execute(update(DeclarationItem).where(DeclarationItem.declaration_id == bad)
+                  .values(gcode="12"))
     import pytest
 
     from app.submission.ceb import MessageBuildError

@@ -1,0 +1,58 @@
+"""A bulk run checks a chunk at once (`check_records`): it must find exactly what checking
+each record on its own finds, whatever mix of good and bad values the chunk holds."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.domain.fields import HEAD_FIELDS, ITEM_FIELDS
+from app.rules.engine import check_record, check_records
+
+from .sample import context, item, record
+
+# Values a field may hold on its way in: fine, empty, padded, too long, wrong type, odd
+# numbers (negative, too many places, not finite), bad dates.
+ODD_VALUES = st.sampled_from([
+    None, "", "  ", " 142", "142 ", "X" * 37, "X" * 300, "1", "12345678901", "20261340",
+    "20261126", "20261126093000", "2026112609300", 0, -1, 10**10, True, Decimal("-1"),
+    Decimal("1.000001"), Decimal("1E+15"), Decimal("0.00000"),
+    Decimal("12.50000"), "12.5", "abc",
+])
+HEAD_NAMES = [f.name for f in HEAD_FIELDS]
+ITEM_NAMES = [f.name for f in ITEM_FIELDS]
+
+
+def _mutated(n: int, head: dict[str, Any], items: dict[str, Any]) -> dict[str, Any]:
+    rec = record(id=n, **head)
+    rec["items"] = [item(**{"gnum": 1, **items}), item(gnum=2)]
+    return rec
+
+
+@settings(deadline=None, max_examples=150)  # timings belong in bench/, not tests
+@given(st.lists(st.tuples(
+    st.dictionaries(st.sampled_from(HEAD_NAMES), ODD_VALUES, max_size=3),
+    st.dictionaries(st.sampled_from(ITEM_NAMES), ODD_VALUES, max_size=2),
+    st.booleans()), min_size=1, max_size=6))
+def test_chunk_finds_what_each_record_finds(cases: list[tuple[dict[str, Any],
+                                                              dict[str, Any], bool]]) -> None:
+    ctx = context()
+    chunk = []
+    for n, (head, items, export) in enumerate(cases, start=1):
+        rec = _mutated(n, head, items)
+        if export:
+            rec["ieFlag"] = "E"
+        chunk.append(rec)
+    assert check_records(chunk, ctx) == [check_record(r, ctx) for r in chunk]
+
+
+def test_clean_chunk_has_no_problems_and_one_bad_value_is_still_found() -> None:
+    ctx = context()
+    chunk = [record(id=n) for n in range(1, 50)]
+    chunk[17]["orderNo"] = "X" * 61
+    results = check_records(chunk, ctx)
+    assert [(n, p.code.value, p.field) for n, r in enumerate(results) for p in r.problems] == [
+        (17, "TOO_LONG", "orderNo")]
