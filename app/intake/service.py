@@ -27,7 +27,7 @@ from app.intake.profile_store import get_profile, save_profile
 from app.intake.readers import file_kind
 from app.intake.rowerrors import RowError
 from app.intake.writer import DeclarationWriter
-from app.jobs.base import CancelToken, Progress, no_progress
+from app.jobs.base import CancelToken, Progress, cyclic_gc_paused, no_progress
 from app.reference.store import reference_from_db
 from app.reference.tables import shipped_reference_tables
 from app.security.audit import record_event
@@ -134,16 +134,17 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
     rejected: list[tuple[int, tuple[Any, ...]]] = []
     nested = session.begin_nested()
     try:
-        for chunk in _chunked(stream.groups(), CHUNK):
-            cancel.raise_if_cancelled()
-            writer.write(chunk)
-            for g in chunk:
-                if g.rejected:
-                    rejected.extend((n, tuple(raw)) for n, raw in g.raw_rows)
-                g.raw_rows = []
-            pos = stream.table.position
-            # No message: the GUI's dialog shows its own translated title.
-            progress(pos.done, pos.total, "")
+        with cyclic_gc_paused():
+            for chunk in _chunked(stream.groups(), CHUNK):
+                cancel.raise_if_cancelled()
+                writer.write(chunk)
+                for g in chunk:
+                    if g.rejected:
+                        rejected.extend((n, tuple(raw)) for n, raw in g.raw_rows)
+                    g.raw_rows = []
+                pos = stream.table.position
+                # No message: the GUI's dialog shows its own translated title.
+                progress(pos.done, pos.total, "")
         cancel.raise_if_cancelled()
         refused = request.all_or_nothing and stream.counts.rejected_rows > 0
         if refused:
