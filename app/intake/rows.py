@@ -84,10 +84,11 @@ def is_text_field(target: str) -> bool:
 
 
 class _Column:
-    """One mapped column, with a cache of converted values for columns that repeat them."""
+    """One mapped column, with a cache of converted values for columns that repeat them
+    and, for the others, the last cell converted (the rows of one order repeat it)."""
 
-    __slots__ = ("cache", "convert", "header", "index", "is_item", "misses", "name", "target",
-                 "unit")
+    __slots__ = ("cache", "convert", "header", "index", "is_item", "last_raw", "last_value",
+                 "misses", "name", "target", "unit")
 
     def __init__(self, index: int, target: str, header: str, unit: str | None) -> None:
         self.index = index
@@ -99,6 +100,8 @@ class _Column:
         self.cache: dict[object, Any] | None = {}
         self.misses = 0
         self.convert: Callable[[object], Value | None] = lambda raw: None
+        self.last_raw: object = _MISSING
+        self.last_value: Any = None
 
 
 _CACHE_PROBE = 2000
@@ -243,8 +246,9 @@ class RowNormaliser:
             if len(cache) >= _CACHE_MAX:
                 cache.clear()
             cache[raw] = value
-            # Columns of unique values (order numbers, IDs) gain nothing from a cache.
-            if self._rows >= _CACHE_PROBE and col.misses * 10 > self._rows * 9:
+            # Columns of values unique to an order (order numbers, IDs, phones) gain nothing
+            # from a cache; the last-cell memo in `normalise` catches an order's repeats.
+            if self._rows >= _CACHE_PROBE and col.misses * 2 > self._rows:
                 col.cache = None
         return value
 
@@ -267,11 +271,17 @@ class RowNormaliser:
                 if value is _EMPTY:
                     continue
             else:
-                # Columns of unique values (order numbers, IDs): no cache, converted inline.
-                try:
-                    value = col.convert(raw)
-                except BadValue as exc:
-                    value = exc
+                # Columns of values unique to an order: converted inline, unless the cell is
+                # the same as the column's previous one (the order's previous row).
+                last = col.last_raw
+                if raw.__class__ is last.__class__ and raw == last:
+                    value = col.last_value
+                else:
+                    try:
+                        value = col.convert(raw)
+                    except BadValue as exc:
+                        value = exc
+                    col.last_raw, col.last_value = raw, value
                 if value is None or value == "":
                     continue
             if value.__class__ is BadValue:
