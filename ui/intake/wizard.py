@@ -101,6 +101,7 @@ class ImportWizard(QWizard):
         worker thread; `page.show_file(FileFacts)` gets the answer."""
         path = self.draft.path
         if path is None:
+            self._drop_background()
             return
         ctx = self.ctx
 
@@ -237,11 +238,15 @@ class ImportWizard(QWizard):
             not busy and self.currentId() != self.startId())
         page.completeChanged.emit()  # Next follows isComplete(), which is False while busy
 
-    def reject(self) -> None:
+    def _drop_background(self) -> None:
+        """Forget whatever is still being read: its result is of no use any more."""
         if self.preview_handle is not None:
             self.preview_handle.cancel()
-        self._generation += 1  # whatever is still being read is of no use now
+        self._generation += 1
         self._end_busy()
+
+    def reject(self) -> None:
+        self._drop_background()
         super().reject()
 
     # --- importing ----------------------------------------------------------------------
