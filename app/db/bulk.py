@@ -118,6 +118,9 @@ def _cached_scaler() -> Callable[[Any], Any]:
     cache: dict[Any, Any] = {}
 
     def scaled(value: Any) -> Any:
+        if value.__class__ is float:  # refused by to_scaled, even when equal to a Decimal seen
+            refused: Any = value
+            return to_scaled(refused)
         try:
             return cache[value]
         except KeyError:
@@ -125,10 +128,9 @@ def _cached_scaler() -> Callable[[Any], Any]:
         except TypeError:  # unhashable (a signalling NaN): let to_scaled judge it
             return to_scaled(value)
         out = to_scaled(value)
-        if value.__class__ is not float:  # floats are refused by to_scaled anyway
-            if len(cache) >= _SCALED_CACHE_MAX:
-                cache.clear()
-            cache[value] = out
+        if len(cache) >= _SCALED_CACHE_MAX:
+            cache.clear()
+        cache[value] = out
         return out
 
     return scaled
