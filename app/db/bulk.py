@@ -42,10 +42,18 @@ class _TableWriter:
         self.keys: list[str] = [attrs.get(c.key, c.key) for c in self.columns]
         # Only columns whose type converts values (Decimal5, timestamps …) are touched per row.
         self.processors: list[tuple[int, Callable[[Any], Any]]] = []
+        # attribute key → (position, value processor or None), for `fill`
+        self.slots: dict[str, tuple[int, Callable[[Any], Any] | None]] = {}
         for i, c in enumerate(self.columns):
-            proc = to_scaled if isinstance(c.type, Decimal5) else c.type.bind_processor(dialect)
+            proc: Callable[[Any], Any] | None
+            if isinstance(c.type, Decimal5):
+                proc = _cached_scaler()
+            else:
+                bind = c.type.bind_processor(dialect)
+                proc = None if bind is None else _remember_last(bind)
             if proc is not None:
-                self.processors.append((i, _remember_last(proc)))
+                self.processors.append((i, proc))
+            self.slots[self.keys[i]] = (i, proc)
         mark = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": "?"}.get(
             dialect.paramstyle, "?"
         )
@@ -61,6 +69,33 @@ class _TableWriter:
                 out[i] = proc(v)
         return tuple(out)
 
+    def base(self, values: Mapping[str, Any]) -> list[Any]:
+        """A row holding `values` (processed once): the constant part shared by many rows."""
+        return list(self.row(values))
+
+    def fill(self, base: list[Any], values: Mapping[str, Any]) -> list[Any]:
+        """A copy of `base` with `values` on top (processed); equal to
+        `list(self.row({**base_values, **values}))`, touching only the keys `values` has."""
+        out = base.copy()
+        slot = self.slots.get
+        for key, v in values.items():
+            s = slot(key)
+            if s is not None:
+                i, proc = s
+                out[i] = v if proc is None or v is None else proc(v)
+        return out
+
+    def setter(self, key: str) -> Callable[[list[Any], Any], None]:
+        """A function putting a (processed) value for attribute `key` into a row list."""
+        i, proc = self.slots[key]
+        if proc is None:
+            def put(out: list[Any], value: Any) -> None:
+                out[i] = value
+        else:
+            def put(out: list[Any], value: Any) -> None:
+                out[i] = None if value is None else proc(value)
+        return put
+
     def write(self, session: Session, rows: Iterable[tuple[Any, ...]]) -> None:
         conn = session.connection()
         chunk: list[tuple[Any, ...]] = []
@@ -71,6 +106,34 @@ class _TableWriter:
                 chunk = []
         if chunk:
             conn.exec_driver_sql(self.sql, chunk)
+
+
+_SCALED_CACHE_MAX = 50_000
+
+
+def _cached_scaler() -> Callable[[Any], Any]:
+    """`to_scaled` remembering its results: prices, quantities and weights repeat a lot, and
+    a dict lookup of a Decimal is far cheaper than scaling it again. Equal numbers (1.0 and
+    1) hash alike and scale alike."""
+    cache: dict[Any, Any] = {}
+
+    def scaled(value: Any) -> Any:
+        if value.__class__ is float:  # refused by to_scaled, even when equal to a Decimal seen
+            refused: Any = value
+            return to_scaled(refused)
+        try:
+            return cache[value]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable (a signalling NaN): let to_scaled judge it
+            return to_scaled(value)
+        out = to_scaled(value)
+        if len(cache) >= _SCALED_CACHE_MAX:
+            cache.clear()
+        cache[value] = out
+        return out
+
+    return scaled
 
 
 def _remember_last(proc: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -126,16 +189,28 @@ def insert_declarations(
     ids = list(range(first, first + len(heads)))
     now = utcnow()
 
+    # Each row is a copy of a template holding the defaults (processed once), with the
+    # row's own values written over it: the same as {**defaults, **h, "id": …} per row.
+    head_base = head_w.base({**HEAD_DEFAULTS, "created_at": now, "updated_at": now})
+    item_base = item_w.base({})
+    head_fill, item_fill = head_w.fill, item_w.fill
+    set_id = head_w.setter("id")
+    set_gnum, set_decl = item_w.setter("gnum"), item_w.setter("declaration_id")
+
     def head_rows() -> Iterable[tuple[Any, ...]]:
         for decl_id, h in zip(ids, heads, strict=True):
-            values = {**HEAD_DEFAULTS, "created_at": now, "updated_at": now, **h, "id": decl_id}
-            yield head_w.row(values)
+            out = head_fill(head_base, h)
+            set_id(out, decl_id)
+            yield tuple(out)
 
     def item_rows() -> Iterable[tuple[Any, ...]]:
         for decl_id, its in zip(ids, items, strict=True):
             for n, it in enumerate(its, start=1):
-                values = {"gnum": n, **it, "declaration_id": decl_id}
-                yield item_w.row(values)
+                out = item_fill(item_base, it)
+                if "gnum" not in it:
+                    set_gnum(out, n)
+                set_decl(out, decl_id)
+                yield tuple(out)
 
     head_w.write(session, head_rows())
     item_w.write(session, item_rows())

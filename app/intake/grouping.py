@@ -9,7 +9,7 @@ on a million-row file. Rows of an order that come back after it was emitted form
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.i18n import N_, Message
@@ -93,8 +93,12 @@ class OrderGroup:
 class OrderGrouper:
     """Feeds normalised rows in, yields finished OrderGroups (see module doc)."""
 
-    def __init__(self, window: int = 10_000) -> None:
+    def __init__(self, window: int = 10_000, held: Mapping[str, int] | None = None) -> None:
         self.window = window
+        # Orders kept whole until their last row (key → its row number), whatever the window:
+        # orders known to be spread over the file whose parts would not all be accepted.
+        self.held: Mapping[str, int] = held or {}
+        self._held_open: dict[str, OrderGroup] = {}
         self._open: OrderedDict[str, OrderGroup] = OrderedDict()
         self._buffered = 0
         # Bookkeeping for every order of the file, kept small for million-row files: hashes
@@ -107,6 +111,8 @@ class OrderGrouper:
         key = row.key
         if key is None:
             key = f"r\x1f{row.row}"  # a row with no key is rejected on its own
+        if self.held and key in self.held:
+            return self._feed_held(key, row)
         group = self._open.get(key)
         if group is None:
             group = OrderGroup(key, continuation=hash(key) in self._emitted)
@@ -123,9 +129,23 @@ class OrderGrouper:
             out.append(self._emit(oldest))
         return out
 
+    def _feed_held(self, key: str, row: NormalisedRow) -> Sequence[OrderGroup]:
+        group = self._held_open.get(key)
+        if group is None:
+            group = self._held_open[key] = OrderGroup(key)
+        group.add(row)
+        if row.row < self.held[key]:
+            return ()
+        del self._held_open[key]
+        self._buffered += len(group.rows)  # _emit counts them out again
+        return (self._emit(group),)
+
     def flush(self) -> Iterator[OrderGroup]:
-        groups = sorted(self._open.values(), key=lambda g: g.rows[0])
+        groups = sorted([*self._open.values(), *self._held_open.values()],
+                        key=lambda g: g.rows[0])
+        self._buffered += sum(len(g.rows) for g in self._held_open.values())
         self._open.clear()
+        self._held_open.clear()
         for group in groups:
             yield self._emit(group)
 

@@ -48,6 +48,7 @@ class OrderStream:
     plan: ColumnPlan
     normaliser: RowNormaliser
     window: int
+    held: Mapping[str, int] = field(default_factory=dict)  # see OrderGrouper
     counts: ImportCounts = field(default_factory=ImportCounts)
     errors: list[RowError] = field(default_factory=list)
     rows_read: int = 0
@@ -58,7 +59,7 @@ class OrderStream:
             yield self.normaliser.normalise(number, cells)
 
     def groups(self) -> Iterator[OrderGroup]:
-        grouper = OrderGrouper(self.window)
+        grouper = OrderGrouper(self.window, self.held)
         for row in self.normalised_rows():
             if row.skipped:
                 continue
@@ -94,11 +95,13 @@ class OrderStream:
 def open_orders(path: Path, spec: MappingSpec | None = None, *,
                 lookup: CodeLookup | None = None, settings: Mapping[str, Any] | None = None,
                 limits: ReadLimits = DEFAULT_LIMITS, window: int = 10_000,
-                sheet: str | int | None = None) -> OrderStream:
+                sheet: str | int | None = None,
+                held: Mapping[str, int] | None = None) -> OrderStream:
     """Open `path`, plan its columns and prepare the row → order stream.
 
     `sheet` (name or 0-based index) overrides the mapping's sheet; `lookup` defaults to the
-    shipped reference tables. Raises ValidationError for unreadable files and files where no
+    shipped reference tables; `held` names orders to keep whole (key → last row number)
+    however far apart their rows are. Raises ValidationError for unreadable files and files where no
     order/waybill column can be found.
     """
     if lookup is None:
@@ -114,7 +117,7 @@ def open_orders(path: Path, spec: MappingSpec | None = None, *,
     if not ({"orderNo", "logisticsNo"} & (fields | set(defaults))):
         raise ValidationError(MSG_NO_KEY_COLUMN, name=path.name)
     normaliser = RowNormaliser(plan, lookup, defaults, settings)
-    return OrderStream(table, plan, normaliser, window)
+    return OrderStream(table, plan, normaliser, window, dict(held or {}))
 
 
 def read_all(path: Path, spec: MappingSpec | None = None, **kwargs: Any) -> tuple[

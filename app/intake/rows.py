@@ -84,10 +84,11 @@ def is_text_field(target: str) -> bool:
 
 
 class _Column:
-    """One mapped column, with a cache of converted values for columns that repeat them."""
+    """One mapped column, with a cache of converted values for columns that repeat them
+    and, for the others, the last cell converted (the rows of one order repeat it)."""
 
-    __slots__ = ("cache", "convert", "header", "index", "is_item", "misses", "name", "target",
-                 "unit")
+    __slots__ = ("cache", "convert", "header", "index", "is_item", "last_raw", "last_value",
+                 "misses", "name", "target", "unit")
 
     def __init__(self, index: int, target: str, header: str, unit: str | None) -> None:
         self.index = index
@@ -99,6 +100,8 @@ class _Column:
         self.cache: dict[object, Any] | None = {}
         self.misses = 0
         self.convert: Callable[[object], Value | None] = lambda raw: None
+        self.last_raw: object = _MISSING
+        self.last_value: Any = None
 
 
 _CACHE_PROBE = 2000
@@ -156,22 +159,41 @@ class RowNormaliser:
                 self._item_fill.append((name, value))
 
     def converter(self, target: str, unit: str | None) -> Callable[[object], Value | None]:
-        """A function parsing one cell for `target` (decided once per column)."""
+        """A function parsing one cell for `target`, the same as `parse(target, raw, unit)`
+        but with every per-field decision taken once per column."""
         spec = spec_of(target)
         name = target.removeprefix("item.")
         if spec.kind == "dec":
             field_unit = "kg" if name in WEIGHT_FIELDS else "yuan" if name in MONEY_FIELDS else None
             return lambda raw: parse_decimal(raw, field_unit, unit)
-        if spec.kind != "str" or is_text_field(target) or target == "buyerIdNumber" or (
-                CODE_TABLE_OF.get(target)):
-            return lambda raw: self.parse(target, raw, unit)
+        if spec.kind == "int":
+            return parse_int
+        if spec.kind == "date8":
+            return parse_date8
+        if spec.kind == "time14":
+            return parse_time14
         limit = max(spec.max_len or 0, spec.length or 0)
+        if is_text_field(target):
+            def text(raw: object) -> str:
+                value = clean_text(raw)
+                if limit and len(value) > limit:
+                    raise BadValue(Message(MSG_TOO_LONG, {"max": limit}))
+                return value
+
+            return text
+        upper = target == "buyerIdNumber"
+        table = CODE_TABLE_OF.get(target)
+        lookup = self._code
 
         def code(raw: object) -> str:
-            text = clean_code(raw)
-            if limit and len(text) > limit:
+            value = clean_code(raw)
+            if upper:
+                value = value.upper()
+            if table and value:
+                value = lookup(table, value, spec)
+            if limit and len(value) > limit:
                 raise BadValue(Message(MSG_TOO_LONG, {"max": limit}))
-            return text
+            return value
 
         return code
 
@@ -224,8 +246,9 @@ class RowNormaliser:
             if len(cache) >= _CACHE_MAX:
                 cache.clear()
             cache[raw] = value
-            # Columns of unique values (order numbers, IDs) gain nothing from a cache.
-            if self._rows >= _CACHE_PROBE and col.misses * 10 > self._rows * 9:
+            # Columns of values unique to an order (order numbers, IDs, phones) gain nothing
+            # from a cache; the last-cell memo in `normalise` catches an order's repeats.
+            if self._rows >= _CACHE_PROBE and col.misses * 2 > self._rows:
                 col.cache = None
         return value
 
@@ -241,12 +264,26 @@ class RowNormaliser:
             if shared and name in bucket:
                 continue  # first non-empty column wins when two feed one field
             cache = col.cache
-            value = _MISSING if cache is None or raw.__class__ is bool else cache.get(
-                raw, _MISSING)
-            if value is _MISSING:
-                value = self._convert(col, raw)
-            if value is _EMPTY:
-                continue
+            if cache is not None and raw.__class__ is not bool:  # True must not answer for 1
+                value = cache.get(raw, _MISSING)
+                if value is _MISSING:
+                    value = self._convert(col, raw)
+                if value is _EMPTY:
+                    continue
+            else:
+                # Columns of values unique to an order: converted inline, unless the cell is
+                # the same as the column's previous one (the order's previous row).
+                last = col.last_raw
+                if raw.__class__ is last.__class__ and raw == last:
+                    value = col.last_value
+                else:
+                    try:
+                        value = col.convert(raw)
+                    except BadValue as exc:
+                        value = exc
+                    col.last_raw, col.last_value = raw, value
+                if value is None or value == "":
+                    continue
             if value.__class__ is BadValue:
                 out.errors.append(RowError(number, col.header, col.target, cell_text(raw),
                                            value.message))
@@ -287,17 +324,18 @@ class RowNormaliser:
 
 
 def _is_summary(head: Mapping[str, Value], key: str | None, cells: Sequence[object]) -> bool:
-    def summary(value: object) -> bool:
-        text = str(value).casefold()
-        return any(w in text for w in _SUMMARY_WORDS)
-
     if key is not None:
         # Cheap first test: every summary word contains 计, t or T.
         if "计" not in key and "t" not in key and "T" not in key:
             return False
         values = [v for v in (head.get("orderNo"), head.get("logisticsNo")) if v]
-        return all(summary(v) for v in values)
-    return any(summary(c) for c in cells if c)
+        return all(_summary_word(v) for v in values)
+    return any(_summary_word(c) for c in cells if c)
+
+
+def _summary_word(value: object) -> bool:
+    text = str(value).casefold()
+    return any(w in text for w in _SUMMARY_WORDS)
 
 
 def _is_item(target: str) -> bool:

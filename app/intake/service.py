@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from app.intake.profile_store import get_profile, save_profile
 from app.intake.readers import file_kind
 from app.intake.rowerrors import RowError
 from app.intake.writer import DeclarationWriter
-from app.jobs.base import CancelToken, Progress, no_progress
+from app.jobs.base import CancelToken, Progress, cyclic_gc_paused, no_progress
 from app.reference.store import reference_from_db
 from app.reference.tables import shipped_reference_tables
 from app.security.audit import record_event
@@ -120,8 +120,13 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
     if spec is None and request.profile:
         spec = get_profile(session, request.profile)
     settings = all_settings(session)
-    stream = open_orders(path, spec, lookup=lookup or db_lookup(session), settings=settings,
-                         limits=request.limits, sheet=request.sheet, window=request.window)
+    lookup = lookup or db_lookup(session)
+
+    def open_stream(held: Mapping[str, int]) -> OrderStream:
+        return open_orders(path, spec, lookup=lookup, settings=settings, limits=request.limits,
+                           sheet=request.sheet, window=request.window, held=held)
+
+    stream = open_stream({})
     job = ImportJob(file_name=path.name[:255], sha256=sha256_file(path),
                     file_format=stream.table.kind[:10], user_name=actor.name,
                     profile_name=request.save_profile or request.profile, status="running")
@@ -130,30 +135,31 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
     if request.save_profile:
         save_profile(session, actor, request.save_profile,
                      _profile_spec(stream, spec), stream.table.headers)
-    writer = DeclarationWriter(session, actor, job.id, stream)
-    rejected: list[tuple[int, tuple[Any, ...]]] = []
-    nested = session.begin_nested()
-    try:
-        for chunk in _chunked(stream.groups(), CHUNK):
+    # Orders whose rows lie far apart in the file are written part by part. When a later
+    # part is rejected after an earlier one was written, the whole pass is undone and the
+    # file read again, this time keeping those orders whole until their last row, so the
+    # order is rejected as a whole (all its rows), like an order whose rows are together.
+    held: dict[str, int] = {}
+    while True:
+        writer = DeclarationWriter(session, actor, job.id, stream)
+        nested = session.begin_nested()
+        try:
+            rejected = _write_stream(stream, writer, progress, cancel)
             cancel.raise_if_cancelled()
-            writer.write(chunk)
-            for g in chunk:
-                if g.rejected:
-                    rejected.extend((n, tuple(raw)) for n, raw in g.raw_rows)
-                g.raw_rows = []
-            pos = stream.table.position
-            # No message: the GUI's dialog shows its own translated title.
-            progress(pos.done, pos.total, "")
-        cancel.raise_if_cancelled()
-        refused = request.all_or_nothing and stream.counts.rejected_rows > 0
-        if refused:
-            nested.rollback()
-        else:
-            nested.commit()
-    except BaseException:
-        if nested.is_active:
-            nested.rollback()
-        raise
+            again = {k: r for k, r in writer.split_rejected.items() if k not in held}
+            refused = request.all_or_nothing and stream.counts.rejected_rows > 0
+            if again or refused:
+                nested.rollback()
+            else:
+                nested.commit()
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            raise
+        if not again:
+            break
+        held.update(again)
+        stream = open_stream(held)
     counts = stream.counts
     ids = () if refused else tuple(writer.created_ids + writer.updated_ids)
     summary = ImportSummary(
@@ -168,6 +174,24 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
     if ids and request.precheck:
         run_after_import(session, actor, ids, after_import, progress, cancel)
     return summary
+
+
+def _write_stream(stream: OrderStream, writer: DeclarationWriter, progress: Progress,
+                  cancel: CancelToken) -> list[tuple[int, tuple[Any, ...]]]:
+    """Write every group of `stream`; returns the rejected rows (number, cells as read)."""
+    rejected: list[tuple[int, tuple[Any, ...]]] = []
+    with cyclic_gc_paused():
+        for chunk in _chunked(stream.groups(), CHUNK):
+            cancel.raise_if_cancelled()
+            writer.write(chunk)
+            for g in chunk:
+                if g.rejected:
+                    rejected.extend((n, tuple(raw)) for n, raw in g.raw_rows)
+                g.raw_rows = []
+            pos = stream.table.position
+            # No message: the GUI's dialog shows its own translated title.
+            progress(pos.done, pos.total, "")
+    return rejected
 
 
 def run_after_import(session: Session, actor: Actor, ids: Sequence[int],

@@ -45,11 +45,18 @@ class DeclarationWriter:
         self.duplicates = 0
         self.items = 0
         self.rejected_keys: set[str] = set()
+        # Orders with a part rejected after an earlier part was accepted: key → the last row
+        # of the order seen so far. The importer then imports again, keeping them whole.
+        self.split_rejected: dict[str, int] = {}
 
     def write(self, groups: list[OrderGroup]) -> None:
         for g in groups:
             if g.rejected:
+                if g.continuation and g.key not in self.rejected_keys:
+                    self._split_rejected(g)
                 self.rejected_keys.add(g.key)
+            elif g.key in self.split_rejected:
+                self._split_rejected(g)
         # Continuations (rows of an order that came back after it was written) go second,
         # so they find the declaration their first rows created in this same chunk.
         self._write([g for g in groups if not g.rejected and not g.continuation])
@@ -103,7 +110,12 @@ class DeclarationWriter:
     def _reject(self, g: OrderGroup, field: str, value: str, message: Message) -> None:
         column = g.head_columns.get(field, "")
         self.stream.reject(g, RowError(g.row_of(field), column, field, value, message))
+        if g.continuation and g.key not in self.rejected_keys:
+            self._split_rejected(g)
         self.rejected_keys.add(g.key)
+
+    def _split_rejected(self, g: OrderGroup) -> None:
+        self.split_rejected[g.key] = max(self.split_rejected.get(g.key, 0), g.rows[-1])
 
     def _insert(self, groups: list[OrderGroup]) -> None:
         if not groups:
@@ -147,6 +159,9 @@ class DeclarationWriter:
                 self.stream.reject(g, RowError(
                     g.row_of(k), g.head_columns.get(k, ""), k, str(v),
                     Message(MSG_CONFLICT_STORED, {"other": str(head.get(k))})))
+                if g.key not in self.rejected_keys:
+                    self._split_rejected(g)
+                self.rejected_keys.add(g.key)
                 continue
             # One at a time: several continuations of one order may share a chunk.
             add_items(self.session, [(e.id, max_gnum(self.session, e.id), g.items)])

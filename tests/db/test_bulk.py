@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -44,4 +45,12 @@ def test_bulk_insert_rolls_back_with_the_transaction(session: Session) -> None:
             raise RuntimeError("crash")
     except RuntimeError:
         pass
+    assert session.scalars(select(Declaration.id)).all() == []
+
+
+def test_bulk_insert_refuses_a_float_amount_even_after_an_equal_decimal(session: Session
+                                                                        ) -> None:
+    heads = [declaration_values(freight=Decimal("2")), declaration_values(freight=2.0)]
+    with pytest.raises(TypeError), session.begin():
+        insert_declarations(session, heads, [[], []])
     assert session.scalars(select(Declaration.id)).all() == []

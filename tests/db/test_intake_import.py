@@ -145,14 +145,77 @@ def test_after_import_hook_sees_the_new_ids(sessions: sessionmaker[Session], act
     assert sorted(seen) == sorted(summary.declaration_ids) and len(seen) == 2
 
 
+FAR_HEADERS = ["订单号", "运单号", "品名", "数量"]
+
+
 def test_rows_of_an_order_far_apart_are_merged(sessions: sessionmaker[Session], actor: Actor,
                                                tmp_path: Path) -> None:
     rows = [["A1", "W1", "a", "1"], ["A2", "W2", "b", "1"], ["A3", "W3", "c", "1"],
-            ["A1", "W1", "d", "2"], ["A3", "W3x", "e", "1"]]
-    path = write_csv(tmp_path / "far.csv", ["订单号", "运单号", "品名", "数量"], rows)
+            ["A1", "W1", "d", "2"]]
+    path = write_csv(tmp_path / "far.csv", FAR_HEADERS, rows)
     summary = run(sessions, actor, path, window=1)
-    assert (summary.declarations, summary.items, summary.rejected_rows) == (3, 4, 1)
-    assert summary.errors[0].row == 6 and "W3" in summary.errors[0].to_json("en")["message"]
+    assert (summary.declarations, summary.items, summary.rejected_rows) == (3, 4, 0)
     with sessions() as s:
         d = s.execute(select(Declaration).where(Declaration.orderNo == "A1")).scalar_one()
         assert [(i.gnum, i.gname) for i in d.items] == [(1, "a"), (2, "d")]
+
+
+def _orders_in_db(sessions: sessionmaker[Session]) -> list[str | None]:
+    with sessions() as s:
+        return sorted(s.execute(select(Declaration.orderNo)).scalars().all(), key=str)
+
+
+def test_order_far_apart_with_a_conflict_is_rejected_whole(sessions: sessionmaker[Session],
+                                                           actor: Actor,
+                                                           tmp_path: Path) -> None:
+    # A1's rows are further apart than the grouping window (2 rows): its first part is
+    # written before its conflicting row 6 is read, yet no row of A1 may be imported.
+    rows = [["A1", "W1", "a", "1"], ["A2", "W2", "b", "1"], ["A3", "W3", "c", "1"],
+            ["A4", "W4", "d", "1"], ["A1", "W1x", "e", "1"], ["A5", "W5", "f", "1"],
+            ["A1", "W1", "g", "1"]]
+    path = write_csv(tmp_path / "far.csv", FAR_HEADERS, rows)
+    summary = run(sessions, actor, path, window=2)
+    assert (summary.rows, summary.declarations, summary.items, summary.rejected_rows) == (
+        7, 4, 4, 3)
+    assert sorted({e.row for e in summary.errors}) == [2, 6, 8]
+    conflict = next(e for e in summary.errors if e.row == 6)
+    assert (conflict.column, conflict.field, conflict.value) == ("运单号", "logisticsNo", "W1x")
+    assert "row 2" in conflict.to_json("en")["message"]
+    assert [n for n, _cells in summary.rejected] == [2, 6, 8]
+    assert _orders_in_db(sessions) == ["A2", "A3", "A4", "A5"]
+    with sessions() as s:
+        assert count(s, DeclarationItem) == 4
+        recorded = s.execute(select(ImportRowError.row).where(
+            ImportRowError.import_job_id == summary.job_id)).scalars().all()
+        assert sorted(set(recorded)) == [2, 6, 8]
+
+
+def test_order_far_apart_with_a_bad_later_row_is_rejected_whole(
+        sessions: sessionmaker[Session], actor: Actor, tmp_path: Path) -> None:
+    rows = [["A1", "W1", "a", "1"], ["A2", "W2", "b", "1"], ["A3", "W3", "c", "1"],
+            ["A4", "W4", "d", "1"], ["A1", "W1", "e", "many"]]
+    summary = run(sessions, actor, write_csv(tmp_path / "far.csv", FAR_HEADERS, rows),
+                  window=1)
+    assert (summary.declarations, summary.rejected_rows) == (3, 2)
+    assert [(e.row, e.field) for e in summary.errors] == [(2, ""), (6, "qty")]
+    assert _orders_in_db(sessions) == ["A2", "A3", "A4"]
+
+
+def test_far_apart_conflict_leaves_the_stored_draft_as_it_was(
+        sessions: sessionmaker[Session], actor: Actor, tmp_path: Path) -> None:
+    run(sessions, actor, write_csv(tmp_path / "first.csv", FAR_HEADERS,
+                                   [["A1", "W1", "a", "1"]]))
+    with sessions() as s:
+        before = s.execute(select(Declaration.id, Declaration.version)
+                           .where(Declaration.orderNo == "A1")).one()
+    rows = [["A1", "W1", "z", "5"], ["A2", "W2", "b", "1"], ["A3", "W3", "c", "1"],
+            ["A4", "W4", "d", "1"], ["A1", "W1x", "y", "1"]]
+    summary = run(sessions, actor, write_csv(tmp_path / "again.csv", FAR_HEADERS, rows),
+                  window=1)
+    assert (summary.declarations, summary.updated, summary.rejected_rows) == (3, 0, 2)
+    with sessions() as s:
+        d = s.execute(select(Declaration).where(Declaration.orderNo == "A1")).scalar_one()
+        assert (d.id, d.version) == tuple(before)
+        assert [(i.gnum, i.gname, i.qty) for i in d.items] == [(1, "a", Decimal(1))]
+        assert s.execute(select(AuditEvent).where(
+            AuditEvent.action == "declaration.update")).first() is None

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -24,16 +25,32 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.domain.errors import UserFacingError
 from app.i18n import render
 from app.intake.mapping import field_label
 from app.intake.preview import field_choices
 
 if TYPE_CHECKING:
-    from ui.intake.wizard import ImportWizard
+    from ui.intake.wizard import FileFacts, ImportWizard
 
 FILE_FILTER = "*.xlsx *.xls *.ods *.csv *.tsv *.txt *.json"
 ERROR_BRUSH = QBrush(QColor("#f8d0cc"))
+
+
+class BusyBar(QWidget):
+    """“Reading the file…” with a running bar, shown while the wizard reads the file."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("busy_bar")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel(self.tr("Reading the file…"), self)
+        self.bar = QProgressBar(self)
+        self.bar.setRange(0, 0)  # no known length: a running bar
+        self.bar.setTextVisible(False)
+        row.addWidget(self.label)
+        row.addWidget(self.bar, 1)
+        self.hide()
 
 
 class FilePage(QWizardPage):
@@ -74,6 +91,8 @@ class FilePage(QWizardPage):
         self.message.setObjectName("file_message")
         self.message.setWordWrap(True)
         form.addRow(self.message)
+        self.busy_bar = BusyBar(self)
+        form.addRow(self.busy_bar)
 
     def _connect_signals(self) -> None:
         self.browse_button.clicked.connect(self._on_browse_button_clicked)
@@ -105,26 +124,38 @@ class FilePage(QWizardPage):
     def _load_sheets(self) -> None:
         self._loaded_for = self.path_edit.text().strip()
         self.sheet_combo.clear()
-        try:
-            sheets = self.wiz.sheet_names()
-        except UserFacingError as exc:
-            self.message.setText(exc.text(self.wiz.lang))
-            self._readable = False
+        self.message.setText("")
+        self._readable = False
+        self.completeChanged.emit()
+        self.wiz.inspect_file(self)  # reads the file in the background, then show_file()
+
+    def show_file(self, facts: FileFacts) -> None:
+        if facts.problem is not None:
+            self.message.setText(facts.problem.text(self.wiz.lang))
             self.completeChanged.emit()
             return
         self._readable = True
-        self.message.setText("")
-        for name in sheets:
+        for name in facts.sheets:
             self.sheet_combo.addItem(name, name)
-        self.sheet_combo.setEnabled(bool(sheets))
-        proposed = self.wiz.proposed_profile()
-        if proposed:
-            self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findData(proposed)))
-            self.message.setText(self.tr("Proposed profile: {name}").replace("{name}", proposed))
+        self.sheet_combo.setEnabled(bool(facts.sheets))
+        if facts.proposal:
+            self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findData(
+                facts.proposal)))
+            self.message.setText(self.tr("Proposed profile: {name}")
+                                 .replace("{name}", facts.proposal))
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
-        return self.wiz.draft.path is not None and self._readable
+        return self.wiz.draft.path is not None and self._readable and not self.wiz.busy
+
+    def set_busy(self, busy: bool) -> None:
+        """Lock the choices while the file is read in the background."""
+        self.busy_bar.setVisible(busy)
+        for w in (self.path_edit, self.browse_button, self.sheet_combo, self.profile_combo,
+                  self.header_spin):
+            w.setEnabled(not busy)
+        if not busy:
+            self.sheet_combo.setEnabled(self.sheet_combo.count() > 0)
 
     def validatePage(self) -> bool:
         sheet = self.sheet_combo.currentData()
@@ -166,6 +197,8 @@ class MappingPage(QWizardPage):
         row.addWidget(self.save_check)
         row.addWidget(self.profile_edit, 1)
         layout.addLayout(row)
+        self.busy_bar = BusyBar(self)
+        layout.addWidget(self.busy_bar)
 
     def initializePage(self) -> None:
         preview = self.wiz.draft.preview
@@ -210,6 +243,15 @@ class MappingPage(QWizardPage):
                                        .replace("{fields}", names))
         else:
             self.missing_label.setText(self.tr("Every required field is filled."))
+
+    def isComplete(self) -> bool:
+        return not self.wiz.busy
+
+    def set_busy(self, busy: bool) -> None:
+        """Lock the mapping while the file is read again with it."""
+        self.busy_bar.setVisible(busy)
+        for w in (self.table, self.save_check, self.profile_edit):
+            w.setEnabled(not busy)
 
     def validatePage(self) -> bool:
         save_as = self.profile_edit.text().strip() if self.save_check.isChecked() else None

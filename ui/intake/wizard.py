@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
+from PySide6.QtWidgets import QMessageBox, QWidget, QWizard, QWizardPage
 
 from app.domain.errors import UserFacingError
 from app.intake import profile_store
@@ -22,7 +23,7 @@ from app.services.settings import all_settings
 from ui.context import GuiContext
 from ui.intake.pages import FilePage, MappingPage, PreviewPage, ask_open_path
 from ui.intake.summary import ImportSummaryDialog
-from ui.workers import JobHandle, run_with_progress
+from ui.workers import JobHandle, run_job, run_with_progress
 
 
 @dataclass
@@ -39,6 +40,16 @@ class ImportDraft:
     all_or_nothing: bool = False
 
 
+@dataclass(frozen=True)
+class FileFacts:
+    """What the file page learns about a file: its sheets and the profile fitting it, or
+    why it cannot be read."""
+
+    sheets: tuple[str, ...] = ()
+    proposal: str | None = None
+    problem: UserFacingError | None = None
+
+
 class ImportWizard(QWizard):
     imported = Signal(object)  # ImportSummary, after a successful import
 
@@ -49,6 +60,11 @@ class ImportWizard(QWizard):
         self.lang = ctx.lang
         self.draft = ImportDraft(path=path)
         self.handle: JobHandle | None = None
+        # The background read of the file, while it runs (see _in_background).
+        self.preview_handle: JobHandle | None = None
+        self._generation = 0
+        self._busy_page: QWizardPage | None = None
+        self._preview_of: tuple[Path | None, str | None, MappingSpec | None] | None = None
         self.summary_dialog: ImportSummaryDialog | None = None
         # Seams replaced by tests instead of driving modal dialogs.
         self.ask_open_path: Callable[[QWidget, str, str], str] = ask_open_path
@@ -80,38 +96,55 @@ class ImportWizard(QWizard):
         self.draft.path = Path(text) if text else None
         self.draft.preview = None
 
-    def sheet_names(self) -> tuple[str, ...]:
-        assert self.draft.path is not None
-        return list_sheets(self.draft.path)
+    def inspect_file(self, page: FilePage) -> None:
+        """List the file's sheets and find the saved profile that fits its header, on a
+        worker thread; `page.show_file(FileFacts)` gets the answer."""
+        path = self.draft.path
+        if path is None:
+            self._drop_background()
+            return
+        ctx = self.ctx
 
-    def proposed_profile(self) -> str | None:
-        try:
-            preview = preview_file(self.draft.path, rows=0) if self.draft.path else None
-        except UserFacingError:
-            return None
-        if preview is None:
-            return None
-        with self.ctx.transaction() as session:
-            return profile_store.propose_profile(session, preview.headers)
+        def job(_progress: Progress, _cancel: CancelToken) -> FileFacts:
+            try:
+                sheets = list_sheets(path)
+            except UserFacingError as exc:
+                return FileFacts(problem=exc)
+            try:
+                preview = preview_file(path, rows=0)
+            except UserFacingError:
+                return FileFacts(sheets)  # the preview says why when the clerk goes on
+            with ctx.transaction() as session:
+                return FileFacts(sheets, profile_store.propose_profile(session,
+                                                                       preview.headers))
+
+        self._in_background(job, page, page.show_file)
+
+    @property
+    def busy(self) -> bool:
+        """True while the file is being read in the background (the page is locked)."""
+        return self._busy_page is not None
 
     def analyse(self, sheet: str | None, profile: str | None, header_row: int | None,
-                page: QWidget) -> bool:
-        """Read the header and first rows with the chosen options; False shows why not."""
+                page: QWizardPage) -> bool:
+        """Read the header and first rows with the chosen options; False shows why not, or
+        that the file is still being read (the wizard then moves on by itself)."""
         self.draft.sheet, self.draft.profile, self.draft.header_row = sheet, profile, header_row
         try:
             with self.ctx.transaction() as session:
                 spec = profile_store.get_profile(session, profile) if profile else MappingSpec()
-            self.draft.spec = replace(spec, header_row=header_row or spec.header_row)
-            return self._refresh_preview(page)
         except UserFacingError as exc:
             self.show_error(page, exc.text(self.lang))
             return False
+        self.draft.spec = replace(spec, header_row=header_row or spec.header_row)
+        return self._preview_ready(page)
 
-    def remap(self, columns: dict[str, str | None], save_as: str | None, page: QWidget) -> bool:
+    def remap(self, columns: dict[str, str | None], save_as: str | None,
+              page: QWizardPage) -> bool:
         assert self.draft.spec is not None
         self.draft.spec = replace(self.draft.spec, columns=columns)
         self.draft.save_profile = save_as or None
-        return self._refresh_preview(page)
+        return self._preview_ready(page)
 
     def missing_required(self, columns: dict[str, str | None]) -> tuple[str, ...]:
         preview = self.draft.preview
@@ -120,21 +153,101 @@ class ImportWizard(QWizard):
         mapped = {t for t in columns.values() if t}
         return tuple(t for t in preview.missing_required if t not in mapped)
 
-    def _refresh_preview(self, page: QWidget) -> bool:
-        assert self.draft.path is not None
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            with self.ctx.transaction() as session:
+    # --- reading the file in the background ---------------------------------------------
+    def _preview_ready(self, page: QWizardPage) -> bool:
+        """True when the preview for the current choices has been read. Otherwise the file is
+        read on a worker thread while the page shows that it is busy, and False keeps the
+        page; once the preview is there the wizard goes on to the next page by itself."""
+        wanted = (self.draft.path, self.draft.sheet, self.draft.spec)
+        if self.draft.preview is not None and self._preview_of == wanted:
+            return True
+        if self.busy:
+            return False
+        path, sheet, spec = wanted
+        assert path is not None
+        ctx = self.ctx
+
+        def job(_progress: Progress, _cancel: CancelToken) -> FilePreview:
+            with ctx.transaction() as session:
                 settings = all_settings(session)
                 lookup = db_lookup(session)
-            self.draft.preview = preview_file(self.draft.path, self.draft.spec, lookup=lookup,
-                                              settings=settings, sheet=self.draft.sheet)
-        except UserFacingError as exc:
-            self.show_error(page, exc.text(self.lang))
-            return False
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        return True
+            return preview_file(path, spec, lookup=lookup, settings=settings, sheet=sheet)
+
+        def read(preview: FilePreview) -> None:
+            self.draft.preview = preview
+            self._preview_of = wanted
+            if self.isVisible() and self.currentPage() is page:
+                self.next()  # validates the page again, which now finds the preview
+
+        self._in_background(job, page, read)
+        return False
+
+    def _in_background(self, job: Callable[[Progress, CancelToken], Any], page: QWizardPage,
+                       done: Callable[[Any], None]) -> None:
+        """Run `job` on the worker pool with `page` showing busy; `done(result)` on the GUI
+        thread. A newer job makes an older one's result irrelevant (it is dropped)."""
+        if self.preview_handle is not None:
+            self.preview_handle.cancel()
+        self._generation += 1
+        generation = self._generation
+
+        def finished(result: Any) -> None:
+            if generation == self._generation:
+                self._end_busy()
+                done(result)
+
+        def failed(error: BaseException) -> None:
+            if generation != self._generation:
+                return
+            self._end_busy()
+            if isinstance(error, UserFacingError):
+                self.show_error(page, error.text(self.lang))
+            else:
+                raise error
+
+        def cancelled() -> None:
+            if generation == self._generation:
+                self._end_busy()
+
+        self._start_busy(page)
+        self.preview_handle = run_job(job, parent=self, on_finished=finished, on_failed=failed,
+                                      on_cancelled=cancelled)
+
+    def _start_busy(self, page: QWizardPage) -> None:
+        if self._busy_page is not None and self._busy_page is not page:
+            self._show_busy(self._busy_page, False)
+        if self._busy_page is None:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        self._busy_page = page
+        self._show_busy(page, True)
+
+    def _end_busy(self) -> None:
+        page = self._busy_page
+        self.preview_handle = None
+        if page is None:
+            return
+        self._busy_page = None
+        QGuiApplication.restoreOverrideCursor()
+        self._show_busy(page, False)
+
+    def _show_busy(self, page: QWizardPage, busy: bool) -> None:
+        set_busy = getattr(page, "set_busy", None)
+        if set_busy is not None:
+            set_busy(busy)
+        self.button(QWizard.WizardButton.BackButton).setEnabled(
+            not busy and self.currentId() != self.startId())
+        page.completeChanged.emit()  # Next follows isComplete(), which is False while busy
+
+    def _drop_background(self) -> None:
+        """Forget whatever is still being read: its result is of no use any more."""
+        if self.preview_handle is not None:
+            self.preview_handle.cancel()
+        self._generation += 1
+        self._end_busy()
+
+    def reject(self) -> None:
+        self._drop_background()
+        super().reject()
 
     # --- importing ----------------------------------------------------------------------
     def request(self) -> ImportRequest:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from app.db.models import Declaration
+from app.domain.errors import ValidationError
+from app.intake.table import _MSG_NO_HEADER as MSG_NO_HEADER_ROW
 from tests.unit.intake.filemakers import CN_HEADERS, CN_ROWS, write_csv, write_xlsx
 from ui.intake.summary import ImportSummaryDialog
 from ui.intake.wizard import ImportWizard
@@ -40,7 +44,17 @@ def _start(window: MainWindow, qtbot: QtBot, path: Path) -> ImportWizard:
     wizard: ImportWizard = window.import_actions.open_wizard(path)  # type: ignore[attr-defined]
     qtbot.addWidget(wizard)
     wizard.show_error = lambda _p, text: pytest.fail(text)
+    # The file page lists the sheets and proposes a profile after reading the file in the
+    # background.
+    qtbot.waitUntil(lambda: not wizard.busy and wizard.file_page.isComplete(), timeout=20_000)
     return wizard
+
+
+def _next(wizard: ImportWizard, qtbot: QtBot) -> None:
+    """Next, then wait for the page to change: the file is read in the background first."""
+    page = wizard.currentId()
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() != page, timeout=20_000)
 
 
 def test_file_menu_has_import_with_ctrl_i(window: MainWindow) -> None:
@@ -56,14 +70,14 @@ def test_wizard_maps_previews_imports_and_saves_rejected_rows(window: MainWindow
     path = write_xlsx(tmp_path / "orders.xlsx", CN_HEADERS, rows, title="五月订单")
     wizard = _start(window, qtbot, path)
     assert wizard.file_page.sheet_combo.currentText() == "订单"
-    wizard.next()
+    _next(wizard, qtbot)
     mapping = wizard.mapping_page
     assert mapping.table.rowCount() == len(CN_HEADERS)
     combo = mapping.table.cellWidget(0, 2)
     assert isinstance(combo, QComboBox) and combo.currentData() == "orderNo"
     assert "SO1001" in mapping.table.item(0, 1).text()
     assert "Platform code" in mapping.missing_label.text()
-    wizard.next()
+    _next(wizard, qtbot)
     preview = wizard.preview_page
     assert preview.table.rowCount() == 3
     id_col = 2 + CN_HEADERS.index("订购人证件号码")
@@ -95,7 +109,7 @@ def test_wizard_maps_previews_imports_and_saves_rejected_rows(window: MainWindow
 def test_manual_mapping_and_profile(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "odd.csv", ["单", "货品", "个数"], [["A1", "面霜", "2"]])
     wizard = _start(window, qtbot, path)
-    wizard.next()
+    _next(wizard, qtbot)
     combos = [wizard.mapping_page.table.cellWidget(i, 2) for i in range(3)]
     assert isinstance(combos[0], QComboBox)
     combos[0].setCurrentIndex(combos[0].findData("orderNo"))  # type: ignore[union-attr]
@@ -103,7 +117,7 @@ def test_manual_mapping_and_profile(window: MainWindow, qtbot: QtBot, tmp_path: 
     combos[2].setCurrentIndex(combos[2].findData("qty"))  # type: ignore[union-attr]
     wizard.mapping_page.save_check.setChecked(True)
     wizard.mapping_page.profile_edit.setText("odd-shop")
-    wizard.next()
+    _next(wizard, qtbot)
     with qtbot.waitSignal(wizard.imported, timeout=20_000) as signal:
         wizard.accept()
     assert signal.args[0].declarations == 1
@@ -127,3 +141,78 @@ def test_drop_a_file_on_the_window_opens_the_wizard(window: MainWindow, qtbot: Q
     assert wizard is not None
     qtbot.addWidget(wizard)
     assert wizard.draft.path == path
+
+
+def test_preview_is_read_off_the_gui_thread_while_the_page_shows_busy(
+        window: MainWindow, qtbot: QtBot, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.intake.wizard as wizard_module
+
+    path = write_xlsx(tmp_path / "orders.xlsx", CN_HEADERS, CN_ROWS)
+    release = threading.Event()
+    readers: list[threading.Thread] = []
+    real_preview = wizard_module.preview_file
+
+    def held_preview(*args: Any, **kwargs: Any) -> Any:
+        readers.append(threading.current_thread())
+        assert release.wait(20)  # the file "takes long": held until the test has looked
+        return real_preview(*args, **kwargs)
+
+    monkeypatch.setattr(wizard_module, "preview_file", held_preview)
+    wizard = window.import_actions.open_wizard(path)  # type: ignore[attr-defined]
+    qtbot.addWidget(wizard)
+    wizard.show_error = lambda _p, text: pytest.fail(text)
+    page = wizard.file_page
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    # Opening the file reads its header (sheets, profile proposal) in the background.
+    qtbot.waitUntil(lambda: bool(readers))
+    assert readers[0] is not threading.main_thread()
+    assert wizard.busy and page.busy_bar.isVisible() and not next_button.isEnabled()
+    release.set()
+    qtbot.waitUntil(lambda: not wizard.busy and next_button.isEnabled(), timeout=20_000)
+    assert page.sheet_combo.currentText() == "订单" and not page.busy_bar.isVisible()
+    release.clear()
+    readers.clear()
+    wizard.next()
+    qtbot.waitUntil(lambda: bool(readers))
+    # The GUI thread is free; the page shows that it is reading and cannot be changed.
+    assert readers[0] is not threading.main_thread()
+    assert wizard.currentPage() is page and wizard.busy
+    assert page.busy_bar.isVisible() and "Reading the file" in page.busy_bar.label.text()
+    assert not next_button.isEnabled() and not page.sheet_combo.isEnabled()
+    release.set()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page, timeout=20_000)
+    assert not wizard.busy and next_button.isEnabled()
+    assert wizard.mapping_page.table.rowCount() == len(CN_HEADERS)
+    # Next on the mapping page reads the file again with the mapping, also in the background.
+    release.clear()
+    readers.clear()
+    wizard.next()
+    qtbot.waitUntil(lambda: bool(readers))
+    assert wizard.currentPage() is wizard.mapping_page
+    assert wizard.mapping_page.busy_bar.isVisible() and not next_button.isEnabled()
+    release.set()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.preview_page, timeout=20_000)
+    assert wizard.preview_page.table.rowCount() == len(CN_ROWS)
+
+
+def test_unreadable_file_shows_the_error_and_stays_on_the_page(
+        window: MainWindow, qtbot: QtBot, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.intake.wizard as wizard_module
+
+    path = write_csv(tmp_path / "orders.csv", CN_HEADERS, CN_ROWS)
+    wizard = _start(window, qtbot, path)
+    shown: list[str] = []
+    wizard.show_error = lambda _p, text: shown.append(text)
+
+    def broken(*_a: Any, **_k: Any) -> Any:
+        raise ValidationError(MSG_NO_HEADER_ROW, name=path.name)
+
+    monkeypatch.setattr(wizard_module, "preview_file", broken)
+    wizard.next()
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    assert "orders.csv" in shown[0]
+    assert wizard.currentPage() is wizard.file_page and not wizard.busy
+    assert not wizard.file_page.busy_bar.isVisible()
+    assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
