@@ -1,5 +1,5 @@
 """The PySide6 face of ClearDesk."""
 
-from ui.pyside_workarounds import protect_bool_refcounts
+from ui.pyside_workarounds import protect_singleton_refcounts
 
-protect_bool_refcounts()  # before any signal is emitted (see the module's docstring)
+protect_singleton_refcounts()  # before any Qt call (see the module's docstring)
