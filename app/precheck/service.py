@@ -9,10 +9,8 @@ set-based SQL gathered once per run. The caller owns the transaction.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,7 +24,7 @@ from app.db.types import utcnow
 from app.domain.state_machine import DeclState, Event, EventKind, apply
 from app.domain.status import EDITABLE_STATUSES, DeclarationStatus
 from app.i18n import Message
-from app.jobs.base import CancelToken, Progress, no_progress
+from app.jobs.base import CancelToken, Progress, cyclic_gc_paused, no_progress
 from app.precheck.driversql import bind_value, executemany
 from app.precheck.facts import gather_facts
 from app.precheck.messages import params_to_json
@@ -98,7 +96,9 @@ def check_declarations(
     checked = passed = changes = 0
     moves: dict[tuple[str, bool], Move] = {}
     reported: list[ReportedProblem] = []
-    with _gc_paused():
+    # Records, their Decimals and problems hold no cycles, but allocating them set off
+    # hundreds of collections that scanned them all (about 8 % of a run).
+    with cyclic_gc_paused():
         for records in iter_record_chunks(session, ids):
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -112,21 +112,6 @@ def check_declarations(
                 reported.extend(_report(results))
             progress(checked, total, "")
     return CheckSummary(checked, passed, checked - passed, changes, tuple(reported))
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while chunks are checked. Records, their Decimals
-    and problems hold no reference cycles and are freed by reference counting, but
-    allocating them sets off hundreds of collections that scan them all (about 8 % of a
-    run). Switched back on however the run ends (done, error, cancelled)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 _IT: Table = DeclarationItem.__table__  # type: ignore[assignment]

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import atexit
-import contextlib
 import functools
 import json
 import os
@@ -19,8 +18,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,7 +37,7 @@ from app.security.context import Actor, Role
 from app.security.masking import DEFAULT_MASKED_KINDS
 from app.services.demo import generate
 from app.services.queries import DeclarationFilter
-from bench.registry import Outcome, case, peak_rss_mb, scratch_dir, stopwatch
+from bench.registry import Outcome, case, cpu_clock, peak_rss_mb, scratch_dir, stopwatch
 
 CLERK = Actor("bench", Role.CLERK)  # masked export: the common case
 SUPERVISOR = Actor("bench", Role.SUPERVISOR)
@@ -125,15 +122,6 @@ def export_xlsx_100k(quick: bool) -> Outcome:
                              "mb": f"{size / 1e6:.1f}", "wall_ours": f"{ours():.1f}",
                              "wall_bare": f"{bare():.1f}"}
     return Outcome(ours_cpu(), bare_cpu(), {k: str(v) for k, v in notes.items()})
-
-
-@contextlib.contextmanager
-def cpu_clock() -> Iterator[Callable[[], float]]:
-    """Like bench.registry.stopwatch, in CPU seconds of this process."""
-    start = time.process_time()
-    end: list[float] = []
-    yield lambda: (end[0] if end else time.process_time()) - start
-    end.append(time.process_time())
 
 
 def _high_water_mb() -> float:
