@@ -182,5 +182,6 @@ def field_label(name: str, item: bool, lang: str) -> str:
     spec = field_spec(name, item)
     return spec.label(lang) if spec is not None else name
 
+
 # Money, quantities and weights: N19,5 in the XSD, Decimal everywhere in ClearDesk.
 DECIMAL_PLACES = 5

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.fields import HEAD_BY_NAME, ITEM_BY_NAME
+from app.domain.fields import field_label
 from app.i18n import Message, render
 from app.rules.problem import ProblemCount, code_title
 
@@ -52,11 +52,11 @@ def severity_icon(severity: str) -> QIcon:
 
 def field_caption(field: str, gnum: int | None, lang: str) -> str:
     """`订购人姓名` for a head field, `商品 2 · 商品编码` for an item field."""
+    # A rule may report an item field for the whole declaration (the order total's
+    # `totalPrice`): field_label falls back to the other level's label.
+    name = field_label(field, gnum is not None, lang)
     if gnum is None:
-        spec = HEAD_BY_NAME.get(field)
-        return spec.label(lang) if spec else field
-    spec = ITEM_BY_NAME.get(field)
-    name = spec.label(lang) if spec else field
+        return name
     return render(Message("Item {gnum}", {"gnum": gnum}), lang) + " · " + name
 
 

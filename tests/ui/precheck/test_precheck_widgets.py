@@ -74,3 +74,13 @@ def test_ack_dialog_needs_a_reason(qtbot) -> None:
     assert dialog.reason() == "客户确认"
 
 
+
+
+def test_problem_fields_are_named_by_their_form_labels() -> None:
+    from ui.precheck.widgets import field_caption
+
+    assert field_caption("buyerName", None, "zh_CN") == "订购人姓名"
+    assert field_caption("gcode", 2, "zh_CN") == "商品 2 · 商品编码"
+    # The order total's check reports the item field totalPrice for the whole declaration.
+    assert field_caption("totalPrice", None, "zh_CN") == "总价"
+    assert field_caption("totalPrice", None, "en") == "Total price"
