@@ -1,0 +1,50 @@
+"""The data model for the whole workflow.
+
+Declaration and item attributes are named by their CEB element names (see
+app/domain/fields.py, the one place that maps them to snake_case columns); a test checks that
+the two agree. Money, quantities and weights are `Decimal5` (exact, N19,5).
+"""
+
+from app.db.models.admin import (
+    AuditEvent,
+    HsCode,
+    PrintLog,
+    RefCode,
+    SavedView,
+    Setting,
+    User,
+)
+from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
+from app.db.models.declarations import Declaration, DeclarationItem, Problem
+from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
+from app.db.models.submission import (
+    Batch,
+    InboundReceipt,
+    MessageDeclaration,
+    OutboundMessage,
+    ReceiptFile,
+)
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "AuditEvent",
+    "Base",
+    "Batch",
+    "Declaration",
+    "DeclarationItem",
+    "HsCode",
+    "ImportJob",
+    "ImportRowError",
+    "InboundReceipt",
+    "MappingProfile",
+    "MessageDeclaration",
+    "OutboundMessage",
+    "PrintLog",
+    "Problem",
+    "ReceiptFile",
+    "RefCode",
+    "SavedView",
+    "Setting",
+    "TimestampMixin",
+    "User",
+]
