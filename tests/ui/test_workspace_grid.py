@@ -160,3 +160,21 @@ def test_a_newer_filter_cancels_the_older_id_scan(window: MainWindow, qtbot: QtB
         window.status_panel.select_status("invalid")
     assert token.cancelled
     assert window.model.rowCount() == _count(window, Declaration.status == "invalid")
+
+
+def test_created_column_and_date_filter_use_beijing_days(window: MainWindow,
+                                                         qtbot: QtBot) -> None:
+    from datetime import UTC, date, datetime
+
+    with window.ctx.transaction() as s:  # 04:00 on the 2nd in Beijing, 20:00 on the 1st in UTC
+        make_declaration(s, orderNo="EARLY-BIRD", created_at=datetime(2031, 3, 1, 20, 0,
+                                                                      tzinfo=UTC))
+    with qtbot.waitSignal(window.model.refreshed):
+        window.model.set_filter(DeclarationFilter(created_from=date(2031, 3, 2),
+                                                  created_to=date(2031, 3, 2)))
+    model = window.model
+    assert model.rowCount() == 1
+    keys = [c.key for c in model.columns]
+    model.fetch_now(0)
+    assert model.data(model.index(0, keys.index("orderNo"))) == "EARLY-BIRD"
+    assert model.data(model.index(0, keys.index("createdAt"))) == "2031-03-02 04:00"

@@ -7,6 +7,7 @@ from datetime import date
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLabel, QWidget
 
+from app.domain.clock import beijing_now
 from app.services.views import FilterChoices
 
 
@@ -54,7 +55,8 @@ class FilterBar(QWidget):
         return combo
 
     def _date(self, name: str) -> QDateEdit:
-        edit = QDateEdit(QDate.currentDate(), self)
+        today = beijing_now().date()  # days are Beijing days (app.domain.clock)
+        edit = QDateEdit(QDate(today.year, today.month, today.day), self)
         edit.setObjectName(name)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")

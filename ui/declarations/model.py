@@ -38,6 +38,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from app.domain.clock import to_beijing
 from app.domain.status import DeclarationStatus
 from app.jobs.base import CancelToken, Progress
 from app.services import grid
@@ -401,5 +402,5 @@ class DeclarationTableModel(QAbstractTableModel):
         if col.kind == "dec" and isinstance(value, Decimal):
             return f"{value:,.2f}"
         if col.kind == "datetime":
-            return value.astimezone().strftime("%Y-%m-%d %H:%M")
+            return to_beijing(value).strftime("%Y-%m-%d %H:%M")  # Beijing days, as filtered
         return str(value)
