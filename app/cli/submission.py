@@ -128,10 +128,15 @@ def exchange_for(ctx: CliContext, folder: Path | None) -> ExchangeFolderTranspor
 
 
 def cmd_batch_create(ctx: CliContext, args: argparse.Namespace) -> Result:
-    with ctx.transaction() as session:
-        summary = batches.create_batch(session, ctx.actor, ids=args.ids,
-                                       status=args.status or "ready", limit=args.limit,
-                                       transport=_transport(args))
+    try:
+        with ctx.transaction() as session:
+            summary = batches.create_batch(session, ctx.actor, ids=args.ids,
+                                           status=args.status or "ready", limit=args.limit,
+                                           transport=_transport(args))
+    except batches.BatchBlockedError as exc:
+        with ctx.transaction() as session:
+            batches.store_recheck(session, ctx.actor, exc)
+        raise
     return Result({"batch": summary.batch_no, "declarations": summary.declarations},
                   ctx.t(N_("Batch {batch} created with {count} declarations."),
                         batch=summary.batch_no, count=summary.declarations))

@@ -39,10 +39,17 @@ MAX_BATCH = 100_000
 
 
 class BatchBlockedError(ValidationError):
-    """Some selected declarations cannot enter a batch; `blocked` says which and why."""
+    """Some selected declarations cannot enter a batch; `blocked` says which and why.
 
-    def __init__(self, blocked: Sequence[BlockedDeclaration]) -> None:
+    `stale`: declarations stored as ready that failed the re-check. The caller's transaction
+    rolls back with this error, their `invalid` status and problems with it: the caller stores
+    them again with `store_recheck` in a transaction of its own, so the grid shows why.
+    """
+
+    def __init__(self, blocked: Sequence[BlockedDeclaration],
+                 stale: Sequence[int] = ()) -> None:
         self.blocked = tuple(blocked)
+        self.stale = tuple(stale)
         listing = "; ".join(f"#{b.id} {b.copNo or ''} ({b.status})" for b in self.blocked[:10])
         more = len(self.blocked) - 10
         super().__init__(
@@ -177,7 +184,7 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
     if not decl_ids:  # every candidate failed the re-check: say why, as for non-ready ones
         raise BatchBlockedError([
             BlockedDeclaration(r.id, r.copNo, S.INVALID, _why_not(S.INVALID, r.id))
-            for r in rows])
+            for r in rows], stale=[r.id for r in rows])
     batch = Batch(batch_no=_next_batch_no(session, when), ie_flag=ie_flag, state=OPEN,
                   created_by=actor.name, **transport.batch_values())
     session.add(batch)
@@ -191,6 +198,12 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
                     details={"batch": batch.batch_no, "declarations": len(decl_ids)}),
     ])
     return get_batch(session, actor, batch.batch_no)
+
+
+def store_recheck(session: Session, actor: Actor, error: BatchBlockedError) -> None:
+    """Store the re-check that blocked a batch (see BatchBlockedError.stale); caller commits."""
+    if error.stale:
+        check_declarations(session, actor, list(error.stale), report=False)
 
 
 def _passing_now(session: Session, actor: Actor, candidates: list[int],

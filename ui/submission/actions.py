@@ -94,6 +94,7 @@ class SubmissionActions(QObject):
     def _create_batch(self, ids: list[int] | None) -> CreateBatchDialog:
         dialog = CreateBatchDialog(self.ctx, ids, self.window)
         dialog.created.connect(self._on_batch_created)
+        dialog.rechecked.connect(self.window.data_changed)
         dialog.open()
         return dialog
 

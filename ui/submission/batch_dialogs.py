@@ -44,6 +44,7 @@ class CreateBatchDialog(QDialog):
     """Transport data for a new batch of the selected (or all ready) declarations."""
 
     created = Signal(object)  # BatchSummary
+    rechecked = Signal()  # a blocking re-check moved declarations to invalid
 
     def __init__(self, ctx: GuiContext, ids: Sequence[int] | None,
                  parent: QWidget | None = None) -> None:
@@ -108,6 +109,10 @@ class CreateBatchDialog(QDialog):
                     session, self.ctx.actor, ids=self.ids,
                     status=None if self.ids else "ready", transport=self.transport())
         except BatchBlockedError as exc:
+            if exc.stale:
+                with self.ctx.transaction() as session:
+                    batches.store_recheck(session, self.ctx.actor, exc)
+                self.rechecked.emit()
             lines = [self.tr("{n} declarations cannot go into a batch; only ready ones can:")
                      .format(n=len(exc.blocked))]
             lines += [f"#{b.id} {b.copNo or ''} — {render(b.reason, self.ctx.lang)}"

@@ -301,3 +301,19 @@ def test_receipt_files_are_kept_for_the_evidence_pack(
                   if n.startswith("receipts/")}
     assert packed == set(kept)
     assert result.counts["receipts"] == len(kept)
+
+
+def test_cli_batch_of_stale_declarations_stores_why(db_url: str,
+                                                    sessions: sessionmaker[Session],
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    with sessions() as s, s.begin():
+        stale = make_declaration(s, status="ready")
+        # Broken behind the pre-check's back: the stored "ready" is stale.
+        s.execute(update(Declaration).where(Declaration.id == stale)
+                  .values(netWeight=Decimal("0")))
+    code = cli_main(["--db", db_url, "batch", "create", "--ids", str(stale), "--bill-no",
+                     "78412345675", "--traf-no", "CZ3102", "--voyage-no", "CZ3102"])
+    out = capsys.readouterr()
+    assert code == 1 and f"#{stale}" in out.out + out.err
+    with sessions() as s:  # the refusal's re-check is kept: the grid shows it as invalid
+        assert s.get(Declaration, stale).status == "invalid"  # type: ignore[union-attr]

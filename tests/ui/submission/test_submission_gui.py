@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import Declaration
@@ -75,6 +76,24 @@ def test_create_batch_blocked_then_ok(ctx: GuiContext, qtbot: QtBot) -> None:
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert sig.args[0].declarations == 6
     assert "queued" in _statuses(ctx)
+
+
+def test_create_batch_of_stale_declarations_shows_them_invalid(ctx: GuiContext,
+                                                                qtbot: QtBot) -> None:
+    with ctx.transaction() as s:
+        stale = s.execute(select(Declaration.id).where(Declaration.status == "ready")
+                          .limit(1)).scalar_one()
+        # Broken behind the pre-check's back: the stored "ready" is stale.
+        s.execute(update(Declaration).where(Declaration.id == stale)
+                  .values(netWeight=Decimal("0")))
+    dialog = CreateBatchDialog(ctx, [stale])
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.rechecked):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert f"#{stale}" in dialog.problems.toPlainText()
+    assert "pre-check found errors" in dialog.problems.toPlainText()
+    with ctx.transaction() as s:
+        assert s.get(Declaration, stale).status == "invalid"  # type: ignore[union-attr]
 
 
 def test_submit_then_receipts_then_to_fix(ctx: GuiContext, qtbot: QtBot,
