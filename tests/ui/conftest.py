@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -44,14 +45,22 @@ def _bundled_font(qapp: object) -> None:
     register_bundled_font(qapp)
 
 
-@pytest.fixture
-def window(demo_db: str, qtbot: QtBot) -> Iterator[MainWindow]:
-    """The main window on the demo database, its grid loaded (test files may override it)."""
-    ctx = open_database(demo_db)
+@contextmanager
+def main_window(url: str, qtbot: QtBot, *, show: bool = True) -> Iterator[MainWindow]:
+    """The main window on the database at `url`; its engine is disposed afterwards."""
+    ctx = open_database(url)
     assert not isinstance(ctx, Exception)
     w = MainWindow(ctx)
     qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.model.ready)
+    if show:
+        w.show()
     yield w
     ctx.engine.dispose()
+
+
+@pytest.fixture
+def window(demo_db: str, qtbot: QtBot) -> Iterator[MainWindow]:
+    """The main window on the demo database, its grid loaded (test files may build on it)."""
+    with main_window(demo_db, qtbot) as w:
+        qtbot.waitUntil(lambda: w.model.ready)
+        yield w

@@ -18,21 +18,17 @@ from sqlalchemy import func, select
 from app.db.models import Declaration
 from app.domain.errors import ValidationError
 from app.intake.table import _MSG_NO_HEADER as MSG_NO_HEADER_ROW
+from tests.ui.conftest import main_window
 from tests.unit.intake.filemakers import CN_HEADERS, CN_ROWS, write_csv, write_xlsx
 from ui.intake.summary import ImportSummaryDialog
 from ui.intake.wizard import ImportWizard
-from ui.main import open_database
 from ui.main_window import MainWindow
 
 
 @pytest.fixture
 def window(db_url: str, qtbot: QtBot) -> Iterator[MainWindow]:
-    ctx = open_database(db_url)
-    assert not isinstance(ctx, Exception)
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    yield w
-    ctx.engine.dispose()
+    with main_window(db_url, qtbot, show=False) as w:
+        yield w
 
 
 def _orders(window: MainWindow) -> int:

@@ -1,26 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.db.models import Declaration, Problem
 from app.services.queries import DeclarationFilter
-from ui.main import open_database
 from ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(demo_db: str, qtbot: QtBot) -> Iterator[MainWindow]:
-    ctx = open_database(demo_db)
-    assert not isinstance(ctx, Exception)
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    ctx.engine.dispose()
 
 
 def test_check_fills_panel_and_code_filters_grid(window: MainWindow, qtbot: QtBot) -> None:

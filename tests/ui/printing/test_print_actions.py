@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,17 +10,13 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select, update
 
 from app.db.models import Batch, Declaration, PrintLog
-from ui.main import open_database
 from ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(demo_db: str, qtbot: QtBot) -> Iterator[MainWindow]:
-    ctx = open_database(demo_db)
-    assert not isinstance(ctx, Exception)
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
+def window(window: MainWindow) -> MainWindow:
+    """The shared main window with every print dialog question replaced."""
+    w = window
     actions = w.print_actions  # type: ignore[attr-defined]
     # No modal dialog may block a test: every question fails loudly unless replaced.
     actions.show_error = _unexpected
@@ -29,8 +24,7 @@ def window(demo_db: str, qtbot: QtBot) -> Iterator[MainWindow]:
     actions.ask_reprint_reason = _unexpected
     actions.confirm_missing_glyphs = _unexpected
     actions.show_preview = _unexpected
-    yield w
-    ctx.engine.dispose()
+    return w
 
 
 def _unexpected(*args: object) -> None:
