@@ -122,8 +122,8 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
                 resolver = _Resolver(session, all_returns)
                 seen = _seen_keys(session, [r.content_key for r in all_returns])
                 plan = plan_returns(all_returns, resolver, seen)
-                _persist(session, actor, plan, file_of)
-                _keep_files(session, plan, file_of, contents)
+                stored = _persist(session, actor, plan, file_of)
+                _keep_files(session, stored, contents)
             break
         except IntegrityError:
             # Another process (the GUI watcher and a CLI run) stored some of these returns
@@ -214,15 +214,10 @@ def _seen_keys(session: Session, keys: Sequence[str]) -> set[str]:
     return seen
 
 
-def _keep_files(session: Session, plan: Plan, file_of: dict[int, tuple[Path, str]],
-                contents: dict[str, bytes]) -> None:
-    """Store the bytes of every file that gave at least one stored return, once per content:
-    the evidence pack needs the originals after the exchange folder is cleaned up."""
-    wanted: dict[str, str] = {}
-    for o in plan.outcomes:
-        if o.reason not in ("duplicate", "unmatched"):
-            path, digest = file_of[id(o.ret)]
-            wanted.setdefault(digest, path.name)
+def _keep_files(session: Session, wanted: dict[str, str], contents: dict[str, bytes]) -> None:
+    """Store the bytes of the files `wanted` (sha256 -> name: those that gave at least one
+    stored return), once per content: the evidence pack needs the originals after the exchange
+    folder is cleaned up."""
     if not wanted:
         return
     have = set(session.execute(select(ReceiptFile.sha256)
@@ -234,8 +229,11 @@ def _keep_files(session: Session, plan: Plan, file_of: dict[int, tuple[Path, str
 
 
 def _persist(session: Session, actor: Actor, plan: Plan,
-             file_of: dict[int, tuple[Path, str]]) -> None:
+             file_of: dict[int, tuple[Path, str]]) -> dict[str, str]:
+    """Store the plan's returns and status changes; returns sha256 -> name of the files that
+    gave a stored return."""
     rows: list[dict[str, Any]] = []
+    files: dict[str, str] = {}
     keys_used: set[str] = set()
     # One audit event per receipt file listing the status changes it made: the per-declaration
     # trail is the `inbound_receipts` history (every return, applied or not).
@@ -249,6 +247,7 @@ def _persist(session: Session, actor: Actor, plan: Plan,
             key = hashlib.sha256(f"{key}:{o.declaration_id}".encode()).hexdigest()
         keys_used.add(key)
         path, digest = file_of[id(ret)]
+        files.setdefault(digest, path.name)
         rows.append({
             "message_type": ret.kind, "file_name": path.name, "file_hash": digest,
             "content_key": key, "guid": ret.guid[:36] or None, "cop_no": ret.copNo or None,
@@ -288,3 +287,4 @@ def _persist(session: Session, actor: Actor, plan: Plan,
         record_events(session, actor, [
             AuditRecord("receipt.apply", "receipt_file", name, None, details)
             for name, details in changes.items()])
+    return files
