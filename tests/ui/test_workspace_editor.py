@@ -9,30 +9,26 @@ from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import AuditEvent, Declaration, Problem
 from app.services.editing import load_snapshot, save_declaration
 from tests.factories import make_declaration
+from tests.ui.conftest import main_window
 from ui.declarations.conflict_dialog import ConflictDialog
 from ui.declarations.editor import DeclarationEditor
-from ui.main import open_database
 from ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(db_url: str, qtbot: QtBot) -> Iterator[MainWindow]:
-    ctx = open_database(db_url)
-    assert not isinstance(ctx, Exception)
-    with ctx.transaction() as s:
+def window(db_url: str, sessions: sessionmaker[Session], qtbot: QtBot) -> Iterator[MainWindow]:
+    with sessions() as s, s.begin():
         for _ in range(3):
             make_declaration(s)
         make_declaration(s, status="sent")
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.model.ready)
-    yield w
-    ctx.engine.dispose()
+    with main_window(db_url, qtbot) as w:
+        qtbot.waitUntil(lambda: w.model.ready)
+        yield w
 
 
 def type_text(widget: QLineEdit, text: str) -> None:

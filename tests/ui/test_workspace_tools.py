@@ -9,32 +9,28 @@ from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import AuditEvent, Declaration, Setting
 from app.security.context import Actor, Role
 from tests.factories import item_values, make_declaration
+from tests.ui.conftest import main_window
 from ui.i18n import Translators
 from ui.language import LanguageSwitcher
-from ui.main import open_database
 from ui.main_window import MainWindow
 from ui.workspace.settings_dialog import SettingsDialog
 
 
 @pytest.fixture
-def window(db_url: str, qtbot: QtBot) -> Iterator[MainWindow]:
-    ctx = open_database(db_url)
-    assert not isinstance(ctx, Exception)
-    with ctx.transaction() as s:
+def window(db_url: str, sessions: sessionmaker[Session], qtbot: QtBot) -> Iterator[MainWindow]:
+    with sessions() as s, s.begin():
         for n in range(5):
             make_declaration(s, logisticsNo=f"EA00000000{n}CN",
                              items=[item_values(gname="奶粉"), item_values(gname="维生素C")])
         make_declaration(s, logisticsNo="EA000000009CN", status="inspection")
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.model.ready)
-    yield w
-    ctx.engine.dispose()
+    with main_window(db_url, qtbot) as w:
+        qtbot.waitUntil(lambda: w.model.ready)
+        yield w
 
 
 def more(w: MainWindow) -> object:
