@@ -71,16 +71,59 @@ def check_record(record: Record, ctx: CheckContext) -> CheckResult:
     return CheckResult(tuple(problems), tax)
 
 
+# Screens for bulk runs: rule → (records, ctx) → indices of the records the rule may find
+# something in, decided over the whole chunk at once; the rule skips the other records.
+Screen = Callable[[Sequence[Record], CheckContext], set[int]]
+SCREENS: dict[Rule, Screen] = {
+    fieldrules.check_no_items: fieldrules.screen_no_items,
+    fieldrules.check_trade_mode_fields: fieldrules.screen_trade_mode_fields,
+    money.check_annual_limit: partyrules.screen_facts,
+    partyrules.check_duplicates: partyrules.screen_facts,
+}
+# One step of a bulk plan: run `rule` on the records in `full` (all when None), else
+# `partial` on those in `part` (see fieldrules.FieldScreen).
+Step = tuple[Rule, set[int] | None, Rule | None, set[int]]
+
+
+def _bulk_plan(records: Sequence[Record], ctx: CheckContext) -> list[Step]:
+    codes = partial(coderules.check_codes_planned, coderules.code_plan(records, ctx.ref))
+    plan: list[Step] = []
+    for rule in RULES:
+        screen = SCREENS.get(rule)
+        if rule is coderules.check_codes:
+            plan.append((codes, None, None, set()))
+        elif rule is fieldrules.check_fields:
+            fields = fieldrules.screen_fields(records)
+            if fields.scan or fields.extras:
+                plan.append((rule, fields.scan, fieldrules.check_field_extras, fields.extras))
+        elif screen is None:
+            plan.append((rule, None, None, set()))
+        else:
+            suspects = screen(records, ctx)
+            if suspects:
+                plan.append((rule, suspects, None, set()))
+    return plan
+
+
 def check_records(records: Sequence[Record], ctx: CheckContext) -> list[CheckResult]:
     """`check_record` for each of many records (a chunk of a bulk run), same results.
 
-    Code checks are planned per chunk: a field whose values are all known codes is not
-    looked up per record (see `coderules.code_plan`)."""
-    codes = partial(coderules.check_codes_planned, coderules.code_plan(records, ctx.ref))
-    rules = tuple(codes if rule is coderules.check_codes else rule for rule in RULES)
+    Rules with a screen run only on the records it picks (see SCREENS, `screen_fields`); code
+    checks are planned per chunk: a field whose values are all known codes is not looked up
+    per record (see `coderules.code_plan`)."""
+    plan = _bulk_plan(records, ctx)
     tax = money.declaration_tax
-    return [CheckResult(tuple(run_rules(r, ctx, rules)), tax(r, ctx) if is_import(r) else None)
-            for r in records]
+    results = []
+    for index, record in enumerate(records):
+        problems: list[Problem] = []
+        for rule, full, partial_rule, part in plan:
+            if full is None or index in full:
+                problems.extend(rule(record, ctx))
+            elif index in part:
+                problems.extend(partial_rule(record, ctx))  # type: ignore[misc]
+        results.append(CheckResult(tuple(problems),
+                                   tax(record, ctx) if is_import(record) else None))
+    return results
 
 
 ALL_CODES: tuple[RuleCode, ...] = tuple(RuleCode)

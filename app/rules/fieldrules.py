@@ -4,11 +4,13 @@ minOccurs) plus the fixed values and trade-mode requirements of the CEB spec."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
+from typing import Any
 
 from app.domain.fields import HEAD_FIELDS, ITEM_FIELDS, FieldSpec
 from app.i18n import N_
@@ -157,7 +159,8 @@ def _scan(plan: tuple[_Row, ...], get: Callable[[str], object], scope: str,
                     and not raw[0].isspace() and not raw[-1].isspace()):  # type: ignore[index]
                 continue
         elif cls is Decimal:
-            if kind == "dec" and _ZERO <= raw < _MAX_NUMBER:  # type: ignore[operator]
+            if (kind == "dec" and raw.is_finite()  # type: ignore[attr-defined]
+                    and _ZERO <= raw < _MAX_NUMBER):  # type: ignore[operator]
                 # Loaded amounts all have exactly 5 places: same_quantum says so without
                 # building as_tuple()'s digit tuple.
                 if raw.same_quantum(_QUANTUM):  # type: ignore[attr-defined]
@@ -170,26 +173,200 @@ def _scan(plan: tuple[_Row, ...], get: Callable[[str], object], scope: str,
         yield from _field(check, raw, scope, gnum)
 
 
+_COLUMN_TYPES: dict[str, type] = {"str": str, "dec": Decimal, "int": int}
+
+
+def _column_fine(values: Sequence[object], kind: str, limit: int, exact: int,
+                 required: bool) -> bool:
+    """True when `_scan` can find nothing in any of `values` (one field of many records),
+    decided with a few passes of C builtins; False means "look at each value"."""
+    want = _COLUMN_TYPES.get(kind)
+    if want is None:  # dates and times: always looked at value by value
+        return False
+    types = set(map(type, values))
+    types.discard(type(None))
+    if not types:
+        return not required
+    if types != {want} or (required and None in values):
+        return False
+    if kind == "str":
+        present: list[Any] = list(filter(None, values))  # None and "" (not required: fine)
+        if required and len(present) != len(values):
+            return False
+        if not present:
+            return True
+        if limit or exact:
+            lengths = list(map(len, present))
+            if limit and max(lengths) > limit:
+                return False
+            if exact and not min(lengths) == max(lengths) == exact:
+                return False
+        # strip() hands back the very same string when there is nothing to strip
+        return list(map(str.strip, present)) == present
+    present = [v for v in values if v is not None]
+    try:
+        low, high = min(present), max(present)  # type: ignore[type-var]
+    except ArithmeticError:  # a NaN
+        return False
+    if kind == "int":
+        return bool(low >= 0 and high < 10**9)
+    return bool(low >= _ZERO and high < _MAX_NUMBER
+                and all(map(_QUANTUM.same_quantum, present)))
+
+
+def _bad_positions(values: Sequence[object], row: _Row, scope: str) -> list[int]:
+    """Positions of `values` where `_scan` finds something, each distinct value scanned
+    once."""
+    plan, name = (row,), row[0]
+    verdicts: dict[tuple[type, object], bool] = {}
+    bad = []
+    for position, value in enumerate(values):
+        key = (type(value), value)
+        try:
+            fine = verdicts.get(key)
+        except TypeError:  # unhashable (not from the database)
+            fine = key = None  # type: ignore[assignment]
+        if fine is None:
+            fine = next(_scan(plan, {name: value}.get, scope, None), None) is None
+            if key is not None:
+                verdicts[key] = fine
+        if not fine:
+            bad.append(position)
+    return bad
+
+
+def columns(rows: Sequence[Mapping[str, object]], names: Sequence[str]) -> list[Sequence[object]]:
+    """The values of the fields `names` in `rows`, one sequence per field (C speed when every
+    row has every field, as loaded rows do)."""
+    if not rows:
+        return [() for _ in names]
+    if len(names) == 1:
+        try:
+            return [list(map(itemgetter(names[0]), rows))]
+        except KeyError:
+            return [[r.get(names[0]) for r in rows]]
+    try:
+        return list(zip(*map(itemgetter(*names), rows), strict=True))
+    except KeyError:
+        return [[r.get(n) for r in rows] for n in names]
+
+
+@dataclass(frozen=True)
+class FieldScreen:
+    """Which records of a chunk `check_fields` may find something in: `scan` those where the
+    per-field scan may (they need `check_fields`), `extras` those where only the rest may
+    (`check_field_extras` suffices). Any other record: nothing to find."""
+
+    scan: set[int]
+    extras: set[int]
+
+
+def screen_fields(records: Sequence[Record]) -> FieldScreen:
+    """Decide `FieldScreen` field by field over all the records at once."""
+    scan: set[int] = set()
+    extras: set[int] = set()
+    for imp in (True, False):
+        chosen = [i for i, r in enumerate(records) if is_import(r) is imp]
+        if not chosen:
+            continue
+        heads = [records[i] for i in chosen]
+        owners, items = _items_of(records, chosen)
+        for plan, who, rows, scope in ((_HEAD_PLAN[imp], chosen, heads, "head"),
+                                       (_ITEM_PLAN[imp], owners, items, "item")):
+            for row, values in zip(plan, columns(rows, [r[0] for r in plan]), strict=True):
+                if not _column_fine(values, row[1], row[2], row[3], row[4]):
+                    scan.update(who[p] for p in _bad_positions(values, row, scope))
+        extras.update(owners[p] for p in _item_extras(items, imp))
+        if imp:
+            extras.update(chosen[p] for p in _head_extras(heads))
+    extras.difference_update(scan)
+    return FieldScreen(scan, extras)
+
+
+def _item_extras(items: list[Record], imp: bool) -> Iterator[int]:
+    """Positions of the items where `_fields(scan=False)` may find something."""
+    gcodes, units2, qtys2 = columns(items, ("gcode", "unit2", "qty2"))
+    for p, (gcode, unit2, qty2) in enumerate(zip(gcodes, units2, qtys2, strict=True)):
+        if ((type(gcode) is str and len(gcode) == 10 and not gcode.isdigit())
+                or ((unit2 or qty2 is not None) and _units2_disagree(unit2, qty2))):
+            yield p
+    if imp:
+        for name, expected in FIXED_IMPORT_ITEM.items():
+            yield from _not_fixed(columns(items, (name,))[0], expected, as_text=False)
+
+
+def _units2_disagree(unit2: object, qty2: object) -> bool:
+    """Second unit without a second quantity above 0, or the other way round."""
+    number = dec(qty2)
+    return bool(text(unit2)) != (number is not None and number > 0)
+
+
+def _head_extras(heads: list[Record]) -> Iterator[int]:
+    names = (*FIXED_IMPORT_HEAD, "guid")
+    for name, values in zip(names, columns(heads, names), strict=True):
+        expected = FIXED_IMPORT_HEAD.get(name)
+        if expected is None:  # guid
+            yield from (p for p, v in enumerate(values) if v)
+        else:
+            yield from _not_fixed(values, expected, as_text=True)
+
+
+def _not_fixed(values: Sequence[object], expected: str, *, as_text: bool) -> Iterator[int]:
+    """Positions of values neither empty (None) nor `expected` (nor, `as_text`, a value
+    whose str() is `expected`, like the number 1 for "1")."""
+    try:
+        odd = set(values) - {None, expected}
+    except TypeError:  # unhashable (not from the database)
+        odd = None
+    if odd is not None and as_text:
+        odd = {v for v in odd if str(v) != expected}
+    if odd is not None and not odd:
+        return
+    yield from (p for p, v in enumerate(values) if v is not None and v != expected
+                and not (as_text and str(v) == expected))
+
+
+def _items_of(records: Sequence[Record], chosen: list[int]) -> tuple[list[int], list[Record]]:
+    owners: list[int] = []
+    items: list[Record] = []
+    for i in chosen:
+        found = items_of(records[i])
+        owners.extend([i] * len(found))
+        items.extend(found)
+    return owners, items
+
+
 def check_fields(record: Record, ctx: CheckContext) -> Iterator[Problem]:
     """REQUIRED / TOO_LONG / BAD_FORMAT for every head and item field."""
+    return _fields(record, scan=True)
+
+
+def check_field_extras(record: Record, ctx: CheckContext) -> Iterator[Problem]:
+    """What `check_fields` finds besides the per-field scan (digits of `gcode`, second unit and
+    quantity together, fixed values, `guid`): all it can find in a record `screen_fields`
+    cleared."""
+    return _fields(record, scan=False)
+
+
+def _fields(record: Record, *, scan: bool) -> Iterator[Problem]:
     imp = is_import(record)
     get = record.get
-    yield from _scan(_HEAD_PLAN[imp], get, "head", None)
+    if scan:
+        yield from _scan(_HEAD_PLAN[imp], get, "head", None)
     item_plan = _ITEM_PLAN[imp]
     for index, item in enumerate(items_of(record)):
         gnum = gnum_of(item, index)
         iget = item.get
-        yield from _scan(item_plan, iget, "item", gnum)
+        if scan:
+            yield from _scan(item_plan, iget, "item", gnum)
         gcode = iget("gcode")
         if type(gcode) is str and len(gcode) == 10 and not gcode.isdigit():
             yield error(RuleCode.BAD_FORMAT, "gcode", N_("{field} must be 10 digits (got "
                         "{value})."), gnum, field=label("gcode", "item"), value=gcode)
         unit2, qty2 = iget("unit2"), iget("qty2")
-        if unit2 or qty2 is not None:
-            qty2_number = dec(qty2)
-            if bool(text(unit2)) != (qty2_number is not None and qty2_number > 0):
-                yield error(RuleCode.BAD_FORMAT, "qty2", N_("Second quantity and second unit "
-                            "must both be given (quantity above 0) or both be empty."), gnum)
+        if (unit2 or qty2 is not None) and _units2_disagree(unit2, qty2):
+            yield error(RuleCode.BAD_FORMAT, "qty2", N_("Second quantity and second unit "
+                        "must both be given (quantity above 0) or both be empty."), gnum)
         if imp:
             for name, expected in FIXED_IMPORT_ITEM.items():
                 value = iget(name)
@@ -234,3 +411,26 @@ def check_trade_mode_fields(record: Record, ctx: CheckContext) -> Iterator[Probl
 def check_no_items(record: Record, ctx: CheckContext) -> Iterator[Problem]:
     if not items_of(record):
         yield error(RuleCode.REQUIRED, "gnum", N_("The declaration has no items."))
+
+
+def screen_no_items(records: Sequence[Record], ctx: CheckContext) -> set[int]:
+    return {i for i, r in enumerate(records) if not items_of(r)}
+
+
+def screen_trade_mode_fields(records: Sequence[Record], ctx: CheckContext) -> set[int]:
+    """Records `check_trade_mode_fields` may find something in: a trade mode with extra
+    requirements (9610 only once batched)."""
+    modes: dict[tuple[type, object], str] = {}
+    suspects = set()
+    for i, r in enumerate(records):
+        raw = r.get("tradeMode")
+        key = (type(raw), raw)
+        try:
+            mode = modes[key]
+        except KeyError:
+            mode = modes[key] = text(raw)
+        except TypeError:
+            mode = text(raw)
+        if mode in TRADE_MODE_HEAD and (mode != "9610" or r.get("batchId")):
+            suspects.add(i)
+    return suspects

@@ -4,7 +4,7 @@ RESTRICTED_GOODS (item names) and the duplicate rules fed by cross-record facts.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from app.i18n import N_
 from app.rules.contact import address_problem, phone_is_plausible
@@ -89,6 +89,15 @@ def _restricted_term(pattern: re.Pattern[str], item: Item) -> str | None:
     haystack = " ".join(text(item.get(n)) for n in GOODS_TEXT)
     match = pattern.search(haystack.casefold())
     return None if match is None else match.group(0)
+
+
+def screen_facts(records: Sequence[Record], ctx: CheckContext) -> set[int]:
+    """Records with cross-record facts: the only ones the annual-limit and duplicate rules
+    can find anything in."""
+    facts = ctx.facts
+    if not facts:
+        return set()
+    return {i for i, r in enumerate(records) if r.get("id") in facts}
 
 
 def check_duplicates(record: Record, ctx: CheckContext) -> Iterator[Problem]:

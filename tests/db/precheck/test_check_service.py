@@ -143,3 +143,34 @@ def test_cancelled_run_leaves_the_garbage_collector_on(session, actor) -> None:
     assert gc.isenabled()
     check_declarations(session, actor, None, today=TODAY)
     assert gc.isenabled()
+
+
+def test_bulk_check_of_loaded_demo_rows_finds_what_each_record_finds(session) -> None:
+    """The screens of a bulk run decide over whole columns of loaded rows (scaled Decimals,
+    int packNo, second units, the demo's deliberate flaws): per record, the same problems."""
+    from app.db.bulk import insert_declarations
+    from app.precheck.facts import gather_facts
+    from app.precheck.records import iter_record_chunks
+    from app.reference.store import reference_from_db
+    from app.rules.context import CheckContext, shipped_restricted_terms
+    from app.rules.engine import check_record, check_records
+    from app.services.demo import generate
+
+    ref = reference_from_db(session)
+    heads, items = generate(600, 5, ref, {})
+    insert_declarations(session, heads, items)
+    ctx = CheckContext(ref=ref, today=TODAY, restricted=shipped_restricted_terms(),
+                       facts=gather_facts(session, None))
+    found: set[str] = set()
+    odd: list[tuple[str, object]] = [
+        ("orderNo", "X" * 61), ("buyerName", " 张三"), ("freight", Decimal("-1.00000")),
+        ("packNo", 2), ("guid", "not-a-guid"), ("declTime", "20261340"), ("currency", "840")]
+    for chunk in iter_record_chunks(session, chunk=150):
+        for n, (name, value) in enumerate(odd):  # flaws typed in the editor, say
+            chunk[n * 7][name] = value
+        chunk[3]["items"][0]["gcode"] = "12345678AB"
+        chunk[5]["items"][0]["unit2"] = None
+        bulk = check_records(chunk, ctx)
+        assert bulk == [check_record(r, ctx) for r in chunk]
+        found.update(p.code.value for result in bulk for p in result.problems)
+    assert {"BAD_FORMAT", "SUM_MISMATCH", "ID_CHECKSUM", "LIMIT_SINGLE"} <= found
