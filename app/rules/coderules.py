@@ -3,14 +3,23 @@ legal quantities derived from the HS code where that is unambiguous."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from operator import methodcaller
 from typing import Any
 
 from app.i18n import N_, Message
 from app.reference.tables import ReferenceTables
-from app.rules.context import CheckContext, Record, dec, gnum_of, items_of, label, text
+from app.rules.context import (
+    CheckContext,
+    Chunk,
+    Record,
+    dec,
+    gnum_of,
+    items_of,
+    label,
+    screen_items,
+    text,
+)
 from app.rules.problem import Problem, RuleCode, error
 
 # field → reference table (RefCode table names, see app.reference.tables.CODE_TABLE_FILES)
@@ -50,23 +59,25 @@ CodeCheck = tuple[str, str, Any]  # field, table, known codes
 CodePlan = tuple[list[CodeCheck], list[CodeCheck]]  # head, item
 
 
-def _column_known(check: CodeCheck, rows: Sequence[Mapping[str, Any]]) -> bool:
-    """True when every value of the field in `rows` is empty or a known code (so the check
-    cannot fire there); False means "look at each value"."""
-    name, _, known = check
+def _column_known(check: CodeCheck, values: Sequence[object]) -> bool:
+    """True when every value of the field is empty or a known code (so the check cannot fire
+    there); False means "look at each value"."""
+    _, _, known = check
     try:
-        rest = set(map(methodcaller("get", name), rows)).difference(known)
+        rest = set(values).difference(known)
     except TypeError:  # an unhashable value: leave it to the per-record check
         return False
     return not any(rest)
 
 
-def code_plan(records: Sequence[Record], ref: ReferenceTables) -> CodePlan:
-    """The code checks these records need: a field whose values in the chunk are all known
+def code_plan(chunk: Chunk, ref: ReferenceTables) -> CodePlan:
+    """The code checks a chunk's records need: a field whose values in the chunk are all known
     (or empty) is dropped, so a bulk run looks them up per column, not per record."""
-    items = [i for r in records for i in items_of(r)]
-    return ([c for c in _code_checks(ref, HEAD_CODE_FIELDS) if not _column_known(c, records)],
-            [c for c in _code_checks(ref, ITEM_CODE_FIELDS) if not _column_known(c, items)])
+    heads, items = _code_checks(ref, HEAD_CODE_FIELDS), _code_checks(ref, ITEM_CODE_FIELDS)
+    return ([c for c, v in zip(heads, chunk.heads([c[0] for c in heads]), strict=True)
+             if not _column_known(c, v)],
+            [c for c, v in zip(items, chunk.item_values([c[0] for c in items]), strict=True)
+             if not _column_known(c, v)])
 
 
 def check_codes(record: Record, ctx: CheckContext) -> Iterator[Problem]:
@@ -123,6 +134,18 @@ def check_hs(record: Record, ctx: CheckContext) -> Iterator[Problem]:
         elif not hs.unit2 and unit2:
             yield error(RuleCode.HS_UNIT, "unit2", N_("HS code {hs} has no second legal unit; "
                         "leave the second unit and quantity empty."), gnum, hs=gcode)
+
+
+HS_FIELDS = ("gcode", "unit1", "unit2")
+
+
+def screen_hs(chunk: Chunk, ctx: CheckContext) -> set[int]:
+    """Records with an item whose HS code and legal units `check_hs` may find fault with."""
+    def finds(values: tuple[Any, ...]) -> bool:
+        item = dict(zip(HS_FIELDS, values, strict=True))
+        return next(check_hs({"items": [item]}, ctx), None) is not None
+
+    return screen_items(chunk, HS_FIELDS, finds)
 
 
 def derive_legal_quantities(record: Record, ref: ReferenceTables) -> dict[int, dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE_SECOND = frozenset("3456789")
 _LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 _PREFIX = re.compile(r"^(?:\+?86|0086)")
 _SEPARATORS = re.compile(r"[\s\-()（）]")
@@ -30,6 +31,12 @@ def normalise_phone(value: str) -> str:
 
 def phone_is_plausible(value: str) -> bool:
     """A mainland mobile (1[3-9] + 9 digits) or a landline with area code, ±86 prefix."""
+    if len(value) == 11 and value[0] == "1" and value[1] in _MOBILE_SECOND and value.isdecimal():
+        return True  # a plain mobile number, most of them: no regular expressions needed
+    return _plausible(value)
+
+
+def _plausible(value: str) -> bool:
     text = normalise_phone(value)
     return bool(_MOBILE.match(text) or _LANDLINE.match(text))
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache, cached_property
+from operator import itemgetter
 from typing import Any
 
 from app.domain.fields import HEAD_BY_NAME, ITEM_BY_NAME
@@ -142,3 +143,84 @@ def label(name: str, scope: str = "head") -> Message:
 def money(value: Decimal) -> str:
     """Amount for messages: 2 decimals, thousands separators."""
     return f"{value:,.2f}"
+
+
+def items_with_owners(records: Sequence[Record],
+                      chosen: Sequence[int] | None = None) -> tuple[list[int], list[Item]]:
+    """The items of the records (those at the indices `chosen`, or all), with the index of
+    the record each belongs to."""
+    owners: list[int] = []
+    items: list[Item] = []
+    for i in range(len(records)) if chosen is None else chosen:
+        found = items_of(records[i])
+        owners.extend([i] * len(found))
+        items.extend(found)
+    return owners, items
+
+
+def columns(rows: Sequence[Mapping[str, object]], names: Sequence[str]) -> list[Sequence[object]]:
+    """The values of the fields `names` in `rows`, one sequence per field (C speed when every
+    row has every field, as loaded rows do)."""
+    if not rows:
+        return [() for _ in names]
+    if len(names) == 1:
+        try:
+            return [list(map(itemgetter(names[0]), rows))]
+        except KeyError:
+            return [[r.get(names[0]) for r in rows]]
+    try:
+        return list(zip(*map(itemgetter(*names), rows), strict=True))
+    except KeyError:
+        return [[r.get(n) for r in rows] for n in names]
+
+
+class Chunk:
+    """The records of a bulk run's chunk, with their fields as columns (each built once, on
+    first use, and shared by every screen) and their items flattened."""
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self.records = records
+        self.owners, self.items = items_with_owners(records)
+        self._heads: dict[str, Sequence[object]] = {}
+        self._item_columns: dict[str, Sequence[object]] = {}
+
+    def heads(self, names: Sequence[str]) -> list[Sequence[object]]:
+        return self._columns(self.records, self._heads, names)
+
+    def item_values(self, names: Sequence[str]) -> list[Sequence[object]]:
+        return self._columns(self.items, self._item_columns, names)
+
+    @staticmethod
+    def _columns(rows: Sequence[Mapping[str, object]], cache: dict[str, Sequence[object]],
+                 names: Sequence[str]) -> list[Sequence[object]]:
+        missing = [n for n in dict.fromkeys(names) if n not in cache]
+        if missing:
+            cache.update(zip(missing, columns(rows, missing), strict=True))
+        return [cache[n] for n in names]
+
+
+def screen_items(chunk: Chunk, names: Sequence[str],
+                 finds: Callable[[tuple[Any, ...]], bool],
+                 plain: frozenset[type] = frozenset({str, type(None)})) -> set[int]:
+    """Indices of the records with an item for whose values of `names` `finds` is true, each
+    distinct combination decided once. Values of the `plain` types are told apart by value
+    alone (as loaded rows hold them); any other type is part of the key too, since 1, 1.0 and
+    True are equal keys with different texts."""
+    owners, found = chunk.owners, chunk.item_values(names)
+    keys: Iterator[tuple[Any, ...]] = zip(*found, strict=True)
+    width = len(names)
+    typed = not all(set(map(type, column)) <= plain for column in found)
+    if typed:
+        keys = zip(*found, *(map(type, column) for column in found), strict=True)
+    verdicts: dict[tuple[Any, ...], bool] = {}
+    suspects: set[int] = set()
+    for owner, key in zip(owners, keys, strict=True):
+        try:
+            hit = verdicts[key]
+        except KeyError:
+            hit = verdicts[key] = finds(key[:width] if typed else key)
+        except TypeError:  # unhashable (not from the database)
+            hit = finds(key[:width] if typed else key)
+        if hit:
+            suspects.add(owner)
+    return suspects

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from app.rules import coderules, fieldrules, money, partyrules
-from app.rules.context import CheckContext, Record, is_import
+from app.rules.context import CheckContext, Chunk, Record, is_import
 from app.rules.problem import Problem, RuleCode, Severity
 from app.rules.tax import TaxEstimate
 
@@ -72,36 +72,41 @@ def check_record(record: Record, ctx: CheckContext) -> CheckResult:
 
 
 # Screens for bulk runs: rule → (records, ctx) → indices of the records the rule may find
-# something in, decided over the whole chunk at once; the rule skips the other records.
-Screen = Callable[[Sequence[Record], CheckContext], set[int]]
-SCREENS: dict[Rule, Screen] = {
-    fieldrules.check_no_items: fieldrules.screen_no_items,
-    fieldrules.check_trade_mode_fields: fieldrules.screen_trade_mode_fields,
-    money.check_annual_limit: partyrules.screen_facts,
-    partyrules.check_duplicates: partyrules.screen_facts,
+# something in, decided over the whole chunk at once, and the stand-in the other records run
+# instead (None: nothing), which must find all that the rule could find in them.
+Screen = Callable[[Chunk, CheckContext], set[int]]
+SCREENS: dict[Rule, tuple[Screen, Rule | None]] = {
+    fieldrules.check_no_items: (fieldrules.screen_no_items, None),
+    fieldrules.check_trade_mode_fields: (fieldrules.screen_trade_mode_fields, None),
+    coderules.check_hs: (coderules.screen_hs, None),
+    money.check_sums: (money.screen_item_sums, money.check_document_sums),
+    money.check_annual_limit: (partyrules.screen_facts, None),
+    partyrules.check_duplicates: (partyrules.screen_facts, None),
+    partyrules.check_restricted: (partyrules.screen_restricted, None),
 }
-# One step of a bulk plan: run `rule` on the records in `full` (all when None), else
-# `partial` on those in `part` (see fieldrules.FieldScreen).
-Step = tuple[Rule, set[int] | None, Rule | None, set[int]]
+# One step of a bulk plan: `rule` on the records in `full` (all when None); the others run
+# `stand_in` when there is one: those in `part`, or all of them when `part` is None.
+Step = tuple[Rule, set[int] | None, Rule | None, set[int] | None]
 
 
 def _bulk_plan(records: Sequence[Record], ctx: CheckContext) -> list[Step]:
-    codes = partial(coderules.check_codes_planned, coderules.code_plan(records, ctx.ref))
+    chunk = Chunk(records)
+    codes = partial(coderules.check_codes_planned, coderules.code_plan(chunk, ctx.ref))
     plan: list[Step] = []
     for rule in RULES:
-        screen = SCREENS.get(rule)
         if rule is coderules.check_codes:
-            plan.append((codes, None, None, set()))
+            plan.append((codes, None, None, None))
         elif rule is fieldrules.check_fields:
-            fields = fieldrules.screen_fields(records)
+            fields = fieldrules.screen_fields(chunk)
             if fields.scan or fields.extras:
                 plan.append((rule, fields.scan, fieldrules.check_field_extras, fields.extras))
-        elif screen is None:
-            plan.append((rule, None, None, set()))
+        elif rule in SCREENS:
+            screen, stand_in = SCREENS[rule]
+            suspects = screen(chunk, ctx)
+            if suspects or stand_in is not None:
+                plan.append((rule, suspects, stand_in, None))
         else:
-            suspects = screen(records, ctx)
-            if suspects:
-                plan.append((rule, suspects, None, set()))
+            plan.append((rule, None, None, None))
     return plan
 
 
@@ -116,11 +121,11 @@ def check_records(records: Sequence[Record], ctx: CheckContext) -> list[CheckRes
     results = []
     for index, record in enumerate(records):
         problems: list[Problem] = []
-        for rule, full, partial_rule, part in plan:
+        for rule, full, stand_in, part in plan:
             if full is None or index in full:
                 problems.extend(rule(record, ctx))
-            elif index in part:
-                problems.extend(partial_rule(record, ctx))  # type: ignore[misc]
+            elif stand_in is not None and (part is None or index in part):
+                problems.extend(stand_in(record, ctx))
         results.append(CheckResult(tuple(problems),
                                    tax(record, ctx) if is_import(record) else None))
     return results

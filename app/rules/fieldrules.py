@@ -4,17 +4,28 @@ minOccurs) plus the fixed values and trade-mode requirements of the CEB spec."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
-from operator import itemgetter
+from functools import lru_cache, partial
 from typing import Any
 
 from app.domain.fields import HEAD_FIELDS, ITEM_FIELDS, FieldSpec
 from app.i18n import N_
-from app.rules.context import CheckContext, Record, dec, gnum_of, is_import, items_of, label, text
+from app.rules.context import (
+    CheckContext,
+    Chunk,
+    Record,
+    columns,
+    dec,
+    gnum_of,
+    is_import,
+    items_of,
+    items_with_owners,
+    label,
+    text,
+)
 from app.rules.problem import Problem, RuleCode, error
 
 # Filled by ClearDesk when the message is built, so not the clerk's concern before batching.
@@ -174,6 +185,7 @@ def _scan(plan: tuple[_Row, ...], get: Callable[[str], object], scope: str,
 
 
 _COLUMN_TYPES: dict[str, type] = {"str": str, "dec": Decimal, "int": int}
+_NONE = type(None)
 
 
 def _column_fine(values: Sequence[object], kind: str, limit: int, exact: int,
@@ -184,13 +196,17 @@ def _column_fine(values: Sequence[object], kind: str, limit: int, exact: int,
     if want is None:  # dates and times: always looked at value by value
         return False
     types = set(map(type, values))
-    types.discard(type(None))
-    if not types:
-        return not required
-    if types != {want} or (required and None in values):
+    some_none = _NONE in types  # (cheaper than `None in values`: no comparisons)
+    if some_none:
+        if required:
+            return False
+        types.discard(_NONE)
+        if not types:
+            return True
+    if types != {want}:
         return False
     if kind == "str":
-        present: list[Any] = list(filter(None, values))  # None and "" (not required: fine)
+        present: Sequence[Any] = list(filter(None, values))  # None and "" (not required: fine)
         if required and len(present) != len(values):
             return False
         if not present:
@@ -203,15 +219,15 @@ def _column_fine(values: Sequence[object], kind: str, limit: int, exact: int,
                 return False
         # strip() hands back the very same string when there is nothing to strip
         return list(map(str.strip, present)) == present
-    present = [v for v in values if v is not None]
+    present = [v for v in values if v is not None] if some_none else values
     try:
         low, high = min(present), max(present)  # type: ignore[type-var]
+        if kind == "int":
+            return bool(low >= 0 and high < 10**9)
+        return bool(low >= _ZERO and high < _MAX_NUMBER
+                    and all(map(_QUANTUM.same_quantum, present)))
     except ArithmeticError:  # a NaN
         return False
-    if kind == "int":
-        return bool(low >= 0 and high < 10**9)
-    return bool(low >= _ZERO and high < _MAX_NUMBER
-                and all(map(_QUANTUM.same_quantum, present)))
 
 
 def _bad_positions(values: Sequence[object], row: _Row, scope: str) -> list[int]:
@@ -235,22 +251,6 @@ def _bad_positions(values: Sequence[object], row: _Row, scope: str) -> list[int]
     return bad
 
 
-def columns(rows: Sequence[Mapping[str, object]], names: Sequence[str]) -> list[Sequence[object]]:
-    """The values of the fields `names` in `rows`, one sequence per field (C speed when every
-    row has every field, as loaded rows do)."""
-    if not rows:
-        return [() for _ in names]
-    if len(names) == 1:
-        try:
-            return [list(map(itemgetter(names[0]), rows))]
-        except KeyError:
-            return [[r.get(names[0]) for r in rows]]
-    try:
-        return list(zip(*map(itemgetter(*names), rows), strict=True))
-    except KeyError:
-        return [[r.get(n) for r in rows] for n in names]
-
-
 @dataclass(frozen=True)
 class FieldScreen:
     """Which records of a chunk `check_fields` may find something in: `scan` those where the
@@ -261,38 +261,48 @@ class FieldScreen:
     extras: set[int]
 
 
-def screen_fields(records: Sequence[Record]) -> FieldScreen:
+def screen_fields(chunk: Chunk) -> FieldScreen:
     """Decide `FieldScreen` field by field over all the records at once."""
     scan: set[int] = set()
     extras: set[int] = set()
+    records = chunk.records
     for imp in (True, False):
         chosen = [i for i, r in enumerate(records) if is_import(r) is imp]
         if not chosen:
             continue
-        heads = [records[i] for i in chosen]
-        owners, items = _items_of(records, chosen)
-        for plan, who, rows, scope in ((_HEAD_PLAN[imp], chosen, heads, "head"),
-                                       (_ITEM_PLAN[imp], owners, items, "item")):
-            for row, values in zip(plan, columns(rows, [r[0] for r in plan]), strict=True):
+        if len(chosen) == len(records):  # the usual chunk: all import (or all export)
+            heads, owners, items = records, chunk.owners, chunk.items
+            head_values, item_values = chunk.heads, chunk.item_values
+        else:
+            heads = [records[i] for i in chosen]
+            owners, items = items_with_owners(records, chosen)
+            head_values = partial(columns, heads)
+            item_values = partial(columns, items)
+        for plan, who, values_of, scope in ((_HEAD_PLAN[imp], chosen, head_values, "head"),
+                                            (_ITEM_PLAN[imp], owners, item_values, "item")):
+            for row, values in zip(plan, values_of([r[0] for r in plan]), strict=True):
                 if not _column_fine(values, row[1], row[2], row[3], row[4]):
                     scan.update(who[p] for p in _bad_positions(values, row, scope))
-        extras.update(owners[p] for p in _item_extras(items, imp))
+        extras.update(owners[p] for p in _item_extras(item_values, imp))
         if imp:
-            extras.update(chosen[p] for p in _head_extras(heads))
+            extras.update(chosen[p] for p in _head_extras(head_values))
     extras.difference_update(scan)
     return FieldScreen(scan, extras)
 
 
-def _item_extras(items: list[Record], imp: bool) -> Iterator[int]:
+ColumnsOf = Callable[[Sequence[str]], list[Sequence[object]]]
+
+
+def _item_extras(values_of: ColumnsOf, imp: bool) -> Iterator[int]:
     """Positions of the items where `_fields(scan=False)` may find something."""
-    gcodes, units2, qtys2 = columns(items, ("gcode", "unit2", "qty2"))
+    gcodes, units2, qtys2 = values_of(("gcode", "unit2", "qty2"))
     for p, (gcode, unit2, qty2) in enumerate(zip(gcodes, units2, qtys2, strict=True)):
         if ((type(gcode) is str and len(gcode) == 10 and not gcode.isdigit())
                 or ((unit2 or qty2 is not None) and _units2_disagree(unit2, qty2))):
             yield p
     if imp:
         for name, expected in FIXED_IMPORT_ITEM.items():
-            yield from _not_fixed(columns(items, (name,))[0], expected, as_text=False)
+            yield from _not_fixed(values_of((name,))[0], expected, as_text=False)
 
 
 def _units2_disagree(unit2: object, qty2: object) -> bool:
@@ -301,9 +311,9 @@ def _units2_disagree(unit2: object, qty2: object) -> bool:
     return bool(text(unit2)) != (number is not None and number > 0)
 
 
-def _head_extras(heads: list[Record]) -> Iterator[int]:
+def _head_extras(values_of: ColumnsOf) -> Iterator[int]:
     names = (*FIXED_IMPORT_HEAD, "guid")
-    for name, values in zip(names, columns(heads, names), strict=True):
+    for name, values in zip(names, values_of(names), strict=True):
         expected = FIXED_IMPORT_HEAD.get(name)
         if expected is None:  # guid
             yield from (p for p, v in enumerate(values) if v)
@@ -324,16 +334,6 @@ def _not_fixed(values: Sequence[object], expected: str, *, as_text: bool) -> Ite
         return
     yield from (p for p, v in enumerate(values) if v is not None and v != expected
                 and not (as_text and str(v) == expected))
-
-
-def _items_of(records: Sequence[Record], chosen: list[int]) -> tuple[list[int], list[Record]]:
-    owners: list[int] = []
-    items: list[Record] = []
-    for i in chosen:
-        found = items_of(records[i])
-        owners.extend([i] * len(found))
-        items.extend(found)
-    return owners, items
 
 
 def check_fields(record: Record, ctx: CheckContext) -> Iterator[Problem]:
@@ -413,17 +413,16 @@ def check_no_items(record: Record, ctx: CheckContext) -> Iterator[Problem]:
         yield error(RuleCode.REQUIRED, "gnum", N_("The declaration has no items."))
 
 
-def screen_no_items(records: Sequence[Record], ctx: CheckContext) -> set[int]:
-    return {i for i, r in enumerate(records) if not items_of(r)}
+def screen_no_items(chunk: Chunk, ctx: CheckContext) -> set[int]:
+    return {i for i, r in enumerate(chunk.records) if not items_of(r)}
 
 
-def screen_trade_mode_fields(records: Sequence[Record], ctx: CheckContext) -> set[int]:
+def screen_trade_mode_fields(chunk: Chunk, ctx: CheckContext) -> set[int]:
     """Records `check_trade_mode_fields` may find something in: a trade mode with extra
     requirements (9610 only once batched)."""
     modes: dict[tuple[type, object], str] = {}
     suspects = set()
-    for i, r in enumerate(records):
-        raw = r.get("tradeMode")
+    for i, (raw, batch) in enumerate(zip(*chunk.heads(("tradeMode", "batchId")), strict=True)):
         key = (type(raw), raw)
         try:
             mode = modes[key]
@@ -431,6 +430,6 @@ def screen_trade_mode_fields(records: Sequence[Record], ctx: CheckContext) -> se
             mode = modes[key] = text(raw)
         except TypeError:
             mode = text(raw)
-        if mode in TRADE_MODE_HEAD and (mode != "9610" or r.get("batchId")):
+        if mode in TRADE_MODE_HEAD and (mode != "9610" or batch):
             suspects.add(i)
     return suspects

@@ -15,6 +15,7 @@ from operator import mul
 
 WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
+_ASCII_ZERO_WEIGHT = ord("0") * sum(WEIGHTS)
 _SHAPE = re.compile(r"^\d{17}[\dX]$")
 EARLIEST_BIRTH = date(1900, 1, 1)
 
@@ -50,7 +51,10 @@ def check_character(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
     if len(first17) != 17 or not first17.isdigit():
         raise ValueError("need exactly 17 digits")
-    total = sum(map(mul, map(int, first17), WEIGHTS))
+    if first17.isascii():  # ASCII digits: their byte values less 48 each, summed at C speed
+        total = sum(map(mul, first17.encode("ascii"), WEIGHTS)) - _ASCII_ZERO_WEIGHT
+    else:
+        total = sum(map(mul, map(int, first17), WEIGHTS))
     return CHECK_CHARS[total % 11]
 
 

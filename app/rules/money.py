@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from app.i18n import N_
 from app.rules.context import (
     CheckContext,
+    Chunk,
     CrossFacts,
     Record,
     dec,
@@ -15,6 +17,7 @@ from app.rules.context import (
     is_import,
     items_of,
     money,
+    screen_items,
     text,
 )
 from app.rules.problem import Problem, RuleCode, error, warning
@@ -55,6 +58,30 @@ def taxed_in_full(record: Record, ctx: CheckContext) -> bool:
 
 
 def check_sums(record: Record, ctx: CheckContext) -> Iterator[Problem]:
+    """Item totals against quantity × price, then the order, payment and waybill sums."""
+    yield from _item_sums(record)
+    yield from _three_document_match(record)
+
+
+def check_document_sums(record: Record, ctx: CheckContext) -> Iterator[Problem]:
+    """`check_sums` for a record whose item sums `screen_item_sums` cleared."""
+    return _three_document_match(record)
+
+
+ITEM_SUM_FIELDS = ("qty", "price", "totalPrice")
+
+
+def screen_item_sums(chunk: Chunk, ctx: CheckContext) -> set[int]:
+    """Records with an item whose total may not be quantity × price."""
+    def finds(values: tuple[Any, ...]) -> bool:
+        item = dict(zip(ITEM_SUM_FIELDS, values, strict=True))
+        return next(_item_sums({"items": [item]}), None) is not None
+
+    return screen_items(chunk, ITEM_SUM_FIELDS, finds,
+                        plain=frozenset({Decimal, type(None)}))
+
+
+def _item_sums(record: Record) -> Iterator[Problem]:
     for index, item in enumerate(items_of(record)):
         qty, price = dec(item.get("qty")), dec(item.get("price"))
         total = dec(item.get("totalPrice"))
@@ -65,7 +92,6 @@ def check_sums(record: Record, ctx: CheckContext) -> Iterator[Problem]:
                         "quantity × unit price ({qty} × {price} = {expected})."),
                         gnum_of(item, index), total=money(total), qty=qty.normalize(),
                         price=money(price), expected=money(qty * price))
-    yield from _three_document_match(record)
 
 
 def _three_document_match(record: Record) -> Iterator[Problem]:
@@ -162,11 +188,15 @@ def check_weights(record: Record, ctx: CheckContext) -> Iterator[Problem]:
 
 def declaration_tax(record: Record, ctx: CheckContext) -> TaxEstimate:
     """The comprehensive tax estimate (full rate for an over-limit indivisible item)."""
+    hs_of = ctx.ref.hs
     items = []
     for index, item in enumerate(items_of(record)):
-        hs = ctx.ref.hs(text(item.get("gcode")))
+        hs = hs_of(text(item.get("gcode")))
         items.append(TaxItem(gnum_of(item, index), dec(item.get("totalPrice")) or ZERO,
                              hs.vat_rate if hs else None, hs.ct_rate if hs else None))
-    return estimate_tax(items, dec(record.get("freight")) or ZERO,
-                        dec(record.get("insuredFee")) or ZERO,
-                        full=taxed_in_full(record, ctx))
+    freight = dec(record.get("freight")) or ZERO
+    insured = dec(record.get("insuredFee")) or ZERO
+    # taxed_in_full(), with freight and insurance read once
+    full = (goods_value(record) + freight + insured > ctx.single_limit
+            and is_single_indivisible(record))
+    return estimate_tax(items, freight, insured, full=full)

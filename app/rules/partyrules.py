@@ -4,11 +4,22 @@ RESTRICTED_GOODS (item names) and the duplicate rules fed by cross-record facts.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from typing import Any
 
 from app.i18n import N_
 from app.rules.contact import address_problem, phone_is_plausible
-from app.rules.context import CheckContext, Item, Record, gnum_of, is_import, items_of, text
+from app.rules.context import (
+    CheckContext,
+    Chunk,
+    Item,
+    Record,
+    gnum_of,
+    is_import,
+    items_of,
+    screen_items,
+    text,
+)
 from app.rules.idcard import IdProblem, check_id_number
 from app.rules.problem import Problem, RuleCode, error, warning
 from app.rules.s10 import looks_like_s10, s10_is_valid
@@ -85,19 +96,38 @@ def check_restricted(record: Record, ctx: CheckContext) -> Iterator[Problem]:
 GOODS_TEXT = ("gname", "itemName", "gmodel")
 
 
+def screen_restricted(chunk: Chunk, ctx: CheckContext) -> set[int]:
+    """Records with an item whose names match a restricted term."""
+    pattern = ctx.restricted_pattern
+    if pattern is None:
+        return set()
+    memo = ctx.restricted_memo
+
+    def finds(values: tuple[Any, ...]) -> bool:
+        try:
+            term = memo[values]
+        except KeyError:
+            term = memo[values] = _restricted_term(pattern, dict(zip(GOODS_TEXT, values,
+                                                                     strict=True)))
+        return term is not None
+
+    return screen_items(chunk, GOODS_TEXT, finds)
+
+
 def _restricted_term(pattern: re.Pattern[str], item: Item) -> str | None:
     haystack = " ".join(text(item.get(n)) for n in GOODS_TEXT)
     match = pattern.search(haystack.casefold())
     return None if match is None else match.group(0)
 
 
-def screen_facts(records: Sequence[Record], ctx: CheckContext) -> set[int]:
+def screen_facts(chunk: Chunk, ctx: CheckContext) -> set[int]:
     """Records with cross-record facts: the only ones the annual-limit and duplicate rules
     can find anything in."""
     facts = ctx.facts
     if not facts:
         return set()
-    return {i for i, r in enumerate(records) if r.get("id") in facts}
+    (ids,) = chunk.heads(("id",))
+    return {i for i, decl_id in enumerate(ids) if decl_id in facts}
 
 
 def check_duplicates(record: Record, ctx: CheckContext) -> Iterator[Problem]:

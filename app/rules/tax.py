@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from typing import NamedTuple
 
 CBEC_FACTOR = Decimal("0.7")
 FULL_FACTOR = Decimal("1")
@@ -24,9 +25,13 @@ FEN = Decimal("0.01")
 ZERO = Decimal(0)
 
 
-@cache  # a handful of distinct rate pairs; the Decimal division is the costly part
 def comprehensive_rate(vat_rate: Decimal, ct_rate: Decimal, *, full: bool = False) -> Decimal:
     """The combined rate applied to the dutiable value (unrounded)."""
+    return _rate(vat_rate, ct_rate, full)
+
+
+@cache  # a handful of distinct rate pairs; the Decimal division is the costly part
+def _rate(vat_rate: Decimal, ct_rate: Decimal, full: bool) -> Decimal:
     if not ZERO <= ct_rate < 1:
         raise ValueError("consumption tax rate must be in [0, 1)")
     factor = FULL_FACTOR if full else CBEC_FACTOR
@@ -35,12 +40,10 @@ def comprehensive_rate(vat_rate: Decimal, ct_rate: Decimal, *, full: bool = Fals
 
 def tax_on(value: Decimal, vat_rate: Decimal, ct_rate: Decimal, *, full: bool = False) -> Decimal:
     """Tax on one dutiable value, rounded half-up to 0.01."""
-    return (value * comprehensive_rate(vat_rate, ct_rate, full=full)).quantize(
-        FEN, rounding=ROUND_HALF_UP)
+    return (value * _rate(vat_rate, ct_rate, full)).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True)
-class TaxLine:
+class TaxLine(NamedTuple):  # (a tuple: a declaration's tax makes several of them)
     """One item's share: its goods value, the freight/insurance allocated to it, its tax."""
 
     gnum: int
@@ -62,8 +65,7 @@ class TaxEstimate:
         return sum((line.tax for line in self.lines), ZERO)
 
 
-@dataclass(frozen=True)
-class TaxItem:
+class TaxItem(NamedTuple):
     gnum: int
     value: Decimal  # item totalPrice
     vat_rate: Decimal | None  # None: HS code unknown

@@ -20,7 +20,7 @@ ODD_VALUES = st.sampled_from([
     None, "", "  ", " 142", "142 ", "X" * 37, "X" * 300, "1", "12345678901", "20261340",
     "20261126", "20261126093000", "2026112609300", 0, -1, 10**10, True, Decimal("-1"),
     Decimal("1.000001"), Decimal("1E+15"), Decimal("0.00000"),
-    Decimal("12.50000"), "12.5", "abc",
+    Decimal("12.50000"), "12.5", "abc", Decimal("NaN"), Decimal("Infinity"),
 ])
 HEAD_NAMES = [f.name for f in HEAD_FIELDS]
 ITEM_NAMES = [f.name for f in ITEM_FIELDS]
@@ -56,3 +56,14 @@ def test_clean_chunk_has_no_problems_and_one_bad_value_is_still_found() -> None:
     results = check_records(chunk, ctx)
     assert [(n, p.code.value, p.field) for n, r in enumerate(results) for p in r.problems] == [
         (17, "TOO_LONG", "orderNo")]
+
+
+def test_numbers_that_are_not_finite_are_bad_format_alone_or_among_others() -> None:
+    ctx = context()
+    for value in (Decimal("NaN"), Decimal("sNaN"), Decimal("-Infinity")):
+        odd = record(id=1, freight=value)
+        for chunk in ([odd], [odd, record(id=2)]):
+            results = check_records(chunk, ctx)
+            assert results == [check_record(r, ctx) for r in chunk]
+            assert [(p.code.value, p.field) for p in results[0].problems] == [
+                ("BAD_FORMAT", "freight")]

@@ -75,3 +75,20 @@ def test_address_plausibility() -> None:
     assert address_problem("文三路100号") == "short"
     assert address_problem("西湖区文三路100号3幢") == "province"
     assert address_problem("浙江西湖区文三路100号3幢") == "city"
+
+
+@given(st.text(alphabet="0123456789１２+-() \u0663", max_size=16)
+       | st.from_regex(r"\A1[0-9]{10}\Z"))
+def test_plain_mobile_shortcut_agrees_with_the_full_phone_check(value: str) -> None:
+    from app.rules.contact import _plausible
+
+    assert phone_is_plausible(value) == _plausible(value)
+
+
+@given(st.text(alphabet="0123456789\u0663\u0967", min_size=17, max_size=17))
+def test_check_character_of_ascii_and_other_decimal_digits(first17: str) -> None:
+    """ASCII digits take a shortcut; every kind of decimal digit counts as its value."""
+    digits = [int(c) for c in first17]
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    expected = "10X98765432"[sum(d * w for d, w in zip(digits, weights, strict=True)) % 11]
+    assert check_character(first17) == expected
