@@ -17,6 +17,7 @@ from tests.factories import make_declaration
 from tests.ui.conftest import main_window
 from ui.declarations.conflict_dialog import ConflictDialog
 from ui.declarations.editor import DeclarationEditor
+from ui.elided_label import ElidedLabel
 from ui.main_window import MainWindow
 
 
@@ -217,3 +218,20 @@ def test_live_check_marks_a_bad_code_while_typing(window: MainWindow, qtbot: QtB
     qtbot.waitUntil(lambda: "#c62828" in edit.styleSheet() or "#ef6c00" in edit.styleSheet())
     assert edit.toolTip()
     assert "Estimated from the values as typed" in editor.info.tax_label.text()
+
+
+def test_a_long_code_name_ends_in_an_ellipsis_with_the_whole_name_as_tooltip(
+        window: MainWindow, qtbot: QtBot) -> None:
+    editor = open_editor(window, qtbot, 1)
+    edit = editor.edits["customsCode"]
+    edit.setText("5141")
+    label = editor.findChild(ElidedLabel, "name_customsCode")
+    assert label.full_text() == editor.refs.table("customsCode").get("5141").name("en")
+    editor.resize(900, editor.height())  # a narrow editor: the name cannot fit
+    qtbot.waitUntil(lambda: label.text() != label.full_text())
+    assert label.text().endswith("…")
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
+    assert label.toolTip() == label.full_text()
+    editor.resize(2400, editor.height())  # room enough: the whole name, no tooltip needed
+    qtbot.waitUntil(lambda: label.text() == label.full_text())
+    assert label.toolTip() == ""

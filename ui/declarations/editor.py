@@ -50,6 +50,7 @@ from ui.declarations.items_model import ITEM_COLUMNS, ItemsDelegate, ItemsTableM
 from ui.declarations.live_check import live_check
 from ui.declarations.model import STATUS_COLOURS
 from ui.declarations.pii import personal_data_formatter
+from ui.elided_label import ElidedLabel
 
 ProblemSpec = tuple[str, int | None, str, str]  # (field, gnum, severity, message)
 _MARK = "QLineEdit {{ border: 2px solid {colour}; }}"
@@ -167,11 +168,13 @@ class DeclarationEditor(QDialog):
                     models[table] = code_model(self.refs, table, self.lang, self)
                 CodeCompleter(models[table], edit).attach(edit)
                 row = QHBoxLayout()
-                name = QLabel(page)
+                name = ElidedLabel(page)
                 name.setObjectName(f"name_{spec.name}")
                 name.setMinimumWidth(90)
-                edit.setMinimumWidth(64)
-                edit.setMaximumWidth(110)
+                # Codes are 1–4 characters: the edit needs little room, the name the rest.
+                digits = edit.fontMetrics().horizontalAdvance("0" * (spec.length or 4))
+                edit.setMinimumWidth(max(64, digits + 24))
+                edit.setMaximumWidth(max(64, digits + 24))
                 edit.textChanged.connect(partial(self._show_code_name, name, table))
                 row.addWidget(edit)
                 row.addWidget(name, 1)
@@ -184,7 +187,7 @@ class DeclarationEditor(QDialog):
         area.setWidget(page)
         return area
 
-    def _show_code_name(self, label: QLabel, table: str, code: str) -> None:
+    def _show_code_name(self, label: ElidedLabel, table: str, code: str) -> None:
         entry = self.refs.table(table).get(code.strip()) if code.strip() else None
         label.setText(entry.name(self.lang) if entry else ("?" if code.strip() else ""))
 
