@@ -71,7 +71,7 @@ def check_record(record: Record, ctx: CheckContext) -> CheckResult:
     return CheckResult(tuple(problems), tax)
 
 
-# Screens for bulk runs: rule → (records, ctx) → indices of the records the rule may find
+# Screens for bulk runs: rule → (chunk, ctx) → indices of the records the rule may find
 # something in, decided over the whole chunk at once, and the stand-in the other records run
 # instead (None: nothing), which must find all that the rule could find in them.
 Screen = Callable[[Chunk, CheckContext], set[int]]

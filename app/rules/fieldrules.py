@@ -271,12 +271,10 @@ def screen_fields(chunk: Chunk) -> FieldScreen:
         if not chosen:
             continue
         if len(chosen) == len(records):  # the usual chunk: all import (or all export)
-            heads, owners, items = records, chunk.owners, chunk.items
-            head_values, item_values = chunk.heads, chunk.item_values
+            owners, head_values, item_values = chunk.owners, chunk.heads, chunk.item_values
         else:
-            heads = [records[i] for i in chosen]
             owners, items = items_with_owners(records, chosen)
-            head_values = partial(columns, heads)
+            head_values = partial(columns, [records[i] for i in chosen])
             item_values = partial(columns, items)
         for plan, who, values_of, scope in ((_HEAD_PLAN[imp], chosen, head_values, "head"),
                                             (_ITEM_PLAN[imp], owners, item_values, "item")):
