@@ -17,6 +17,12 @@ def beijing_now() -> datetime:
     return datetime.now(BEIJING)
 
 
+def beijing_today() -> date:
+    """Today's date in Beijing: the day customs is on (ID birth dates are judged against it,
+    labels and manifests carry it), whatever the workstation's clock says."""
+    return beijing_now().date()
+
+
 def day_start_utc(day: date) -> datetime:
     """The UTC instant at which Beijing `day` begins."""
     return datetime.combine(day, time(), BEIJING).astimezone(UTC)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Declaration, DeclarationItem, Problem
 from app.db.types import utcnow
+from app.domain.clock import beijing_today
 from app.domain.state_machine import DeclState, Event, EventKind, apply
 from app.domain.status import EDITABLE_STATUSES, DeclarationStatus
 from app.i18n import Message
@@ -87,7 +88,7 @@ def check_declarations(
     require(actor, Permission.CHECK)
     if ids is not None and not ids:
         return CheckSummary(0, 0, 0, 0)
-    ctx = CheckContext(ref=ref or reference_from_db(session), today=today or date.today(),
+    ctx = CheckContext(ref=ref or reference_from_db(session), today=today or beijing_today(),
                        restricted=shipped_restricted_terms(),
                        facts=gather_facts(session, ids))
     total = len(set(ids)) if ids is not None else int(

@@ -26,6 +26,7 @@ from app.documents.models import (
     ManifestRow,
     Party,
 )
+from app.domain.clock import beijing_today
 from app.domain.errors import NotFoundError, ValidationError
 from app.services.settings import all_settings
 
@@ -89,7 +90,7 @@ def load_context(session: Session, today: dt.date | None = None) -> PrintContext
         countries=codes["country"],
         currencies=codes["currency"],
         districts=codes["customsCode"],
-        today=today or dt.date.today(),
+        today=today or beijing_today(),
     )
 
 

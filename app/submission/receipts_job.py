@@ -27,6 +27,7 @@ from app.db.models import (
     ReceiptFile,
 )
 from app.db.types import utcnow
+from app.domain.clock import beijing_today
 from app.domain.status import DeclarationStatus
 from app.i18n import render
 from app.jobs.base import CancelToken, Progress, no_progress
@@ -73,7 +74,7 @@ def process_inbox(sessions: sessionmaker[Session], actor: Actor,
                   cancel: CancelToken | None = None) -> ReceiptsResult:
     """Apply every receipt waiting in the inbox. Safe to run again at any time."""
     require(actor, Permission.RECEIPTS)
-    day = (today or date.today()).strftime("%Y%m%d")
+    day = (today or beijing_today()).strftime("%Y%m%d")
     files = transport.inbox_files()
     totals = _Totals()
     for start in range(0, len(files), FILES_PER_CHUNK):

@@ -5,10 +5,10 @@ editor's current values, without the database's cross-record facts (the saved ch
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from app.domain.clock import beijing_today
 from app.i18n import render
 from app.reference.tables import ReferenceTables
 
@@ -26,7 +26,7 @@ def live_check(head: Mapping[str, str], items: Sequence[Mapping[str, str]],
     record: dict[str, Any] = {k: (v if v != "" else None) for k, v in head.items()}
     record["items"] = [{**{k: (v if v != "" else None) for k, v in it.items()}, "gnum": n + 1}
                        for n, it in enumerate(items)]
-    ctx = CheckContext(ref=refs, today=date.today(), restricted=shipped_restricted_terms())
+    ctx = CheckContext(ref=refs, today=beijing_today(), restricted=shipped_restricted_terms())
     try:
         result = check_record(record, ctx)
     except (ValueError, TypeError, ArithmeticError):  # half-typed values: check on save

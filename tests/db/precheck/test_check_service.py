@@ -174,3 +174,22 @@ def test_bulk_check_of_loaded_demo_rows_finds_what_each_record_finds(session) ->
         assert bulk == [check_record(r, ctx) for r in chunk]
         found.update(p.code.value for result in bulk for p in result.problems)
     assert {"BAD_FORMAT", "SUM_MISMATCH", "ID_CHECKSUM", "LIMIT_SINGLE"} <= found
+
+
+def test_today_is_the_beijing_day_whatever_the_workstation_clock(session, actor,
+                                                                 monkeypatch) -> None:
+    """A buyer born on the Beijing day that has just begun is not "born in the future", even
+    on a workstation whose clock still shows the day before."""
+    from datetime import datetime
+
+    from app.domain import clock
+
+    decl_id = _decl(session, 77, buyerIdNumber=valid_id_number("11010520300601123"))
+    early = datetime(2030, 6, 1, 3, 0, tzinfo=clock.BEIJING)  # 2030-05-31 19:00 UTC
+    monkeypatch.setattr(clock, "beijing_now", lambda: early)
+    summary = check_declarations(session, actor, [decl_id])
+    assert summary.failed == 0, summary.problems
+    monkeypatch.setattr(clock, "beijing_now", lambda: early.replace(day=1, month=5))
+    summary = check_declarations(session, actor, [decl_id])
+    assert [p.code for p in summary.problems] == ["ID_CHECKSUM"]
+    assert "future" in summary.problems[0].message.msgid
