@@ -52,12 +52,18 @@ def _restrict(ids: Sequence[int] | None, column: Any) -> list[ColumnElement[bool
 def annual_used(session: Session, ids: Sequence[int] | None) -> dict[int, Decimal]:
     """For each declaration (of `ids`, or all): the buyer's other counted declarations' value
     this year (goods + freight + insurance), when above zero."""
-    goods = (select(It.declaration_id.label("did"), func.sum(_raw(It.totalPrice)).label("g"))
-             .group_by(It.declaration_id).subquery())
+    # Goods per declaration, summed only for the declarations that need it (an index search
+    # each), and only buyers with more than one declaration at all (from the buyer index
+    # alone): most buyers have one, and summing every item of a big database cost more than
+    # the rest of this query.
+    goods = (select(func.sum(_raw(It.totalPrice))).where(It.declaration_id == D.id)
+             .scalar_subquery())
+    repeat_buyers = (select(D.buyerIdNumber).where(D.buyerIdNumber.is_not(None))
+                     .group_by(D.buyerIdNumber).having(func.count() > 1))
     counted = D.status.not_in(NOT_COUNTED)
-    value = (func.coalesce(goods.c.g, 0) + func.coalesce(_raw(D.freight), 0)
+    value = (func.coalesce(goods, 0) + func.coalesce(_raw(D.freight), 0)
              + func.coalesce(_raw(D.insuredFee), 0))
-    base = [D.buyerIdNumber.is_not(None), func.coalesce(D.ieFlag, "I") == "I"]
+    base = [D.buyerIdNumber.in_(repeat_buyers), func.coalesce(D.ieFlag, "I") == "I"]
     result: dict[int, Decimal] = {}
     chunks: list[Sequence[int] | None] = (
         [None] if ids is None else
@@ -69,7 +75,7 @@ def annual_used(session: Session, ids: Sequence[int] | None) -> dict[int, Decima
             scope.append(D.buyerIdNumber.in_(buyers))
         vals = (select(D.id.label("id"), D.buyerIdNumber.label("buyer"), _year().label("yr"),
                        case((counted, value), else_=literal(0)).label("counted_value"))
-                .outerjoin(goods, goods.c.did == D.id).where(*scope).subquery())
+                .where(*scope).subquery())
         # Only buyers with another declaration that year can have used anything.
         totals = (select(vals.c.buyer, vals.c.yr, func.sum(vals.c.counted_value).label("t"))
                   .group_by(vals.c.buyer, vals.c.yr).having(func.count() > 1).subquery())
@@ -93,7 +99,16 @@ def duplicates(session: Session, ids: Sequence[int] | None,
         [None] if ids is None else
         [list(ids)[i:i + IN_CHUNK] for i in range(0, len(ids), IN_CHUNK)])
     for part in chunks:
-        stmt = (select(D.id, other.id).join(other, and_(*conds, other.id != D.id))
+        stmt = select(D.id, other.id)
+        if part is None:
+            # The whole table: only values two declarations share (found in the keys' index
+            # alone) need a join; the others, nearly all, are not looked up one by one.
+            shared = (select(*(getattr(D, k).label(k) for k in keys))
+                      .where(*(getattr(D, k).is_not(None) for k in keys))
+                      .group_by(*(getattr(D, k) for k in keys))
+                      .having(func.count() > 1).subquery())
+            stmt = stmt.join(shared, and_(*(getattr(D, k) == shared.c[k] for k in keys)))
+        stmt = (stmt.join(other, and_(*conds, other.id != D.id))
                 .where(other.status.not_in(NOT_COUNTED), *_restrict(part, D.id))
                 .order_by(D.id, other.id))
         for mine, theirs in session.execute(stmt):

@@ -1,6 +1,7 @@
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from app.db.models import AuditEvent, Declaration, Problem
@@ -193,3 +194,85 @@ def test_today_is_the_beijing_day_whatever_the_workstation_clock(session, actor,
     summary = check_declarations(session, actor, [decl_id])
     assert [p.code for p in summary.problems] == ["ID_CHECKSUM"]
     assert "future" in summary.problems[0].message.msgid
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_annual_used_matches_a_plain_count_of_each_buyers_year(session, seed: int) -> None:
+    """The set-based annual totals against a plain Python sum over the same declarations:
+    several buyers, several years (declaration date or creation year), statuses that count
+    and ones that do not, export declarations, missing freight or insurance."""
+    import random
+
+    from app.precheck.facts import annual_used
+
+    rng = random.Random(seed)
+    buyers = [valid_id_number(f"1101051980010{n:04d}") for n in range(5)] + [None]
+    made = []
+    for n in range(60):
+        buyer = rng.choice(buyers)
+        year = rng.choice(["2025", "2026", None])
+        status = rng.choice(["draft", "ready", "sent", "rejected", "cancelled"])
+        flag = rng.choice(["I", "I", "I", "E"])
+        freight = rng.choice([None, Decimal("12.5")])
+        insured = rng.choice([None, Decimal("3")])
+        totals = [Decimal(rng.randrange(1, 90000)) / 10 for _ in range(rng.randint(1, 3))]
+        items = [item_values(gnum=g, qty=Decimal(1), price=t, totalPrice=t)
+                 for g, t in enumerate(totals, start=1)]
+        decl_id = _decl(session, 500 + n, buyerIdNumber=buyer, ieFlag=flag, status=status,
+                        declTime=None if year is None else f"{year}0315", freight=freight,
+                        insuredFee=insured, items=items)
+        value = sum(totals, Decimal(0)) + (freight or 0) + (insured or 0)
+        made.append((decl_id, buyer, year or str(datetime.now(UTC).year), flag, status, value))
+
+    def expected(ids: set[int]) -> dict[int, Decimal]:
+        found = {}
+        for decl_id, buyer, year, flag, _, _ in made:
+            if decl_id not in ids or buyer is None or flag != "I":
+                continue
+            used = sum((v for other, b, y, f, st, v in made
+                        if other != decl_id and b == buyer and y == year and f == "I"
+                        and st not in ("rejected", "cancelled")), Decimal(0))
+            if used > 0:
+                found[decl_id] = used
+        return found
+
+    everyone = {m[0] for m in made}
+    assert annual_used(session, None) == expected(everyone)
+    some = [m[0] for m in made[::3]]
+    assert annual_used(session, some) == expected(set(some))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_duplicates_match_a_plain_comparison(session, seed: int) -> None:
+    """Duplicate waybills and orders, set-based, against comparing every pair in Python."""
+    import random
+
+    from app.precheck.facts import duplicates
+
+    rng = random.Random(seed)
+    made = []
+    for n in range(50):
+        waybill = rng.choice([make_s10("EA", f"{k:08d}") for k in range(900, 906)] + [None])
+        platform, order = rng.choice(["P1", "P2"]), rng.choice(["A", "B", "C", "D", None])
+        status = rng.choice(["draft", "ready", "sent", "rejected", "cancelled"])
+        decl_id = _decl(session, 600 + n, logisticsNo=waybill, ebpCode=platform,
+                        orderNo=order, status=status)
+        made.append({"id": decl_id, "logisticsNo": waybill, "ebpCode": platform,
+                     "orderNo": order, "status": status})
+
+    def expected(ids: set[int], keys: tuple[str, ...]) -> dict[int, tuple[int, ...]]:
+        found = {}
+        for d in made:
+            if d["id"] not in ids or any(d[k] is None for k in keys):
+                continue
+            others = tuple(sorted(o["id"] for o in made if o["id"] != d["id"]
+                                  and all(o[k] == d[k] for k in keys)
+                                  and o["status"] not in ("rejected", "cancelled")))
+            if others:
+                found[d["id"]] = others
+        return found
+
+    some = [d["id"] for d in made[::4]]
+    for keys in (("logisticsNo",), ("ebpCode", "orderNo")):
+        assert duplicates(session, None, keys) == expected({d["id"] for d in made}, keys)
+        assert duplicates(session, some, keys) == expected(set(some), keys)
