@@ -4,7 +4,6 @@ over declarations. Every breakdown covers the same declarations, so its rows sum
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -133,12 +132,15 @@ def _grouped(session: Session, stmt: Select[Any]) -> tuple[tuple[Any, tuple[Any,
 def collect_summary(session: Session, scope: SummaryScope) -> SummaryData:
     """All aggregates of the summary workbook for `scope` (the caller checks permissions)."""
     where = scope.declaration_filter().where()
-    total_row = session.execute(select(*_measures()).where(where)).one()
-    total = _totals(None, total_row)
-
     statuses = tuple(_totals(k, v) for k, v in _grouped(
         session, select(D.status, *_measures()).where(where).group_by(D.status)
         .order_by(func.count(D.id).desc())))
+    # The total and the submitted count are sums of those few status rows: each scan of a
+    # big table costs a second, and these two saved two of them.
+    total = Totals(None, sum(t.count for t in statuses), sum(t.released for t in statuses),
+                   sum(t.rejected for t in statuses),
+                   sum((t.goods_value for t in statuses), ZERO),
+                   sum((t.tax for t in statuses), ZERO))
     day = beijing_day(D.created_at)
     days = tuple(_totals(date.fromisoformat(str(k)), v) for k, v in _grouped(
         session, select(day, *_measures()).where(where).group_by(day).order_by(day)))
@@ -152,8 +154,7 @@ def collect_summary(session: Session, scope: SummaryScope) -> SummaryData:
         .outerjoin(Batch, Batch.id == D.batch_id).where(where).group_by(batch_no)
         .order_by(batch_no)))
 
-    submitted = int(session.execute(
-        select(func.count(D.id)).where(where, D.status.in_(SUBMITTED))).scalar_one())
+    submitted = sum(t.count for t in statuses if t.key in SUBMITTED)
     rate = total.rejected / submitted if submitted else None
     timed, median, p90 = _release_times(session, scope)
     overview = Overview(total, submitted, rate, timed, median, p90)
@@ -183,17 +184,21 @@ def _release_times(session: Session, scope: SummaryScope
     durations = (select(seconds).select_from(sent)
                  .join(released, released.c.decl_id == sent.c.decl_id)
                  .where(released.c.released_at >= sent.c.sent_at).subquery())
-    n = int(session.execute(select(func.count()).select_from(durations)).scalar_one())
-    if n == 0:
+    # Nearest rank in one pass over the durations (the join is the costly part): rank
+    # ceil(p × n), in integers, for the median and the 90th percentile.
+    rank = func.row_number().over(order_by=durations.c.seconds).label("rank")
+    ranked = select(durations.c.seconds, rank, func.count().over().label("n")).subquery()
+    median_rank = (ranked.c.n + 1) // 2
+    p90_rank = (ranked.c.n * 9 + 9) // 10
+    rows = session.execute(select(ranked.c.seconds, ranked.c.rank == median_rank,
+                                  ranked.c.rank == p90_rank, ranked.c.n)
+                           .where(or_(ranked.c.rank == median_rank, ranked.c.rank == p90_rank))
+                           ).all()
+    if not rows:
         return 0, None, None
-
-    def rank(p: float) -> float:
-        offset = max(math.ceil(p * n) - 1, 0)
-        value = session.execute(select(durations.c.seconds).order_by(durations.c.seconds)
-                                .offset(offset).limit(1)).scalar_one()
-        return float(value) / 3600.0
-
-    return n, rank(0.5), rank(0.9)
+    median = next(float(r[0]) for r in rows if r[1]) / 3600.0
+    p90 = next(float(r[0]) for r in rows if r[2]) / 3600.0
+    return int(rows[0][3]), median, p90
 
 
 # Audit actions counted per clerk (names as the owning areas record them).
