@@ -1,5 +1,6 @@
 """The numbers of the summary workbook, each one a SQL aggregate (GROUP BY), never a Python loop
-over declarations. Every breakdown covers the same declarations, so its rows sum to the total.
+over declarations (the total and the submitted count add up the few status rows). Every
+breakdown covers the same declarations, so its rows sum to the total.
 """
 
 from __future__ import annotations
