@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from app.db.driversql import fetchall
 from app.db.models import Declaration, DeclarationItem
 from app.domain.fields import ALL_HEAD_FIELDS, ITEM_FIELDS, FieldSpec
-from app.precheck.driversql import fetchall
 from app.rules.money import GOODS_KEY
 
 D, It = Declaration, DeclarationItem

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.db.driversql import bind_value, executemany
 from app.db.models import Declaration, DeclarationItem, Problem
 from app.db.types import utcnow
 from app.domain.clock import beijing_today
@@ -26,7 +27,6 @@ from app.domain.state_machine import DeclState, Event, EventKind, apply
 from app.domain.status import EDITABLE_STATUSES, DeclarationStatus
 from app.i18n import Message
 from app.jobs.base import CancelToken, Progress, cyclic_gc_paused, no_progress
-from app.precheck.driversql import bind_value, executemany
 from app.precheck.facts import gather_facts
 from app.precheck.messages import params_to_json
 from app.precheck.records import IN_CHUNK, iter_record_chunks

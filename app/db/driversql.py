@@ -46,5 +46,5 @@ def fetchall(conn: Connection, stmt: Select[Any]) -> list[Sequence[Any]]:
 def bind_value(conn: Connection, column: ColumnElement[Any], value: Any) -> Any:
     """`value` as `column`'s type stores it on this connection's dialect (e.g. a UTC
     timestamp as SQLite's text form): for plain-value executemany."""
-    process = column.type.bind_processor(conn.dialect)
+    process = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     return value if process is None else process(value)
