@@ -364,4 +364,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.columns.save()
+        self.model.shutdown()
         event.accept()

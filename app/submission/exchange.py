@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,9 @@ from app.domain.errors import UserFacingError, ValidationError
 from app.i18n import N_
 
 TMP_SUFFIX = ".tmp"
+# A temp file older than this is a crash's leftover, not a write in progress (a message is
+# written in well under a second, a slow USB stick included).
+STALE_TEMP_SECONDS = 600
 MANIFEST_NAME = "MANIFEST.sha256"
 
 
@@ -144,12 +148,22 @@ class ExchangeFolderTransport:
             write_atomic(archive, data, durable=False)
         return target
 
-    def clean_temp_files(self) -> int:
-        """Remove temp files a crash left in the outbox; returns how many."""
+    def clean_temp_files(self, *, now: float | None = None) -> int:
+        """Remove temp files a crash left in the outbox; returns how many.
+
+        Only those untouched for STALE_TEMP_SECONDS: a younger one may be a message another
+        workstation (or this one's other window) is writing right now, and removing it would
+        make that delivery fail."""
         count = 0
         if self.outbox.is_dir():
+            cutoff = (time.time() if now is None else now) - STALE_TEMP_SECONDS
             for tmp in self.outbox.glob(f".*{TMP_SUFFIX}"):
-                tmp.unlink(missing_ok=True)
+                try:
+                    if tmp.stat().st_mtime > cutoff:
+                        continue
+                    tmp.unlink()
+                except FileNotFoundError:  # renamed into place (or removed) meanwhile
+                    continue
                 count += 1
         return count
 

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import threading
+from array import array
+from collections.abc import Callable
+
+import pytest
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select, update
 
 from app.db.models import Declaration
+from app.services import grid
 from app.services.queries import DeclarationFilter
 from app.services.views import ViewSpec
 from tests.factories import make_declaration
@@ -178,3 +184,28 @@ def test_created_column_and_date_filter_use_beijing_days(window: MainWindow,
     model.fetch_now(0)
     assert model.data(model.index(0, keys.index("orderNo"))) == "EARLY-BIRD"
     assert model.data(model.index(0, keys.index("createdAt"))) == "2031-03-02 04:00"
+
+
+def test_closing_the_window_stops_its_id_scan(window: MainWindow, qtbot: QtBot,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan still running when the window closes is cancelled and waited for: no job
+    outlives the window and then finds its database gone."""
+    started, release = threading.Event(), threading.Event()
+
+    def endless_scan(*args: object, check: Callable[[], None] | None = None,
+                     **kwargs: object) -> array[int]:
+        started.set()
+        while not release.is_set():  # until cancelled (or the test gives up)
+            if check is not None:
+                check()
+        return array("q")
+
+    qtbot.waitUntil(window.model.is_idle)
+    monkeypatch.setattr(grid, "ordered_ids", endless_scan)
+    window.model.refresh()
+    qtbot.waitUntil(started.is_set)
+    try:
+        window.close()
+        assert window.model.is_idle()
+    finally:
+        release.set()

@@ -51,6 +51,7 @@ PAGE_SIZE = 200
 MAX_PAGES = 40
 IDS_AFTER_PAINT_MS = 1
 SCAN_NICENESS = 10  # Linux nice of the id-scan thread (0 normal, 19 lowest)
+SHUTDOWN_WAIT_MS = 10_000  # at most, when the window closes (a cancelled scan stops in ms)
 
 STATUS_COLOURS: dict[str, str] = {
     "draft": "#5f6b7a", "invalid": "#c62828", "ready": "#2e7d32", "queued": "#1565c0",
@@ -201,6 +202,23 @@ class DeclarationTableModel(QAbstractTableModel):
         if self._total:
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(self._total - 1, self.columnCount() - 1))
+
+    def is_idle(self) -> bool:
+        """No page load or id scan running or queued."""
+        return all(pool.activeThreadCount() == 0 for pool in (self._pool, self._ids_pool))
+
+    def shutdown(self) -> None:
+        """The window is closing: no scan or page load starts any more, a running scan is
+        cancelled (it stops at its next chunk), and the lanes are given time to finish, so no
+        job outlives the window and finds its database gone."""
+        self._generation += 1  # a scan waiting for the first page's paint will not start
+        self._fetch_timer.stop()
+        if self._ids_token is not None:
+            self._ids_token.cancel()
+            self._ids_token = None
+        for pool in (self._pool, self._ids_pool):
+            pool.clear()  # queued jobs never start
+            pool.waitForDone(SHUTDOWN_WAIT_MS)
 
     def refresh(self, keep: Collection[int] = (), *, reorder: bool = False) -> None:
         """Reload in the background. `reorder`: the filter or sort changed, show its first

@@ -163,5 +163,6 @@ def test_two_deliveries_at_once_write_each_message_once(
         t.start()
     for t in threads:
         t.join()
+    assert len(results) == 2  # neither delivery failed (one must not clean up the other's file)
     assert sum(len(r.written) + r.already for r in results) == 3
     assert len(exchange.outbox_files()) == 3

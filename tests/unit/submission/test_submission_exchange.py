@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from app.submission.exchange import (
     MANIFEST_NAME,
+    STALE_TEMP_SECONDS,
     ExchangeFolderTransport,
     ExchangeOfflineError,
     FolderNames,
@@ -59,8 +61,20 @@ def test_crash_leftovers_are_cleaned(tmp_path: Path) -> None:
     t = ExchangeFolderTransport(tmp_path)
     assert t.available()
     (t.outbox / ".CEB621_x.xml.1234.tmp").write_bytes(b"half")
-    assert t.clean_temp_files() == 1
+    later = time.time() + STALE_TEMP_SECONDS + 1
+    assert t.clean_temp_files(now=later) == 1
     assert list(t.outbox.iterdir()) == []
+
+
+def test_a_temp_file_being_written_now_is_left_alone(tmp_path: Path) -> None:
+    """Another workstation's delivery in progress: removing its temp file would make its
+    rename fail."""
+    t = ExchangeFolderTransport(tmp_path)
+    assert t.available()
+    writing = t.outbox / ".CEB621_y.xml.5678.tmp"
+    writing.write_bytes(b"half")
+    assert t.clean_temp_files() == 0
+    assert writing.exists()
 
 
 def test_write_atomic_replaces_in_one_step(tmp_path: Path) -> None:
