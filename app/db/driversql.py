@@ -8,7 +8,7 @@ SQL and its parameter style stay portable) and the rows go to the driver as they
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection
@@ -43,8 +43,17 @@ def fetchall(conn: Connection, stmt: Select[Any]) -> list[Sequence[Any]]:
         cursor.close()
 
 
-def bind_value(conn: Connection, column: ColumnElement[Any], value: Any) -> Any:
-    """`value` as `column`'s type stores it on this connection's dialect (e.g. a UTC
-    timestamp as SQLite's text form): for plain-value executemany."""
+def binder(conn: Connection, column: ColumnElement[Any]) -> Callable[[Any], Any]:
+    """What `column`'s type does to a value it stores on this connection's dialect (e.g. a
+    UTC timestamp to SQLite's text form, a dict to JSON): for plain-value executemany."""
     process = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-    return value if process is None else process(value)
+    return _unchanged if process is None else process
+
+
+def bind_value(conn: Connection, column: ColumnElement[Any], value: Any) -> Any:
+    """`value` as `column`'s type stores it on this connection's dialect."""
+    return binder(conn, column)(value)
+
+
+def _unchanged(value: Any) -> Any:
+    return value

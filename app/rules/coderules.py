@@ -15,6 +15,7 @@ from app.rules.context import (
     Record,
     dec,
     gnum_of,
+    in_one_item,
     items_of,
     label,
     screen_items,
@@ -141,11 +142,8 @@ HS_FIELDS = ("gcode", "unit1", "unit2")
 
 def screen_hs(chunk: Chunk, ctx: CheckContext) -> set[int]:
     """Records with an item whose HS code and legal units `check_hs` may find fault with."""
-    def finds(values: tuple[Any, ...]) -> bool:
-        item = dict(zip(HS_FIELDS, values, strict=True))
-        return next(check_hs({"items": [item]}, ctx), None) is not None
-
-    return screen_items(chunk, HS_FIELDS, finds)
+    return screen_items(chunk, HS_FIELDS,
+                        in_one_item(lambda record: check_hs(record, ctx), HS_FIELDS))
 
 
 def derive_legal_quantities(record: Record, ref: ReferenceTables) -> dict[int, dict[str, Any]]:

@@ -199,6 +199,17 @@ class Chunk:
         return [cache[n] for n in names]
 
 
+def in_one_item(rule: Callable[[Record], Iterator[object]],
+                names: Sequence[str]) -> Callable[[tuple[Any, ...]], bool]:
+    """For `screen_items`: whether `rule` finds something in a record whose only item holds
+    these values of `names`."""
+    def finds(values: tuple[Any, ...]) -> bool:
+        item = dict(zip(names, values, strict=True))
+        return next(rule({"items": [item]}), None) is not None
+
+    return finds
+
+
 def screen_items(chunk: Chunk, names: Sequence[str],
                  finds: Callable[[tuple[Any, ...]], bool],
                  plain: frozenset[type] = frozenset({str, type(None)})) -> set[int]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 from app.i18n import N_
 from app.rules.context import (
@@ -14,6 +13,7 @@ from app.rules.context import (
     Record,
     dec,
     gnum_of,
+    in_one_item,
     is_import,
     items_of,
     money,
@@ -73,11 +73,7 @@ ITEM_SUM_FIELDS = ("qty", "price", "totalPrice")
 
 def screen_item_sums(chunk: Chunk, ctx: CheckContext) -> set[int]:
     """Records with an item whose total may not be quantity × price."""
-    def finds(values: tuple[Any, ...]) -> bool:
-        item = dict(zip(ITEM_SUM_FIELDS, values, strict=True))
-        return next(_item_sums({"items": [item]}), None) is not None
-
-    return screen_items(chunk, ITEM_SUM_FIELDS, finds,
+    return screen_items(chunk, ITEM_SUM_FIELDS, in_one_item(_item_sums, ITEM_SUM_FIELDS),
                         plain=frozenset({Decimal, type(None)}))
 
 
@@ -194,9 +190,6 @@ def declaration_tax(record: Record, ctx: CheckContext) -> TaxEstimate:
         hs = hs_of(text(item.get("gcode")))
         items.append(TaxItem(gnum_of(item, index), dec(item.get("totalPrice")) or ZERO,
                              hs.vat_rate if hs else None, hs.ct_rate if hs else None))
-    freight = dec(record.get("freight")) or ZERO
-    insured = dec(record.get("insuredFee")) or ZERO
-    # taxed_in_full(), with freight and insurance read once
-    full = (goods_value(record) + freight + insured > ctx.single_limit
-            and is_single_indivisible(record))
-    return estimate_tax(items, freight, insured, full=full)
+    return estimate_tax(items, dec(record.get("freight")) or ZERO,
+                        dec(record.get("insuredFee")) or ZERO,
+                        full=taxed_in_full(record, ctx))

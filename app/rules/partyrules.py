@@ -12,7 +12,6 @@ from app.rules.contact import address_problem, phone_is_plausible
 from app.rules.context import (
     CheckContext,
     Chunk,
-    Item,
     Record,
     gnum_of,
     is_import,
@@ -76,16 +75,8 @@ def check_restricted(record: Record, ctx: CheckContext) -> Iterator[Problem]:
     pattern = ctx.restricted_pattern
     if pattern is None:
         return
-    memo = ctx.restricted_memo
     for index, item in enumerate(items_of(record)):
-        # Parcels repeat the same goods: each distinct name/model is searched once per run.
-        key = tuple(map(item.get, GOODS_TEXT))
-        try:
-            term = memo[key]
-        except KeyError:
-            term = memo[key] = _restricted_term(pattern, item)
-        except TypeError:  # an unhashable value (not from the database): no memo
-            term = _restricted_term(pattern, item)
+        term = _memo_term(ctx, pattern, tuple(map(item.get, GOODS_TEXT)))
         if term is not None:
             hit = ctx.restricted_by_term[term]
             yield warning(RuleCode.RESTRICTED_GOODS, "gname", N_("Goods may be restricted "
@@ -101,21 +92,26 @@ def screen_restricted(chunk: Chunk, ctx: CheckContext) -> set[int]:
     pattern = ctx.restricted_pattern
     if pattern is None:
         return set()
+    return screen_items(chunk, GOODS_TEXT,
+                        lambda values: _memo_term(ctx, pattern, values) is not None)
+
+
+def _memo_term(ctx: CheckContext, pattern: re.Pattern[str],
+               goods: tuple[Any, ...]) -> str | None:
+    """The restricted term the goods texts (GOODS_TEXT values) match. Parcels repeat the
+    same goods: each distinct name/model is searched once per run."""
     memo = ctx.restricted_memo
-
-    def finds(values: tuple[Any, ...]) -> bool:
-        try:
-            term = memo[values]
-        except KeyError:
-            term = memo[values] = _restricted_term(pattern, dict(zip(GOODS_TEXT, values,
-                                                                     strict=True)))
-        return term is not None
-
-    return screen_items(chunk, GOODS_TEXT, finds)
+    try:
+        term = memo[goods]
+    except KeyError:
+        term = memo[goods] = _restricted_term(pattern, goods)
+    except TypeError:  # an unhashable value (not from the database): no memo
+        term = _restricted_term(pattern, goods)
+    return term
 
 
-def _restricted_term(pattern: re.Pattern[str], item: Item) -> str | None:
-    haystack = " ".join(text(item.get(n)) for n in GOODS_TEXT)
+def _restricted_term(pattern: re.Pattern[str], goods: tuple[Any, ...]) -> str | None:
+    haystack = " ".join(map(text, goods))
     match = pattern.search(haystack.casefold())
     return None if match is None else match.group(0)
 

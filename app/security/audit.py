@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from app.db.driversql import bind_value, executemany
+from app.db.driversql import bind_value, binder, executemany
 from app.db.models import AuditEvent
 from app.db.types import utcnow
 from app.security.context import Actor
@@ -136,8 +135,7 @@ def append_events(
     # bind it: the shared timestamp converted once, the details serialised as the JSON type
     # does. SQLAlchemy's per-row processing cost twice the database's own insert.
     stored_at = bind_value(conn, _TABLE.c.at, when)
-    as_json: Callable[[Any], Any] = (_TABLE.c.details.type.dialect_impl(conn.dialect)
-                                     .bind_processor(conn.dialect) or _unchanged)
+    as_json = binder(conn, _TABLE.c.details)
     rows: list[dict[str, Any]] = []
     for rec in records:
         details = rec.details or {}
@@ -152,10 +150,6 @@ def append_events(
         prev = digest
     executemany(conn, _APPEND, rows)
     return len(rows)
-
-
-def _unchanged(value: Any) -> Any:
-    return value
 
 
 _APPEND = insert(_TABLE).values(
