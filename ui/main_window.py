@@ -56,6 +56,7 @@ MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "he
 
 class MainWindow(QMainWindow):
     data_changed = Signal()  # emit after anything changed declarations (import, receipts …)
+    settings_changed = Signal()  # emit after the office settings were saved
 
     def __init__(self, ctx: GuiContext, settings: QSettings | None = None) -> None:
         super().__init__()

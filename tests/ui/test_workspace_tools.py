@@ -143,6 +143,12 @@ def test_settings_read_only_for_a_clerk(window: MainWindow, qtbot: QtBot) -> Non
     qtbot.addWidget(dialog)
     assert dialog.edits["agentCode"].isReadOnly()
     assert dialog.findChild(type(dialog.message), "read_only_note") is not None
+    # Nothing looks editable: every setting is greyed out, and there is no Save button.
+    assert not any(e.isEnabled() for e in dialog.edits.values())
+    assert not dialog.printer_combo.isEnabled()
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Save) is None
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok) is not None
+    assert dialog.language_combo.isEnabled()
 
 
 def test_language_switch_at_run_time(window: MainWindow, qtbot: QtBot,

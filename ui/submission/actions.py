@@ -82,6 +82,8 @@ class SubmissionActions(QObject):
         self.action_receipts.triggered.connect(self._on_action_receipts_triggered)
         self.action_to_fix.triggered.connect(self.open_to_fix)
         self.action_training.triggered.connect(self._on_action_training_triggered)
+        # A new exchange folder is used (and the status bar says so) as soon as it is saved.
+        self.window.settings_changed.connect(self._on_action_receipts_triggered)
 
     # --- actions --------------------------------------------------------------------------
     def _on_action_new_batch_triggered(self) -> None:

@@ -95,8 +95,11 @@ class SettingsDialog(QDialog):
             note = QLabel(self.tr("Only an administrator can change these settings."), self)
             note.setObjectName("read_only_note")
             layout.addWidget(note)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        # Without the settings permission only the interface language can change: "OK"
+        # applies it, there is nothing to "Save".
+        confirm = (QDialogButtonBox.StandardButton.Save if self.can_edit
+                   else QDialogButtonBox.StandardButton.Ok)
+        self.buttons = QDialogButtonBox(confirm | QDialogButtonBox.StandardButton.Cancel, self)
         layout.addWidget(self.buttons)
         self.message = QLabel(self)
         self.message.setObjectName("settings_message")
@@ -112,6 +115,8 @@ class SettingsDialog(QDialog):
             edit.setObjectName(f"setting_{key}")
             edit.setMaxLength(spec.max_len)
             edit.setReadOnly(not self.can_edit)
+            # Greyed out, not just read-only: a clerk must not take them for fields to type in.
+            edit.setEnabled(self.can_edit)
             form.addRow(self.tr(spec.label), edit)
             self.edits[key] = edit
         return page

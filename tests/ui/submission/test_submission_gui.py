@@ -171,3 +171,31 @@ def test_training_database_is_prepared(tmp_path: Path) -> None:
     opened.engine.dispose()
     assert values["exchangeDir"] == str(tmp_path / "exchange") and values["dxpId"]
     assert count == 300
+
+
+def test_exchange_folder_set_in_settings_is_online_at_once(
+        db_url: str, sessions: sessionmaker[Session], actor: Actor, tmp_path: Path,
+        qtbot: QtBot) -> None:
+    """"Exchange folder offline" goes away as soon as a working folder is saved (no F6)."""
+    with sessions() as s, s.begin():
+        settings_service.set_settings(s, actor, {**BROKER,
+                                                 "exchangeDir": str(tmp_path / "missing")})
+    opened = open_database(db_url)
+    assert not isinstance(opened, Exception)
+    try:
+        window = MainWindow(opened)
+        qtbot.addWidget(window)
+        label = window.submission.exchange_label  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: "Exchange folder offline" in label.text(), timeout=20_000)
+        (tmp_path / "exchange").mkdir()
+        dialog = window.workspace.more.open_settings()  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        dialog.edits["exchangeDir"].setText(str(tmp_path / "exchange"))
+        assert dialog.save()
+        qtbot.waitUntil(lambda: "Exchange folder offline" not in label.text()
+                        and "Pending messages" in label.text(), timeout=20_000)
+        window.submission.watcher.stop()  # type: ignore[attr-defined]
+        window.close()
+    finally:
+        QThreadPool.globalInstance().waitForDone(10_000)
+        opened.engine.dispose()
