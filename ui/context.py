@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -19,6 +19,8 @@ class GuiContext:
     actor: Actor
     lang: str
     url: str
+    # Set by the composition root: ends this user's session and asks who logs in next.
+    on_logout: Callable[[], object] | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -5,16 +5,19 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 from platformdirs import user_log_dir
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.db.engine import APP_NAME, make_engine, make_session_factory
 from app.db.migrate import ensure_schema
 from app.domain.errors import UserFacingError
 from app.i18n import render
+from app.security.auth import record_logout
 from app.security.context import Actor, system_actor
 from app.security.masking import install_redaction
 from app.services.bootstrap import after_migration
@@ -89,13 +92,61 @@ def run_gui(url: str, lang: str) -> int:
     if actor is None:
         opened.engine.dispose()
         return 0
-    opened.actor = actor
-    window = MainWindow(opened)
-    switcher = LanguageSwitcher(translators, opened, window,
-                                on_language=partial(setattr, crash, "lang"))
-    window.show()
+    gui = GuiSession(opened, translators, on_language=partial(setattr, crash, "lang"))
+    gui.open(actor)
     code = app.exec()
-    del switcher
+    del gui
     opened.engine.dispose()
     crash.uninstall()
     return int(code)
+
+
+class GuiSession(QObject):
+    """One user's main window after another: log out / switch user closes the window (which
+    asks about unsaved edits first), records the logout and shows the login dialog again."""
+
+    def __init__(self, ctx: GuiContext, translators: Translators, *,
+                 on_language: Callable[[str], None] | None = None,
+                 login: Callable[[GuiContext], Actor | None] = start_session) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.translators = translators
+        self.on_language = on_language
+        self.login = login  # seam: tests answer the login dialog
+        self.switcher: LanguageSwitcher | None = None
+        ctx.on_logout = self.log_out
+
+    @property
+    def window(self) -> MainWindow | None:
+        return self.switcher.window if self.switcher is not None else None
+
+    def open(self, actor: Actor) -> MainWindow:
+        self.ctx.actor = actor
+        window = MainWindow(self.ctx)
+        self.switcher = LanguageSwitcher(self.translators, self.ctx, window,
+                                         on_language=self.on_language)
+        window.show()
+        return window
+
+    def log_out(self) -> bool:
+        """End the session; False when the user kept the window (cancelled a question)."""
+        window = self.window
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        quit_on_close = app.quitOnLastWindowClosed()
+        app.setQuitOnLastWindowClosed(False)
+        try:
+            if window is not None and not window.close():
+                return False
+            with self.ctx.transaction() as session:
+                record_logout(session, self.ctx.actor)
+            if window is not None:
+                QTimer.singleShot(0, window.deleteLater)
+            actor = self.login(self.ctx)
+            if actor is None:
+                app.quit()
+                return True
+            self.open(actor)
+            return True
+        finally:
+            app.setQuitOnLastWindowClosed(quit_on_close)

@@ -134,3 +134,8 @@ def login(
         return authenticate(session, name, password, hasher=hasher, lockout=lockout,
                             workstation=workstation, now=now)
 
+
+
+def record_logout(session: Session, actor: Actor) -> None:
+    """The user ended the session (log out / switch user): an audit event, nothing else."""
+    record_event(session, actor, "logout", entity="user", entity_id=actor.user_id)

@@ -262,12 +262,18 @@ class UnlockDialog(QDialog):
         attempt: Callable[[str], LoginOutcome],
         lang: str,
         parent: QWidget | None = None,
+        *,
+        manual: bool = False,
+        can_switch_user: bool = False,
     ) -> None:
         super().__init__(parent)
         self._attempt = attempt
         self._lang = lang
         self._user_name = user_name
+        self._manual = manual
+        self._can_switch_user = can_switch_user
         self.quit_requested = False
+        self.switch_requested = False
         self._build_ui()
         self._connect_signals()
 
@@ -275,10 +281,14 @@ class UnlockDialog(QDialog):
         self.setWindowTitle(self.tr("ClearDesk — Locked"))
         self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
         layout = QVBoxLayout(self)
-        label = QLabel(self.tr(
-            "The session of {name} was locked after a period without activity. Enter the "
-            "password to continue."
-        ).replace("{name}", self._user_name))
+        if self._manual:
+            text = self.tr("{name} locked this session. Enter the password to continue.")
+        else:
+            text = self.tr(
+                "The session of {name} was locked after a period without activity. Enter the "
+                "password to continue.")
+        label = QLabel(text.replace("{name}", self._user_name))
+        label.setObjectName("lock_reason")
         label.setWordWrap(True)
         layout.addWidget(label)
         self.password_edit = _password_edit()
@@ -295,14 +305,24 @@ class UnlockDialog(QDialog):
             self.tr("Quit ClearDesk"), QDialogButtonBox.ButtonRole.DestructiveRole
         )
         self.quit_button.setObjectName("quit_button")
+        self.switch_button = self.buttons.addButton(
+            self.tr("Switch user…"), QDialogButtonBox.ButtonRole.ResetRole
+        )
+        self.switch_button.setObjectName("switch_button")
+        self.switch_button.setVisible(self._can_switch_user)
         layout.addWidget(self.buttons)
 
     def _connect_signals(self) -> None:
         self.unlock_button.clicked.connect(self.accept)
         self.quit_button.clicked.connect(self._on_quit_button_clicked)
+        self.switch_button.clicked.connect(self._on_switch_button_clicked)
 
     def _on_quit_button_clicked(self) -> None:
         self.quit_requested = True
+        super().reject()
+
+    def _on_switch_button_clicked(self) -> None:
+        self.switch_requested = True
         super().reject()
 
     def reject(self) -> None:

@@ -157,11 +157,14 @@ class SecurityControls(QObject):
         self.action_lock.setObjectName("action_lock")
         self.action_lock.setShortcut(QKeySequence("Ctrl+L"))
         self.action_lock.triggered.connect(self._on_action_lock_triggered)
+        self.action_logout = QAction(self.tr("Log &out / switch user…"), window)
+        self.action_logout.setObjectName("action_logout")
+        self.action_logout.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.action_logout.triggered.connect(self._on_action_logout_triggered)
         file_actions = menus["file"].actions()
-        if file_actions:
-            menus["file"].insertAction(file_actions[0], self.action_lock)
-        else:
-            menus["file"].addAction(self.action_lock)
+        menus["file"].insertActions(file_actions[0] if file_actions else None,  # type: ignore[arg-type]
+                                    [self.action_lock, self.action_logout])
+        self._manual_lock = False
         self.user_label = QLabel(
             f"{ctx.actor.name} ({translate(ROLE_LABELS[ctx.actor.role], ctx.lang)})"
         )
@@ -173,12 +176,14 @@ class SecurityControls(QObject):
         if app is not None:
             app.installEventFilter(self.idle)
         hide_forbidden_actions(window, ctx.actor)
+        self.action_logout.setVisible(self.can_log_out)
         # Areas installed after this one add their actions later: check again once the
         # event loop runs (before the user can open any menu).
         QTimer.singleShot(0, self, self._on_installed)
 
     def _on_installed(self) -> None:
         hide_forbidden_actions(self.window, self.ctx.actor)
+        self.action_logout.setVisible(self.can_log_out)
 
     @property
     def window(self) -> QMainWindow:
@@ -232,7 +237,17 @@ class SecurityControls(QObject):
         return text.strip() if ok else None
 
     def _on_action_lock_triggered(self) -> None:
+        self._manual_lock = True
         self.idle.lock_now()
+
+    @property
+    def can_log_out(self) -> bool:
+        """Only a real login can end (not the system actor of a database without accounts)."""
+        return self.ctx.on_logout is not None and self.ctx.actor.user_id is not None
+
+    def _on_action_logout_triggered(self) -> None:
+        if self.ctx.on_logout is not None:
+            self.ctx.on_logout()
 
     def _on_idle_idle_timed_out(self) -> None:
         name = self.ctx.actor.name
@@ -240,7 +255,9 @@ class SecurityControls(QObject):
         def attempt(password: str) -> LoginOutcome:
             return login(self.ctx.sessions, name, password, hasher=self.hasher)
 
-        dialog = UnlockDialog(name, attempt, self.ctx.lang, self.window)
+        manual, self._manual_lock = self._manual_lock, False
+        dialog = UnlockDialog(name, attempt, self.ctx.lang, self.window, manual=manual,
+                              can_switch_user=self.can_log_out)
         # Nobody walking past may read the grid while the session is locked.
         central = self.window.centralWidget()
         if central is not None:
@@ -254,6 +271,8 @@ class SecurityControls(QObject):
             self.window.close()
             return
         self.idle.unlocked()
+        if dialog.switch_requested and self.ctx.on_logout is not None:
+            self.ctx.on_logout()
 
 
 def startup_check(url: str) -> Message | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -214,3 +214,61 @@ def test_grid_masks_until_a_supervisor_unmasks_with_a_reason(
 def test_clerks_have_no_unmask_action(make_window: WindowFactory) -> None:
     window = make_window("clerk")
     assert not controls(window).action_unmask.isVisible()
+
+
+def test_a_manual_lock_says_who_locked_it_and_offers_to_switch_user(
+    make_window: WindowFactory,
+) -> None:
+    window = make_window("clerk")
+    sec = controls(window)
+    switched: list[bool] = []
+    window.ctx.on_logout = lambda: switched.append(True)
+    texts: list[str] = []
+
+    def answer(dialog: QDialog) -> int:
+        assert isinstance(dialog, UnlockDialog)
+        texts.append(dialog.findChild(QLabel, "lock_reason").text())
+        assert dialog.switch_button.isVisibleTo(dialog)
+        dialog.switch_button.click()
+        return dialog.result()
+
+    sec.exec_dialog = answer
+    sec.action_lock.trigger()
+    assert texts and "locked this session" in texts[0]
+    assert "without activity" not in texts[0]
+    assert switched == [True]
+
+
+def test_log_out_asks_who_is_next_and_opens_their_window(
+    demo_db: str, qtbot: QtBot, accounts: dict[str, Actor]
+) -> None:
+    from ui.i18n import Translators
+    from ui.main import GuiSession
+
+    ctx = open_database(demo_db)
+    assert isinstance(ctx, GuiContext)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    asked: list[str] = []
+
+    def login(c: GuiContext) -> Actor | None:
+        asked.append(c.actor.name)
+        return accounts["supervisor"]
+
+    gui = GuiSession(ctx, Translators(app), login=login)
+    first = gui.open(accounts["clerk"])  # deleted by the log out, so not given to qtbot
+    sec = controls(first)
+    assert sec.action_logout.isVisible()
+    sec.action_logout.trigger()
+    assert asked == ["clerk"]
+    second = gui.window
+    assert second is not None and second is not first
+    qtbot.addWidget(second)
+    assert not first.isVisible() and second.isVisible()
+    assert ctx.actor.name == "supervisor"
+    assert "supervisor" in controls(second).user_label.text()
+    with ctx.transaction() as s:
+        logouts = s.execute(text(
+            "SELECT user_name FROM audit_events WHERE action = 'logout'")).scalars().all()
+    assert logouts == ["clerk"]
+    ctx.engine.dispose()
