@@ -27,6 +27,7 @@ from app.precheck.service import check_declarations
 from app.precheck.transitions import change_status
 from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
+from app.services.queries import DeclarationFilter
 
 D = Declaration
 OPEN = "open"  # created, may be edited or dissolved
@@ -56,6 +57,68 @@ class BatchBlockedError(ValidationError):
             N_("{count} declarations cannot go into a batch (only ready ones can): {listing}"),
             count=len(self.blocked), listing=listing + (f" … +{more}" if more > 0 else ""),
         )
+
+
+class MixedLogisticsError(ValidationError):
+    """The declarations of one batch (one master bill) belong to several logistics companies."""
+
+    def __init__(self, shares: Sequence[LogisticsShare]) -> None:
+        self.shares = tuple(shares)
+        listing = "; ".join(f"{s.label}: {s.count}" for s in self.shares)
+        super().__init__(
+            N_("These declarations belong to {count} logistics companies ({listing}). One master "
+               "bill normally carries one company's parcels: choose one company's parcels, or "
+               "confirm that they share the master bill (--mixed-logistics)."),
+            count=len(self.shares), listing=listing)
+
+
+@dataclass(frozen=True)
+class LogisticsShare:
+    """How many of a batch's candidates one logistics company carries."""
+
+    code: str | None
+    name: str | None
+    count: int
+
+    @property
+    def label(self) -> str:
+        return " ".join(p for p in (self.code, self.name) if p) or "—"
+
+
+@dataclass(frozen=True)
+class BatchCandidates:
+    """The ready declarations a new batch would take, and their logistics companies."""
+
+    ids: tuple[int, ...]
+    logistics: tuple[LogisticsShare, ...]
+
+
+def logistics_shares(session: Session, ids: Sequence[int]) -> tuple[LogisticsShare, ...]:
+    """Logistics companies of `ids`, most parcels first."""
+    counts: dict[tuple[str | None, str | None], int] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = list(ids[start:start + IN_CHUNK])
+        for code, name, n in session.execute(
+                select(D.logisticsCode, D.logisticsName, func.count())
+                .where(D.id.in_(chunk)).group_by(D.logisticsCode, D.logisticsName)):
+            counts[(code, name)] = counts.get((code, name), 0) + int(n)
+    by_code: dict[str | None, LogisticsShare] = {}
+    for (code, name), n in counts.items():  # one company may be spelt two ways: by code
+        seen = by_code.get(code)
+        by_code[code] = LogisticsShare(code, (seen.name if seen else None) or name,
+                                       n + (seen.count if seen else 0))
+    return tuple(sorted(by_code.values(), key=lambda s: (-s.count, s.code or "")))
+
+
+def batch_candidates(session: Session, actor: Actor, flt: DeclarationFilter | None = None,
+                     *, limit: int | None = None) -> BatchCandidates:
+    """The ready declarations under `flt` (the grid's filter) that a new batch would take."""
+    require(actor, Permission.BATCH)
+    where = (flt or DeclarationFilter()).where()
+    ids = tuple(int(i) for i in session.execute(
+        select(D.id).where(where, D.status == S.READY).order_by(D.id)
+        .limit(min(limit or MAX_BATCH, MAX_BATCH))).scalars())
+    return BatchCandidates(ids, logistics_shares(session, ids))
 
 
 @dataclass(frozen=True)
@@ -143,13 +206,14 @@ def _next_batch_no(session: Session, now: datetime) -> str:
 def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = None,
                  status: str | None = None, limit: int | None = None,
                  transport: TransportData | None = None,
-                 now: datetime | None = None) -> BatchSummary:
+                 now: datetime | None = None, mixed_logistics: bool = False) -> BatchSummary:
     """A new batch of the given declarations (`ids`) or of up to `limit` `status` ones.
 
     The candidates are pre-checked again first and only those that pass now are batched
     (the others become `invalid` with their problems stored). Raises BatchBlockedError
     listing declarations that are not ready (or all fail the re-check), ValidationError
-    when nothing is selected or import and export are mixed.
+    when nothing is selected or import and export are mixed, MixedLogisticsError when the
+    declarations belong to several logistics companies and `mixed_logistics` is not set.
     """
     require(actor, Permission.BATCH)
     transport = transport or TransportData()
@@ -180,6 +244,10 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
         raise ValidationError(
             N_("Import and export declarations cannot share a batch; select one kind."))
     ie_flag = flags.pop()
+    if not mixed_logistics:
+        shares = logistics_shares(session, [r.id for r in rows])
+        if len(shares) > 1:
+            raise MixedLogisticsError(shares)
     decl_ids = _passing_now(session, actor, [r.id for r in rows], when)
     if not decl_ids:  # every candidate failed the re-check: say why, as for non-ready ones
         raise BatchBlockedError([

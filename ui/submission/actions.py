@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThreadPool
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel
 
+from app.submission import batches
 from ui.submission.batch_dialogs import BatchesDialog, CreateBatchDialog
 from ui.submission.fix_dialog import ToFixDialog
 from ui.submission.training import is_training, prepare_training_database
@@ -91,10 +92,20 @@ class SubmissionActions(QObject):
         self._create_batch(ids or None)
 
     def _on_action_new_batch_ready_triggered(self) -> None:
-        self._create_batch(None)
+        """The ready declarations the grid shows now (its filter), counted before asking."""
+        with self.ctx.transaction() as session:
+            found = batches.batch_candidates(session, self.ctx.actor,
+                                             self.window.current_filter())
+        if not found.ids:
+            self.window.statusBar().showMessage(
+                self.tr("No ready declarations in the current view."), 8000)
+            return
+        self._create_batch(list(found.ids), scope=self.tr(
+            "{n} ready declarations in the current view.").format(n=f"{len(found.ids):,}"))
 
-    def _create_batch(self, ids: list[int] | None) -> CreateBatchDialog:
-        dialog = CreateBatchDialog(self.ctx, ids, self.window)
+    def _create_batch(self, ids: list[int] | None,
+                      scope: str | None = None) -> CreateBatchDialog:
+        dialog = CreateBatchDialog(self.ctx, ids, self.window, scope=scope)
         dialog.created.connect(self._on_batch_created)
         dialog.rechecked.connect(self.window.data_changed)
         dialog.open()

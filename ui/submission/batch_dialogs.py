@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -32,7 +33,13 @@ from app.i18n import render
 from app.jobs.base import CancelToken, Progress
 from app.services import settings as settings_service
 from app.submission import batches, outbound
-from app.submission.batches import BatchBlockedError, BatchSummary, TransportData
+from app.submission.batches import (
+    BatchBlockedError,
+    BatchSummary,
+    LogisticsShare,
+    MixedLogisticsError,
+    TransportData,
+)
 from app.submission.exchange import ExchangeFolderTransport, transport_from_settings
 from ui.context import GuiContext
 from ui.workers import JobHandle, run_with_progress
@@ -47,26 +54,44 @@ class CreateBatchDialog(QDialog):
     rechecked = Signal()  # a blocking re-check moved declarations to invalid
 
     def __init__(self, ctx: GuiContext, ids: Sequence[int] | None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, scope: str | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.ids = list(ids) if ids else None
+        self.scope = scope  # what the ids are, when they are not the grid's selection
         self.edits: dict[str, QLineEdit] = {}
         self._build_ui()
         self._connect_signals()
+        if self.ids:
+            with ctx.transaction() as session:
+                self.show_logistics(batches.logistics_shares(session, self.ids))
 
     def _build_ui(self) -> None:
         self.setWindowTitle(self.tr("New batch"))
         self.setObjectName("create_batch_dialog")
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
-        if self.ids:
+        if self.scope is not None:
+            text = self.scope
+        elif self.ids:
             text = self.tr("{n} selected declarations (only ready ones can go in).").format(
                 n=len(self.ids))
         else:
             text = self.tr("All ready declarations.")
         self.scope_label = QLabel(text, self)
+        self.scope_label.setObjectName("scope_label")
         layout.addWidget(self.scope_label)
+        self.logistics_label = QLabel(self)
+        self.logistics_label.setObjectName("logistics_warning")
+        self.logistics_label.setWordWrap(True)
+        self.logistics_label.setStyleSheet("color: #b00020;")
+        self.logistics_label.setVisible(False)
+        layout.addWidget(self.logistics_label)
+        self.mixed_check = QCheckBox(
+            self.tr("These companies' parcels share one master bill"), self)
+        self.mixed_check.setObjectName("mixed_logistics_check")
+        self.mixed_check.setVisible(False)
+        layout.addWidget(self.mixed_check)
         form = QFormLayout()
         labels = {
             "billNo": self.tr("Master bill No. (billNo)"),
@@ -98,6 +123,18 @@ class CreateBatchDialog(QDialog):
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
 
+    def show_logistics(self, shares: Sequence[LogisticsShare]) -> None:
+        """Warn when the parcels belong to several logistics companies (one master bill)."""
+        mixed = len(shares) > 1
+        if mixed:
+            listing = "\n".join(f"{share.label}: {share.count:,}" for share in shares)
+            self.logistics_label.setText(self.tr(
+                "These parcels belong to {n} logistics companies (parcels per company below); "
+                "a master bill normally carries one company's parcels:").format(n=len(shares))
+                + "\n" + listing)
+        self.logistics_label.setVisible(mixed)
+        self.mixed_check.setVisible(mixed)
+
     def transport(self) -> TransportData:
         values = {k: (e.text().strip() or None) for k, e in self.edits.items()}
         return TransportData(**values)
@@ -107,7 +144,15 @@ class CreateBatchDialog(QDialog):
             with self.ctx.transaction() as session:
                 summary = batches.create_batch(
                     session, self.ctx.actor, ids=self.ids,
-                    status=None if self.ids else "ready", transport=self.transport())
+                    status=None if self.ids else "ready", transport=self.transport(),
+                    mixed_logistics=self.mixed_check.isChecked())
+        except MixedLogisticsError as exc:
+            self.show_logistics(exc.shares)
+            self.problems.setPlainText(self.tr(
+                "Tick the box above to put several logistics companies on one master bill, or "
+                "select one company's parcels."))
+            self.problems.setVisible(True)
+            return
         except BatchBlockedError as exc:
             if exc.stale:
                 with self.ctx.transaction() as session:
@@ -248,6 +293,11 @@ class BatchesDialog(QDialog):
         except UserFacingError as exc:
             self._show_error(exc.text(self.ctx.lang))
             return
+        if not self.confirm(self.tr(
+                "Send batch {batch} ({n} parcels) to customs? The messages are handed to the "
+                "exchange folder {folder} and cannot be called back.").format(
+                    batch=b.batch_no, n=f"{b.declarations:,}", folder=str(transport.root))):
+            return
         batch_ref = b.batch_no
         sessions, actor = self.ctx.sessions, self.ctx.actor
         record = b.state == batches.OPEN
@@ -279,8 +329,10 @@ class BatchesDialog(QDialog):
                                     "pending and will be written when it is back.")
                             .format(n=result.pending))
         else:
-            self._show_info(self.tr("{n} message files handed to the exchange folder.")
-                            .format(n=len(result.written) + result.already))
+            n = len(result.written) + result.already
+            text = (self.tr("1 message file handed to the exchange folder.") if n == 1
+                    else self.tr("{n} message files handed to the exchange folder.").format(n=n))
+            self._show_info(text)
         self.last_result = result
 
     def _on_job_failed(self, exc: BaseException) -> None:

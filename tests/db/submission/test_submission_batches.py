@@ -104,3 +104,21 @@ def test_batch_of_only_broken_declarations_is_blocked(session: Session, actor: A
         batches.create_batch(session, actor, status="ready")
     assert [b.id for b in err.value.blocked] == [broken]
     assert "errors" in err.value.blocked[0].reason.msgid
+
+
+def test_several_logistics_companies_need_a_confirmation(session: Session,
+                                                         actor: Actor) -> None:
+    ids = [make_declaration(session, status="ready") for _ in range(3)]
+    session.execute(update(Declaration).where(Declaration.id == ids[0])
+                    .values(logisticsCode="4403980A01", logisticsName="顺丰速运"))
+    found = batches.batch_candidates(session, actor)
+    assert found.ids == tuple(ids)
+    assert [(s.code, s.count) for s in found.logistics][0][1] == 2
+    assert "4403980A01" in {s.code for s in found.logistics}
+    with pytest.raises(batches.MixedLogisticsError) as err:
+        batches.create_batch(session, actor, status="ready")
+    assert "4403980A01 顺丰速运: 1" in err.value.text("en")
+    assert session.execute(select(Declaration.id).where(Declaration.batch_id.is_not(None))
+                           ).all() == []
+    b = batches.create_batch(session, actor, status="ready", mixed_logistics=True)
+    assert b.declarations == 3

@@ -317,3 +317,18 @@ def test_cli_batch_of_stale_declarations_stores_why(db_url: str,
     assert code == 1 and f"#{stale}" in out.out + out.err
     with sessions() as s:  # the refusal's re-check is kept: the grid shows it as invalid
         assert s.get(Declaration, stale).status == "invalid"  # type: ignore[union-attr]
+
+
+def test_cli_batch_of_several_logistics_companies_needs_the_flag(
+        db_url: str, sessions: sessionmaker[Session],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with sessions() as s, s.begin():
+        ids = [make_declaration(s, status="ready") for _ in range(2)]
+        s.execute(update(Declaration).where(Declaration.id == ids[0])
+                  .values(logisticsCode="4403980A01", logisticsName="顺丰速运"))
+    code = cli_main(["--db", db_url, "batch", "create", "--status", "ready"])
+    out = capsys.readouterr()
+    assert code == 1 and "2 logistics companies" in out.err and "4403980A01" in out.err
+    code = cli_main(["--db", db_url, "batch", "create", "--status", "ready",
+                     "--mixed-logistics", "--json"])
+    assert code == 0 and '"declarations": 2' in capsys.readouterr().out

@@ -104,9 +104,16 @@ def test_submit_then_receipts_then_to_fix(ctx: GuiContext, qtbot: QtBot,
     batches = BatchesDialog(ctx)
     qtbot.addWidget(batches)
     assert batches.table.rowCount() == 1 and batches.submit_button.isEnabled()
+    asked: list[str] = []
+    batches.confirm = lambda q: asked.append(q) is not None  # "No": nothing leaves
+    batches.submit_selected()
+    assert "(6 parcels) to customs?" in asked[0]
+    assert exchange.outbox_files() == [] and batches.table.item(0, 2).text() == "Open"
+    batches.confirm = lambda q: True
     with qtbot.waitSignal(batches.changed, timeout=20_000):
         batches.submit_selected()
     assert len(exchange.outbox_files()) == 1
+    assert batches.last_message == "1 message file handed to the exchange folder."
     assert batches.table.item(0, 2).text() == "Sent"
     assert not batches.dissolve_button.isEnabled()
 
@@ -199,3 +206,44 @@ def test_exchange_folder_set_in_settings_is_online_at_once(
     finally:
         QThreadPool.globalInstance().waitForDone(10_000)
         opened.engine.dispose()
+
+
+def test_new_batch_from_all_ready_follows_the_grid_filter_and_warns_of_mixed_carriers(
+        ctx: GuiContext, qtbot: QtBot) -> None:
+    with ctx.transaction() as s:
+        ready = list(s.execute(select(Declaration.id).where(Declaration.status == "ready")
+                               .order_by(Declaration.id)).scalars())
+        s.execute(update(Declaration).where(Declaration.id.in_(ready[:2]))
+                  .values(logisticsCode="4403980A01", logisticsName="顺丰速运"))
+        batch_of = {r: s.get(Declaration, r).batch_id for r in ready}  # type: ignore[union-attr]
+    assert set(batch_of.values()) == {None}
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    actions = window.submission  # type: ignore[attr-defined]
+    actions.watcher.stop()
+    # The grid shows two of the six ready parcels: only those go into the batch.
+    window.filter_overrides["ids"] = tuple(ready[1:3])
+    actions.action_new_batch_ready.trigger()
+    dialog = window.findChild(CreateBatchDialog)
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert dialog.ids == ready[1:3]
+    assert dialog.scope_label.text() == "2 ready declarations in the current view."
+    # One of them is carried by 顺丰, the other by the default company: a warning, and the
+    # batch is only made once the clerk confirms they share the master bill.
+    assert dialog.logistics_label.isVisibleTo(dialog)
+    assert "4403980A01 顺丰速运: 1" in dialog.logistics_label.text()
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert "Tick the box" in dialog.problems.toPlainText()
+    with ctx.transaction() as s:
+        assert s.execute(select(Declaration.id).where(Declaration.batch_id.is_not(None))
+                         ).all() == []
+    dialog.mixed_check.setChecked(True)
+    with qtbot.waitSignal(dialog.created) as sig:
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert sig.args[0].declarations == 2
+    with ctx.transaction() as s:
+        batched = set(s.execute(select(Declaration.id).where(
+            Declaration.batch_id.is_not(None))).scalars())
+    assert batched == set(ready[1:3])
+    window.close()
