@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Batch, Declaration, ImportJob, SavedView
+from app.domain.clock import to_beijing
 from app.domain.errors import NotFoundError, ValidationError
 from app.security.context import Actor, Permission, require
 from app.services.queries import GRID_BY_KEY, DeclarationFilter
@@ -104,8 +105,11 @@ def filter_choices(session: Session, actor: Actor, limit: int = 200) -> FilterCh
     require(actor, Permission.VIEW)
     batches = tuple((int(i), str(n)) for i, n in session.execute(
         select(Batch.id, Batch.batch_no).order_by(Batch.id.desc()).limit(limit)))
-    jobs = tuple((int(i), str(n)) for i, n in session.execute(
-        select(ImportJob.id, ImportJob.file_name).order_by(ImportJob.id.desc()).limit(limit)))
+    # Files keep their platform's name ("orders.xlsx" every day): the import time (Beijing)
+    # tells two imports of the same name apart.
+    jobs = tuple((int(i), f"{n} · {to_beijing(at):%Y-%m-%d %H:%M}") for i, n, at in session.execute(
+        select(ImportJob.id, ImportJob.file_name, ImportJob.started_at)
+        .order_by(ImportJob.id.desc()).limit(limit)))
     platforms = tuple(str(p) for (p,) in session.execute(
         select(Declaration.ebpName).distinct().where(Declaration.ebpName.is_not(None))
         .order_by(Declaration.ebpName).limit(limit)))

@@ -68,3 +68,20 @@ def test_saved_views_and_counts(sessions: sessionmaker[Session], actor: Actor) -
         # Counts ignore the status restriction of the filter (the panel shows all statuses).
         assert status_counts(s, actor, DeclarationFilter(statuses=("ready",))) == {
             "ready": 1, "invalid": 1}
+
+
+def test_two_imports_of_one_file_name_are_told_apart_by_their_time(
+        sessions: sessionmaker[Session], actor: Actor) -> None:
+    from datetime import UTC
+
+    from app.db.models import ImportJob
+    from app.services.views import filter_choices
+
+    with sessions() as s, s.begin():
+        for day in (1, 2):
+            s.add(ImportJob(file_name="orders.xlsx", sha256=f"{day:064d}",
+                            started_at=datetime(2026, 11, day, 1, 30, tzinfo=UTC)))
+    with sessions() as s:
+        labels = [label for _id, label in filter_choices(s, actor).import_jobs]
+    # Beijing time (UTC+8) of each import, newest first.
+    assert labels == ["orders.xlsx · 2026-11-02 09:30", "orders.xlsx · 2026-11-01 09:30"]
