@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCompleter, QLineEdit
 from app.reference.tables import ReferenceTables
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
+POPUP_MAX_WIDTH = 720  # px: wide enough for an HS description, narrower than any screen
 
 # Which code table completes which field (CEB names; head and item fields share a name space).
 HEAD_CODE_TABLES: dict[str, str] = {
@@ -52,6 +53,22 @@ class CodeCompleter(QCompleter):
     def attach(self, edit: QLineEdit) -> None:
         self._edit = edit
         edit.setCompleter(self)
+        self.fit_popup()
+
+    def fit_popup(self) -> None:
+        """Make the list wide enough to read the names (HS descriptions are long; code fields
+        are narrow), within the screen's reach."""
+        model = self.model()
+        if model is None:
+            return
+        popup = self.popup()
+        metrics = popup.fontMetrics()
+        texts = [str(model.index(r, 0).data()) for r in range(model.rowCount())]
+        longest = sorted(texts, key=len, reverse=True)[:40]  # measure only likely candidates
+        wanted = max((metrics.horizontalAdvance(t) for t in longest), default=0)
+        scrollbar = popup.verticalScrollBar().sizeHint().width()
+        popup.setMinimumWidth(min(wanted + scrollbar + 24, POPUP_MAX_WIDTH))
+        popup.setTextElideMode(Qt.TextElideMode.ElideRight)
 
     def _on_activated(self, index: QModelIndex) -> None:
         code = index.data(CODE_ROLE)
