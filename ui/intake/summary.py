@@ -37,9 +37,11 @@ class ImportSummaryDialog(QDialog):
         self.setObjectName("import_summary_dialog")
         self.setWindowTitle(self.tr("Import finished"))
         layout = QVBoxLayout(self)
-        text = (self.tr("{file}: {rows} rows read. {declarations} new declarations with {items} "
-                        "items, {updated} updated, {duplicates} already sent (left as they "
-                        "are), {rejected} rows rejected.")
+        # Counts as "label: number", so no sentence reads "1 rows" or "0 declarations with
+        # 8 items" (the items belong to the new and the updated declarations together).
+        text = (self.tr("{file}\nRows read: {rows} · New declarations: {declarations} · "
+                        "Updated: {updated} · Items written: {items} · Already sent, left as "
+                        "they are: {duplicates} · Rejected rows: {rejected}")
                 .replace("{file}", s.file).replace("{rows}", str(s.rows))
                 .replace("{declarations}", str(s.declarations)).replace("{items}", str(s.items))
                 .replace("{updated}", str(s.updated)).replace("{duplicates}", str(s.duplicates))

@@ -89,7 +89,7 @@ def test_wizard_maps_previews_imports_and_saves_rejected_rows(window: MainWindow
     dialog = wizard.summary_dialog
     assert isinstance(dialog, ImportSummaryDialog)
     qtbot.addWidget(dialog)
-    assert "1 new declarations" in dialog.counts_label.text()
+    assert "New declarations: 1 ·" in dialog.counts_label.text()
     assert dialog.errors_table.rowCount() == 1
     target = tmp_path / "rejected.xlsx"
     dialog.ask_save_path = lambda *_a: str(target)
