@@ -51,6 +51,8 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.printing.actions",
 )
 
+WINDOW_GEOMETRY_KEY = "window/geometry"
+
 MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "help")
 
 
@@ -76,6 +78,7 @@ class MainWindow(QMainWindow):
             importlib.import_module(name).install(self)
         self._hide_empty_menus()
         self.columns.restore()
+        self._restore_window_state()
         self.refresh_counts()
         self.refresh_choices()
         # The start-up heap (modules, Qt wrappers, SQLAlchemy metadata) lives as long as the
@@ -363,7 +366,14 @@ class MainWindow(QMainWindow):
             self.tr("{selected} selected of {shown}").format(selected=n, shown=f"{shown:,}")
         )
 
+    def _restore_window_state(self) -> None:
+        """Size, position and maximised state as the clerk left them."""
+        saved = self.ui_settings.value(WINDOW_GEOMETRY_KEY)
+        if saved:  # a QByteArray, empty when nothing was saved yet
+            self.restoreGeometry(saved)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.ui_settings.setValue(WINDOW_GEOMETRY_KEY, self.saveGeometry())
         self.columns.save()
         self.model.shutdown()
         event.accept()

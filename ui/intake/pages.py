@@ -9,7 +9,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.i18n import render
 from app.intake.mapping import field_label
 from app.intake.preview import field_choices
+from ui import file_dialogs
 
 if TYPE_CHECKING:
     from ui.intake.wizard import FileFacts, ImportWizard
@@ -329,5 +329,4 @@ def _item(text: str) -> QTableWidgetItem:
 
 
 def ask_open_path(parent: QWidget, title: str, filter_: str) -> str:
-    path, _ = QFileDialog.getOpenFileName(parent, title, "", filter_)
-    return path
+    return file_dialogs.open_file(parent, title, filter_, "import")

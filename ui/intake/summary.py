@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.intake.rejected import write_rejected_rows
 from app.intake.service import ImportSummary
+from ui import file_dialogs
 
 
 class ImportSummaryDialog(QDialog):
@@ -98,5 +98,4 @@ class ImportSummaryDialog(QDialog):
 
 
 def _ask_save_path(parent: QWidget, title: str, default: str) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, title, default, "Excel (*.xlsx)")
-    return path
+    return file_dialogs.save_file(parent, title, default, "Excel (*.xlsx)", "export")

@@ -21,7 +21,6 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressDialog,
@@ -31,6 +30,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ui import file_dialogs
 
 PREVIEW_WIDTH = 520
 PREVIEW_HEIGHT = 680
@@ -54,9 +55,8 @@ def ask_print(printer: QPrinter, parent: QWidget) -> bool:
 
 def ask_save_path(parent: QWidget, suggested: str) -> str:
     """The save dialog; tests replace this seam. Empty string = cancelled."""
-    path, _filter = QFileDialog.getSaveFileName(parent, parent.tr("Save PDF"), suggested,
-                                                "PDF (*.pdf)")
-    return path
+    return file_dialogs.save_file(parent, parent.tr("Save PDF"), suggested, "PDF (*.pdf)",
+                                  "pdf")
 
 
 class PrintRun(QObject):

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -42,6 +41,7 @@ from app.reports.summary_data import SummaryScope
 from app.security.context import Permission
 from app.services import settings as settings_service
 from app.services.queries import DeclarationFilter
+from ui import file_dialogs
 from ui.context import GuiContext
 from ui.workers import JobHandle, run_job
 
@@ -300,9 +300,8 @@ class ReportDialog(QDialog):
         filters = {"summary": self.tr("Excel workbook (*.xlsx)"),
                    "declarations": self.tr("Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)"),
                    "evidence": self.tr("ZIP archive (*.zip)")}
-        path, _ = QFileDialog.getSaveFileName(self, self.windowTitle(), suggested,
-                                              filters[self.kind])
-        return path
+        return file_dialogs.save_file(self, self.windowTitle(), suggested, filters[self.kind],
+                                      "export")
 
     def _open_file(self, path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

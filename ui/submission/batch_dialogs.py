@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -41,6 +40,7 @@ from app.submission.batches import (
     TransportData,
 )
 from app.submission.exchange import ExchangeFolderTransport, transport_from_settings
+from ui import file_dialogs
 from ui.context import GuiContext
 from ui.workers import JobHandle, run_with_progress
 
@@ -394,7 +394,7 @@ class BatchesDialog(QDialog):
         return answer == QMessageBox.StandardButton.Yes
 
     def _ask_folder(self) -> Path | None:
-        path = QFileDialog.getExistingDirectory(self, self.tr("Export batch to folder"))
+        path = file_dialogs.choose_folder(self, self.tr("Export batch to folder"), "batch")
         return Path(path) if path else None
 
     def _show_info(self, text: str) -> None:

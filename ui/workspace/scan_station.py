@@ -15,7 +15,6 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -35,6 +34,7 @@ from app.services.scanning import (
     lookup_scan,
     normalise_code,
 )
+from ui import file_dialogs
 from ui.context import GuiContext
 from ui.workspace.sounds import ScanSounds
 
@@ -43,7 +43,7 @@ OUTCOME_COLOURS = {"ok": "#2e7d32", "problem": "#c62828", "duplicate": "#ef6c00"
 
 
 def ask_export_path(parent: QWidget, title: str) -> Path | None:
-    path, _ = QFileDialog.getSaveFileName(parent, title, "scans.csv", "CSV (*.csv)")
+    path = file_dialogs.save_file(parent, title, "scans.csv", "CSV (*.csv)", "export")
     return Path(path) if path else None
 
 

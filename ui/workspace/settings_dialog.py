@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,6 +29,7 @@ from app.db.engine import APP_NAME, sqlite_file
 from app.domain.errors import UserFacingError
 from app.security.context import Permission
 from app.services.settings import SETTINGS_BY_KEY, all_settings, set_settings
+from ui import file_dialogs
 from ui.context import GuiContext
 
 IDENTITY_KEYS = ("agentCode", "agentName", "logisticsCode", "logisticsName", "copCode",
@@ -42,8 +42,7 @@ LANGUAGES = (("zh_CN", "简体中文"), ("en", "English"))
 
 
 def ask_folder(parent: QWidget, title: str, start: str) -> str | None:
-    folder = QFileDialog.getExistingDirectory(parent, title, start)
-    return folder or None
+    return file_dialogs.choose_folder(parent, title, "exchange", start) or None
 
 
 class SettingsDialog(QDialog):
