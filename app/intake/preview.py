@@ -76,7 +76,8 @@ def preview_file(path: Path, spec: MappingSpec | None = None, *,
         if lookup is None:
             lookup = reference_lookup(shipped_reference_tables())
         normaliser = RowNormaliser(plan, lookup, spec.defaults, settings)
-        for group in group_rows((normaliser.normalise(n, r) for n, r in first), window=rows + 1):
+        for group in group_rows((normaliser.normalise(n, r) for n, r in first), window=rows + 1,
+                                sum_weights=spec.sum_weights):
             errors.extend(group.errors)
     filled = fields | set(spec.defaults) | set(settings or {}) | set(FIXED_DEFAULTS)
     filled |= {f"item.{k}" for k in FIXED_ITEM_DEFAULTS} | {"gnum"}
