@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import render
 from app.intake.rejected import write_rejected_rows
 from app.intake.service import ImportSummary
 
@@ -46,6 +47,7 @@ class ImportSummaryDialog(QDialog):
                 .replace("{rejected}", str(s.rejected_rows)))
         if s.refused:
             text += "\n" + self.tr("Nothing was imported because rows were rejected.")
+        text += "\n" + render(s.weights_note(), self.lang)
         self.counts_label = QLabel(text, self)
         self.counts_label.setObjectName("summary_counts")
         self.counts_label.setWordWrap(True)
