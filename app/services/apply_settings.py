@@ -5,7 +5,11 @@ Settings entered after an import do not reach the declarations already imported;
 without touching any value a declaration already has. Each changed declaration gets one audit
 event carrying the run id and its field-level before/after; `undo_apply_settings(run)` empties
 exactly those fields again where nobody changed them since. Both re-run the pre-check on what
-they changed (or, for a role without the check permission, send it back to draft).
+they changed.
+
+Permission: EDIT, as for a bulk edit, of which this is a narrow case (empty fields only, values
+the administrator set). The administrator's role edits no declarations (no EDIT, no CHECK):
+the administrator keeps the settings, a supervisor or clerk applies them.
 """
 
 from __future__ import annotations
@@ -61,14 +65,6 @@ class UndoCounts:
     skipped: int  # declarations changed again since, or no longer editable: left as they are
 
 
-def _require(actor: Actor) -> None:
-    """Administrators (who keep the settings) and supervisors (who own the declarations)."""
-    if actor.can(Permission.SETTINGS) or not actor.can(Permission.REOPEN):
-        require(actor, Permission.SETTINGS)
-    else:
-        require(actor, Permission.REOPEN)
-
-
 def office_values(session: Session) -> dict[str, Any]:
     """The settings that are declaration head fields, parsed as the field stores them."""
     out: dict[str, Any] = {}
@@ -112,10 +108,10 @@ def apply_settings_to_open(session: Session, actor: Actor, *,
     """Fill empty head fields of every editable declaration from the office settings, in
     the caller's transaction. `dry_run` only counts. Returns the run id `undo` takes.
 
-    Raises PermissionDeniedError (clerks) and ValidationError (a setting that cannot be a
-    declaration value).
+    Raises PermissionDeniedError (roles without EDIT) and ValidationError (a setting that
+    cannot be a declaration value).
     """
-    _require(actor)
+    require(actor, Permission.EDIT)
     values = office_values(session)
     run_id = "" if dry_run else uuid.uuid4().hex
     by_field: dict[str, int] = {}
@@ -147,7 +143,7 @@ def apply_settings_to_open(session: Session, actor: Actor, *,
 def undo_apply_settings(session: Session, actor: Actor, run_id: str) -> UndoCounts:
     """Empty again the fields run `run_id` filled, where they still hold the value it put
     there and the declaration is still editable (audited, pre-checked again)."""
-    _require(actor)
+    require(actor, Permission.EDIT)
     events = list(session.execute(
         select(AuditEvent).where(AuditEvent.action == ACTION, AuditEvent.entity_id == run_id)
         .order_by(AuditEvent.id)).scalars())

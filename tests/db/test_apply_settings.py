@@ -94,13 +94,13 @@ def test_undo_leaves_fields_changed_since(sessions: sessionmaker[Session], actor
     assert undone.fields == 5
 
 
-def test_clerks_may_not_supervisors_and_admins_may(sessions: sessionmaker[Session],
-                                                   ids: dict[str, int]) -> None:
+def test_roles_that_edit_declarations_may_the_administrator_may_not(
+        sessions: sessionmaker[Session], ids: dict[str, int]) -> None:
     with sessions() as s, pytest.raises(PermissionDeniedError):
-        apply_settings_to_open(s, Actor("li", Role.CLERK), dry_run=True)
+        apply_settings_to_open(s, Actor("admin", Role.ADMIN), dry_run=True)
     with sessions() as s:
         assert apply_settings_to_open(s, Actor("wang", Role.SUPERVISOR), dry_run=True)
-        assert apply_settings_to_open(s, Actor("admin", Role.ADMIN), dry_run=True)
+        assert apply_settings_to_open(s, Actor("li", Role.CLERK), dry_run=True)
 
 
 def test_cli_apply_open_dry_run_apply_and_undo(db_url: str, ids: dict[str, int],

@@ -57,7 +57,7 @@ def test_apply_settings_to_open_declarations_confirms_fills_and_undoes(
     assert "6 fields emptied again in 3 declarations" in dialog.message.text()
 
 
-def test_declining_the_confirmation_changes_nothing_and_clerks_cannot(
+def test_declining_the_confirmation_changes_nothing_and_the_admin_cannot(
         window: MainWindow, qtbot: QtBot) -> None:
     dialog = window.workspace.more.open_settings()  # type: ignore[attr-defined]
     qtbot.addWidget(dialog)
@@ -65,7 +65,7 @@ def test_declining_the_confirmation_changes_nothing_and_clerks_cannot(
     dialog.ask_confirm = lambda *_a: False
     assert not dialog.apply_to_open()
     assert _agents(window) == [None] * 4
-    window.ctx.actor = Actor("li", Role.CLERK)
-    clerk = SettingsDialog(window.ctx, window)
-    qtbot.addWidget(clerk)
-    assert not clerk.apply_button.isEnabled()
+    window.ctx.actor = Actor("root", Role.ADMIN)  # keeps the settings, edits no declaration
+    admin = SettingsDialog(window.ctx, window)
+    qtbot.addWidget(admin)
+    assert not admin.apply_button.isEnabled()

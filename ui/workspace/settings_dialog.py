@@ -66,8 +66,8 @@ class SettingsDialog(QDialog):
         self.ask_folder: Callable[[QWidget, str, str], str | None] = ask_folder  # seam
         self.ask_confirm: Callable[[QWidget, str, str], bool] = ask_confirm  # seam
         self.last_run: str | None = None  # the apply run that "Undo" takes back
-        self.can_apply = (ctx.actor.can(Permission.SETTINGS)
-                          or ctx.actor.can(Permission.REOPEN))
+        # Filling declarations is a (narrow) bulk edit: roles that edit declarations.
+        self.can_apply = ctx.actor.can(Permission.EDIT)
         self.edits: dict[str, QLineEdit] = {}
         self.can_edit = ctx.actor.can(Permission.SETTINGS)
         with ctx.transaction() as s:
