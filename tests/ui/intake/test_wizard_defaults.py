@@ -124,3 +124,19 @@ def test_values_for_missing_columns_bring_a_real_file_to_ready(window: MainWindo
     assert again.file_page.profile_combo.currentData() == "京东国际"
     _next(again, qtbot)
     assert again.mapping_page.defaults.edits["ebcCode"].text() == "1105W6B002"
+
+
+def test_a_bad_value_for_a_missing_column_is_named_and_the_page_stays(
+        window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "jd-orders.xlsx", HEADERS, _rows())
+    wizard: ImportWizard = window.import_actions.open_wizard(path)  # type: ignore[attr-defined]
+    qtbot.addWidget(wizard)
+    shown: list[str] = []
+    wizard.show_error = lambda _p, text: shown.append(text)
+    qtbot.waitUntil(lambda: not wizard.busy and wizard.file_page.isComplete(), timeout=20_000)
+    _next(wizard, qtbot)
+    wizard.mapping_page.defaults.edits["freight"].setText("十块")
+    wizard.next()
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    assert "freight" in shown[0]
+    assert wizard.currentPage() is wizard.mapping_page
