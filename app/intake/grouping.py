@@ -65,7 +65,7 @@ class OrderGroup:
             if have is None:
                 head[name] = value
                 self.head_rows[name] = row.row
-            elif name in WEIGHT_FIELDS and self.sum_weights and name in row.columns:
+            elif self.sum_weights and name in WEIGHT_FIELDS and name in row.columns:
                 if isinstance(have, Decimal) and isinstance(value, Decimal):
                     head[name] = have + value
                     self.summed = True
