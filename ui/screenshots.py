@@ -2,8 +2,8 @@
 
     python -m ui.screenshots docs/screenshots      (or: make screenshots)
 
-Writes main-<lang>.png (grid), editor-<lang>.png, bulk-edit-<lang>.png, scan-<lang>.png and
-settings-<lang>.png on a fresh demo database.
+Writes main-<lang>.png (grid), editor-<lang>.png, bulk-edit-<lang>.png, scan-<lang>.png,
+settings-<lang>.png and wizard-defaults-<lang>.png on a fresh demo database.
 """
 
 from __future__ import annotations
@@ -103,6 +103,8 @@ def render(out_dir: Path) -> list[Path]:
             station.close()
             actions.more.scan_station = None
 
+            written.append(_wizard_defaults(app, window, out_dir, lang, Path(tmp)))
+
             settings = actions.more.open_settings()
             _wait(app, lambda: True, 200)
             written.append(_save(settings, out_dir / f"settings-{lang}.png"))
@@ -113,6 +115,37 @@ def render(out_dir: Path) -> list[Path]:
         translators.install("en")
         ctx.engine.dispose()
     return written
+
+
+def _wizard_defaults(app: QApplication, window: MainWindow, out_dir: Path, lang: str,
+                     tmp: Path) -> Path:
+    """The import wizard's mapping page with values for the columns a platform file lacks."""
+    import openpyxl
+
+    path = tmp / "jd-orders.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["订单编号", "物流运单编号", "订购人姓名", "订购人证件号码", "订购人电话", "收件地址",
+               "商品名称", "商品编码", "数量", "计量单位", "单价", "毛重", "净重"])
+    buyer = ["JD2001", "EA200100014CN", "张伟", "110101199003071234", "13812345678",
+             "广东省广州市天河区天河路385号"]
+    ws.append([*buyer, "智能手机", "8517130000", 1, "台", 899, 0.45, 0.4])
+    ws.append([*buyer, "笔记本电脑", "8471300000", 1, "台", 1999, 1.6, 1.5])
+    wb.save(path)
+    wizard = window.import_actions.open_wizard(path)  # type: ignore[attr-defined]
+    wizard.resize(1100, 680)
+    _wait(app, lambda: not wizard.busy and wizard.file_page.isComplete())
+    wizard.next()
+    _wait(app, lambda: wizard.currentPage() is wizard.mapping_page)
+    edits = wizard.mapping_page.defaults.edits
+    for target, value in (("ebpCode", "1105910159"), ("ebpName", "京东国际"),
+                          ("ebcCode", "1105W6B002"), ("ebcName", "京东全球购(香港)贸易有限公司"),
+                          ("freight", "0"), ("insuredFee", "0"), ("country", "116")):
+        edits[target].setText(value)
+    _wait(app, lambda: True, 200)
+    shot = _save(wizard, out_dir / f"wizard-defaults-{lang}.png")
+    wizard.reject()
+    return shot
 
 
 if __name__ == "__main__":

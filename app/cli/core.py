@@ -61,7 +61,8 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_show)
 
     p = sub.add_parser("config", help="broker settings")
-    csub = p.add_subparsers(dest="config_command", required=True, metavar="get|set|list")
+    csub = p.add_subparsers(dest="config_command", required=True,
+                            metavar="get|set|list|apply-open")
     g = csub.add_parser("get")
     g.add_argument("key")
     _json_flag(g)
@@ -74,6 +75,12 @@ def register(sub: Any) -> None:
     li = csub.add_parser("list")
     _json_flag(li)
     li.set_defaults(handler=cmd_config_list)
+    ao = csub.add_parser("apply-open", help="fill empty fields of open (editable) declarations "
+                         "from the office settings; audited, undoable")
+    ao.add_argument("--dry-run", action="store_true", help="only count what would be filled")
+    ao.add_argument("--undo", metavar="RUN", help="undo the run RUN (its id was printed)")
+    _json_flag(ao)
+    ao.set_defaults(handler=cmd_config_apply_open)
 
     p = sub.add_parser("reference", help="reload the customs code tables from CSV files")
     p.add_argument("folder", nargs="?", type=Path,
@@ -211,6 +218,38 @@ def cmd_config_list(ctx: CliContext, args: argparse.Namespace) -> Result:
             for s in settings_service.SETTINGS]
     headers = [translate(h, ctx.lang) for h in (N_("Key"), N_("Setting"), N_("Value"))]
     return Result({"settings": values}, format_table(headers, rows))
+
+
+def cmd_config_apply_open(ctx: CliContext, args: argparse.Namespace) -> Result:
+    from app.services.apply_settings import apply_settings_to_open, undo_apply_settings
+
+    if args.undo:
+        with ctx.transaction() as session:
+            undone = undo_apply_settings(session, ctx.actor, args.undo)
+        return Result({"run": undone.run_id, "declarations": undone.declarations,
+                       "fields": undone.fields, "skipped": undone.skipped},
+                      ctx.t("Undid run {run}: {fields} fields emptied again in {n} "
+                            "declarations; {skipped} changed since and left as they are.",
+                            run=undone.run_id, fields=undone.fields, n=undone.declarations,
+                            skipped=undone.skipped))
+    with ctx.transaction() as session:
+        done = apply_settings_to_open(session, ctx.actor, dry_run=args.dry_run)
+    data = {"run": done.run_id or None, "dryRun": bool(args.dry_run),
+            "declarations": done.declarations, "fields": done.fields,
+            "byField": dict(done.by_field)}
+    if args.dry_run:
+        text = ctx.t("Would fill {fields} empty fields in {n} open declarations.",
+                     fields=done.fields, n=done.declarations)
+    else:
+        text = ctx.t("Filled {fields} empty fields in {n} open declarations (run {run}; "
+                     "undo: cleardesk config apply-open --undo {run}).",
+                     fields=done.fields, n=done.declarations, run=done.run_id)
+    rows = [[HEAD_BY_NAME[k].label(ctx.lang), k, n] for k, n in done.by_field.items()]
+    if rows:
+        headers = [translate(h, ctx.lang) for h in (N_("Field"), N_("Key"),
+                                                    N_("Declarations"))]
+        text += "\n" + format_table(headers, rows)
+    return Result(data, text)
 
 
 def cmd_reference(ctx: CliContext, args: argparse.Namespace) -> Result:

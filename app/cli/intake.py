@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.framework import CliContext, Result, format_table
-from app.i18n import N_, translate
+from app.i18n import N_, render, translate
 from app.intake.mapping import MappingSpec
 from app.intake.service import ImportRequest, ImportSummary, import_file
 from app.jobs.base import Progress, no_progress
@@ -66,10 +66,12 @@ def _text(ctx: CliContext, s: ImportSummary) -> str:
     if s.refused:
         lines.append(ctx.t("Nothing was imported because rows were rejected "
                            "(--all-or-nothing)."))
+    lines.append(render(s.weights_note(), ctx.lang))
     if s.errors:
         headers = [translate(h, ctx.lang) for h in
-                   (N_("Row"), N_("Column"), N_("Field"), N_("Value"), N_("Reason"))]
-        rows = [[e["row"], e["column"], e["field"], e["value"], e["message"]]
+                   (N_("Row"), N_("Order No."), N_("Column"), N_("Field"), N_("Value"),
+                    N_("Reason"))]
+        rows = [[e["row"], e["orderNo"], e["column"], e["field"], e["value"], e["message"]]
                 for e in (err.to_json(ctx.lang) for err in s.errors[:MAX_TEXT_ERRORS])]
         lines.append(format_table(headers, rows))
         if len(s.errors) > MAX_TEXT_ERRORS:

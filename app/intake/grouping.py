@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from app.i18n import N_, Message
+from app.intake.mapping import WEIGHT_FIELDS
 from app.intake.rowerrors import RowError
 from app.intake.rows import NormalisedRow, Value
 
 MSG_CONFLICT = N_("Differs from row {other_row} of the same order, which has “{other}”")
+MSG_WEIGHT_CONFLICT = N_(
+    "Differs from row {other_row} of the same order, which has “{other}”. If each line "
+    "carries its own weight, choose “add up the lines' weights” in the import wizard "
+    "(mapping file: \"line_weights\": \"sum\")")
 MSG_SIBLING = N_("Not imported: row {rows} of the same order has errors")
 MSG_WAYBILL_TAKEN = N_("Waybill number already used by another order in row {other_row}")
 
@@ -34,6 +40,9 @@ class OrderGroup:
     errors: list[RowError] = field(default_factory=list)
     continuation: bool = False
     raw_rows: list[tuple[int, Sequence[object]]] = field(default_factory=list)
+    # Weights on the lines are each line's own: add them up instead of requiring agreement.
+    sum_weights: bool = False
+    summed: bool = False  # weights of several lines were added up
 
     @property
     def rejected(self) -> bool:
@@ -56,10 +65,15 @@ class OrderGroup:
             if have is None:
                 head[name] = value
                 self.head_rows[name] = row.row
+            elif self.sum_weights and name in WEIGHT_FIELDS and name in row.columns:
+                if isinstance(have, Decimal) and isinstance(value, Decimal):
+                    head[name] = have + value
+                    self.summed = True
             elif have != value and name in row.columns:
+                msgid = MSG_WEIGHT_CONFLICT if name in WEIGHT_FIELDS else MSG_CONFLICT
                 self.errors.append(RowError(
                     row.row, row.columns[name], name, str(value),
-                    Message(MSG_CONFLICT, {"other_row": self.row_of(name), "other": str(have)})))
+                    Message(msgid, {"other_row": self.row_of(name), "other": str(have)})))
         self.items.append(row.item)
 
     def row_of(self, name: str) -> int:
@@ -88,13 +102,19 @@ class OrderGroup:
                 self.errors.append(RowError(r, "", "", "",
                                             Message(MSG_SIBLING, {"rows": listed})))
         self.errors.sort(key=lambda e: e.row)
+        order = self.head.get("orderNo")
+        if order:
+            self.errors = [e if e.order_no else replace(e, order_no=str(order))
+                           for e in self.errors]
 
 
 class OrderGrouper:
     """Feeds normalised rows in, yields finished OrderGroups (see module doc)."""
 
-    def __init__(self, window: int = 10_000, held: Mapping[str, int] | None = None) -> None:
+    def __init__(self, window: int = 10_000, held: Mapping[str, int] | None = None,
+                 sum_weights: bool = False) -> None:
         self.window = window
+        self.sum_weights = sum_weights
         # Orders kept whole until their last row (key → its row number), whatever the window:
         # orders known to be spread over the file whose parts would not all be accepted.
         self.held: Mapping[str, int] = held or {}
@@ -115,7 +135,8 @@ class OrderGrouper:
             return self._feed_held(key, row)
         group = self._open.get(key)
         if group is None:
-            group = OrderGroup(key, continuation=hash(key) in self._emitted)
+            group = OrderGroup(key, continuation=hash(key) in self._emitted,
+                               sum_weights=self.sum_weights)
             self._open[key] = group
         else:
             self._open.move_to_end(key)
@@ -132,7 +153,7 @@ class OrderGrouper:
     def _feed_held(self, key: str, row: NormalisedRow) -> Sequence[OrderGroup]:
         group = self._held_open.get(key)
         if group is None:
-            group = self._held_open[key] = OrderGroup(key)
+            group = self._held_open[key] = OrderGroup(key, sum_weights=self.sum_weights)
         group.add(row)
         if row.row < self.held[key]:
             return ()
@@ -166,9 +187,10 @@ class OrderGrouper:
         return group.finish()
 
 
-def group_rows(rows: Iterable[NormalisedRow], window: int = 10_000) -> Iterator[OrderGroup]:
+def group_rows(rows: Iterable[NormalisedRow], window: int = 10_000,
+               sum_weights: bool = False) -> Iterator[OrderGroup]:
     """All groups of a row stream (skipped summary rows are dropped)."""
-    grouper = OrderGrouper(window)
+    grouper = OrderGrouper(window, sum_weights=sum_weights)
     for row in rows:
         if row.skipped:
             continue

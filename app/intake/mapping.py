@@ -4,7 +4,13 @@ Mapping file (JSON)::
 
     {"columns": {"<header>": "<field>", …}, "sheet": "Sheet1" | 1, "header_row": 3,
      "encoding": "gbk", "defaults": {"<field>": value, …},
-     "units": {"grossWeight": "g" | "kg", "price": "yuan" | "fen"}}
+     "units": {"grossWeight": "g" | "kg", "price": "yuan" | "fen"},
+     "line_weights": "agree" | "sum"}
+
+`defaults` are the values for columns the file lacks (the wizard's "values for missing
+columns"): applied to every row whose cell is empty. `line_weights` says what the weights on
+the lines of one order are: the order's weight repeated ("agree", the default: lines that
+differ reject the order) or each line's own weight ("sum": added up into the declaration).
 
 Fields are CEB names; `item.country`, `item.currency` and `item.note` name the item fields that
 share a name with a head field. A column mapped to "" or null is ignored. Columns the file has
@@ -38,6 +44,7 @@ MONEY_FIELDS = frozenset({"freight", "insuredFee", "price", "totalPrice", "goods
                           "waybillFreight"})
 UNIT_CHOICES = {**{f: ("kg", "g") for f in WEIGHT_FIELDS},
                 **{f: ("yuan", "fen") for f in MONEY_FIELDS}}
+LINE_WEIGHTS = ("agree", "sum")
 
 _MSG_BAD_MAPPING = N_("The mapping file “{name}” is not valid JSON: {detail}.")
 _MSG_MAPPING_SHAPE = N_("The mapping “{name}” must be a JSON object with a “columns” object.")
@@ -56,6 +63,11 @@ class MappingSpec:
     encoding: str | None = None
     defaults: Mapping[str, Any] = field(default_factory=dict)
     units: Mapping[str, str] = field(default_factory=dict)
+    line_weights: str = "agree"  # see the module doc
+
+    @property
+    def sum_weights(self) -> bool:
+        return self.line_weights == "sum"
 
     @classmethod
     def from_dict(cls, data: object, name: str = "mapping") -> MappingSpec:
@@ -96,9 +108,13 @@ class MappingSpec:
         encoding = data.get("encoding")
         if encoding is not None and not isinstance(encoding, str):
             raise ValidationError(_MSG_BAD_KEY, key="encoding")
+        line_weights = data.get("line_weights") or "agree"
+        if line_weights not in LINE_WEIGHTS:
+            raise ValidationError(_MSG_BAD_KEY, key="line_weights")
         return cls(columns=columns, sheet=sheet, header_row=header_row, encoding=encoding,
-                   defaults={canonical_target(k): v for k, v in defaults.items()},
-                   units=dict(units))
+                   defaults={canonical_target(k): v for k, v in defaults.items()
+                             if v not in (None, "")},
+                   units=dict(units), line_weights=line_weights)
 
     @classmethod
     def load(cls, path: Path) -> MappingSpec:
@@ -122,6 +138,8 @@ class MappingSpec:
             out["defaults"] = dict(self.defaults)
         if self.units:
             out["units"] = dict(self.units)
+        if self.line_weights != "agree":
+            out["line_weights"] = self.line_weights
         return out
 
     @property

@@ -52,6 +52,8 @@ class OrderStream:
     counts: ImportCounts = field(default_factory=ImportCounts)
     errors: list[RowError] = field(default_factory=list)
     rows_read: int = 0
+    sum_weights: bool = False
+    summed_orders: int = 0  # orders whose lines' weights were added up
 
     def normalised_rows(self) -> Iterator[NormalisedRow]:
         for number, cells in self.table.rows:
@@ -59,7 +61,7 @@ class OrderStream:
             yield self.normaliser.normalise(number, cells)
 
     def groups(self) -> Iterator[OrderGroup]:
-        grouper = OrderGrouper(self.window, self.held)
+        grouper = OrderGrouper(self.window, self.held, sum_weights=self.sum_weights)
         for row in self.normalised_rows():
             if row.skipped:
                 continue
@@ -77,6 +79,7 @@ class OrderStream:
         else:
             self.counts.orders += 0 if group.continuation else 1
             self.counts.items += len(group.items)
+            self.summed_orders += 1 if group.summed and not group.continuation else 0
         return group
 
     def reject(self, group: OrderGroup, error: RowError) -> None:
@@ -86,6 +89,7 @@ class OrderStream:
             self.counts.items -= len(group.items)
             self.counts.rejected_rows += len(group.rows)
             self.counts.rejected_orders += 0 if group.continuation else 1
+            self.summed_orders -= 1 if group.summed and not group.continuation else 0
         else:
             self.errors[:] = [e for e in self.errors if e.row not in set(group.rows)]
         group.reject(error)
@@ -117,7 +121,8 @@ def open_orders(path: Path, spec: MappingSpec | None = None, *,
     if not ({"orderNo", "logisticsNo"} & (fields | set(defaults))):
         raise ValidationError(MSG_NO_KEY_COLUMN, name=path.name)
     normaliser = RowNormaliser(plan, lookup, defaults, settings)
-    return OrderStream(table, plan, normaliser, window, dict(held or {}))
+    return OrderStream(table, plan, normaliser, window, dict(held or {}),
+                       sum_weights=spec.sum_weights)
 
 
 def read_all(path: Path, spec: MappingSpec | None = None, **kwargs: Any) -> tuple[

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,15 @@ from app.intake.rows import FIXED_DEFAULTS, FIXED_ITEM_DEFAULTS, RowNormaliser
 from app.reference.tables import shipped_reference_tables
 
 SAMPLES = 3
+# Fields a clerk may give one value for every row of a file that has no column for them
+# (the wizard's "values for missing columns"): the platform, e-commerce company, freight …
+# Per-order values (order and waybill numbers, buyer, goods, prices) are not among them.
+DEFAULTABLE_FIELDS: tuple[str, ...] = (
+    "ebpCode", "ebpName", "ebcCode", "ebcName", "freight", "insuredFee", "currency",
+    "tradeMode", "trafMode", "country", "logisticsCode", "logisticsName", "assureCode",
+    "agentCode", "agentName", "customsCode", "portCode", "wrapType", "packNo", "grossWeight",
+    "netWeight", "gmodel", "item.country", "unit", "item.currency", "unit1", "barCode",
+)
 # Filled by ClearDesk when the message is built, never expected from a platform file.
 SYSTEM_FIELDS = frozenset({"guid", "appType", "appTime", "appStatus", "declTime", "ieFlag"})
 
@@ -36,6 +45,8 @@ class FilePreview:
     rows: tuple[tuple[int, tuple[str, ...]], ...]  # (row number, cells as text)
     errors: tuple[RowError, ...]  # errors of the previewed rows
     missing_required: tuple[str, ...]  # targets neither mapped nor filled by defaults
+    # What fills a field the file and the defaults leave empty: office settings, fixed values.
+    fallbacks: Mapping[str, str] = field(default_factory=dict)
 
     def errors_by_cell(self) -> dict[tuple[int, str], list[RowError]]:
         """{(row, column header): errors}; row-level errors use the header ""."""
@@ -51,6 +62,17 @@ def field_choices() -> list[str]:
     out += [f"item.{f.name}" if f.name in HEAD_BY_NAME else f.name for f in ITEM_FIELDS
             if f.name != "gnum"]
     return out
+
+
+def unfilled_required(filled: set[str]) -> tuple[str, ...]:
+    """Required fields (mapping targets) that neither `filled` nor the fixed values fill."""
+    filled = filled | set(FIXED_DEFAULTS) | {f"item.{k}" for k in FIXED_ITEM_DEFAULTS}
+    if {"qty", "price"} <= filled:
+        filled.add("totalPrice")  # qty × price (rows.py)
+    if "gcode" in filled:
+        filled |= {"qty1", "unit1"}  # the pre-check derives them from the HS code
+    return tuple(t for t in required_fields()
+                 if t not in filled and t not in SYSTEM_FIELDS and t != "gnum")
 
 
 def preview_file(path: Path, spec: MappingSpec | None = None, *,
@@ -76,13 +98,16 @@ def preview_file(path: Path, spec: MappingSpec | None = None, *,
         if lookup is None:
             lookup = reference_lookup(shipped_reference_tables())
         normaliser = RowNormaliser(plan, lookup, spec.defaults, settings)
-        for group in group_rows((normaliser.normalise(n, r) for n, r in first), window=rows + 1):
+        for group in group_rows((normaliser.normalise(n, r) for n, r in first), window=rows + 1,
+                                sum_weights=spec.sum_weights):
             errors.extend(group.errors)
-    filled = fields | set(spec.defaults) | set(settings or {}) | set(FIXED_DEFAULTS)
-    filled |= {f"item.{k}" for k in FIXED_ITEM_DEFAULTS} | {"gnum"}
-    missing = tuple(t for t in required_fields() if t not in filled and t not in SYSTEM_FIELDS)
+    missing = unfilled_required(fields | set(spec.defaults) | set(settings or {}))
+    fallbacks = {k: str(v) for k, v in {**FIXED_DEFAULTS, **(settings or {})}.items()
+                 if k in DEFAULTABLE_FIELDS and v not in (None, "")}
+    fallbacks |= {f"item.{k}": str(v) for k, v in FIXED_ITEM_DEFAULTS.items()}
     return FilePreview(
         headers=table.headers, header_row=table.header_row, sheet=table.sheet,
         sheet_names=table.sheet_names, encoding=table.encoding, plan=plan, samples=samples,
         rows=tuple((n, tuple(cell_text(v) for v in r)) for n, r in first),
-        errors=tuple(sorted(errors, key=lambda e: e.row)), missing_required=missing)
+        errors=tuple(sorted(errors, key=lambda e: e.row)), missing_required=missing,
+        fallbacks=fallbacks)

@@ -13,7 +13,9 @@ class RowError:
     """One problem with one cell (or one row when `column` is empty) of the imported file.
 
     `row` is the 1-based row number as the clerk sees it in Excel (or the line/record number
-    for CSV and JSON), `column` the header text in the file, `field` the CEB field name.
+    for CSV and JSON), `column` the header text in the file, `field` the CEB field name,
+    `order_no` the order the row belongs to (empty when the row has none), so a clerk finds
+    the refused order in the platform's back-end without counting rows.
     """
 
     row: int
@@ -21,10 +23,12 @@ class RowError:
     field: str
     value: str
     message: Message
+    order_no: str = ""
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
         return {
             "row": self.row,
+            "orderNo": self.order_no,
             "column": self.column,
             "field": self.field,
             "value": self.value,

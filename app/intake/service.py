@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import ImportJob
 from app.db.types import utcnow
+from app.i18n import N_, Message
 from app.intake.codes import CodeLookup, reference_lookup
 from app.intake.grouping import OrderGroup
 from app.intake.limits import DEFAULT_LIMITS, ReadLimits
@@ -35,6 +36,10 @@ from app.security.context import Actor, Permission, require
 from app.services.settings import all_settings
 
 CHUNK = 5000
+MSG_WEIGHTS_SUMMED = N_("Weights: the gross and net weights of each order's lines were added "
+                        "up ({n} orders with several lines).")
+MSG_WEIGHTS_AGREE = N_("Weights: taken as each order's weight (the lines of one order must "
+                       "agree).")
 
 # Called with the ids of the declarations created or updated, inside the import's
 # transaction. The pre-check (issue 5) plugs in here; see `run_after_import`.
@@ -71,16 +76,25 @@ class ImportSummary:
     headers: tuple[str, ...] = ()
     rejected: tuple[tuple[int, tuple[Any, ...]], ...] = ()
     declaration_ids: tuple[int, ...] = field(default=(), repr=False)
+    line_weights: str = "agree"  # how weights on the lines of one order were read
+    summed_orders: int = 0  # orders whose lines' weights were added up ("sum")
 
     @property
     def nothing_imported(self) -> bool:
         """No row made it in: every row rejected, the file refused, or no rows at all."""
         return self.refused or self.rows == 0 or self.rejected_rows >= self.rows
 
+    def weights_note(self) -> Message:
+        """What was done with the weights on the lines of an order, for the summary."""
+        if self.line_weights == "sum":
+            return Message(MSG_WEIGHTS_SUMMED, {"n": self.summed_orders})
+        return Message(MSG_WEIGHTS_AGREE)
+
     def to_json(self, lang: str) -> dict[str, Any]:
         return {"file": self.file, "rows": self.rows, "declarations": self.declarations,
                 "items": self.items, "updated": self.updated, "duplicates": self.duplicates,
-                "rejected_rows": self.rejected_rows,
+                "rejected_rows": self.rejected_rows, "line_weights": self.line_weights,
+                "summed_orders": self.summed_orders,
                 "errors": [e.to_json(lang) for e in self.errors]}
 
 
@@ -169,7 +183,9 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
         updated=0 if refused else len(writer.updated_ids),
         duplicates=0 if refused else writer.duplicates,
         rejected_rows=counts.rejected_rows, errors=tuple(stream.errors), refused=refused,
-        headers=stream.table.headers, rejected=tuple(rejected), declaration_ids=ids)
+        headers=stream.table.headers, rejected=tuple(rejected), declaration_ids=ids,
+        line_weights="sum" if stream.sum_weights else "agree",
+        summed_orders=0 if refused else stream.summed_orders)
     _finish_job(session, actor, job, summary)
     if ids and request.precheck:
         run_after_import(session, actor, ids, after_import, progress, cancel)
@@ -213,7 +229,8 @@ def _profile_spec(stream: OrderStream, spec: MappingSpec | None) -> MappingSpec:
     base = spec or MappingSpec()
     return MappingSpec(columns=stream.plan.mapped(), sheet=base.sheet,
                        header_row=base.header_row, encoding=base.encoding,
-                       defaults=base.defaults, units=base.units)
+                       defaults=base.defaults, units=base.units,
+                       line_weights=base.line_weights)
 
 
 def _finish_job(session: Session, actor: Actor, job: ImportJob, s: ImportSummary) -> None:

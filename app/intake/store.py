@@ -140,6 +140,14 @@ def add_items(session: Session,
     writer.write(session, rows)
 
 
+def add_weights(session: Session, decl_id: int, weights: Mapping[str, Decimal]) -> None:
+    """Add the weights of an order's later lines to its stored weights ("line_weights":
+    "sum"); a stored weight that is empty takes the lines' sum."""
+    stored = load_heads(session, [decl_id]).get(decl_id, {})
+    values = {k: (stored.get(k) or Decimal(0)) + v for k, v in weights.items()}
+    session.execute(update(D).where(D.id == decl_id).values(**values))
+
+
 def record_row_errors(session: Session, job_id: int, errors: Sequence[RowError]) -> None:
     if not errors:
         return

@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 from app.db.bulk import insert_declarations
 from app.i18n import N_, Message
 from app.intake.grouping import OrderGroup
+from app.intake.mapping import WEIGHT_FIELDS
 from app.intake.pipeline import OrderStream
 from app.intake.rowerrors import RowError
 from app.intake.store import (
     UPDATABLE_STATUSES,
     Existing,
     add_items,
+    add_weights,
     find_by_order,
     find_by_waybill,
     load_heads,
@@ -150,9 +152,11 @@ class DeclarationWriter:
         if not pairs:
             return
         stored = load_heads(self.session, [e.id for e, _ in pairs])
+        summed = WEIGHT_FIELDS if self.stream.sum_weights else frozenset()
         for e, g in pairs:
             head = stored.get(e.id, {})
             clash = next(((k, v) for k, v in g.head.items() if k in g.head_columns
+                          and k not in summed
                           and head.get(k) is not None and head.get(k) != v), None)
             if clash is not None:
                 k, v = clash
@@ -166,6 +170,13 @@ class DeclarationWriter:
             # One at a time: several continuations of one order may share a chunk.
             add_items(self.session, [(e.id, max_gnum(self.session, e.id), g.items)])
             self.items += len(g.items)
+            weights: dict[str, Decimal] = {}
+            for k in summed:
+                w = g.head.get(k)
+                if k in g.head_columns and isinstance(w, Decimal):
+                    weights[k] = w
+            if weights:
+                add_weights(self.session, e.id, weights)
 
 
 def _s(value: Any) -> str | None:

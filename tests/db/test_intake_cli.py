@@ -27,11 +27,13 @@ def test_import_json_output_and_reimport(db_url: str, tmp_path: Path,
     (line,) = out.strip().splitlines()
     data = json.loads(line)
     assert list(data) == ["file", "rows", "declarations", "items", "updated", "duplicates",
-                          "rejected_rows", "errors"]
+                          "rejected_rows", "line_weights", "summed_orders", "errors"]
     assert data["file"] == "orders.csv"
     assert (data["rows"], data["declarations"], data["items"], data["rejected_rows"]) == (
         3, 1, 2, 1)
-    assert data["errors"] == [{"row": 4, "column": "订购人证件号码", "field": "buyerIdNumber",
+    # The refused row names its order, as the wizard's rejected-rows file does.
+    assert data["errors"] == [{"row": 4, "orderNo": "SO1002", "column": "订购人证件号码",
+                               "field": "buyerIdNumber",
                                "value": "1.30681E+17", "message": data["errors"][0]["message"]}]
     assert "Excel" in data["errors"][0]["message"]
     code, out, _ = run(capsys, "--db", db_url, "import", str(path), "--json")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -26,14 +27,16 @@ from PySide6.QtWidgets import (
 
 from app.i18n import render
 from app.intake.mapping import field_label
-from app.intake.preview import field_choices
+from app.intake.preview import DEFAULTABLE_FIELDS, field_choices
 from ui import file_dialogs
+from ui.intake.defaults import MissingValuesPanel
 
 if TYPE_CHECKING:
     from ui.intake.wizard import FileFacts, ImportWizard
 
 FILE_FILTER = "*.xlsx *.xls *.ods *.csv *.tsv *.txt *.json"
 ERROR_BRUSH = QBrush(QColor("#f8d0cc"))
+DEFAULT_BRUSH = QBrush(QColor("#dceaf7"))
 
 
 class BusyBar(QWidget):
@@ -172,19 +175,26 @@ class MappingPage(QWizardPage):
         self.wiz = wizard
         self._combos: list[QComboBox] = []
         self._build_ui()
+        self.defaults.changed.connect(self._on_defaults_changed)
 
     def _build_ui(self) -> None:
         self.setTitle(self.tr("Match the columns"))
         self.setSubTitle(self.tr("Columns were matched by their headers; correct any that are "
-                                 "wrong. Unmatched columns are ignored."))
+                                 "wrong. Unmatched columns are ignored. On the right, give a "
+                                 "value for what the file lacks."))
         layout = QVBoxLayout(self)
-        self.table = QTableWidget(0, 3, self)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.table = QTableWidget(0, 3, splitter)
         self.table.setObjectName("mapping_table")
         self.table.setHorizontalHeaderLabels([self.tr("Column in file"), self.tr("Samples"),
                                               self.tr("Field")])
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
-        layout.addWidget(self.table, 1)
+        splitter.addWidget(self.table)
+        self.defaults = MissingValuesPanel(self.wiz.lang, self.wiz.reference_tables, splitter)
+        splitter.addWidget(self.defaults)
+        splitter.setSizes([520, 380])
+        layout.addWidget(splitter, 1)
         self.missing_label = QLabel(self)
         self.missing_label.setObjectName("missing_label")
         self.missing_label.setWordWrap(True)
@@ -220,6 +230,9 @@ class MappingPage(QWizardPage):
             self._combos.append(combo)
         self.table.resizeColumnToContents(0)
         self.table.setColumnWidth(2, 260)
+        spec = self.wiz.draft.spec
+        if spec is not None:
+            self.defaults.set_values(spec.defaults, self.wiz.proposed_line_weights())
         self._show_missing()
         if self.wiz.draft.profile:
             self.profile_edit.setText(self.wiz.draft.profile)
@@ -233,8 +246,17 @@ class MappingPage(QWizardPage):
     def _on_combo_current_index_changed(self, _index: int) -> None:
         self._show_missing()
 
+    def _on_defaults_changed(self) -> None:
+        self._show_missing()
+
     def _show_missing(self) -> None:
-        missing = self.wiz.missing_required(self.columns())
+        columns = self.columns()
+        preview = self.wiz.draft.preview
+        mapped = {t for t in columns.values() if t}
+        missing = self.wiz.missing_required(columns, set(self.defaults.values()))
+        self.defaults.show_fields([t for t in DEFAULTABLE_FIELDS if t not in mapped],
+                                  self.wiz.missing_required(columns, set()),
+                                  preview.fallbacks if preview is not None else {})
         lang = self.wiz.lang
         if missing:
             names = "、".join(field_label(t, lang) for t in missing)
@@ -250,12 +272,13 @@ class MappingPage(QWizardPage):
     def set_busy(self, busy: bool) -> None:
         """Lock the mapping while the file is read again with it."""
         self.busy_bar.setVisible(busy)
-        for w in (self.table, self.save_check, self.profile_edit):
+        for w in (self.table, self.defaults, self.save_check, self.profile_edit):
             w.setEnabled(not busy)
 
     def validatePage(self) -> bool:
         save_as = self.profile_edit.text().strip() if self.save_check.isChecked() else None
-        return self.wiz.remap(self.columns(), save_as, self)
+        return self.wiz.remap(self.columns(), save_as, self, defaults=self.defaults.values(),
+                              line_weights=self.defaults.line_weights())
 
 
 class PreviewPage(QWizardPage):
@@ -284,7 +307,13 @@ class PreviewPage(QWizardPage):
         preview = self.wiz.draft.preview
         assert preview is not None
         lang = self.wiz.lang
-        headers = [self.tr("Row"), self.tr("Problems"), *preview.headers]
+        # Values for missing columns show as columns of their own, the same on every row.
+        spec = self.wiz.draft.spec
+        mapped = set(preview.plan.fields())
+        fills = [(t, str(v)) for t, v in (spec.defaults.items() if spec else ())
+                 if t not in mapped]
+        headers = [self.tr("Row"), self.tr("Problems"), *preview.headers,
+                   *(f"{field_label(t, lang)} ({t})" for t, _ in fills)]
         self.table.clear()
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
@@ -302,6 +331,12 @@ class PreviewPage(QWizardPage):
                     item.setBackground(ERROR_BRUSH)
                     item.setToolTip("\n".join(render(e.message, lang) for e in errs))
                 self.table.setItem(r, c + 2, item)
+            for c, (target, value) in enumerate(fills, start=len(cells) + 2):
+                item = _item(value)
+                item.setBackground(DEFAULT_BRUSH)
+                item.setToolTip(self.tr("Value for a missing column: {field}")
+                                .replace("{field}", field_label(target, lang)))
+                self.table.setItem(r, c, item)
             problems = _item("; ".join(
                 (f"{e.column}: " if e.column else "") + render(e.message, lang)
                 for e in row_errors))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import render
 from app.intake.rejected import write_rejected_rows
 from app.intake.service import ImportSummary
 from ui import file_dialogs
@@ -48,26 +49,27 @@ class ImportSummaryDialog(QDialog):
                 .replace("{rejected}", str(s.rejected_rows)))
         if s.refused:
             text += "\n" + self.tr("Nothing was imported because rows were rejected.")
+        text += "\n" + render(s.weights_note(), self.lang)
         self.counts_label = QLabel(text, self)
         self.counts_label.setObjectName("summary_counts")
         self.counts_label.setWordWrap(True)
         layout.addWidget(self.counts_label)
-        self.errors_table = QTableWidget(len(s.errors), 5, self)
+        self.errors_table = QTableWidget(len(s.errors), 6, self)
         self.errors_table.setObjectName("summary_errors")
         self.errors_table.setHorizontalHeaderLabels(
-            [self.tr("Row"), self.tr("Column"), self.tr("Field"), self.tr("Value"),
-             self.tr("Reason")])
+            [self.tr("Row"), self.tr("Order No."), self.tr("Column"), self.tr("Field"),
+             self.tr("Value"), self.tr("Reason")])
         self.errors_table.verticalHeader().setVisible(False)
         self.errors_table.horizontalHeader().setStretchLastSection(True)
         for r, e in enumerate(s.errors[:5000]):
             data = e.to_json(self.lang)
-            for c, key in enumerate(("row", "column", "field", "value", "message")):
+            for c, key in enumerate(("row", "orderNo", "column", "field", "value", "message")):
                 item = QTableWidgetItem(str(data[key]))
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 item.setToolTip(str(data[key]))
                 self.errors_table.setItem(r, c, item)
         self.errors_table.resizeColumnsToContents()
-        for col, cap in ((1, 160), (2, 130), (3, 170)):
+        for col, cap in ((1, 160), (2, 160), (3, 130), (4, 170)):
             self.errors_table.setColumnWidth(col, min(self.errors_table.columnWidth(col), cap))
         self.errors_table.setWordWrap(True)
         self.errors_table.resizeRowsToContents()

@@ -3,7 +3,7 @@ progress dialog and Cancel, and shows the summary."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -14,11 +14,14 @@ from PySide6.QtWidgets import QMessageBox, QWidget, QWizard, QWizardPage
 
 from app.domain.errors import UserFacingError
 from app.intake import profile_store
+from app.intake.grouping import MSG_WEIGHT_CONFLICT
 from app.intake.mapping import MappingSpec
-from app.intake.preview import FilePreview, preview_file
+from app.intake.preview import FilePreview, preview_file, unfilled_required
 from app.intake.readers import list_sheets
 from app.intake.service import ImportRequest, ImportSummary, db_lookup, import_file
 from app.jobs.base import CancelToken, Progress
+from app.reference.store import reference_from_db
+from app.reference.tables import ReferenceTables
 from app.services.settings import all_settings
 from ui.context import GuiContext
 from ui.intake.pages import FilePage, MappingPage, PreviewPage, ask_open_path
@@ -66,6 +69,7 @@ class ImportWizard(QWizard):
         self._busy_page: QWizardPage | None = None
         self._preview_of: tuple[Path | None, str | None, MappingSpec | None] | None = None
         self.summary_dialog: ImportSummaryDialog | None = None
+        self._refs: ReferenceTables | None = None
         # Seams replaced by tests instead of driving modal dialogs.
         self.ask_open_path: Callable[[QWidget, str, str], str] = ask_open_path
         self.show_error: Callable[[QWidget, str], None] = _show_error
@@ -140,18 +144,46 @@ class ImportWizard(QWizard):
         return self._preview_ready(page)
 
     def remap(self, columns: dict[str, str | None], save_as: str | None,
-              page: QWizardPage) -> bool:
+              page: QWizardPage, *, defaults: Mapping[str, str] | None = None,
+              line_weights: str = "agree") -> bool:
+        """Take the mapping page's choices: columns, values for missing columns and how
+        line weights are read; the preview is read again with them."""
         assert self.draft.spec is not None
-        self.draft.spec = replace(self.draft.spec, columns=columns)
+        self.draft.spec = replace(
+            self.draft.spec, columns=columns, line_weights=line_weights,
+            defaults=dict(self.draft.spec.defaults if defaults is None else defaults))
         self.draft.save_profile = save_as or None
         return self._preview_ready(page)
 
-    def missing_required(self, columns: dict[str, str | None]) -> tuple[str, ...]:
+    def missing_required(self, columns: dict[str, str | None],
+                         defaults: set[str] | None = None) -> tuple[str, ...]:
+        """Required fields that no column, value for missing columns, office setting or
+        fixed value fills (the pre-check would flag them)."""
         preview = self.draft.preview
         if preview is None:
             return ()
         mapped = {t for t in columns.values() if t}
-        return tuple(t for t in preview.missing_required if t not in mapped)
+        if defaults is None:
+            defaults = set(self.draft.spec.defaults) if self.draft.spec else set()
+        return unfilled_required(mapped | defaults | set(preview.fallbacks))
+
+    def proposed_line_weights(self) -> str:
+        """The profile's choice; "sum" when the file's lines of one order carry different
+        weights (the clerk sees the choice on the mapping page and can change it)."""
+        spec, preview = self.draft.spec, self.draft.preview
+        if spec is not None and spec.line_weights == "sum":
+            return "sum"
+        if preview is not None and any(e.message.msgid == MSG_WEIGHT_CONFLICT
+                                       for e in preview.errors):
+            return "sum"
+        return spec.line_weights if spec is not None else "agree"
+
+    def reference_tables(self) -> ReferenceTables:
+        """The code tables for the completers (read once)."""
+        if self._refs is None:
+            with self.ctx.transaction() as session:
+                self._refs = reference_from_db(session)
+        return self._refs
 
     # --- reading the file in the background ---------------------------------------------
     def _preview_ready(self, page: QWizardPage) -> bool:

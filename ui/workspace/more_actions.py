@@ -123,6 +123,7 @@ class MoreActions:
         self.settings_dialog = SettingsDialog(w.ctx, w)
         self.settings_dialog.language_chosen.connect(self.switch_language)
         self.settings_dialog.saved.connect(w.settings_changed)
+        self.settings_dialog.declarations_changed.connect(w.data_changed)
         self.settings_dialog.show()
         return self.settings_dialog
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -27,7 +28,9 @@ from PySide6.QtWidgets import (
 
 from app.db.engine import APP_NAME, sqlite_file
 from app.domain.errors import UserFacingError
+from app.domain.fields import HEAD_BY_NAME
 from app.security.context import Permission
+from app.services.apply_settings import apply_settings_to_open, undo_apply_settings
 from app.services.settings import SETTINGS_BY_KEY, all_settings, set_settings
 from ui import file_dialogs
 from ui.context import GuiContext
@@ -45,15 +48,25 @@ def ask_folder(parent: QWidget, title: str, start: str) -> str | None:
     return file_dialogs.choose_folder(parent, title, "exchange", start) or None
 
 
+def ask_confirm(parent: QWidget, title: str, text: str) -> bool:
+    answer = QMessageBox.question(parent, title, text)
+    return answer == QMessageBox.StandardButton.Yes
+
+
 class SettingsDialog(QDialog):
     language_chosen = Signal(str)
     saved = Signal()
+    declarations_changed = Signal()  # "apply to open declarations" (or its undo) ran
 
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settings_dialog")
         self.ctx = ctx
         self.ask_folder: Callable[[QWidget, str, str], str | None] = ask_folder  # seam
+        self.ask_confirm: Callable[[QWidget, str, str], bool] = ask_confirm  # seam
+        self.last_run: str | None = None  # the apply run that "Undo" takes back
+        # Filling declarations is a (narrow) bulk edit: roles that edit declarations.
+        self.can_apply = ctx.actor.can(Permission.EDIT)
         self.edits: dict[str, QLineEdit] = {}
         self.can_edit = ctx.actor.can(Permission.SETTINGS)
         with ctx.transaction() as s:
@@ -90,6 +103,19 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(printing, self.tr("Printing"))
         self.tabs.addTab(self._interface_page(), self.tr("Language and data"))
         layout.addWidget(self.tabs)
+        apply_row = QHBoxLayout()
+        self.apply_button = QPushButton(self.tr("Apply to open declarations…"), self)
+        self.apply_button.setObjectName("apply_open_button")
+        self.apply_button.setToolTip(self.tr("Fill the EMPTY fields of editable declarations "
+                                             "from these settings (never overwrites)"))
+        self.apply_button.setEnabled(self.can_apply)
+        self.undo_apply_button = QPushButton(self.tr("Undo apply"), self)
+        self.undo_apply_button.setObjectName("undo_apply_button")
+        self.undo_apply_button.setEnabled(False)
+        apply_row.addWidget(self.apply_button)
+        apply_row.addWidget(self.undo_apply_button)
+        apply_row.addStretch(1)
+        layout.addLayout(apply_row)
         if not self.can_edit:
             note = QLabel(self.tr("Only an administrator can change these settings."), self)
             note.setObjectName("read_only_note")
@@ -146,6 +172,76 @@ class SettingsDialog(QDialog):
     def _connect_signals(self) -> None:
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        self.apply_button.clicked.connect(self._on_apply_button_clicked)
+        self.undo_apply_button.clicked.connect(self._on_undo_apply_button_clicked)
+
+    def _on_apply_button_clicked(self) -> None:
+        self.apply_to_open()
+
+    def _on_undo_apply_button_clicked(self) -> None:
+        self.undo_apply()
+
+    def apply_to_open(self) -> bool:
+        """Save changed settings, show how many empty fields of how many open declarations
+        would be filled, and fill them once the user confirms. True when applied."""
+        changes = self.changed_values() if self.can_edit else {}
+        try:
+            if changes:
+                with self.ctx.transaction() as s:
+                    set_settings(s, self.ctx.actor, changes)
+                self.values.update(changes)
+                self.saved.emit()
+            with self.ctx.transaction() as s:
+                dry = apply_settings_to_open(s, self.ctx.actor, dry_run=True)
+        except UserFacingError as exc:
+            self.message.setText(exc.text(self.ctx.lang))
+            return False
+        if not dry.fields:
+            self.message.setText(self.tr("No open declaration has an empty field these "
+                                         "settings fill."))
+            return False
+        lang = self.ctx.lang
+        fields = "\n".join(f"  {HEAD_BY_NAME[k].label(lang)}: {n}"
+                           for k, n in dry.by_field.items())
+        text = (self.tr("Fill {fields} empty fields in {n} open declarations from the office "
+                        "settings? Values the declarations already have are kept. You can "
+                        "undo this.")
+                .replace("{fields}", str(dry.fields)).replace("{n}", str(dry.declarations))
+                + "\n\n" + fields)
+        if not self.ask_confirm(self, self.tr("Apply to open declarations"), text):
+            return False
+        try:
+            with self.ctx.transaction() as s:
+                done = apply_settings_to_open(s, self.ctx.actor)
+        except UserFacingError as exc:
+            self.message.setText(exc.text(lang))
+            return False
+        self.last_run = done.run_id
+        self.undo_apply_button.setEnabled(True)
+        self.message.setText(self.tr("Filled {fields} empty fields in {n} open declarations.")
+                             .replace("{fields}", str(done.fields))
+                             .replace("{n}", str(done.declarations)))
+        self.declarations_changed.emit()
+        return True
+
+    def undo_apply(self) -> bool:
+        """Empty again what the last apply filled (where nobody changed it since)."""
+        if self.last_run is None:
+            return False
+        try:
+            with self.ctx.transaction() as s:
+                undone = undo_apply_settings(s, self.ctx.actor, self.last_run)
+        except UserFacingError as exc:
+            self.message.setText(exc.text(self.ctx.lang))
+            return False
+        self.last_run = None
+        self.undo_apply_button.setEnabled(False)
+        self.message.setText(self.tr("Undone: {fields} fields emptied again in {n} "
+                                     "declarations.")
+                             .replace("{fields}", str(undone.fields))
+                             .replace("{n}", str(undone.declarations)))
+        self.declarations_changed.emit()
+        return True
 
     def changed_values(self) -> dict[str, str]:
         current = {k: e.text().strip() for k, e in self.edits.items()}

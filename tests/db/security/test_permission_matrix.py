@@ -41,6 +41,7 @@ from app.security.maintenance import MaintenanceService
 from app.security.passwords import PasswordHasher
 from app.security.users import UserService
 from app.services import (
+    apply_settings,
     bulk_edit,
     declarations,
     demo,
@@ -235,6 +236,12 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         P.REPORTS, lambda e, a: report_summary.export_summary(
             e.session, a, SummaryScope(date(2026, 11, 1), date(2026, 11, 30)),
             e.tmp / f"summary-{a.role.value}.xlsx")),
+    "services.apply_settings.apply_settings_to_open": (
+        P.EDIT, lambda e, a: apply_settings.apply_settings_to_open(e.session, a)),
+    "services.apply_settings.undo_apply_settings": (
+        P.EDIT, lambda e, a: apply_settings.undo_apply_settings(
+            e.session, a,
+            apply_settings.apply_settings_to_open(e.session, system_actor()).run_id)),
     "services.bulk_edit.preview_bulk_edit": (
         P.EDIT, lambda e, a: bulk_edit.preview_bulk_edit(e.session, a, [e.decl_id], FLIGHT)),
     "services.bulk_edit.apply_bulk_edit": (

@@ -91,6 +91,7 @@ def test_wizard_maps_previews_imports_and_saves_rejected_rows(window: MainWindow
     qtbot.addWidget(dialog)
     assert "New declarations: 1 ·" in dialog.counts_label.text()
     assert dialog.errors_table.rowCount() == 1
+    assert dialog.errors_table.item(0, 1).text() == "SO1002"  # the refused row's order
     target = tmp_path / "rejected.xlsx"
     dialog.ask_save_path = lambda *_a: str(target)
     dialog.save_button.click()
