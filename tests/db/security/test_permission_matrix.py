@@ -289,6 +289,8 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         P.VIEW, lambda e, a: views.filter_choices(e.session, a)),
     "services.views.status_counts": (
         P.VIEW, lambda e, a: views.status_counts(e.session, a, DeclarationFilter())),
+    "submission.batches.batch_candidates": (
+        P.BATCH, lambda e, a: batches.batch_candidates(e.session, a)),
     "submission.batches.create_batch": (
         P.BATCH, lambda e, a: batches.create_batch(
             e.session, a, ids=[make_declaration(e.session, status="ready")])),
