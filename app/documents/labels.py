@@ -1,11 +1,11 @@
 """100×150 mm parcel labels (one per page on thermal printers, or 4-up on A4).
 
-Layout, from the top: sort code / batch / bag / piece band; the destination in large bold
-type (大头笔: 粤 深圳 南山, shrunk to fit, never cut; an address that could not be read says
-so in its place); the waybill as a Code 128 with its human-readable number; consignee (name,
-masked phone, full address) beside a QR code with waybill, order and batch; sender from the
-broker settings; contents, quantity, weight and value; for postal items the CN22 block (or a
-CN23 notice above 300 SDR).
+Layout, from the top: sort code / batch / bag / piece band; the destination in large bold type
+(大头笔: 粤 深圳 南山, shrunk to fit, never cut; an address that could not be read says so in its
+place, one whose district could not be read says that after province and city); the waybill as
+a Code 128 with its human-readable number; consignee (name, masked phone, full address) beside
+a QR code with waybill, order and batch; sender from the broker settings; contents, quantity,
+weight and value; for postal items the CN22 block (or a CN23 notice above 300 SDR).
 
 What repeats on every label (rules, captions, the sender block) is drawn once per document as
 a PDF form and placed by reference; only the variable data is drawn per label.
@@ -44,6 +44,7 @@ DESTINATION_END = 25.0  # end of the 大头笔 strip
 DESTINATION_SIZE = 9.0  # mm; long names shrink down to MIN_DESTINATION_SIZE
 MIN_DESTINATION_SIZE = 3.0
 UNKNOWN_DESTINATION = "地址无法识别 ADDRESS NOT RECOGNISED"
+UNKNOWN_DISTRICT = "区县未识别 DISTRICT NOT RECOGNISED"  # province and city were read
 BARCODE_END = 43.0
 CONSIGNEE_END = 78.0
 SENDER_END = 91.0
@@ -110,7 +111,8 @@ class LabelPainter:
     def _draw_destination(self, pen: Pen, label: LabelData) -> None:
         text = label.destination
         if not label.destination_known:
-            text = f"{text}  {UNKNOWN_DESTINATION}" if text else UNKNOWN_DESTINATION
+            note = UNKNOWN_DISTRICT if len(text.split()) >= 2 else UNKNOWN_DESTINATION
+            text = f"{text}  {note}" if text else note
         size = _fitting_size(pen, text, DESTINATION_SIZE, MIN_DESTINATION_SIZE, W - 2 * L)
         baseline = BAND_TOP + (DESTINATION_END - BAND_TOP + size * 0.72) / 2
         pen.text(W / 2, baseline, text, size, align="center", width_mm=W - 2 * L, bold=True)
@@ -155,7 +157,7 @@ def _fitting_size(pen: Pen, text: str, size_mm: float, min_mm: float, width_mm: 
     room = float(width_mm * mm)
     if width <= room:
         return size_mm
-    return max(min_mm, size_mm * room / width)
+    return max(min_mm, size_mm * room / width * 0.98)  # a margin for rounding in fit()
 
 
 def _groups(waybill: str) -> list[str]:

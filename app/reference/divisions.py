@@ -31,7 +31,7 @@ _PREFIXES = ("中华人民共和国", "中国")
 
 PROBLEM_NOT_FOUND = N_("no province, city or district found in the address")
 PROBLEM_AMBIGUOUS = N_("the address fits several places: {detail}")
-PROBLEM_INCOMPLETE = N_("only {detail} found; the address needs the city and district")
+PROBLEM_INCOMPLETE = N_("only {detail} found: the address names no current district")
 
 
 @dataclass(frozen=True)
