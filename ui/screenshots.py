@@ -3,7 +3,9 @@
     python -m ui.screenshots docs/screenshots      (or: make screenshots)
 
 Writes main-<lang>.png (grid), editor-<lang>.png, bulk-edit-<lang>.png, scan-<lang>.png,
-settings-<lang>.png and wizard-defaults-<lang>.png on a fresh demo database.
+settings-<lang>.png, wizard-defaults-<lang>.png (the import wizard's values for missing
+columns) and label-<lang>.png (a label in the print preview: destination and sort code) on a
+fresh demo database.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import select
 from app.db.models import Declaration
 from app.reference.store import reference_from_db
 from app.services.demo import add_demo_declarations
+from ui.context import GuiContext
 from ui.fonts import register_bundled_font
 from ui.i18n import Translators
 from ui.main import open_database
@@ -47,6 +50,36 @@ def _save(widget: QWidget, path: Path) -> Path:
     widget.grab().save(str(tmp_png))
     tmp_png.replace(path)
     return path
+
+
+def _label_shot(app: QApplication, ctx: GuiContext, path: Path) -> Path:
+    """One demo parcel's label, with a route table, as the print preview shows it."""
+    from app.services.printing import Selection, print_labels
+    from app.services.routes import import_routes
+    from ui.printing.preview import PdfPreviewDialog
+
+    folder = path.parent / f".{path.stem}.tmp"
+    folder.mkdir(exist_ok=True)
+    routes = folder / "routes.csv"
+    routes.write_text("province,city,district,code\n" + "\n".join(
+        f"{name},,,{code}" for name, code in (
+            ("北京市", "BJ-010"), ("上海市", "SH-021"), ("广东省", "GD-020"), ("浙江省", "ZJ-571"),
+            ("江苏省", "JS-025"), ("四川省", "SC-028"))) + "\n", encoding="utf-8")
+    with ctx.transaction() as s:
+        import_routes(s, ctx.actor, routes)
+        first = s.execute(select(Declaration.id).order_by(Declaration.id).limit(1)).scalar_one()
+        outcome = print_labels(s, ctx.actor, Selection(ids=(first,)), folder / "label.pdf",
+                               force=True, reprint_reason="screenshot")
+    preview = PdfPreviewDialog(outcome.file, "Labels")
+    preview.resize(560, 820)
+    preview.show()
+    _wait(app, lambda: True, 200)
+    saved = _save(preview, path)
+    preview.close()
+    for leftover in folder.iterdir():
+        leftover.unlink()
+    folder.rmdir()
+    return saved
 
 
 def render(out_dir: Path) -> list[Path]:
@@ -109,6 +142,7 @@ def render(out_dir: Path) -> list[Path]:
             _wait(app, lambda: True, 200)
             written.append(_save(settings, out_dir / f"settings-{lang}.png"))
             settings.close()
+            written.append(_label_shot(app, ctx, out_dir / f"label-{lang}.png"))
             window.close()
             window.deleteLater()
             app.processEvents()

@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.security",
     "app.cli.submission",
     "app.cli.printing",
+    "app.cli.routes",
     "app.cli.reports",
     "app.cli.intake",
 )

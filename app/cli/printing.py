@@ -2,7 +2,9 @@
 
 JSON: {"file": …, "pages": P, "labels": N, "reprinted": R,
        "missing_glyphs": [{"id": …, "char": "…"}]}   (manifest: "rows" instead of "labels").
-A parcel printed before needs `--reprint-reason`; without it the command exits 1.
+A parcel printed before needs `--reprint-reason`; without it the command exits 1. Labels for
+rejected, cancelled or not yet accepted parcels need `--force`; without it they are named and
+the command exits 1.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ def register(sub: Any) -> None:
     _selection(labels)
     labels.add_argument("--profile", metavar="P",
                         help="printer profile (thermal-100x150, a4-4up, or a custom one)")
+    labels.add_argument("--force", action="store_true",
+                        help="print labels also for rejected, cancelled or not yet accepted "
+                        "parcels (without it they are named and nothing is printed)")
     _common(labels)
     labels.set_defaults(handler=cmd_labels)
 
@@ -78,7 +83,8 @@ def cmd_labels(ctx: CliContext, args: argparse.Namespace) -> Result:
     selection = _resolve(ctx, args)
     with ctx.transaction() as session:
         outcome = print_labels(session, ctx.actor, selection, args.output,
-                               profile=args.profile, reprint_reason=args.reprint_reason)
+                               profile=args.profile, reprint_reason=args.reprint_reason,
+                               force=args.force)
     return _result(ctx, outcome, "labels")
 
 
@@ -101,6 +107,11 @@ def _result(ctx: CliContext, outcome: PrintOutcome, count_key: str) -> Result:
                    pages=outcome.pages, count=outcome.records)]
     if outcome.reprinted:
         lines.append(ctx.t("{count} reprinted", count=outcome.reprinted))
+    if outcome.unknown_destinations:
+        lines.append(ctx.t(
+            "The address of {count} parcel(s) could not be read; their labels say so and need "
+            "sorting by hand: {ids}", count=len(outcome.unknown_destinations),
+            ids=", ".join(str(i) for i in outcome.unknown_destinations[:20])))
     for missing in outcome.missing_glyphs:
         lines.append(ctx.t("Declaration {id}: the font cannot print “{char}” ({code})",
                            id=missing.record_id, char=missing.char, code=missing.codepoint))

@@ -1,9 +1,11 @@
 """100×150 mm parcel labels (one per page on thermal printers, or 4-up on A4).
 
-Layout, from the top: route / batch / bag / piece band; the waybill as a large Code 128 with
-its human-readable number; consignee (name, masked phone, full address) beside a QR code with
-waybill, order and batch; sender from the broker settings; contents, quantity, weight and
-value; for postal items the CN22 block (or a CN23 notice above 300 SDR).
+Layout, from the top: sort code / batch / bag / piece band; the destination in large bold type
+(大头笔: 粤 深圳 南山, shrunk to fit, never cut; an address that could not be read says so in its
+place, one whose district could not be read says that after province and city); the waybill as
+a Code 128 with its human-readable number; consignee (name, masked phone, full address) beside
+a QR code with waybill, order and batch; sender from the broker settings; contents, quantity,
+weight and value; for postal items the CN22 block (or a CN23 notice above 300 SDR).
 
 What repeats on every label (rules, captions, the sender block) is drawn once per document as
 a PDF form and placed by reference; only the variable data is drawn per label.
@@ -38,6 +40,11 @@ H = LABEL_HEIGHT_MM
 L = 2.5  # inner margin
 R = W - L
 BAND_TOP = 13.0  # end of the route/batch band
+DESTINATION_END = 25.0  # end of the 大头笔 strip
+DESTINATION_SIZE = 9.0  # mm; long names shrink down to MIN_DESTINATION_SIZE
+MIN_DESTINATION_SIZE = 3.0
+UNKNOWN_DESTINATION = "地址无法识别 ADDRESS NOT RECOGNISED"
+UNKNOWN_DISTRICT = "区县未识别 DISTRICT NOT RECOGNISED"  # province and city were read
 BARCODE_END = 43.0
 CONSIGNEE_END = 78.0
 SENDER_END = 91.0
@@ -66,6 +73,7 @@ class LabelPainter:
         self.canvas.doForm(self._static_form(label.sender, variant))
         pen = Pen(self.canvas, H)
         self._draw_band(pen, label)
+        self._draw_destination(pen, label)
         self._draw_barcode(pen, label)
         self._draw_consignee(pen, label)
         self._draw_goods(pen, label, variant)
@@ -92,19 +100,30 @@ class LabelPainter:
         return name
 
     def _draw_band(self, pen: Pen, label: LabelData) -> None:
-        pen.text(L + 1, 10.2, label.route_code, 7.5, width_mm=33, bold=True)
+        if label.route_code:
+            size = _fitting_size(pen, label.route_code, 6.5, 2.5, 34)
+            pen.text(L + 1, 11.3, label.route_code, size, width_mm=34, bold=True)
         pen.text(42, 6.0, label.batch_no, 2.8, width_mm=30)
         pen.text(42, 11.3, label.bag_no, 2.8, width_mm=30)
         pen.text(R, 6.0, f"{label.piece_no}/{label.piece_count}", 3.6, align="right", bold=True)
         pen.text(R, 11.3, label.label_date.isoformat(), 2.6, align="right")
+
+    def _draw_destination(self, pen: Pen, label: LabelData) -> None:
+        text = label.destination
+        if not label.destination_known:
+            note = UNKNOWN_DISTRICT if len(text.split()) >= 2 else UNKNOWN_DESTINATION
+            text = f"{text}  {note}" if text else note
+        size = _fitting_size(pen, text, DESTINATION_SIZE, MIN_DESTINATION_SIZE, W - 2 * L)
+        baseline = BAND_TOP + (DESTINATION_END - BAND_TOP + size * 0.72) / 2
+        pen.text(W / 2, baseline, text, size, align="center", width_mm=W - 2 * L, bold=True)
 
     def _draw_barcode(self, pen: Pen, label: LabelData) -> None:
         bars = code128_bars(label.waybill)
         module = code128_module_width(bars, (W - 2 * L) * mm)
         width = bars.modules * module
         x = (W * mm - width) / 2
-        draw_code128(self.canvas, bars, x, pen.y(BAND_TOP + 21.5), module, 19.5 * mm)
-        pen.text(W / 2, 40.5, " ".join(_groups(label.waybill)), 4.2, align="center", bold=True)
+        draw_code128(self.canvas, bars, x, pen.y(DESTINATION_END + 12.5), module, 11.5 * mm)
+        pen.text(W / 2, 41.6, " ".join(_groups(label.waybill)), 3.6, align="center", bold=True)
 
     def _draw_consignee(self, pen: Pen, label: LabelData) -> None:
         text_w = R - QR_SIZE - 2 - L
@@ -130,6 +149,17 @@ class LabelPainter:
         pen.text(L + 17, top + 4.6, label.order_no, 3.0, width_mm=R - L - 17)
 
 
+def _fitting_size(pen: Pen, text: str, size_mm: float, min_mm: float, width_mm: float
+                  ) -> float:
+    """The largest size up to `size_mm` at which `text` fits `width_mm` (never below `min_mm`:
+    then the text is cut with an ellipsis by Pen.text's width)."""
+    width = float(pen.canvas.stringWidth(text, pen.font, size_mm * mm))
+    room = float(width_mm * mm)
+    if width <= room:
+        return size_mm
+    return max(min_mm, size_mm * room / width * 0.98)  # a margin for rounding in fit()
+
+
 def _groups(waybill: str) -> list[str]:
     """Split a long number into groups of 4 for reading aloud; S10 ids stay in their parts."""
     if cn22.is_s10(waybill):
@@ -142,7 +172,9 @@ def _groups(waybill: str) -> list[str]:
 def _draw_static(pen: Pen, sender: Party, variant: str) -> None:
     """Rules, captions and the sender block: identical on every label of a sender."""
     pen.hline(0, W, BAND_TOP, 1.2)
+    pen.hline(0, W, DESTINATION_END, 1.2)
     pen.vline(38.5, 0, BAND_TOP)
+    pen.text(L, 3.0, "分拣码 Sort", 1.8)
     pen.vline(72.0, 0, BAND_TOP)
     pen.text(39.5, 3.0, "批次 Batch", 1.8)
     pen.text(39.5, 8.3, "袋号 Bag", 1.8)

@@ -93,6 +93,8 @@ class LabelData:
     batch_no: str = ""
     bag_no: str = ""
     route_code: str = ""
+    destination: str = ""  # 大头笔: 粤 深圳 南山
+    destination_known: bool = True  # False: the address could not be read, the label says so
     piece_no: int = 1
     piece_count: int = 1
     customs: CustomsDeclaration | None = None  # postal items: CN22 block or CN23 form
@@ -109,6 +111,7 @@ class LabelData:
         yield "batchNo", self.batch_no
         yield "bagNo", self.bag_no
         yield "routeCode", self.route_code
+        yield "destination", self.destination
         if self.customs is not None:
             for item in self.customs.items:
                 yield "gname", item.description

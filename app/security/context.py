@@ -44,6 +44,7 @@ class Permission(StrEnum):
     SETTINGS = "settings"
     BACKUP = "backup"
     DEMO = "demo"
+    ROUTES = "routes"  # import the office's route / sort-code table
 
 
 _CLERK = frozenset(
@@ -66,6 +67,7 @@ _SUPERVISOR = _CLERK | {
     Permission.REOPEN,
     Permission.AUDIT,
     Permission.DEMO,
+    Permission.ROUTES,
 }
 _ADMIN = frozenset(
     {
@@ -75,6 +77,7 @@ _ADMIN = frozenset(
         Permission.BACKUP,
         Permission.AUDIT,
         Permission.DEMO,
+        Permission.ROUTES,
     }
 )
 

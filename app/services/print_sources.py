@@ -28,6 +28,8 @@ from app.documents.models import (
 )
 from app.domain.clock import beijing_today
 from app.domain.errors import NotFoundError, ValidationError
+from app.reference.divisions import Destination, DivisionTable, shipped_divisions
+from app.services.routes import route_codes, route_for
 from app.services.settings import all_settings
 
 CHUNK = 500
@@ -62,6 +64,8 @@ class PrintContext:
     currencies: Mapping[str, str]  # customs currency code → ISO 4217
     districts: Mapping[str, str]  # customs district code → Chinese name
     today: dt.date
+    divisions: DivisionTable  # reads province/city/district from consignee addresses
+    routes: Mapping[str, str]  # division code → route / sort code (the office's table)
 
 
 def load_context(session: Session, today: dt.date | None = None) -> PrintContext:
@@ -91,7 +95,23 @@ def load_context(session: Session, today: dt.date | None = None) -> PrintContext
         currencies=codes["currency"],
         districts=codes["customsCode"],
         today=today or beijing_today(),
+        divisions=shipped_divisions(),
+        routes=route_codes(session),
     )
+
+
+def destination_of(head: Any, divisions: DivisionTable) -> Destination:
+    """Where the parcel goes, read from its address when it is printed (so an edited address
+    is always current; reading one takes microseconds). When the address cannot be read, the
+    declared 6-digit `consigneeDistrict` code is used if it is a known division; else the
+    unresolved result is returned and the label says so."""
+    found = divisions.resolve(head.consigneeAddress or "")
+    if found.resolved:
+        return found
+    declared = divisions.by_code.get((head.consigneeDistrict or "").strip())
+    if declared is not None and declared.level == "district":
+        return divisions.destination(declared)
+    return found
 
 
 def _sdr_rate(raw: str) -> Decimal:
@@ -182,6 +202,7 @@ def stream_labels(session: Session, ids: Sequence[int], ctx: PrintContext
             raise ValidationError("Declaration {id} has no waybill number", id=decl_id)
         currency = ctx.currencies.get(head.currency or "142") or "CNY"
         customs = _customs(head, items, ctx, currency) if is_s10(head.logisticsNo) else None
+        destination = destination_of(head, ctx.divisions)
         yield LabelData(
             record_id=str(decl_id),
             waybill=head.logisticsNo,
@@ -199,7 +220,9 @@ def stream_labels(session: Session, ids: Sequence[int], ctx: PrintContext
             currency=currency,
             batch_no=head.batch_no or "",
             bag_no=head.totalPackageNo or "",
-            route_code=head.consigneeDistrict or "",
+            route_code=route_for(destination, ctx.routes),
+            destination=destination.big_text(),
+            destination_known=destination.resolved,
             customs=customs,
         )
 

@@ -8,8 +8,8 @@ audit event per run (plus one per reprinted parcel, carrying the reason).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
@@ -20,9 +20,10 @@ from app.documents.cn23 import write_customs_forms
 from app.documents.fonts import MissingGlyph, preflight
 from app.documents.labels import write_labels
 from app.documents.manifest import write_manifest
-from app.documents.models import DocumentResult
+from app.documents.models import DocumentResult, LabelData
 from app.documents.profiles import get_profile
 from app.domain.errors import ConflictError, ValidationError
+from app.domain.status import DeclarationStatus
 from app.i18n import N_
 from app.jobs.base import CancelToken
 from app.security.audit import AuditRecord, record_event, record_events
@@ -53,6 +54,28 @@ class ReprintReasonRequired(ConflictError):
         self.already = tuple(already)
 
 
+# A label is for a parcel that customs has taken in: these statuses are asked about first.
+HELD_STATUSES: tuple[str, ...] = (
+    DeclarationStatus.REJECTED, DeclarationStatus.CANCELLED, DeclarationStatus.DRAFT,
+    DeclarationStatus.INVALID, DeclarationStatus.READY, DeclarationStatus.QUEUED,
+    DeclarationStatus.SENT,
+)
+
+
+class HeldParcelsError(ConflictError):
+    """Labels were asked for rejected, cancelled or not yet accepted parcels."""
+
+    def __init__(self, held: dict[str, tuple[int, ...]]) -> None:
+        listed = "; ".join(f"{status}: {', '.join(str(i) for i in ids[:10])}"
+                           + (" …" if len(ids) > 10 else "") for status, ids in held.items())
+        super().__init__(
+            N_("{count} parcel(s) are rejected, cancelled or not yet accepted by customs "
+               "({listed}); print them anyway with --force"),
+            count=sum(len(ids) for ids in held.values()), listed=listed,
+        )
+        self.held = held
+
+
 @dataclass(frozen=True)
 class Selection:
     """What to print: explicit ids in selection/scan order, or a whole batch."""
@@ -69,6 +92,8 @@ class PrintCheck:
     ids: tuple[int, ...]
     already_printed: tuple[int, ...]
     missing_glyphs: tuple[MissingGlyph, ...]
+    held: dict[str, tuple[int, ...]] = field(default_factory=dict)  # status → ids (labels)
+    unknown_destinations: tuple[int, ...] = ()  # addresses that could not be read
 
 
 @dataclass(frozen=True)
@@ -78,9 +103,11 @@ class PrintOutcome:
     records: int
     reprinted: int
     missing_glyphs: tuple[MissingGlyph, ...]
+    unknown_destinations: tuple[int, ...] = ()  # labels saying "address not recognised"
 
     def as_json(self, count_key: str = "labels") -> dict[str, object]:
         return {
+            "unknown_destinations": list(self.unknown_destinations),
             "file": self.file,
             "pages": self.pages,
             count_key: self.records,
@@ -109,10 +136,32 @@ def check_print(session: Session, actor: Actor, selection: Selection, document: 
     require(actor, Permission.PRINT)
     ids = resolve_ids(session, selection.ids, selection.batch_no)
     ctx = load_context(session)
-    labels = stream_labels(session, ids, ctx)
-    missing = preflight((label.record_id, label.texts()) for label in labels)
+    unknown: list[int] = []
+
+    def texts(label: LabelData) -> tuple[str, Iterator[tuple[str, str]]]:
+        if not label.destination_known:
+            unknown.append(int(label.record_id))
+        return label.record_id, label.texts()
+
+    missing = preflight(texts(label) for label in stream_labels(session, ids, ctx))
+    held = held_parcels(session, ids) if document == LABEL else {}
     return PrintCheck(document, tuple(ids), tuple(already_printed(session, ids, document)),
-                      tuple(missing))
+                      tuple(missing), held, tuple(unknown) if document == LABEL else ())
+
+
+def held_parcels(session: Session, ids: Sequence[int]) -> dict[str, tuple[int, ...]]:
+    """Those of `ids` in a HELD_STATUSES status, by status (in HELD_STATUSES order)."""
+    found: dict[str, list[int]] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(ids[start : start + CHUNK])
+        for decl_id, status in session.execute(
+            select(Declaration.id, Declaration.status)
+            .where(Declaration.id.in_(chunk), Declaration.status.in_(HELD_STATUSES))
+        ):
+            found.setdefault(status, []).append(decl_id)
+    order = {decl_id: n for n, decl_id in enumerate(ids)}
+    return {status: tuple(sorted(found[status], key=order.__getitem__))
+            for status in HELD_STATUSES if status in found}
 
 
 def print_labels(
@@ -120,13 +169,19 @@ def print_labels(
     profile: str | None = None, reprint_reason: str | None = None,
     custom_profiles: dict[str, dict[str, str]] | None = None,
     progress: Progress | None = None, cancel: CancelToken | None = None,
-    today: dt.date | None = None, invariant: bool = False,
+    today: dt.date | None = None, invariant: bool = False, force: bool = False,
 ) -> PrintOutcome:
     """Write one label per parcel in order; log the print. The caller commits.
 
-    Raises ReprintReasonRequired when a parcel was printed before and no reason is given.
+    Raises HeldParcelsError when a parcel is rejected, cancelled or not yet accepted and
+    `force` is not set; ReprintReasonRequired when a parcel was printed before and no reason
+    is given.
     """
     require(actor, Permission.PRINT)
+    if not force:
+        held = held_parcels(session, resolve_ids(session, selection.ids, selection.batch_no))
+        if held:
+            raise HeldParcelsError(held)
     return _print_parcels(session, actor, selection, target, LABEL, profile, reprint_reason,
                           custom_profiles, progress, cancel, today, invariant)
 
@@ -157,7 +212,8 @@ def _print_parcels(
         raise ReprintReasonRequired(reprints)
     ctx = load_context(session, today)
     step = _step(progress, cancel, len(ids), document)
-    labels = stream_labels(session, ids, ctx)
+    unknown: list[int] = []
+    labels = _noting_unknown(stream_labels(session, ids, ctx), unknown)
     result: DocumentResult
     if document == LABEL:
         printer = get_profile(profile or ctx.profile, custom_profiles)
@@ -169,7 +225,15 @@ def _print_parcels(
             raise ValidationError("None of the parcels is a postal item (S10 waybill number)")
     _log(session, actor, document, ids, reprints, reason, selection, result)
     return PrintOutcome(result.file, result.pages, result.records, len(reprints),
-                        result.missing_glyphs)
+                        result.missing_glyphs,
+                        tuple(unknown) if document == LABEL else ())
+
+
+def _noting_unknown(labels: Iterator[LabelData], unknown: list[int]) -> Iterator[LabelData]:
+    for label in labels:
+        if not label.destination_known:
+            unknown.append(int(label.record_id))
+        yield label
 
 
 def print_manifest(

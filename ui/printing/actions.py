@@ -22,6 +22,9 @@ from sqlalchemy import select
 from app.db.models import Batch
 from app.documents.fonts import MissingGlyph
 from app.domain.errors import UserFacingError
+from app.domain.status import DeclarationStatus
+from app.i18n import translate
+from app.security.context import Permission
 from app.services.printing import (
     CUSTOMS,
     LABEL,
@@ -34,6 +37,7 @@ from app.services.printing import (
     print_manifest,
 )
 from ui.printing.preview import PdfPreviewDialog
+from ui.printing.routes import RoutesDialog
 from ui.workers import JobHandle, run_with_progress
 
 if TYPE_CHECKING:
@@ -60,6 +64,45 @@ def confirm_missing_glyphs(parent: QWidget, missing: tuple[MissingGlyph, ...]) -
     return answer == QMessageBox.StandardButton.Yes
 
 
+PRINT_ALL, PRINT_OTHERS, PRINT_NONE = "all", "others", "cancel"
+
+
+def confirm_held(parent: QWidget, counts: dict[str, int]) -> str:
+    """Labels asked for rejected / cancelled / not yet accepted parcels: PRINT_ALL,
+    PRINT_OTHERS (only the parcels not listed) or PRINT_NONE."""
+    lines = [f"{translate(DeclarationStatus(status).label, _lang(parent))}: {count}"
+             for status, count in counts.items()]
+    box = QMessageBox(QMessageBox.Icon.Warning, parent.tr("Parcels not accepted by customs"),
+                      parent.tr("These parcels are rejected, cancelled or not yet accepted by "
+                                "customs. Print their labels anyway?") + "\n\n"
+                      + "\n".join(lines), parent=parent)
+    anyway = box.addButton(parent.tr("Print anyway"), QMessageBox.ButtonRole.AcceptRole)
+    others = box.addButton(parent.tr("Only the others"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(others)
+    box.exec()
+    clicked = box.clickedButton()
+    return PRINT_ALL if clicked is anyway else PRINT_OTHERS if clicked is others else PRINT_NONE
+
+
+def confirm_unknown_destinations(parent: QWidget, count: int) -> bool:
+    answer = QMessageBox.warning(
+        parent, parent.tr("Addresses that could not be read"),
+        parent.tr("The destination of {count} parcel(s) could not be read from the address; "
+                  "their labels will say “address not recognised” and need sorting by hand. "
+                  "Print anyway?").format(count=count),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def _lang(widget: QWidget) -> str:
+    window = widget.window()
+    ctx = getattr(window, "ctx", None)
+    return str(getattr(ctx, "lang", "en"))
+
+
 def ask_reprint_reason(parent: QWidget, count: int) -> str | None:
     text, ok = QInputDialog.getText(
         parent, parent.tr("Print again?"),
@@ -80,6 +123,11 @@ def ask_batch(parent: QWidget, batches: list[str]) -> str | None:
 
 def show_error(parent: QWidget, text: str) -> None:
     QMessageBox.warning(parent, parent.tr("Print"), text)
+
+
+def show_routes(dialog: RoutesDialog) -> None:
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
 
 
 def show_preview(parent: QWidget, path: str, title: str) -> None:
@@ -110,9 +158,13 @@ class PrintActions(QObject):
         self.confirm_missing_glyphs: Callable[[QWidget, tuple[MissingGlyph, ...]], bool] = (
             confirm_missing_glyphs)
         self.ask_reprint_reason: Callable[[QWidget, int], str | None] = ask_reprint_reason
+        self.confirm_held: Callable[[QWidget, dict[str, int]], str] = confirm_held
+        self.confirm_unknown_destinations: Callable[[QWidget, int], bool] = (
+            confirm_unknown_destinations)
         self.ask_batch: Callable[[QWidget, list[str]], str | None] = ask_batch
         self.show_error: Callable[[QWidget, str], None] = show_error
         self.show_preview: Callable[[QWidget, str, str], None] = show_preview
+        self.show_routes: Callable[[RoutesDialog], None] = show_routes
         self.handle: JobHandle | None = None
         self.direct = False  # the next PDF goes straight to the default printer
         self.send_to_printer: Callable[[QWidget, str], bool] = send_to_printer
@@ -131,6 +183,13 @@ class PrintActions(QObject):
                        self.action_manifest):
             menu.addAction(action)
         w.toolbar.addAction(self.action_labels)
+        self.action_routes = QAction(w.tr("Route table…"), w)
+        self.action_routes.setObjectName("action_routes")
+        self.action_routes.setProperty("permission", Permission.ROUTES.value)
+        w.menus["admin"].addAction(self.action_routes)
+        # The security area hid forbidden actions before this area was installed.
+        self.action_routes.setVisible(w.ctx.actor.can(Permission.ROUTES))
+        self.action_routes.triggered.connect(self._on_action_routes_triggered)
         self.action_labels.triggered.connect(self._on_action_labels_triggered)
         self.action_labels_batch.triggered.connect(self._on_action_labels_batch_triggered)
         self.action_customs.triggered.connect(self._on_action_customs_triggered)
@@ -147,6 +206,9 @@ class PrintActions(QObject):
 
     def _on_action_customs_triggered(self) -> None:
         self.print_parcels(self._selection(), CUSTOMS)
+
+    def _on_action_routes_triggered(self) -> None:
+        self.show_routes(RoutesDialog(self.window.ctx, self.window))
 
     def _on_action_manifest_triggered(self) -> None:
         batch = self.ask_batch(self.window, self._batches())
@@ -182,18 +244,37 @@ class PrintActions(QObject):
         if check.missing_glyphs and not self.confirm_missing_glyphs(self.window,
                                                                     check.missing_glyphs):
             return
+        ids = check.ids
+        force = False
+        if check.held:
+            answer = self.confirm_held(self.window,
+                                       {status: len(held) for status, held in check.held.items()})
+            if answer == PRINT_NONE:
+                return
+            if answer == PRINT_OTHERS:
+                skipped = {i for held in check.held.values() for i in held}
+                ids = tuple(i for i in ids if i not in skipped)
+                if not ids:
+                    self.show_error(self.window, self.window.tr("No other parcels to print."))
+                    return
+            force = answer == PRINT_ALL
+        unknown = set(check.unknown_destinations) & set(ids)
+        if unknown and not self.confirm_unknown_destinations(self.window, len(unknown)):
+            return
         reason: str | None = None
-        if check.already_printed:
-            reason = self.ask_reprint_reason(self.window, len(check.already_printed))
+        again = set(check.already_printed) & set(ids)
+        if again:
+            reason = self.ask_reprint_reason(self.window, len(again))
             if reason is None:
                 return
         actor = self.window.ctx.actor
         target = self._target(check.document)
-        ids_selection = Selection(ids=check.ids)
+        ids_selection = Selection(ids=ids)
         if check.document == LABEL:
             def job(session: Any, progress: Any, cancel: Any) -> PrintOutcome:
                 return print_labels(session, actor, ids_selection, target,
-                                    reprint_reason=reason, progress=progress, cancel=cancel)
+                                    reprint_reason=reason, progress=progress, cancel=cancel,
+                                    force=force)
             title = self.window.tr("Labels")
         else:
             def job(session: Any, progress: Any, cancel: Any) -> PrintOutcome:

@@ -4,6 +4,10 @@ QPdfDocument renders pages with a transparent background: every page is painted 
 before it is shown or sent to the printer, otherwise viewers and printers show black or
 garbage where the paper should be.
 
+Zoom: zoom in/out buttons, Ctrl+wheel and Ctrl++ / Ctrl+- step the zoom; Fit width and Fit
+page size the page to the view (the dialog opens at Fit page and keeps fitting as it resizes
+until the clerk zooms by hand).
+
 Printing runs one page per event-loop turn (a zero-delay timer chain), so a 1,000-label job
 keeps the window responsive and can be cancelled, without processEvents() loops.
 """
@@ -15,8 +19,19 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, QSizeF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QObject, QSize, QSizeF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPixmap,
+    QResizeEvent,
+    QShortcut,
+    QWheelEvent,
+)
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -35,6 +50,11 @@ from ui import file_dialogs
 
 PREVIEW_WIDTH = 520
 PREVIEW_HEIGHT = 680
+ZOOM_STEP = 1.25
+MIN_ZOOM = 0.1  # pixels per PDF point
+MAX_ZOOM = 8.0
+FIT_PAGE, FIT_WIDTH, MANUAL = "page", "width", "manual"
+PAGE_PADDING = 24  # the grey margin around the page (12 px each side)
 
 
 def render_on_white(document: QPdfDocument, page: int, size: QSize) -> QImage:
@@ -121,6 +141,9 @@ class PdfPreviewDialog(QDialog):
         self._document = QPdfDocument(self)
         self._document.load(str(self._path))
         self._run: PrintRun | None = None
+        self._page = 0
+        self.zoom = 1.0  # pixels per PDF point
+        self.fit_mode = FIT_PAGE
         self.ask_print: Callable[[QPrinter, QWidget], bool] = ask_print
         self.ask_save_path: Callable[[QWidget, str], str] = ask_save_path
         self.setWindowTitle(title)
@@ -139,9 +162,24 @@ class PdfPreviewDialog(QDialog):
         self._page_label = QLabel()
         self._page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._page_label.setStyleSheet("background: #808080; padding: 12px;")
-        scroll = QScrollArea()
+        self._scroll = scroll = QScrollArea()
         scroll.setWidget(self._page_label)
         scroll.setWidgetResizable(True)
+        scroll.viewport().installEventFilter(self)
+        self.zoom_out_button = QPushButton("−")
+        self.zoom_out_button.setToolTip(self.tr("Zoom out (Ctrl+-)"))
+        self.zoom_in_button = QPushButton("+")
+        self.zoom_in_button.setToolTip(self.tr("Zoom in (Ctrl++)"))
+        self.zoom_label = QLabel()
+        self.fit_width_button = QPushButton(self.tr("Fit width"))
+        self.fit_page_button = QPushButton(self.tr("Fit page"))
+        for button in (self.zoom_out_button, self.zoom_in_button):
+            button.setFixedWidth(32)
+        self._shortcuts = [
+            (QShortcut(QKeySequence(QKeySequence.StandardKey.ZoomIn), self), self.zoom_in),
+            (QShortcut(QKeySequence("Ctrl+="), self), self.zoom_in),
+            (QShortcut(QKeySequence(QKeySequence.StandardKey.ZoomOut), self), self.zoom_out),
+        ]
         self._page_spin = QSpinBox()
         self._page_spin.setRange(1, max(1, self.page_count))
         self._page_spin.setPrefix(self.tr("Page "))
@@ -152,6 +190,9 @@ class PdfPreviewDialog(QDialog):
         self._close_button = QPushButton(self.tr("Close"))
         buttons = QHBoxLayout()
         buttons.addWidget(self._page_spin)
+        for widget in (self.zoom_out_button, self.zoom_label, self.zoom_in_button,
+                       self.fit_width_button, self.fit_page_button):
+            buttons.addWidget(widget)
         buttons.addStretch(1)
         for button in (self._print_button, self._save_button, self._close_button):
             buttons.addWidget(button)
@@ -165,19 +206,94 @@ class PdfPreviewDialog(QDialog):
         self._print_button.clicked.connect(self._on_print_button_clicked)
         self._save_button.clicked.connect(self._on_save_button_clicked)
         self._close_button.clicked.connect(self.reject)
+        self.zoom_in_button.clicked.connect(self.zoom_in)
+        self.zoom_out_button.clicked.connect(self.zoom_out)
+        self.fit_width_button.clicked.connect(self.fit_width)
+        self.fit_page_button.clicked.connect(self.fit_page)
+        for shortcut, slot in self._shortcuts:
+            shortcut.activated.connect(slot)
 
     def _on_page_spin_value_changed(self, value: int) -> None:
         self._show_page(value - 1)
 
+    # --- zoom ------------------------------------------------------------------------
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom / ZOOM_STEP)
+
+    def set_zoom(self, zoom: float) -> None:
+        """Show the page at `zoom` pixels per PDF point; stops fitting the window."""
+        self.fit_mode = MANUAL
+        self._apply_zoom(zoom)
+
+    def fit_width(self) -> None:
+        self.fit_mode = FIT_WIDTH
+        self._refit()
+
+    def fit_page(self) -> None:
+        self.fit_mode = FIT_PAGE
+        self._refit()
+
+    def _refit(self) -> None:
+        if self.page_count == 0:
+            return
+        points = self._document.pagePointSize(self._page)
+        view = self._scroll.viewport().size()
+        if view.width() < 50 or view.height() < 50 or not self.isVisible():
+            view = QSize(PREVIEW_WIDTH, PREVIEW_HEIGHT)  # not laid out yet
+        room_w = max(1, view.width() - PAGE_PADDING)
+        room_h = max(1, view.height() - PAGE_PADDING)
+        by_width = room_w / points.width()
+        if self.fit_mode == FIT_WIDTH:
+            # Leave room for the vertical scroll bar the taller page brings.
+            bar = self._scroll.verticalScrollBar().sizeHint().width()
+            self._apply_zoom(max(1, room_w - bar) / points.width())
+        else:
+            self._apply_zoom(min(by_width, room_h / points.height()))
+
+    def _apply_zoom(self, zoom: float) -> None:
+        self.zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
+        self.zoom_label.setText(f"{round(self.zoom * 100 * 72 / 96)}%")
+        self.zoom_in_button.setEnabled(self.zoom < MAX_ZOOM)
+        self.zoom_out_button.setEnabled(self.zoom > MIN_ZOOM)
+        self._render()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.Wheel and isinstance(event, QWheelEvent)
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            delta = event.angleDelta().y()
+            if delta > 0:
+                self.zoom_in()
+            elif delta < 0:
+                self.zoom_out()
+            return True
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.fit_mode != MANUAL:
+            self._refit()
+
+    # --- pages -----------------------------------------------------------------------
     def _show_page(self, index: int) -> None:
         if self.page_count == 0:
             self._page_label.setText(self.tr("The PDF could not be opened."))
             return
-        points = self._document.pagePointSize(index)
-        # Tall pages (labels, A4) fit the height; wide ones the width.
-        width = min(PREVIEW_WIDTH, round(PREVIEW_HEIGHT * points.width() / points.height()))
-        height = round(width * points.height() / points.width())
-        image = render_on_white(self._document, index, QSize(width, height))
+        self._page = index
+        if self.fit_mode == MANUAL:
+            self._render()
+        else:
+            self._refit()
+
+    def _render(self) -> None:
+        if self.page_count == 0:
+            return
+        points = self._document.pagePointSize(self._page)
+        size = QSize(max(1, round(points.width() * self.zoom)),
+                     max(1, round(points.height() * self.zoom)))
+        image = render_on_white(self._document, self._page, size)
         self._page_label.setPixmap(QPixmap.fromImage(image))
 
     def make_printer(self) -> QPrinter:

@@ -17,6 +17,7 @@ from app.db.models.admin import (
 from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
+from app.db.models.labels import RouteCode
 from app.db.models.submission import (
     Batch,
     InboundReceipt,
@@ -43,6 +44,7 @@ __all__ = [
     "Problem",
     "ReceiptFile",
     "RefCode",
+    "RouteCode",
     "SavedView",
     "Setting",
     "TimestampMixin",

@@ -43,7 +43,8 @@ def batch(sessions: sessionmaker[Session], actor: Actor) -> dict[str, list[int]]
         session.add(b)
         session.flush()
         ids = [
-            make_declaration(session, batch_id=b.id, buyerName=name, totalPackageNo=f"BAG{n % 2}",
+            make_declaration(session, batch_id=b.id, status="accepted", buyerName=name,
+                             totalPackageNo=f"BAG{n % 2}",
                              logisticsNo=wb, goods_total=Decimal("198"), tax_estimate=Decimal("18"),
                              items=[item_values(gname=goods)])
             for n, (name, wb, goods) in enumerate([

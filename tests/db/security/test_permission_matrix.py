@@ -48,6 +48,7 @@ from app.services import (
     editing,
     grid,
     printing,
+    routes,
     scanning,
     settings,
     views,
@@ -67,8 +68,8 @@ EXPECTED = {
                  P.EXPORT},
     Role.SUPERVISOR: {P.VIEW, P.IMPORT, P.EDIT, P.CHECK, P.BATCH, P.SUBMIT, P.RECEIPTS,
                       P.PRINT, P.EXPORT, P.REPORTS, P.UNMASK, P.ACKNOWLEDGE, P.REOPEN,
-                      P.AUDIT, P.DEMO},
-    Role.ADMIN: {P.VIEW, P.USERS, P.SETTINGS, P.BACKUP, P.AUDIT, P.DEMO},
+                      P.AUDIT, P.DEMO, P.ROUTES},
+    Role.ADMIN: {P.VIEW, P.USERS, P.SETTINGS, P.BACKUP, P.AUDIT, P.DEMO, P.ROUTES},
 }
 LOGIN_ROLES = (Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
 
@@ -107,6 +108,12 @@ def _open_batch(e: Env) -> str:
 # The broker's sender identity, needed to build messages (settings the admin fills in).
 BROKER = {"copCode": "5141980XYZ", "copName": "广州清关通报关有限公司",
           "dxpId": "DXPENT0000012345"}
+
+
+def _route_file(e: Env) -> Path:
+    path = e.tmp / "routes.csv"
+    path.write_text("province,city,district,code\n广东省,深圳市,,SZ-01\n", encoding="utf-8")
+    return path
 
 
 def _transfer(e: Env) -> dict[str, Any]:
@@ -320,6 +327,9 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
     "submission.outbound.deliver_pending": (
         P.SUBMIT, lambda e, a: outbound.deliver_pending(
             e.sessions, a, ExchangeFolderTransport(e.tmp / "exchange"))),
+    "services.routes.list_routes": (P.VIEW, lambda e, a: routes.list_routes(e.session, a)),
+    "services.routes.import_routes": (P.ROUTES, lambda e, a: routes.import_routes(
+        e.session, a, _route_file(e))),
     "submission.receipts_job.process_inbox": (
         P.RECEIPTS, lambda e, a: receipts_job.process_inbox(
             e.sessions, a, ExchangeFolderTransport(e.tmp / "exchange"))),

@@ -8,8 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.documents.labels import write_labels
@@ -71,3 +73,48 @@ def test_save_as_copies_the_pdf(qtbot: QtBot, tmp_path: Path) -> None:
     with qtbot.waitSignal(dialog.saved):
         dialog._save_button.click()
     assert target.read_bytes() == source.read_bytes()
+
+
+def test_preview_zooms_with_buttons_ctrl_wheel_keys_and_fits(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    dialog = PdfPreviewDialog(_labels(tmp_path, 2), "Labels")
+    qtbot.addWidget(dialog)
+    dialog.resize(700, 800)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.fit_page()
+    fitted = dialog.current_image().width()
+    view = dialog._scroll.viewport()
+    assert dialog.current_image().height() <= view.height()  # the whole page is visible
+
+    qtbot.mouseClick(dialog.zoom_in_button, Qt.MouseButton.LeftButton)
+    assert dialog.current_image().width() == pytest.approx(fitted * 1.25, abs=2)
+    label = dialog.zoom_label.text()
+    qtbot.mouseClick(dialog.zoom_out_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.zoom_out_button, Qt.MouseButton.LeftButton)
+    assert dialog.current_image().width() == pytest.approx(fitted / 1.25, abs=2)
+    assert dialog.zoom_label.text() != label
+
+    before = dialog.current_image().width()
+    wheel = QWheelEvent(QPointF(50, 50), QPointF(view.mapToGlobal(QPoint(50, 50))),
+                        QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase,
+                        False)
+    QApplication.sendEvent(view, wheel)
+    assert dialog.current_image().width() == pytest.approx(before * 1.25, abs=2)
+
+    before = dialog.current_image().width()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClick(dialog, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.current_image().width() == pytest.approx(before / 1.25, abs=2)
+    qtbot.keyClick(dialog, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.current_image().width() == pytest.approx(before, abs=2)
+
+    qtbot.mouseClick(dialog.fit_width_button, Qt.MouseButton.LeftButton)
+    wide = dialog.current_image().width()
+    assert view.width() - 60 <= wide <= view.width()
+    assert dialog.current_image().height() > view.height()  # a tall label: scroll to see
+    qtbot.mouseClick(dialog.fit_page_button, Qt.MouseButton.LeftButton)
+    assert dialog.current_image().width() == fitted

@@ -29,6 +29,7 @@ def make_label(index: int = 1, **overrides: Any) -> LabelData:
         "batch_no": "B20261126-001",
         "bag_no": "BAG-0007",
         "route_code": "HGH-310",
+        "destination": "浙 杭州 西湖",
     }
     values.update(overrides)
     return LabelData(**values)

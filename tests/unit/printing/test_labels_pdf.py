@@ -119,3 +119,19 @@ def test_profiles_shift_by_calibration_offsets() -> None:
         get_profile("nope")
     with pytest.raises(ValidationError):
         get_profile("bad", {"bad": {"margin_mm": "wide"}})
+
+
+def test_destination_is_large_and_long_names_shrink_instead_of_being_cut(
+    tmp_path: Path, pdftotext: Callable[[Path], str]
+) -> None:
+    long_name = "新 伊犁哈萨克 察布查尔锡伯 和布克赛尔蒙古 博尔塔拉蒙古"
+    target = tmp_path / "labels.pdf"
+    write_labels([make_label(1), make_label(2, destination=long_name, route_code="XJ-0001"),
+                  make_label(3, destination="苏 南京", destination_known=False),
+                  make_label(4, destination="渝", destination_known=False)],
+                 target, THERMAL_100X150)
+    pages = pdftotext(target).split("\f")
+    assert "浙 杭州 西湖" in pages[0] and "HGH-310" in pages[0]
+    assert long_name in pages[1] and "…" not in pages[1] and "XJ-0001" in pages[1]
+    assert "苏 南京 区县未识别 DISTRICT NOT RECOGNISED" in " ".join(pages[2].split())
+    assert "渝 地址无法识别 ADDRESS NOT RECOGNISED" in " ".join(pages[3].split())
