@@ -246,9 +246,18 @@ def cmd_receipts(ctx: CliContext, args: argparse.Namespace) -> Result:
                               path=str(transport.root))
     outbound.deliver_pending(ctx.sessions, ctx.actor, transport)
     r = process_inbox(ctx.sessions, ctx.actor, transport)
-    return Result(r.as_dict(), ctx.t(
-        N_("{files} files, {returns} returns: {applied} applied, {duplicates} duplicates, "
-           "{unmatched} unmatched, {errors} refused files."), **r.as_dict()))
+    lines = [ctx.t(N_("{files} files, {returns} returns: {applied} applied, {duplicates} "
+                      "duplicates, {unmatched} unmatched, {errors} refused files."),
+                   **r.as_dict())]
+    lines += [ctx.t(N_("Quarantined {file} ({reason}): see error/ and its .reason.txt"),
+                    file=q.file, reason=q.reason) for q in r.quarantined]
+    if r.waiting:
+        lines.append(ctx.t(N_("{count} files are still being written; they are read at the "
+                              "next run."), count=r.waiting))
+    if r.retried:
+        lines.append(ctx.t(N_("Tried again (changed since quarantined): {files}"),
+                           files=", ".join(r.retried)))
+    return Result(r.as_json(), "\n".join(lines))
 
 
 def cmd_to_fix(ctx: CliContext, args: argparse.Namespace) -> Result:

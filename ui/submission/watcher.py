@@ -55,6 +55,10 @@ class ExchangeWatcher(QObject):
         self.fs_watcher.directoryChanged.connect(self._on_fs_watcher_directory_changed)
         self.timer.timeout.connect(self.scan)
         self._debounce.timeout.connect(self.scan)
+        # A receipt still being written is left in the inbox: look again once it has settled.
+        self.settle_timer = QTimer(self)
+        self.settle_timer.setSingleShot(True)
+        self.settle_timer.timeout.connect(self.scan)
         self.simulator: CustomsSimulator | None = None
 
     def start(self) -> None:
@@ -65,6 +69,7 @@ class ExchangeWatcher(QObject):
     def stop(self) -> None:
         self.timer.stop()
         self._debounce.stop()
+        self.settle_timer.stop()
 
     def reload_settings(self) -> None:
         with self.ctx.transaction() as session:
@@ -120,6 +125,8 @@ class ExchangeWatcher(QObject):
         if (self.transport is not None and state.online
                 and str(self.transport.inbox) not in self.fs_watcher.directories()):
             self.fs_watcher.addPath(str(self.transport.inbox))
+        if state.receipts is not None and state.receipts.waiting and self.transport is not None:
+            self.settle_timer.start(int(self.transport.settle_seconds * 1000) + 500)
         self.scanned.emit(state)
 
     def _on_job_failed(self, exc: BaseException) -> None:

@@ -171,3 +171,33 @@ def test_training_database_is_prepared(tmp_path: Path) -> None:
     opened.engine.dispose()
     assert values["exchangeDir"] == str(tmp_path / "exchange") and values["dxpId"]
     assert count == 300
+
+
+def test_receipts_summary_names_quarantined_files(ctx: GuiContext, qtbot: QtBot,
+                                                  exchange: ExchangeFolderTransport) -> None:
+    """A GBK receipt is applied beside a refused one; the status bar names the refused file
+    and a half-written one is looked at again once it has settled."""
+    from app.submission.receipt_builders import build_inventory_receipt
+
+    with ctx.transaction() as s:
+        make_declaration(s, status="sent", copNo="GBK0001")
+    utf8 = build_inventory_receipt("CEB622", [{
+        "guid": "A" * 36, "copNo": "GBK0001", "preNo": "B20261125000000001",
+        "returnStatus": "2", "returnTime": "20261125100000000", "returnInfo": "海关已接收"}])
+    gbk = utf8.decode("utf-8").replace("encoding='UTF-8'", "encoding='GBK'").encode("gbk")
+    (exchange.inbox / "gbk.xml").write_bytes(gbk)
+    (exchange.inbox / "klingon.xml").write_bytes(
+        utf8.replace(b"encoding='UTF-8'", b"encoding='x-klingon'"))
+    (exchange.inbox / "half.xml").write_bytes(utf8[:100])
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    actions = window.submission  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: "klingon.xml (encoding)"
+                    in window.statusBar().currentMessage(), timeout=20_000)
+    assert "1 applied" in window.statusBar().currentMessage()
+    assert actions.watcher.settle_timer.isActive()  # half.xml: looked at again later
+    actions.watcher.stop()
+    with ctx.transaction() as s:
+        status = s.execute(select(Declaration.status)
+                           .where(Declaration.copNo == "GBK0001")).scalar_one()
+    assert status == "accepted"
