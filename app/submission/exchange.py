@@ -269,10 +269,13 @@ class ExchangeFolderTransport:
 
     # -- inbound ----------------------------------------------------------------------------
 
-    def check_inbound_folders(self) -> None:
-        """Raise ExchangeSymlinkError if the inbox, processed/ or error/ is a link."""
+    def check_inbound_folders(self, day: str) -> None:
+        """Raise ExchangeSymlinkError if the inbox, processed/, error/ or their `day`
+        folders is a link (before anything is applied, so no file is left half filed)."""
         for name in (self.names.inbox, self.names.processed, self.names.error):
             check_folder(self.root / name)
+        for name in (self.names.processed, self.names.error):
+            check_folder(self.root / name / day)
 
     def inbox_entries(self) -> list[InboxEntry]:
         """Receipt files waiting, oldest name first (temp and hidden names skipped); links
@@ -289,9 +292,9 @@ class ExchangeFolderTransport:
                     st = entry.stat(follow_symlinks=False)
                 except FileNotFoundError:
                     continue
-                link = stat.S_ISLNK(st.st_mode)
-                if link or stat.S_ISREG(st.st_mode):
-                    out.append(InboxEntry(Path(entry.path), st.st_size, st.st_mtime_ns, link))
+                if not stat.S_ISDIR(st.st_mode):  # a FIFO or device is refused when read
+                    out.append(InboxEntry(Path(entry.path), st.st_size, st.st_mtime_ns,
+                                          stat.S_ISLNK(st.st_mode)))
         return sorted(out, key=lambda e: e.path.name)
 
     def inbox_files(self) -> list[Path]:

@@ -115,7 +115,7 @@ def process_inbox(sessions: sessionmaker[Session], actor: Actor,
     """
     require(actor, Permission.RECEIPTS)
     day = (today or beijing_today()).strftime("%Y%m%d")
-    transport.check_inbound_folders()
+    transport.check_inbound_folders(day)
     retried = tuple(transport.retry_changed())
     entries = transport.inbox_entries()
     totals = _Totals()
@@ -165,14 +165,14 @@ def _read_one(transport: ExchangeFolderTransport, entry: InboxEntry, clock: floa
         return None  # the client took it back or holds it locked; next scan
     except ReceiptParseError as exc:
         code, message = exc.reason, exc.message
-        fixed = code in ("symlink", "not_a_file", "too_large", "encoding", "dtd", "entity",
-                         "external")
     except Exception as exc:  # bytes from outside: any failure is the file's
         log.warning("receipt %s could not be parsed", entry.path.name, exc_info=True)
-        code, fixed = "unreadable", False
+        code = "unreadable"
         message = Message(N_("The file could not be read: {error}"),
                           {"error": f"{type(exc).__name__}: {exc}"[:300]})
-    if not fixed and (changed or not _settled(transport, entry, clock)):
+    # A well-formed document is complete; only these failures can be a file half written.
+    maybe_partial = code in ("malformed", "bad_bytes", "unreadable")
+    if maybe_partial and (changed or not _settled(transport, entry, clock)):
         unsettled[entry.path.name] = entry.snapshot
         return None  # still being written under its final name
     return (_reason_text(code, message),

@@ -151,6 +151,8 @@ class SubmissionActions(QObject):
                     files=names + (f" +{more}" if more > 0 else ""))
             self.window.statusBar().showMessage(text, 15000)
             self.window.data_changed.emit()
+        if state.problems:
+            self.window.statusBar().showMessage(" · ".join(state.problems), 15000)
 
     def _on_app_about_to_quit(self) -> None:
         # Let a running receipts/delivery pass finish its transaction before the engine goes.

@@ -18,6 +18,7 @@ from app.security.context import Permission
 from app.services import settings as settings_service
 from app.submission import fixqueue, outbound
 from app.submission.exchange import ExchangeFolderTransport, transport_from_settings
+from app.submission.exchange_fs import ExchangeSymlinkError
 from app.submission.receipts_job import ReceiptsResult, process_inbox
 from app.submission.simulator import CustomsSimulator
 from ui.context import GuiContext
@@ -30,6 +31,7 @@ class ExchangeState:
     pending: int
     to_fix: int
     receipts: ReceiptsResult | None
+    problems: tuple[str, ...] = ()  # a linked exchange folder: that part was skipped
 
 
 class ExchangeWatcher(QObject):
@@ -99,22 +101,31 @@ class ExchangeWatcher(QObject):
             return
         sessions, actor, transport, sim = (self.ctx.sessions, self.ctx.actor, self.transport,
                                            self.simulator)
+        lang = self.ctx.lang
 
         def job(progress: Progress, cancel: CancelToken) -> ExchangeState:
             receipts = None
+            problems: list[str] = []
             online = transport is not None and transport.available()
             if transport is not None and online:
-                # Roles without these rights (admin) only see the counts.
+                # Roles without these rights (admin) only see the counts. A linked outbox
+                # stops the delivery, not the receipts (and the other way round).
                 if actor.can(Permission.SUBMIT):
-                    outbound.deliver_pending(sessions, actor, transport, cancel=cancel)
+                    try:
+                        outbound.deliver_pending(sessions, actor, transport, cancel=cancel)
+                    except ExchangeSymlinkError as exc:
+                        problems.append(exc.text(lang))
                 if sim is not None:
                     sim.run_once()
                 if actor.can(Permission.RECEIPTS):
-                    receipts = process_inbox(sessions, actor, transport, cancel=cancel)
+                    try:
+                        receipts = process_inbox(sessions, actor, transport, cancel=cancel)
+                    except ExchangeSymlinkError as exc:
+                        problems.append(exc.text(lang))
             with sessions() as session:
                 pending = outbound.pending_count(session)
                 to_fix = fixqueue.rejected_count(session)
-            return ExchangeState(online, pending, to_fix, receipts)
+            return ExchangeState(online, pending, to_fix, receipts, tuple(problems))
 
         self._job = run_job(job, on_finished=self._on_job_finished,
                             on_failed=self._on_job_failed, on_cancelled=self._on_job_done,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli.main import main as cli_main
-from app.db.models import Declaration, InboundReceipt
+from app.db.models import Declaration, InboundReceipt, OutboundMessage
 from app.security.context import Actor
 from app.submission import outbound
 from app.submission.exchange import ExchangeFolderTransport
@@ -277,3 +277,24 @@ def test_cli_lists_quarantined_files(db_url: str, exchange: ExchangeFolderTransp
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert out["quarantined"] == [{"file": "klingon2.xml", "reason": "encoding"}]
+
+
+def test_a_linked_outbox_does_not_stop_the_receipts(
+        db_url: str, sessions: sessionmaker[Session], exchange: ExchangeFolderTransport,
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _sent(sessions, "GOOD1")
+    exchange.available()
+    (exchange.inbox / "r.xml").write_bytes(_receipt("GOOD1"))
+    (tmp_path / "outside").mkdir()
+    exchange.outbox.rmdir()
+    exchange.outbox.symlink_to(tmp_path / "outside", target_is_directory=True)
+    with sessions() as s, s.begin():  # a message waiting to be delivered
+        s.add(OutboundMessage(guid="G" * 36, message_type="CEB621Message", seq=1,
+                              file_name="CEB621_B1_20261125000000000_0001.xml",
+                              state="pending", app_type="1", content=b"<x/>", sha256="0" * 64))
+    code = cli_main(["--db", db_url, "--lang", "en", "receipts", "--exchange",
+                     str(exchange.root), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["applied"] == 1
+    assert "outbox is a symbolic link" in out["problems"][0]
+    assert list((tmp_path / "outside").iterdir()) == []

@@ -201,3 +201,17 @@ def test_receipts_summary_names_quarantined_files(ctx: GuiContext, qtbot: QtBot,
         status = s.execute(select(Declaration.status)
                            .where(Declaration.copNo == "GBK0001")).scalar_one()
     assert status == "accepted"
+
+
+def test_a_linked_inbox_is_named_in_the_status_bar(ctx: GuiContext, qtbot: QtBot,
+                                                   exchange: ExchangeFolderTransport,
+                                                   tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    exchange.inbox.rmdir()
+    exchange.inbox.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    actions = window.submission  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: "inbox is a symbolic link"
+                    in window.statusBar().currentMessage(), timeout=20_000)
+    actions.watcher.stop()
