@@ -12,9 +12,7 @@ Every file appears under its final name in one atomic rename, so the client neve
 half a message. Temporary files are hidden (`.<name>.tmp`). No link in the tree is followed
 and what we write gets the `exchangeFileMode` (see exchange_fs).
 
-Inbox names taken as receipts: `*.xml`, except hidden or temp names a client writes before
-renaming (a leading `.` or `~`); `*.tmp`, `*.part`, `*.partial`, `*.filepart`, `*.crdownload`
-and `*~` do not end in `.xml` and are left alone.
+Which inbox names are receipts, and the quarantine record: app.submission.inbox.
 """
 
 from __future__ import annotations
@@ -40,6 +38,14 @@ from app.submission.exchange_fs import (
     ensure_folder,
     parse_file_mode,
 )
+from app.submission.inbox import (
+    REASON_SUFFIX,
+    SETTLE_SECONDS,
+    InboxEntry,
+    QuarantineRecord,
+    is_receipt_name,
+    reason_for_people,
+)
 from app.submission.receipts import MAX_RECEIPT_BYTES
 
 TMP_SUFFIX = ".tmp"
@@ -47,11 +53,6 @@ TMP_SUFFIX = ".tmp"
 # written in well under a second, a slow USB stick included).
 STALE_TEMP_SECONDS = 600
 MANIFEST_NAME = "MANIFEST.sha256"
-REASON_SUFFIX = ".reason.txt"
-# A receipt that fails to parse is "still arriving" (left in the inbox) until it has not
-# changed for this long: the client may be writing it under its final name.
-SETTLE_SECONDS = 5.0
-_RECORD_HEAD = "-- quarantine record (ClearDesk tries the file again when it changes) --"
 
 
 class ExchangeOfflineError(UserFacingError):
@@ -111,51 +112,6 @@ def _unique(target: Path) -> Path:
         if not os.path.lexists(candidate):
             return candidate
         n += 1
-
-
-def is_receipt_name(name: str) -> bool:
-    """Whether an inbox name is a receipt to read (not hidden, not a client's temp name)."""
-    return name.lower().endswith(".xml") and not name.startswith((".", "~"))
-
-
-@dataclass(frozen=True)
-class InboxEntry:
-    """A receipt file in the inbox as listed (lstat: a link is described, not followed)."""
-
-    path: Path
-    size: int
-    mtime_ns: int
-    symlink: bool
-
-    @property
-    def snapshot(self) -> tuple[int, int]:
-        return (self.size, self.mtime_ns)
-
-
-@dataclass(frozen=True)
-class QuarantineRecord:
-    """What a quarantined file looked like, kept in its reason file."""
-
-    size: int
-    mtime_ns: int
-    sha256: str = ""
-    symlink: bool = False
-
-    def as_text(self) -> str:
-        return (f"{_RECORD_HEAD}\nsize: {self.size}\nmtime_ns: {self.mtime_ns}\n"
-                f"sha256: {self.sha256 or '-'}\nlink: {'yes' if self.symlink else 'no'}\n")
-
-    @classmethod
-    def from_text(cls, text: str) -> QuarantineRecord | None:
-        _, found, tail = text.partition(_RECORD_HEAD)
-        if not found:
-            return None
-        values = dict(line.split(": ", 1) for line in tail.splitlines() if ": " in line)
-        try:
-            return cls(int(values["size"]), int(values["mtime_ns"]),
-                       values.get("sha256", "-").strip("-"), values.get("link") == "yes")
-        except (KeyError, ValueError):
-            return None
 
 
 class ExchangeFolderTransport:
@@ -368,7 +324,7 @@ class ExchangeFolderTransport:
             text = path.with_name(path.name + REASON_SUFFIX).read_text("utf-8", "replace")
         except OSError:
             return ""
-        return text.partition(_RECORD_HEAD)[0].strip()
+        return reason_for_people(text)
 
 
 def export_to_folder(dest: Path | str, files: Iterable[tuple[str, bytes]]) -> Path:

@@ -42,8 +42,9 @@ from app.i18n import N_, Message, render
 from app.jobs.base import CancelToken, Progress, no_progress
 from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
-from app.submission.exchange import ExchangeFolderTransport, InboxEntry, QuarantineRecord
+from app.submission.exchange import ExchangeFolderTransport
 from app.submission.exchange_fs import read_regular, symlink_refused
+from app.submission.inbox import InboxEntry, QuarantineRecord
 from app.submission.receipt_plan import Plan, Target, plan_returns
 from app.submission.receipts import ReceiptParseError, ReceiptReturn, file_hash, parse_receipt
 
