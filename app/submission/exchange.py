@@ -52,6 +52,7 @@ TMP_SUFFIX = ".tmp"
 # A temp file older than this is a crash's leftover, not a write in progress (a message is
 # written in well under a second, a slow USB stick included).
 STALE_TEMP_SECONDS = 600
+RETRY_DAYS = 7  # quarantined files that change are tried again from this many day folders
 MANIFEST_NAME = "MANIFEST.sha256"
 
 
@@ -126,9 +127,10 @@ class ExchangeFolderTransport:
         self.modes = modes or ExchangeModes()
         self.max_receipt_bytes = max_receipt_bytes
         self.settle_seconds = settle_seconds
-        # (size, mtime_ns) of inbox files left waiting by the previous scan: unchanged since
-        # then means complete, whatever the clocks say (a share's clock may be ahead).
-        self.unsettled: dict[str, tuple[int, int]] = {}
+        # (size, mtime_ns, first seen) of inbox files left waiting by earlier scans: unchanged
+        # for the settle time by our clock means complete, whatever the file's mtime says (a
+        # share's clock may be ahead).
+        self.unsettled: dict[str, tuple[int, int, float]] = {}
 
     @property
     def outbox(self) -> Path:
@@ -271,9 +273,13 @@ class ExchangeFolderTransport:
         folder = self._folder(self.root / self.names.error / day)
         target = _unique(folder / path.name)
         text = reason.rstrip() + "\n" + ("\n" + record.as_text() if record else "")
-        write_atomic(target.with_name(target.name + REASON_SUFFIX), text.encode("utf-8"),
-                     mode=self.modes.file)
-        os.replace(path, target)
+        reason_file = write_atomic(target.with_name(target.name + REASON_SUFFIX),
+                                   text.encode("utf-8"), mode=self.modes.file)
+        try:
+            os.replace(path, target)
+        except BaseException:  # e.g. still held open by the client on Windows
+            reason_file.unlink(missing_ok=True)
+            raise
         return target
 
     def error_files(self) -> list[Path]:
@@ -290,9 +296,18 @@ class ExchangeFolderTransport:
     def retry_changed(self) -> list[str]:
         """Move back to the inbox every quarantined receipt that changed since it was
         quarantined (a file still being written when it was read, or repaired by hand);
-        returns their names. Unchanged files and links stay where they are."""
+        returns their names. Unchanged files and links stay where they are.
+
+        Only the newest RETRY_DAYS day folders are looked at: the scan runs every 30 s and
+        error/ keeps growing (unmatched receipts stay there)."""
         back: list[str] = []
+        folder = self.root / self.names.error
+        days = sorted(p.name for p in folder.iterdir() if _real_folder(p)) if _real_folder(
+            folder) else []
+        recent = set(days[-RETRY_DAYS:])
         for path in self.error_files():
+            if path.parent.name not in recent or path.parent.parent != folder:
+                continue
             reason = path.with_name(path.name + REASON_SUFFIX)
             try:
                 record = QuarantineRecord.from_text(reason.read_text("utf-8", "replace"))

@@ -120,7 +120,7 @@ def process_inbox(sessions: sessionmaker[Session], actor: Actor,
     retried = tuple(transport.retry_changed())
     entries = transport.inbox_entries()
     totals = _Totals()
-    unsettled: dict[str, tuple[int, int]] = {}
+    unsettled: dict[str, tuple[int, int, float]] = {}
     clock = time.time() if now is None else now
     for start in range(0, len(entries), FILES_PER_CHUNK):
         if cancel is not None:
@@ -141,15 +141,17 @@ def _reason_text(code: str, message: Message) -> str:
 
 
 def _settled(transport: ExchangeFolderTransport, entry: InboxEntry, clock: float) -> bool:
-    """Whether a file has stopped changing: unchanged since the previous scan, or not
-    modified for the settle time."""
-    if transport.unsettled.get(entry.path.name) == entry.snapshot:
+    """Whether a file has stopped changing: not modified for the settle time, by its mtime
+    or (a share's clock may run ahead) by our clock since earlier scans saw it unchanged."""
+    seen = transport.unsettled.get(entry.path.name)
+    if seen is not None and seen[:2] == entry.snapshot and (
+            clock - seen[2] >= transport.settle_seconds):
         return True
     return clock - entry.mtime_ns / 1e9 >= transport.settle_seconds
 
 
 def _read_one(transport: ExchangeFolderTransport, entry: InboxEntry, clock: float,
-              unsettled: dict[str, tuple[int, int]],
+              unsettled: dict[str, tuple[int, int, float]],
               ) -> tuple[bytes, list[ReceiptReturn]] | tuple[str, QuarantineRecord] | None:
     """(content, returns) of a good file; (reason, record) of one to quarantine; None for
     one to leave for the next scan."""
@@ -174,7 +176,9 @@ def _read_one(transport: ExchangeFolderTransport, entry: InboxEntry, clock: floa
     # A well-formed document is complete; only these failures can be a file half written.
     maybe_partial = code in ("malformed", "bad_bytes", "unreadable")
     if maybe_partial and (changed or not _settled(transport, entry, clock)):
-        unsettled[entry.path.name] = entry.snapshot
+        seen = transport.unsettled.get(entry.path.name)
+        first = seen[2] if seen is not None and seen[:2] == entry.snapshot else clock
+        unsettled[entry.path.name] = (*entry.snapshot, first)
         return None  # still being written under its final name
     return (_reason_text(code, message),
             QuarantineRecord(entry.size, entry.mtime_ns, file_hash(data) if data else ""))
@@ -183,7 +187,7 @@ def _read_one(transport: ExchangeFolderTransport, entry: InboxEntry, clock: floa
 def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
                    transport: ExchangeFolderTransport, entries: Sequence[InboxEntry],
                    day: str, totals: _Totals, clock: float,
-                   unsettled: dict[str, tuple[int, int]]) -> None:
+                   unsettled: dict[str, tuple[int, int, float]]) -> None:
     parsed: list[tuple[Path, str, list[ReceiptReturn]]] = []
     contents: dict[str, bytes] = {}  # sha256 -> the file as it arrived
     refused: list[tuple[Path, str, QuarantineRecord]] = []
@@ -244,10 +248,16 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
                 transport.move_processed(path, day)
         except FileNotFoundError:
             pass  # another run filed it away already
+        except OSError:  # held open by the client: its returns are stored, moved next run
+            log.warning("receipt %s could not be moved", path.name, exc_info=True)
     for path, reason, record in refused:
         try:
             transport.move_error(path, day, reason, record)
         except FileNotFoundError:
+            continue
+        except OSError:  # held open by the client: quarantined at the next scan
+            log.warning("receipt %s could not be moved", path.name, exc_info=True)
+            totals.waiting += 1
             continue
         totals.errors += 1
         totals.quarantine(path.name, reason.partition(":")[0])

@@ -208,20 +208,48 @@ def test_temp_names_of_the_client_are_not_read(
     assert len(list(exchange.inbox.iterdir())) == 6
 
 
-def test_an_unchanged_broken_file_is_quarantined_at_the_next_scan(
+def test_an_unchanged_broken_file_is_quarantined_once_settled_by_our_clock(
         sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport) -> None:
     """A share whose clock runs ahead makes every file look brand new: a broken file that
-    did not change between two scans is complete, and quarantined."""
+    stayed unchanged for the settle time by our clock is complete, and quarantined."""
     exchange.available()
     path = exchange.inbox / "broken.xml"
     path.write_bytes(b"<CEB622Message")
-    future = time.time_ns() + 3600 * 10**9
+    clock = time.time()
+    future = int((clock + 3600) * 1e9)
     os.utime(path, ns=(future, future))
-    first = process_inbox(sessions, actor, exchange, today=DAY)
-    assert (first.waiting, first.errors) == (1, 0)
-    second = process_inbox(sessions, actor, exchange, today=DAY)
-    assert (second.waiting, second.errors) == (0, 1)
+    settle = exchange.settle_seconds
+    for now, waiting, errors in ((clock, 1, 0), (clock + settle / 2, 1, 0),
+                                 (clock + settle + 1, 0, 1)):
+        r = process_inbox(sessions, actor, exchange, today=DAY, now=now)
+        assert (r.waiting, r.errors) == (waiting, errors)
     assert [p.name for p in exchange.error_files()] == ["broken.xml"]
+
+
+def test_a_file_the_client_still_holds_is_left_for_the_next_run(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows a file the client holds open cannot be moved: the others go on, no
+    orphan reason file is left, and the next run files it away."""
+    _sent(sessions, "GOOD1")
+    exchange.available()
+    (exchange.inbox / "a.xml").write_bytes(_receipt("GOOD1"))
+    (exchange.inbox / "held.xml").write_bytes(b"<broken")
+    real = os.replace
+
+    def replace(src: object, dst: object) -> None:
+        if str(src).endswith("held.xml"):
+            raise PermissionError(13, "The process cannot access the file", str(src))
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", replace)
+    r = process_inbox(sessions, actor, exchange, today=DAY, now=LATER)
+    assert (r.applied, r.errors, r.waiting) == (1, 0, 1)
+    assert [p.name for p in exchange.inbox_files()] == ["held.xml"]
+    assert list((exchange.root / "error").rglob("*")) == [exchange.root / "error" / "20261125"]
+    monkeypatch.undo()
+    r = process_inbox(sessions, actor, exchange, today=DAY, now=LATER)
+    assert [q.file for q in r.quarantined] == ["held.xml"]
 
 
 def test_a_quarantined_receipt_that_changes_is_tried_again(
