@@ -93,6 +93,10 @@ def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
         raise ValidationError(
             "{key} is too long: at most {max} characters.", key=key, max=spec.max_len
         )
+    if value:
+        from app.submission.exchange import check_exchange_setting  # the core need not load it
+
+        check_exchange_setting(key, value)
     old = session.get(Setting, key)
     before = old.value if old else None
     if old is None:

@@ -386,20 +386,37 @@ def transport_from_settings(values: Mapping[str, str | None],
                         inbox=values.get("inboxName") or "inbox")
     return ExchangeFolderTransport(
         Path(root), names, modes=parse_file_mode(values.get("exchangeFileMode")),
-        max_receipt_bytes=_number(values, "receiptMaxMB", MAX_RECEIPT_BYTES / 2**20) * 2**20,
-        settle_seconds=_number(values, "receiptSettleSeconds", SETTLE_SECONDS))
+        max_receipt_bytes=int(setting_number("receiptMaxMB", values.get("receiptMaxMB"))
+                              * 2**20),
+        settle_seconds=setting_number("receiptSettleSeconds", values.get("receiptSettleSeconds")))
 
 
-def _number(values: Mapping[str, str | None], key: str, default: float) -> int:
-    text = (values.get(key) or "").strip()
+_NUMBERS = {"receiptMaxMB": (MAX_RECEIPT_BYTES / 2**20, 1, 1000),
+            "receiptSettleSeconds": (SETTLE_SECONDS, 0, 3600)}
+
+
+def setting_number(key: str, text: str | None) -> float:
+    """`receiptMaxMB` / `receiptSettleSeconds` as a number (its default when empty).
+    Raises ValidationError when it is no number or out of range."""
+    default, low, high = _NUMBERS[key]
+    raw = (text or "").strip()
     try:
-        number = float(text) if text else default
+        number = float(raw) if raw else default
     except ValueError:
-        number = -1
-    if not 0 <= number <= 1_000_000:
-        raise ValidationError(N_("The setting {key} must be a number, not {value}."),
-                              key=key, value=text)
-    return int(number)
+        number = float("nan")
+    if not low <= number <= high:
+        raise ValidationError(N_("The setting {key} must be a number from {low} to {high}, "
+                                 "not {value}."), key=key, low=low, high=high, value=raw)
+    return number
+
+
+def check_exchange_setting(key: str, value: str) -> None:
+    """Raise ValidationError for a value of an exchange setting the transport would refuse
+    (checked when the setting is saved, so the watcher never meets it)."""
+    if key == "exchangeFileMode":
+        parse_file_mode(value)
+    elif key in _NUMBERS:
+        setting_number(key, value)
 
 
 def _real_folder(path: Path) -> bool:

@@ -326,3 +326,14 @@ def test_a_linked_outbox_does_not_stop_the_receipts(
     assert code == 0 and out["applied"] == 1
     assert "outbox is a symbolic link" in out["problems"][0]
     assert list((tmp_path / "outside").iterdir()) == []
+
+
+def test_config_set_refuses_an_unusable_exchange_file_mode(
+        db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["--db", db_url, "--lang", "en", "config", "set", "exchangeFileMode",
+                     "0755"]) == 1
+    assert "exchangeFileMode must be an octal file mode" in capsys.readouterr().err
+    assert cli_main(["--db", db_url, "config", "set", "exchangeFileMode", "0640"]) == 0
+    capsys.readouterr()
+    assert cli_main(["--db", db_url, "config", "get", "exchangeFileMode"]) == 0
+    assert capsys.readouterr().out.strip() == "0640"

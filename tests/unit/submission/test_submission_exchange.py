@@ -165,3 +165,18 @@ def test_crash_leftovers_in_the_sent_archive_are_cleaned(tmp_path: Path) -> None
     assert t.clean_temp_files(now=time.time() + STALE_TEMP_SECONDS + 1) == 1
     assert [p.name for p in leftover.parent.iterdir()] == [
         "CEB621_B1_20261125000000000_0001.xml"]
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("receiptMaxMB", "0"), ("receiptMaxMB", "lots"), ("receiptSettleSeconds", "-1"),
+    ("exchangeFileMode", "0777")])
+def test_exchange_settings_out_of_range_are_refused_by_name(tmp_path: Path, key: str,
+                                                            value: str) -> None:
+    with pytest.raises(ValidationError, match=key):
+        transport_from_settings({"exchangeDir": str(tmp_path), key: value})
+
+
+def test_receipt_size_and_settle_settings_reach_the_transport(tmp_path: Path) -> None:
+    t = transport_from_settings({"exchangeDir": str(tmp_path), "receiptMaxMB": "2",
+                                 "receiptSettleSeconds": "0.5"})
+    assert (t.max_receipt_bytes, t.settle_seconds) == (2 * 1024 * 1024, 0.5)
