@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.documents.labels import write_labels
 from app.documents.profiles import THERMAL_100X150
 from app.reports.detail import export_declarations
+from app.reports.evidence import export_evidence
+from app.reports.evidence_sources import EvidenceSources, receipt_finder
 from app.services.queries import DeclarationFilter
 from tests.db.reports.conftest import SUPERVISOR, ReportData
 from tests.unit.printing.samples import make_label
@@ -52,4 +54,14 @@ def test_label_pdfs_are_owner_only(tmp_path: Path) -> None:
     target = tmp_path / "labels.pdf"
     write_labels([make_label(1)], target, THERMAL_100X150)
     assert target.read_bytes().startswith(b"%PDF")
+    assert _mode(target) == 0o600
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_the_evidence_zip_is_owner_only(report_data: ReportData,
+                                        sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    target = tmp_path / "pack.zip"
+    with sessions() as s:
+        export_evidence(s, SUPERVISOR, "B2-20261121", target,
+                        EvidenceSources(None, None, receipt_finder(None)))
     assert _mode(target) == 0o600
