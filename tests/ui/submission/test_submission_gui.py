@@ -215,3 +215,18 @@ def test_a_linked_inbox_is_named_in_the_status_bar(ctx: GuiContext, qtbot: QtBot
     qtbot.waitUntil(lambda: "inbox is a symbolic link"
                     in window.statusBar().currentMessage(), timeout=20_000)
     actions.watcher.stop()
+
+
+def test_settings_dialog_refuses_an_unusable_exchange_file_mode(ctx: GuiContext,
+                                                                qtbot: QtBot) -> None:
+    from ui.workspace.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.edits["exchangeFileMode"].setText("0755")
+    assert not dialog.save()
+    assert "exchangeFileMode" in dialog.message.text()
+    dialog.edits["exchangeFileMode"].setText("0640")
+    assert dialog.save()
+    with ctx.transaction() as s:
+        assert settings_service.all_settings(s)["exchangeFileMode"] == "0640"
