@@ -14,6 +14,7 @@ umask; folders we create get the same bits plus search (x) wherever a read bit i
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -93,8 +94,13 @@ def ensure_folder(root: Path, path: Path, modes: ExchangeModes) -> Path:
         except FileExistsError:
             check_folder(current)  # made meanwhile by another process: still no link
             continue
-        if _POSIX:
-            os.chmod(current, modes.folder, follow_symlinks=False)  # the umask took bits
+        if _POSIX:  # the umask took bits; set them on the folder we made, not a link
+            fd = os.open(current, os.O_RDONLY | os.O_DIRECTORY | _O_NOFOLLOW)
+            try:
+                with contextlib.suppress(OSError):  # FAT sticks refuse modes (EPERM)
+                    os.fchmod(fd, modes.folder)
+            finally:
+                os.close(fd)
     return path
 
 
@@ -103,7 +109,8 @@ def create_exclusive(path: Path, mode: int) -> int:
     exactly `mode`."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY, mode)
     if _POSIX:
-        os.fchmod(fd, mode)
+        with contextlib.suppress(OSError):  # a FAT USB stick has no modes to set (EPERM)
+            os.fchmod(fd, mode)
     return fd
 
 

@@ -180,3 +180,18 @@ def test_receipt_size_and_settle_settings_reach_the_transport(tmp_path: Path) ->
     t = transport_from_settings({"exchangeDir": str(tmp_path), "receiptMaxMB": "2",
                                  "receiptSettleSeconds": "0.5"})
     assert (t.max_receipt_bytes, t.settle_seconds) == (2 * 1024 * 1024, 0.5)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
+def test_a_usb_stick_without_modes_still_takes_messages(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A FAT stick refuses chmod (EPERM): the message is handed over all the same."""
+    def refuse(*_args: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fchmod", refuse)
+    t = ExchangeFolderTransport(tmp_path / "stick")
+    (tmp_path / "stick").mkdir()
+    path = t.hand_over("CEB621_B1_20261125000000000_0001.xml", b"<x/>", "20261125")
+    assert path.read_bytes() == b"<x/>"
+    assert (tmp_path / "stick" / "sent" / "20261125" / path.name).exists()
