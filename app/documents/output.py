@@ -15,7 +15,7 @@ from pathlib import Path
 from reportlab.pdfgen.canvas import Canvas
 
 from app.documents.fonts import register_cjk_font
-from app.security.files import create_owner_only
+from app.security.files import create_private_output
 
 PDF_CREATOR = "ClearDesk"
 
@@ -35,7 +35,7 @@ def atomic_canvas(
     font = register_cjk_font()
     path = Path(target)
     temp_name = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
-    create_owner_only(Path(temp_name))  # reportlab truncates it and keeps the mode
+    create_private_output(Path(temp_name))  # reportlab truncates it and keeps the mode
     try:
         canvas = Canvas(
             temp_name,

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from app.domain.errors import ValidationError
-from app.security.files import create_owner_only
+from app.security.files import create_private_output
 
 
 def check_target(target: Path, suffixes: tuple[str, ...]) -> Path:
@@ -34,7 +34,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     succeeds, delete it when the block raises (a cancelled export leaves nothing behind)."""
     temp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
     try:
-        create_owner_only(temp)
+        create_private_output(temp)
         yield temp
         os.replace(temp, target)
     except BaseException:

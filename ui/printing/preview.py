@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.security.files import create_owner_only
+from app.security.files import create_private_output
 
 PREVIEW_WIDTH = 520
 PREVIEW_HEIGHT = 680
@@ -224,7 +224,7 @@ class PdfPreviewDialog(QDialog):
         destination = Path(target)
         temp = destination.with_name(f".{destination.name}.part")
         temp.unlink(missing_ok=True)
-        create_owner_only(temp)  # a label PDF holds personal data: 0600, as printed
+        create_private_output(temp)  # a label PDF holds personal data: 0600, as printed
         shutil.copyfile(self._path, temp)
         os.replace(temp, destination)
         self.saved.emit(str(destination))
