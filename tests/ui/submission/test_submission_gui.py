@@ -201,6 +201,15 @@ def test_receipts_summary_names_quarantined_files(ctx: GuiContext, qtbot: QtBot,
         status = s.execute(select(Declaration.status)
                            .where(Declaration.copNo == "GBK0001")).scalar_one()
     assert status == "accepted"
+    fix = ToFixDialog(ctx)
+    qtbot.addWidget(fix)
+    assert fix.errors.rowCount() == 1 and fix.errors.item(0, 1).text() == "klingon.xml"
+    reason = fix.errors.item(0, 2).text()
+    assert "x-klingon" in reason and "quarantine record" not in reason
+    fix.errors.selectRow(0)
+    fix.retry_button.click()
+    assert fix.errors.rowCount() == 0
+    assert (exchange.inbox / "klingon.xml").exists()
 
 
 def test_a_linked_inbox_is_named_in_the_status_bar(ctx: GuiContext, qtbot: QtBot,
