@@ -14,6 +14,7 @@ from app.i18n import N_, render, translate
 from app.services import settings as settings_service
 from app.submission import batches, fixqueue, outbound
 from app.submission.exchange import ExchangeFolderTransport, transport_from_settings
+from app.submission.exchange_fs import ExchangeSymlinkError
 from app.submission.receipts_job import process_inbox
 from app.submission.simulator import CustomsSimulator
 
@@ -247,11 +248,24 @@ def cmd_receipts(ctx: CliContext, args: argparse.Namespace) -> Result:
     if not transport.available():
         raise ValidationError(N_("The exchange folder {path} is not reachable."),
                               path=str(transport.root))
-    outbound.deliver_pending(ctx.sessions, ctx.actor, transport)
+    problems: list[str] = []
+    try:
+        outbound.deliver_pending(ctx.sessions, ctx.actor, transport)
+    except ExchangeSymlinkError as exc:  # a linked outbox stops delivery, not receipts
+        problems.append(exc.text(ctx.lang))
     r = process_inbox(ctx.sessions, ctx.actor, transport)
-    return Result(r.as_dict(), ctx.t(
-        N_("{files} files, {returns} returns: {applied} applied, {duplicates} duplicates, "
-           "{unmatched} unmatched, {errors} refused files."), **r.as_dict()))
+    lines = [*problems, ctx.t(N_("{files} files, {returns} returns: {applied} applied, "
+                                 "{duplicates} duplicates, {unmatched} unmatched, {errors} "
+                                 "refused files."), **r.as_dict())]
+    lines += [ctx.t(N_("Quarantined {file} ({reason}): see error/ and its .reason.txt"),
+                    file=q.file, reason=q.reason) for q in r.quarantined]
+    if r.waiting:
+        lines.append(ctx.t(N_("{count} files are still being written; they are read at the "
+                              "next run."), count=r.waiting))
+    if r.retried:
+        lines.append(ctx.t(N_("Tried again (changed since quarantined): {files}"),
+                           files=", ".join(r.retried)))
+    return Result({**r.as_json(), "problems": problems}, "\n".join(lines))
 
 
 def cmd_to_fix(ctx: CliContext, args: argparse.Namespace) -> Result:

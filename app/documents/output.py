@@ -1,6 +1,7 @@
 """Writing PDFs safely: a temporary file in the target folder, renamed into place.
 
 A crash or a cancelled job never leaves a half-written PDF under the name the clerk chose.
+Labels and manifests carry names, addresses and phones: the file is owner-only (0600).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from reportlab.pdfgen.canvas import Canvas
 
 from app.documents.fonts import register_cjk_font
+from app.security.files import create_private_output
 
 PDF_CREATOR = "ClearDesk"
 
@@ -33,8 +35,7 @@ def atomic_canvas(
     font = register_cjk_font()
     path = Path(target)
     temp_name = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
-    # Created like any file the user saves (umask applies), unlike mkstemp's 0600.
-    os.close(os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    create_private_output(Path(temp_name))  # reportlab truncates it and keeps the mode
     try:
         canvas = Canvas(
             temp_name,

@@ -1,4 +1,9 @@
-"""Output files are written under a temporary name in the target folder, then renamed."""
+"""Output files are written under a temporary name in the target folder, then renamed.
+
+Exports hold buyers' personal data, so the file is owner-only (0600) from the moment it
+exists: the temp file is created with that mode before any writer opens it (writers truncate
+and keep the mode), and the rename carries it to the final name.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from app.domain.errors import ValidationError
+from app.security.files import create_private_output
 
 
 def check_target(target: Path, suffixes: tuple[str, ...]) -> Path:
@@ -28,6 +34,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     succeeds, delete it when the block raises (a cancelled export leaves nothing behind)."""
     temp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
     try:
+        create_private_output(temp)
         yield temp
         os.replace(temp, target)
     except BaseException:

@@ -44,6 +44,14 @@ def create_owner_only(path: Path) -> None:
     ensure_owner_only(path)  # in case the umask removed nothing but the FS ignored the mode
 
 
+def create_private_output(path: Path) -> None:
+    """Create an empty output file (an export, a PDF) readable by the owner only; fails if it
+    exists. Only the creation mode is used (the umask can only take bits away), no chmod
+    afterwards: that would fail on a USB stick's FAT, which has no modes."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     OWNER_FILE_MODE))
+
+
 def prepare_database_file(path: Path) -> None:
     """Make sure a SQLite database file (and its WAL/SHM companions) is owner-only.
 

@@ -43,6 +43,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("exchangeDir", N_("Exchange folder"), 1000),
     SettingSpec("outboxName", N_("Outbox folder name"), 100),
     SettingSpec("inboxName", N_("Inbox folder name"), 100),
+    SettingSpec("exchangeFileMode", N_("Mode of files written to the exchange folder (octal)"),
+                5),
+    SettingSpec("receiptMaxMB", N_("Largest receipt file read (MB)"), 5),
+    SettingSpec("receiptSettleSeconds", N_("Seconds a broken receipt may still be changing"), 5),
     SettingSpec("sdrRate", N_("SDR exchange rate (CNY per SDR)"), 20),
     SettingSpec("printerProfile", N_("Label printer profile"), 100),
     SettingSpec("language", N_("Interface language"), 10),
@@ -57,6 +61,9 @@ DEFAULTS: dict[str, str] = {
     "currency": "142",
     "outboxName": "outbox",
     "inboxName": "inbox",
+    "exchangeFileMode": "0600",
+    "receiptMaxMB": "20",
+    "receiptSettleSeconds": "5",
     "sdrRate": "9.6",
     "printerProfile": "thermal-100x150",
     "idleLockMinutes": "15",
@@ -86,6 +93,10 @@ def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
         raise ValidationError(
             "{key} is too long: at most {max} characters.", key=key, max=spec.max_len
         )
+    if value:
+        from app.submission.exchange import check_exchange_setting  # the core need not load it
+
+        check_exchange_setting(key, value)
     old = session.get(Setting, key)
     before = old.value if old else None
     if old is None:

@@ -8,7 +8,9 @@ by prefix: the official samples use both `ceb:` and a default namespace.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +24,23 @@ from app.submission.xsd import CEB_NS
 
 MAX_RETURNS_PER_FILE = 100
 MAX_RECEIPT_BYTES = 20 * 1024 * 1024
+
+# Encodings a receipt may declare. The parser (expat) reads UTF-8 itself; everything else is
+# decoded here with Python's codecs and handed over as UTF-8 (expat refuses multi-byte
+# encodings). GB2312 and GBK files often hold characters of the larger sets, so the GB family
+# is read as GB18030 (a superset) and Big5 as Windows' cp950; customs clients in mainland China
+# write GBK, in Taiwan and Hong Kong Big5. Any other declared encoding is refused.
+_PASS_THROUGH = frozenset({"utf-8", "ascii"})
+_DECODE_AS = {
+    "gbk": "gb18030", "gb2312": "gb18030", "gb18030": "gb18030",
+    "big5": "cp950", "cp950": "cp950", "big5hkscs": "big5hkscs",
+    "iso8859-1": "iso8859-1", "utf-16": "utf-16", "utf-16-le": "utf-16-le",
+    "utf-16-be": "utf-16-be",
+}
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_DECL_BYTES = re.compile(rb"""<\?xml\b[^>]*?\bencoding\s*=\s*(["'])([^"'>]*)\1""")
+_DECL_TEXT = re.compile(r"""(<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])[^"'>]*\2""")
 
 KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": "CEB900"}
 _RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn"}
@@ -104,7 +123,54 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def declared_encoding(data: bytes) -> str | None:
+    """The encoding a file names: its byte-order mark, else its XML declaration, else None
+    (UTF-8 by the XML rules)."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    match = _DECL_BYTES.match(data, 0, 200)
+    return match.group(2).decode("ascii", "replace").strip() if match else None
+
+
+def to_utf8(data: bytes) -> bytes:
+    """The receipt as UTF-8 with a matching XML declaration, ready for the parser.
+
+    Raises ReceiptParseError (`encoding`) for an encoding that is unknown or not accepted,
+    and (`bad_bytes`) when the bytes are not valid in the declared encoding.
+    """
+    declared = declared_encoding(data)
+    if declared is None:
+        return data
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        name = ""
+    if name in _PASS_THROUGH and not data.startswith(codecs.BOM_UTF8):
+        return data
+    codec = "utf-8-sig" if name == "utf-8" else _DECODE_AS.get(name)
+    if codec is None:
+        raise ReceiptParseError(
+            N_("The file is written in the encoding {encoding}, which receipts do not use "
+               "(accepted: UTF-8, GBK/GB2312/GB18030, Big5)."),
+            code="encoding", encoding=declared[:40])
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise ReceiptParseError(
+            N_("The file says it is written in {encoding}, but byte {position} is not valid "
+               "{encoding} (damaged or incompletely written file)."),
+            code="bad_bytes", encoding=declared[:40], position=exc.start) from exc
+    return declare_utf8(text.removeprefix("\ufeff")).encode("utf-8")
+
+
+def declare_utf8(text: str) -> str:
+    """`text` with the encoding in its XML declaration (if any) changed to UTF-8."""
+    return _DECL_TEXT.sub(r"\1\2UTF-8\2", text, count=1) if text.startswith("<?xml") else text
+
+
 def _safe_fromstring(data: bytes) -> ET.Element:
+    data = to_utf8(data)
     try:
         return SafeET.fromstring(  # type: ignore[no-any-return]
             data, forbid_dtd=True, forbid_entities=True, forbid_external=True
@@ -126,6 +192,10 @@ def _safe_fromstring(data: bytes) -> ET.Element:
         raise ReceiptParseError(
             N_("Not well-formed XML: {error}"), code="malformed", error=str(exc)
         ) from exc
+    except (ValueError, LookupError) as exc:  # an encoding the parser cannot read
+        raise ReceiptParseError(
+            N_("The file cannot be read in its declared encoding: {error}"), code="encoding",
+            error=str(exc)) from exc
 
 
 def _local(tag: str) -> tuple[str, str]:
@@ -135,14 +205,15 @@ def _local(tag: str) -> tuple[str, str]:
     return "", tag
 
 
-def parse_receipt(data: bytes) -> ReceiptFile:
+def too_large(limit: int) -> ReceiptParseError:
+    return ReceiptParseError(N_("The file is larger than {mb} MB."), code="too_large",
+                             mb=max(1, limit // (1024 * 1024)))
+
+
+def parse_receipt(data: bytes, *, max_bytes: int = MAX_RECEIPT_BYTES) -> ReceiptFile:
     """Parse one receipt file. Raises ReceiptParseError with a reason code when refused."""
-    if len(data) > MAX_RECEIPT_BYTES:
-        raise ReceiptParseError(
-            N_("The file is larger than {mb} MB."),
-            code="too_large",
-            mb=MAX_RECEIPT_BYTES // (1024 * 1024),
-        )
+    if len(data) > max_bytes:
+        raise too_large(max_bytes)
     root = _safe_fromstring(data)
     ns, name = _local(root.tag)
     kind = KINDS.get(name)
@@ -192,7 +263,7 @@ def _cop_nos_in(echoed: str) -> tuple[str, ...]:
     if not text.startswith("<"):
         return ()
     try:
-        root = _safe_fromstring(text.encode("utf-8"))
+        root = _safe_fromstring(declare_utf8(text).encode("utf-8"))
     except ReceiptParseError:
         return ()
     return tuple(

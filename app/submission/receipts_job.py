@@ -4,11 +4,20 @@ Files are taken in chunks; within a chunk all returns are applied in customs' or
 (returnTime). A chunk is one transaction, and files are moved (processed/ or error/) only after
 it commits: if the process dies in between, the next run finds the same files, recognises
 their returns as already stored (content key) and just moves them.
+
+One bad file never stops the others: a file that cannot be read safely (link, too large,
+unknown encoding, hostile or broken XML, or anything else the parser raises) is quarantined
+in error/ with its reason, and the run goes on. A file that does not parse while it is still
+changing (younger than the settle time, or changed while read) is not quarantined but left
+for the next scan: the client may still be writing it. Quarantined files that change later
+are tried again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,16 +38,28 @@ from app.db.models import (
 from app.db.types import utcnow
 from app.domain.clock import beijing_today
 from app.domain.status import DeclarationStatus
-from app.i18n import render
+from app.i18n import N_, Message, render
 from app.jobs.base import CancelToken, Progress, no_progress
 from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
 from app.submission.exchange import ExchangeFolderTransport
+from app.submission.exchange_fs import read_regular, symlink_refused
+from app.submission.inbox import InboxEntry, QuarantineRecord
 from app.submission.receipt_plan import Plan, Target, plan_returns
 from app.submission.receipts import ReceiptParseError, ReceiptReturn, file_hash, parse_receipt
 
 D = Declaration
 FILES_PER_CHUNK = 200
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """A receipt file moved to error/: its name and the reason code (`unmatched`,
+    `malformed`, `encoding`, `symlink`, `too_large` …)."""
+
+    file: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -50,11 +71,20 @@ class ReceiptsResult:
     unmatched: int
     errors: int
     error_files: tuple[str, ...] = ()
+    quarantined: tuple[Quarantined, ...] = ()
+    waiting: int = 0  # still being written: left in the inbox for the next scan
+    retried: tuple[str, ...] = ()  # quarantined files that changed, taken back
 
     def as_dict(self) -> dict[str, int]:
         return {"files": self.files, "returns": self.returns, "applied": self.applied,
                 "duplicates": self.duplicates, "unmatched": self.unmatched,
-                "errors": self.errors}
+                "errors": self.errors, "waiting": self.waiting}
+
+    def as_json(self) -> dict[str, Any]:
+        """as_dict() plus the quarantined files with their reasons and the retried ones."""
+        return {**self.as_dict(),
+                "quarantined": [{"file": q.file, "reason": q.reason} for q in self.quarantined],
+                "retried": list(self.retried)}
 
 
 @dataclass
@@ -65,49 +95,115 @@ class _Totals:
     duplicates: int = 0
     unmatched: int = 0
     errors: int = 0
+    waiting: int = 0
     error_files: list[str] = field(default_factory=list)
+    quarantined: list[Quarantined] = field(default_factory=list)
+
+    def quarantine(self, name: str, reason: str) -> None:
+        self.error_files.append(name)
+        self.quarantined.append(Quarantined(name, reason))
 
 
 def process_inbox(sessions: sessionmaker[Session], actor: Actor,
                   transport: ExchangeFolderTransport, *, today: date | None = None,
                   progress: Progress = no_progress,
-                  cancel: CancelToken | None = None) -> ReceiptsResult:
-    """Apply every receipt waiting in the inbox. Safe to run again at any time."""
+                  cancel: CancelToken | None = None,
+                  now: float | None = None) -> ReceiptsResult:
+    """Apply every receipt waiting in the inbox. Safe to run again at any time.
+
+    `now` (seconds since the epoch) is the clock the settle time is measured against.
+    Raises ExchangeSymlinkError (nothing done) when the inbox, processed/ or error/ is a link.
+    """
     require(actor, Permission.RECEIPTS)
     day = (today or beijing_today()).strftime("%Y%m%d")
-    files = transport.inbox_files()
+    transport.check_inbound_folders(day)
+    retried = tuple(transport.retry_changed())
+    entries = transport.inbox_entries()
     totals = _Totals()
-    for start in range(0, len(files), FILES_PER_CHUNK):
+    unsettled: dict[str, tuple[int, int, float]] = {}
+    clock = time.time() if now is None else now
+    for start in range(0, len(entries), FILES_PER_CHUNK):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        chunk = files[start:start + FILES_PER_CHUNK]
-        _process_chunk(sessions, actor, transport, chunk, day, totals)
-        progress(min(start + FILES_PER_CHUNK, len(files)), len(files), "")
+        chunk = entries[start:start + FILES_PER_CHUNK]
+        _process_chunk(sessions, actor, transport, chunk, day, totals, clock, unsettled)
+        progress(min(start + FILES_PER_CHUNK, len(entries)), len(entries), "")
+    transport.unsettled = unsettled
     return ReceiptsResult(totals.files, totals.returns, totals.applied, totals.duplicates,
-                          totals.unmatched, totals.errors, tuple(totals.error_files))
+                          totals.unmatched, totals.errors, tuple(totals.error_files),
+                          tuple(totals.quarantined), totals.waiting, retried)
+
+
+def _reason_text(code: str, message: Message) -> str:
+    # The reason file is read by people: say it in both languages.
+    return (f"{code}: {render(message, 'zh_CN')}\n"
+            f"{code}: {render(message, 'en')}")
+
+
+def _settled(transport: ExchangeFolderTransport, entry: InboxEntry, clock: float) -> bool:
+    """Whether a file has stopped changing: not modified for the settle time, by its mtime
+    or (a share's clock may run ahead) by our clock since earlier scans saw it unchanged."""
+    seen = transport.unsettled.get(entry.path.name)
+    if seen is not None and seen[:2] == entry.snapshot and (
+            clock - seen[2] >= transport.settle_seconds):
+        return True
+    return clock - entry.mtime_ns / 1e9 >= transport.settle_seconds
+
+
+def _read_one(transport: ExchangeFolderTransport, entry: InboxEntry, clock: float,
+              unsettled: dict[str, tuple[int, int, float]],
+              ) -> tuple[bytes, list[ReceiptReturn]] | tuple[str, QuarantineRecord] | None:
+    """(content, returns) of a good file; (reason, record) of one to quarantine; None for
+    one to leave for the next scan."""
+    if entry.symlink:
+        return (_reason_text("symlink", symlink_refused().message),
+                QuarantineRecord(entry.size, entry.mtime_ns, symlink=True))
+    data, changed = b"", False
+    try:
+        data, st = read_regular(entry.path, transport.max_receipt_bytes)
+        changed = (st.st_size, st.st_mtime_ns) != entry.snapshot
+        rf = parse_receipt(data, max_bytes=transport.max_receipt_bytes)
+        return data, list(rf.returns)
+    except OSError:
+        return None  # the client took it back or holds it locked; next scan
+    except ReceiptParseError as exc:
+        code, message = exc.reason, exc.message
+    except Exception as exc:  # bytes from outside: any failure is the file's
+        log.warning("receipt %s could not be parsed", entry.path.name, exc_info=True)
+        code = "unreadable"
+        message = Message(N_("The file could not be read: {error}"),
+                          {"error": f"{type(exc).__name__}: {exc}"[:300]})
+    # A well-formed document is complete; only these failures can be a file half written.
+    maybe_partial = code in ("malformed", "bad_bytes", "unreadable")
+    if maybe_partial and (changed or not _settled(transport, entry, clock)):
+        seen = transport.unsettled.get(entry.path.name)
+        first = seen[2] if seen is not None and seen[:2] == entry.snapshot else clock
+        unsettled[entry.path.name] = (*entry.snapshot, first)
+        return None  # still being written under its final name
+    return (_reason_text(code, message),
+            QuarantineRecord(entry.size, entry.mtime_ns, file_hash(data) if data else ""))
 
 
 def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
-                   transport: ExchangeFolderTransport, paths: Sequence[Path], day: str,
-                   totals: _Totals) -> None:
+                   transport: ExchangeFolderTransport, entries: Sequence[InboxEntry],
+                   day: str, totals: _Totals, clock: float,
+                   unsettled: dict[str, tuple[int, int, float]]) -> None:
     parsed: list[tuple[Path, str, list[ReceiptReturn]]] = []
     contents: dict[str, bytes] = {}  # sha256 -> the file as it arrived
-    refused: list[tuple[Path, str]] = []
-    for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue  # the client is still writing it or took it back; next scan
-        totals.files += 1
-        try:
-            rf = parse_receipt(data)
-        except ReceiptParseError as exc:
-            # The reason file is read by people: say it in both languages.
-            refused.append((path, f"{exc.reason}: {render(exc.message, 'zh_CN')}\n"
-                                  f"{exc.reason}: {render(exc.message, 'en')}"))
+    refused: list[tuple[Path, str, QuarantineRecord]] = []
+    for entry in entries:
+        outcome = _read_one(transport, entry, clock, unsettled)
+        if outcome is None:
+            if entry.path.name in unsettled:
+                totals.waiting += 1
             continue
+        totals.files += 1
+        if isinstance(outcome[0], str):
+            refused.append((entry.path, outcome[0], outcome[1]))
+            continue
+        data, returns = outcome
         digest = file_hash(data)
-        parsed.append((path, digest, list(rf.returns)))
+        parsed.append((entry.path, digest, returns))
         contents[digest] = data
     file_of: dict[int, tuple[Path, str]] = {}
     all_returns: list[ReceiptReturn] = []
@@ -147,18 +243,24 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
                 reason = ("unmatched: no declaration for " + ", ".join(sorted(set(missing))[:50])
                           + "\n(matched returns of this file, if any, were applied)")
                 transport.move_error(path, day, reason)
-                totals.error_files.append(path.name)
+                totals.quarantine(path.name, "unmatched")
             else:
                 transport.move_processed(path, day)
         except FileNotFoundError:
             pass  # another run filed it away already
-    for path, reason in refused:
+        except OSError:  # held open by the client: its returns are stored, moved next run
+            log.warning("receipt %s could not be moved", path.name, exc_info=True)
+    for path, reason, record in refused:
         try:
-            transport.move_error(path, day, reason)
+            transport.move_error(path, day, reason, record)
         except FileNotFoundError:
             continue
+        except OSError:  # held open by the client: quarantined at the next scan
+            log.warning("receipt %s could not be moved", path.name, exc_info=True)
+            totals.waiting += 1
+            continue
         totals.errors += 1
-        totals.error_files.append(path.name)
+        totals.quarantine(path.name, reason.partition(":")[0])
 
 
 class _Resolver:

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.security.files import create_private_output
 from ui import file_dialogs
 
 PREVIEW_WIDTH = 520
@@ -337,6 +338,8 @@ class PdfPreviewDialog(QDialog):
             return
         destination = Path(target)
         temp = destination.with_name(f".{destination.name}.part")
+        temp.unlink(missing_ok=True)
+        create_private_output(temp)  # a label PDF holds personal data: 0600, as printed
         shutil.copyfile(self._path, temp)
         os.replace(temp, destination)
         self.saved.emit(str(destination))

@@ -153,12 +153,19 @@ class SubmissionActions(QObject):
         parts.append(self.tr("Pending messages: {n}").format(n=state.pending))
         parts.append(self.tr("To fix: {n}").format(n=state.to_fix))
         self.exchange_label.setText("  ·  ".join(parts))
-        if state.receipts is not None and (state.receipts.applied or state.receipts.errors):
+        if state.receipts is not None and (state.receipts.applied or state.receipts.quarantined):
             r = state.receipts
-            self.window.statusBar().showMessage(
-                self.tr("Receipts: {applied} applied, {errors} refused files").format(
-                    applied=r.applied, errors=r.errors), 8000)
+            text = self.tr("Receipts: {applied} applied, {errors} refused files").format(
+                applied=r.applied, errors=r.errors)
+            if r.quarantined:
+                names = ", ".join(f"{q.file} ({q.reason})" for q in r.quarantined[:5])
+                more = len(r.quarantined) - 5
+                text += " · " + self.tr("quarantined: {files}").format(
+                    files=names + (f" +{more}" if more > 0 else ""))
+            self.window.statusBar().showMessage(text, 15000)
             self.window.data_changed.emit()
+        if state.problems:
+            self.window.statusBar().showMessage(" · ".join(state.problems), 15000)
 
     def _on_app_about_to_quit(self) -> None:
         # Let a running receipts/delivery pass finish its transaction before the engine goes.

@@ -165,8 +165,7 @@ class ToFixDialog(QDialog):
             self.transport = None
         self.errors.setRowCount(len(self.error_files))
         for r, path in enumerate(self.error_files):
-            reason_file = path.with_name(path.name + ".reason.txt")
-            reason = reason_file.read_text("utf-8").strip() if reason_file.exists() else ""
+            reason = self.transport.reason_of(path) if self.transport is not None else ""
             for c, v in enumerate((path.parent.name, path.name, reason)):
                 self.errors.setItem(r, c, QTableWidgetItem(v))
         self.errors.resizeColumnsToContents()
@@ -220,10 +219,13 @@ class ToFixDialog(QDialog):
         rows = self.errors.selectionModel().selectedRows()
         if not rows or self.transport is None:
             return
-        path = self.error_files[rows[0].row()]
-        path.with_name(path.name + ".reason.txt").unlink(missing_ok=True)
-        self.transport.inbox.mkdir(parents=True, exist_ok=True)
-        path.replace(self.transport.inbox / path.name)
+        try:
+            self.transport.take_back(self.error_files[rows[0].row()])
+        except (OSError, UserFacingError) as exc:
+            self.last_message = exc.text(self.ctx.lang) if isinstance(
+                exc, UserFacingError) else str(exc)
+            if self.isVisible():
+                QMessageBox.warning(self, self.windowTitle(), self.last_message)
         self.refresh()
 
 

@@ -18,6 +18,7 @@ from app.security.context import Permission
 from app.services import settings as settings_service
 from app.submission import fixqueue, outbound
 from app.submission.exchange import ExchangeFolderTransport, transport_from_settings
+from app.submission.exchange_fs import ExchangeSymlinkError
 from app.submission.receipts_job import ReceiptsResult, process_inbox
 from app.submission.simulator import CustomsSimulator
 from ui.context import GuiContext
@@ -30,6 +31,7 @@ class ExchangeState:
     pending: int
     to_fix: int
     receipts: ReceiptsResult | None
+    problems: tuple[str, ...] = ()  # a linked exchange folder: that part was skipped
 
 
 class ExchangeWatcher(QObject):
@@ -55,6 +57,10 @@ class ExchangeWatcher(QObject):
         self.fs_watcher.directoryChanged.connect(self._on_fs_watcher_directory_changed)
         self.timer.timeout.connect(self.scan)
         self._debounce.timeout.connect(self.scan)
+        # A receipt still being written is left in the inbox: look again once it has settled.
+        self.settle_timer = QTimer(self)
+        self.settle_timer.setSingleShot(True)
+        self.settle_timer.timeout.connect(self.scan)
         self.simulator: CustomsSimulator | None = None
 
     def start(self) -> None:
@@ -65,6 +71,7 @@ class ExchangeWatcher(QObject):
     def stop(self) -> None:
         self.timer.stop()
         self._debounce.stop()
+        self.settle_timer.stop()
 
     def reload_settings(self) -> None:
         with self.ctx.transaction() as session:
@@ -94,22 +101,31 @@ class ExchangeWatcher(QObject):
             return
         sessions, actor, transport, sim = (self.ctx.sessions, self.ctx.actor, self.transport,
                                            self.simulator)
+        lang = self.ctx.lang
 
         def job(progress: Progress, cancel: CancelToken) -> ExchangeState:
             receipts = None
+            problems: list[str] = []
             online = transport is not None and transport.available()
             if transport is not None and online:
-                # Roles without these rights (admin) only see the counts.
+                # Roles without these rights (admin) only see the counts. A linked outbox
+                # stops the delivery, not the receipts (and the other way round).
                 if actor.can(Permission.SUBMIT):
-                    outbound.deliver_pending(sessions, actor, transport, cancel=cancel)
+                    try:
+                        outbound.deliver_pending(sessions, actor, transport, cancel=cancel)
+                    except ExchangeSymlinkError as exc:
+                        problems.append(exc.text(lang))
                 if sim is not None:
                     sim.run_once()
                 if actor.can(Permission.RECEIPTS):
-                    receipts = process_inbox(sessions, actor, transport, cancel=cancel)
+                    try:
+                        receipts = process_inbox(sessions, actor, transport, cancel=cancel)
+                    except ExchangeSymlinkError as exc:
+                        problems.append(exc.text(lang))
             with sessions() as session:
                 pending = outbound.pending_count(session)
                 to_fix = fixqueue.rejected_count(session)
-            return ExchangeState(online, pending, to_fix, receipts)
+            return ExchangeState(online, pending, to_fix, receipts, tuple(problems))
 
         self._job = run_job(job, on_finished=self._on_job_finished,
                             on_failed=self._on_job_failed, on_cancelled=self._on_job_done,
@@ -120,6 +136,8 @@ class ExchangeWatcher(QObject):
         if (self.transport is not None and state.online
                 and str(self.transport.inbox) not in self.fs_watcher.directories()):
             self.fs_watcher.addPath(str(self.transport.inbox))
+        if state.receipts is not None and state.receipts.waiting and self.transport is not None:
+            self.settle_timer.start(int(self.transport.settle_seconds * 1000) + 500)
         self.scanned.emit(state)
 
     def _on_job_failed(self, exc: BaseException) -> None:

@@ -38,7 +38,8 @@ from ui.context import GuiContext
 IDENTITY_KEYS = ("agentCode", "agentName", "logisticsCode", "logisticsName", "copCode",
                  "copName", "dxpId", "customsCode", "portCode", "tradeMode", "trafMode",
                  "country", "assureCode")
-EXCHANGE_KEYS = ("exchangeDir", "outboxName", "inboxName")
+EXCHANGE_KEYS = ("exchangeDir", "outboxName", "inboxName", "exchangeFileMode", "receiptMaxMB",
+                 "receiptSettleSeconds")
 PRINT_KEYS = ("printerProfile", "senderName", "senderAddress", "senderPhone")
 PRINTER_PROFILES = ("thermal-100x150", "thermal-100x100", "a4-4up", "a4-manifest")
 LANGUAGES = (("zh_CN", "简体中文"), ("en", "English"))

@@ -187,7 +187,7 @@ def test_cli_json(db_url: str, sessions: sessionmaker[Session], actor: Actor,
     assert sim["messages"] == 1
     receipts = _cli(capsys, "--db", db_url, "receipts", "--json")
     assert list(receipts) == ["files", "returns", "applied", "duplicates", "unmatched",
-                              "errors"]
+                              "errors", "waiting", "quarantined", "retried", "problems"]
     assert receipts["returns"] >= 1  # type: ignore[operator]
     listed = _cli(capsys, "--db", db_url, "batch", "list", "--json")
     assert listed["batches"][0]["batch_no"] == created["batch"]  # type: ignore[index]

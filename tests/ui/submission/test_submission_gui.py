@@ -247,3 +247,71 @@ def test_new_batch_from_all_ready_follows_the_grid_filter_and_warns_of_mixed_car
             Declaration.batch_id.is_not(None))).scalars())
     assert batched == set(ready[1:3])
     window.close()
+
+
+def test_receipts_summary_names_quarantined_files(ctx: GuiContext, qtbot: QtBot,
+                                                  exchange: ExchangeFolderTransport) -> None:
+    """A GBK receipt is applied beside a refused one; the status bar names the refused file
+    and a half-written one is looked at again once it has settled."""
+    from app.submission.receipt_builders import build_inventory_receipt
+
+    with ctx.transaction() as s:
+        make_declaration(s, status="sent", copNo="GBK0001")
+    utf8 = build_inventory_receipt("CEB622", [{
+        "guid": "A" * 36, "copNo": "GBK0001", "preNo": "B20261125000000001",
+        "returnStatus": "2", "returnTime": "20261125100000000", "returnInfo": "海关已接收"}])
+    gbk = utf8.decode("utf-8").replace("encoding='UTF-8'", "encoding='GBK'").encode("gbk")
+    (exchange.inbox / "gbk.xml").write_bytes(gbk)
+    (exchange.inbox / "klingon.xml").write_bytes(
+        utf8.replace(b"encoding='UTF-8'", b"encoding='x-klingon'"))
+    (exchange.inbox / "half.xml").write_bytes(utf8[:100])
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    actions = window.submission  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: "klingon.xml (encoding)"
+                    in window.statusBar().currentMessage(), timeout=20_000)
+    assert "1 applied" in window.statusBar().currentMessage()
+    assert actions.watcher.settle_timer.isActive()  # half.xml: looked at again later
+    actions.watcher.stop()
+    with ctx.transaction() as s:
+        status = s.execute(select(Declaration.status)
+                           .where(Declaration.copNo == "GBK0001")).scalar_one()
+    assert status == "accepted"
+    fix = ToFixDialog(ctx)
+    qtbot.addWidget(fix)
+    assert fix.errors.rowCount() == 1 and fix.errors.item(0, 1).text() == "klingon.xml"
+    reason = fix.errors.item(0, 2).text()
+    assert "x-klingon" in reason and "quarantine record" not in reason
+    fix.errors.selectRow(0)
+    fix.retry_button.click()
+    assert fix.errors.rowCount() == 0
+    assert (exchange.inbox / "klingon.xml").exists()
+
+
+def test_a_linked_inbox_is_named_in_the_status_bar(ctx: GuiContext, qtbot: QtBot,
+                                                   exchange: ExchangeFolderTransport,
+                                                   tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    exchange.inbox.rmdir()
+    exchange.inbox.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    actions = window.submission  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: "inbox is a symbolic link"
+                    in window.statusBar().currentMessage(), timeout=20_000)
+    actions.watcher.stop()
+
+
+def test_settings_dialog_refuses_an_unusable_exchange_file_mode(ctx: GuiContext,
+                                                                qtbot: QtBot) -> None:
+    from ui.workspace.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.edits["exchangeFileMode"].setText("0755")
+    assert not dialog.save()
+    assert "exchangeFileMode" in dialog.message.text()
+    dialog.edits["exchangeFileMode"].setText("0640")
+    assert dialog.save()
+    with ctx.transaction() as s:
+        assert settings_service.all_settings(s)["exchangeFileMode"] == "0640"

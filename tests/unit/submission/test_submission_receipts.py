@@ -140,3 +140,51 @@ def test_any_bytes_either_parse_or_raise_receipt_error(data: bytes) -> None:
 def test_return_info_round_trips(info: str) -> None:
     data = rb.build_inventory_receipt("CEB622", [{**_ret(1), "returnInfo": info}])
     assert parse_receipt(data).returns[0].returnInfo == info.strip()
+
+
+def _declared(info: str, encoding: str) -> bytes:
+    data = rb.build_inventory_receipt("CEB622", [{**_ret(1), "returnInfo": info}])
+    return data.decode("utf-8").replace("encoding='UTF-8'", f"encoding='{encoding}'").encode(
+        encoding)
+
+
+@pytest.mark.parametrize(("encoding", "info"), [
+    ("GBK", "海关已接收，等待审核"), ("gb2312", "海关已放行"), ("GB18030", "𠀀 扩展字符"),
+    ("Big5", "海關已放行"), ("UTF-16", "海关已接收"), ("ISO-8859-1", "recu"),
+])
+def test_receipts_in_chinese_encodings_are_read(encoding: str, info: str) -> None:
+    assert parse_receipt(_declared(info, encoding)).returns[0].returnInfo == info
+
+
+def test_gb2312_declared_file_with_gbk_characters_is_read() -> None:
+    """Clients declare GB2312 but write GBK (鎔 is not in GB2312): read as GB18030."""
+    data = _declared("鎔", "GBK").replace(b"encoding='GBK'", b"encoding='GB2312'")
+    assert parse_receipt(data).returns[0].returnInfo == "鎔"
+
+
+@pytest.mark.parametrize(("data", "reason", "words"), [
+    (_declared("x", "ascii").replace(b"'ascii'", b"'x-klingon'"), "encoding", "x-klingon"),
+    (_declared("x", "ascii").replace(b"'ascii'", b"'utf-7'"), "encoding", "utf-7"),
+    (_declared("海关", "GBK")[:-40] + b"\x81\x20" + _declared("海关", "GBK")[-40:],
+     "bad_bytes", "not valid GBK"),
+])
+def test_unusable_encodings_have_a_reason(data: bytes, reason: str, words: str) -> None:
+    with pytest.raises(ReceiptParseError) as err:
+        parse_receipt(data)
+    assert err.value.reason == reason and words in str(err.value)
+
+
+def test_ceb900_echo_with_a_gbk_declaration_still_names_its_cop_nos() -> None:
+    echoed = "<?xml version='1.0' encoding='GBK'?><CEB621Message><copNo>C9</copNo></CEB621Message>"
+    data = rb.build_ceb900(GUID, "-621001", "bad", datetime(2026, 11, 25),
+                           ori_biz_message=echoed)
+    assert parse_receipt(data).returns[0].ori_cop_nos == ("C9",)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(["GBK", "gb2312", "GB18030", "big5", "utf-16", "x-unknown", "utf-8"]),
+       st.binary(max_size=300))
+def test_any_bytes_under_any_declaration_parse_or_raise_receipt_error(encoding: str,
+                                                                      tail: bytes) -> None:
+    with contextlib.suppress(ReceiptParseError):
+        parse_receipt(f"<?xml version='1.0' encoding='{encoding}'?>".encode() + tail)
