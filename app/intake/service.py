@@ -71,6 +71,7 @@ class ImportSummary:
     headers: tuple[str, ...] = ()
     rejected: tuple[tuple[int, tuple[Any, ...]], ...] = ()
     declaration_ids: tuple[int, ...] = field(default=(), repr=False)
+    more_errors: int = 0  # problems beyond the first `ReadLimits.max_errors`, not kept
 
     @property
     def nothing_imported(self) -> bool:
@@ -78,10 +79,13 @@ class ImportSummary:
         return self.refused or self.rows == 0 or self.rejected_rows >= self.rows
 
     def to_json(self, lang: str) -> dict[str, Any]:
-        return {"file": self.file, "rows": self.rows, "declarations": self.declarations,
+        data = {"file": self.file, "rows": self.rows, "declarations": self.declarations,
                 "items": self.items, "updated": self.updated, "duplicates": self.duplicates,
                 "rejected_rows": self.rejected_rows,
                 "errors": [e.to_json(lang) for e in self.errors]}
+        if self.more_errors:
+            data["more_errors"] = self.more_errors
+        return data
 
 
 def sha256_file(path: Path) -> str:
@@ -169,7 +173,8 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
         updated=0 if refused else len(writer.updated_ids),
         duplicates=0 if refused else writer.duplicates,
         rejected_rows=counts.rejected_rows, errors=tuple(stream.errors), refused=refused,
-        headers=stream.table.headers, rejected=tuple(rejected), declaration_ids=ids)
+        headers=stream.table.headers, rejected=tuple(rejected), declaration_ids=ids,
+        more_errors=stream.more_errors)
     _finish_job(session, actor, job, summary)
     if ids and request.precheck:
         run_after_import(session, actor, ids, after_import, progress, cancel)

@@ -46,6 +46,11 @@ class ImportSummaryDialog(QDialog):
                 .replace("{rejected}", str(s.rejected_rows)))
         if s.refused:
             text += "\n" + self.tr("Nothing was imported because rows were rejected.")
+        if s.more_errors:
+            text += "\n" + (self.tr("The first {kept} problems are listed; {more} more were "
+                                    "counted but not kept.")
+                            .replace("{kept}", str(len(s.errors)))
+                            .replace("{more}", str(s.more_errors)))
         self.counts_label = QLabel(text, self)
         self.counts_label.setObjectName("summary_counts")
         self.counts_label.setWordWrap(True)
