@@ -125,8 +125,9 @@ def read_excel(path: Path, limits: ReadLimits, sheet: str | int | None = None,
         raise ValidationError(_MSG_UNREADABLE, name=name, detail="no sheet") from exc
     position = ReadPosition(0, height)
     rows = _rows(_unchunk(frames), name)
-    headers, hrow, data = locate_header(name, rows, limits, header_row, frozenset(merged),
-                                        first, position)
+    covered = frozenset((int(r), int(c)) for r, c in merged)
+    headers, hrow, data = locate_header(name, rows, limits, header_row, covered, first,
+                                        position)
     return Table(name=name, kind=path.suffix.lower().lstrip("."), headers=headers,
                  header_row=hrow, rows=data, sheet=chosen, sheet_names=tuple(names),
                  position=position)

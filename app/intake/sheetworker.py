@@ -7,18 +7,17 @@ checks of `sheetscan.py` and the timeout remain), scans the file (`sheetscan.py`
 with calamine and sends back frames: the sheet's facts, then its rows in chunks. The parent
 waits at most `reader_timeout_seconds` for each frame. A child that dies (the memory limit,
 a crash of the native reader), goes silent or sends something unexpected is killed and its
-file refused with a clear message. Frames are pickles read with an unpickler that builds
-nothing but plain values and dates, so even a child subverted by a hostile file cannot make
-the parent run code.
+file refused with a clear message. Frames are JSON (dates tagged), which builds nothing but
+plain values, so even a child subverted by a hostile file cannot make the parent run code.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
-import io
+import json
 import os
-import pickle
 import queue
 import struct
 import subprocess
@@ -49,24 +48,38 @@ MSG_CRASHED = N_(
     "It was not imported; nothing was changed."
 )
 
-_ALLOWED = {("datetime", "date"): dt.date, ("datetime", "datetime"): dt.datetime,
-            ("datetime", "time"): dt.time, ("datetime", "timedelta"): dt.timedelta,
-            ("datetime", "timezone"): dt.timezone}
+_DATES: dict[str, Callable[[str], Any]] = {
+    "datetime": dt.datetime.fromisoformat, "date": dt.date.fromisoformat,
+    "time": dt.time.fromisoformat,
+}
 
 
-class _PlainUnpickler(pickle.Unpickler):
-    """Builds lists, tuples, dicts, sets, numbers, strings and datetime values; nothing
-    else (the "Restricting Globals" recipe of the pickle documentation)."""
+def _encode(value: Any) -> Any:
+    """JSON for the cell values calamine returns besides text, numbers and booleans."""
+    if isinstance(value, dt.timedelta):
+        return {"$": "timedelta", "v": [value.days, value.seconds, value.microseconds]}
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return {"$": type(value).__name__, "v": value.isoformat()}
+    raise TypeError(type(value).__name__)
 
-    def find_class(self, module: str, name: str) -> Any:
-        try:
-            return _ALLOWED[(module, name)]
-        except KeyError:
-            raise pickle.UnpicklingError(f"{module}.{name} not allowed") from None
+
+def _decode(obj: dict[str, Any]) -> Any:
+    if "$" not in obj:
+        return obj  # a message's parameters
+    kind, value = obj.get("$"), obj.get("v")
+    if kind == "timedelta" and isinstance(value, list) and len(value) == 3:
+        return dt.timedelta(*(int(v) for v in value))
+    if isinstance(kind, str) and kind in _DATES and isinstance(value, str):
+        return _DATES[kind](value)
+    raise ValueError("unexpected object in a frame")
+
+
+def _dumps(message: Any) -> bytes:
+    return json.dumps(message, ensure_ascii=False, default=_encode).encode()
 
 
 def _loads(data: bytes) -> Any:
-    return _PlainUnpickler(io.BytesIO(data)).load()
+    return json.loads(data, object_hook=_decode)
 
 
 # --- child side ---------------------------------------------------------------------------
@@ -78,19 +91,19 @@ def child_main() -> None:
     """Entry point of the child process: read the request, limit memory, run, send frames."""
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames on the pipe
-    request = pickle.load(sys.stdin.buffer)  # noqa: S301 -- from our own parent: trusted
-    limits: ReadLimits = request["limits"]
+    request = json.loads(sys.stdin.buffer.read())
+    limits = ReadLimits(**request["limits"])
     _limit_memory(limits.reader_memory_bytes)
     try:
         job = _job(request["job"])
         for message in job(Path(request["path"]), request["args"], limits):
             _send(out, message)
     except UserFacingError as exc:
-        _send(out, ("error", exc.message.msgid, _plain_params(exc.message.params)))
+        _send(out, ["error", exc.message.msgid, _plain_params(exc.message.params)])
     except MemoryError:
-        _send(out, ("memory",))
+        _send(out, ["memory"])
     except BaseException as exc:  # anything else: reported as the reader stopping
-        _send(out, ("crash", f"{type(exc).__name__}: {exc}"[:200]))
+        _send(out, ["crash", f"{type(exc).__name__}: {exc}"[:200]])
     out.flush()
 
 
@@ -113,7 +126,7 @@ def _limit_memory(limit: int) -> None:
 
 
 def _send(out: IO[bytes], message: Any) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    data = _dumps(message)
     out.write(_HEADER.pack(len(data)))
     out.write(data)
     out.flush()
@@ -140,15 +153,16 @@ class IsolatedReader:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from app.intake.sheetworker import child_main; child_main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))  # no console on Windows
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self._frames: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
         self._reader = threading.Thread(target=self._pump, args=(self.proc.stdout,),
                                         name="sheet-reader", daemon=True)
         self._reader.start()
         try:
-            pickle.dump({"job": job, "path": str(path), "args": args, "limits": limits},
-                        self.proc.stdin)
+            self.proc.stdin.write(_dumps({"job": job, "path": str(path), "args": args,
+                                          "limits": dataclasses.asdict(limits)}))
             self.proc.stdin.close()
         except OSError:
             pass  # the child died at once; frames() reports how
@@ -191,11 +205,12 @@ class IsolatedReader:
                 except Exception as exc:
                     raise ValidationError(MSG_CRASHED, name=name,
                                           detail="unexpected data") from exc
-                kind = message[0] if isinstance(message, tuple) and message else None
+                kind = message[0] if isinstance(message, list) and message else None
                 if kind == "end":
                     return
-                if kind == "error" and message[1] in _known_messages():
-                    raise ValidationError(str(message[1]), **dict(message[2]))
+                if kind == "error" and message[1] in _known_messages() and isinstance(
+                        message[2], dict):
+                    raise ValidationError(str(message[1]), **message[2])
                 if kind == "error":
                     raise ValidationError(MSG_CRASHED, name=name, detail="unknown message")
                 if kind == "memory":

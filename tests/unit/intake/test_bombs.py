@@ -3,8 +3,8 @@ file's size, in a child process whose death is a clear error, never the end of o
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-import pickle
 import threading
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import pytest
 from app.domain.errors import UserFacingError, ValidationError
 from app.intake.limits import ReadLimits
 from app.intake.readers import list_sheets, open_table
-from app.intake.sheetworker import _loads
+from app.intake.sheetworker import _dumps, _loads
 from tests.unit.intake.bombfiles import ods_bomb, ods_with_trailing_empties, xlsx_with_far_cell
 from tests.unit.intake.filemakers import CN_HEADERS, CN_ROWS, write_xlsx
 
@@ -82,11 +82,12 @@ def test_a_reader_that_goes_silent_is_stopped(tmp_path: Path) -> None:
     assert "seconds" in error.text("en") and "ok.xlsx" in error.text("en")
 
 
-def test_the_child_cannot_make_us_build_objects() -> None:
-    assert _loads(pickle.dumps(("rows", [["a", 1, 2.5, None]]))) == ("rows", [["a", 1, 2.5,
-                                                                                None]])
-    with pytest.raises(pickle.UnpicklingError):
-        _loads(pickle.dumps(os.system))
+def test_frames_carry_plain_values_and_dates_only() -> None:
+    row = ["a", 1, 2.5, None, True, dt.date(2024, 5, 1), dt.datetime(2024, 5, 1, 8, 30),
+           dt.time(8, 30), dt.timedelta(days=1, seconds=5)]
+    assert _loads(_dumps(["rows", [row]])) == ["rows", [row]]
+    with pytest.raises(ValueError, match="unexpected"):
+        _loads(b'["rows", [[{"$": "os.system", "v": "rm"}]]]')
 
 
 def test_a_pipe_named_csv_is_refused_without_waiting(tmp_path: Path) -> None:
