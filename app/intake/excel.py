@@ -8,6 +8,7 @@ Formulas are never evaluated: calamine returns the value Excel cached when it sa
 
 from __future__ import annotations
 
+import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -68,10 +69,13 @@ def name_frames(path: Path, args: dict[str, Any], limits: ReadLimits) -> Iterato
 
 
 def _frames(path: Path, job: str, args: dict[str, Any], limits: ReadLimits) -> Iterator[Any]:
-    if limits.isolate_reader:
+    if limits.isolate_reader and sys.executable:
         from app.intake.sheetworker import run_isolated
 
-        return run_isolated(path, job, args, limits)
+        try:
+            return run_isolated(path, job, args, limits)
+        except OSError:  # no interpreter to start (an embedded build): read here
+            pass
     jobs = {"names": name_frames, "sheet": sheet_frames}
     return jobs[job](path, args, limits)
 
