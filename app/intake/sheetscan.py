@@ -46,9 +46,9 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 
-# Row elements' numbers (`<row r="12"`, any prefix); cells are probed with patterns built by
+# The reference at the start of a cell's attributes; cells are probed with patterns built by
 # `_cells_beyond` so that in a normal file each 1 MB chunk costs a few C-level searches.
-_ROW_NUMBER = re.compile(rb'row r="([0-9]{1,10})"')
+_REF_AT = re.compile(rb' r="[A-Z]{1,4}([0-9]{1,10})"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="([^"]{1,40})"')
 _REF = re.compile(r"^\$?([A-Z]{1,4})\$?([0-9]{1,10})$")
 
@@ -170,10 +170,15 @@ def _scan_sheet_xml(fh: IO[bytes], name: str, sheet: str, limits: ReadLimits) ->
             # too-small one is overtaken by the cells below.
             declared_rows, declared_columns = _declared(chunk)
             check_size(name, sheet, SheetSize(declared_rows, declared_columns), limits)
-        # Rows: the numbered row elements, or their count where they carry no number.
-        counted += chunk.count(b"<row ") + chunk.count(b"<row>")
-        numbers = _ROW_NUMBER.findall(chunk)
-        rows = max(rows, counted, max(map(int, numbers)) if numbers else 0)
+        # Rows: the row of the chunk's last cell with content (cells come in row order in
+        # any file a program wrote; one placed out of order is caught just below). Row
+        # elements alone, formatted but empty, are not laid out by the reader. Cells without
+        # a reference are counted by their rows.
+        last = _last_cell_row(chunk)
+        if last is None:
+            counted += chunk.count(b"<row ") + chunk.count(b"<row>")
+            last = counted if b"<c>" in chunk else 0
+        rows = max(rows, last)
         # Cells placed beyond every row element, or right of the widest column so far:
         # in a normal file the pattern matches nothing after the first chunk.
         beyond = _cells_beyond(rows, columns).findall(chunk)
@@ -183,6 +188,21 @@ def _scan_sheet_xml(fh: IO[bytes], name: str, sheet: str, limits: ReadLimits) ->
             columns = max(columns, max(column_number(c.decode()) for c in {c for c, _ in cells}))
         check_size(name, sheet, SheetSize(rows, columns), limits)
     return SheetSize(rows, columns)
+
+
+def _last_cell_row(chunk: bytes) -> int | None:
+    """The row of the last cell in `chunk` that is not closed at once (`</c>`, `</x:c>`);
+    None when the chunk has no such cell with a reference."""
+    end = max(chunk.rfind(b"</c>"), chunk.rfind(b":c>"))
+    while end > 0:
+        start = chunk.rfind(b' r="', 0, end)
+        if start < 0:
+            return None
+        match = _REF_AT.match(chunk, start)
+        if match:
+            return int(match.group(1))
+        end = start
+    return None
 
 
 def _cells_beyond(rows: int, columns: int) -> re.Pattern[bytes]:

@@ -31,20 +31,21 @@ def _cell(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-def xlsx_with_far_cell(path: Path, far: str = "XFD1048576", dimension: str | None = None
-                       ) -> Path:
+def xlsx_with_far_cell(path: Path, far: str = "XFD1048576", dimension: str | None = None,
+                       *, empty: bool = False) -> Path:
     """An order sheet (header + one order) plus one cell at `far`; `dimension` is what the
-    sheet declares (default: the truth)."""
+    sheet declares (default: the truth); `empty` makes that cell merely formatted."""
     row = int("".join(ch for ch in far if ch.isdigit()))
     header = "".join(_cell(f"{c}1", h) for c, h in zip("ABC", ["订单编号", "物流运单编号",
                                                                   "商品名称"], strict=True))
     order = "".join(_cell(f"{c}2", v) for c, v in zip("ABC", ["SO1", "YT1", "奶粉"],
                                                            strict=True))
+    far_cell = f'<c r="{far}" s="1"/>' if empty else _cell(far, "x")
     sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
              'openxmlformats.org/spreadsheetml/2006/main">'
              f'<dimension ref="A1:{dimension or far}"/><sheetData>'
              f'<row r="1">{header}</row><row r="2">{order}</row>'
-             f'<row r="{row}">{_cell(far, "x")}</row></sheetData></worksheet>')
+             f'<row r="{row}">{far_cell}</row></sheetData></worksheet>')
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", _CT)
         z.writestr("_rels/.rels", _RELS)

@@ -41,6 +41,13 @@ def test_a_lying_dimension_does_not_hide_the_far_cell(tmp_path: Path) -> None:
     assert "104857600" in error.text("en") and "25000000" in error.text("en")
 
 
+def test_a_formatted_empty_cell_far_away_is_no_bomb(tmp_path: Path) -> None:
+    # Excel writes `<c r="…" s="1"/>` for a cell that only has a format; the reader skips it.
+    path = xlsx_with_far_cell(tmp_path / "styled.xlsx", "AZ5000", dimension="C2", empty=True)
+    table = open_table(path, limits=ReadLimits(max_cells=1000))
+    assert list(table.rows) == [(2, ["SO1", "YT1", "奶粉"])]
+
+
 def test_ods_repeat_counts_are_summed_before_reading(tmp_path: Path) -> None:
     path = ods_bomb(tmp_path / "bomb.ods")
     assert path.stat().st_size < 2000
