@@ -32,9 +32,10 @@ def _cell(ref: str, text: str) -> str:
 
 
 def xlsx_with_far_cell(path: Path, far: str = "XFD1048576", dimension: str | None = None,
-                       *, empty: bool = False) -> Path:
+                       *, empty: bool = False, first: bool = False) -> Path:
     """An order sheet (header + one order) plus one cell at `far`; `dimension` is what the
-    sheet declares (default: the truth); `empty` makes that cell merely formatted."""
+    sheet declares (default: the truth); `empty` makes that cell merely formatted; `first`
+    writes it before the orders (out of row order)."""
     row = int("".join(ch for ch in far if ch.isdigit()))
     header = "".join(_cell(f"{c}1", h) for c, h in zip("ABC", ["订单编号", "物流运单编号",
                                                                   "商品名称"], strict=True))
@@ -44,8 +45,10 @@ def xlsx_with_far_cell(path: Path, far: str = "XFD1048576", dimension: str | Non
     sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
              'openxmlformats.org/spreadsheetml/2006/main">'
              f'<dimension ref="A1:{dimension or far}"/><sheetData>'
-             f'<row r="1">{header}</row><row r="2">{order}</row>'
-             f'<row r="{row}">{far_cell}</row></sheetData></worksheet>')
+             + (f'<row r="{row}">{far_cell}</row>' if first else "")
+             + f'<row r="1">{header}</row><row r="2">{order}</row>'
+             + ("" if first else f'<row r="{row}">{far_cell}</row>')
+             + '</sheetData></worksheet>')
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", _CT)
         z.writestr("_rels/.rels", _RELS)

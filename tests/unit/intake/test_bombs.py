@@ -39,6 +39,9 @@ def test_a_lying_dimension_does_not_hide_the_far_cell(tmp_path: Path) -> None:
     path = xlsx_with_far_cell(tmp_path / "lie.xlsx", "CV1048576", dimension="C2")
     error = _refusal(path)
     assert "104857600" in error.text("en") and "25000000" in error.text("en")
+    # Out of row order, before the orders, it is found all the same.
+    path = xlsx_with_far_cell(tmp_path / "early.xlsx", "CV1048576", dimension="C2", first=True)
+    assert "104857600" in _refusal(path).text("en")
 
 
 def test_a_formatted_empty_cell_far_away_is_no_bomb(tmp_path: Path) -> None:
