@@ -102,14 +102,17 @@ def check_size(name: str, sheet: str, size: SheetSize, limits: ReadLimits) -> No
                               columns=size.columns, cells=cells, limit=limits.max_cells)
 
 
-def _chunks(fh: IO[bytes]) -> Iterator[bytes]:
-    """The stream cut after a '>' so no tag or attribute is split between two chunks."""
+def _chunks(fh: IO[bytes], after: bytes = b">") -> Iterator[bytes]:
+    """The stream cut after `after` (by default any tag end) so no tag or attribute (or
+    element ending in `after`) is split between two chunks."""
     rest = b""
     while block := fh.read(CHUNK):
         data = rest + block
-        cut = data.rfind(b">") + 1
+        cut = data.rfind(after) + len(after)
+        if cut < len(after):
+            cut = 0
         if cut == 0 and len(data) > 16 * CHUNK:
-            cut = len(data)  # no tag in 16 MB: nothing to find there, drop it
+            cut = len(data)  # no such end in 16 MB: cut anyway, memory stays bounded
         rest = data[cut:]
         if cut:
             yield data[:cut]
@@ -268,35 +271,61 @@ class _OdsTable:
         self.row_used = 0
 
 
+_ROW_END = b"</table:table-row>"
+
+
 def _scan_ods_xml(fh: IO[bytes], name: str, limits: ReadLimits) -> None:
-    table: _OdsTable | None = None
-    for chunk in _chunks(fh):
-        for closing, tag, attrs, selfclosing in _ODS_TAG.findall(chunk):
-            if tag == b"table":
-                if closing:
-                    table = None
-                elif not selfclosing:
-                    m = _ODS_NAME.search(attrs)
-                    table = _OdsTable(m.group(1).decode("utf-8", "replace") if m else "")
-                continue
-            if table is None:
-                continue
-            if tag == b"table-row":
-                if not closing:
-                    m = _ODS_ROWS.search(attrs)
-                    table.row_repeat = max(1, int(m.group(1))) if m else 1
-                    table.row_cells = table.row_used = 0
-                if closing or selfclosing:
-                    _end_row(table, name, limits)
-                continue
+    state: list[_OdsTable | None] = [None]
+    for chunk in _chunks(fh, _ROW_END):
+        table = state[0]
+        if table is None or b"repeated" in chunk or b"table:table " in chunk or \
+                b"</table:table>" in chunk:
+            _scan_ods_tags(chunk, state, name, limits)
+            continue
+        # Whole rows without repeats inside one table (the common case): C-level counts.
+        table.rows += chunk.count(b"<table:table-row")  # a row group counts too: harmless
+        if b"office:value-type" in chunk or b"<text:p" in chunk:
+            table.used_rows = table.rows
+            rows = chunk.split(_ROW_END)
+            widest = max(r.count(b"<table:table-cell") for r in rows)
+            if b"covered-table-cell" in chunk:
+                widest = max(r.count(b"<table:table-cell") + r.count(b"<table:covered-table-cell")
+                             for r in rows)
+            table.columns = max(table.columns, widest)
+            check_size(name, table.name, SheetSize(table.used_rows, table.columns), limits)
+
+
+def _scan_ods_tags(xml: bytes, state: list[_OdsTable | None], name: str,
+                   limits: ReadLimits) -> None:
+    """Every table, row and cell tag of `xml`, repeat counts and all."""
+    table = state[0]
+    for closing, tag, attrs, selfclosing in _ODS_TAG.findall(xml):
+        if tag == b"table":
             if closing:
-                continue
-            m = _ODS_COLS.search(attrs)
-            repeat = max(1, int(m.group(1))) if m else 1
-            table.row_cells += repeat
-            # A cell with a value type, or with content (not closed at once), is laid out.
-            if _ODS_VALUE.search(attrs) or not selfclosing:
-                table.row_used = table.row_cells
+                table = None
+            elif not selfclosing:
+                m = _ODS_NAME.search(attrs)
+                table = _OdsTable(m.group(1).decode("utf-8", "replace") if m else "")
+            continue
+        if table is None:
+            continue
+        if tag == b"table-row":
+            if not closing:
+                m = _ODS_ROWS.search(attrs)
+                table.row_repeat = max(1, int(m.group(1))) if m else 1
+                table.row_cells = table.row_used = 0
+            if closing or selfclosing:
+                _end_row(table, name, limits)
+            continue
+        if closing:
+            continue
+        m = _ODS_COLS.search(attrs)
+        repeat = max(1, int(m.group(1))) if m else 1
+        table.row_cells += repeat
+        # A cell with a value type, or with content (not closed at once), is laid out.
+        if _ODS_VALUE.search(attrs) or not selfclosing:
+            table.row_used = table.row_cells
+    state[0] = table
 
 
 def _end_row(table: _OdsTable, name: str, limits: ReadLimits) -> None:
