@@ -11,10 +11,14 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from app.db.models import Declaration
+from app.i18n import Message
+from app.intake.rowerrors import RowError
+from app.intake.service import ImportSummary
 from app.services.queries import MAX_SEARCH_LENGTH
 from tests.ui.conftest import main_window
 from tests.unit.intake.bombfiles import ods_bomb, xlsx_with_far_cell
 from tests.unit.intake.filemakers import CN_HEADERS, CN_ROWS, write_csv
+from ui.intake.summary import ImportSummaryDialog
 from ui.intake.wizard import ImportWizard
 from ui.main_window import MainWindow
 
@@ -71,3 +75,15 @@ def test_search_box_cuts_a_pasted_novel_and_says_so(window: MainWindow, qtbot: Q
     assert len(window.search_edit.text()) == MAX_SEARCH_LENGTH
     assert str(MAX_SEARCH_LENGTH) in window.statusBar().currentMessage()
     assert len(window.current_filter().search) == MAX_SEARCH_LENGTH
+
+
+def test_summary_says_how_many_problems_were_not_kept(qtbot: QtBot) -> None:
+    errors = tuple(RowError(n, "数量", "qty", "lots", Message("Not a number", {}))
+                   for n in range(2, 12))
+    summary = ImportSummary(file="bad.csv", job_id=1, rows=30, declarations=0, items=0,
+                            updated=0, duplicates=0, rejected_rows=30, errors=errors,
+                            more_errors=20)
+    dialog = ImportSummaryDialog(summary, "en")
+    qtbot.addWidget(dialog)
+    assert "first 10 problems are listed; 20 more" in dialog.counts_label.text()
+    assert dialog.errors_table.rowCount() == 10
