@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.jobs.base import CancelToken, Progress
 from app.services import views as view_service
-from app.services.queries import DeclarationFilter
+from app.services.queries import MAX_SEARCH_LENGTH, DeclarationFilter
 from app.services.views import FilterChoices, ViewSpec
 from ui.context import GuiContext
 from ui.declarations.columns import ColumnChooser
@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         self.search_edit = QLineEdit(central)
         self.search_edit.setObjectName("search_edit")
         self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMaxLength(MAX_SEARCH_LENGTH)  # a pasted novel is cut, not searched
         self.search_edit.setPlaceholderText(
             self.tr("Search order No., waybill No., buyer, ID number, phone")
         )
@@ -343,7 +344,11 @@ class MainWindow(QMainWindow):
         self.search_edit.setFocus()
         self.search_edit.selectAll()
 
-    def _on_search_edit_text_changed(self, _text: str) -> None:
+    def _on_search_edit_text_changed(self, text: str) -> None:
+        if len(text) >= MAX_SEARCH_LENGTH:
+            self.statusBar().showMessage(
+                self.tr("Search text is cut to {limit} characters.")
+                .replace("{limit}", str(MAX_SEARCH_LENGTH)), 10_000)
         self._search_timer.start()
 
     def _on_status_panel_status_selected(self, _status: str) -> None:

@@ -77,4 +77,7 @@ def _text(ctx: CliContext, s: ImportSummary) -> str:
         if len(s.errors) > MAX_TEXT_ERRORS:
             lines.append(ctx.t("… and {n} more problems (use --json for all).",
                                n=len(s.errors) - MAX_TEXT_ERRORS))
+    if s.more_errors:
+        lines.append(ctx.t("The first {kept} problems are listed; {more} more were counted "
+                           "but not kept.", kept=len(s.errors), more=s.more_errors))
     return "\n".join(lines)

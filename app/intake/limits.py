@@ -21,6 +21,11 @@ class ReadLimits:
     max_columns: int = 500
     max_json_depth: int = 20
     header_scan_rows: int = 30
+    max_cells: int = 25_000_000
+    max_errors: int = 1000
+    reader_memory_bytes: int = 4 * 1024 * 1024 * 1024
+    reader_timeout_seconds: float = 300.0
+    isolate_reader: bool = True
 
 
 DEFAULT_LIMITS = ReadLimits()

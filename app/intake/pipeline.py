@@ -54,6 +54,8 @@ class OrderStream:
     rows_read: int = 0
     sum_weights: bool = False
     summed_orders: int = 0  # orders whose lines' weights were added up
+    max_errors: int = DEFAULT_LIMITS.max_errors  # errors kept; the rest only counted
+    more_errors: int = 0
 
     def normalised_rows(self) -> Iterator[NormalisedRow]:
         for number, cells in self.table.rows:
@@ -75,7 +77,7 @@ class OrderStream:
         if group.rejected:
             self.counts.rejected_rows += len(group.rows)
             self.counts.rejected_orders += 0 if group.continuation else 1
-            self.errors.extend(group.errors)
+            self._keep(group.errors)
         else:
             self.counts.orders += 0 if group.continuation else 1
             self.counts.items += len(group.items)
@@ -93,7 +95,12 @@ class OrderStream:
         else:
             self.errors[:] = [e for e in self.errors if e.row not in set(group.rows)]
         group.reject(error)
-        self.errors.extend(group.errors)
+        self._keep(group.errors)
+
+    def _keep(self, errors: list[RowError]) -> None:
+        room = max(0, self.max_errors - len(self.errors))
+        self.errors.extend(errors[:room])
+        self.more_errors += max(0, len(errors) - room)
 
 
 def open_orders(path: Path, spec: MappingSpec | None = None, *,
@@ -122,7 +129,7 @@ def open_orders(path: Path, spec: MappingSpec | None = None, *,
         raise ValidationError(MSG_NO_KEY_COLUMN, name=path.name)
     normaliser = RowNormaliser(plan, lookup, defaults, settings)
     return OrderStream(table, plan, normaliser, window, dict(held or {}),
-                       sum_weights=spec.sum_weights)
+                       sum_weights=spec.sum_weights, max_errors=limits.max_errors)
 
 
 def read_all(path: Path, spec: MappingSpec | None = None, **kwargs: Any) -> tuple[

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from app.domain.errors import ValidationError
@@ -15,13 +17,26 @@ from app.intake.table import Table
 
 _MSG_NOT_FOUND = N_("File “{name}” not found.")
 _MSG_TOO_BIG = N_("“{name}” is larger than {limit} MB.")
+_MSG_NOT_A_FILE = N_(
+    "“{name}” is not a regular file (it is a folder, a pipe or a device); choose an order "
+    "file."
+)
 
 
 def file_kind(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> FileKind:
-    """The reader `path` needs. Raises ValidationError for missing or unsupported files."""
+    """The reader `path` needs. Raises ValidationError for missing, unsupported or
+    non-regular files (a pipe named .csv would block the reader forever)."""
     try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ValidationError(_MSG_NOT_A_FILE, name=path.name)
+        # O_NONBLOCK: should the name be swapped for a pipe after the check, opening it
+        # returns at once instead of waiting for a writer; fstat then refuses it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ValidationError(_MSG_NOT_A_FILE, name=path.name)
+            size = info.st_size
             head = fh.read(4096)
     except FileNotFoundError as exc:
         raise ValidationError(_MSG_NOT_FOUND, name=path.name) from exc

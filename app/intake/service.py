@@ -78,6 +78,7 @@ class ImportSummary:
     declaration_ids: tuple[int, ...] = field(default=(), repr=False)
     line_weights: str = "agree"  # how weights on the lines of one order were read
     summed_orders: int = 0  # orders whose lines' weights were added up ("sum")
+    more_errors: int = 0  # problems beyond the first `ReadLimits.max_errors`, not kept
 
     @property
     def nothing_imported(self) -> bool:
@@ -91,11 +92,14 @@ class ImportSummary:
         return Message(MSG_WEIGHTS_AGREE)
 
     def to_json(self, lang: str) -> dict[str, Any]:
-        return {"file": self.file, "rows": self.rows, "declarations": self.declarations,
+        data = {"file": self.file, "rows": self.rows, "declarations": self.declarations,
                 "items": self.items, "updated": self.updated, "duplicates": self.duplicates,
                 "rejected_rows": self.rejected_rows, "line_weights": self.line_weights,
                 "summed_orders": self.summed_orders,
                 "errors": [e.to_json(lang) for e in self.errors]}
+        if self.more_errors:
+            data["more_errors"] = self.more_errors
+        return data
 
 
 def sha256_file(path: Path) -> str:
@@ -185,7 +189,8 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
         rejected_rows=counts.rejected_rows, errors=tuple(stream.errors), refused=refused,
         headers=stream.table.headers, rejected=tuple(rejected), declaration_ids=ids,
         line_weights="sum" if stream.sum_weights else "agree",
-        summed_orders=0 if refused else stream.summed_orders)
+        summed_orders=0 if refused else stream.summed_orders,
+        more_errors=stream.more_errors)
     _finish_job(session, actor, job, summary)
     if ids and request.precheck:
         run_after_import(session, actor, ids, after_import, progress, cancel)

@@ -11,6 +11,7 @@ from sqlalchemy.sql import Select
 
 from app.db.models import Declaration, Problem
 from app.domain.clock import day_start_utc
+from app.domain.errors import ValidationError
 from app.i18n import N_
 
 Align = Literal["left", "right", "center"]
@@ -49,6 +50,14 @@ GRID_COLUMNS: tuple[GridColumn, ...] = (
 GRID_BY_KEY: dict[str, GridColumn] = {c.key: c for c in GRID_COLUMNS}
 
 
+# Longer than any number, name or address searched; SQLite refuses LIKE patterns over 50,000
+# bytes ("LIKE or GLOB pattern too complex"), which reached the user as a traceback.
+MAX_SEARCH_LENGTH = 200
+MSG_SEARCH_TOO_LONG = N_(
+    "The search text is {length} characters long; at most {limit} characters are searched."
+)
+
+
 def escape_like(text: str) -> str:
     """Escape LIKE wildcards so user search text matches literally (escape char '\\')."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -66,6 +75,12 @@ class DeclarationFilter:
     has_problems: bool | None = None
     problem_code: str | None = None
     ids: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Raises ValidationError for a search text over MAX_SEARCH_LENGTH characters."""
+        if len(self.search.strip()) > MAX_SEARCH_LENGTH:
+            raise ValidationError(MSG_SEARCH_TOO_LONG, length=len(self.search.strip()),
+                                  limit=MAX_SEARCH_LENGTH)
 
     def where(self) -> ColumnElement[bool]:
         conds: list[ColumnElement[bool]] = []

@@ -13,7 +13,7 @@ from app.db.models import Batch, Declaration, ImportJob, SavedView
 from app.domain.clock import to_beijing
 from app.domain.errors import NotFoundError, ValidationError
 from app.security.context import Actor, Permission, require
-from app.services.queries import GRID_BY_KEY, DeclarationFilter
+from app.services.queries import GRID_BY_KEY, MAX_SEARCH_LENGTH, DeclarationFilter
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ def filter_from_dict(data: dict[str, Any]) -> DeclarationFilter:
         return date.fromisoformat(v) if v else None
 
     return DeclarationFilter(
-        statuses=tuple(data.get("statuses") or ()), search=data.get("search") or "",
+        statuses=tuple(data.get("statuses") or ()),
+        search=(data.get("search") or "")[:MAX_SEARCH_LENGTH],
         batch_id=data.get("batchId"), import_job_id=data.get("importJobId"),
         platform=data.get("platform"), created_from=day(data.get("createdFrom")),
         created_to=day(data.get("createdTo")), has_problems=data.get("hasProblems"),

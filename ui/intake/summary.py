@@ -50,6 +50,11 @@ class ImportSummaryDialog(QDialog):
         if s.refused:
             text += "\n" + self.tr("Nothing was imported because rows were rejected.")
         text += "\n" + render(s.weights_note(), self.lang)
+        if s.more_errors:
+            text += "\n" + (self.tr("The first {kept} problems are listed; {more} more were "
+                                    "counted but not kept.")
+                            .replace("{kept}", str(len(s.errors)))
+                            .replace("{more}", str(s.more_errors)))
         self.counts_label = QLabel(text, self)
         self.counts_label.setObjectName("summary_counts")
         self.counts_label.setWordWrap(True)
