@@ -21,6 +21,7 @@ from app.domain.status import DeclarationStatus
 from app.i18n import render
 from app.precheck.messages import revive
 from app.services.declarations import DeclarationDetail, get_detail
+from app.services.history import describe_event
 from ui.context import GuiContext
 
 ProblemSpec = tuple[str, int | None, str, str]
@@ -87,22 +88,16 @@ class EditorInfoPanel(QTabWidget):
             "as typed.</p>").format(goods=goods, tax=_money(tax)))
 
     def _history_line(self, ev: dict[str, Any]) -> str:
-        at = datetime.fromisoformat(ev["at"]).astimezone().strftime("%Y-%m-%d %H:%M")
-        line = f"{at}  {ev['user'] or '-'}  {ev['action']}"
-        details = ev.get("details") or {}
-        changes = details.get("changes") or []
-        parts = []
-        for c in changes[:12]:
-            name = field_label(c["field"], bool(c.get("gnum")), self.lang)
-            if c.get("gnum"):
-                name = f"#{c['gnum']} {name}"
-            parts.append(f"{name}: {c.get('before') or '∅'} → {c.get('after') or '∅'}")
-        if "status" in details and isinstance(details["status"], dict):
-            parts.append(f"{details['status'].get('from')} → {details['status'].get('to')}")
-        if parts:
-            line += "\n  " + "\n  ".join(parts)
-        if ev.get("reason"):
-            line += "\n  " + str(ev["reason"])
+        try:
+            at = datetime.fromisoformat(str(ev.get("at"))).astimezone().strftime(
+                "%Y-%m-%d %H:%M")
+        except (TypeError, ValueError):
+            at = "-"
+        decl_id = self.detail.id if self.detail is not None else None
+        text = describe_event(ev, self.lang, declaration_id=decl_id)
+        line = f"{at}  {ev.get('user') or '-'}  {text.title}"
+        if text.lines:
+            line += "\n  " + "\n  ".join(text.lines)
         return line
 
     def stored_problems(self) -> list[ProblemSpec]:
