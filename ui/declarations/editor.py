@@ -13,13 +13,14 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -54,6 +55,33 @@ from ui.elided_label import ElidedLabel
 
 ProblemSpec = tuple[str, int | None, str, str]  # (field, gnum, severity, message)
 _MARK = "QLineEdit {{ border: 2px solid {colour}; }}"
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+def unsaved_changes_box(parent: QWidget) -> QMessageBox:
+    """The question asked before unsaved edits would be lost (built apart for screenshots)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, parent.tr("Unsaved changes"),
+                      parent.tr("This declaration has changes that are not saved."),
+                      QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                      | QMessageBox.StandardButton.Cancel, parent)
+    box.setObjectName("unsaved_changes_box")
+    box.setInformativeText(parent.tr("Save them before leaving it?"))
+    box.button(QMessageBox.StandardButton.Save).setText(parent.tr("&Save"))
+    box.button(QMessageBox.StandardButton.Discard).setText(parent.tr("&Discard changes"))
+    box.button(QMessageBox.StandardButton.Cancel).setText(parent.tr("Cancel"))
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+    return box
+
+
+def ask_unsaved_changes(parent: QWidget) -> str:
+    """SAVE, DISCARD or CANCEL (the default seam; tests replace it)."""
+    answer = unsaved_changes_box(parent).exec()
+    if answer == QMessageBox.StandardButton.Save:
+        return SAVE
+    if answer == QMessageBox.StandardButton.Discard:
+        return DISCARD
+    return CANCEL
 
 
 class DeclarationEditor(QDialog):
@@ -70,6 +98,8 @@ class DeclarationEditor(QDialog):
         # Seam: tests replace it. Returns a Resolution, "theirs" or None (keep editing).
         self.resolve_conflict: Callable[..., Resolution | str | None] = ask_resolution
         self.show_error: Callable[[str], None] = self._show_error
+        # Seam: tests replace it. Asked before unsaved edits would be lost: SAVE/DISCARD/CANCEL.
+        self.ask_unsaved: Callable[[QWidget], str] = ask_unsaved_changes
         self.edits: dict[str, QLineEdit] = {}
         self.snapshot: Snapshot | None = None
         self.read_only_reason: str | None = None
@@ -361,6 +391,29 @@ class DeclarationEditor(QDialog):
         nxt = self.next_id(current) if self.next_id else None
         if nxt is not None:
             self.load(nxt)
+
+    def confirm_leave(self) -> bool:
+        """True when the declaration may be left: nothing unsaved, or the clerk saved (and the
+        save went through) or discarded the edits; False keeps the editor as it is."""
+        if self.read_only_reason is not None or not self.is_dirty():
+            return True
+        answer = self.ask_unsaved(self)
+        if answer == SAVE:
+            return self.save()
+        if answer == DISCARD:
+            self.revert()
+            return True
+        return False
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.confirm_leave():
+            event.accept()
+        else:
+            event.ignore()
+
+    def reject(self) -> None:  # QDialog's own way out (window manager, Esc in sub-widgets)
+        if self.confirm_leave():
+            super().reject()
 
     def revert(self) -> None:
         if self.snapshot is not None:
