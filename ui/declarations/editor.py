@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.clock import beijing_today
 from app.domain.errors import UserFacingError
 from app.domain.fields import EXTRA_HEAD_FIELDS, HEAD_FIELDS, FieldSpec
 from app.i18n import render
@@ -49,6 +50,12 @@ from ui.declarations.conflict_dialog import Resolution, ask_resolution
 from ui.declarations.editor_info import EditorInfoPanel
 from ui.declarations.items_model import ITEM_COLUMNS, ItemsDelegate, ItemsTableModel, as_text
 from ui.declarations.live_check import live_check
+from ui.declarations.masked_fields import (
+    Scrubber,
+    masked_snapshot,
+    new_value_problem,
+    normalised,
+)
 from ui.declarations.model import STATUS_COLOURS
 from ui.declarations.pii import personal_data_formatter
 from ui.elided_label import ElidedLabel
@@ -104,8 +111,10 @@ class DeclarationEditor(QDialog):
         self.snapshot: Snapshot | None = None
         self.read_only_reason: str | None = None
         self._shown: dict[str, str] = {}  # the text each field showed when loaded
-        self._masked_fields: set[str] = set()
+        self._masked_fields: set[str] = set()  # write-only: typed text replaces the value
+        self._tips: dict[str, str] = {}  # a field's own tooltip, under any problem's
         self._mask = personal_data_formatter(ctx.actor)
+        self._scrub = Scrubber()
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(400)
@@ -254,20 +263,27 @@ class DeclarationEditor(QDialog):
         self.read_only_reason = render(reason, self.lang) if reason else None
         self._shown = {}
         self._masked_fields = set()
+        self._tips = {}
+        self._scrub.clear()
+        self._scrub.remember(snap.head)
         for name, edit in self.edits.items():
             value = as_text(snap.head.get(name))
             shown = as_text(self._mask(name, snap.head.get(name)))
+            edit.setStyleSheet("")
+            edit.setReadOnly(reason is not None)
+            if shown != value:  # masked personal data: write-only, the mask as placeholder
+                self._masked_fields.add(name)
+                shown = ""
+                edit.setPlaceholderText(as_text(self._mask(name, snap.head.get(name))))
+                self._tips[name] = self.tr(
+                    "Masked personal data: type the complete new value to replace it; left "
+                    "empty, the stored value is kept.")
+            else:
+                edit.setPlaceholderText("")
             self._shown[name] = shown
             edit.setText(shown)
             edit.setCursorPosition(0)  # a value longer than the field shows its start
-            edit.setStyleSheet("")
-            edit.setToolTip("")
-            if shown != value:  # masked personal data: never edited (nor saved) masked
-                self._masked_fields.add(name)
-                edit.setReadOnly(True)
-                edit.setToolTip(self.tr("Masked personal data; a supervisor can unmask it."))
-            else:
-                edit.setReadOnly(reason is not None)
+            edit.setToolTip(self._tips.get(name, ""))
         self.items_model.read_only = reason is not None
         self.items_model.load(list(snap.items))
         for b in (self.save_button, self.save_next_button, self.add_item_button,
@@ -287,23 +303,32 @@ class DeclarationEditor(QDialog):
     # --- state --------------------------------------------------------------------------
     def head_changes(self) -> dict[str, str]:
         assert self.snapshot is not None
-        return {name: edit.text() for name, edit in self.edits.items()
-                if name not in self._masked_fields and edit.text() != self._shown[name]}
+        changes = {name: edit.text() for name, edit in self.edits.items()
+                   if edit.text() != self._shown[name]}
+        for name in self._masked_fields & changes.keys():
+            changes[name] = normalised(name, changes[name])
+            if not changes[name]:  # blanks typed into a write-only field: keep the value
+                del changes[name]
+        return changes
 
     def is_dirty(self) -> bool:
         return bool(self.head_changes()) or self.items_model.dirty
 
     def show_problems(self, problems: Sequence[ProblemSpec]) -> None:
         """Mark fields with pre-check results: (field, gnum, severity, message)."""
-        for edit in self.edits.values():
+        for name, edit in self.edits.items():
             edit.setStyleSheet("")
-            edit.setToolTip("")
+            edit.setToolTip(self._tips.get(name, ""))
+        # Full IDs and phones never reach the screen, whatever the messages quote.
+        self._scrub.remember({n: self.edits[n].text() for n in self._masked_fields})
+        problems = [(f, g, sev, self._scrub(m)) for f, g, sev, m in problems]
         cells: dict[tuple[int, str], str] = {}
         for field, gnum, severity, message in problems:
             colour = "#c62828" if severity == "error" else "#ef6c00"
             if gnum is None and field in self.edits:
                 self.edits[field].setStyleSheet(_MARK.format(colour=colour))
-                self.edits[field].setToolTip(message)
+                tip = self._tips.get(field)
+                self.edits[field].setToolTip(f"{message}\n{tip}" if tip else message)
             elif gnum is not None:
                 cells[(gnum, field)] = message
         self.items_model.problem_cells = cells
@@ -317,8 +342,9 @@ class DeclarationEditor(QDialog):
             return
         head = {name: edit.text() for name, edit in self.edits.items()}
         for name in (*READ_ONLY_HEAD, *self._masked_fields):
-            value = self.snapshot.head.get(name)
-            head[name] = as_text(value)
+            if name in self._masked_fields and self.edits[name].text().strip():
+                continue  # a new value typed over the masked one
+            head[name] = as_text(self.snapshot.head.get(name))
         problems, tax = live_check(head, self.items_model.values(), self.refs, self.lang)
         if with_stored:
             stored = self.info.stored_problems()
@@ -354,6 +380,13 @@ class DeclarationEditor(QDialog):
         if self.snapshot is None or self.read_only_reason:
             return False
         head = self.head_changes()
+        for name in self._masked_fields & head.keys():
+            values = {**self.snapshot.head, **head}
+            problem = new_value_problem(name, head[name], values, beijing_today(), self.lang)
+            if problem is not None:  # it cannot be looked at again once saved
+                self.show_error(problem)
+                self.focus_field(name, None)
+                return False
         items = self.items_model.values() if self.items_model.dirty else None
         return self._save(head, items, self.snapshot.version)
 
@@ -365,7 +398,8 @@ class DeclarationEditor(QDialog):
             with self.ctx.transaction() as s:
                 result = save_declaration(s, self.ctx.actor, decl_id, version, head, items)
         except EditConflictError as conflict:
-            choice = self.resolve_conflict(self, head, items, conflict.theirs, self.lang)
+            choice = self.resolve_conflict(self, head, items, masked_snapshot(conflict.theirs),
+                                           self.lang)
             if choice == "theirs":
                 self.load(decl_id)
                 return False
@@ -373,7 +407,7 @@ class DeclarationEditor(QDialog):
                 return self._save(choice.head, choice.items, conflict.theirs.version)
             return False
         except UserFacingError as exc:
-            self.show_error(exc.text(self.lang))
+            self.show_error(self._scrub(exc.text(self.lang)))
             return False
         self.load(decl_id)
         self.message.setText(self.tr("Saved ({n} change(s)).").format(n=len(result.changes))
