@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db.models import Declaration
 from tests.factories import make_declaration
 from tests.ui.conftest import main_window
-from ui.declarations.editor import CANCEL, DISCARD, SAVE, DeclarationEditor
+from ui.declarations.editor import DeclarationEditor
+from ui.declarations.unsaved import CANCEL, DISCARD, SAVE
 from ui.main_window import MainWindow
 
 
@@ -142,7 +143,7 @@ def test_closing_the_main_window_stays_when_the_save_fails(window: MainWindow,
 def test_the_question_offers_save_discard_and_cancel(window: MainWindow, qtbot: QtBot) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    from ui.declarations.editor import unsaved_changes_box
+    from ui.declarations.unsaved import unsaved_changes_box
 
     box = unsaved_changes_box(window)
     qtbot.addWidget(box)

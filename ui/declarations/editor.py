@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -48,6 +48,7 @@ from ui.context import GuiContext
 from ui.declarations.completers import HEAD_CODE_TABLES, CodeCompleter, code_model
 from ui.declarations.conflict_dialog import Resolution, ask_resolution
 from ui.declarations.editor_info import EditorInfoPanel
+from ui.declarations.editor_menus import copy_cells, field_menu, items_menu, paste_cells
 from ui.declarations.items_model import ITEM_COLUMNS, ItemsDelegate, ItemsTableModel, as_text
 from ui.declarations.live_check import live_check
 from ui.declarations.masked_fields import (
@@ -58,38 +59,11 @@ from ui.declarations.masked_fields import (
 )
 from ui.declarations.model import STATUS_COLOURS
 from ui.declarations.pii import personal_data_formatter
+from ui.declarations.unsaved import DISCARD, SAVE, ask_unsaved_changes
 from ui.elided_label import ElidedLabel
 
 ProblemSpec = tuple[str, int | None, str, str]  # (field, gnum, severity, message)
 _MARK = "QLineEdit {{ border: 2px solid {colour}; }}"
-SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
-
-
-def unsaved_changes_box(parent: QWidget) -> QMessageBox:
-    """The question asked before unsaved edits would be lost (built apart for screenshots)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, parent.tr("Unsaved changes"),
-                      parent.tr("This declaration has changes that are not saved."),
-                      QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                      | QMessageBox.StandardButton.Cancel, parent)
-    box.setObjectName("unsaved_changes_box")
-    box.setInformativeText(parent.tr("Save them before leaving it?"))
-    box.button(QMessageBox.StandardButton.Save).setText(parent.tr("&Save"))
-    box.button(QMessageBox.StandardButton.Discard).setText(parent.tr("&Discard changes"))
-    box.button(QMessageBox.StandardButton.Cancel).setText(parent.tr("Cancel"))
-    box.setDefaultButton(QMessageBox.StandardButton.Save)
-    box.setEscapeButton(QMessageBox.StandardButton.Cancel)
-    return box
-
-
-def ask_unsaved_changes(parent: QWidget) -> str:
-    """SAVE, DISCARD or CANCEL (the default seam; tests replace it)."""
-    answer = unsaved_changes_box(parent).exec()
-    if answer == QMessageBox.StandardButton.Save:
-        return SAVE
-    if answer == QMessageBox.StandardButton.Discard:
-        return DISCARD
-    return CANCEL
-
 
 class DeclarationEditor(QDialog):
     saved = Signal(int)  # declaration id, after a successful save
@@ -107,6 +81,8 @@ class DeclarationEditor(QDialog):
         self.show_error: Callable[[str], None] = self._show_error
         # Seam: tests replace it. Asked before unsaved edits would be lost: SAVE/DISCARD/CANCEL.
         self.ask_unsaved: Callable[[QWidget], str] = ask_unsaved_changes
+        # Seam: tests replace it. Shows a right-click menu at a global position.
+        self.show_menu: Callable[[QMenu, QPoint], object] = QMenu.exec
         self.edits: dict[str, QLineEdit] = {}
         self.snapshot: Snapshot | None = None
         self.read_only_reason: str | None = None
@@ -163,6 +139,7 @@ class DeclarationEditor(QDialog):
         self.items_view.setModel(self.items_model)
         self.items_view.setItemDelegate(ItemsDelegate(self.refs, self.lang, self.items_view))
         self.items_view.setTabKeyNavigation(True)
+        self.items_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.items_view.verticalHeader().setDefaultSectionSize(24)
         self.items_view.horizontalHeader().setStretchLastSection(True)
         for key, width in (("gname", 220), ("gmodel", 160), ("itemNo", 110), ("gnum", 70)):
@@ -197,6 +174,7 @@ class DeclarationEditor(QDialog):
         for n, spec in enumerate(shown):
             edit = QLineEdit(page)
             edit.setObjectName(f"field_{spec.name}")
+            edit.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             if spec.max_len or spec.length:
                 edit.setMaxLength(spec.max_len or spec.length or 32767)
             table = HEAD_CODE_TABLES.get(spec.name)
@@ -241,8 +219,15 @@ class DeclarationEditor(QDialog):
             QShortcut(QKeySequence(seq), self, self.save_and_next)
         self.info.problem_clicked.connect(self._on_info_problem_clicked)
         self._check_timer.timeout.connect(self._on_check_timer_timeout)
-        for edit in self.edits.values():
+        for name, edit in self.edits.items():
             edit.textEdited.connect(self._on_value_edited)
+            edit.customContextMenuRequested.connect(partial(self._on_field_menu_requested, name))
+        self.items_view.customContextMenuRequested.connect(
+            self._on_items_view_custom_context_menu_requested)
+        for keys, slot in ((QKeySequence.StandardKey.Copy, self._on_copy_cells_shortcut),
+                           (QKeySequence.StandardKey.Paste, self._on_paste_cells_shortcut)):
+            shortcut = QShortcut(QKeySequence(keys), self.items_view, slot)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.items_model.dataChanged.connect(self._on_value_edited)
         self.items_model.rowsInserted.connect(self._on_value_edited)
         self.items_model.rowsRemoved.connect(self._on_value_edited)
@@ -472,6 +457,37 @@ class DeclarationEditor(QDialog):
         row = self.items_model.add_row()
         self.items_view.setCurrentIndex(self.items_model.index(row, 2))
         self.items_view.edit(self.items_model.index(row, 2))
+
+    # --- right-click menus ----------------------------------------------------------------
+    def items_menu(self) -> QMenu:
+        return items_menu(self.items_view, self.items_model,
+                          self._on_add_item_button_clicked, self)
+
+    def field_menu(self, name: str) -> QMenu:
+        edit = self.edits[name]
+        return field_menu(edit, partial(self.revert_field, name),
+                          edit.text() != self._shown.get(name, edit.text()))
+
+    def revert_field(self, name: str) -> None:
+        """Put back the text `name` showed when loaded (a write-only field: empty again)."""
+        self.edits[name].setText(self._shown.get(name, ""))
+        self._on_value_edited()
+
+    def _on_items_view_custom_context_menu_requested(self, pos: QPoint) -> None:
+        menu = self.items_menu()
+        self.show_menu(menu, self.items_view.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def _on_field_menu_requested(self, name: str, pos: QPoint) -> None:
+        menu = self.field_menu(name)
+        self.show_menu(menu, self.edits[name].mapToGlobal(pos))
+        menu.deleteLater()
+
+    def _on_copy_cells_shortcut(self) -> None:
+        copy_cells(self.items_view)
+
+    def _on_paste_cells_shortcut(self) -> None:
+        paste_cells(self.items_view, self.items_model)
 
     def _on_remove_item_button_clicked(self) -> None:
         self.items_model.remove_row(self.items_view.currentIndex().row())
