@@ -134,3 +134,26 @@ def test_right_click_opens_the_menus(window: MainWindow, qtbot: QtBot) -> None:
     editor.edits["note"].customContextMenuRequested.emit(editor.edits["note"].rect().center())
     assert shown == ["items_menu", "field_menu"]
     assert Qt.ContextMenuPolicy.CustomContextMenu == editor.items_view.contextMenuPolicy()
+
+
+def test_right_click_shows_the_real_menu(window: MainWindow, qtbot: QtBot) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    editor = open_editor(window, qtbot)
+    seen: list[str] = []
+
+    def close_popup() -> None:
+        popup = QApplication.activePopupWidget()
+        if popup is not None:
+            seen.append(popup.objectName())
+            popup.close()
+
+    timer = QTimer()
+    timer.timeout.connect(close_popup)
+    timer.start(20)
+    rect = editor.items_view.visualRect(editor.items_model.index(0, col("gname")))
+    editor.items_view.customContextMenuRequested.emit(rect.center())
+    editor.edits["note"].customContextMenuRequested.emit(editor.edits["note"].rect().center())
+    timer.stop()
+    assert seen == ["items_menu", "field_menu"]

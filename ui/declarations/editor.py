@@ -65,6 +65,10 @@ from ui.elided_label import ElidedLabel
 ProblemSpec = tuple[str, int | None, str, str]  # (field, gnum, severity, message)
 _MARK = "QLineEdit {{ border: 2px solid {colour}; }}"
 
+def _exec_menu(menu: QMenu, pos: QPoint) -> None:
+    menu.exec(pos)
+
+
 class DeclarationEditor(QDialog):
     saved = Signal(int)  # declaration id, after a successful save
     problem_activated = Signal(str, object)  # (field, gnum or None)
@@ -82,7 +86,7 @@ class DeclarationEditor(QDialog):
         # Seam: tests replace it. Asked before unsaved edits would be lost: SAVE/DISCARD/CANCEL.
         self.ask_unsaved: Callable[[QWidget], str] = ask_unsaved_changes
         # Seam: tests replace it. Shows a right-click menu at a global position.
-        self.show_menu: Callable[[QMenu, QPoint], object] = QMenu.exec
+        self.show_menu: Callable[[QMenu, QPoint], object] = _exec_menu
         self.edits: dict[str, QLineEdit] = {}
         self.snapshot: Snapshot | None = None
         self.read_only_reason: str | None = None
