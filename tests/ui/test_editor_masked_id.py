@@ -133,3 +133,15 @@ def test_leaving_a_masked_field_empty_keeps_the_stored_value(window: MainWindow,
         decl = s.get(Declaration, 1)
         assert decl is not None
         assert (decl.buyerIdNumber, decl.buyerTelephone) == (BAD, OLD_PHONE)
+
+
+def test_a_role_that_cannot_edit_gets_a_read_only_editor(window: MainWindow,
+                                                         qtbot: QtBot) -> None:
+    window.ctx.actor = Actor("root", Role.ADMIN, None, "desk-1")  # users and backups only
+    editor = open_editor(window, qtbot)
+    assert editor.banner.isVisible()
+    assert editor.banner.text() \
+        == "Your role (Administrator) may view declarations but not edit them."
+    assert editor.edits["buyerIdNumber"].isReadOnly() and editor.edits["note"].isReadOnly()
+    assert not editor.save_button.isEnabled()
+    no_full_numbers(everything_shown(editor))

@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (
 from app.domain.clock import beijing_today
 from app.domain.errors import UserFacingError
 from app.domain.fields import EXTRA_HEAD_FIELDS, HEAD_FIELDS, FieldSpec
-from app.i18n import render
+from app.i18n import N_, Message, render
 from app.reference.tables import ReferenceTables
 from app.rules.fieldrules import GENERATED_AT_SUBMISSION
+from app.security.context import ROLE_LABELS, Permission
 from app.services.editing import (
     READ_ONLY_HEAD,
     EditConflictError,
@@ -249,6 +250,9 @@ class DeclarationEditor(QDialog):
     def _show(self, snap: Snapshot) -> None:
         self.snapshot = snap
         reason = not_editable_reason(snap.status)
+        if reason is None and not self.ctx.actor.can(Permission.EDIT):
+            reason = Message(N_("Your role ({role}) may view declarations but not edit them."),
+                             {"role": Message(ROLE_LABELS[self.ctx.actor.role])})
         self.read_only_reason = render(reason, self.lang) if reason else None
         self._shown = {}
         self._masked_fields = set()
