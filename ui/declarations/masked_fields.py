@@ -14,47 +14,24 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from app.i18n import Message, render
-from app.rules.idcard import check_id_number, normalise_id_number
-from app.rules.partyrules import ID_MESSAGES
+from app.i18n import render
 from app.security.masking import (
     DEFAULT_MASKED_KINDS,
     PII_FIELDS,
-    PiiKind,
     mask_field,
     mask_record,
     redact_text,
 )
 from app.services.editing import Snapshot
-
-# The document type field beside each identity number (type "1" or empty: resident ID card).
-ID_TYPE_FIELDS = {"buyerIdNumber": "buyerIdType", "payerIdNumber": "payerIdType"}
-
-
-def is_id_field(name: str) -> bool:
-    return PII_FIELDS.get(name) is PiiKind.ID_NUMBER
-
-
-def normalised(name: str, typed: str) -> str:
-    """What is saved for `typed` in the write-only field `name`."""
-    return normalise_id_number(typed) if is_id_field(name) else typed.strip()
+from app.services.write_only import new_id_problem, normalised
 
 
 def new_value_problem(name: str, typed: str, head: Mapping[str, Any], today: date,
                       lang: str) -> str | None:
-    """Why `typed` cannot replace the stored value of `name`, or None; the message shows the
-    number masked."""
-    if not is_id_field(name):
-        return None
-    id_type = str(head.get(ID_TYPE_FIELDS.get(name, "")) or "").strip()
-    if id_type not in ("", "1"):
-        return None
-    check = check_id_number(typed, today)
-    if check.problem is None:
-        return None
-    masked = mask_field(name, check.number, DEFAULT_MASKED_KINDS)
-    return render(Message(ID_MESSAGES[check.problem],
-                          {"value": masked, "expected": check.expected_check or ""}), lang)
+    """Why `typed` cannot replace the stored value of `name`, or None (the number masked)."""
+    problem = new_id_problem(name, typed, head, today)
+    return None if problem is None else render(problem, lang)
+
 
 
 class Scrubber:
