@@ -145,3 +145,27 @@ def test_a_role_that_cannot_edit_gets_a_read_only_editor(window: MainWindow,
     assert editor.edits["buyerIdNumber"].isReadOnly() and editor.edits["note"].isReadOnly()
     assert not editor.save_button.isEnabled()
     no_full_numbers(everything_shown(editor))
+
+
+def test_a_conflict_shows_the_colleagues_id_masked(window: MainWindow, qtbot: QtBot) -> None:
+    from app.services.editing import load_snapshot, save_declaration
+    from ui.declarations.conflict_dialog import ConflictDialog
+
+    editor = open_editor(window, qtbot)
+    editor.edits["buyerIdNumber"].setText(NEW)
+    with window.ctx.transaction() as s:  # a colleague fixes the same ID meanwhile
+        snap = load_snapshot(s, window.ctx.actor, 1)
+        save_declaration(s, window.ctx.actor, 1, snap.version, {"buyerIdNumber": GOOD})
+    rows: list[tuple[str, ...]] = []
+
+    def resolve(parent: object, head: dict[str, str], items: object, theirs: object,
+                lang: str) -> None:
+        dialog = ConflictDialog(head, items, theirs, lang, editor)  # type: ignore[arg-type]
+        qtbot.addWidget(dialog)
+        rows.extend(tuple(dialog.table.item(r, c).text() for c in range(3))
+                    for r in range(dialog.table.rowCount()))
+
+    editor.resolve_conflict = resolve  # type: ignore[assignment]
+    assert not editor.save()
+    assert rows and rows[0][2] == GOOD[:4] + "*" * 10 + GOOD[-4:]
+    assert GOOD not in repr(rows)

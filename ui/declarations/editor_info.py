@@ -20,6 +20,7 @@ from app.domain.fields import field_label
 from app.domain.status import DeclarationStatus
 from app.i18n import render
 from app.precheck.messages import revive
+from app.security.masking import redact_text
 from app.services.declarations import DeclarationDetail, get_detail
 from app.services.history import describe_event
 from ui.context import GuiContext
@@ -77,7 +78,8 @@ class EditorInfoPanel(QTabWidget):
             self.history.addItem(self._history_line(ev))
         for r in d.receipts:
             self.history.addItem(self.tr("Receipt {type} {code}: {info}").format(
-                type=r["messageType"], code=r["returnStatus"], info=r["returnInfo"] or ""))
+                type=r["messageType"], code=r["returnStatus"],
+                info=redact_text(r["returnInfo"] or "")))
 
     def set_live_tax(self, tax: Any) -> None:
         d = self.detail
