@@ -94,3 +94,37 @@ def test_history_in_chinese(window: MainWindow, loaded: tuple[str, int, list[str
         assert action not in title or not ("." in action or "_" in action)
         assert any("\u4e00" <= ch <= "\u9fff" for ch in title), (action, title)
     assert "订购人姓名: 张伟 → 李娜" in history(panel)[actions.index("declaration.update")]
+
+
+def test_fix_in_excel_import_again_then_open_the_editor(
+        db_url: str, sessions: sessionmaker[Session], actor: Actor, tmp_path: object,
+        qtbot: QtBot) -> None:
+    """The documented loop, for real: import, correct the file, import again, open."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from app.db.models import Declaration
+    from app.intake.service import ImportRequest, import_file
+    from tests.unit.intake.filemakers import CN_HEADERS, CN_ROWS, write_csv
+
+    folder = Path(str(tmp_path))
+    with sessions() as s, s.begin():
+        import_file(s, actor, ImportRequest(write_csv(folder / "o.csv", CN_HEADERS, CN_ROWS)))
+    rows = [list(r) for r in CN_ROWS]
+    rows[0][2] = rows[1][2] = "张三丰"
+    with sessions() as s, s.begin():
+        again = import_file(s, actor, ImportRequest(write_csv(folder / "o2.csv", CN_HEADERS,
+                                                              rows)))
+        assert again.updated >= 1
+        decl_id = s.execute(select(Declaration.id).where(Declaration.orderNo == "SO1001")
+                            ).scalar_one()
+    with main_window(db_url, qtbot) as w:
+        qtbot.waitUntil(lambda: w.model.ready)
+        editor = w.workspace.open_editor(decl_id)  # type: ignore[attr-defined]
+        assert isinstance(editor, DeclarationEditor)
+        qtbot.addWidget(editor)
+        texts = history(editor.info)
+        updated = [t for t in texts if "Updated by a re-import" in t]
+        assert updated and "→ 张三丰" in updated[0]
+        assert not any("declaration.update" in t for t in texts)
