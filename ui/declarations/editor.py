@@ -5,6 +5,9 @@ second Esc closes). Code fields complete with Chinese names. Saving goes through
 `app.services.editing.save_declaration` with the loaded version: a concurrent change opens the
 conflict dialog (`resolve_conflict` seam). Queued-or-later declarations open read-only with the
 reason. `show_problems()` marks fields; `problem_activated` tells which one the clerk clicked.
+Leaving unsaved edits (another row, closing, quitting) asks Save / Discard / Cancel through the
+`ask_unsaved` seam (`confirm_leave()`). Masked IDs and phones are write-only
+(`ui.declarations.masked_fields`); right-click menus are in `ui.declarations.editor_menus`.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ from ui.elided_label import ElidedLabel
 
 ProblemSpec = tuple[str, int | None, str, str]  # (field, gnum, severity, message)
 _MARK = "QLineEdit {{ border: 2px solid {colour}; }}"
+
 
 def _exec_menu(menu: QMenu, pos: QPoint) -> None:
     menu.exec(pos)
