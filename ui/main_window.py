@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -72,6 +73,8 @@ class MainWindow(QMainWindow):
         # Extra DeclarationFilter fields set by area panels (e.g. problem_code).
         self.filter_overrides: dict[str, Any] = {}
         self.language_switcher: Any = None  # set by the composition root (ui.language)
+        # Asked in order before the window closes (unsaved edits); any False keeps it open.
+        self.close_guards: list[Callable[[], bool]] = []
         self._build_ui()
         self._connect_signals()
         for name in AREA_INSTALLERS:
@@ -117,7 +120,12 @@ class MainWindow(QMainWindow):
         self.toolbar.addAction(self.action_refresh)
 
         self.action_quit = QAction(self.tr("E&xit"), self)
-        self.action_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        # Ctrl+Q everywhere (Windows has no standard Quit key), from the editor window too
+        # (which asks about its unsaved edits first).
+        quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+        ctrl_q = QKeySequence("Ctrl+Q")
+        self.action_quit.setShortcuts([*quit_keys, *([] if ctrl_q in quit_keys else [ctrl_q])])
+        self.action_quit.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.menus["file"].addAction(self.action_quit)
         self.action_about = QAction(self.tr("&About ClearDesk"), self)
         self.menus["help"].addAction(self.action_about)
@@ -378,6 +386,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(saved)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not all(guard() for guard in self.close_guards):
+            event.ignore()
+            return
         self.ui_settings.setValue(WINDOW_GEOMETRY_KEY, self.saveGeometry())
         self.columns.save()
         self.model.shutdown()

@@ -4,8 +4,8 @@
 
 Writes main-<lang>.png (grid), editor-<lang>.png, bulk-edit-<lang>.png, scan-<lang>.png,
 settings-<lang>.png, wizard-defaults-<lang>.png (the import wizard's values for missing
-columns) and label-<lang>.png (a label in the print preview: destination and sort code) on a
-fresh demo database.
+columns), label-<lang>.png (a label in the print preview: destination and sort code) and
+unsaved-<lang>.png (the editor's unsaved-changes question) on a fresh demo database.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -82,6 +83,36 @@ def _label_shot(app: QApplication, ctx: GuiContext, path: Path) -> Path:
     return saved
 
 
+def _unsaved_prompt(app: QApplication, actions: Any, decl_id: int, path: Path) -> Path:
+    """The editor with an unsaved edit and the Save / Discard / Cancel question over it."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QColor, QPainter
+
+    from ui.declarations.unsaved import unsaved_changes_box
+
+    editor = actions.open_editor(decl_id)
+    editor.resize(1200, 760)
+    editor.edits["voyageNo"].setText("CA1234")
+    box = unsaved_changes_box(editor)
+    box.show()
+    _wait(app, lambda: True, 200)
+    shot = editor.grab()
+    question = box.grab()
+    painter = QPainter(shot)
+    at = QPoint((shot.width() - question.width()) // 2, (shot.height() - question.height()) // 3)
+    painter.drawPixmap(at, question)
+    painter.setPen(QColor("#607d8b"))  # offscreen windows have no frame: draw its edge
+    painter.drawRect(question.rect().translated(at).adjusted(-1, -1, 0, 0))
+    painter.end()
+    tmp_png = path.with_name(f".{path.stem}.tmp.png")
+    shot.save(str(tmp_png))
+    tmp_png.replace(path)
+    box.close()
+    editor.revert()
+    editor.close()
+    return path
+
+
 def render(out_dir: Path) -> list[Path]:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -117,6 +148,7 @@ def render(out_dir: Path) -> list[Path]:
             _wait(app, lambda: True, 200)
             written.append(_save(editor, out_dir / f"editor-{lang}.png"))
             editor.close()
+            written.append(_unsaved_prompt(app, actions, invalid, out_dir / f"unsaved-{lang}.png"))
 
             window.table.selectAll()
             bulk = actions.more.open_bulk_edit()

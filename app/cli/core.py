@@ -23,6 +23,7 @@ from app.security.demo_users import add_demo_users
 from app.services import declarations as decl_service
 from app.services import settings as settings_service
 from app.services.demo import add_demo_declarations
+from app.services.history import describe_event
 from app.services.queries import DeclarationFilter
 
 
@@ -194,6 +195,12 @@ def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
         lines.append(ctx.t("Problems:"))
         lines.extend(f"  {p['severity']} {p['code']} {p['field']}: {p['message']}"
                      for p in problems)
+    if d.history:
+        lines.append(ctx.t("History:"))
+        for ev in d.history:
+            text = describe_event(ev, ctx.lang, declaration_id=d.id)
+            lines.append(f"  {str(ev['at'])[:16]}  {ev['user'] or '-'}  {text.title}")
+            lines.extend(f"      {line}" for line in text.lines)
     return Result({}, "\n".join(lines))
 
 

@@ -24,6 +24,7 @@ from app.i18n import N_, Message
 from app.precheck.service import check_declarations
 from app.security.audit import record_event
 from app.security.context import Actor, Permission, require
+from app.security.masking import DEFAULT_MASKED_KINDS, mask_field
 from app.services.declarations import head_dict, item_dict
 
 NOT_EDITABLE = N_("The declaration is {status} and can no longer be edited; changes after "
@@ -45,6 +46,15 @@ class FieldChange:
     def as_json(self) -> dict[str, Any]:
         return {"field": self.field, "gnum": self.gnum, "before": _json(self.before),
                 "after": _json(self.after)}
+
+    def as_audit_json(self) -> dict[str, Any]:
+        """`as_json()` with identity numbers and phones masked: the audit trail keeps that a
+        buyer's ID changed, never the number itself."""
+        data = self.as_json()
+        if self.gnum is None:
+            for key in ("before", "after"):
+                data[key] = mask_field(self.field, data[key], DEFAULT_MASKED_KINDS)
+        return data
 
 
 @dataclass(frozen=True)
@@ -181,7 +191,7 @@ def save_declaration(
     record_event(
         session, actor, "declaration.update", entity="declaration", entity_id=decl.id,
         declaration_id=decl.id, reason=reason,
-        details={"version": decl.version, "changes": [c.as_json() for c in changes]},
+        details={"version": decl.version, "changes": [c.as_audit_json() for c in changes]},
     )
     session.refresh(decl)
     return SaveResult(decl.id, decl.version, decl.status, tuple(changes))

@@ -35,6 +35,12 @@ def _isolated_qsettings(tmp_path_factory: pytest.TempPathFactory) -> None:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
 
 
+@pytest.fixture(autouse=True)
+def _unsaved_edits_are_discarded_at_teardown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows closed after a test must not wait on the modal unsaved-changes question."""
+    monkeypatch.setattr("ui.declarations.editor.ask_unsaved_changes", lambda parent: "discard")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _bundled_font(qapp: object) -> None:
     from PySide6.QtWidgets import QApplication

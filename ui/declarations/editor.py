@@ -5,6 +5,9 @@ second Esc closes). Code fields complete with Chinese names. Saving goes through
 `app.services.editing.save_declaration` with the loaded version: a concurrent change opens the
 conflict dialog (`resolve_conflict` seam). Queued-or-later declarations open read-only with the
 reason. `show_problems()` marks fields; `problem_activated` tells which one the clerk clicked.
+Leaving unsaved edits (another row, closing, quitting) asks Save / Discard / Cancel through the
+`ask_unsaved` seam (`confirm_leave()`). Masked IDs and phones are write-only
+(`ui.declarations.masked_fields`); right-click menus are in `ui.declarations.editor_menus`.
 """
 
 from __future__ import annotations
@@ -12,14 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -29,11 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.clock import beijing_today
 from app.domain.errors import UserFacingError
 from app.domain.fields import EXTRA_HEAD_FIELDS, HEAD_FIELDS, FieldSpec
-from app.i18n import render
+from app.i18n import N_, Message, render
 from app.reference.tables import ReferenceTables
 from app.rules.fieldrules import GENERATED_AT_SUBMISSION
+from app.security.context import ROLE_LABELS, Permission
 from app.services.editing import (
     READ_ONLY_HEAD,
     EditConflictError,
@@ -46,14 +52,26 @@ from ui.context import GuiContext
 from ui.declarations.completers import HEAD_CODE_TABLES, CodeCompleter, code_model
 from ui.declarations.conflict_dialog import Resolution, ask_resolution
 from ui.declarations.editor_info import EditorInfoPanel
+from ui.declarations.editor_menus import copy_cells, field_menu, items_menu, paste_cells
 from ui.declarations.items_model import ITEM_COLUMNS, ItemsDelegate, ItemsTableModel, as_text
 from ui.declarations.live_check import live_check
+from ui.declarations.masked_fields import (
+    Scrubber,
+    masked_snapshot,
+    new_value_problem,
+    normalised,
+)
 from ui.declarations.model import STATUS_COLOURS
 from ui.declarations.pii import personal_data_formatter
+from ui.declarations.unsaved import DISCARD, SAVE, ask_unsaved_changes
 from ui.elided_label import ElidedLabel
 
 ProblemSpec = tuple[str, int | None, str, str]  # (field, gnum, severity, message)
 _MARK = "QLineEdit {{ border: 2px solid {colour}; }}"
+
+
+def _exec_menu(menu: QMenu, pos: QPoint) -> None:
+    menu.exec(pos)
 
 
 class DeclarationEditor(QDialog):
@@ -70,12 +88,18 @@ class DeclarationEditor(QDialog):
         # Seam: tests replace it. Returns a Resolution, "theirs" or None (keep editing).
         self.resolve_conflict: Callable[..., Resolution | str | None] = ask_resolution
         self.show_error: Callable[[str], None] = self._show_error
+        # Seam: tests replace it. Asked before unsaved edits would be lost: SAVE/DISCARD/CANCEL.
+        self.ask_unsaved: Callable[[QWidget], str] = ask_unsaved_changes
+        # Seam: tests replace it. Shows a right-click menu at a global position.
+        self.show_menu: Callable[[QMenu, QPoint], object] = _exec_menu
         self.edits: dict[str, QLineEdit] = {}
         self.snapshot: Snapshot | None = None
         self.read_only_reason: str | None = None
         self._shown: dict[str, str] = {}  # the text each field showed when loaded
-        self._masked_fields: set[str] = set()
+        self._masked_fields: set[str] = set()  # write-only: typed text replaces the value
+        self._tips: dict[str, str] = {}  # a field's own tooltip, under any problem's
         self._mask = personal_data_formatter(ctx.actor)
+        self._scrub = Scrubber()
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(400)
@@ -124,6 +148,7 @@ class DeclarationEditor(QDialog):
         self.items_view.setModel(self.items_model)
         self.items_view.setItemDelegate(ItemsDelegate(self.refs, self.lang, self.items_view))
         self.items_view.setTabKeyNavigation(True)
+        self.items_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.items_view.verticalHeader().setDefaultSectionSize(24)
         self.items_view.horizontalHeader().setStretchLastSection(True)
         for key, width in (("gname", 220), ("gmodel", 160), ("itemNo", 110), ("gnum", 70)):
@@ -158,6 +183,7 @@ class DeclarationEditor(QDialog):
         for n, spec in enumerate(shown):
             edit = QLineEdit(page)
             edit.setObjectName(f"field_{spec.name}")
+            edit.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             if spec.max_len or spec.length:
                 edit.setMaxLength(spec.max_len or spec.length or 32767)
             table = HEAD_CODE_TABLES.get(spec.name)
@@ -202,8 +228,15 @@ class DeclarationEditor(QDialog):
             QShortcut(QKeySequence(seq), self, self.save_and_next)
         self.info.problem_clicked.connect(self._on_info_problem_clicked)
         self._check_timer.timeout.connect(self._on_check_timer_timeout)
-        for edit in self.edits.values():
+        for name, edit in self.edits.items():
             edit.textEdited.connect(self._on_value_edited)
+            edit.customContextMenuRequested.connect(partial(self._on_field_menu_requested, name))
+        self.items_view.customContextMenuRequested.connect(
+            self._on_items_view_custom_context_menu_requested)
+        for keys, slot in ((QKeySequence.StandardKey.Copy, self._on_copy_cells_shortcut),
+                           (QKeySequence.StandardKey.Paste, self._on_paste_cells_shortcut)):
+            shortcut = QShortcut(QKeySequence(keys), self.items_view, slot)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.items_model.dataChanged.connect(self._on_value_edited)
         self.items_model.rowsInserted.connect(self._on_value_edited)
         self.items_model.rowsRemoved.connect(self._on_value_edited)
@@ -221,23 +254,33 @@ class DeclarationEditor(QDialog):
     def _show(self, snap: Snapshot) -> None:
         self.snapshot = snap
         reason = not_editable_reason(snap.status)
+        if reason is None and not self.ctx.actor.can(Permission.EDIT):
+            reason = Message(N_("Your role ({role}) may view declarations but not edit them."),
+                             {"role": Message(ROLE_LABELS[self.ctx.actor.role])})
         self.read_only_reason = render(reason, self.lang) if reason else None
         self._shown = {}
         self._masked_fields = set()
+        self._tips = {}
+        self._scrub.clear()
+        self._scrub.remember(snap.head)
         for name, edit in self.edits.items():
             value = as_text(snap.head.get(name))
             shown = as_text(self._mask(name, snap.head.get(name)))
+            edit.setStyleSheet("")
+            edit.setReadOnly(reason is not None)
+            if shown != value:  # masked personal data: write-only, the mask as placeholder
+                self._masked_fields.add(name)
+                shown = ""
+                edit.setPlaceholderText(as_text(self._mask(name, snap.head.get(name))))
+                self._tips[name] = self.tr(
+                    "Masked personal data: type the complete new value to replace it; left "
+                    "empty, the stored value is kept.")
+            else:
+                edit.setPlaceholderText("")
             self._shown[name] = shown
             edit.setText(shown)
             edit.setCursorPosition(0)  # a value longer than the field shows its start
-            edit.setStyleSheet("")
-            edit.setToolTip("")
-            if shown != value:  # masked personal data: never edited (nor saved) masked
-                self._masked_fields.add(name)
-                edit.setReadOnly(True)
-                edit.setToolTip(self.tr("Masked personal data; a supervisor can unmask it."))
-            else:
-                edit.setReadOnly(reason is not None)
+            edit.setToolTip(self._tips.get(name, ""))
         self.items_model.read_only = reason is not None
         self.items_model.load(list(snap.items))
         for b in (self.save_button, self.save_next_button, self.add_item_button,
@@ -257,23 +300,32 @@ class DeclarationEditor(QDialog):
     # --- state --------------------------------------------------------------------------
     def head_changes(self) -> dict[str, str]:
         assert self.snapshot is not None
-        return {name: edit.text() for name, edit in self.edits.items()
-                if name not in self._masked_fields and edit.text() != self._shown[name]}
+        changes = {name: edit.text() for name, edit in self.edits.items()
+                   if edit.text() != self._shown[name]}
+        for name in self._masked_fields & changes.keys():
+            changes[name] = normalised(name, changes[name])
+            if not changes[name]:  # blanks typed into a write-only field: keep the value
+                del changes[name]
+        return changes
 
     def is_dirty(self) -> bool:
         return bool(self.head_changes()) or self.items_model.dirty
 
     def show_problems(self, problems: Sequence[ProblemSpec]) -> None:
         """Mark fields with pre-check results: (field, gnum, severity, message)."""
-        for edit in self.edits.values():
+        for name, edit in self.edits.items():
             edit.setStyleSheet("")
-            edit.setToolTip("")
+            edit.setToolTip(self._tips.get(name, ""))
+        # Full IDs and phones never reach the screen, whatever the messages quote.
+        self._scrub.remember({n: self.edits[n].text() for n in self._masked_fields})
+        problems = [(f, g, sev, self._scrub(m)) for f, g, sev, m in problems]
         cells: dict[tuple[int, str], str] = {}
         for field, gnum, severity, message in problems:
             colour = "#c62828" if severity == "error" else "#ef6c00"
             if gnum is None and field in self.edits:
                 self.edits[field].setStyleSheet(_MARK.format(colour=colour))
-                self.edits[field].setToolTip(message)
+                tip = self._tips.get(field)
+                self.edits[field].setToolTip(f"{message}\n{tip}" if tip else message)
             elif gnum is not None:
                 cells[(gnum, field)] = message
         self.items_model.problem_cells = cells
@@ -287,8 +339,9 @@ class DeclarationEditor(QDialog):
             return
         head = {name: edit.text() for name, edit in self.edits.items()}
         for name in (*READ_ONLY_HEAD, *self._masked_fields):
-            value = self.snapshot.head.get(name)
-            head[name] = as_text(value)
+            if name in self._masked_fields and self.edits[name].text().strip():
+                continue  # a new value typed over the masked one
+            head[name] = as_text(self.snapshot.head.get(name))
         problems, tax = live_check(head, self.items_model.values(), self.refs, self.lang)
         if with_stored:
             stored = self.info.stored_problems()
@@ -324,6 +377,13 @@ class DeclarationEditor(QDialog):
         if self.snapshot is None or self.read_only_reason:
             return False
         head = self.head_changes()
+        for name in self._masked_fields & head.keys():
+            values = {**self.snapshot.head, **head}
+            problem = new_value_problem(name, head[name], values, beijing_today(), self.lang)
+            if problem is not None:  # it cannot be looked at again once saved
+                self.show_error(problem)
+                self.focus_field(name, None)
+                return False
         items = self.items_model.values() if self.items_model.dirty else None
         return self._save(head, items, self.snapshot.version)
 
@@ -335,7 +395,8 @@ class DeclarationEditor(QDialog):
             with self.ctx.transaction() as s:
                 result = save_declaration(s, self.ctx.actor, decl_id, version, head, items)
         except EditConflictError as conflict:
-            choice = self.resolve_conflict(self, head, items, conflict.theirs, self.lang)
+            choice = self.resolve_conflict(self, head, items, masked_snapshot(conflict.theirs),
+                                           self.lang)
             if choice == "theirs":
                 self.load(decl_id)
                 return False
@@ -343,7 +404,7 @@ class DeclarationEditor(QDialog):
                 return self._save(choice.head, choice.items, conflict.theirs.version)
             return False
         except UserFacingError as exc:
-            self.show_error(exc.text(self.lang))
+            self.show_error(self._scrub(exc.text(self.lang)))
             return False
         self.load(decl_id)
         self.message.setText(self.tr("Saved ({n} change(s)).").format(n=len(result.changes))
@@ -361,6 +422,29 @@ class DeclarationEditor(QDialog):
         nxt = self.next_id(current) if self.next_id else None
         if nxt is not None:
             self.load(nxt)
+
+    def confirm_leave(self) -> bool:
+        """True when the declaration may be left: nothing unsaved, or the clerk saved (and the
+        save went through) or discarded the edits; False keeps the editor as it is."""
+        if self.read_only_reason is not None or not self.is_dirty():
+            return True
+        answer = self.ask_unsaved(self)
+        if answer == SAVE:
+            return self.save()
+        if answer == DISCARD:
+            self.revert()
+            return True
+        return False
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.confirm_leave():
+            event.accept()
+        else:
+            event.ignore()
+
+    def reject(self) -> None:  # QDialog's own way out (window manager, Esc in sub-widgets)
+        if self.confirm_leave():
+            super().reject()
 
     def revert(self) -> None:
         if self.snapshot is not None:
@@ -385,6 +469,37 @@ class DeclarationEditor(QDialog):
         row = self.items_model.add_row()
         self.items_view.setCurrentIndex(self.items_model.index(row, 2))
         self.items_view.edit(self.items_model.index(row, 2))
+
+    # --- right-click menus ----------------------------------------------------------------
+    def items_menu(self) -> QMenu:
+        return items_menu(self.items_view, self.items_model,
+                          self._on_add_item_button_clicked, self)
+
+    def field_menu(self, name: str) -> QMenu:
+        edit = self.edits[name]
+        return field_menu(edit, partial(self.revert_field, name),
+                          edit.text() != self._shown.get(name, edit.text()))
+
+    def revert_field(self, name: str) -> None:
+        """Put back the text `name` showed when loaded (a write-only field: empty again)."""
+        self.edits[name].setText(self._shown.get(name, ""))
+        self._on_value_edited()
+
+    def _on_items_view_custom_context_menu_requested(self, pos: QPoint) -> None:
+        menu = self.items_menu()
+        self.show_menu(menu, self.items_view.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def _on_field_menu_requested(self, name: str, pos: QPoint) -> None:
+        menu = self.field_menu(name)
+        self.show_menu(menu, self.edits[name].mapToGlobal(pos))
+        menu.deleteLater()
+
+    def _on_copy_cells_shortcut(self) -> None:
+        copy_cells(self.items_view)
+
+    def _on_paste_cells_shortcut(self) -> None:
+        paste_cells(self.items_view, self.items_model)
 
     def _on_remove_item_button_clicked(self) -> None:
         self.items_model.remove_row(self.items_view.currentIndex().row())

@@ -20,7 +20,9 @@ from app.domain.fields import field_label
 from app.domain.status import DeclarationStatus
 from app.i18n import render
 from app.precheck.messages import revive
+from app.security.masking import redact_text
 from app.services.declarations import DeclarationDetail, get_detail
+from app.services.history import describe_event
 from ui.context import GuiContext
 
 ProblemSpec = tuple[str, int | None, str, str]
@@ -76,7 +78,8 @@ class EditorInfoPanel(QTabWidget):
             self.history.addItem(self._history_line(ev))
         for r in d.receipts:
             self.history.addItem(self.tr("Receipt {type} {code}: {info}").format(
-                type=r["messageType"], code=r["returnStatus"], info=r["returnInfo"] or ""))
+                type=r["messageType"], code=r["returnStatus"],
+                info=redact_text(r["returnInfo"] or "")))
 
     def set_live_tax(self, tax: Any) -> None:
         d = self.detail
@@ -87,22 +90,16 @@ class EditorInfoPanel(QTabWidget):
             "as typed.</p>").format(goods=goods, tax=_money(tax)))
 
     def _history_line(self, ev: dict[str, Any]) -> str:
-        at = datetime.fromisoformat(ev["at"]).astimezone().strftime("%Y-%m-%d %H:%M")
-        line = f"{at}  {ev['user'] or '-'}  {ev['action']}"
-        details = ev.get("details") or {}
-        changes = details.get("changes") or []
-        parts = []
-        for c in changes[:12]:
-            name = field_label(c["field"], bool(c.get("gnum")), self.lang)
-            if c.get("gnum"):
-                name = f"#{c['gnum']} {name}"
-            parts.append(f"{name}: {c.get('before') or '∅'} → {c.get('after') or '∅'}")
-        if "status" in details and isinstance(details["status"], dict):
-            parts.append(f"{details['status'].get('from')} → {details['status'].get('to')}")
-        if parts:
-            line += "\n  " + "\n  ".join(parts)
-        if ev.get("reason"):
-            line += "\n  " + str(ev["reason"])
+        try:
+            at = datetime.fromisoformat(str(ev.get("at"))).astimezone().strftime(
+                "%Y-%m-%d %H:%M")
+        except (TypeError, ValueError):
+            at = "-"
+        decl_id = self.detail.id if self.detail is not None else None
+        text = describe_event(ev, self.lang, declaration_id=decl_id)
+        line = f"{at}  {ev.get('user') or '-'}  {text.title}"
+        if text.lines:
+            line += "\n  " + "\n  ".join(text.lines)
         return line
 
     def stored_problems(self) -> list[ProblemSpec]:

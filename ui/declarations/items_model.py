@@ -119,6 +119,17 @@ class ItemsTableModel(QAbstractTableModel):
         self.dirty = True
         return len(self.rows) - 1
 
+    def duplicate_row(self, row: int) -> int:
+        """Insert a copy of `row` right after it; returns the new row."""
+        if self.read_only or not 0 <= row < len(self.rows):
+            return -1
+        self.beginInsertRows(QModelIndex(), row + 1, row + 1)
+        self.rows.insert(row + 1, dict(self.rows[row]))
+        self.endInsertRows()
+        self.dirty = True
+        self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, len(self.rows) - 1)
+        return row + 1
+
     def remove_row(self, row: int) -> None:
         if not 0 <= row < len(self.rows):
             return

@@ -34,6 +34,7 @@ class WorkspaceActions(QObject):
         self.action_edit.triggered.connect(self.open_editor)
         w.menus["declarations"].addAction(self.action_edit)
         w.table.activated.connect(self._on_table_activated)
+        w.close_guards.append(self.may_close_window)
         from ui.workspace.more_actions import install_more
 
         install_more(self)
@@ -53,12 +54,36 @@ class WorkspaceActions(QObject):
                                         w.tr("Select a declaration first."))
                 return None
             decl_id = ids[0]
-        if self.editor is not None:
-            self.editor.close()
+        editor = self.editor
+        if (editor is not None and editor.isVisible() and editor.snapshot is not None
+                and editor.snapshot.id == decl_id):
+            editor.raise_()
+            editor.activateWindow()
+            return editor
+        if editor is not None and editor.isVisible():
+            # One editor: the next declaration opens in it once its edits are saved or
+            # dropped; Cancel keeps it (and its row selected in the grid).
+            if not editor.confirm_leave():
+                if editor.snapshot is not None:
+                    w.select_declaration(editor.snapshot.id)
+                editor.raise_()
+                editor.activateWindow()
+                return editor
+            editor.load(decl_id)
+            editor.raise_()
+            editor.activateWindow()
+            return editor
+        if editor is not None:
+            editor.deleteLater()
         self.editor = DeclarationEditor(w.ctx, self.refs(), decl_id, self.next_id, w)
         self.editor.saved.connect(self._on_editor_saved)
         self.editor.show()
         return self.editor
+
+    def may_close_window(self) -> bool:
+        """The main window's close guard: the editor asks about unsaved edits first."""
+        editor = self.editor
+        return editor is None or not editor.isVisible() or editor.close()
 
     def next_id(self, decl_id: int) -> int | None:
         model = self.window.model
