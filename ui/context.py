@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db.engine import make_session_factory
 from app.security.context import Actor
 
 
@@ -21,8 +22,19 @@ class GuiContext:
     url: str
     # Set by the composition root: ends this user's session and asks who logs in next.
     on_logout: Callable[[], object] | None = None
+    _read_sessions: sessionmaker[Session] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def read_sessions(self) -> sessionmaker[Session]:
+        """Sessions that only read: they never wait behind another workstation's writes."""
+        if self._read_sessions is None:
+            self._read_sessions = make_session_factory(self.engine, read_only=True)
+        return self._read_sessions
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        with self.sessions() as session, session.begin():
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """One unit of work. Write transactions (the default) queue behind other writers;
+        `write=False` ones only read (a write in them is refused by the database)."""
+        factory = self.sessions if write else self.read_sessions
+        with factory() as session, session.begin():
             yield session

@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
         ctx, flt = self.ctx, self.current_filter()
 
         def job(progress: Progress, cancel: CancelToken) -> dict[str, int]:
-            with ctx.transaction() as s:
+            with ctx.transaction(write=False) as s:
                 return view_service.status_counts(s, ctx.actor, flt)
 
         run_job(job, parent=self, on_finished=self._on_counts_loaded)
@@ -281,7 +281,7 @@ class MainWindow(QMainWindow):
         ctx = self.ctx
 
         def job(progress: Progress, cancel: CancelToken) -> FilterChoices:
-            with ctx.transaction() as s:
+            with ctx.transaction(write=False) as s:
                 return view_service.filter_choices(s, ctx.actor)
 
         run_job(job, parent=self, on_finished=self.filter_bar.set_choices)

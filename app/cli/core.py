@@ -131,7 +131,7 @@ def cmd_demo(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 def cmd_list(ctx: CliContext, args: argparse.Namespace) -> Result:
     flt = DeclarationFilter(statuses=tuple(args.status or ()), search=args.search)
-    with ctx.transaction() as session:
+    with ctx.transaction(write=False) as session:
         page = decl_service.fetch_page(session, ctx.actor, flt, offset=args.offset,
                                        limit=args.limit)
     rows = page.as_dicts()
@@ -167,7 +167,7 @@ def _status_text(status: str, lang: str) -> str:
 
 
 def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
-    with ctx.transaction() as session:
+    with ctx.transaction(write=False) as session:
         d = decl_service.get_detail(session, ctx.actor, args.key)
     problems = [
         {"gnum": p["gnum"], "field": p["field"], "code": p["code"], "severity": p["severity"],
@@ -205,7 +205,7 @@ def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 
 def cmd_config_get(ctx: CliContext, args: argparse.Namespace) -> Result:
-    with ctx.transaction() as session:
+    with ctx.transaction(write=False) as session:
         value = settings_service.get_setting(session, args.key)
     return Result({"key": args.key, "value": value}, value or "")
 
@@ -219,7 +219,7 @@ def cmd_config_set(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 
 def cmd_config_list(ctx: CliContext, args: argparse.Namespace) -> Result:
-    with ctx.transaction() as session:
+    with ctx.transaction(write=False) as session:
         values = settings_service.all_settings(session)
     rows = [[s.key, translate(s.label, ctx.lang), values.get(s.key, "")]
             for s in settings_service.SETTINGS]

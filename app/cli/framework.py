@@ -50,7 +50,9 @@ class CliContext:
     actor_resolver: ActorResolver | None = None
     _engine: Engine | None = None
     _factory: sessionmaker[Session] | None = None
+    _read_factory: sessionmaker[Session] | None = None
     _actor: Actor | None = None
+    _open_transactions: int = 0
     migration: MigrationResult | None = None
 
     @property
@@ -65,20 +67,45 @@ class CliContext:
 
     @property
     def sessions(self) -> sessionmaker[Session]:
+        """Sessions for write transactions (on SQLite: BEGIN IMMEDIATE, queued behind others)."""
         if self._factory is None:
             self._factory = make_session_factory(self.engine)
         return self._factory
 
+    @property
+    def read_sessions(self) -> sessionmaker[Session]:
+        """Sessions for read-only transactions: never wait for writers; a write is refused."""
+        if self._read_factory is None:
+            self._read_factory = make_session_factory(self.engine, read_only=True)
+        return self._read_factory
+
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on error."""
-        with self.sessions() as session, session.begin():
-            yield session
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on error.
+
+        The login is resolved before the transaction opens (it writes in a transaction of its
+        own). `write=False` for commands that only read: they then neither wait for nor block
+        another workstation's import, and any write in them fails loudly.
+        """
+        _ = self.actor
+        factory = self.sessions if write else self.read_sessions
+        self._open_transactions += 1
+        try:
+            with factory() as session, session.begin():
+                yield session
+        finally:
+            self._open_transactions -= 1
 
     @property
     def actor(self) -> Actor:
-        """The acting user (login is resolved on first use, not for `--help`)."""
+        """The acting user (login is resolved on first use, not for `--help`).
+
+        Raises RuntimeError when first asked for inside an open transaction: the login writes
+        in its own transaction, which would wait for (or invalidate) the open one.
+        """
         if self._actor is None:
+            if self._open_transactions:
+                raise RuntimeError("the login must be resolved before a transaction opens")
             self._actor = self.actor_resolver(self) if self.actor_resolver else system_actor()
         return self._actor
 

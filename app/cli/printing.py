@@ -75,7 +75,7 @@ def _keys(args: argparse.Namespace) -> list[str]:
 def _resolve(ctx: CliContext, args: argparse.Namespace) -> Selection:
     if args.batch:
         return Selection(batch_no=args.batch)
-    with ctx.sessions() as session:
+    with ctx.transaction(write=False) as session:
         return Selection(ids=tuple(find_declaration_id(session, k) for k in _keys(args)))
 
 

@@ -107,7 +107,7 @@ def make_actor_resolver(
     env = os.environ if env is None else env
 
     def resolve(ctx: CliContext) -> Actor:
-        with ctx.transaction() as session:
+        with ctx.read_sessions.begin() as session:
             if UserService(session).needs_bootstrap():
                 # No accounts yet: nothing to log in to. Only the first admin can be added.
                 return system_actor()
@@ -178,7 +178,7 @@ def cmd_users_add(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 
 def cmd_users_list(ctx: CliContext, args: argparse.Namespace) -> Result:
-    with ctx.transaction() as session:
+    with ctx.transaction(write=False) as session:
         users = UserService(session).list_users(ctx.actor)
     if ctx.json:
         return Result({"users": [_user_data(u) for u in users]})
@@ -225,7 +225,7 @@ def cmd_users_role(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 
 def cmd_audit_verify(ctx: CliContext, args: argparse.Namespace) -> Result:
-    with ctx.transaction() as session:
+    with ctx.transaction(write=False) as session:
         check = AuditService(session).verify(ctx.actor)
     data: dict[str, Any] = {"ok": check.ok, "events": check.events,
                             "firstBadId": check.first_bad_id, "kind": check.kind,
@@ -244,7 +244,7 @@ def cmd_audit_verify(ctx: CliContext, args: argparse.Namespace) -> Result:
 def cmd_audit_list(ctx: CliContext, args: argparse.Namespace) -> Result:
     flt = AuditFilter(user=args.filter_user, action=args.action,
                       declaration_id=args.declaration)
-    with ctx.transaction() as session:
+    with ctx.transaction(write=False) as session:
         events = AuditService(session).list_events(ctx.actor, flt, limit=args.limit)
     if ctx.json:
         return Result({"events": [e.as_dict() for e in events]})

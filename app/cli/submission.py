@@ -125,7 +125,7 @@ def _transport(args: argparse.Namespace) -> batches.TransportData:
 
 def exchange_for(ctx: CliContext, folder: Path | None) -> ExchangeFolderTransport:
     """The exchange folder from --exchange or the broker settings, with configured names."""
-    with ctx.sessions() as session:
+    with ctx.transaction(write=False) as session:
         values = settings_service.all_settings(session)
     return transport_from_settings(values, folder)
 
@@ -154,7 +154,7 @@ def _batch_rows(items: list[batches.BatchSummary], lang: str) -> list[list[Any]]
 
 
 def cmd_batch_list(ctx: CliContext, args: argparse.Namespace) -> Result:
-    with ctx.sessions() as session:
+    with ctx.transaction(write=False) as session:
         items = batches.list_batches(session, ctx.actor, include_dissolved=args.all)
     headers = [ctx.t(h) for h in (N_("Batch"), N_("I/E"), N_("State"), N_("Declarations"),
                                   N_("Messages"), N_("Master bill"), N_("Flight"),
@@ -164,7 +164,7 @@ def cmd_batch_list(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 
 def cmd_batch_show(ctx: CliContext, args: argparse.Namespace) -> Result:
-    with ctx.sessions() as session:
+    with ctx.transaction(write=False) as session:
         b = batches.get_batch(session, ctx.actor, args.batch)
     counts = ", ".join(f"{ctx.t(DeclarationStatus(s).label)} {n}" for s, n in b.status_counts)
     rows = [
@@ -269,7 +269,7 @@ def cmd_receipts(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 
 def cmd_to_fix(ctx: CliContext, args: argparse.Namespace) -> Result:
-    with ctx.sessions() as session:
+    with ctx.transaction(write=False) as session:
         groups = fixqueue.fix_groups(session, ctx.actor)
         held = fixqueue.held_declarations(session, ctx.actor)
     data = {

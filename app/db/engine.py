@@ -7,19 +7,31 @@ same code runs on PostgreSQL (`postgresql+psycopg://…`).
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
+import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from app.domain.errors import DatabaseBusyError
 
 APP_NAME = "ClearDesk"
 DB_FILE_NAME = "cleardesk.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
+# How long a write transaction queues behind another writer (another workstation's import,
+# another command) before the user is told to try again. BEGIN IMMEDIATE is retried after
+# each busy timeout: nothing has happened yet, so retrying is safe.
+WRITER_QUEUE_SECONDS = 60.0
+# Execution option marking a read-only engine/connection (see read_only_engine()).
+READ_ONLY = "cleardesk_read_only"
+_SQLITE_BUSY = 5  # primary result code; BUSY_SNAPSHOT (517) etc. share it in the low byte
 
 
 def default_db_path() -> Path:
@@ -66,6 +78,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "handle_error", _sqlite_busy_as_user_error)
+    return engine
+
+
+def read_only_engine(engine: Engine) -> Engine:
+    """A view of `engine` whose transactions only read, and are refused any write.
+
+    Read transactions neither wait for nor block writers (SQLite WAL, PostgreSQL MVCC). All
+    other transactions are write transactions: on SQLite they start with BEGIN IMMEDIATE and
+    queue behind other writers, so a read followed by a write can never fail half-way with
+    "database is locked". A write inside a read-only transaction fails at once (SQLite
+    `query_only`, PostgreSQL READ ONLY), so a command that wrongly declares itself read-only
+    cannot slip through the tests.
+    """
+    if is_sqlite(engine):
+        return engine.execution_options(**{READ_ONLY: True})
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(postgresql_readonly=True)
     return engine
 
 
@@ -82,11 +112,60 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    read_only = bool(conn.get_execution_options().get(READ_ONLY))
+    record = conn.connection  # the pooled DBAPI connection: its info outlives this checkout
+    dbapi_conn = record.dbapi_connection
+    if record.info.get("query_only", False) != read_only:
+        dbapi_conn.execute(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
+        record.info["query_only"] = read_only
+    if read_only:
+        dbapi_conn.execute("BEGIN")
+        return
+    # A deferred BEGIN that reads first and writes later cannot wait for another writer: its
+    # snapshot is stale, so SQLite answers "database is locked" at once. Take the write lock
+    # up front instead; writers then queue (busy timeout, and retries up to the queue limit).
+    deadline = time.monotonic() + WRITER_QUEUE_SECONDS
+    while True:
+        try:
+            dbapi_conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusyError() from exc
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
+def _is_busy(exc: BaseException) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return bool(code & 0xFF == _SQLITE_BUSY)
+    return "database is locked" in str(exc)
+
+
+def _sqlite_busy_as_user_error(context: Any) -> None:
+    """Whatever "database is locked" still escapes becomes a plain message, not a traceback."""
+    if isinstance(context.original_exception, sqlite3.OperationalError) and _is_busy(
+            context.original_exception):
+        raise DatabaseBusyError() from context.original_exception
+
+
+def take_turns(conn: Connection, name: str) -> None:
+    """Until this transaction ends, other transactions calling take_turns(name) wait.
+
+    For appends that must see each other (the audit hash chain). SQLite write transactions
+    already run one at a time (BEGIN IMMEDIATE); PostgreSQL gets a transaction-scoped
+    advisory lock.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                     {"key": zlib.crc32(name.encode()) & 0x7FFFFFFF})
+
+
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions for write transactions (the default), or for read-only ones."""
+    bind = read_only_engine(engine) if read_only else engine
+    return sessionmaker(bind=bind, expire_on_commit=False, future=True)
 
 
 @contextmanager

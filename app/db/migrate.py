@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
-from app.db.engine import sqlite_file
+from app.db.engine import read_only_engine, sqlite_file
 from app.domain.errors import SchemaTooNewError
 from app.paths import migrations_path
 
@@ -39,7 +39,8 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    # Read-only: starting a command must not queue behind another workstation's import.
+    with read_only_engine(engine).connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.i18n import Message, render
+from app.i18n import N_, Message, render
 
 
 class UserFacingError(Exception):
@@ -40,6 +40,14 @@ class PermissionDeniedError(UserFacingError):
 
 class SchemaTooNewError(UserFacingError):
     """The database was written by a newer ClearDesk build."""
+
+
+class DatabaseBusyError(ConflictError):
+    """Another workstation or command kept the database busy longer than we queue for it."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("Another workstation or command is writing to the database, so "
+                            "nothing was changed. Try again in a moment."))
 
 
 class Cancelled(Exception):

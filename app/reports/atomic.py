@@ -28,14 +28,23 @@ def check_target(target: Path, suffixes: tuple[str, ...]) -> Path:
     return path
 
 
+PRIVATE_FILE_MODE = 0o600  # exports carry identity numbers: readable by their owner only
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path next to `target`; rename it onto `target` when the block
-    succeeds, delete it when the block raises (a cancelled export leaves nothing behind)."""
+    succeeds, delete it when the block raises (a cancelled export leaves nothing behind).
+
+    The file is created readable by its owner only (0600) before anything is written into
+    it. Record the audit event inside the block, so a failed audit leaves no file either.
+    """
     temp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
     try:
         create_private_output(temp)
         yield temp
+        with contextlib.suppress(OSError):  # a USB stick's FAT has no modes
+            os.chmod(temp, PRIVATE_FILE_MODE)  # in case a writer replaced the file
         os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -133,11 +133,11 @@ def export_declarations(
             sheets = _write_xlsx(temp, headings, columns, chunks, total, progress, lang,
                                  max_rows_per_sheet)
             fmt = "xlsx"
-    rows = sum(s.rows for s in sheets)
-    if audit:
-        record_event(session, actor, "export.declarations", entity="file", entity_id=path.name,
-                     details={"rows": rows, "format": fmt,
-                              "masked": sorted(k.value for k in masked)})
+        rows = sum(s.rows for s in sheets)
+        if audit:
+            record_event(session, actor, "export.declarations", entity="file",
+                         entity_id=path.name, details={"rows": rows, "format": fmt,
+                                                       "masked": sorted(k.value for k in masked)})
     return ExportResult(path, fmt, rows, sheets)
 
 

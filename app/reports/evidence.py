@@ -146,9 +146,9 @@ def export_evidence(session: Session, actor: Actor, batch_key: str, target: Path
         sums = "".join(f"{digest}  {name}\n" for name, digest in sorted(pack.sums.items()))
         zf.writestr("SHA256SUMS", sums.encode("ascii"))
         files = dict(pack.sizes)
+        record_event(session, actor, "export.evidence", entity="batch", entity_id=batch.id,
+                     details={"file": path.name, **counts, "missing": missing})
     progress(steps, steps, "")
-    record_event(session, actor, "export.evidence", entity="batch", entity_id=batch.id,
-                 details={"file": path.name, **counts, "missing": missing})
     return EvidenceResult(path, batch.batch_no, files, counts, tuple(missing))
 
 

@@ -62,10 +62,11 @@ def export_summary(session: Session, actor: Actor, scope: SummaryScope, target: 
     progress(2, 3, "")
     with atomic_path(path) as temp:
         wb.save(temp)
+        record_event(session, actor, "export.summary", entity="file", entity_id=path.name,
+                     details={"from": scope.date_from.isoformat(),
+                              "to": scope.date_to.isoformat(),
+                              "platform": scope.platform, "batchId": scope.batch_id})
     progress(3, 3, "")
-    record_event(session, actor, "export.summary", entity="file", entity_id=path.name,
-                 details={"from": scope.date_from.isoformat(), "to": scope.date_to.isoformat(),
-                          "platform": scope.platform, "batchId": scope.batch_id})
     sheets = (
         SheetCount(wb.worksheets[0].title, len(data.statuses)),
         SheetCount(wb.worksheets[1].title, len(data.days)),
@@ -236,5 +237,6 @@ def _causes(ws: Worksheet, data: SummaryData, t: Any) -> None:
     if rows:
         chart = _bar(t(N_("Rejection causes")), t(N_("Declarations")), horizontal=True)
         chart.add_data(Reference(ws, min_col=4, min_row=1, max_row=last), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=2, min_row=2, max_row=last))
+        # Labelled with the causes (column C), not their codes: a code means nothing at a glance.
+        chart.set_categories(Reference(ws, min_col=3, min_row=2, max_row=last))
         ws.add_chart(chart, "H2")

@@ -6,7 +6,7 @@ breakdown covers the same declarations, so its rows sum to the total.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -143,8 +143,11 @@ def collect_summary(session: Session, scope: SummaryScope) -> SummaryData:
                    sum((t.goods_value for t in statuses), ZERO),
                    sum((t.tax for t in statuses), ZERO))
     day = beijing_day(D.created_at)
-    days = tuple(_totals(date.fromisoformat(str(k)), v) for k, v in _grouped(
-        session, select(day, *_measures()).where(where).group_by(day).order_by(day)))
+    found = {t.key: t for t in (_totals(date.fromisoformat(str(k)), v) for k, v in _grouped(
+        session, select(day, *_measures()).where(where).group_by(day).order_by(day)))}
+    # Every day of the period, quiet ones as zeros: a chart that skips them hides the gaps.
+    days = tuple(found.get(d) or Totals(d, 0, 0, 0, ZERO, ZERO)
+                 for d in _each_day(scope.date_from, scope.date_to))
     platform = func.coalesce(D.ebpName, EMPTY)
     platforms = tuple(_totals(k, v) for k, v in _grouped(
         session, select(platform, *_measures()).where(where).group_by(platform)
@@ -161,6 +164,10 @@ def collect_summary(session: Session, scope: SummaryScope) -> SummaryData:
     overview = Overview(total, submitted, rate, timed, median, p90)
     return SummaryData(scope, overview, statuses, days, platforms, batches,
                        _clerks(session, scope), _causes(session, scope))
+
+
+def _each_day(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def _release_times(session: Session, scope: SummaryScope

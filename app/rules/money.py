@@ -128,13 +128,24 @@ def _three_document_match(record: Record) -> Iterator[Problem]:
             yield error(RuleCode.SUM_MISMATCH, payer, msgid, payer=a, buyer=b)
 
 
+def single_limit_refused(record: Record, single_limit: Decimal, annual_limit: Decimal) -> bool:
+    """True when customs refuses the import for the single-order limit (-621005): its
+    dutiable value is over `single_limit`, and it is not one indivisible item below the annual
+    limit (that one is allowed and taxed in full). The pre-check and the training customs
+    both decide with this function."""
+    value = dutiable_value(record)
+    if value <= single_limit:
+        return False
+    return not (is_single_indivisible(record) and value < annual_limit)
+
+
 def check_single_limit(record: Record, ctx: CheckContext) -> Iterator[Problem]:
     if not is_import(record):
         return
     value = dutiable_value(record)
     if value <= ctx.single_limit:
         return
-    if is_single_indivisible(record) and value < ctx.annual_limit:
+    if not single_limit_refused(record, ctx.single_limit, ctx.annual_limit):
         yield warning(RuleCode.LIMIT_SINGLE, "totalPrice", N_("Value {value} is over the "
                       "single-order limit {limit}; allowed as one indivisible item but taxed in "
                       "full."), 1, value=money(value), limit=money(ctx.single_limit))

@@ -16,6 +16,7 @@ from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from app.db.driversql import bind_value, binder, executemany
+from app.db.engine import take_turns
 from app.db.models import AuditEvent
 from app.db.types import utcnow
 from app.security.context import Actor
@@ -160,6 +161,9 @@ _APPEND = insert(_TABLE).values(
 
 def _last_hash(session: Session) -> str:
     session.flush()
+    # FOR UPDATE alone lets two PostgreSQL writers read the same last row (the second one,
+    # once let through, does not see the row the first appended): the chain would fork.
+    take_turns(session.connection(), "audit_events")
     last = session.execute(
         select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1).with_for_update()
     ).scalar_one_or_none()

@@ -5,10 +5,15 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app.db.engine import read_only_engine
 from app.reference.store import load_reference_files, reference_loaded
 
 
 def after_migration(engine: Engine) -> None:
+    # Look first without the write lock: every start passes here, even a read-only command.
+    with Session(read_only_engine(engine)) as session, session.begin():
+        if reference_loaded(session):
+            return
     with Session(engine) as session, session.begin():
         if not reference_loaded(session):
             load_reference_files(session)

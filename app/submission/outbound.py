@@ -29,7 +29,7 @@ from app.domain.state_machine import Event, EventKind
 from app.i18n import N_
 from app.jobs.base import CancelToken, Progress, no_progress
 from app.precheck.transitions import change_status
-from app.security.audit import AuditRecord, record_events
+from app.security.audit import AuditRecord, append_events, record_events
 from app.security.context import Actor, Permission, require
 from app.submission import batches as B
 from app.submission.ceb import (
@@ -151,6 +151,11 @@ def record_batch(session: Session, actor: Actor, batch_ref: str | int,
         "batch.submit", "batch", str(batch.id),
         details={"batch": batch.batch_no, "messages": len(recorded), "declarations": len(ids)},
     )])
+    # One event per declaration handed to customs: its history shows the submission, and the
+    # supervisor summary counts each clerk's submissions from these.
+    append_events(session, actor, [
+        AuditRecord("declaration.send", "declaration", str(decl_id), decl_id,
+                    {"batch": batch.batch_no}) for decl_id, _ in pairs])
     return recorded
 
 

@@ -19,13 +19,14 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import defusedxml.ElementTree as SafeET
 from lxml import etree
 
+from app.rules.money import dutiable_value, single_limit_refused
 from app.submission import xsd
 from app.submission.exchange import ExchangeFolderTransport, write_atomic
 from app.submission.receipt_builders import build_ceb900, build_inventory_receipt, return_time
@@ -204,9 +205,12 @@ class CustomsSimulator:
         for node in doc.iterfind("ceb:Inventory", _NS):
             head = {etree.QName(c).localname: (c.text or "")
                     for c in node.find("ceb:InventoryHead", _NS)}
-            total = sum((_dec(el.text) for el in node.iterfind("ceb:InventoryList/ceb:totalPrice",
-                                                               _NS)), Decimal(0))
-            head["_value"] = str(total + _dec(head.get("freight")) + _dec(head.get("insuredFee")))
+            record = {**head, "items": [
+                {etree.QName(c).localname: (c.text or "") for c in item}
+                for item in node.iterfind("ceb:InventoryList", _NS)]}
+            head["_value"] = str(dutiable_value(record))
+            # The pre-check's own rule: one indivisible item over the limit is let through.
+            head["_single_refused"] = single_limit_refused(record, SINGLE_LIMIT, ANNUAL_LIMIT)
             head["kind"] = "CEB622" if direction == "I" else "CEB604"
             invs.append(head)
         return ("CEB622" if direction == "I" else "CEB604"), invs
@@ -222,7 +226,7 @@ class CustomsSimulator:
             if inv.get("buyerIdType") == "1" and not id_checksum_ok(inv.get("buyerIdNumber", "")):
                 return "100", "订购人身份信息校验失败[证件号码校验位错误]"
             value = Decimal(inv["_value"])
-            if value > SINGLE_LIMIT:
+            if inv.get("_single_refused"):
                 return "-621005", f"购买金额超过单笔限额[{value}]"
             buyer = inv.get("buyerIdNumber", "")
             used = Decimal(state["annual"].get(buyer, "0"))
@@ -234,13 +238,6 @@ class CustomsSimulator:
                 return "100", "海关退单[申报要素不全]"
             return "500", "查验"
         return "2", PROGRESSION_INFO["2"]
-
-
-def _dec(text: str | None) -> Decimal:
-    try:
-        return Decimal((text or "0").strip() or "0")
-    except InvalidOperation:
-        return Decimal(0)
 
 
 def _pre_no(when: datetime, rng: random.Random) -> str:

@@ -243,7 +243,7 @@ class DeclarationEditor(QDialog):
 
     # --- loading ------------------------------------------------------------------------
     def load(self, decl_id: int) -> None:
-        with self.ctx.transaction() as s:
+        with self.ctx.transaction(write=False) as s:
             snap = load_snapshot(s, self.ctx.actor, decl_id)
         self._show(snap)
         self.info.load(self.ctx, decl_id)

@@ -66,7 +66,7 @@ class EditorInfoPanel(QTabWidget):
             return status
 
     def load(self, ctx: GuiContext, decl_id: int) -> None:
-        with ctx.transaction() as s:
+        with ctx.transaction(write=False) as s:
             self.detail = get_detail(s, ctx.actor, str(decl_id))
         d = self.detail
         self.tax_label.setText(self.tr(

@@ -234,7 +234,7 @@ class DeclarationTableModel(QAbstractTableModel):
 
         def ids_job(progress: Progress, cancel: CancelToken) -> tuple[array[int], dict[int, int]]:
             _yield_to_gui_thread()
-            with ctx.transaction() as s:
+            with ctx.transaction(write=False) as s:
                 ids = grid.ordered_ids(s, ctx.actor, flt, sort, desc,
                                        check=cancel.raise_if_cancelled)
             return ids, grid.positions_of(ids, wanted)
@@ -252,7 +252,7 @@ class DeclarationTableModel(QAbstractTableModel):
         self._ids = None
 
         def first(progress: Progress, cancel: CancelToken) -> list[Row]:
-            with ctx.transaction() as s:
+            with ctx.transaction(write=False) as s:
                 return grid.first_rows(s, ctx.actor, flt, cols, sort, desc, PAGE_SIZE)
 
         handle = run_job(first, pool=self._pool, parent=self,
@@ -280,7 +280,7 @@ class DeclarationTableModel(QAbstractTableModel):
     def fetch_now(self, row: int) -> None:
         """Load the page holding `row` on this thread (tests, keyboard jumps)."""
         if self._ids is None:  # the background load has not finished: load the ids here
-            with self._ctx.transaction() as s:
+            with self._ctx.transaction(write=False) as s:
                 all_ids = grid.ordered_ids(s, self._ctx.actor, self._filter, self._sort_key,
                                            self._descending)
             self._on_ids(self._generation, all_ids, {})
@@ -288,7 +288,7 @@ class DeclarationTableModel(QAbstractTableModel):
         if page_no in self._pages or self._ids is None:
             return
         ids = self._page_ids(page_no)
-        with self._ctx.transaction() as s:
+        with self._ctx.transaction(write=False) as s:
             rows = grid.rows_by_ids(s, self._ctx.actor, ids, self.columns)
         self._store_page(page_no, rows)
 
@@ -384,7 +384,7 @@ class DeclarationTableModel(QAbstractTableModel):
 
             def job(progress: Progress, cancel: CancelToken,
                     ids: list[int] = ids) -> list[Row | None]:
-                with ctx.transaction() as s:
+                with ctx.transaction(write=False) as s:
                     return grid.rows_by_ids(s, ctx.actor, ids, cols)
 
             run_job(job, pool=self._pool, parent=self,

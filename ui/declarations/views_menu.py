@@ -34,7 +34,7 @@ class ViewsMenu(QMenu):
         self.clear()
         w = self.window_
         self.addAction(w.tr("Save current view…")).triggered.connect(self.save_current)
-        with w.ctx.transaction() as s:
+        with w.ctx.transaction(write=False) as s:
             views = view_service.list_views(s, w.ctx.actor)
         if views:
             self.addSeparator()

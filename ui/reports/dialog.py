@@ -70,7 +70,7 @@ class ReportDialog(QDialog):
         self.choose_file: Callable[[str], str] = self._choose_file
         self.open_file: Callable[[Path], None] = self._open_file
         self.show_error: Callable[[str], None] = self._show_error
-        with ctx.transaction() as session:
+        with ctx.transaction(write=False) as session:
             self.choices = report_choices(session, ctx.actor)
         self._build_ui()
         self._connect_signals()

@@ -113,7 +113,7 @@ class AuditBrowser(QDialog):
         self.verify_button.clicked.connect(self._on_verify_button_clicked)
 
     def _load_actions(self) -> None:
-        with self.ctx.transaction() as session:
+        with self.ctx.transaction(write=False) as session:
             actions = AuditService(session).actions(self.ctx.actor)
         self.action_combo.clear()
         self.action_combo.addItem(self.tr("all actions"), "")
@@ -129,7 +129,7 @@ class AuditBrowser(QDialog):
 
     def reload(self) -> None:
         flt = self.current_filter()
-        with self.ctx.transaction() as session:
+        with self.ctx.transaction(write=False) as session:
             service = AuditService(session)
             self.events = service.list_events(self.ctx.actor, flt, limit=PAGE)
             total = service.count(self.ctx.actor, flt)
@@ -141,7 +141,7 @@ class AuditBrowser(QDialog):
         )
 
     def _on_verify_button_clicked(self) -> None:
-        with self.ctx.transaction() as session:
+        with self.ctx.transaction(write=False) as session:
             result = AuditService(session).verify(self.ctx.actor)
         if result.ok:
             self.status_label.setStyleSheet("color: #1b5e20;")

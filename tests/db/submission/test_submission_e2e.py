@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli.main import main as cli_main
-from app.db.models import Declaration, InboundReceipt, ReceiptFile
+from app.db.models import Declaration, DeclarationItem, InboundReceipt, ReceiptFile
 from app.reports.evidence import export_evidence
 from app.reports.evidence_sources import EvidenceSources, receipt_finder
 from app.security.context import Actor, Role
@@ -48,7 +48,8 @@ BAD_ID = "110105194912310021"  # wrong check character: customs rejects it with 
 
 
 def _submit(sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
-            broker: dict[str, str], ids: list[int], bad_id: Sequence[int] = ()) -> str:
+            broker: dict[str, str], ids: list[int], bad_id: Sequence[int] = (),
+            split: Sequence[int] = ()) -> str:
     with sessions() as s, s.begin():
         batch_no = batches.create_batch(s, actor, ids=ids, transport=batches.TransportData(
             billNo="78412345675", trafNo="CZ3102", voyageNo="CZ3102")).batch_no
@@ -57,6 +58,11 @@ def _submit(sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFol
         if bad_id:
             s.execute(update(Declaration).where(Declaration.id.in_(bad_id))
                       .values(buyerIdNumber=BAD_ID))
+        # Likewise a ¥6,000 single indivisible item (accepted by the pre-check and customs,
+        # taxed in full) becomes two ¥3,000 pieces, which customs refuses (-621005).
+        if split:
+            s.execute(update(DeclarationItem).where(DeclarationItem.declaration_id.in_(split))
+                      .values(qty=Decimal(2), price=Decimal(3000)))
     with sessions() as s, s.begin():
         outbound.record_batch(s, actor, batch_no, broker)
     outbound.deliver_pending(sessions, actor, exchange)
@@ -124,7 +130,8 @@ def test_rejections_fix_queue_and_holds(sessions: sessionmaker[Session], actor: 
                     "qty1": Decimal("0.8"), "unit1": "035", "price": Decimal("6000"),
                     "totalPrice": Decimal("6000")}]) for n in range(2)]
         others = [make_declaration(s, status="ready") for _ in range(30)]
-    _submit(sessions, actor, exchange, broker, bad_ids + dear + others, bad_id=bad_ids)
+    _submit(sessions, actor, exchange, broker, bad_ids + dear + others, bad_id=bad_ids,
+            split=dear)
     sim = CustomsSimulator(exchange, seed=4, reject_rate=0.4, now=datetime(2026, 11, 25, 9))
     _cycle(sessions, actor, exchange, sim)
     with sessions() as s:

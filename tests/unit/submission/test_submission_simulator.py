@@ -128,3 +128,31 @@ def test_reject_rate_is_seeded(tmp_path: Path) -> None:
     assert results[0] == results[1]
     statuses = {st for _, st in results[0]}
     assert {"100", "500"} <= statuses
+
+
+def test_one_indivisible_item_over_the_limit_is_accepted_like_the_precheck_says(
+        tmp_path: Path) -> None:
+    from app.reference.tables import shipped_reference_tables
+    from app.rules.context import CheckContext
+    from app.rules.money import check_single_limit
+    from app.rules.problem import Severity
+
+    t = ExchangeFolderTransport(tmp_path)
+    t.available()
+    one_piece = s.import_item(1, qty=ceb.Decimal("1"), price=ceb.Decimal("6000"),
+                              totalPrice=ceb.Decimal("6000"))
+    two_pieces = s.import_item(1, qty=ceb.Decimal("2"), price=ceb.Decimal("3000"),
+                               totalPrice=ceb.Decimal("6000"))
+    invs = [InventoryInput(s.import_head(n, buyerIdNumber=buyer), [item])
+            for n, buyer, item in ((3, "110101199003074477", one_piece),
+                                   (4, "11010519491231002X", two_pieces))]
+    _send(t, "I", invs, 1)
+    returns = _run_until_quiet(CustomsSimulator(t, seed=1, now=WHEN), t)
+    final = {r.copNo: r.returnStatus for r in sorted(returns, key=lambda r: r.returnTime)}
+    assert final == {"CD000000000003": "800", "CD000000000004": "-621005"}
+
+    # The pre-check says the same of both: a warning (taxed in full) and an error.
+    ctx = CheckContext(ref=shipped_reference_tables(), today=WHEN.date())
+    severities = [[p.severity for p in check_single_limit({**inv.head, "items": inv.items}, ctx)]
+                  for inv in invs]
+    assert severities == [[Severity.WARNING], [Severity.ERROR]]
