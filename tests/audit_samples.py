@@ -78,6 +78,8 @@ SAMPLES: dict[str, tuple[dict[str, Any], str | None, str]] = {
     "user_password": ({"name": "wang", "reset": True}, None, "Password of user wang changed"),
     "login": ({}, None, "Signed in"),
     "logout": ({}, None, "Signed out"),
+    "declaration.send": ({"batch": "B20261204-001"}, None,
+                         "Submitted to customs in batch B20261204-001"),
     "settings.apply_open": ({"run": "R7", "changes": [
         {"field": "ebpCode", "before": None, "after": "4401986XYZ"}]}, None,
         "Empty fields filled from the office settings (run R7)"),

@@ -93,7 +93,7 @@ class SubmissionActions(QObject):
 
     def _on_action_new_batch_ready_triggered(self) -> None:
         """The ready declarations the grid shows now (its filter), counted before asking."""
-        with self.ctx.transaction() as session:
+        with self.ctx.transaction(write=False) as session:
             found = batches.batch_candidates(session, self.ctx.actor,
                                              self.window.current_filter())
         if not found.ids:

@@ -63,7 +63,7 @@ class CreateBatchDialog(QDialog):
         self._build_ui()
         self._connect_signals()
         if self.ids:
-            with ctx.transaction() as session:
+            with ctx.transaction(write=False) as session:
                 self.show_logistics(batches.logistics_shares(session, self.ids))
 
     def _build_ui(self) -> None:
@@ -242,7 +242,7 @@ class BatchesDialog(QDialog):
     # --- data ---------------------------------------------------------------------------
     def refresh(self) -> None:
         keep = self.selected()
-        with self.ctx.transaction() as session:
+        with self.ctx.transaction(write=False) as session:
             self.items = batches.list_batches(session, self.ctx.actor)
         self.table.setRowCount(len(self.items))
         for r, b in enumerate(self.items):
@@ -386,7 +386,7 @@ class BatchesDialog(QDialog):
 
     # --- seams --------------------------------------------------------------------------
     def _exchange(self) -> ExchangeFolderTransport:
-        with self.ctx.transaction() as session:
+        with self.ctx.transaction(write=False) as session:
             return transport_from_settings(settings_service.all_settings(session))
 
     def _ask(self, question: str) -> bool:
