@@ -26,6 +26,11 @@ class GridColumn:
     align: Align = "left"
     width: int = 120
     pii: str | None = None  # "id" | "phone" for masking
+    sort_expr: Any = None  # what ORDER BY uses when not `expr` (a name's pinyin key)
+
+    @property
+    def order_expr(self) -> Any:
+        return self.expr if self.sort_expr is None else self.sort_expr
 
 
 D = Declaration
@@ -34,7 +39,7 @@ GRID_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("status", N_("Status"), D.status, "status", "left", 100),
     GridColumn("orderNo", N_("Order No."), D.orderNo, width=170),
     GridColumn("logisticsNo", N_("Waybill No."), D.logisticsNo, width=160),
-    GridColumn("buyerName", N_("Buyer"), D.buyerName, width=90),
+    GridColumn("buyerName", N_("Buyer"), D.buyerName, width=90, sort_expr=D.buyer_name_sort),
     GridColumn("buyerIdNumber", N_("Buyer ID number"), D.buyerIdNumber, width=170, pii="id"),
     GridColumn("buyerTelephone", N_("Telephone"), D.buyerTelephone, width=110, pii="phone"),
     GridColumn("consigneeAddress", N_("Address"), D.consigneeAddress, width=260),
