@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
 from app.domain.clock import beijing_now
 from app.services.views import FilterChoices
+from ui.date_box import DateBox
 
 
 class FilterBar(QWidget):
@@ -54,12 +55,10 @@ class FilterBar(QWidget):
         combo.addItem(any_text, None)
         return combo
 
-    def _date(self, name: str) -> QDateEdit:
-        today = beijing_now().date()  # days are Beijing days (app.domain.clock)
-        edit = QDateEdit(QDate(today.year, today.month, today.day), self)
+    def _date(self, name: str) -> DateBox:
+        # Days are Beijing days (app.domain.clock); typed as 20261101, 2026/11/1 or 2026-11-01.
+        edit = DateBox(beijing_now().date(), self)
         edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
         edit.setEnabled(False)
         return edit
 
@@ -127,6 +126,5 @@ class FilterBar(QWidget):
         self.changed.emit()
 
 
-def _day(edit: QDateEdit) -> date:
-    d = edit.date()
-    return date(d.year(), d.month(), d.day())
+def _day(edit: DateBox) -> date:
+    return edit.day()
