@@ -3,7 +3,7 @@
     python -m ui.screenshots docs/screenshots      (or: make screenshots)
 
 Writes main-<lang>.png (grid), editor-<lang>.png, bulk-edit-<lang>.png, scan-<lang>.png and
-settings-<lang>.png on a fresh demo database.
+settings-<lang>.png and context-menu-<lang>.png on a fresh demo database.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import select
 
@@ -49,6 +50,26 @@ def _save(widget: QWidget, path: Path) -> Path:
     return path
 
 
+def _context_menu(app: QApplication, window: MainWindow, path: Path) -> Path:
+    """The grid's right-click menu over the window, on the buyer cell of the third row."""
+    column = [c.key for c in window.model.columns].index("buyerName")
+    index = window.model.index(2, column)
+    window.table.selectRow(2)
+    menu = window.grid_actions.context_menu(index)  # type: ignore[attr-defined]
+    spot = window.table.visualRect(index).center()
+    menu.popup(window.table.viewport().mapToGlobal(spot))
+    _wait(app, lambda: menu.isVisible(), 2_000)
+    shot = window.grab()
+    painter = QPainter(shot)
+    painter.drawPixmap(window.mapFromGlobal(menu.pos()), menu.grab())
+    painter.end()
+    menu.close()
+    tmp_png = path.with_name(f".{path.stem}.tmp.png")
+    shot.save(str(tmp_png))
+    tmp_png.replace(path)
+    return path
+
+
 def render(out_dir: Path) -> list[Path]:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -77,6 +98,7 @@ def render(out_dir: Path) -> list[Path]:
             window.table.selectRow(2)
             window.table.selectRow(2)
             written.append(_save(window, out_dir / f"main-{lang}.png"))
+            written.append(_context_menu(app, window, out_dir / f"context-menu-{lang}.png"))
 
             actions = window.workspace  # type: ignore[attr-defined]
             editor = actions.open_editor(invalid)
