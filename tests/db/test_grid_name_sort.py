@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -107,3 +108,19 @@ def test_bulk_insert_writes_keys_only_for_rows_with_a_name(sessions: sessionmake
     with sessions() as s:
         keys = dict(s.execute(select(Declaration.id, Declaration.buyer_name_sort)).all())
     assert keys == {a: None, b: "li lei"}
+
+
+def test_cli_list_sorts_by_pinyin_and_prints_tsv(db_url: str, sessions: sessionmaker[Session],
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+
+    with sessions() as s, s.begin():
+        for name in NAMES:
+            make_declaration(s, buyerName=name, buyerTelephone="13812345678")
+    code = main(["--db", db_url, "list", "--sort", "buyerName", "--tsv"])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = out.rstrip("\n").split("\n")
+    assert lines[0].split("\t")[:5] == ["ID", "Status", "Order No.", "Waybill No.", "Buyer"]
+    assert [line.split("\t")[4] for line in lines[1:]] == PINYIN_ORDER
+    assert "138****5678" in out and "13812345678" not in out  # masked as for everyone
