@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from pypinyin import lazy_pinyin
-
 SORT_KEY_LENGTH = 240
 # CEB name of a sortable name field -> attribute of its stored key.
 SORT_KEY_FIELDS: Mapping[str, str] = {"buyerName": "buyer_name_sort"}
@@ -26,6 +24,10 @@ def _char_key(ch: str) -> str:
     folded to lower case (Latin names sort among the pinyin ones)."""
     if ch.isascii():
         return ch.lower()
+    # Imported on the first non-ASCII character: loading its dictionaries takes ~0.5 s,
+    # which every command and the window's start would otherwise pay.
+    from pypinyin import lazy_pinyin
+
     (syllable,) = lazy_pinyin(ch) or [ch]
     return f"{syllable} " if syllable != ch else ch.casefold()
 
