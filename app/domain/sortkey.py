@@ -14,7 +14,8 @@ from typing import Any
 
 SORT_KEY_LENGTH = 240
 # CEB name of a sortable name field -> attribute of its stored key.
-SORT_KEY_FIELDS: Mapping[str, str] = {"buyerName": "buyer_name_sort"}
+SORT_KEY_FIELDS: Mapping[str, str] = {"buyerName": "buyer_name_sort",
+                                       "ebpName": "ebp_name_sort"}
 
 
 @cache

@@ -43,7 +43,7 @@ GRID_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("buyerIdNumber", N_("Buyer ID number"), D.buyerIdNumber, width=170, pii="id"),
     GridColumn("buyerTelephone", N_("Telephone"), D.buyerTelephone, width=110, pii="phone"),
     GridColumn("consigneeAddress", N_("Address"), D.consigneeAddress, width=260),
-    GridColumn("ebpName", N_("Platform"), D.ebpName, width=120),
+    GridColumn("ebpName", N_("Platform"), D.ebpName, width=120, sort_expr=D.ebp_name_sort),
     GridColumn("goodsTotal", N_("Goods value"), D.goods_total, "dec", "right", 100),
     GridColumn("taxEstimate", N_("Tax estimate"), D.tax_estimate, "dec", "right", 90),
     GridColumn("grossWeight", N_("Gross weight (kg)"), D.grossWeight, "dec", "right", 100),

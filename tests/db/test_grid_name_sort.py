@@ -90,10 +90,13 @@ def test_upgrade_backfills_sort_keys_of_existing_declarations(tmp_path: Path) ->
     engine = make_engine(f"sqlite:///{db}")
     ensure_schema(engine)
     with Session(engine) as s:
-        rows = s.execute(select(Declaration.buyerName, Declaration.buyer_name_sort)).all()
+        rows = s.execute(select(Declaration.buyerName, Declaration.buyer_name_sort,
+                                Declaration.ebpName, Declaration.ebp_name_sort)).all()
     engine.dispose()
     assert len(rows) == 200
-    assert all(key == name_sort_key(name) and (key or not name) for name, key in rows)
+    assert all(key == name_sort_key(name) and (key or not name)
+               for row in rows for name, key in (row[:2], row[2:]))
+    assert any(row[3] for row in rows)
 
 
 def test_bulk_insert_writes_keys_only_for_rows_with_a_name(sessions: sessionmaker[Session],
@@ -124,3 +127,14 @@ def test_cli_list_sorts_by_pinyin_and_prints_tsv(db_url: str, sessions: sessionm
     assert lines[0].split("\t")[:5] == ["ID", "Status", "Order No.", "Waybill No.", "Buyer"]
     assert [line.split("\t")[4] for line in lines[1:]] == PINYIN_ORDER
     assert "138****5678" in out and "13812345678" not in out  # masked as for everyone
+
+
+def test_platforms_sort_by_pinyin(sessions: sessionmaker[Session], actor: Actor) -> None:
+    platforms = ["天猫国际", "京东国际", "阿里巴巴", "拼多多"]  # tian, jing, a, pin
+    with sessions() as s, s.begin():
+        for name in platforms:
+            make_declaration(s, ebpName=name)
+    with sessions() as s:
+        ids = list(ordered_ids(s, actor, DeclarationFilter(), "ebpName"))
+        names = dict(s.execute(select(Declaration.id, Declaration.ebpName)).all())
+    assert [names[i] for i in ids] == ["阿里巴巴", "京东国际", "拼多多", "天猫国际"]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.db.models.base import Base, TimestampMixin
 from app.db.types import Decimal5, UTCDateTime
-from app.domain.sortkey import SORT_KEY_LENGTH, name_sort_key
+from app.domain.sortkey import SORT_KEY_FIELDS, SORT_KEY_LENGTH, name_sort_key
 
 
 class Declaration(TimestampMixin, Base):
@@ -51,6 +51,8 @@ class Declaration(TimestampMixin, Base):
     orderNo: Mapped[str | None] = mapped_column('order_no', String(60))
     ebpCode: Mapped[str | None] = mapped_column('ebp_code', String(18))
     ebpName: Mapped[str | None] = mapped_column('ebp_name', String(100))
+    # Pinyin sort key of ebpName (app.domain.sortkey), kept in step by `_on_name_set`.
+    ebp_name_sort: Mapped[str | None] = mapped_column(String(SORT_KEY_LENGTH))
     ebcCode: Mapped[str | None] = mapped_column('ebc_code', String(18))
     ebcName: Mapped[str | None] = mapped_column('ebc_name', String(100))
     logisticsNo: Mapped[str | None] = mapped_column('logistics_no', String(60))
@@ -138,10 +140,10 @@ class Declaration(TimestampMixin, Base):
         Index("ix_declarations_cop_no", "cop_no"),
     )
 
-    @validates("buyerName")
-    def _on_name_set(self, _key: str, value: str | None) -> str | None:
-        # Every ORM write of the name (editing, bulk edit) stores its sort key with it.
-        self.buyer_name_sort = name_sort_key(value)
+    @validates(*SORT_KEY_FIELDS)
+    def _on_name_set(self, key: str, value: str | None) -> str | None:
+        # Every ORM write of a name (editing, bulk edit) stores its sort key with it.
+        setattr(self, SORT_KEY_FIELDS[key], name_sort_key(value))
         return value
 
 
