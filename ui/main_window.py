@@ -7,6 +7,7 @@ import gc
 import importlib
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSettings, Qt, QTimer, Signal
@@ -50,6 +51,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.precheck.actions",
     "ui.intake.actions",
     "ui.printing.actions",
+    "ui.declarations.grid_actions",  # last: its context menu offers the other areas' actions
 )
 
 WINDOW_GEOMETRY_KEY = "window/geometry"
@@ -60,6 +62,7 @@ MENU_KEYS = ("file", "declarations", "batches", "print", "reports", "admin", "he
 class MainWindow(QMainWindow):
     data_changed = Signal()  # emit after anything changed declarations (import, receipts …)
     settings_changed = Signal()  # emit after the office settings were saved
+    filter_applied = Signal()  # the grid's filter changed (panels that count it follow)
 
     def __init__(self, ctx: GuiContext, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -196,13 +199,15 @@ class MainWindow(QMainWindow):
         self._search_timer.setInterval(250)
 
     def _connect_signals(self) -> None:
-        self.action_refresh.triggered.connect(self.refresh)
+        self.action_refresh.triggered.connect(self._on_action_refresh_triggered)
         self.action_find.triggered.connect(self._on_action_find_triggered)
         self.action_quit.triggered.connect(self.close)
         self.action_about.triggered.connect(self.show_about)
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self._search_timer.timeout.connect(self.apply_filter)
         self.status_panel.status_selected.connect(self._on_status_panel_status_selected)
+        self.status_panel.status_clicked.connect(self._on_status_panel_status_clicked)
+        self.filter_bar.chip_closed.connect(self.clear_chip)
         self.filter_bar.changed.connect(self.apply_filter)
         self.columns_button.clicked.connect(self._on_columns_button_clicked)
         self.model.total_changed.connect(self._on_model_total_changed)
@@ -231,6 +236,26 @@ class MainWindow(QMainWindow):
     def apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())
         self.refresh_counts()
+        self.filter_applied.emit()
+
+    def show_only(self, ids: list[int], label: str) -> None:
+        """Show exactly `ids` in every status (e.g. one cause of the To fix list), named by a
+        chip in the filter bar; the chip's ✕, "All statuses" and Refresh (F5) end it."""
+        if not ids:
+            return
+        self.filter_overrides["ids"] = tuple(ids)
+        self.filter_bar.set_chip(label)
+        for widget, reset in ((self.search_edit, self.search_edit.clear),
+                              (self.status_panel, partial(self.status_panel.select_status, ""))):
+            widget.blockSignals(True)
+            reset()
+            widget.blockSignals(False)
+        self.apply_filter()
+
+    def clear_chip(self) -> None:
+        if self.filter_overrides.pop("ids", None) is not None:
+            self.filter_bar.set_chip(None)
+            self.apply_filter()
 
     def current_view(self) -> ViewSpec:
         sort, descending = self.model.sort_state
@@ -252,8 +277,11 @@ class MainWindow(QMainWindow):
         keys = [c.key for c in self.model.columns]
         order = Qt.SortOrder.DescendingOrder if spec.descending else Qt.SortOrder.AscendingOrder
         self.table.horizontalHeader().setSortIndicator(keys.index(spec.sort), order)
+        self.filter_overrides.pop("ids", None)
+        self.filter_bar.set_chip(None)
         self.model.set_filter(flt)
         self.refresh_counts()
+        self.filter_applied.emit()
 
     # --- refresh ------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -288,7 +316,9 @@ class MainWindow(QMainWindow):
 
     def _on_counts_loaded(self, counts: dict[str, int]) -> None:
         self.status_panel.set_counts(counts)
-        self.counts_label.setText(self.tr("Total {n}").format(n=f"{sum(counts.values()):,}"))
+        statuses = self.current_filter().statuses  # the total of what the grid shows
+        total = sum(counts.get(s, 0) for s in statuses) if statuses else sum(counts.values())
+        self.counts_label.setText(self.tr("Total {n}").format(n=f"{total:,}"))
 
     def _on_model_refreshed(self) -> None:
         positions = self.model.kept_positions
@@ -360,7 +390,17 @@ class MainWindow(QMainWindow):
         self._search_timer.start()
 
     def _on_status_panel_status_selected(self, _status: str) -> None:
-        self.model.set_filter(self.current_filter())
+        self.apply_filter()
+
+    def _on_status_panel_status_clicked(self, status: str) -> None:
+        if not status:
+            self.clear_chip()
+
+    def _on_action_refresh_triggered(self) -> None:
+        self.filter_overrides.pop("ids", None)  # F5 shows the whole filter again
+        self.filter_bar.set_chip(None)
+        self.apply_filter()
+        self.refresh()
 
     def _on_columns_button_clicked(self) -> None:
         self.columns.menu().exec(self.columns_button.mapToGlobal(

@@ -4,8 +4,9 @@
 
 Writes main-<lang>.png (grid), editor-<lang>.png, bulk-edit-<lang>.png, scan-<lang>.png,
 settings-<lang>.png, wizard-defaults-<lang>.png (the import wizard's values for missing
-columns), label-<lang>.png (a label in the print preview: destination and sort code) and
-unsaved-<lang>.png (the editor's unsaved-changes question) on a fresh demo database.
+columns), label-<lang>.png (a label in the print preview: destination and sort code),
+unsaved-<lang>.png (the editor's unsaved-changes question) and context-menu-<lang>.png
+(the grid's right-click menu) on a fresh demo database.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import select
 
@@ -110,6 +112,25 @@ def _unsaved_prompt(app: QApplication, actions: Any, decl_id: int, path: Path) -
     box.close()
     editor.revert()
     editor.close()
+
+
+def _context_menu(app: QApplication, window: MainWindow, path: Path) -> Path:
+    """The grid's right-click menu over the window, on the buyer cell of the third row."""
+    column = [c.key for c in window.model.columns].index("buyerName")
+    index = window.model.index(2, column)
+    window.table.selectRow(2)
+    menu = window.grid_actions.context_menu(index)  # type: ignore[attr-defined]
+    spot = window.table.visualRect(index).center()
+    menu.popup(window.table.viewport().mapToGlobal(spot))
+    _wait(app, lambda: menu.isVisible(), 2_000)
+    shot = window.grab()
+    painter = QPainter(shot)
+    painter.drawPixmap(window.mapFromGlobal(menu.pos()), menu.grab())
+    painter.end()
+    menu.close()
+    tmp_png = path.with_name(f".{path.stem}.tmp.png")
+    shot.save(str(tmp_png))
+    tmp_png.replace(path)
     return path
 
 
@@ -141,6 +162,7 @@ def render(out_dir: Path) -> list[Path]:
             window.table.selectRow(2)
             window.table.selectRow(2)
             written.append(_save(window, out_dir / f"main-{lang}.png"))
+            written.append(_context_menu(app, window, out_dir / f"context-menu-{lang}.png"))
 
             actions = window.workspace  # type: ignore[attr-defined]
             editor = actions.open_editor(invalid)

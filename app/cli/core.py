@@ -22,9 +22,10 @@ from app.security.context import Permission, require
 from app.security.demo_users import add_demo_users
 from app.services import declarations as decl_service
 from app.services import settings as settings_service
+from app.services.copy_rows import rows_as_tsv
 from app.services.demo import add_demo_declarations
 from app.services.history import describe_event
-from app.services.queries import DeclarationFilter
+from app.services.queries import GRID_BY_KEY, DeclarationFilter
 
 
 def _json_flag(p: argparse.ArgumentParser) -> None:
@@ -53,6 +54,12 @@ def register(sub: Any) -> None:
     p.add_argument("--search", default="", help="order/waybill number, buyer name, ID, phone")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--sort", default="id", choices=sorted(GRID_BY_KEY),
+                   help="column to sort by (buyerName sorts Chinese names by pinyin)")
+    p.add_argument("--desc", action="store_true", help="sort descending")
+    p.add_argument("--tsv", action="store_true",
+                   help="print the rows as tab-separated text with headers (as Ctrl+C in "
+                        "the grid copies them, for pasting into Excel)")
     _json_flag(p)
     p.set_defaults(handler=cmd_list)
 
@@ -133,7 +140,13 @@ def cmd_list(ctx: CliContext, args: argparse.Namespace) -> Result:
     flt = DeclarationFilter(statuses=tuple(args.status or ()), search=args.search)
     with ctx.transaction(write=False) as session:
         page = decl_service.fetch_page(session, ctx.actor, flt, offset=args.offset,
-                                       limit=args.limit)
+                                       limit=args.limit, sort=args.sort,
+                                       descending=args.desc)
+        if args.tsv:
+            ids = [int(r[0]) for r in page.rows]
+            keys = ["id", "status", "orderNo", "logisticsNo", "buyerName", "buyerIdNumber",
+                    "buyerTelephone", "goodsTotal", "problems"]
+            return Result({}, rows_as_tsv(session, ctx.actor, ids, keys, ctx.lang).rstrip("\n"))
     rows = page.as_dicts()
     if ctx.json:
         return Result({"total": page.total, "rows": rows})

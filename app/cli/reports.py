@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.framework import CliContext, Result
+from app.domain.dates import parse_day
 from app.domain.errors import ValidationError
 from app.domain.status import DeclarationStatus
 from app.jobs.base import Progress, no_progress
@@ -25,10 +26,14 @@ def _json_flag(p: argparse.ArgumentParser) -> None:
 
 
 def _day(text: str) -> date:
+    """A day as 20261101, 2026/11/1 or 2026-11-01 (app.domain.dates, like the date boxes)."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
+        day = parse_day(text)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if day is None:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}")
+    return day
 
 
 def register(sub: Any) -> None:

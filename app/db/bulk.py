@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Declaration, DeclarationItem
 from app.db.types import Decimal5, to_scaled, utcnow
+from app.domain.sortkey import sort_key_values
 
 CHUNK = 20_000
 
@@ -200,6 +201,9 @@ def insert_declarations(
     def head_rows() -> Iterable[tuple[Any, ...]]:
         for decl_id, h in zip(ids, heads, strict=True):
             out = head_fill(head_base, h)
+            keys = sort_key_values(h)  # the pinyin keys of the names the row has
+            if keys:
+                out = head_fill(out, keys)
             set_id(out, decl_id)
             yield tuple(out)
 

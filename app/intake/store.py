@@ -17,6 +17,7 @@ from app.db.bulk import _TableWriter
 from app.db.models import Declaration, DeclarationItem, ImportRowError
 from app.db.types import utcnow
 from app.domain.fields import ALL_HEAD_FIELDS
+from app.domain.sortkey import sort_key_values
 from app.domain.status import DeclarationStatus
 from app.intake.rowerrors import RowError
 
@@ -122,6 +123,7 @@ def replace_declarations(session: Session, updates: Sequence[tuple[int, Mapping[
     now = utcnow()
     for decl_id, head, _items in updates:
         values = {k: v for k, v in head.items() if k in HEAD_NAMES}
+        values.update(sort_key_values(values))
         session.execute(update(D).where(D.id == decl_id).values(
             **values, status=DeclarationStatus.DRAFT.value, version=D.version + 1,
             import_job_id=job_id, updated_at=now))

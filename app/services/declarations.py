@@ -86,7 +86,7 @@ def fetch_page(
     sort_col = GRID_BY_KEY.get(sort)
     if sort_col is None:
         raise ValidationError("Cannot sort by {column}.", column=sort)
-    order = sort_col.expr.desc() if descending else sort_col.expr.asc()
+    order = sort_col.order_expr.desc() if descending else sort_col.order_expr.asc()
     tie = D.id.desc() if descending else D.id.asc()
     stmt = (
         select(*[c.expr for c in cols])

@@ -76,7 +76,7 @@ def _order(sort: str, descending: bool) -> tuple[Any, Any]:
     col = GRID_BY_KEY.get(sort)
     if col is None:
         raise ValidationError("Cannot sort by {column}.", column=sort)
-    expr, key = _core(col.expr), T.c.id
+    expr, key = _core(col.order_expr), T.c.id
     if descending:
         return expr.desc(), key.desc()
     return expr.asc(), key.asc()

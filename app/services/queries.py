@@ -27,6 +27,11 @@ class GridColumn:
     align: Align = "left"
     width: int = 120
     pii: str | None = None  # "id" | "phone" for masking
+    sort_expr: Any = None  # what ORDER BY uses when not `expr` (a name's pinyin key)
+
+    @property
+    def order_expr(self) -> Any:
+        return self.expr if self.sort_expr is None else self.sort_expr
 
 
 D = Declaration
@@ -35,11 +40,11 @@ GRID_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("status", N_("Status"), D.status, "status", "left", 100),
     GridColumn("orderNo", N_("Order No."), D.orderNo, width=170),
     GridColumn("logisticsNo", N_("Waybill No."), D.logisticsNo, width=160),
-    GridColumn("buyerName", N_("Buyer"), D.buyerName, width=90),
+    GridColumn("buyerName", N_("Buyer"), D.buyerName, width=90, sort_expr=D.buyer_name_sort),
     GridColumn("buyerIdNumber", N_("Buyer ID number"), D.buyerIdNumber, width=170, pii="id"),
     GridColumn("buyerTelephone", N_("Telephone"), D.buyerTelephone, width=110, pii="phone"),
     GridColumn("consigneeAddress", N_("Address"), D.consigneeAddress, width=260),
-    GridColumn("ebpName", N_("Platform"), D.ebpName, width=120),
+    GridColumn("ebpName", N_("Platform"), D.ebpName, width=120, sort_expr=D.ebp_name_sort),
     GridColumn("goodsTotal", N_("Goods value"), D.goods_total, "dec", "right", 100),
     GridColumn("taxEstimate", N_("Tax estimate"), D.tax_estimate, "dec", "right", 90),
     GridColumn("grossWeight", N_("Gross weight (kg)"), D.grossWeight, "dec", "right", 100),

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QWidget,
+)
 
 from app.domain.clock import beijing_now
 from app.services.views import FilterChoices
+from ui.date_box import DateBox
 
 
 class FilterBar(QWidget):
     changed = Signal()
+    chip_closed = Signal()  # the clerk closed the chip (a temporary narrowing of the grid)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +51,14 @@ class FilterBar(QWidget):
         layout.addSpacing(8)
         for w2 in (self.from_check, self.from_edit, self.to_check, self.to_edit):
             layout.addWidget(w2)
+        # A chip names a narrowing that has no control of its own ("Show these parcels").
+        self.chip = QToolButton(self)
+        self.chip.setObjectName("filter_chip")
+        self.chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.chip.setStyleSheet("QToolButton#filter_chip { border: 1px solid #1565c0; "
+                                "border-radius: 9px; padding: 1px 8px; background: #e3f2fd; }")
+        self.chip.setVisible(False)
+        layout.addWidget(self.chip)
         layout.addStretch(1)
         self.hint = QLabel(self)
         layout.addWidget(self.hint)
@@ -54,12 +71,10 @@ class FilterBar(QWidget):
         combo.addItem(any_text, None)
         return combo
 
-    def _date(self, name: str) -> QDateEdit:
-        today = beijing_now().date()  # days are Beijing days (app.domain.clock)
-        edit = QDateEdit(QDate(today.year, today.month, today.day), self)
+    def _date(self, name: str) -> DateBox:
+        # Days are Beijing days (app.domain.clock); typed as 20261101, 2026/11/1 or 2026-11-01.
+        edit = DateBox(beijing_now().date(), self)
         edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
         edit.setEnabled(False)
         return edit
 
@@ -71,6 +86,17 @@ class FilterBar(QWidget):
             check.toggled.connect(self._on_check_toggled)
         for edit in (self.from_edit, self.to_edit):
             edit.dateChanged.connect(self._on_any_changed)
+        self.chip.clicked.connect(self.chip_closed)
+
+    def set_chip(self, label: str | None) -> None:
+        """Show the chip with `label` and a close mark, or hide it (None)."""
+        self.chip.setVisible(label is not None)
+        self.chip.setText(f"{label}  ✕" if label is not None else "")
+        self.chip.setToolTip(self.tr("Click to show the whole filter again"))
+
+    def chip_text(self) -> str | None:
+        """The chip's label while it is shown (tests, screenshots)."""
+        return self.chip.text().removesuffix("  ✕") if not self.chip.isHidden() else None
 
     def set_choices(self, choices: FilterChoices) -> None:
         """Fill the lists, keeping the current selections (no `changed` signal)."""
@@ -127,6 +153,5 @@ class FilterBar(QWidget):
         self.changed.emit()
 
 
-def _day(edit: QDateEdit) -> date:
-    d = edit.date()
-    return date(d.year(), d.month(), d.day())
+def _day(edit: DateBox) -> date:
+    return edit.day()

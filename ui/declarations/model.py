@@ -95,6 +95,7 @@ class DeclarationTableModel(QAbstractTableModel):
         self.columns: tuple[GridColumn, ...] = GRID_COLUMNS
         self._pii_keys = tuple(c.key if c.pii else None for c in self.columns)
         self._format_pii = personal_data_formatter(ctx.actor)
+        self.personal_data_unmasked = False
         self._filter = DeclarationFilter()
         self._sort_key = "id"
         self._descending = True
@@ -197,6 +198,7 @@ class DeclarationTableModel(QAbstractTableModel):
     def set_personal_data_unmasked(self, unmasked: bool) -> None:
         """Show identity numbers and phones in full (after an audited unmask) or masked."""
         self._format_pii = personal_data_formatter(self._ctx.actor, unmasked)
+        self.personal_data_unmasked = unmasked  # copies of rows follow what is shown
         for page_no, texts in self._texts.items():  # rows stay; texts are made again
             self._texts[page_no] = [None] * len(texts)
         if self._total:

@@ -12,6 +12,7 @@ from ui.declarations.model import STATUS_COLOURS
 
 class StatusPanel(QWidget):
     status_selected = Signal(str)  # a status value, or "" for all
+    status_clicked = Signal(str)  # also when the clicked row was already the current one
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -30,6 +31,7 @@ class StatusPanel(QWidget):
 
     def _connect_signals(self) -> None:
         self.list.currentItemChanged.connect(self._on_list_current_item_changed)
+        self.list.itemClicked.connect(self._on_list_item_clicked)
 
     def selected_status(self) -> str:
         item = self.list.currentItem()
@@ -74,3 +76,6 @@ class StatusPanel(QWidget):
                                       _previous: QListWidgetItem | None) -> None:
         if current is not None:
             self.status_selected.emit(str(current.data(Qt.ItemDataRole.UserRole)))
+
+    def _on_list_item_clicked(self, item: QListWidgetItem) -> None:
+        self.status_clicked.emit(str(item.data(Qt.ItemDataRole.UserRole)))

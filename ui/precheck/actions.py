@@ -125,6 +125,9 @@ class PrecheckController(QObject):
         self.action_check.triggered.connect(self._on_action_check_triggered)
         self.panel.code_selected.connect(self._on_panel_code_selected)
         self.window.data_changed.connect(self.refresh_panels)
+        self.window.filter_applied.connect(self.refresh_panels)
+        # A new filter or sort resets the grid without a selectionChanged: clear the pane.
+        self.window.model.modelReset.connect(self._show_selected)
         self.window.table.selectionModel().selectionChanged.connect(
             self._on_table_selection_changed)
         self.problem_list.currentRowChanged.connect(self._on_problem_list_current_row_changed)

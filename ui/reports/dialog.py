@@ -14,7 +14,6 @@ from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -43,13 +42,10 @@ from app.services import settings as settings_service
 from app.services.queries import DeclarationFilter
 from ui import file_dialogs
 from ui.context import GuiContext
+from ui.date_box import DateBox
 from ui.workers import JobHandle, run_job
 
 KINDS = ("summary", "declarations", "evidence")
-
-
-def _qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
 
 
 def _pydate(q: QDate) -> date:
@@ -90,11 +86,8 @@ class ReportDialog(QDialog):
                                     self)
         self.grid_check.setVisible(self.kind == "declarations")
         self.grid_check.setChecked(True)
-        self.from_edit = QDateEdit(_qdate(today - timedelta(days=6)), self)
-        self.to_edit = QDateEdit(_qdate(today), self)
-        for edit in (self.from_edit, self.to_edit):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.from_edit = DateBox(today - timedelta(days=6), self)
+        self.to_edit = DateBox(today, self)
         self.platform_combo = QComboBox(self)
         self.platform_combo.addItem(self.tr("All platforms"), None)
         for p in self.choices.platforms:

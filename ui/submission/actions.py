@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -131,9 +130,7 @@ class SubmissionActions(QObject):
 
     def _on_show_declarations(self, ids: list[int]) -> None:
         """Show exactly these declarations in the grid (one cause of the To fix list)."""
-        flt = replace(self.window.current_filter(), ids=tuple(ids), statuses=(), search="")
-        self.window.model.set_filter(flt)
-        self.window.refresh_counts()
+        self.window.show_only(ids, self.tr("From To fix: {n} parcels").format(n=len(ids)))
 
     def _on_action_receipts_triggered(self) -> None:
         self.watcher.reload_settings()

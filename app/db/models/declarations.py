@@ -15,10 +15,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.db.models.base import Base, TimestampMixin
 from app.db.types import Decimal5, UTCDateTime
+from app.domain.sortkey import SORT_KEY_FIELDS, SORT_KEY_LENGTH, name_sort_key
 
 
 class Declaration(TimestampMixin, Base):
@@ -50,6 +51,8 @@ class Declaration(TimestampMixin, Base):
     orderNo: Mapped[str | None] = mapped_column('order_no', String(60))
     ebpCode: Mapped[str | None] = mapped_column('ebp_code', String(18))
     ebpName: Mapped[str | None] = mapped_column('ebp_name', String(100))
+    # Pinyin sort key of ebpName (app.domain.sortkey), kept in step by `_on_name_set`.
+    ebp_name_sort: Mapped[str | None] = mapped_column(String(SORT_KEY_LENGTH))
     ebcCode: Mapped[str | None] = mapped_column('ebc_code', String(18))
     ebcName: Mapped[str | None] = mapped_column('ebc_name', String(100))
     logisticsNo: Mapped[str | None] = mapped_column('logistics_no', String(60))
@@ -68,6 +71,8 @@ class Declaration(TimestampMixin, Base):
     buyerIdType: Mapped[str | None] = mapped_column('buyer_id_type', String(1))
     buyerIdNumber: Mapped[str | None] = mapped_column('buyer_id_number', String(60))
     buyerName: Mapped[str | None] = mapped_column('buyer_name', String(60))
+    # Pinyin sort key of buyerName (app.domain.sortkey), kept in step by `_on_name_set`.
+    buyer_name_sort: Mapped[str | None] = mapped_column(String(SORT_KEY_LENGTH))
     buyerTelephone: Mapped[str | None] = mapped_column('buyer_telephone', String(30))
     consigneeAddress: Mapped[str | None] = mapped_column('consignee_address', String(200))
     agentCode: Mapped[str | None] = mapped_column('agent_code', String(18))
@@ -134,6 +139,12 @@ class Declaration(TimestampMixin, Base):
         Index("ix_declarations_created_at", "created_at"),
         Index("ix_declarations_cop_no", "cop_no"),
     )
+
+    @validates(*SORT_KEY_FIELDS)
+    def _on_name_set(self, key: str, value: str | None) -> str | None:
+        # Every ORM write of a name (editing, bulk edit) stores its sort key with it.
+        setattr(self, SORT_KEY_FIELDS[key], name_sort_key(value))
+        return value
 
 
 class DeclarationItem(Base):

@@ -43,6 +43,7 @@ from app.security.users import UserService
 from app.services import (
     apply_settings,
     bulk_edit,
+    copy_rows,
     declarations,
     demo,
     editing,
@@ -268,6 +269,8 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         P.VIEW, lambda e, a: grid.first_rows(e.session, a, DeclarationFilter(), GRID_COLUMNS)),
     "services.grid.rows_by_ids": (
         P.VIEW, lambda e, a: grid.rows_by_ids(e.session, a, [e.decl_id], GRID_COLUMNS)),
+    "services.copy_rows.rows_as_tsv": (
+        P.VIEW, lambda e, a: copy_rows.rows_as_tsv(e.session, a, [e.decl_id], ["id"], "en")),
     "services.printing.check_print": (
         P.PRINT, lambda e, a: printing.check_print(
             e.session, a, printing.Selection(ids=(e.decl_id,)))),
