@@ -69,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(url=url, lang=lang)
     from app.cli.security import make_actor_resolver
+    from app.rules.textrules import escape_controls
 
     ctx = CliContext(url=url, lang=lang, json=bool(getattr(args, "json", False)),
                      actor_resolver=make_actor_resolver(args.user))
@@ -78,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = exc.text(lang)
         if ctx.json:
             print(dump_json({"error": message, "kind": type(exc).__name__}))
-        print(f"{translate('Error', lang)}: {message}", file=sys.stderr)
+        print(f"{translate('Error', lang)}: {escape_controls(message)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(translate("Cancelled.", lang), file=sys.stderr)
@@ -88,5 +89,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if ctx.json:
         print(dump_json(result.data))
     elif result.text:
-        print(result.text)
+        # Imported text may hold terminal escapes (ESC [ … m): show them, never obey them.
+        print(escape_controls(result.text))
     return result.exit_code
