@@ -42,6 +42,7 @@ from app.reports.detail import export_declarations
 from app.reports.evidence_sources import EvidenceSources
 from app.security.audit import record_event
 from app.security.context import Actor, Permission, require
+from app.security.masking import mask_details, redact_text
 from app.services.queries import DeclarationFilter
 
 
@@ -202,10 +203,10 @@ def _audit_csv(session: Session, batch_id: int, decl_ids: Any) -> tuple[bytes, i
     writer.writerow(AUDIT_COLUMNS)
     n = 0
     for e in session.execute(stmt).scalars():
-        details = json.dumps(e.details, ensure_ascii=False, sort_keys=True)
+        details = json.dumps(mask_details(e.details), ensure_ascii=False, sort_keys=True)
         writer.writerow([cells.csv_value(v) for v in (
             e.id, e.at.isoformat(), e.user_name, e.workstation, e.action, e.entity, e.entity_id,
-            e.declaration_id, details, e.reason, e.prev_hash, e.hash)])
+            e.declaration_id, details, redact_text(e.reason or ""), e.prev_hash, e.hash)])
         n += 1
     return ("\ufeff" + buf.getvalue()).encode("utf-8"), n
 

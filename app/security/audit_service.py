@@ -17,7 +17,7 @@ from app.i18n import Message
 from app.security.audit import verify_chain
 from app.security.chain import BreakKind, ChainBreak
 from app.security.context import Actor, Permission, require
-from app.security.masking import redact_text
+from app.security.masking import mask_details, redact_text
 
 
 @dataclass(frozen=True)
@@ -111,11 +111,15 @@ class AuditService:
     def list_events(
         self, actor: Actor, flt: AuditFilter, *, limit: int = 200, offset: int = 0
     ) -> list[AuditEventInfo]:
-        """Events newest first (supervisors and administrators)."""
+        """Events newest first (supervisors and administrators).
+
+        Identity numbers and phones in the details are masked as everywhere else (CLI, JSON,
+        the browser); a supervisor sees one declaration's in full through an audited unmask.
+        """
         require(actor, Permission.AUDIT)
         stmt = self._filtered(select(AuditEvent), flt).order_by(AuditEvent.id.desc())
         rows = self._session.execute(stmt.limit(max(1, min(limit, 10_000))).offset(offset))
-        return [_info(ev) for ev in rows.scalars()]
+        return [_redacted(_info(ev)) for ev in rows.scalars()]
 
     def actions(self, actor: Actor) -> list[str]:
         """Distinct actions recorded so far (for the browser's filter)."""
@@ -143,15 +147,5 @@ class AuditService:
 
 
 def _redacted(ev: AuditEventInfo) -> AuditEventInfo:
-    details = {k: _redact_value(v) for k, v in ev.details.items()}
-    return AuditEventInfo(**{**asdict(ev), "details": details})
-
-
-def _redact_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact_text(value)
-    if isinstance(value, dict):
-        return {k: _redact_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact_value(v) for v in value]
-    return value
+    return AuditEventInfo(**{**asdict(ev), "details": mask_details(ev.details),
+                             "reason": redact_text(ev.reason) if ev.reason else ev.reason})
