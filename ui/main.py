@@ -16,6 +16,7 @@ from app.db.migrate import ensure_schema
 from app.domain.errors import UserFacingError
 from app.i18n import render
 from app.security.context import Actor, system_actor
+from app.security.maintenance import save_checkpoint_quietly
 from app.security.masking import install_redaction
 from app.services.bootstrap import after_migration
 from ui.context import GuiContext
@@ -96,6 +97,7 @@ def run_gui(url: str, lang: str) -> int:
     window.show()
     code = app.exec()
     del switcher
+    save_checkpoint_quietly(opened.url, opened.sessions)
     opened.engine.dispose()
     crash.uninstall()
     return int(code)

@@ -58,6 +58,16 @@ def add_json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def _save_checkpoint(ctx: CliContext) -> None:
+    """After a command that opened the database: the audit chain's head to its checkpoint
+    file (see app.security.checkpoints), so a later truncation or rewrite shows."""
+    if ctx._engine is None:
+        return
+    from app.security.maintenance import save_checkpoint_quietly
+
+    save_checkpoint_quietly(ctx.url, ctx.sessions)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -85,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(translate("Cancelled.", lang), file=sys.stderr)
         return 1
     finally:
+        _save_checkpoint(ctx)
         ctx.dispose()
     if ctx.json:
         print(dump_json(result.data))

@@ -41,6 +41,7 @@ from app.reports.atomic import atomic_path, check_target
 from app.reports.detail import export_declarations
 from app.reports.evidence_sources import EvidenceSources
 from app.security.audit import record_event
+from app.security.checkpoints import PACK_MEMBER, current_head, pack_checkpoint
 from app.security.context import Actor, Permission, require
 from app.security.masking import mask_details, redact_text
 from app.services.queries import DeclarationFilter
@@ -141,6 +142,7 @@ def export_evidence(session: Session, actor: Actor, batch_key: str, target: Path
         step(4, N_("Adding the audit trail…"))
         audit, counts["auditEvents"] = _audit_csv(session, batch.id, decl_ids)
         pack.add("audit-events.csv", audit)
+        pack.add(PACK_MEMBER, pack_checkpoint(current_head(session)))
 
         step(5, N_("Writing checksums…"))
         pack.add("README.txt", _readme(batch, counts, missing, lang, now or datetime.now(UTC)))
