@@ -33,6 +33,7 @@ from app.security.checkpoints import (
 from app.security.context import Actor, Permission, require
 from app.security.integrity import check_file, startup_problem
 from app.security.restore import RestoreInfo, restore_database
+from app.security.schema_check import require_migrated_schema
 
 BACKUP_DIR_NAME = "backups"
 DEFAULT_RETENTION = 14
@@ -153,7 +154,8 @@ class MaintenanceService:
         the restored database afterwards (`record_restore`).
         """
         require(actor, Permission.BACKUP)
-        info = restore_database(source, db_path, now=now, known_revisions=known_revisions())
+        info = restore_database(source, db_path, now=now, known_revisions=known_revisions(),
+                                check_schema=require_migrated_schema)
         # The old database's checkpoints go with its replaced copy; the restored chain is
         # shorter on purpose.
         ckpt = db_path.with_name(db_path.name + CHECKPOINT_SUFFIX)

@@ -139,9 +139,9 @@ class PasswordHasher:
         )
         # A random hash at the same cost: verifying against it takes as long as a real one,
         # from the first call on (hashing one at the first call would take twice as long).
-        self._dummy = "$argon2id$v=19$m={m},t={t},p={p}${salt}${digest}".format(
-            m=parameters.memory_cost_kib, t=parameters.time_cost, p=parameters.parallelism,
-            salt=_b64(secrets.token_bytes(16)), digest=_b64(secrets.token_bytes(32)))
+        cost = f"m={parameters.memory_cost_kib},t={parameters.time_cost},p={parameters.parallelism}"
+        salt, digest = _b64(secrets.token_bytes(16)), _b64(secrets.token_bytes(32))
+        self._dummy = f"$argon2id$v=19${cost}${salt}${digest}"
 
     def hash(self, password: str) -> str:
         """The PHC string to store for `password` (normalised to Unicode NFC first)."""
