@@ -35,7 +35,7 @@ def _variants() -> list[dict[str, object]]:
         {"buyerIdNumber": WRONG_CHECK, "buyerTelephone": PHONE,
          "consigneeTelephone": CONSIGNEE_PHONE, "payerIdNumber": PAYER_ID},
         {"buyerIdNumber": BAD_BIRTH, "buyerTelephone": PHONE, "buyerName": "张\x1b[31m伟",
-         "orderNo": "X" * 61, "country": "999", "grossWeight": Decimal("0"),
+         "country": "999", "grossWeight": Decimal("0"),
          "consigneeAddress": "某处", "logisticsNo": "EA123456789CN",
          "items": [item_values(gcode="9999999999"), item_values(gname="锂电池充电宝", unit1="007",
                                                                totalPrice=Decimal("1"))]},
@@ -90,7 +90,9 @@ def test_no_output_shows_a_clerk_a_full_id_or_phone(
     with sessions() as session:
         stored = session.execute(select(Problem.code, Problem.msgid, Problem.params)).all()
     found = {row.code for row in stored}
-    assert found >= {c.value for c in RuleCode} - {"LIMIT_ANNUAL", "UNKNOWN_CODE"}, (
+    # Not provoked: TOO_LONG (PostgreSQL refuses such values; its message quotes none),
+    # LIMIT_ANNUAL (needs a year of history; its message quotes amounts only).
+    assert found >= {c.value for c in RuleCode} - {"LIMIT_ANNUAL", "TOO_LONG"}, (
         {c.value for c in RuleCode} - found)
     assert report, found
     # Every stored message, rendered as the grid's tooltip and the editor render it.
