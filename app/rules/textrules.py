@@ -8,7 +8,7 @@ allowed (XML keeps them).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from app.domain.fields import ALL_HEAD_FIELDS, ITEM_FIELDS
 from app.i18n import N_
@@ -53,19 +53,15 @@ def check_control_chars(record: Record, ctx: CheckContext) -> Iterator[Problem]:
 
 
 def screen_control_chars(chunk: Chunk, ctx: CheckContext) -> set[int]:
-    """Records with a control character in a text field: one regex pass per column over the
-    whole chunk; only a column that has one is looked at value by value."""
-    suspects: set[int] = set()
-    for columns, owners in ((chunk.heads(HEAD_TEXT), None),
-                            (chunk.item_values(ITEM_TEXT), chunk.owners)):
-        for column in columns:
-            if CONTROL_RE.search("\n".join(map(str, column))) is None:
-                continue
-            suspects.update(_owners(column, owners))
-    return suspects
+    """Records with a control character: one regex search over every text value of the
+    chunk joined (control characters are rare); only when it finds one is each record
+    checked on its own."""
+    if not (_any_control(chunk.records) or _any_control(chunk.items)):
+        return set()
+    return {index for index, record in enumerate(chunk.records)
+            if next(check_control_chars(record, ctx), None) is not None}
 
 
-def _owners(column: Sequence[object], owners: Sequence[int] | None) -> Iterator[int]:
-    for index, value in enumerate(column):
-        if type(value) is str and CONTROL_RE.search(value):
-            yield owners[index] if owners is not None else index
+def _any_control(rows: Sequence[Record] | Sequence[Mapping[str, object]]) -> bool:
+    texts = [v for row in rows for v in row.values() if type(v) is str]
+    return CONTROL_RE.search("\n".join(texts)) is not None
