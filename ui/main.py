@@ -19,6 +19,7 @@ from app.domain.errors import UserFacingError
 from app.i18n import render
 from app.security.auth import record_logout
 from app.security.context import Actor, system_actor
+from app.security.maintenance import save_checkpoint_quietly
 from app.security.masking import install_redaction
 from app.services.bootstrap import after_migration
 from ui.context import GuiContext
@@ -96,6 +97,7 @@ def run_gui(url: str, lang: str) -> int:
     gui.open(actor)
     code = app.exec()
     del gui
+    save_checkpoint_quietly(opened.url, opened.sessions)
     opened.engine.dispose()
     crash.uninstall()
     return int(code)

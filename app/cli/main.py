@@ -60,6 +60,16 @@ def add_json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def _save_checkpoint(ctx: CliContext) -> None:
+    """After a command that opened the database: the audit chain's head to its checkpoint
+    file (see app.security.checkpoints), so a later truncation or rewrite shows."""
+    if ctx._engine is None:
+        return
+    from app.security.maintenance import save_checkpoint_quietly
+
+    save_checkpoint_quietly(ctx.url, ctx.sessions)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -71,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(url=url, lang=lang)
     from app.cli.security import make_actor_resolver
+    from app.rules.textrules import escape_controls
 
     ctx = CliContext(url=url, lang=lang, json=bool(getattr(args, "json", False)),
                      actor_resolver=make_actor_resolver(args.user))
@@ -80,15 +91,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = exc.text(lang)
         if ctx.json:
             print(dump_json({"error": message, "kind": type(exc).__name__}))
-        print(f"{translate('Error', lang)}: {message}", file=sys.stderr)
+        print(f"{translate('Error', lang)}: {escape_controls(message)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(translate("Cancelled.", lang), file=sys.stderr)
         return 1
     finally:
+        _save_checkpoint(ctx)
         ctx.dispose()
     if ctx.json:
         print(dump_json(result.data))
     elif result.text:
-        print(result.text)
+        # Imported text may hold terminal escapes (ESC [ … m): show them, never obey them.
+        print(escape_controls(result.text))
     return result.exit_code

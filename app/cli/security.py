@@ -21,8 +21,9 @@ from app.domain.errors import PermissionDeniedError, ValidationError
 from app.i18n import N_, render, translate
 from app.security.audit_service import AuditFilter, AuditService
 from app.security.auth import login
+from app.security.checkpoints import checkpoint_file, given_checkpoint, record_checkpoint
 from app.security.context import ROLE_LABELS, Actor, Role, system_actor, this_workstation
-from app.security.maintenance import MaintenanceService, database_file
+from app.security.maintenance import MaintenanceService, checkpoints_for, database_file
 from app.security.passwords import PasswordHasher
 from app.security.pii import unmask_declaration
 from app.security.users import LOGIN_ROLES, UserInfo, UserService
@@ -64,7 +65,11 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("audit", help="audit trail")
     asub = p.add_subparsers(dest="audit_command", required=True, metavar="verify|list")
-    v = asub.add_parser("verify", help="check the hash chain; exit 1 at the first broken link")
+    v = asub.add_parser("verify", help="check the hash chain and the checkpoints kept outside "
+                        "the database; exit 1 at the first broken link, truncation or rewrite")
+    v.add_argument("--checkpoint", action="append", metavar="COUNT:HASH|FILE",
+                   help="also compare with this head (as printed before), evidence pack, backup "
+                   "or checkpoint file")
     _json_flag(v)
     v.set_defaults(handler=cmd_audit_verify)
     ls = asub.add_parser("list", help="list audit events, newest first")
@@ -225,15 +230,44 @@ def cmd_users_role(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 
 def cmd_audit_verify(ctx: CliContext, args: argparse.Namespace) -> Result:
+    checkpoints = checkpoints_for(ctx.url)
+    if args.checkpoint:
+        checkpoints += [given_checkpoint(value) for value in args.checkpoint]
     with ctx.transaction(write=False) as session:
-        check = AuditService(session).verify(ctx.actor)
+        check = AuditService(session).verify(ctx.actor, checkpoints)
+    head = check.head
     data: dict[str, Any] = {"ok": check.ok, "events": check.events,
                             "firstBadId": check.first_bad_id, "kind": check.kind,
-                            "lastHash": check.last_hash}
+                            "lastHash": check.last_hash, "head": head.text,
+                            "checkpoints": check.checkpoints, "uncovered": check.uncovered,
+                            "checkpointFile": str(checkpoint_file(ctx.url)),
+                            "findings": [{"kind": f.kind, "source": f.checkpoint.source,
+                                          "count": f.checkpoint.count,
+                                          "at": f.checkpoint.at.isoformat(),
+                                          "message": render(f.message(), ctx.lang)}
+                                         for f in check.findings]}
     if check.ok:
-        return Result(data, ctx.t("Audit trail intact: {n} events verified.", n=check.events))
+        record_checkpoint(checkpoint_file(ctx.url), head)
+        text = ctx.t("Audit trail intact: {n} events verified.", n=check.events)
+        if check.newest is not None:
+            text += "\n" + ctx.t(
+                "Compared with {k} checkpoints kept outside the database (newest {at}, {count} "
+                "events).", k=check.checkpoints, at=_when(check.newest.at),
+                count=check.newest.count)
+        if check.uncovered:
+            text += "\n" + ctx.t(
+                "{n} events were added after the newest checkpoint. If nobody used ClearDesk "
+                "since then, they were added outside it: look at them with `cleardesk audit "
+                "list`.", n=check.uncovered)
+        text += "\n" + ctx.t(
+            "Head: {head}\nCopy this line somewhere outside this computer; `cleardesk audit "
+            "verify --checkpoint {head}` later shows whether events were deleted or rewritten.",
+            head=head.text)
+        return Result(data, text)
     assert check.message is not None
-    text = render(check.message, ctx.lang) + "\n" + ctx.t(
+    text = "\n".join(render(f.message(), ctx.lang) for f in check.findings) \
+        if check.findings else render(check.message, ctx.lang)
+    text += "\n" + ctx.t(
         "The audit trail was tampered with outside ClearDesk. Keep this database as "
         "evidence and tell your administrator."
     )

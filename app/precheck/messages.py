@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.i18n import Message
+from app.security.masking import redact_text
 
 MSG_KEY = "$msg"
 
@@ -35,4 +36,7 @@ def revive(msgid: str, params: Mapping[str, Any] | None) -> Message:
 def _value_from_json(value: Any) -> Any:
     if isinstance(value, dict) and MSG_KEY in value:
         return revive(str(value[MSG_KEY]), value.get("params"))
+    if isinstance(value, str):
+        # Problems stored before messages were masked at the source (see rules.problem).
+        return redact_text(value)
     return value

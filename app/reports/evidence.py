@@ -41,7 +41,9 @@ from app.reports.atomic import atomic_path, check_target
 from app.reports.detail import export_declarations
 from app.reports.evidence_sources import EvidenceSources
 from app.security.audit import record_event
+from app.security.checkpoints import PACK_MEMBER, current_head, pack_checkpoint
 from app.security.context import Actor, Permission, require
+from app.security.masking import mask_details, redact_text
 from app.services.queries import DeclarationFilter
 
 
@@ -140,6 +142,7 @@ def export_evidence(session: Session, actor: Actor, batch_key: str, target: Path
         step(4, N_("Adding the audit trail…"))
         audit, counts["auditEvents"] = _audit_csv(session, batch.id, decl_ids)
         pack.add("audit-events.csv", audit)
+        pack.add(PACK_MEMBER, pack_checkpoint(current_head(session)))
 
         step(5, N_("Writing checksums…"))
         pack.add("README.txt", _readme(batch, counts, missing, lang, now or datetime.now(UTC)))
@@ -202,10 +205,10 @@ def _audit_csv(session: Session, batch_id: int, decl_ids: Any) -> tuple[bytes, i
     writer.writerow(AUDIT_COLUMNS)
     n = 0
     for e in session.execute(stmt).scalars():
-        details = json.dumps(e.details, ensure_ascii=False, sort_keys=True)
+        details = json.dumps(mask_details(e.details), ensure_ascii=False, sort_keys=True)
         writer.writerow([cells.csv_value(v) for v in (
             e.id, e.at.isoformat(), e.user_name, e.workstation, e.action, e.entity, e.entity_id,
-            e.declaration_id, details, e.reason, e.prev_hash, e.hash)])
+            e.declaration_id, details, redact_text(e.reason or ""), e.prev_hash, e.hash)])
         n += 1
     return ("\ufeff" + buf.getvalue()).encode("utf-8"), n
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from app.rules import coderules, fieldrules, money, partyrules
+from app.rules import coderules, fieldrules, money, partyrules, textrules
 from app.rules.context import CheckContext, Chunk, Record, is_import
 from app.rules.problem import Problem, RuleCode, Severity
 from app.rules.tax import TaxEstimate
@@ -34,6 +34,7 @@ RULES: tuple[Rule, ...] = (
     partyrules.check_restricted,
     partyrules.check_contact,
     partyrules.check_s10,
+    textrules.check_control_chars,
 )
 
 
@@ -83,6 +84,7 @@ SCREENS: dict[Rule, tuple[Screen, Rule | None]] = {
     money.check_annual_limit: (partyrules.screen_facts, None),
     partyrules.check_duplicates: (partyrules.screen_facts, None),
     partyrules.check_restricted: (partyrules.screen_restricted, None),
+    textrules.check_control_chars: (textrules.screen_control_chars, None),
 }
 # One step of a bulk plan: `rule` on the records in `full` (all when None); the others run
 # `stand_in` when there is one: those in `part`, or all of them when `part` is None.

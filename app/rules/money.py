@@ -169,9 +169,9 @@ def annual_limit_problems(record: Record, facts: CrossFacts,
     value = dutiable_value(record)
     if facts.annual_used + value > limit:
         yield error(RuleCode.LIMIT_ANNUAL, "buyerIdNumber", N_("This buyer has used {used} of "
-                    "the annual limit {limit} this year; this declaration ({value}) would "
+                    "the annual limit {limit} this year; this declaration ({amount}) would "
                     "exceed it."), used=money(facts.annual_used), limit=money(limit),
-                    value=money(value))
+                    amount=money(value))
 
 
 def check_weights(record: Record, ctx: CheckContext) -> Iterator[Problem]:

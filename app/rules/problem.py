@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.i18n import N_, Message
+from app.security.masking import DEFAULT_MASKED_KINDS, PII_FIELDS, mask_field
 
 
 class Severity(StrEnum):
@@ -34,6 +35,7 @@ class RuleCode(StrEnum):
     PHONE = "PHONE"
     ADDRESS = "ADDRESS"
     S10_CHECK = "S10_CHECK"
+    CONTROL_CHAR = "CONTROL_CHAR"
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,28 @@ class Problem:
 
 def error(code: RuleCode, field: str, msgid: str, gnum: int | None = None, /,
           **params: Any) -> Problem:
-    return Problem(code, Severity.ERROR, field, Message(msgid, params), gnum)
+    return Problem(code, Severity.ERROR, field, Message(msgid, _masked(field, params)), gnum)
 
 
 def warning(code: RuleCode, field: str, msgid: str, gnum: int | None = None, /,
             **params: Any) -> Problem:
-    return Problem(code, Severity.WARNING, field, Message(msgid, params), gnum)
+    return Problem(code, Severity.WARNING, field, Message(msgid, _masked(field, params)), gnum)
+
+
+def _masked(field: str, params: dict[str, Any]) -> dict[str, Any]:
+    """A problem's parameters with the values of an identity-number or phone field masked.
+
+    Problem messages reach every role (grid tooltip, editor, `show`, `check --json`, exports),
+    so they never carry what the role may not see: the one place that decides it (issue 15).
+    A rule names the field's values `value` (or `payer`/`buyer` when it compares two).
+    """
+    if PII_FIELDS.get(field) not in DEFAULT_MASKED_KINDS:
+        return params
+    return {k: mask_field(field, v) if k in _VALUE_PARAMS and isinstance(v, str) else v
+            for k, v in params.items()}
+
+
+_VALUE_PARAMS = frozenset({"value", "payer", "buyer"})
 
 
 # Short titles for the problems panel (grouped by code).
@@ -86,6 +104,7 @@ CODE_TITLES: dict[RuleCode, str] = {
     RuleCode.PHONE: N_("Implausible telephone"),
     RuleCode.ADDRESS: N_("Incomplete address"),
     RuleCode.S10_CHECK: N_("Wrong postal check digit"),
+    RuleCode.CONTROL_CHAR: N_("Control character in text"),
 }
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -178,11 +179,16 @@ class ChainCheck:
     reason: str | None = None  # "link" or "content" (kept for callers of the first version)
     kind: str | None = None  # BreakKind: edited | deleted | inserted | reordered | broken
     last_hash: str | None = None  # head of the intact chain: note it to detect truncation
+    # Stored hash of the n-th event (1-based, id order) for each n asked for (checkpoints).
+    hashes_at: dict[int, str] = field(default_factory=dict)
 
 
-def verify_chain(session: Session, batch_size: int = 5000) -> ChainCheck:
+def verify_chain(session: Session, batch_size: int = 5000,
+                 positions: Collection[int] = ()) -> ChainCheck:
     """Walk the chain in id order; report the first event whose link or hash is wrong,
-    and what kind of tampering explains it (see app/security/chain.py)."""
+    and what kind of tampering explains it (see app/security/chain.py).
+
+    `positions`: event counts (checkpoints) whose event's hash to return in `hashes_at`."""
     from app.security.chain import classify_break
 
     def id_of_hash(value: str) -> int | None:
@@ -201,13 +207,16 @@ def verify_chain(session: Session, batch_size: int = 5000) -> ChainCheck:
     prev_id: int | None = None
     count = 0
     last_id = 0
+    wanted = frozenset(positions)
+    hashes_at: dict[int, str] = {}
     while True:
         rows = session.execute(
             select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id)
             .limit(batch_size)
         ).scalars().all()
         if not rows:
-            return ChainCheck(True, count, last_hash=None if prev == GENESIS else prev)
+            return ChainCheck(True, count, last_hash=None if prev == GENESIS else prev,
+                              hashes_at=hashes_at)
         for ev in rows:
             count += 1
             broken = classify_break(
@@ -222,7 +231,10 @@ def verify_chain(session: Session, batch_size: int = 5000) -> ChainCheck:
             )
             if broken is not None:
                 reason = "content" if broken.kind == "edited" else "link"
-                return ChainCheck(False, count, broken.event_id, reason, broken.kind.value)
+                return ChainCheck(False, count, broken.event_id, reason, broken.kind.value,
+                                  hashes_at=hashes_at)
             prev = ev.hash
             prev_id = last_id = ev.id
+            if count in wanted:
+                hashes_at[count] = ev.hash
         session.expunge_all()

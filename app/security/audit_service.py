@@ -5,8 +5,9 @@ Writing events is `app.security.audit.record_event`; this module only reads.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -16,8 +17,9 @@ from app.db.models import AuditEvent
 from app.i18n import Message
 from app.security.audit import verify_chain
 from app.security.chain import BreakKind, ChainBreak
+from app.security.checkpoints import GIVEN, Checkpoint, CheckpointFinding, compare
 from app.security.context import Actor, Permission, require
-from app.security.masking import redact_text
+from app.security.masking import mask_details, redact_text
 
 
 @dataclass(frozen=True)
@@ -27,12 +29,30 @@ class AuditVerifyResult:
     first_bad_id: int | None = None
     kind: str | None = None
     last_hash: str | None = None
+    # Checkpoints the chain disagrees with (truncated / rewritten), newest first.
+    findings: tuple[CheckpointFinding, ...] = ()
+    checkpoints: int = 0  # how many were compared
+    newest: Checkpoint | None = None  # the newest checkpoint compared
 
     @property
     def message(self) -> Message | None:
+        if self.findings:
+            return self.findings[0].message()
         if self.ok or self.first_bad_id is None:
             return None
         return ChainBreak(BreakKind(self.kind or BreakKind.BROKEN), self.first_bad_id).message()
+
+    @property
+    def uncovered(self) -> int:
+        """Events after the newest checkpoint: ClearDesk checkpoints after every command and
+        session, so events it did not see there were appended by something else (or by a
+        session that crashed)."""
+        return max(0, self.events - self.newest.count) if self.newest is not None else 0
+
+    @property
+    def head(self) -> Checkpoint:
+        """The verified head, to copy elsewhere (a checkpoint of one's own)."""
+        return Checkpoint(self.events, self.last_hash, datetime.now(UTC), "database")
 
 
 @dataclass(frozen=True)
@@ -80,14 +100,29 @@ class AuditService:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def verify(self, actor: Actor) -> AuditVerifyResult:
-        """Walk the whole chain (supervisors and administrators)."""
+    def verify(self, actor: Actor,
+               checkpoints: Sequence[Checkpoint] = ()) -> AuditVerifyResult:
+        """Walk the whole chain (supervisors and administrators) and compare it with
+        `checkpoints` kept outside the database (see app.security.checkpoints)."""
         require(actor, Permission.AUDIT)
-        check = verify_chain(self._session)
+        # Restoring an older backup shortens the chain on purpose: checkpoints taken before
+        # the newest restore describe the database it replaced.
+        restored = self._session.execute(
+            select(func.max(AuditEvent.at)).where(AuditEvent.action == "restore")).scalar()
+        if restored is not None:
+            since = restored if restored.tzinfo else restored.replace(tzinfo=UTC)
+            checkpoints = [c for c in checkpoints if c.at > since or c.source == GIVEN]
+        check = verify_chain(self._session, positions={c.count for c in checkpoints})
+        findings = (tuple(compare(check.events, check.hashes_at, checkpoints)) if check.ok
+                    else ())
+        newest = max(checkpoints, key=lambda c: c.at) if checkpoints else None
         return AuditVerifyResult(
-            ok=check.ok, events=check.events, first_bad_id=check.first_bad_id,
-            kind=getattr(check, "kind", None) or check.reason,
+            ok=check.ok and not findings, events=check.events,
+            first_bad_id=check.first_bad_id,
+            kind=(getattr(check, "kind", None) or check.reason) if not check.ok
+            else (findings[0].kind if findings else None),
             last_hash=getattr(check, "last_hash", None),
+            findings=findings, checkpoints=len(checkpoints), newest=newest,
         )
 
     def _filtered(self, stmt: Select[Any], flt: AuditFilter) -> Select[Any]:
@@ -111,11 +146,15 @@ class AuditService:
     def list_events(
         self, actor: Actor, flt: AuditFilter, *, limit: int = 200, offset: int = 0
     ) -> list[AuditEventInfo]:
-        """Events newest first (supervisors and administrators)."""
+        """Events newest first (supervisors and administrators).
+
+        Identity numbers and phones in the details are masked as everywhere else (CLI, JSON,
+        the browser); a supervisor sees one declaration's in full through an audited unmask.
+        """
         require(actor, Permission.AUDIT)
         stmt = self._filtered(select(AuditEvent), flt).order_by(AuditEvent.id.desc())
         rows = self._session.execute(stmt.limit(max(1, min(limit, 10_000))).offset(offset))
-        return [_info(ev) for ev in rows.scalars()]
+        return [_redacted(_info(ev)) for ev in rows.scalars()]
 
     def actions(self, actor: Actor) -> list[str]:
         """Distinct actions recorded so far (for the browser's filter)."""
@@ -143,15 +182,5 @@ class AuditService:
 
 
 def _redacted(ev: AuditEventInfo) -> AuditEventInfo:
-    details = {k: _redact_value(v) for k, v in ev.details.items()}
-    return AuditEventInfo(**{**asdict(ev), "details": details})
-
-
-def _redact_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact_text(value)
-    if isinstance(value, dict):
-        return {k: _redact_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact_value(v) for v in value]
-    return value
+    return AuditEventInfo(**{**asdict(ev), "details": mask_details(ev.details),
+                             "reason": redact_text(ev.reason) if ev.reason else ev.reason})

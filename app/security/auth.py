@@ -1,35 +1,26 @@
-"""Logging in: password check with lockout, audit of every attempt, rehash on login.
+"""Logging in: password check with throttling, audit of every attempt, rehash on login.
 
 `authenticate()` works inside the caller's transaction and never raises for a refused login:
 it returns the outcome, so the caller can commit the failed-attempt counter and the audit
-event before showing the refusal (a rolled-back failure would never lock anybody out).
+event before showing the refusal (a rolled-back failure would never slow a guesser down).
 `login()` is that whole unit of work for callers holding a session factory.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.models import User
+from app.db.models import AuditEvent, User
 from app.db.types import utcnow
 from app.domain.errors import PermissionDeniedError, UserFacingError
 from app.i18n import N_
 from app.security.audit import record_event
 from app.security.context import Actor, Role, this_workstation
-from app.security.lockout import (
-    LockoutPolicy,
-    LoginState,
-    after_failure,
-    attempts_left,
-    ensure_not_locked,
-)
-from app.security.lockout import (
-    current as current_state,
-)
+from app.security.lockout import ThrottlePolicy, throttled_until
 from app.security.passwords import PasswordHasher
 
 
@@ -55,51 +46,58 @@ def _refused() -> LoginRefusedError:
     return LoginRefusedError(N_("Wrong user name or password."))
 
 
+def _failures(session: Session, name: str, workstation: str, since: datetime) -> list[datetime]:
+    """When `name` failed to log in from `workstation` since `since` and since its last
+    successful login there (the audit trail is the record; user_name is indexed)."""
+    last_ok = session.execute(
+        select(func.max(AuditEvent.id)).where(
+            AuditEvent.action == "login", AuditEvent.user_name == name,
+            AuditEvent.workstation == workstation)).scalar()
+    stmt = select(AuditEvent.at).where(
+        AuditEvent.action == "login_failed", AuditEvent.user_name == name,
+        AuditEvent.workstation == workstation, AuditEvent.at > since)
+    if last_ok is not None:
+        stmt = stmt.where(AuditEvent.id > last_ok)
+    return [at if at.tzinfo else at.replace(tzinfo=UTC) for at in session.execute(stmt).scalars()]
+
+
 def authenticate(
     session: Session,
     name: str,
     password: str,
     *,
     hasher: PasswordHasher,
-    lockout: LockoutPolicy | None = None,
+    throttle: ThrottlePolicy | None = None,
     workstation: str | None = None,
     now: datetime | None = None,
 ) -> LoginOutcome:
-    """Check `name`/`password`; record the attempt. The caller commits in every case."""
-    lockout = lockout or LockoutPolicy()
+    """Check `name`/`password`; record the attempt. The caller commits in every case.
+
+    Every refusal (unknown name, wrong password, a throttled workstation) gives the same
+    answer after the same work: one password hash (see app.security.lockout).
+    """
+    throttle = throttle or ThrottlePolicy()
     now = now or utcnow()
     workstation = workstation if workstation is not None else this_workstation()
     name = name.strip()
-    user = session.execute(select(User).where(User.name == name)).scalar()
     attempt = Actor(name=name[:60] or "?", role=Role.CLERK, workstation=workstation)
-    if user is None:
+    failures = _failures(session, attempt.name, workstation, now - throttle.window)
+    waiting = throttled_until(throttle, failures, now)
+    user = session.execute(select(User).where(User.name == name)).scalar()
+    if user is None or waiting is not None:
         hasher.burn(password)
-        record_event(session, attempt, "login_failed", entity="user", at=now,
-                     details={"reason": "unknown_user"})
+        reason = "throttled" if waiting is not None else "unknown_user"
+        details: dict[str, str] = {"reason": reason}
+        if waiting is not None:
+            details["until"] = waiting.isoformat()
+        record_event(session, attempt, "login_failed", entity="user",
+                     entity_id=None if user is None else user.id, at=now, details=details)
         return LoginOutcome(actor=None, error=_refused())
-    state = current_state(LoginState(user.failed_attempts, user.locked_until), now)
-    try:
-        ensure_not_locked(state, now)
-    except UserFacingError as exc:
-        record_event(session, attempt, "login_failed", entity="user", entity_id=user.id,
-                     at=now, details={"reason": "locked"})
-        return LoginOutcome(actor=None, error=exc)
     result = hasher.verify(user.password_hash, password)
     if not result.ok:
-        state = after_failure(lockout, state, now)
-        user.failed_attempts = state.failed_attempts
-        user.locked_until = state.locked_until
-        record_event(
-            session, attempt, "login_failed", entity="user", entity_id=user.id, at=now,
-            details={"reason": "password", "attempts_left": attempts_left(lockout, state, now)},
-        )
-        if state.locked_until is not None:
-            record_event(session, attempt, "account_locked", entity="user", entity_id=user.id,
-                         at=now, details={"until": state.locked_until.isoformat()})
-            try:
-                ensure_not_locked(state, now)
-            except UserFacingError as exc:
-                return LoginOutcome(actor=None, error=exc)
+        user.failed_attempts = user.failed_attempts + 1
+        record_event(session, attempt, "login_failed", entity="user", entity_id=user.id, at=now,
+                     details={"reason": "password", "failures_here": len(failures) + 1})
         return LoginOutcome(actor=None, error=_refused())
     if not user.active:
         record_event(session, attempt, "login_failed", entity="user", entity_id=user.id,
@@ -125,13 +123,13 @@ def login(
     password: str,
     *,
     hasher: PasswordHasher,
-    lockout: LockoutPolicy | None = None,
+    throttle: ThrottlePolicy | None = None,
     workstation: str | None = None,
     now: datetime | None = None,
 ) -> LoginOutcome:
     """One login attempt as its own transaction (committed whether it succeeds or not)."""
     with sessions() as session, session.begin():
-        return authenticate(session, name, password, hasher=hasher, lockout=lockout,
+        return authenticate(session, name, password, hasher=hasher, throttle=throttle,
                             workstation=workstation, now=now)
 
 

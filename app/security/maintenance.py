@@ -6,12 +6,14 @@ its administrator with the server's own tools (pg_dump), which we say plainly.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import sqlite_file
@@ -19,9 +21,19 @@ from app.domain.errors import ValidationError
 from app.i18n import N_, Message
 from app.security import backup as backups
 from app.security.audit import record_event
+from app.security.checkpoints import FILE_SUFFIX as CHECKPOINT_SUFFIX
+from app.security.checkpoints import (
+    Checkpoint,
+    backup_checkpoint,
+    checkpoint_file,
+    current_head,
+    find_checkpoints,
+    record_checkpoint,
+)
 from app.security.context import Actor, Permission, require
 from app.security.integrity import check_file, startup_problem
 from app.security.restore import RestoreInfo, restore_database
+from app.security.schema_check import require_migrated_schema
 
 BACKUP_DIR_NAME = "backups"
 DEFAULT_RETENTION = 14
@@ -51,6 +63,36 @@ def database_file(url: str) -> Path:
                "server with pg_dump (ask the database administrator).")
         )
     return path
+
+
+def checkpoints_for(url: str) -> list[Checkpoint]:
+    """Every audit checkpoint kept for the database at `url` (its file and its backups)."""
+    path = sqlite_file(url)
+    found = backups.all_backups(backup_dir_for(path)) if path is not None else []
+    return find_checkpoints(url, found)
+
+
+def save_checkpoint(url: str, sessions: sessionmaker[Session]) -> Checkpoint:
+    """Append the chain's current length and head to the database's checkpoint file."""
+    with sessions() as session:
+        head = current_head(session)
+    record_checkpoint(checkpoint_file(url), head)
+    return head
+
+
+def save_checkpoint_quietly(url: str, sessions: sessionmaker[Session]) -> None:
+    """`save_checkpoint` at the end of a command or GUI session; a failure is only logged
+    (the work is done; `audit verify` still compares with the checkpoints there are)."""
+    try:
+        save_checkpoint(url, sessions)
+    except (SQLAlchemyError, OSError) as exc:
+        logging.getLogger(__name__).warning("audit checkpoint not saved: %s", exc)
+
+
+def _checkpoint_backup(url: str, backup: Path) -> None:
+    cp = backup_checkpoint(backup)
+    if cp is not None:
+        record_checkpoint(checkpoint_file(url), cp)
 
 
 @dataclass(frozen=True)
@@ -91,6 +133,7 @@ class MaintenanceService:
             record_event(session, actor, "backup", entity="database",
                          details={"file": str(target)})
         info = backups.backup_database(db_path, target)
+        _checkpoint_backup(self._url, info.path)
         return BackupResult(info.path, info.size_bytes, info.revision)
 
     @staticmethod
@@ -111,7 +154,14 @@ class MaintenanceService:
         the restored database afterwards (`record_restore`).
         """
         require(actor, Permission.BACKUP)
-        return restore_database(source, db_path, now=now, known_revisions=known_revisions())
+        info = restore_database(source, db_path, now=now, known_revisions=known_revisions(),
+                                check_schema=require_migrated_schema)
+        # The old database's checkpoints go with its replaced copy; the restored chain is
+        # shorter on purpose.
+        ckpt = db_path.with_name(db_path.name + CHECKPOINT_SUFFIX)
+        if ckpt.exists():
+            ckpt.replace(ckpt.with_name(f"{ckpt.name}.replaced-{now:%Y%m%d-%H%M%S}"))
+        return info
 
     def record_restore(self, actor: Actor, info: RestoreInfo) -> None:
         """Audit the restore inside the restored database (after its migrations ran)."""
@@ -128,7 +178,10 @@ class MaintenanceService:
         if path is None:
             return None
         info = backups.auto_backup_if_due(path, backup_dir_for(path), today, retention)
-        return None if info is None else info.path
+        if info is None:
+            return None
+        _checkpoint_backup(self._url, info.path)
+        return info.path
 
     def startup_problem(self) -> Message | None:
         """What to tell the user when the database fails its quick check, else None."""

@@ -137,6 +137,31 @@ def mask_record(
     return {key: mask_field(key, value, kinds) for key, value in record.items()}
 
 
+def mask_details(
+    value: Any, kinds: Collection[PiiKind] = DEFAULT_MASKED_KINDS, field: str | None = None
+) -> Any:
+    """Audit-event details (any JSON value) with personal data masked, wherever it sits.
+
+    A value under a key that names a personal-data field (`{"buyerIdNumber": [old, new]}`) or
+    in a change record naming one (`{"field": "buyerTelephone", "before": …, "after": …}`) is
+    masked as that field; any other text has identity and mobile numbers redacted.
+    """
+    if not kinds:
+        return value
+    if isinstance(value, Mapping):
+        named = value.get("field")
+        inner = named if isinstance(named, str) and named in PII_FIELDS else field
+        return {k: mask_details(v, kinds, k if k in PII_FIELDS else inner)
+                for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_details(v, kinds, field) for v in value]
+    if isinstance(value, str):
+        if field is not None and PII_FIELDS[field] in kinds:
+            return mask_field(field, value, kinds)
+        return redact_text(value)
+    return value
+
+
 # --- logs ---------------------------------------------------------------------------------
 
 # Mainland resident identity numbers (18 characters, last may be X) and mobile numbers.

@@ -7,25 +7,23 @@ current parameters and the caller re-hashes the password on the next successful 
 
 from __future__ import annotations
 
+import base64
+import secrets
 import unicodedata
 from dataclasses import dataclass
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn import zxcvbn
 
 from app.domain.errors import ValidationError
 from app.i18n import N_, Message
 
-# A few passwords every guesser tries first; the policy refuses them whatever their length.
-_COMMON_PASSWORDS = frozenset(
-    {
-        "password", "password1", "password123", "passw0rd", "12345678", "123456789",
-        "1234567890", "0123456789", "11111111", "00000000", "88888888", "66666666",
-        "qwertyuiop", "qwerty123", "1q2w3e4r", "1qaz2wsx", "abc12345", "abcd1234",
-        "iloveyou", "admin123", "administrator", "welcome1", "cleardesk", "cleardesk1",
-        "cleardesk123", "woaini1314", "a1234567", "aa123456", "letmein1",
-    }
-)
+# zxcvbn scores 0 (a top breached password) to 4 (strong); 3 means about 10^10 guesses, out
+# of reach of an online attacker and costly offline against argon2id.
+MIN_STRENGTH = 3
+# Words every guesser of this installation would try along with the user name.
+_CONTEXT_WORDS = ("cleardesk", "customs", "broker", "admin", "clerk", "supervisor")
 
 MAX_PASSWORD_LENGTH = 1024  # hashing cost grows with length; refuse absurd input
 
@@ -39,6 +37,7 @@ class PasswordPolicy:
 
     min_length: int = 10
     min_classes: int = 2
+    min_strength: int = MIN_STRENGTH  # zxcvbn score, 0–4
 
     def problems(self, password: str, *, username: str | None = None) -> list[Message]:
         """Every rule `password` breaks, as messages for the user (empty when it is fine)."""
@@ -65,8 +64,11 @@ class PasswordPolicy:
                 )
             )
         folded = password.casefold()
-        if folded in _COMMON_PASSWORDS:
-            found.append(Message(N_("This password is too common; choose another one.")))
+        if (len(password) <= MAX_PASSWORD_LENGTH
+                and _strength(password, username) < self.min_strength):
+            found.append(Message(N_("This password is too common or too easy to guess (a "
+                                    "well-known password, a word with digits, a keyboard "
+                                    "pattern or a date); add unrelated words.")))
         if username and len(username) >= 3 and username.casefold() in folded:
             found.append(Message(N_("The password must not contain the user name.")))
         return found
@@ -77,6 +79,16 @@ class PasswordPolicy:
         if problems:
             first = problems[0]
             raise ValidationError(first.msgid, **dict(first.params))
+
+
+def _strength(password: str, username: str | None) -> int:
+    """zxcvbn's score: its frequency lists hold the most common breached passwords, words,
+    names and keyboard patterns, and it sees through l33t, dates and repeats."""
+    if not password:
+        return 0  # zxcvbn fails on the empty string
+    words = [*_CONTEXT_WORDS, *([username] if username else [])]
+    # zxcvbn's cost grows with length; the first 100 characters decide the score well enough.
+    return int(zxcvbn(password[:100], user_inputs=words)["score"])
 
 
 def _character_classes(password: str) -> int:
@@ -125,7 +137,11 @@ class PasswordHasher:
             salt_len=16,
             type=argon2.Type.ID,
         )
-        self._dummy: str | None = None
+        # A random hash at the same cost: verifying against it takes as long as a real one,
+        # from the first call on (hashing one at the first call would take twice as long).
+        cost = f"m={parameters.memory_cost_kib},t={parameters.time_cost},p={parameters.parallelism}"
+        salt, digest = _b64(secrets.token_bytes(16)), _b64(secrets.token_bytes(32))
+        self._dummy = f"$argon2id$v=19${cost}${salt}${digest}"
 
     def hash(self, password: str) -> str:
         """The PHC string to store for `password` (normalised to Unicode NFC first)."""
@@ -146,9 +162,11 @@ class PasswordHasher:
         Answering "no such user" faster than "wrong password" would tell an attacker which
         names exist.
         """
-        if self._dummy is None:
-            self._dummy = self.hash("not a real password, only spends time")
         self.verify(self._dummy, password)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii").rstrip("=")
 
 
 def _normalise(password: str) -> str:

@@ -1,8 +1,9 @@
 """Restore the SQLite database from a backup, checking the backup before anything changes.
 
 Order of work, so that a failed restore leaves the database as it was:
-1. the backup must be a SQLite file that passes `PRAGMA integrity_check` and carries a schema
-   revision this build knows (an older one is upgraded by the start-up migrations);
+1. the backup must be a SQLite file that passes `PRAGMA integrity_check`, carries a schema
+   revision this build knows (an older one is upgraded by the start-up migrations) and holds
+   exactly the tables, indexes, triggers and views its revision's migrations create;
 2. nobody may be writing to the database (we probe for an exclusive lock);
 3. the current database is kept as `<name>.replaced-YYYYMMDD-HHMMSS.sqlite3` next to it;
 4. the backup is copied into the live file with the online backup API (which keeps the live
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,8 +39,15 @@ class RestoreInfo:
     replaced_copy: Path | None  # the previous database, kept; None when there was none
 
 
-def inspect_backup(backup: Path, known_revisions: Collection[str] | None = None) -> str:
+SchemaCheck = Callable[[sqlite3.Connection, str, str], None]  # (backup, revision, file name)
+
+
+def inspect_backup(backup: Path, known_revisions: Collection[str] | None = None,
+                   check_schema: SchemaCheck | None = None) -> str:
     """Check a backup file fully; returns its schema revision.
+
+    `check_schema` (see app.security.schema_check) raises when the backup's tables, indexes,
+    triggers or views are not those its revision's migrations create.
 
     Raises NotFoundError / ValidationError with a message saying why it cannot be restored.
     """
@@ -63,16 +71,18 @@ def inspect_backup(backup: Path, known_revisions: Collection[str] | None = None)
                 detail=report.summary,
             )
         revision = require_cleardesk_database(conn, name)
-    if known_revisions is not None and revision not in known_revisions:
-        raise ValidationError(
-            N_(
-                "The backup {file} has schema revision {revision}, which this version of "
-                "ClearDesk does not know (it was probably made by a newer version); "
-                "nothing was restored."
-            ),
-            file=name,
-            revision=revision,
-        )
+        if known_revisions is not None and revision not in known_revisions:
+            raise ValidationError(
+                N_(
+                    "The backup {file} has schema revision {revision}, which this version of "
+                    "ClearDesk does not know (it was probably made by a newer version); "
+                    "nothing was restored."
+                ),
+                file=name,
+                revision=revision,
+            )
+        if check_schema is not None:
+            check_schema(conn, revision, name)
     return revision
 
 
@@ -86,6 +96,7 @@ def restore_database(
     *,
     now: datetime,
     known_revisions: Collection[str] | None = None,
+    check_schema: SchemaCheck | None = None,
     wait_seconds: float = 5.0,
 ) -> RestoreInfo:
     """Replace the database at `db_path` with the content of `backup`.
@@ -95,7 +106,7 @@ def restore_database(
     """
     if backup.exists() and db_path.exists() and backup.resolve() == db_path.resolve():
         raise ValidationError(N_("A database cannot be restored from itself."))
-    revision = inspect_backup(backup, known_revisions)
+    revision = inspect_backup(backup, known_revisions, check_schema)
     replaced: Path | None = None
     if db_path.exists() and _readable(db_path):
         _ensure_not_in_use(db_path, wait_seconds)

@@ -13,6 +13,7 @@ from app.db.models import Declaration, Problem
 from app.domain.clock import day_start_utc
 from app.domain.errors import ValidationError
 from app.i18n import N_
+from app.security.masking import MASK, PiiKind, mask_value
 
 Align = Literal["left", "right", "center"]
 Kind = Literal["text", "int", "dec", "status", "datetime"]
@@ -115,17 +116,50 @@ class DeclarationFilter:
         text = self.search.strip()
         if text:
             pattern = f"%{escape_like(text)}%"
-            prefix = f"{escape_like(text)}%"
             conds.append(
                 or_(
                     D.orderNo.like(pattern, escape="\\"),
                     D.logisticsNo.like(pattern, escape="\\"),
                     D.buyerName.like(pattern, escape="\\"),
-                    D.buyerIdNumber.like(prefix, escape="\\"),
-                    D.buyerTelephone.like(pattern, escape="\\"),
+                    masked_field_matches(D.buyerIdNumber, PiiKind.ID_NUMBER, text),
+                    masked_field_matches(D.buyerTelephone, PiiKind.PHONE, text),
                 )
             )
         return and_(true(), *conds)
+
+
+# What a search may match of a masked field: only what the mask shows. Identity numbers of
+# 12+ characters show 4 at each end, phones of 11+ characters their first 3 and last 4 digits.
+_VISIBLE_ENDS: dict[PiiKind, tuple[int, int, int]] = {
+    PiiKind.ID_NUMBER: (4, 4, 12),  # head, tail, minimum length for the ends to show
+    PiiKind.PHONE: (3, 4, 11),
+}
+
+
+def masked_field_matches(column: Any, kind: PiiKind, text: str) -> ColumnElement[bool]:
+    """Whether a masked field matches search `text` without telling anything the mask hides.
+
+    A masked value (identity number, phone) matches only its complete value, its masked form
+    (`1101**********1234`) or a fragment of its visible start or end. A fragment that reaches
+    into the hidden digits matches nothing, so counting results cannot recover them (issue 16).
+    """
+    conds: list[ColumnElement[bool]] = [column == text]
+    head, tail, min_len = _VISIBLE_ENDS[kind]
+    # Separators in a phone are not hidden; every character of an identity number may be.
+    digits = sum(ch.isdigit() for ch in text) if kind is PiiKind.PHONE else len(text)
+    if MASK in text:
+        probe = text.replace(MASK, "5")
+        if mask_value(kind, probe) == text:
+            like = "".join("_" if ch == MASK else escape_like(ch) for ch in text)
+            conds.append(column.like(like, escape="\\"))
+    elif digits <= min(head, tail):
+        long_enough = func.length(column) >= min_len
+        conds.append(and_(long_enough, column.like(f"{escape_like(text)}%", escape="\\")))
+        conds.append(and_(long_enough, column.like(f"%{escape_like(text)}", escape="\\")))
+    elif digits <= tail:
+        long_enough = func.length(column) >= min_len
+        conds.append(and_(long_enough, column.like(f"%{escape_like(text)}", escape="\\")))
+    return or_(*conds)
 
 
 def count_query(flt: DeclarationFilter) -> Select[Any]:

@@ -21,7 +21,9 @@ from lxml import etree
 
 from app.domain.clock import beijing_now
 from app.domain.errors import ValidationError
-from app.i18n import N_
+from app.i18n import N_, Message
+from app.rules.context import label
+from app.rules.textrules import CONTROL_RE, character_name
 from app.submission import xsd
 from app.submission.xsd import CEB_NS, MAX_INVENTORIES_PER_MESSAGE, Direction
 
@@ -152,19 +154,49 @@ def _layout(direction: Direction) -> _Layout:
                    _specs(direction, "BaseTransfer"))
 
 
+class _FieldError(Exception):
+    """A value lxml or the formatter refused; build_message names its declaration."""
+
+    def __init__(self, name: str, value: Any) -> None:
+        super().__init__(name)
+        self.name = name
+        self.value = value
+
+
 def _fill(parent: etree._Element, specs: Sequence[_Spec], values: Mapping[str, Any]) -> None:
     # The hot loop of message building: strings pass through, the rest is formatted.
     sub = etree.SubElement
     get = values.get
-    for name, tag, required in specs:
-        value = get(name)
-        if value is None:
-            if required:
-                sub(parent, tag).text = ""
-            continue
-        text = value if type(value) is str else format_value(value)
-        if text or required:
-            sub(parent, tag).text = text
+    name = ""
+    try:
+        for name, tag, required in specs:
+            value = get(name)
+            if value is None:
+                if required:
+                    sub(parent, tag).text = ""
+                continue
+            text = value if type(value) is str else format_value(value)
+            if text or required:
+                sub(parent, tag).text = text
+    except (ValueError, TypeError) as exc:  # control characters, floats, booleans
+        raise _FieldError(name, get(name)) from exc
+
+
+def _field_error(head: Mapping[str, Any], error: _FieldError,
+                 gnum: int | None) -> MessageBuildError:
+    value = error.value
+    bad = CONTROL_RE.search(value) if isinstance(value, str) else None
+    reason = (Message(N_("it holds the control character {char}"),
+                      {"char": character_name(bad.group())})
+              if bad is not None else Message(N_("its value cannot be written as text")))
+    return MessageBuildError(
+        N_("Declaration {copNo} (order {orderNo}) cannot be built into a customs message: "
+           "field {field} ({name}){item} is refused, {reason}. Run the pre-check and correct "
+           "it."),
+        copNo=str(head.get("copNo") or ""), orderNo=str(head.get("orderNo") or ""),
+        field=label(error.name, "head" if gnum is None else "item"), name=error.name,
+        reason=reason,
+        item=Message(N_(" of item {gnum}"), {"gnum": gnum}) if gnum is not None else "")
 
 
 def prepare_head(head: Mapping[str, Any], direction: Direction, app_time: datetime | str,
@@ -218,10 +250,16 @@ def build_message(direction: Direction, inventories: Sequence[InventoryInput],
                 copNo=cop_no, count=len(inv.items), limit=limit,
             )
         node = sub(root, _tag("Inventory"))
-        _fill(sub(node, _tag("InventoryHead")), lay.head, head)
+        try:
+            _fill(sub(node, _tag("InventoryHead")), lay.head, head)
+        except _FieldError as exc:
+            raise _field_error(head, exc, None) from exc
         for n, item in enumerate(inv.items, start=1):
             values = item if item.get("gnum") else {**item, "gnum": n}
-            _fill(sub(node, _tag("InventoryList")), lay.item, values)
+            try:
+                _fill(sub(node, _tag("InventoryList")), lay.item, values)
+            except _FieldError as exc:
+                raise _field_error(head, exc, values["gnum"]) from exc
         built.append(BuiltInventory(cop_no, head["guid"], head["appType"]))
     _fill(sub(root, _tag("BaseTransfer")), lay.transfer, transfer.as_dict())
     if validate:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from app.i18n import render
 from app.security.audit_service import AuditEventInfo, AuditFilter, AuditService
+from app.security.checkpoints import checkpoint_file, record_checkpoint
+from app.security.maintenance import checkpoints_for
 from ui.context import GuiContext
 
 PAGE = 500
@@ -141,14 +144,20 @@ class AuditBrowser(QDialog):
         )
 
     def _on_verify_button_clicked(self) -> None:
+        checkpoints = checkpoints_for(self.ctx.url)
         with self.ctx.transaction(write=False) as session:
-            result = AuditService(session).verify(self.ctx.actor)
+            result = AuditService(session).verify(self.ctx.actor, checkpoints)
         if result.ok:
+            record_checkpoint(checkpoint_file(self.ctx.url), result.head)
             self.status_label.setStyleSheet("color: #1b5e20;")
             self.status_label.setText(
                 self.tr("Audit trail intact: {n} events verified.")
                 .replace("{n}", str(result.events))
+                + "\n" + self.tr("Head (copy it somewhere outside this computer): {head}")
+                .replace("{head}", result.head.text)
             )
+            self.status_label.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse)
         else:
             message = result.message
             self.status_label.setStyleSheet("color: #b00020; font-weight: bold;")

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.models import Declaration
+from app.db.models import AuditEvent, Declaration
 from app.domain.errors import NotFoundError
 from app.reports.evidence import export_evidence
 from app.reports.evidence_sources import EvidenceSources, default_sources, receipt_finder
+from app.security.checkpoints import given_checkpoint
 from app.security.context import Actor
 from tests.db.reports.conftest import SUPERVISOR, ReportData
 
@@ -56,6 +58,11 @@ def test_pack_contents_and_checksums(report_data: ReportData, sessions: sessionm
         assert "declaration.send" in audit and "batch.create" in audit
         ws = load_workbook(io.BytesIO(zf.read("declarations.xlsx"))).active
         assert ws.max_row == 4
+    # The pack carries a checkpoint of the audit chain that `audit verify` can check against.
+    checkpoint = given_checkpoint(str(target))
+    with sessions() as s:
+        events = s.execute(select(AuditEvent.hash).order_by(AuditEvent.id)).scalars().all()
+    assert checkpoint.count == len(events) and checkpoint.head == events[-1]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 

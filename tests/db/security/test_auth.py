@@ -8,8 +8,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db.models import AuditEvent, User
 from app.security.auth import login
 from app.security.context import Actor, Role
-from app.security.lockout import AccountLockedError
-from app.security.passwords import HashParameters, PasswordHasher
+from app.security.passwords import (
+    FAST_TEST_PARAMETERS,
+    HashParameters,
+    PasswordHasher,
+    VerifyResult,
+)
 from app.security.users import UserService
 from tests.db.security.conftest import PASSWORDS
 
@@ -45,20 +49,59 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(
     assert actions(sessions)[-2:] == [("login_failed", "clerk"), ("login_failed", "ghost")]
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(
+class CountingHasher(PasswordHasher):
+    """Counts the password hashes computed: equal work means equal time per answer."""
+
+    def __init__(self) -> None:
+        super().__init__(FAST_TEST_PARAMETERS)
+        self.hashes = 0
+
+    def verify(self, stored_hash: str, password: str) -> VerifyResult:
+        self.hashes += 1  # burn() verifies against a dummy hash of the same cost
+        return super().verify(stored_hash, password)
+
+    def hash(self, password: str) -> str:
+        self.hashes += 1
+        return super().hash(password)
+
+
+def test_an_attacker_cannot_lock_the_admin_out(
     sessions: sessionmaker[Session], accounts: dict[str, Actor], hasher: PasswordHasher
 ) -> None:
-    for i in range(5):
-        outcome = login(sessions, "clerk", f"wrong-{i}", hasher=hasher,
-                        now=T0 + timedelta(seconds=i))
-    assert isinstance(outcome.error, AccountLockedError)
-    later = T0 + timedelta(minutes=10)
-    refused = login(sessions, "clerk", PASSWORDS["clerk"], hasher=hasher, now=later)
-    assert isinstance(refused.error, AccountLockedError)
-    assert "min" in refused.error.text("en")
-    assert ("account_locked", "clerk") in actions(sessions)
-    after = T0 + timedelta(minutes=16)
-    assert login(sessions, "clerk", PASSWORDS["clerk"], hasher=hasher, now=after).actor
+    # Issue 16: five wrong passwords for `admin` from anywhere used to lock the real admin out.
+    for i in range(30):
+        login(sessions, "admin", f"guess-{i}", hasher=hasher, workstation="evil-pc",
+              now=T0 + timedelta(seconds=i))
+    later = T0 + timedelta(seconds=31)
+    assert login(sessions, "admin", PASSWORDS["admin"], hasher=hasher, workstation="admin-pc",
+                 now=later).actor is not None
+    # The guesser's own workstation waits, even with the right password, and learns nothing.
+    refused = login(sessions, "admin", PASSWORDS["admin"], hasher=hasher, workstation="evil-pc",
+                    now=later)
+    assert refused.actor is None and refused.error is not None
+    assert refused.error.text("en") == "Wrong user name or password."
+    with sessions() as session:
+        details = session.execute(select(AuditEvent.details).order_by(AuditEvent.id.desc())
+                                  .limit(1)).scalar_one()
+    assert details["reason"] == "throttled"
+
+
+def test_every_refusal_gets_the_same_answer_after_the_same_work(
+    sessions: sessionmaker[Session], accounts: dict[str, Actor]
+) -> None:
+    hasher = CountingHasher()
+    answers = []
+    for name, password in [("ghost", "nope"), *[("clerk", "wrong")] * 5,
+                           ("clerk", PASSWORDS["clerk"])]:  # the last one is throttled
+        before = hasher.hashes
+        outcome = login(sessions, name, password, hasher=hasher, workstation="ws9", now=T0)
+        assert outcome.actor is None and hasher.hashes == before + 1
+        assert outcome.error is not None
+        answers.append((type(outcome.error), outcome.error.text("en"),
+                        outcome.error.text("zh_CN")))
+    assert len(set(answers)) == 1
+    assert login(sessions, "clerk", PASSWORDS["clerk"], hasher=hasher, workstation="ws9",
+                 now=T0 + timedelta(minutes=1)).actor is not None
 
 
 def test_success_resets_the_failure_count(

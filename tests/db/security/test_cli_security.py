@@ -268,3 +268,31 @@ def test_unmask_is_for_supervisors_and_audited(
     code, data = run_json(capsys, "--db", bootstrapped, "audit", "list", "--action", "unmask")
     assert [(e["user"], e["reason"], e["declarationId"]) for e in data["events"]] == [
         ("sup", "customs query 2026-031", decl_id)]
+
+
+def test_restore_refuses_a_backup_with_objects_the_migrations_do_not_make(
+    bootstrapped: str, db_path: Path, tmp_path: Path, env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Issue 16: a restored backup carried a trigger that promoted a clerk to administrator.
+    env.setenv("CLEARDESK_USER", "admin")
+    env.setenv("CLEARDESK_PASSWORD", ADMIN_PW)
+    for n, sql in enumerate((
+        "CREATE TRIGGER promote_clerk AFTER UPDATE OF last_login_at ON users "
+        "BEGIN UPDATE users SET role = 'admin' WHERE name = 'clerk'; END",
+        "CREATE VIEW everything AS SELECT * FROM users",
+        "CREATE INDEX ix_extra ON users (role)",
+    )):
+        target = tmp_path / f"tampered-{n}.sqlite3"
+        assert run_json(capsys, "--db", bootstrapped, "backup", "-o", str(target))[0] == 0
+        with sqlite3.connect(target) as conn:
+            conn.execute(sql)
+        conn.close()
+        code, data = run_json(capsys, "--db", bootstrapped, "restore", str(target))
+        assert code == 1, data
+        assert sql.split()[2] in data["error"] and "nothing was restored" in data["error"]
+    with sqlite3.connect(db_path) as conn:
+        names = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('trigger', 'view')")]
+    conn.close()
+    assert names == []

@@ -21,6 +21,7 @@ ODD_VALUES = st.sampled_from([
     "20261126", "20261126093000", "2026112609300", 0, -1, 10**10, True, Decimal("-1"),
     Decimal("1.000001"), Decimal("1E+15"), Decimal("0.00000"),
     Decimal("12.50000"), "12.5", "abc", Decimal("NaN"), Decimal("Infinity"),
+    "a\x1b[31mb", "\x00", "x\ud800", "tab\tand\nnewline",
 ])
 HEAD_NAMES = [f.name for f in HEAD_FIELDS]
 ITEM_NAMES = [f.name for f in ITEM_FIELDS]

@@ -147,3 +147,19 @@ def test_no_items_and_export_skips_import_rules() -> None:
 def test_bonded_trade_mode_needs_china_as_country() -> None:
     found = codes(record(tradeMode="1210", country="116"))
     assert ("BAD_FORMAT", "country", None) in found
+
+
+def test_control_characters_are_flagged_with_field_and_character() -> None:
+    rec = record(buyerName="张\x1b[31m伟", items=[item(gname="奶粉\x00")])
+    result = check_record(rec, context())
+    found = {(p.code.value, p.field, p.gnum): p for p in result.problems}
+    assert ("CONTROL_CHAR", "buyerName", None) in found
+    assert ("CONTROL_CHAR", "gname", 1) in found
+    assert not result.passed
+    assert "U+001B" in found[("CONTROL_CHAR", "buyerName", None)].text("en")
+    zh = found[("CONTROL_CHAR", "gname", 1)].text("zh_CN")
+    assert "U+0000" in zh and "控制字符" in zh
+    # Tab and newline are allowed; a lone surrogate is not.
+    assert "CONTROL_CHAR" not in {c for c, _f, _g in codes(record(consigneeAddress=(
+        "广东省广州市天河区\t天河路385号\n太古汇一座2801室")))}
+    assert ("CONTROL_CHAR", "consignee", None) in codes(record(consignee="王\ud800"))

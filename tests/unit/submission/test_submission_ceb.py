@@ -150,3 +150,19 @@ def test_shipped_schemas_are_the_official_ones() -> None:
 def test_official_import_sample_validates() -> None:
     doc = etree.parse(str(SAMPLES / "CEB621Message.sample-202205.xml"))
     assert xsd.validate(doc.getroot(), "I") == []
+
+
+def test_a_control_character_names_the_declaration_and_field() -> None:
+    # Issue 16: lxml's own "All strings must be XML compatible" named neither.
+    bad = InventoryInput(s.import_head(5, buyerName="张\x1b[0m伟"), [s.import_item(1)])
+    with pytest.raises(MessageBuildError) as err:
+        ceb.build_message("I", [s.import_inventory(1), bad], s.SPECIMEN_TRANSFER)
+    text = err.value.text("en")
+    order = s.import_head(5)["orderNo"]
+    assert "CD000000000005" in text and order in text
+    assert "buyerName" in text and "U+001B" in text
+    assert "控制字符" in err.value.text("zh_CN")
+    item = InventoryInput(s.import_head(6), [s.import_item(1), s.import_item(2, gname="奶粉\x00")])
+    with pytest.raises(MessageBuildError) as err:
+        ceb.build_message("I", [item], s.SPECIMEN_TRANSFER)
+    assert "gname" in err.value.text("en") and "item 2" in err.value.text("en")
