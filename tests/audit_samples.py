@@ -78,6 +78,8 @@ SAMPLES: dict[str, tuple[dict[str, Any], str | None, str]] = {
     "user_password": ({"name": "wang", "reset": True}, None, "Password of user wang changed"),
     "login": ({}, None, "Signed in"),
     "logout": ({}, None, "Signed out"),
+    "declaration.copy": ({"count": 3, "unmasked": True, "ids": [1, 2, 3]}, None,
+                         "3 row(s) copied with full personal data"),
     "declaration.send": ({"batch": "B20261204-001"}, None,
                          "Submitted to customs in batch B20261204-001"),
     "settings.apply_open": ({"run": "R7", "changes": [

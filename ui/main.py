@@ -97,7 +97,7 @@ def run_gui(url: str, lang: str) -> int:
     gui.open(actor)
     code = app.exec()
     del gui
-    save_checkpoint_quietly(opened.url, opened.sessions)
+    save_checkpoint_quietly(opened.url, opened.read_sessions)
     opened.engine.dispose()
     crash.uninstall()
     return int(code)

@@ -67,7 +67,7 @@ def _save_checkpoint(ctx: CliContext) -> None:
         return
     from app.security.maintenance import save_checkpoint_quietly
 
-    save_checkpoint_quietly(ctx.url, ctx.sessions)
+    save_checkpoint_quietly(ctx.url, ctx.read_sessions)  # reads only: never queues
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import sqlite_file
-from app.domain.errors import ValidationError
+from app.domain.errors import DatabaseBusyError, ValidationError
 from app.i18n import N_, Message
 from app.security import backup as backups
 from app.security.audit import record_event
@@ -73,7 +73,9 @@ def checkpoints_for(url: str) -> list[Checkpoint]:
 
 
 def save_checkpoint(url: str, sessions: sessionmaker[Session]) -> Checkpoint:
-    """Append the chain's current length and head to the database's checkpoint file."""
+    """Append the chain's current length and head to the database's checkpoint file.
+
+    Give it read-only sessions: it only reads, and must not queue behind another writer."""
     with sessions() as session:
         head = current_head(session)
     record_checkpoint(checkpoint_file(url), head)
@@ -85,7 +87,7 @@ def save_checkpoint_quietly(url: str, sessions: sessionmaker[Session]) -> None:
     (the work is done; `audit verify` still compares with the checkpoints there are)."""
     try:
         save_checkpoint(url, sessions)
-    except (SQLAlchemyError, OSError) as exc:
+    except (SQLAlchemyError, OSError, DatabaseBusyError) as exc:
         logging.getLogger(__name__).warning("audit checkpoint not saved: %s", exc)
 
 

@@ -65,6 +65,7 @@ ACTION_TEXTS: dict[str, str] = {
     "login": N_("Signed in"),
     "logout": N_("Signed out"),
     "declaration.send": N_("Submitted to customs in batch {batch}"),
+    "declaration.copy": N_("{count} row(s) copied with full personal data"),
     "settings.apply_open": N_("Empty fields filled from the office settings (run {run})"),
     "settings.apply_open_undo": N_("Office settings fill undone (run {run})"),
     "routes.import": N_("Route table imported: {rows} row(s)"),

@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import render
+from app.i18n import render, translate
 from app.security.audit_service import AuditEventInfo, AuditFilter, AuditService
 from app.security.checkpoints import checkpoint_file, record_checkpoint
 from app.security.maintenance import checkpoints_for
+from app.services.history import action_text, describe_event
 from ui.context import GuiContext
 
 PAGE = 500
@@ -37,16 +38,29 @@ def _details_text(ev: AuditEventInfo) -> str:
     return json.dumps(ev.details, ensure_ascii=False, sort_keys=True, default=str)[:400]
 
 
-def _fill(table: QTableWidget, events: Sequence[AuditEventInfo], with_record: bool) -> None:
+def _fill(table: QTableWidget, events: Sequence[AuditEventInfo], with_record: bool,
+          lang: str) -> None:
+    """One row per event: the action in words (its identifier in the tooltip), the details as
+    the history's lines (the stored JSON, already masked, in the tooltip)."""
     table.setRowCount(len(events))
     for r, ev in enumerate(events):
+        words = describe_event({"action": ev.action, "details": ev.details,
+                                "reason": ev.reason, "user": ev.user_name}, lang,
+                               declaration_id=ev.declaration_id)
         cells = [str(ev.id), f"{ev.at.astimezone():%Y-%m-%d %H:%M:%S}", ev.user_name or "",
-                 ev.workstation or "", ev.action]
+                 ev.workstation or "", words.title]
+        tips = ["", "", "", "", ev.action]
         if with_record:
             cells.append(f"{ev.entity or ''} {ev.entity_id or ''}".strip())
-        cells += [ev.reason or "", _details_text(ev)]
-        for c, text in enumerate(cells):
-            table.setItem(r, c, QTableWidgetItem(text))
+            tips.append("")
+        details = _details_text(ev)
+        cells += [ev.reason or "", "; ".join(words.lines) or details]
+        tips += [ev.reason or "", details]
+        for c, (text, tip) in enumerate(zip(cells, tips, strict=True)):
+            item = QTableWidgetItem(text)
+            if tip:
+                item.setToolTip(tip)
+            table.setItem(r, c, item)
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -121,7 +135,9 @@ class AuditBrowser(QDialog):
         self.action_combo.clear()
         self.action_combo.addItem(self.tr("all actions"), "")
         for action in actions:
-            self.action_combo.addItem(action, action)
+            msgid = action_text(action)
+            label = f"{translate(msgid, self.ctx.lang)} ({action})" if msgid else action
+            self.action_combo.addItem(label, action)
 
     def current_filter(self) -> AuditFilter:
         return AuditFilter(
@@ -136,7 +152,7 @@ class AuditBrowser(QDialog):
             service = AuditService(session)
             self.events = service.list_events(self.ctx.actor, flt, limit=PAGE)
             total = service.count(self.ctx.actor, flt)
-        _fill(self.table, self.events, with_record=True)
+        _fill(self.table, self.events, with_record=True, lang=self.ctx.lang)
         self.status_label.setStyleSheet("")
         self.status_label.setText(
             self.tr("{shown} of {total} events (newest first).")
@@ -186,4 +202,4 @@ class HistoryPanel(QWidget):
         else:
             with self.ctx.transaction() as session:
                 self.events = AuditService(session).history(self.ctx.actor, declaration_id)
-        _fill(self.table, self.events, with_record=False)
+        _fill(self.table, self.events, with_record=False, lang=self.ctx.lang)

@@ -147,7 +147,10 @@ def test_audit_browser_filters_and_verifies(
     browser.action_combo.setCurrentIndex(browser.action_combo.findData("user_add"))
     browser.reload()
     assert browser.table.rowCount() == 3
-    assert {browser.table.item(r, 4).text() for r in range(3)} == {"user_add"}
+    # The action in words, its identifier in the tooltip.
+    assert {browser.table.item(r, 4).text() for r in range(3)} == {
+        "User clerk added", "User supervisor added", "User admin added"}
+    assert {browser.table.item(r, 4).toolTip() for r in range(3)} == {"user_add"}
     browser.verify_button.click()
     assert "intact" in browser.status_label.text()
     with window.ctx.transaction() as session:
