@@ -48,6 +48,20 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("language", N_("Interface language"), 10),
     SettingSpec("idleLockMinutes", N_("Lock after idle minutes"), 5),
     SettingSpec("backupRetention", N_("Daily backups to keep"), 5),
+    SettingSpec("stationName", N_("Station name"), 60),
+    SettingSpec("scalePort", N_("Scale port (e.g. /dev/ttyUSB0, COM3)"), 200),
+    SettingSpec("scaleBaud", N_("Scale baud rate"), 7),
+    SettingSpec("scaleFrame", N_("Scale frame (data bits, parity, stop bits: 8N1)"), 3),
+    SettingSpec("scaleFormat", N_("Scale output format (toledo, reversed)"), 20),
+    SettingSpec("scaleStableCount", N_("Equal readings for a stable weight"), 3),
+    SettingSpec("weightToleranceKg", N_("Weight tolerance (kg)"), 10),
+    SettingSpec("weightTolerancePercent", N_("Weight tolerance (% of declared)"), 10),
+    SettingSpec("stationPrinter", N_("Station label printer profile"), 100),
+    SettingSpec("thermalProfiles", N_("Thermal printer profiles (JSON)"), 20000),
+)
+STATION_KEYS: tuple[str, ...] = (
+    "stationName", "scalePort", "scaleBaud", "scaleFrame", "scaleFormat", "scaleStableCount",
+    "weightToleranceKg", "weightTolerancePercent", "stationPrinter",
 )
 SETTINGS_BY_KEY: dict[str, SettingSpec] = {s.key: s for s in SETTINGS}
 
@@ -61,6 +75,12 @@ DEFAULTS: dict[str, str] = {
     "printerProfile": "thermal-100x150",
     "idleLockMinutes": "15",
     "backupRetention": "14",
+    "scaleBaud": "9600",
+    "scaleFrame": "8N1",
+    "scaleFormat": "toledo",
+    "scaleStableCount": "3",
+    "weightToleranceKg": "0.05",
+    "weightTolerancePercent": "5",
 }
 
 

@@ -18,6 +18,7 @@ from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
 from app.db.models.labels import RouteCode
+from app.db.models.station import ParcelWeighing
 from app.db.models.submission import (
     Batch,
     InboundReceipt,
@@ -40,6 +41,7 @@ __all__ = [
     "MappingProfile",
     "MessageDeclaration",
     "OutboundMessage",
+    "ParcelWeighing",
     "PrintLog",
     "Problem",
     "ReceiptFile",

@@ -54,6 +54,7 @@ from app.services import (
     views,
 )
 from app.services.queries import GRID_BY_KEY, DeclarationFilter
+from app.station import weighing
 from app.submission import batches, fixqueue, outbound, receipts_job
 from app.submission.exchange import ExchangeFolderTransport
 from tests.factories import make_declaration
@@ -333,6 +334,12 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
     "submission.receipts_job.process_inbox": (
         P.RECEIPTS, lambda e, a: receipts_job.process_inbox(
             e.sessions, a, ExchangeFolderTransport(e.tmp / "exchange"))),
+    "station.weighing.record_weighing": (P.PRINT, lambda e, a: weighing.record_weighing(
+        e.session, a, e.decl_id, weighing.Decimal("1.2"), weighing.Tolerance())),
+    "station.weighing.latest_weighings": (P.VIEW, lambda e, a: weighing.latest_weighings(
+        e.session, a, e.decl_id)),
+    "station.weighing.release_hold": (P.ACKNOWLEDGE, lambda e, a: weighing.release_hold(
+        e.session, a, e.decl_id, "checked")),
 }
 
 # Services that run their own transactions (the test must not hold a write lock meanwhile).
