@@ -18,7 +18,7 @@ from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
 from app.db.models.labels import RouteCode
-from app.db.models.station import ParcelWeighing
+from app.db.models.station import Bag, BagParcel, ParcelWeighing, ThermalJob
 from app.db.models.submission import (
     Batch,
     InboundReceipt,
@@ -30,6 +30,8 @@ from app.db.models.submission import (
 __all__ = [
     "NAMING_CONVENTION",
     "AuditEvent",
+    "Bag",
+    "BagParcel",
     "Base",
     "Batch",
     "Declaration",
@@ -49,6 +51,7 @@ __all__ = [
     "RouteCode",
     "SavedView",
     "Setting",
+    "ThermalJob",
     "TimestampMixin",
     "User",
 ]

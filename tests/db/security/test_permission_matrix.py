@@ -54,7 +54,9 @@ from app.services import (
     views,
 )
 from app.services.queries import GRID_BY_KEY, DeclarationFilter
+from app.station import output as station_output
 from app.station import weighing
+from app.station.profiles import ThermalProfile
 from app.submission import batches, fixqueue, outbound, receipts_job
 from app.submission.exchange import ExchangeFolderTransport
 from tests.factories import make_declaration
@@ -338,6 +340,12 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         e.session, a, e.decl_id, weighing.Decimal("1.2"), weighing.Tolerance())),
     "station.weighing.latest_weighings": (P.VIEW, lambda e, a: weighing.latest_weighings(
         e.session, a, e.decl_id)),
+    "station.output.record_job": (P.PRINT, lambda e, a: station_output.record_job(
+        e.session, a, ThermalProfile("z"), b"^XA^XZ", kind="parcel")),
+    "station.output.deliver_job": (P.PRINT, lambda e, a: station_output.deliver_job(
+        e.sessions, a, 999_999)),
+    "station.output.deliver_pending_jobs": (
+        P.PRINT, lambda e, a: station_output.deliver_pending_jobs(e.sessions, a)),
     "station.weighing.release_hold": (P.ACKNOWLEDGE, lambda e, a: weighing.release_hold(
         e.session, a, e.decl_id, "checked")),
 }
@@ -345,7 +353,8 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
 # Services that run their own transactions (the test must not hold a write lock meanwhile).
 OWN_TRANSACTION = {"security.maintenance.MaintenanceService.backup",
                    "submission.outbound.deliver_pending",
-                   "submission.receipts_job.process_inbox"}
+                   "submission.receipts_job.process_inbox",
+                   "station.output.deliver_job", "station.output.deliver_pending_jobs"}
 
 
 def test_role_permissions_are_those_of_the_issue() -> None:
