@@ -11,7 +11,8 @@ sorting centre has on its benches:
 A reading is taken when the scale is stable: `count` equal readings in a row, none of them
 flagged unstable (and the last one flagged stable, where the format has the flag).
 `ScaleMonitor` reads on its own thread and always knows the current stable weight, so a scan
-never waits for the port when the parcel is already on the scale.
+never waits for the port when the parcel is already on the scale; `take()` hands each
+placement's weight out once.
 """
 
 from __future__ import annotations
@@ -207,6 +208,7 @@ class ScaleMonitor:
         self._rule = StabilityRule(settings.stable_count)
         self._lock = threading.Condition()
         self._stable: Decimal | None = None
+        self._taken = False  # the current stable weight was taken for a parcel
         self._last: Reading | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -230,9 +232,12 @@ class ScaleMonitor:
         try:
             for reading in readings(self._port, self.settings.format, self._stop.is_set):
                 weight = self._rule.feed(reading)
+                stable = weight if weight is not None and weight > 0 else None
                 with self._lock:
                     self._last = reading
-                    self._stable = weight if weight is not None and weight > 0 else None
+                    if stable != self._stable:
+                        self._taken = False
+                    self._stable = stable
                     self._lock.notify_all()
         except Exception as exc:  # the port went away: say so instead of dying silently
             with self._lock:
@@ -256,4 +261,18 @@ class ScaleMonitor:
                 if left <= 0:
                     return None
                 self._lock.wait(left)
+            return self._stable
+
+    def take(self, timeout: float = 0.0) -> Decimal | None:
+        """The stable weight of the parcel now on the scale, once: after it is taken, the
+        next take waits until the weight changes (the parcel is lifted off and the next one
+        put on), so one placement is never booked for two scans."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self._stable is None or self._taken:
+                left = deadline - time.monotonic()
+                if left <= 0 or self.error is not None:
+                    return None
+                self._lock.wait(left)
+            self._taken = True
             return self._stable

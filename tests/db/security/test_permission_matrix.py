@@ -54,6 +54,7 @@ from app.services import (
     views,
 )
 from app.services.queries import GRID_BY_KEY, DeclarationFilter
+from app.station import bags as station_bags
 from app.station import output as station_output
 from app.station import weighing
 from app.station.profiles import ThermalProfile
@@ -340,6 +341,17 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         e.session, a, e.decl_id, weighing.Decimal("1.2"), weighing.Tolerance())),
     "station.weighing.latest_weighings": (P.VIEW, lambda e, a: weighing.latest_weighings(
         e.session, a, e.decl_id)),
+    "station.bags.add_to_bag": (P.BATCH, lambda e, a: station_bags.add_to_bag(
+        e.session, a, e.decl_id, "755")),
+    "station.bags.open_bag_of_route": (P.VIEW, lambda e, a: station_bags.open_bag_of_route(
+        e.session, a, "755")),
+    "station.bags.close_bag": (P.BATCH, lambda e, a: station_bags.close_bag(
+        e.session, a, "BG-NONE", None)),
+    "station.bags.list_bags": (P.VIEW, lambda e, a: station_bags.list_bags(e.session, a)),
+    "station.bags.get_bag": (P.VIEW, lambda e, a: station_bags.get_bag(
+        e.session, a, "BG-NONE")),
+    "station.bags.bag_manifest": (P.VIEW, lambda e, a: station_bags.bag_manifest(
+        e.session, a)),
     "station.output.record_job": (P.PRINT, lambda e, a: station_output.record_job(
         e.session, a, ThermalProfile("z"), b"^XA^XZ", kind="parcel")),
     "station.output.deliver_job": (P.PRINT, lambda e, a: station_output.deliver_job(

@@ -143,3 +143,15 @@ def test_monitor_reads_reversed_frames_without_line_ends(scale: PlayedScale) -> 
         assert monitor.wait_stable(5) == Decimal("120.0")
     finally:
         monitor.stop()
+
+
+def test_a_placement_is_taken_once(scale: PlayedScale) -> None:
+    monitor = ScaleMonitor(ScaleSettings(port=scale.port, stable_count=2)).start()
+    try:
+        scale.send("ST,GS,+  1.210kg\r\n" * 2)
+        assert monitor.take(5) == Decimal("1.210")
+        assert monitor.take(0.2) is None  # same parcel still on the scale
+        scale.send("ST,GS,+  0.000kg\r\n" + "ST,GS,+  1.210kg\r\n" * 2)  # next parcel
+        assert monitor.take(5) == Decimal("1.210")
+    finally:
+        monitor.stop()
