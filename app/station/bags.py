@@ -25,7 +25,7 @@ from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.i18n import N_
 from app.security.audit import record_event
 from app.security.context import Actor, Permission, require
-from app.station.weighing import held_ids
+from app.station.weighing import held_ids, kg_text
 
 OPEN, CLOSED = "open", "closed"
 NO_ROUTE = "-"  # parcels whose destination has no route code: sorted by hand
@@ -56,7 +56,7 @@ class BagSummary:
     def as_json(self) -> dict[str, object]:
         return {"bagNo": self.bag_no, "route": self.route, "state": self.state,
                 "parcels": self.parcels,
-                "weight": None if self.weight_kg is None else str(self.weight_kg),
+                "weight": kg_text(self.weight_kg),
                 "openedBy": self.opened_by, "openedAt": self.opened_at.isoformat(),
                 "closedBy": self.closed_by,
                 "closedAt": None if self.closed_at is None else self.closed_at.isoformat()}

@@ -100,3 +100,21 @@ def parse_profiles(text: str) -> dict[str, ThermalProfile]:
 def dump_profiles(profiles: Mapping[str, ThermalProfile]) -> str:
     return json.dumps({n: p.as_dict() for n, p in sorted(profiles.items())},
                       ensure_ascii=False, indent=2)
+
+
+def load_profiles(settings: Mapping[str, str]) -> dict[str, ThermalProfile]:
+    """The office's thermal profiles (setting `thermalProfiles`)."""
+    return parse_profiles(settings.get("thermalProfiles") or "")
+
+
+def station_profile(settings: Mapping[str, str], name: str | None = None) -> ThermalProfile:
+    """The profile `name` (default: the setting `stationPrinter`); raises ValidationError."""
+    profiles = load_profiles(settings)
+    chosen = (name or settings.get("stationPrinter") or "").strip()
+    if not chosen and len(profiles) == 1:
+        chosen = next(iter(profiles))
+    if chosen not in profiles:
+        raise ValidationError(
+            "No thermal printer profile {name}; known: {known} (cleardesk station printers)",
+            name=chosen or "-", known=", ".join(sorted(profiles)) or "-")
+    return profiles[chosen]

@@ -31,6 +31,11 @@ WEIGHT_PROBLEM_TEXT = N_("Measured {measured} kg at the station, declared {decla
                          "{allowed} kg); held until a supervisor decides")
 
 
+def kg_text(value: Decimal | None) -> str | None:
+    """A weight for JSON: `2.5`, not the stored `2.50000`."""
+    return None if value is None else f"{value.normalize():f}"
+
+
 @dataclass(frozen=True)
 class Tolerance:
     """Allowed difference: the larger of `absolute_kg` and `percent` of the declared weight."""
@@ -75,10 +80,10 @@ class Weighing:
         return self.state == HELD
 
     def as_json(self) -> dict[str, object]:
-        return {"id": self.declaration_id, "measuredWeight": str(self.measured_kg),
-                "grossWeight": None if self.declared_kg is None else str(self.declared_kg),
-                "difference": None if self.difference_kg is None else str(self.difference_kg),
-                "allowed": None if self.allowed_kg is None else str(self.allowed_kg),
+        return {"id": self.declaration_id, "measuredWeight": kg_text(self.measured_kg),
+                "grossWeight": kg_text(self.declared_kg),
+                "difference": kg_text(self.difference_kg),
+                "allowed": kg_text(self.allowed_kg),
                 "state": self.state, "weighedBy": self.weighed_by,
                 "weighedAt": self.weighed_at.isoformat()}
 
@@ -195,3 +200,31 @@ def release_hold(session: Session, actor: Actor, declaration_id: int, reason: st
                  entity_id=str(declaration_id), declaration_id=declaration_id,
                  details={"holds": int(released)}, reason=reason)
     return int(released)
+
+
+@dataclass(frozen=True)
+class Hold:
+    declaration_id: int
+    waybill: str
+    measured_kg: Decimal
+    declared_kg: Decimal | None
+    weighed_by: str
+    weighed_at: datetime
+
+    def as_json(self) -> dict[str, object]:
+        return {"id": self.declaration_id, "logisticsNo": self.waybill,
+                "measuredWeight": kg_text(self.measured_kg),
+                "grossWeight": kg_text(self.declared_kg),
+                "weighedBy": self.weighed_by, "weighedAt": self.weighed_at.isoformat()}
+
+
+def list_holds(session: Session, actor: Actor) -> list[Hold]:
+    """Parcels waiting for a supervisor because of their weight, oldest first."""
+    require(actor, Permission.VIEW)
+    w = ParcelWeighing
+    rows = session.execute(
+        select(w.declaration_id, Declaration.logisticsNo, w.measured_kg, w.declared_kg,
+               w.weighed_by, w.weighed_at)
+        .join(Declaration, Declaration.id == w.declaration_id)
+        .where(w.state == HELD).order_by(w.id)).all()
+    return [Hold(r[0], r[1] or "", r[2], r[3], r[4], r[5]) for r in rows]

@@ -56,6 +56,7 @@ from app.services import (
 from app.services.queries import GRID_BY_KEY, DeclarationFilter
 from app.station import bags as station_bags
 from app.station import output as station_output
+from app.station import printers as station_printers
 from app.station import weighing
 from app.station.profiles import ThermalProfile
 from app.submission import batches, fixqueue, outbound, receipts_job
@@ -352,6 +353,15 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         e.session, a, "BG-NONE")),
     "station.bags.bag_manifest": (P.VIEW, lambda e, a: station_bags.bag_manifest(
         e.session, a)),
+    "station.printers.save_profile": (P.SETTINGS, lambda e, a: station_printers.save_profile(
+        e.session, a, ThermalProfile("z"))),
+    "station.printers.import_profiles": (
+        P.SETTINGS, lambda e, a: station_printers.import_profiles(
+            e.session, a, e.tmp / "no-such-printers.json")),
+    "station.printers.export_profiles": (
+        P.VIEW, lambda e, a: station_printers.export_profiles(
+            e.session, a, e.tmp / f"printers-{a.role.value}.json")),
+    "station.weighing.list_holds": (P.VIEW, lambda e, a: weighing.list_holds(e.session, a)),
     "station.output.record_job": (P.PRINT, lambda e, a: station_output.record_job(
         e.session, a, ThermalProfile("z"), b"^XA^XZ", kind="parcel")),
     "station.output.deliver_job": (P.PRINT, lambda e, a: station_output.deliver_job(

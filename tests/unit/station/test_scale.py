@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import tty
 from decimal import Decimal
 
@@ -112,7 +113,22 @@ class PlayedScale:
     def send(self, text: str) -> None:
         os.write(self.master, text.encode("ascii"))
 
+    def play(self, frame: str, every: float = 0.02) -> None:
+        """Send `frame` continuously, as a scale does (also after a port is opened, which
+        discards what was sent before)."""
+        self._stop = threading.Event()
+
+        def run() -> None:
+            while not self._stop.wait(every):
+                self.send(frame)
+
+        self._player = threading.Thread(target=run, daemon=True)
+        self._player.start()
+
     def close(self) -> None:
+        if hasattr(self, "_stop"):
+            self._stop.set()
+            self._player.join()
         os.close(self.master)
         os.close(self.slave)
 
