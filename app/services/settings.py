@@ -106,6 +106,8 @@ def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
         raise ValidationError(
             "{key} is too long: at most {max} characters.", key=key, max=spec.max_len
         )
+    if value:
+        _check_station_value(key, value)
     old = session.get(Setting, key)
     before = old.value if old else None
     if old is None:
@@ -130,3 +132,19 @@ def _spec(key: str) -> SettingSpec:
             known=", ".join(s.key for s in SETTINGS),
         )
     return spec
+
+
+def _check_station_value(key: str, value: str) -> None:
+    """Station settings are checked when saved, not when the scale or printer is opened."""
+    if key == "thermalProfiles":
+        from app.station.profiles import parse_profiles
+
+        parse_profiles(value)
+    elif key in ("scaleBaud", "scaleFrame", "scaleFormat", "scaleStableCount"):
+        from app.station.scale import ScaleSettings
+
+        ScaleSettings.from_settings({key: value})
+    elif key in ("weightToleranceKg", "weightTolerancePercent"):
+        from app.station.weighing import Tolerance
+
+        Tolerance.from_settings({key: value})

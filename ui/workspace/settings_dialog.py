@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -31,7 +32,7 @@ from app.domain.errors import UserFacingError
 from app.domain.fields import HEAD_BY_NAME
 from app.security.context import Permission
 from app.services.apply_settings import apply_settings_to_open, undo_apply_settings
-from app.services.settings import SETTINGS_BY_KEY, all_settings, set_settings
+from app.services.settings import SETTINGS_BY_KEY, STATION_KEYS, all_settings, set_settings
 from ui import file_dialogs
 from ui.context import GuiContext
 
@@ -101,6 +102,7 @@ class SettingsDialog(QDialog):
         form.labelForField(self.edits["printerProfile"]).setVisible(False)
         form.insertRow(0, self.tr(SETTINGS_BY_KEY["printerProfile"].label), self.printer_combo)
         self.tabs.addTab(printing, self.tr("Printing"))
+        self.tabs.addTab(self._station_page(), self.tr("Station"))
         self.tabs.addTab(self._interface_page(), self.tr("Language and data"))
         layout.addWidget(self.tabs)
         apply_row = QHBoxLayout()
@@ -144,6 +146,22 @@ class SettingsDialog(QDialog):
             edit.setEnabled(self.can_edit)
             form.addRow(self.tr(spec.label), edit)
             self.edits[key] = edit
+        return page
+
+    def _station_page(self) -> QWidget:
+        """Scale, tolerance and the thermal printer profiles (JSON, exportable with
+        `cleardesk station printers export`)."""
+        page = self._page(STATION_KEYS)
+        self.profiles_edit = QPlainTextEdit(self.values.get("thermalProfiles", ""), page)
+        self.profiles_edit.setObjectName("setting_thermalProfiles")
+        self.profiles_edit.setReadOnly(not self.can_edit)
+        self.profiles_edit.setEnabled(self.can_edit)
+        self.profiles_edit.setPlaceholderText(
+            '{"zebra": {"language": "zpl", "dpi": 203, "darkness": 15, '
+            '"target": "tcp://192.168.1.50:9100"}}')
+        form = page.layout()
+        assert isinstance(form, QFormLayout)
+        form.addRow(self.tr(SETTINGS_BY_KEY["thermalProfiles"].label), self.profiles_edit)
         return page
 
     def _interface_page(self) -> QWidget:
@@ -246,6 +264,7 @@ class SettingsDialog(QDialog):
     def changed_values(self) -> dict[str, str]:
         current = {k: e.text().strip() for k, e in self.edits.items()}
         current["printerProfile"] = self.printer_combo.currentText().strip()
+        current["thermalProfiles"] = self.profiles_edit.toPlainText().strip()
         return {k: v for k, v in current.items() if v != self.values.get(k, "")}
 
     def save(self) -> bool:
