@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Bag, BagParcel, Batch, Declaration
 from app.db.types import utcnow
-from app.domain.clock import beijing_now
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.i18n import N_
 from app.security.audit import record_event
@@ -93,7 +92,7 @@ def _open_bag(session: Session, actor: Actor, route: str, station: str) -> Bag:
         with session.begin_nested():
             session.add(bag)
             session.flush()
-            bag.bag_no = f"BG{beijing_now():%Y%m%d}{bag.id:07d}"
+            bag.bag_no = f"BG{bag.id:08d}"
             session.flush()
     except IntegrityError:  # another station opened the route's bag a moment ago
         found = session.scalars(select(Bag).where(Bag.open_route == route)).first()
@@ -200,6 +199,13 @@ def get_bag(session: Session, actor: Actor, bag_ref: str
         .where(BagParcel.bag_id == bag.id).order_by(BagParcel.id)).all()
     return _summary(bag), [BagParcelRow(r[0], r[1] or "", r[2] or "", r[3], r[4] or "")
                            for r in rows]
+
+
+def bag_numbers(session: Session, declaration_ids: Sequence[int]) -> dict[int, str]:
+    """declaration id → bag number, for those of `declaration_ids` that are in a bag."""
+    return {int(d): b for d, b in session.execute(
+        select(BagParcel.declaration_id, Bag.bag_no).join(Bag, Bag.id == BagParcel.bag_id)
+        .where(BagParcel.declaration_id.in_(list(declaration_ids)))) if b}
 
 
 def bags_of_batch(session: Session, batch_id: int) -> list[BagSummary]:

@@ -28,6 +28,7 @@ from app.precheck.transitions import change_status
 from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
 from app.services.queries import DeclarationFilter
+from app.station.bags import bags_of_batch
 
 D = Declaration
 OPEN = "open"  # created, may be edited or dissolved
@@ -187,6 +188,7 @@ class BatchSummary:
     messages: int = 0
     pending_messages: int = 0
     status_counts: tuple[tuple[str, int], ...] = ()
+    bags: tuple[str, ...] = ()  # bag numbers (总包) holding its parcels
 
     def as_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -357,6 +359,7 @@ def _summary(session: Session, batch: Batch) -> BatchSummary:
         voyage_no=batch.voyage_no, created_at=batch.created_at, created_by=batch.created_by,
         messages=sum(msg_counts.values()), pending_messages=msg_counts.get("pending", 0),
         status_counts=tuple((s, int(n)) for s, n in counts),
+        bags=tuple(b.bag_no for b in bags_of_batch(session, batch.id)),
     )
 
 
