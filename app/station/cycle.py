@@ -56,6 +56,14 @@ class StationCycle:
             self._context = load_context(session)
         return self._context
 
+    def warm_up(self) -> None:
+        """Load the settings, code tables and fonts before the first parcel, so the first
+        scan is as quick as the others."""
+        with self.sessions() as session:
+            self.context(session)
+        if self.profile is not None:
+            render(bag_label("BG00000000", "-", 0, None, self.profile.width_mm), self.profile)
+
     def run(self, raw_code: str, weight_kg: Decimal) -> CycleResult:
         code = normalise_code(raw_code)
         with self.sessions() as session, session.begin():

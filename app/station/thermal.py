@@ -25,6 +25,7 @@ from app.paths import resource_path
 from app.station.profiles import ThermalProfile
 
 MM_PER_INCH = 25.4
+_INVERT = bytes(255 - i for i in range(256))
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def _packed(image: Image.Image, black_bit: int) -> tuple[int, bytes]:
     padded.paste(image, (0, 0))
     data = padded.tobytes()  # mode "1" packs white as 1
     if black_bit == 1:
-        data = bytes(b ^ 0xFF for b in data)
+        data = data.translate(_INVERT)
     return row_bytes, data
 
 

@@ -79,6 +79,7 @@ class StationWindow(QDialog):
                 self.notes.append(exc.text(ctx.lang))
         self.cycle = StationCycle(ctx.sessions, ctx.actor, Tolerance.from_settings(settings),
                                   profile, station=settings.get("stationName", ""))
+        self.cycle.warm_up()
         self.pending: str | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
