@@ -64,6 +64,10 @@ def send_raw(target: str, data: bytes, *, name: str = "label", extension: str = 
             _write_file(Path(target[5:]), data, name + extension)
         else:
             raise ValidationError("No printer output is set for this profile (target)")
+    except subprocess.CalledProcessError as exc:  # lp said why (unknown queue, no cupsd)
+        reason = (exc.stderr or b"").decode("utf-8", "replace").strip() or str(exc)
+        raise PrinterUnreachable("The printer {target} did not take the label: {reason}",
+                                 target=target, reason=reason) from None
     except (OSError, subprocess.SubprocessError) as exc:
         raise PrinterUnreachable("The printer {target} did not take the label: {reason}",
                                  target=target, reason=str(exc) or type(exc).__name__

@@ -1,4 +1,5 @@
-"""Print ▸ Sorting-centre station…: the scale, thermal printer and bagging window."""
+"""Declarations ▸ Sorting-centre station… (beside the scan station): scale, thermal printer,
+bagging."""
 
 from __future__ import annotations
 
@@ -20,8 +21,7 @@ class StationActions:
         self.action_station.setObjectName("action_sorting_station")
         self.action_station.setShortcut(QKeySequence("Shift+F9"))
         self.action_station.triggered.connect(self.open_station)
-        window.menus["print"].addSeparator()
-        window.menus["print"].addAction(self.action_station)
+        window.menus["declarations"].addAction(self.action_station)
 
     def open_station(self) -> StationWindow:
         if self.station is None:

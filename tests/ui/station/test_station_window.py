@@ -143,11 +143,10 @@ def test_without_a_scale_the_weight_is_typed(ctx: GuiContext, parcels: list[str]
     assert printer.next_job().startswith(b"SIZE 100 mm,150 mm")
 
 
-def test_print_menu_opens_the_station(db_url: str, qtbot: QtBot, actor: Actor) -> None:
+def test_declarations_menu_opens_the_station(db_url: str, qtbot: QtBot, actor: Actor) -> None:
     with main_window(db_url, qtbot) as w:
-        action = w.findChild(type(w.station_actions.action_station),  # type: ignore[attr-defined]
-                             "action_sorting_station")
-        assert action is not None
+        action = w.station_actions.action_station  # type: ignore[attr-defined]
+        assert action in w.menus["declarations"].actions()
         action.trigger()
         station = w.station_actions.station  # type: ignore[attr-defined]
         assert station is not None and station.isVisible()

@@ -191,3 +191,18 @@ def test_profiles_round_trip_and_are_checked() -> None:
                         ("{", "JSON")]:
         with pytest.raises(ValidationError, match=reason):
             parse_profiles(bad)
+
+
+def test_cups_target_hands_raw_bytes_to_lp(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "bin" / "lp"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$@" > {tmp_path}/args\ncat > {tmp_path}/data\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    send_raw("cups:Zebra_GK420", b"^XA^FDcups^XZ")
+    assert (tmp_path / "args").read_text().split() == ["-d", "Zebra_GK420", "-o", "raw"]
+    assert (tmp_path / "data").read_bytes() == b"^XA^FDcups^XZ"
+    fake.write_text("#!/bin/sh\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n")
+    with pytest.raises(PrinterUnreachable, match="class does not exist"):
+        send_raw("cups:Zebra_GK420", b"^XA^XZ")
