@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -90,3 +91,15 @@ def test_no_declared_weight_is_held_and_nonsense_weights_refused(session: Sessio
     assert record_weighing(session, CLERK, decl, Decimal("2"), TOLERANCE).held
     with pytest.raises(ValidationError):
         record_weighing(session, CLERK, decl, Decimal(0), TOLERANCE)
+
+
+def test_held_parcels_get_no_pdf_label_even_with_force(session: Session, tmp_path: Path) -> None:
+    from app.services.printing import Selection, WeightHeldError, print_labels
+
+    decl = make_declaration(session, status="released", grossWeight=Decimal("1.2"))
+    record_weighing(session, CLERK, decl, Decimal("5"), TOLERANCE)
+    with pytest.raises(WeightHeldError, match=f"ids {decl}"):
+        print_labels(session, CLERK, Selection(ids=(decl,)), tmp_path / "l.pdf", force=True)
+    assert not (tmp_path / "l.pdf").exists()
+    release_hold(session, SUPERVISOR, decl, "re-weighed by hand")
+    assert print_labels(session, CLERK, Selection(ids=(decl,)), tmp_path / "l.pdf").records == 1
