@@ -164,6 +164,9 @@ def cmd_scan(ctx: CliContext, args: argparse.Namespace) -> Result:
         text = ctx.t("Unknown number {code}", code=result.code)
     elif result.outcome == "bagged":
         text = ctx.t("Already in bag {bag}", bag=result.bag_no)
+    elif result.outcome == "problem":
+        text = ctx.t("PROBLEM parcel ({status}): weighed, no label and no bag",
+                     status=result.parcel.status if result.parcel else "")
     elif result.outcome == "held":
         text = ctx.t("HELD: measured weight outside the tolerance; a supervisor must decide "
                      "(cleardesk station release {id})", id=data["id"])

@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db.models import Declaration, PrintLog
 from app.security.context import Actor
 from app.services.print_sources import PrintContext, load_context, stream_labels
-from app.services.scanning import FoundParcel, lookup_scan, normalise_code
+from app.services.scanning import PROBLEM_STATUSES, FoundParcel, lookup_scan, normalise_code
 from app.station.bags import AlreadyBagged, BagSummary, add_to_bag, bag_of, close_bag
 from app.station.output import SendResult, deliver_job, record_job
 from app.station.profiles import ThermalProfile
 from app.station.thermal import bag_label, parcel_label, render
 from app.station.weighing import Tolerance, Weighing, held_ids, record_weighing
 
-CycleOutcome = Literal["ok", "held", "unknown", "bagged", "error"]
+CycleOutcome = Literal["ok", "held", "problem", "unknown", "bagged", "error"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,9 @@ class StationCycle:
                                        self.tolerance, station=self.station)
             if weighing.held:
                 return CycleResult(code, "held", parcel, weighing)
+            if parcel.status in PROBLEM_STATUSES or parcel.errors > 0:
+                # rejected, detained, under inspection …: weighed, but no label and no bag
+                return CycleResult(code, "problem", parcel, weighing)
             label = next(stream_labels(session, [parcel.id], self.context(session)))
             bag = None
             if self.bagging:

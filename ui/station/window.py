@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import UserFacingError
+from app.domain.status import DeclarationStatus
 from app.security.context import Permission
 from app.services.settings import all_settings
 from app.station.bags import OPEN, BagSummary, list_bags
@@ -39,9 +40,11 @@ from app.station.weighing import Tolerance, kg_text, release_hold
 from ui.context import GuiContext
 from ui.workspace.sounds import ScanSounds
 
-COLOURS = {"ok": "#2e7d32", "held": "#c62828", "unknown": "#6a1b9a", "bagged": "#ef6c00",
+COLOURS = {"ok": "#2e7d32", "held": "#c62828", "problem": "#c62828", "unknown": "#6a1b9a",
+           "bagged": "#ef6c00",
            "waiting": "#f9a825", "error": "#c62828"}
-SOUNDS = {"ok": "ok", "held": "problem", "unknown": "unknown", "bagged": "duplicate",
+SOUNDS = {"ok": "ok", "held": "problem", "problem": "problem", "unknown": "unknown",
+          "bagged": "duplicate",
           "error": "problem"}
 POLL_MS = 50
 
@@ -166,7 +169,8 @@ class StationWindow(QDialog):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             bar.addWidget(button)
         layout.addLayout(bar)
-        self.tally: dict[str, int] = {"ok": 0, "held": 0, "unknown": 0, "bagged": 0}
+        self.tally: dict[str, int] = {"ok": 0, "held": 0, "problem": 0, "unknown": 0,
+                                      "bagged": 0}
         self.last_held: int | None = None
 
     def _connect_signals(self) -> None:
@@ -240,6 +244,9 @@ class StationWindow(QDialog):
         elif r.outcome == "bagged":
             self._show_panel("bagged", self.tr("Already in bag {bag}").format(bag=r.bag_no),
                              r.code)
+        elif r.outcome == "problem" and p is not None:
+            self._show_panel("problem", self.tr("Problem parcel") + " · " + self._status(p.status),
+                             self.tr("Weighed; no label and no bag: put it aside"))
         elif r.outcome == "held":
             self.last_held = p.id if p else None
             if r.weighing is not None and r.weighing.declared_kg is not None:
@@ -280,6 +287,7 @@ class StationWindow(QDialog):
     def _append(self, r: CycleResult, weight: Decimal | None) -> None:
         self.table.insertRow(0)
         labels = {"ok": self.tr("OK"), "held": self.tr("Held"),
+                  "problem": self.tr("Problem parcel"),
                   "unknown": self.tr("Unknown number"), "bagged": self.tr("Already bagged")}
         values = (r.code, labels.get(r.outcome, r.outcome),
                   kg_text(weight) or "", r.route,
@@ -290,8 +298,14 @@ class StationWindow(QDialog):
 
     def _update_counts(self) -> None:
         t = self.tally
-        self.counts.setText(self.tr("{ok} labelled · {held} held · {bagged} already bagged · "
-                                    "{unknown} unknown").format(**t))
+        self.counts.setText(self.tr("{ok} labelled · {held} held · {problem} problem · "
+                                    "{bagged} already bagged · {unknown} unknown").format(**t))
+
+    def _status(self, status: str) -> str:
+        try:
+            return QCoreApplication.translate("status", DeclarationStatus(status).label)
+        except ValueError:
+            return status
 
     # --- bags and holds ----------------------------------------------------------------
     def refresh_bags(self) -> None:

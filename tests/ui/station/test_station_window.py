@@ -174,3 +174,20 @@ def test_settings_station_tab_saves_checked_profiles(db_url: str, qtbot: QtBot) 
         assert values["scalePort"] == "/dev/ttyUSB0"
         assert values["weightTolerancePercent"] == "3"
         assert '"dpi": 300' in values["thermalProfiles"]
+
+
+def test_detained_parcel_is_weighed_but_not_labelled_or_bagged(
+        ctx: GuiContext, qtbot: QtBot, printer: CapturePrinter,
+        sessions: sessionmaker[Session]) -> None:
+    with sessions() as s, s.begin():
+        decl = make_declaration(s, status="detained", grossWeight=Decimal("1.2"))
+        waybill = s.scalar(select(Declaration.logisticsNo).where(Declaration.id == decl))
+    scale = FakeScale()
+    station, sounds = make_station(ctx, qtbot, printer, scale)
+    scale.weight = Decimal("1.2")
+    station.scan(waybill)
+    assert sounds == ["problem"] and station.big.text() == "Problem parcel · Detained"
+    assert "#c62828" in station.big.styleSheet() and station.bags.rowCount() == 0
+    assert printer.jobs == []
+    with sessions() as s:
+        assert s.scalar(select(ParcelWeighing.state)) == "recorded"
