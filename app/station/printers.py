@@ -26,12 +26,7 @@ def import_profiles(session: Session, actor: Actor, path: Path) -> list[str]:
     """Merge the profiles of a JSON file exported by another office (same names are
     replaced). Returns the names imported; raises ValidationError for a bad file."""
     require(actor, Permission.SETTINGS)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError("{file} cannot be read: {reason}", file=str(path),
-                              reason=str(exc)) from None
-    incoming = parse_profiles(text)
+    incoming = read_profiles_file(path)
     profiles = load_profiles(all_settings(session))
     profiles.update(incoming)
     set_setting(session, actor, "thermalProfiles", dump_profiles(profiles))
@@ -41,7 +36,21 @@ def import_profiles(session: Session, actor: Actor, path: Path) -> list[str]:
 def export_profiles(session: Session, actor: Actor, path: Path) -> int:
     """Write every profile to `path` as JSON (temp file, then rename). Returns the count."""
     require(actor, Permission.VIEW)
-    profiles = load_profiles(all_settings(session))
+    return write_profiles_file(path, load_profiles(all_settings(session)))
+
+
+def read_profiles_file(path: Path) -> dict[str, ThermalProfile]:
+    """The checked profiles of an exported file; raises ValidationError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError("{file} cannot be read: {reason}", file=str(path),
+                              reason=str(exc)) from None
+    return parse_profiles(text)
+
+
+def write_profiles_file(path: Path, profiles: dict[str, ThermalProfile]) -> int:
+    """Write `profiles` as JSON (temp file, then rename). Returns the count."""
     fd, tmp = tempfile.mkstemp(prefix=".printers-", suffix=".json", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

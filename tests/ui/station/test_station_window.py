@@ -191,3 +191,29 @@ def test_detained_parcel_is_weighed_but_not_labelled_or_bagged(
     assert printer.jobs == []
     with sessions() as s:
         assert s.scalar(select(ParcelWeighing.state)) == "recorded"
+
+
+def test_settings_export_and_import_printer_profiles(db_url: str, qtbot: QtBot,
+                                                      tmp_path: Path) -> None:
+    from ui.workspace.settings_dialog import SettingsDialog
+
+    with main_window(db_url, qtbot, show=False) as w:
+        dialog = SettingsDialog(w.ctx, w)
+        qtbot.addWidget(dialog)
+        dialog.profiles_edit.setPlainText('{"zebra": {"dpi": 300, "offset_x_mm": 1.5}}')
+        dialog.ask_profiles_path = lambda _p, _save: tmp_path / "printers.json"
+        assert dialog.export_profiles() == tmp_path / "printers.json"
+        assert "offset_x_mm" in (tmp_path / "printers.json").read_text()
+        other = SettingsDialog(w.ctx, w)  # another office
+        qtbot.addWidget(other)
+        other.profiles_edit.setPlainText('{"tsc": {"language": "tspl"}}')
+        other.ask_profiles_path = lambda _p, _save: tmp_path / "printers.json"
+        assert other.import_profiles()
+        assert other.save()
+        with w.ctx.sessions() as s:
+            from app.services.settings import all_settings
+            from app.station.profiles import load_profiles
+
+            profiles = load_profiles(all_settings(s))
+        assert sorted(profiles) == ["tsc", "zebra"]
+        assert profiles["zebra"].offset_x_mm == 1.5 and profiles["zebra"].dpi == 300
