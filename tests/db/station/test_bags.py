@@ -88,3 +88,23 @@ def test_held_parcels_are_not_bagged_and_a_batch_lists_its_bags(
     batch = create_batch(session, actor, ids=ids)
     assert [b.bag_no for b in bags_of_batch(session, batch.id)] == sorted(
         [bag1.bag_no, bag2.bag_no])
+
+
+def test_a_parcel_bagged_meanwhile_at_another_station_is_named(
+        session: Session, actor: Actor, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.station import bags
+
+    decl = make_declaration(session)
+    first = add_to_bag(session, actor, decl, "755")
+    real = bags.bag_of
+    calls: list[int] = []
+
+    def stale_look_up(s: Session, declaration_id: int) -> str | None:
+        calls.append(declaration_id)
+        return None if len(calls) == 1 else real(s, declaration_id)  # the check saw nothing
+
+    monkeypatch.setattr(bags, "bag_of", stale_look_up)
+    with pytest.raises(AlreadyBagged, match=first.bag_no):
+        add_to_bag(session, actor, decl, "020")
+    # the refused insert was rolled back to its savepoint: the transaction goes on
+    assert get_bag(session, actor, first.bag_no)[0].parcels == 1
