@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -94,7 +95,7 @@ def _station_shot(app: QApplication, ctx: GuiContext, path: Path, offset: int) -
     station = StationWindow(ctx)
     station.play = lambda _outcome: None
     for n, (code, weight) in enumerate(rows):
-        kg = (weight or 1) * (2 if n == 2 else 1)  # the third one is overweight: held
+        kg = Decimal(weight or 1) * (2 if n == 2 else 1)  # the third is overweight: held
         station.weight_edit.setText(f"{kg.normalize():f}")
         station.scan(code)
     _wait(app, lambda: True, 200)
