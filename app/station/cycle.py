@@ -49,6 +49,9 @@ class StationCycle:
     profile: ThermalProfile | None  # None: no thermal printer (weigh and bag only)
     bagging: bool = True
     station: str = ""
+    # False: the caller sends the recorded label jobs itself (the GUI, on a worker thread, so
+    # an unreachable printer never freezes the scanning); they stay pending until then.
+    deliver_now: bool = True
     _context: PrintContext | None = None
 
     def context(self, session: Session) -> PrintContext:
@@ -101,7 +104,8 @@ class StationCycle:
                 session.execute(update(Declaration).where(Declaration.id == parcel.id)
                                 .values(printed_count=Declaration.printed_count + 1)
                                 .execution_options(synchronize_session=False))
-        printed = None if job_id is None else deliver_job(self.sessions, self.actor, job_id)
+        printed = (deliver_job(self.sessions, self.actor, job_id)
+                   if job_id is not None and self.deliver_now else None)
         return CycleResult(code, "ok", parcel, weighing, bag, route=label.route_code,
                            printed=printed)
 
@@ -116,5 +120,6 @@ class StationCycle:
                                            self.profile.width_mm), self.profile)
                 job_id = record_job(session, self.actor, self.profile, payload, kind="bag",
                                     bag_id=bag.id)
-        printed = None if job_id is None else deliver_job(self.sessions, self.actor, job_id)
+        printed = (deliver_job(self.sessions, self.actor, job_id)
+                   if job_id is not None and self.deliver_now else None)
         return bag, printed

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -33,11 +33,12 @@ from app.security.context import Permission
 from app.services.settings import all_settings
 from app.station.bags import OPEN, BagSummary, list_bags
 from app.station.cycle import CycleResult, StationCycle
-from app.station.output import deliver_pending_jobs
+from app.station.output import SendResult, deliver_pending_jobs
 from app.station.profiles import ThermalProfile, load_profiles, station_profile
 from app.station.scale import ScaleMonitor, ScaleSettings
 from app.station.weighing import Tolerance, kg_text, release_hold
 from ui.context import GuiContext
+from ui.workers import run_job
 from ui.workspace.sounds import ScanSounds
 
 COLOURS = {"ok": "#2e7d32", "held": "#c62828", "problem": "#c62828", "unknown": "#6a1b9a",
@@ -81,7 +82,12 @@ class StationWindow(QDialog):
             except UserFacingError as exc:
                 self.notes.append(exc.text(ctx.lang))
         self.cycle = StationCycle(ctx.sessions, ctx.actor, Tolerance.from_settings(settings),
-                                  profile, station=settings.get("stationName", ""))
+                                  profile, station=settings.get("stationName", ""),
+                                  deliver_now=False)
+        # Labels go to the printer on one worker thread, in scan order: a printer that does
+        # not answer delays its labels (they stay pending), never the next scan.
+        self.print_pool = QThreadPool(self)
+        self.print_pool.setMaxThreadCount(1)
         self.cycle.warm_up()
         self.pending: str | None = None
         self.timer = QTimer(self)
@@ -156,6 +162,10 @@ class StationWindow(QDialog):
         self.bags.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         middle.addWidget(self.bags, 2)
         layout.addLayout(middle, 1)
+        self.printer_note = QLabel(self)
+        self.printer_note.setObjectName("station_printer_note")
+        self.printer_note.setWordWrap(True)
+        layout.addWidget(self.printer_note)
         bar = QHBoxLayout()
         self.counts = QLabel(self)
         self.counts.setObjectName("station_counts")
@@ -185,6 +195,7 @@ class StationWindow(QDialog):
 
     def done(self, result: int) -> None:
         self.timer.stop()
+        self.print_pool.waitForDone(10_000)
         if self.scale is not None:
             self.scale.stop()
         super().done(result)
@@ -227,7 +238,29 @@ class StationWindow(QDialog):
             return
         self._show_result(result)
         self.play(SOUNDS[result.outcome])
+        if result.outcome == "ok" and self.cycle.profile is not None:
+            self._send_labels()
         self.cycled.emit(result)
+
+    def _send_labels(self) -> None:
+        sessions, actor = self.ctx.sessions, self.ctx.actor
+        run_job(lambda _p, _c: deliver_pending_jobs(sessions, actor),
+                on_finished=self._on_labels_sent, on_failed=self._on_labels_failed,
+                pool=self.print_pool, parent=self)
+
+    def _on_labels_sent(self, results: list[SendResult]) -> None:
+        errors = [r.error for r in results if not r.sent]
+        if errors:
+            self.printer_note.setText(self.tr("Printer not reached; {count} label(s) waiting: "
+                                              "{reason}").format(count=len(errors),
+                                                                 reason=errors[-1]))
+            self.printer_note.setStyleSheet("color:#c62828; font-weight:bold;")
+        else:
+            self.printer_note.setText("")
+
+    def _on_labels_failed(self, error: BaseException) -> None:
+        self.printer_note.setText(str(error))
+        self.printer_note.setStyleSheet("color:#c62828; font-weight:bold;")
 
     def _on_timer_timeout(self) -> None:
         if self.scale is not None:
@@ -260,9 +293,7 @@ class StationWindow(QDialog):
         else:
             detail = self.tr("Bag {bag} · route {route}").format(
                 bag=r.bag.bag_no if r.bag else "-", route=r.route or "-")
-            if r.printed is not None and not r.printed.sent:
-                detail += "\n" + r.printed.error
-            elif self.cycle.profile is None:
+            if self.cycle.profile is None:
                 detail += "\n" + self.tr("No thermal printer is set up: no label printed")
             self._show_panel("ok", r.route or self.tr("OK"), detail)
         self.tally[r.outcome] = self.tally.get(r.outcome, 0) + 1
@@ -328,15 +359,15 @@ class StationWindow(QDialog):
             bag = self.open_bags[rows[0].row()]
         weight = self._weight_now()
         try:
-            closed, printed = self.cycle.close_bag(bag.bag_no, weight)
+            closed, _ = self.cycle.close_bag(bag.bag_no, weight)
         except UserFacingError as exc:
             self.detail.setText(exc.text(self.ctx.lang))
             return None
         text = self.tr("Closed bag {bag}: {count} parcel(s)").format(bag=closed.bag_no,
                                                                     count=closed.parcels)
-        if printed is not None and not printed.sent:
-            text += "\n" + printed.error
         self._show_panel("ok", closed.bag_no, text)
+        if self.cycle.profile is not None:
+            self._send_labels()
         self.refresh_bags()
         self.scan_edit.setFocus()
         return closed

@@ -217,3 +217,27 @@ def test_settings_export_and_import_printer_profiles(db_url: str, qtbot: QtBot,
             profiles = load_profiles(all_settings(s))
         assert sorted(profiles) == ["tsc", "zebra"]
         assert profiles["zebra"].offset_x_mm == 1.5 and profiles["zebra"].dpi == 300
+
+
+def test_an_unreachable_printer_never_blocks_the_next_scan(
+        ctx: GuiContext, parcels: list[str], qtbot: QtBot, sessions: sessionmaker[Session]
+) -> None:
+    import socket
+
+    from app.db.models import ThermalJob
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    server.close()
+    scale = FakeScale()
+    station = StationWindow(ctx, scale=scale,
+                            profile=ThermalProfile("zebra", target=f"tcp://127.0.0.1:{port}"))
+    qtbot.addWidget(station)
+    station.play = lambda _o: None
+    for code in parcels[:2]:
+        scale.weight = Decimal("1.2")
+        station.scan(code)
+        assert station.big.text() == "020-B"  # labelled and bagged at once
+    qtbot.waitUntil(lambda: "label(s) waiting" in station.printer_note.text(), timeout=10_000)
+    with sessions() as s:
+        assert s.scalars(select(ThermalJob.state)).all() == ["pending", "pending"]
