@@ -97,6 +97,8 @@ class StationWindow(QDialog):
         self._show_idle()
         self.refresh_bags()
         self.timer.start()
+        if self.cycle.profile is not None:
+            self._send_labels()  # labels a crash or an offline printer left pending
 
     def _open_scale(self, settings: dict[str, str]) -> Scale | None:
         if not settings.get("scalePort"):
