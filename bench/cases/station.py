@@ -6,7 +6,9 @@ Code 128). Each parcel is put on the scale (0 kg, then its declared weight until
 then scanned; a cycle is timed from the scan to the last label byte handed to the printer's
 socket: lookup, weighing record, label rendering, the pending print job, bag, commit, send,
 mark sent. Budgets from the issue: median ≤ 150 ms, p99 ≤ 400 ms. The station window runs the
-cycle on the GUI thread, so the longest cycle is also its longest GUI stall (budget 100 ms).
+cycle on the GUI thread (the send on a worker), so the longest cycle bounds its longest GUI
+stall (budget 100 ms). Every parcel is released by customs and within tolerance: every cycle
+is a full one.
 
 Reported as ours = median cycle, baseline = the 150 ms budget (target ratio ≤ 1); the p99 and
 the longest cycle are in the notes, with MISSED marks when over their budgets.
@@ -72,8 +74,10 @@ def _database(path: Path, n: int) -> list[tuple[str, Decimal]]:
     engine = make_engine(f"sqlite:///{path}")
     ensure_schema(engine)
     heads, items = generate(n, 5, shipped_reference_tables(), {})
-    for head in heads:
+    for head in heads:  # every cycle a full one: released by customs, no open problems
         head["grossWeight"] = head.get("grossWeight") or Decimal("1.5")
+        head["status"] = "released"
+        head["error_count"] = 0
     with Session(engine) as s, s.begin():
         insert_declarations(s, heads, items)
         s.execute(insert(RouteCode), [{"scope": c, "level": lv, "place": p, "code": code}
