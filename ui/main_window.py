@@ -51,6 +51,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.precheck.actions",
     "ui.intake.actions",
     "ui.printing.actions",
+    "ui.station.actions",
     "ui.declarations.grid_actions",  # last: its context menu offers the other areas' actions
 )
 

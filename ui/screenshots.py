@@ -5,8 +5,9 @@
 Writes main-<lang>.png (grid), editor-<lang>.png, bulk-edit-<lang>.png, scan-<lang>.png,
 settings-<lang>.png, wizard-defaults-<lang>.png (the import wizard's values for missing
 columns), label-<lang>.png (a label in the print preview: destination and sort code),
-unsaved-<lang>.png (the editor's unsaved-changes question) and context-menu-<lang>.png
-(the grid's right-click menu) on a fresh demo database.
+unsaved-<lang>.png (the editor's unsaved-changes question), context-menu-<lang>.png
+(the grid's right-click menu) and station-<lang>.png (the sorting-centre station after
+four scans, one held) on a fresh demo database.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +136,26 @@ def _context_menu(app: QApplication, window: MainWindow, path: Path) -> Path:
     return path
 
 
+def _station_shot(app: QApplication, ctx: GuiContext, path: Path, offset: int) -> Path:
+    """The sorting-centre station after a few scans (no scale configured: weight typed)."""
+    from ui.station.window import StationWindow
+
+    with ctx.sessions() as s:
+        rows = s.execute(select(Declaration.logisticsNo, Declaration.grossWeight)
+                         .where(Declaration.status == "released").order_by(Declaration.id)
+                         .offset(offset).limit(4)).all()
+    station = StationWindow(ctx)
+    station.play = lambda _outcome: None
+    for n, (code, weight) in enumerate(rows):
+        kg = Decimal(weight or 1) * (2 if n == 2 else 1)  # the third is overweight: held
+        station.weight_edit.setText(f"{kg.normalize():f}")
+        station.scan(code)
+    _wait(app, lambda: True, 200)
+    saved = _save(station, path)
+    station.done(0)
+    return saved
+
+
 def render(out_dir: Path) -> list[Path]:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -197,6 +219,8 @@ def render(out_dir: Path) -> list[Path]:
             written.append(_save(settings, out_dir / f"settings-{lang}.png"))
             settings.close()
             written.append(_label_shot(app, ctx, out_dir / f"label-{lang}.png"))
+            written.append(_station_shot(app, ctx, out_dir / f"station-{lang}.png",
+                                         0 if lang == "zh_CN" else 4))
             window.close()
             window.deleteLater()
             app.processEvents()

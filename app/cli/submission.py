@@ -172,7 +172,8 @@ def cmd_batch_show(ctx: CliContext, args: argparse.Namespace) -> Result:
         (N_("State"), ctx.t(batches.STATE_LABELS.get(b.state, b.state))),
         (N_("Declarations"), b.declarations), (N_("By status"), counts or "—"),
         (N_("Messages"), f"{b.messages} ({ctx.t(N_('pending'))} {b.pending_messages})"),
-        (N_("Master bill"), b.bill_no or "—"), (N_("Transport mode"), b.traf_mode or "—"),
+        (N_("Master bill"), b.bill_no or "—"), (N_("Bags"), ", ".join(b.bags) or "—"),
+        (N_("Transport mode"), b.traf_mode or "—"),
         (N_("Flight"), b.traf_no or "—"), (N_("Voyage"), b.voyage_no or "—"),
         (N_("Created"), f"{b.created_at:%Y-%m-%d %H:%M} {b.created_by or ''}"
          if b.created_at else "—"),

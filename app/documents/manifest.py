@@ -83,6 +83,19 @@ def _rows_fitting(header_h: float) -> int:
 
 
 PLAN = PagePlan(_rows_fitting(FIRST_HEADER_H), _rows_fitting(NEXT_HEADER_H))
+# The bags section (总包清单) starts on a page of its own after the signature block.
+BAG_COLUMNS: tuple[tuple[str, str, float, str], ...] = (
+    ("序号", "Seq", 14.0, "right"),
+    ("袋号", "Bag", 50.0, "left"),
+    ("路由", "Route", 50.0, "left"),
+    ("件数", "Parcels", 30.0, "right"),
+    ("重量kg", "Weight kg", 30.0, "right"),
+)
+BAG_ROWS_PER_PAGE = int((PAGE_H - TOP - NEXT_HEADER_H - 8.0 - TABLE_HEAD_H - FOOTER_H) // ROW_H)
+
+
+def bag_pages(bags: int) -> int:
+    return -(-bags // BAG_ROWS_PER_PAGE) if bags else 0
 
 
 class _Totals:
@@ -110,7 +123,7 @@ class ManifestWriter:
         self.header = header
         self.lang = lang
         self.pen = Pen(canvas, PAGE_H)
-        self.total_pages = PLAN.pages(header.parcel_count)
+        self.total_pages = PLAN.pages(header.parcel_count) + bag_pages(len(header.bags))
         self.page = 0
         self.capacity = 0
         self.on_page = 0
@@ -215,6 +228,38 @@ class ManifestWriter:
         else:
             self._finish_page()
         self._draw_end_block(end_top + 1.0)
+        self._draw_bags()
+
+    def _draw_bags(self) -> None:
+        """The bags section: one row per bag holding parcels of the batch."""
+        bags = self.header.bags
+        pen = self.pen
+        for start in range(0, len(bags), BAG_ROWS_PER_PAGE):
+            self.canvas.showPage()
+            self.page += 1
+            self._draw_next_header()
+            self._footer()
+            pen.text(LEFT, TOP + NEXT_HEADER_H + 4, "总包清单  Bags", 4.0, bold=True)
+            top = TOP + NEXT_HEADER_H + 8.0
+            pen.hline(LEFT, RIGHT, top, 0.8)
+            x = LEFT
+            lefts = []
+            for zh, en, width, align in BAG_COLUMNS:
+                lefts.append(x)
+                anchor = x + width - 0.6 if align == "right" else x + 0.6
+                pen.text(anchor, top + 3.2, zh, 2.3, align=align, bold=True)
+                pen.text(anchor, top + 6.4, en, 2.1, align=align)
+                x += width
+            pen.hline(LEFT, RIGHT, top + TABLE_HEAD_H, 0.8)
+            for n, bag in enumerate(bags[start:start + BAG_ROWS_PER_PAGE]):
+                baseline = top + TABLE_HEAD_H + (n + 1) * ROW_H - 1.3
+                cells = (str(start + n + 1), bag.bag_no, bag.route, str(bag.parcels),
+                         "-" if bag.weight_kg is None else weight(bag.weight_kg))
+                for (_zh, _en, width, align), left, cell in zip(BAG_COLUMNS, lefts, cells,
+                                                                strict=True):
+                    anchor = left + width - 0.6 if align == "right" else left + 0.6
+                    pen.text(anchor, baseline, cell, FONT_MM, align=align,
+                             width_mm=width - 1.2)
 
     def _draw_first_header(self) -> None:
         pen, h = self.pen, self.header

@@ -118,6 +118,16 @@ class LabelData:
 
 
 @dataclass(frozen=True)
+class ManifestBag:
+    """One bag (总包) holding parcels of the batch, for the manifest's bags section."""
+
+    bag_no: str
+    route: str
+    parcels: int  # all parcels in the bag
+    weight_kg: Decimal | None
+
+
+@dataclass(frozen=True)
 class ManifestHeader:
     """Head of a batch manifest; counts and totals come from SQL aggregates."""
 
@@ -135,6 +145,7 @@ class ManifestHeader:
     currency: str = "CNY"
     broker_code: str = ""
     port_name: str = ""
+    bags: tuple[ManifestBag, ...] = ()  # station bags, listed after the parcels
 
 
 @dataclass(frozen=True)

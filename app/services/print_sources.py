@@ -22,6 +22,7 @@ from app.documents.models import (
     CustomsDeclaration,
     CustomsItem,
     LabelData,
+    ManifestBag,
     ManifestHeader,
     ManifestRow,
     Party,
@@ -31,6 +32,7 @@ from app.domain.errors import NotFoundError, ValidationError
 from app.reference.divisions import Destination, DivisionTable, shipped_divisions
 from app.services.routes import route_codes, route_for
 from app.services.settings import all_settings
+from app.station.bags import bag_numbers, bags_of_batch
 
 CHUNK = 500
 KG_UNIT = "035"  # JGS-20 unit code for kilogram
@@ -262,24 +264,30 @@ def manifest_header(session: Session, batch_no: str, ctx: PrintContext) -> Manif
                func.min(Declaration.agentName), func.min(Declaration.agentCode))
         .where(Declaration.batch_id == batch.id)
     ).one()
+    bags = tuple(ManifestBag(b.bag_no, b.route, b.parcels, b.weight_kg)
+                 for b in bags_of_batch(session, batch.id))
     flight = " / ".join(p for p in (batch.traf_no or batch.traf_name, batch.voyage_no) if p)
     port = batch.port_code or totals[5] or ctx.port_code
     return ManifestHeader(
         broker_name=ctx.broker_name or totals[6] or "", batch_no=batch.batch_no,
         bill_no=batch.bill_no or "",
         flight_voyage=flight, port_code=port, manifest_date=ctx.today,
-        parcel_count=int(totals[0]), bag_count=int(totals[1]),
+        parcel_count=int(totals[0]), bag_count=len(bags) or int(totals[1]),
         total_gross_weight=totals[2] or Decimal(0), total_declared_value=totals[3] or Decimal(0),
         total_estimated_tax=totals[4] or Decimal(0), currency="CNY",
         broker_code=ctx.broker_code or totals[7] or "", port_name=ctx.districts.get(port, ""),
+        bags=bags,
     )
 
 
 def stream_manifest_rows(session: Session, ids: Sequence[int]) -> Iterator[ManifestRow]:
+    station_bags: dict[int, str] = {}  # a parcel bagged at the station: its bag number
+    for start in range(0, len(ids), CHUNK):
+        station_bags.update(bag_numbers(session, ids[start:start + CHUNK]))
     for decl_id, head, items in _chunks(session, ids):
         yield ManifestRow(
             record_id=str(decl_id),
-            bag_no=head.totalPackageNo or "",
+            bag_no=station_bags.get(decl_id) or head.totalPackageNo or "",
             waybill=head.logisticsNo or "",
             order_no=head.orderNo or "",
             consignee_name=head.consignee or head.buyerName or "",

@@ -36,6 +36,7 @@ from app.services.print_sources import (
     stream_labels,
     stream_manifest_rows,
 )
+from app.station.weighing import held_ids
 
 LABEL = "label"
 CUSTOMS = "cn22"
@@ -74,6 +75,18 @@ class HeldParcelsError(ConflictError):
             count=sum(len(ids) for ids in held.values()), listed=listed,
         )
         self.held = held
+
+
+class WeightHeldError(ConflictError):
+    """Labels were asked for parcels the station holds for their measured weight; only a
+    supervisor's release lets them go on (--force does not)."""
+
+    def __init__(self, ids: Sequence[int]) -> None:
+        super().__init__(
+            N_("{count} parcel(s) are held for their measured weight (ids {ids}); a "
+               "supervisor must release them first (cleardesk station release ID)"),
+            count=len(ids), ids=", ".join(str(i) for i in ids[:10]))
+        self.ids = tuple(ids)
 
 
 @dataclass(frozen=True)
@@ -178,8 +191,12 @@ def print_labels(
     is given.
     """
     require(actor, Permission.PRINT)
+    ids = resolve_ids(session, selection.ids, selection.batch_no)
+    weight_held = held_ids(session, ids)
+    if weight_held:
+        raise WeightHeldError(weight_held)
     if not force:
-        held = held_parcels(session, resolve_ids(session, selection.ids, selection.batch_no))
+        held = held_parcels(session, ids)
         if held:
             raise HeldParcelsError(held)
     return _print_parcels(session, actor, selection, target, LABEL, profile, reprint_reason,

@@ -52,6 +52,20 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("language", N_("Interface language"), 10),
     SettingSpec("idleLockMinutes", N_("Lock after idle minutes"), 5),
     SettingSpec("backupRetention", N_("Daily backups to keep"), 5),
+    SettingSpec("stationName", N_("Station name"), 60),
+    SettingSpec("scalePort", N_("Scale port (e.g. /dev/ttyUSB0, COM3)"), 200),
+    SettingSpec("scaleBaud", N_("Scale baud rate"), 7),
+    SettingSpec("scaleFrame", N_("Scale frame (data bits, parity, stop bits: 8N1)"), 3),
+    SettingSpec("scaleFormat", N_("Scale output format (toledo, reversed)"), 20),
+    SettingSpec("scaleStableCount", N_("Equal readings for a stable weight"), 3),
+    SettingSpec("weightToleranceKg", N_("Weight tolerance (kg)"), 10),
+    SettingSpec("weightTolerancePercent", N_("Weight tolerance (% of declared)"), 10),
+    SettingSpec("stationPrinter", N_("Station label printer profile"), 100),
+    SettingSpec("thermalProfiles", N_("Thermal printer profiles (JSON)"), 20000),
+)
+STATION_KEYS: tuple[str, ...] = (
+    "stationName", "scalePort", "scaleBaud", "scaleFrame", "scaleFormat", "scaleStableCount",
+    "weightToleranceKg", "weightTolerancePercent", "stationPrinter",
 )
 SETTINGS_BY_KEY: dict[str, SettingSpec] = {s.key: s for s in SETTINGS}
 
@@ -68,6 +82,12 @@ DEFAULTS: dict[str, str] = {
     "printerProfile": "thermal-100x150",
     "idleLockMinutes": "15",
     "backupRetention": "14",
+    "scaleBaud": "9600",
+    "scaleFrame": "8N1",
+    "scaleFormat": "toledo",
+    "scaleStableCount": "3",
+    "weightToleranceKg": "0.05",
+    "weightTolerancePercent": "5",
 }
 
 
@@ -97,6 +117,7 @@ def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
         from app.submission.exchange import check_exchange_setting  # the core need not load it
 
         check_exchange_setting(key, value)
+        _check_station_value(key, value)
     old = session.get(Setting, key)
     before = old.value if old else None
     if old is None:
@@ -121,3 +142,19 @@ def _spec(key: str) -> SettingSpec:
             known=", ".join(s.key for s in SETTINGS),
         )
     return spec
+
+
+def _check_station_value(key: str, value: str) -> None:
+    """Station settings are checked when saved, not when the scale or printer is opened."""
+    if key == "thermalProfiles":
+        from app.station.profiles import parse_profiles
+
+        parse_profiles(value)
+    elif key in ("scaleBaud", "scaleFrame", "scaleFormat", "scaleStableCount"):
+        from app.station.scale import ScaleSettings
+
+        ScaleSettings.from_settings({key: value})
+    elif key in ("weightToleranceKg", "weightTolerancePercent"):
+        from app.station.weighing import Tolerance
+
+        Tolerance.from_settings({key: value})

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import Batch, Declaration, OutboundMessage
+from app.db.models import Batch, Declaration, OutboundMessage, ParcelWeighing
 from app.domain.clock import beijing_now
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.state_machine import Event, EventKind
@@ -28,6 +28,7 @@ from app.precheck.transitions import change_status
 from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
 from app.services.queries import DeclarationFilter
+from app.station.bags import bags_of_batch
 
 D = Declaration
 OPEN = "open"  # created, may be edited or dissolved
@@ -37,6 +38,8 @@ DISSOLVED = "dissolved"
 STATE_LABELS: dict[str, str] = {OPEN: N_("Open"), SUBMITTED: N_("Submitting"), SENT: N_("Sent"),
                                 DISSOLVED: N_("Dissolved")}
 MAX_BATCH = 100_000
+# Parcels the station holds for their measured weight stay out of batches until released.
+_WEIGHT_HELD = select(ParcelWeighing.declaration_id).where(ParcelWeighing.state == "held")
 
 
 class BatchBlockedError(ValidationError):
@@ -116,7 +119,7 @@ def batch_candidates(session: Session, actor: Actor, flt: DeclarationFilter | No
     require(actor, Permission.BATCH)
     where = (flt or DeclarationFilter()).where()
     ids = tuple(int(i) for i in session.execute(
-        select(D.id).where(where, D.status == S.READY).order_by(D.id)
+        select(D.id).where(where, D.status == S.READY, D.id.not_in(_WEIGHT_HELD)).order_by(D.id)
         .limit(min(limit or MAX_BATCH, MAX_BATCH))).scalars())
     return BatchCandidates(ids, logistics_shares(session, ids))
 
@@ -185,6 +188,7 @@ class BatchSummary:
     messages: int = 0
     pending_messages: int = 0
     status_counts: tuple[tuple[str, int], ...] = ()
+    bags: tuple[str, ...] = ()  # bag numbers (总包) holding its parcels
 
     def as_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -230,12 +234,21 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
             BlockedDeclaration(r.id, r.copNo, r.status, _why_not(r.status, r.id))
             for r in rows if r.status != S.READY
         ]
+        ready_ids = [r.id for r in rows if r.status == S.READY]
+        held: set[int] = set()
+        for start in range(0, len(ready_ids), IN_CHUNK):
+            held.update(session.scalars(_WEIGHT_HELD.where(
+                ParcelWeighing.declaration_id.in_(ready_ids[start:start + IN_CHUNK]))))
+        blocked += [BlockedDeclaration(r.id, r.copNo, r.status, Message(N_(
+            "Held at the station: the measured weight is outside the tolerance; a "
+            "supervisor must release it."))) for r in rows if r.id in held]
         if blocked:
             raise BatchBlockedError(blocked)
     else:
         if status not in (None, S.READY):
             raise ValidationError(N_("Only ready declarations can go into a batch."))
-        q = select(D.id, D.copNo, D.status, D.ieFlag).where(D.status == S.READY).order_by(D.id)
+        q = (select(D.id, D.copNo, D.status, D.ieFlag)
+             .where(D.status == S.READY, D.id.not_in(_WEIGHT_HELD)).order_by(D.id))
         rows = session.execute(q.limit(min(limit or MAX_BATCH, MAX_BATCH))).all()
     if not rows:
         raise ValidationError(N_("There are no ready declarations to put in a batch."))
@@ -346,6 +359,7 @@ def _summary(session: Session, batch: Batch) -> BatchSummary:
         voyage_no=batch.voyage_no, created_at=batch.created_at, created_by=batch.created_by,
         messages=sum(msg_counts.values()), pending_messages=msg_counts.get("pending", 0),
         status_counts=tuple((s, int(n)) for s, n in counts),
+        bags=tuple(b.bag_no for b in bags_of_batch(session, batch.id)),
     )
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -31,7 +32,9 @@ from app.domain.errors import UserFacingError
 from app.domain.fields import HEAD_BY_NAME
 from app.security.context import Permission
 from app.services.apply_settings import apply_settings_to_open, undo_apply_settings
-from app.services.settings import SETTINGS_BY_KEY, all_settings, set_settings
+from app.services.settings import SETTINGS_BY_KEY, STATION_KEYS, all_settings, set_settings
+from app.station.printers import read_profiles_file, write_profiles_file
+from app.station.profiles import dump_profiles, parse_profiles
 from ui import file_dialogs
 from ui.context import GuiContext
 
@@ -47,6 +50,15 @@ LANGUAGES = (("zh_CN", "简体中文"), ("en", "English"))
 
 def ask_folder(parent: QWidget, title: str, start: str) -> str | None:
     return file_dialogs.choose_folder(parent, title, "exchange", start) or None
+
+
+def ask_profiles_path(parent: QWidget, save: bool) -> Path | None:
+    title = parent.tr("Thermal printer profiles")
+    if save:
+        path = file_dialogs.save_file(parent, title, "printers.json", "JSON (*.json)", "export")
+    else:
+        path = file_dialogs.open_file(parent, title, "JSON (*.json)", "export")
+    return Path(path) if path else None
 
 
 def ask_confirm(parent: QWidget, title: str, text: str) -> bool:
@@ -65,6 +77,7 @@ class SettingsDialog(QDialog):
         self.ctx = ctx
         self.ask_folder: Callable[[QWidget, str, str], str | None] = ask_folder  # seam
         self.ask_confirm: Callable[[QWidget, str, str], bool] = ask_confirm  # seam
+        self.ask_profiles_path: Callable[[QWidget, bool], Path | None] = ask_profiles_path
         self.last_run: str | None = None  # the apply run that "Undo" takes back
         # Filling declarations is a (narrow) bulk edit: roles that edit declarations.
         self.can_apply = ctx.actor.can(Permission.EDIT)
@@ -102,6 +115,7 @@ class SettingsDialog(QDialog):
         form.labelForField(self.edits["printerProfile"]).setVisible(False)
         form.insertRow(0, self.tr(SETTINGS_BY_KEY["printerProfile"].label), self.printer_combo)
         self.tabs.addTab(printing, self.tr("Printing"))
+        self.tabs.addTab(self._station_page(), self.tr("Station"))
         self.tabs.addTab(self._interface_page(), self.tr("Language and data"))
         layout.addWidget(self.tabs)
         apply_row = QHBoxLayout()
@@ -146,6 +160,69 @@ class SettingsDialog(QDialog):
             form.addRow(self.tr(spec.label), edit)
             self.edits[key] = edit
         return page
+
+    def _station_page(self) -> QWidget:
+        """Scale, tolerance and the thermal printer profiles (JSON, exportable with
+        `cleardesk station printers export`)."""
+        page = self._page(STATION_KEYS)
+        self.profiles_edit = QPlainTextEdit(self.values.get("thermalProfiles", ""), page)
+        self.profiles_edit.setObjectName("setting_thermalProfiles")
+        self.profiles_edit.setReadOnly(not self.can_edit)
+        self.profiles_edit.setEnabled(self.can_edit)
+        self.profiles_edit.setPlaceholderText(
+            '{"zebra": {"language": "zpl", "dpi": 203, "darkness": 15, '
+            '"target": "tcp://192.168.1.50:9100"}}')
+        form = page.layout()
+        assert isinstance(form, QFormLayout)
+        form.addRow(self.tr(SETTINGS_BY_KEY["thermalProfiles"].label), self.profiles_edit)
+        row = QHBoxLayout()
+        export = QPushButton(self.tr("Export profiles…"), page)
+        export.setObjectName("export_profiles")
+        export.clicked.connect(self._on_export_profiles_clicked)
+        imported = QPushButton(self.tr("Import profiles…"), page)
+        imported.setObjectName("import_profiles")
+        imported.setEnabled(self.can_edit)
+        imported.clicked.connect(self._on_import_profiles_clicked)
+        row.addWidget(export)
+        row.addWidget(imported)
+        row.addStretch(1)
+        form.addRow("", row)
+        return page
+
+    def export_profiles(self) -> Path | None:
+        """Write the profiles as shown (checked) to a JSON file another office can import."""
+        try:
+            profiles = parse_profiles(self.profiles_edit.toPlainText())
+            path = self.ask_profiles_path(self, True)
+            if path is None:
+                return None
+            count = write_profiles_file(path, profiles)
+        except UserFacingError as exc:
+            self.message.setText(exc.text(self.ctx.lang))
+            return None
+        self.message.setText(self.tr("Exported {count} printer profile(s) to {file}")
+                             .format(count=count, file=path))
+        return path
+
+    def import_profiles(self) -> bool:
+        """Add the profiles of a file to those shown (saved with Save)."""
+        try:
+            current = parse_profiles(self.profiles_edit.toPlainText())
+            path = self.ask_profiles_path(self, False)
+            if path is None:
+                return False
+            current.update(read_profiles_file(path))
+        except UserFacingError as exc:
+            self.message.setText(exc.text(self.ctx.lang))
+            return False
+        self.profiles_edit.setPlainText(dump_profiles(current))
+        return True
+
+    def _on_export_profiles_clicked(self) -> None:
+        self.export_profiles()
+
+    def _on_import_profiles_clicked(self) -> None:
+        self.import_profiles()
 
     def _interface_page(self) -> QWidget:
         page = QWidget(self)
@@ -247,6 +324,7 @@ class SettingsDialog(QDialog):
     def changed_values(self) -> dict[str, str]:
         current = {k: e.text().strip() for k, e in self.edits.items()}
         current["printerProfile"] = self.printer_combo.currentText().strip()
+        current["thermalProfiles"] = self.profiles_edit.toPlainText().strip()
         return {k: v for k, v in current.items() if v != self.values.get(k, "")}
 
     def save(self) -> bool:

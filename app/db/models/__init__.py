@@ -18,6 +18,7 @@ from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
 from app.db.models.labels import RouteCode
+from app.db.models.station import Bag, BagParcel, ParcelWeighing, ThermalJob
 from app.db.models.submission import (
     Batch,
     InboundReceipt,
@@ -29,6 +30,8 @@ from app.db.models.submission import (
 __all__ = [
     "NAMING_CONVENTION",
     "AuditEvent",
+    "Bag",
+    "BagParcel",
     "Base",
     "Batch",
     "Declaration",
@@ -40,6 +43,7 @@ __all__ = [
     "MappingProfile",
     "MessageDeclaration",
     "OutboundMessage",
+    "ParcelWeighing",
     "PrintLog",
     "Problem",
     "ReceiptFile",
@@ -47,6 +51,7 @@ __all__ = [
     "RouteCode",
     "SavedView",
     "Setting",
+    "ThermalJob",
     "TimestampMixin",
     "User",
 ]

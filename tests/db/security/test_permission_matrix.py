@@ -55,6 +55,11 @@ from app.services import (
     views,
 )
 from app.services.queries import GRID_BY_KEY, DeclarationFilter
+from app.station import bags as station_bags
+from app.station import output as station_output
+from app.station import printers as station_printers
+from app.station import weighing
+from app.station.profiles import ThermalProfile
 from app.submission import batches, fixqueue, outbound, receipts_job
 from app.submission.exchange import ExchangeFolderTransport
 from tests.factories import make_declaration
@@ -336,12 +341,45 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
     "submission.receipts_job.process_inbox": (
         P.RECEIPTS, lambda e, a: receipts_job.process_inbox(
             e.sessions, a, ExchangeFolderTransport(e.tmp / "exchange"))),
+    "station.weighing.record_weighing": (P.PRINT, lambda e, a: weighing.record_weighing(
+        e.session, a, e.decl_id, weighing.Decimal("1.2"), weighing.Tolerance())),
+    "station.weighing.latest_weighings": (P.VIEW, lambda e, a: weighing.latest_weighings(
+        e.session, a, e.decl_id)),
+    "station.bags.add_to_bag": (P.BATCH, lambda e, a: station_bags.add_to_bag(
+        e.session, a, e.decl_id, "755")),
+    "station.bags.open_bag_of_route": (P.VIEW, lambda e, a: station_bags.open_bag_of_route(
+        e.session, a, "755")),
+    "station.bags.close_bag": (P.BATCH, lambda e, a: station_bags.close_bag(
+        e.session, a, "BG-NONE", None)),
+    "station.bags.list_bags": (P.VIEW, lambda e, a: station_bags.list_bags(e.session, a)),
+    "station.bags.get_bag": (P.VIEW, lambda e, a: station_bags.get_bag(
+        e.session, a, "BG-NONE")),
+    "station.bags.bag_manifest": (P.VIEW, lambda e, a: station_bags.bag_manifest(
+        e.session, a)),
+    "station.printers.save_profile": (P.SETTINGS, lambda e, a: station_printers.save_profile(
+        e.session, a, ThermalProfile("z"))),
+    "station.printers.import_profiles": (
+        P.SETTINGS, lambda e, a: station_printers.import_profiles(
+            e.session, a, e.tmp / "no-such-printers.json")),
+    "station.printers.export_profiles": (
+        P.VIEW, lambda e, a: station_printers.export_profiles(
+            e.session, a, e.tmp / f"printers-{a.role.value}.json")),
+    "station.weighing.list_holds": (P.VIEW, lambda e, a: weighing.list_holds(e.session, a)),
+    "station.output.record_job": (P.PRINT, lambda e, a: station_output.record_job(
+        e.session, a, ThermalProfile("z"), b"^XA^XZ", kind="parcel")),
+    "station.output.deliver_job": (P.PRINT, lambda e, a: station_output.deliver_job(
+        e.sessions, a, 999_999)),
+    "station.output.deliver_pending_jobs": (
+        P.PRINT, lambda e, a: station_output.deliver_pending_jobs(e.sessions, a)),
+    "station.weighing.release_hold": (P.ACKNOWLEDGE, lambda e, a: weighing.release_hold(
+        e.session, a, e.decl_id, "checked")),
 }
 
 # Services that run their own transactions (the test must not hold a write lock meanwhile).
 OWN_TRANSACTION = {"security.maintenance.MaintenanceService.backup",
                    "submission.outbound.deliver_pending",
-                   "submission.receipts_job.process_inbox"}
+                   "submission.receipts_job.process_inbox",
+                   "station.output.deliver_job", "station.output.deliver_pending_jobs"}
 
 
 def test_role_permissions_are_those_of_the_issue() -> None:

@@ -1,0 +1,405 @@
+"""The sorting-centre station: scan → weigh → label → bag, with the scale and thermal printer.
+
+The scan field keeps the focus. A scan takes the stable weight of the parcel on the scale (the
+scale is read on its own thread; without a scale the weight is typed); if the scale has not
+settled yet the scan waits for it. Within tolerance the label goes to the thermal printer and
+the parcel into the open bag of its route (green); outside, a red panel and a sound: the parcel
+is held until a supervisor releases it (the "Release…" button, supervisors only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+from PySide6.QtCore import QCoreApplication, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import UserFacingError
+from app.domain.status import DeclarationStatus
+from app.security.context import Permission
+from app.services.settings import all_settings
+from app.station.bags import OPEN, BagSummary, list_bags
+from app.station.cycle import CycleResult, StationCycle
+from app.station.output import SendResult, deliver_pending_jobs
+from app.station.profiles import ThermalProfile, load_profiles, station_profile
+from app.station.scale import ScaleMonitor, ScaleSettings
+from app.station.weighing import Tolerance, kg_text, release_hold
+from ui.context import GuiContext
+from ui.workers import run_job
+from ui.workspace.sounds import ScanSounds
+
+COLOURS = {"ok": "#2e7d32", "held": "#c62828", "problem": "#c62828", "unknown": "#6a1b9a",
+           "bagged": "#ef6c00",
+           "waiting": "#f9a825", "error": "#c62828"}
+SOUNDS = {"ok": "ok", "held": "problem", "problem": "problem", "unknown": "unknown",
+          "bagged": "duplicate",
+          "error": "problem"}
+POLL_MS = 50
+
+
+class Scale(Protocol):
+    def take(self, timeout: float = 0.0) -> Decimal | None: ...
+    def stable_weight(self) -> Decimal | None: ...
+    def stop(self) -> None: ...
+
+
+def ask_reason(parent: QWidget, title: str, label: str) -> str | None:
+    text, ok = QInputDialog.getText(parent, title, label)
+    return text if ok else None
+
+
+class StationWindow(QDialog):
+    cycled = Signal(object)  # CycleResult
+
+    def __init__(self, ctx: GuiContext, parent: QWidget | None = None,
+                 scale: Scale | None = None, profile: ThermalProfile | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sorting_station")
+        self.ctx = ctx
+        self.sounds = ScanSounds(self)
+        self.play: Callable[[str], None] = self.sounds.play  # seam
+        self.ask_reason: Callable[[QWidget, str, str], str | None] = ask_reason  # seam
+        with ctx.sessions() as session:
+            settings = all_settings(session)
+        self.notes: list[str] = []
+        self.scale = scale if scale is not None else self._open_scale(settings)
+        if profile is None and load_profiles(settings):
+            try:
+                profile = station_profile(settings)
+            except UserFacingError as exc:
+                self.notes.append(exc.text(ctx.lang))
+        self.cycle = StationCycle(ctx.sessions, ctx.actor, Tolerance.from_settings(settings),
+                                  profile, station=settings.get("stationName", ""),
+                                  deliver_now=False)
+        # Labels go to the printer on one worker thread, in scan order: a printer that does
+        # not answer delays its labels (they stay pending), never the next scan.
+        self.print_pool = QThreadPool(self)
+        self.print_pool.setMaxThreadCount(1)
+        self.cycle.warm_up()
+        self.pending: str | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self._build_ui()
+        self._connect_signals()
+        self._show_idle()
+        self.refresh_bags()
+        self.timer.start()
+        if self.cycle.profile is not None:
+            self._send_labels()  # labels a crash or an offline printer left pending
+
+    def _open_scale(self, settings: dict[str, str]) -> Scale | None:
+        if not settings.get("scalePort"):
+            return None
+        try:
+            return ScaleMonitor(ScaleSettings.from_settings(settings)).start()
+        except UserFacingError as exc:
+            self.notes.append(exc.text(self.ctx.lang))
+            return None
+
+    def _build_ui(self) -> None:
+        self.setWindowTitle(self.tr("Sorting-centre station"))
+        self.resize(980, 700)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.scan_edit = QLineEdit(self)
+        self.scan_edit.setObjectName("station_scan")
+        self.scan_edit.setPlaceholderText(self.tr("Scan a waybill…"))
+        self.scan_edit.setStyleSheet("font-size: 22px; padding: 6px;")
+        top.addWidget(self.scan_edit, 3)
+        self.weight_label = QLabel(self)
+        self.weight_label.setObjectName("station_weight")
+        self.weight_label.setStyleSheet("font-size: 22px; font-weight: bold;")
+        top.addWidget(self.weight_label, 1)
+        self.weight_edit = QLineEdit(self)
+        self.weight_edit.setObjectName("station_manual_weight")
+        self.weight_edit.setPlaceholderText(self.tr("Weight kg"))
+        self.weight_edit.setVisible(self.scale is None)
+        top.addWidget(self.weight_edit, 1)
+        layout.addLayout(top)
+        self.big = QLabel(self)
+        self.big.setObjectName("station_status")
+        self.big.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.big.setMinimumHeight(150)
+        self.big.setWordWrap(True)
+        layout.addWidget(self.big)
+        self.detail = QLabel(self)
+        self.detail.setObjectName("station_detail")
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail.setWordWrap(True)
+        self.detail.setStyleSheet("font-size: 15px;")
+        layout.addWidget(self.detail)
+        middle = QHBoxLayout()
+        self.table = QTableWidget(0, 5, self)
+        self.table.setObjectName("station_scans")
+        self.table.setHorizontalHeaderLabels([self.tr("Scanned number"), self.tr("Result"),
+                                              self.tr("Weight kg"), self.tr("Route"),
+                                              self.tr("Bag")])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        middle.addWidget(self.table, 3)
+        self.bags = QTableWidget(0, 3, self)
+        self.bags.setObjectName("station_bags")
+        self.bags.setHorizontalHeaderLabels([self.tr("Route"), self.tr("Bag"),
+                                             self.tr("Parcels")])
+        self.bags.horizontalHeader().setStretchLastSection(True)
+        self.bags.verticalHeader().setVisible(False)
+        self.bags.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.bags.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.bags.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.bags.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        middle.addWidget(self.bags, 2)
+        layout.addLayout(middle, 1)
+        self.printer_note = QLabel(self)
+        self.printer_note.setObjectName("station_printer_note")
+        self.printer_note.setWordWrap(True)
+        layout.addWidget(self.printer_note)
+        bar = QHBoxLayout()
+        self.counts = QLabel(self)
+        self.counts.setObjectName("station_counts")
+        bar.addWidget(self.counts, 1)
+        self.close_bag_button = QPushButton(self.tr("Close bag"), self)
+        self.close_bag_button.setObjectName("station_close_bag")
+        self.release_button = QPushButton(self.tr("Release held parcel…"), self)
+        self.release_button.setObjectName("station_release")
+        self.release_button.setEnabled(self.ctx.actor.can(Permission.ACKNOWLEDGE))
+        for button in (self.close_bag_button, self.release_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            bar.addWidget(button)
+        layout.addLayout(bar)
+        self.tally: dict[str, int] = {"ok": 0, "held": 0, "problem": 0, "unknown": 0,
+                                      "bagged": 0}
+        self.last_held: int | None = None
+
+    def _connect_signals(self) -> None:
+        self.scan_edit.returnPressed.connect(self._on_scan_edit_return_pressed)
+        self.timer.timeout.connect(self._on_timer_timeout)
+        self.close_bag_button.clicked.connect(self._on_close_bag_button_clicked)
+        self.release_button.clicked.connect(self._on_release_button_clicked)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.scan_edit.setFocus()
+
+    def done(self, result: int) -> None:
+        self.timer.stop()
+        self.print_pool.waitForDone(10_000)
+        if self.scale is not None:
+            self.scale.stop()
+        super().done(result)
+
+    # --- scanning ---------------------------------------------------------------------
+    def _on_scan_edit_return_pressed(self) -> None:
+        self.scan(self.scan_edit.text())
+
+    def scan(self, raw: str) -> None:
+        self.scan_edit.clear()
+        self.scan_edit.setFocus()
+        if not raw.strip():
+            return
+        self.pending = raw
+        self._try_pending()
+
+    def _weight_now(self) -> Decimal | None:
+        if self.scale is not None:
+            return self.scale.take(0)
+        try:
+            value = Decimal(self.weight_edit.text().strip())
+        except InvalidOperation:
+            return None
+        return value if value.is_finite() and value > 0 else None
+
+    def _try_pending(self) -> None:
+        if self.pending is None:
+            return
+        weight = self._weight_now()
+        if weight is None:
+            self._show_panel("waiting", self.tr("Put the parcel on the scale"),
+                             self.pending.strip())
+            return
+        code, self.pending = self.pending, None
+        try:
+            result = self.cycle.run(code, weight)
+        except UserFacingError as exc:
+            self._show_panel("error", self.tr("Not done"), exc.text(self.ctx.lang))
+            self.play(SOUNDS["error"])
+            return
+        self._show_result(result)
+        self.play(SOUNDS[result.outcome])
+        if result.outcome == "ok" and self.cycle.profile is not None:
+            self._send_labels()
+        self.cycled.emit(result)
+
+    def _send_labels(self) -> None:
+        sessions, actor = self.ctx.sessions, self.ctx.actor
+        run_job(lambda _p, _c: deliver_pending_jobs(sessions, actor),
+                on_finished=self._on_labels_sent, on_failed=self._on_labels_failed,
+                pool=self.print_pool, parent=self)
+
+    def _on_labels_sent(self, results: list[SendResult]) -> None:
+        errors = [r.error for r in results if not r.sent]
+        if errors:
+            self.printer_note.setText(self.tr("Printer not reached; {count} label(s) waiting: "
+                                              "{reason}").format(count=len(errors),
+                                                                 reason=errors[-1]))
+            self.printer_note.setStyleSheet("color:#c62828; font-weight:bold;")
+        else:
+            self.printer_note.setText("")
+
+    def _on_labels_failed(self, error: BaseException) -> None:
+        self.printer_note.setText(str(error))
+        self.printer_note.setStyleSheet("color:#c62828; font-weight:bold;")
+
+    def _on_timer_timeout(self) -> None:
+        if self.scale is not None:
+            weight = self.scale.stable_weight()
+            self.weight_label.setText(f"{kg_text(weight)} kg" if weight is not None else "— kg")
+        if self.pending is not None:
+            self._try_pending()
+
+    def _show_result(self, r: CycleResult) -> None:
+        p = r.parcel
+        weight = r.weighing.measured_kg if r.weighing else None
+        if r.outcome == "unknown":
+            self._show_panel("unknown", self.tr("Unknown number"), r.code)
+        elif r.outcome == "bagged":
+            self._show_panel("bagged", self.tr("Already in bag {bag}").format(bag=r.bag_no),
+                             r.code)
+        elif r.outcome == "problem" and p is not None:
+            self._show_panel("problem", self.tr("Problem parcel") + " · " + self._status(p.status),
+                             self.tr("Weighed; no label and no bag: put it aside"))
+        elif r.outcome == "held":
+            self.last_held = p.id if p else None
+            if r.weighing is not None and r.weighing.declared_kg is not None:
+                detail = self.tr("Measured {measured} kg, declared {declared} kg: put the "
+                                 "parcel aside for a supervisor").format(
+                    measured=kg_text(r.weighing.measured_kg),
+                    declared=kg_text(r.weighing.declared_kg))
+            else:
+                detail = self.tr("Held for its weight until a supervisor decides")
+            self._show_panel("held", self.tr("HELD · weight"), detail)
+        else:
+            detail = self.tr("Bag {bag} · route {route}").format(
+                bag=r.bag.bag_no if r.bag else "-", route=r.route or "-")
+            if self.cycle.profile is None:
+                detail += "\n" + self.tr("No thermal printer is set up: no label printed")
+            self._show_panel("ok", r.route or self.tr("OK"), detail)
+        self.tally[r.outcome] = self.tally.get(r.outcome, 0) + 1
+        self._append(r, weight)
+        self.refresh_bags()
+
+    def _show_panel(self, kind: str, big: str, detail: str) -> None:
+        self.big.setText(big)
+        self.big.setProperty("outcome", kind)
+        self.big.setStyleSheet(f"background:{COLOURS[kind]}; color:white; font-size:48px; "
+                               "font-weight:bold; border-radius:8px;")
+        self.detail.setText(detail)
+
+    def _show_idle(self) -> None:
+        self.big.setText(self.tr("Ready to scan"))
+        self.big.setStyleSheet("background:#eceff1; color:#455a64; font-size:40px; "
+                               "border-radius:8px;")
+        self.detail.setText("\n".join(self.notes))
+        self.weight_label.setText("— kg" if self.scale is not None else "")
+        self._update_counts()
+
+    def _append(self, r: CycleResult, weight: Decimal | None) -> None:
+        self.table.insertRow(0)
+        labels = {"ok": self.tr("OK"), "held": self.tr("Held"),
+                  "problem": self.tr("Problem parcel"),
+                  "unknown": self.tr("Unknown number"), "bagged": self.tr("Already bagged")}
+        values = (r.code, labels.get(r.outcome, r.outcome),
+                  kg_text(weight) or "", r.route,
+                  r.bag.bag_no if r.bag else r.bag_no)
+        for col, text in enumerate(values):
+            self.table.setItem(0, col, QTableWidgetItem(text))
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        t = self.tally
+        self.counts.setText(self.tr("{ok} labelled · {held} held · {problem} problem · "
+                                    "{bagged} already bagged · {unknown} unknown").format(**t))
+
+    def _status(self, status: str) -> str:
+        try:
+            return QCoreApplication.translate("status", DeclarationStatus(status).label)
+        except ValueError:
+            return status
+
+    # --- bags and holds ----------------------------------------------------------------
+    def refresh_bags(self) -> None:
+        with self.ctx.sessions() as session:
+            self.open_bags: list[BagSummary] = list_bags(session, self.ctx.actor, state=OPEN)
+        self.bags.setRowCount(len(self.open_bags))
+        for row, bag in enumerate(self.open_bags):
+            for col, text in enumerate((bag.route, bag.bag_no, str(bag.parcels))):
+                self.bags.setItem(row, col, QTableWidgetItem(text))
+        self.close_bag_button.setEnabled(bool(self.open_bags))
+
+    def close_selected_bag(self) -> BagSummary | None:
+        rows = self.bags.selectionModel().selectedRows()
+        if not rows:
+            if len(self.open_bags) != 1:
+                self.detail.setText(self.tr("Select the bag to close"))
+                return None
+            bag = self.open_bags[0]
+        else:
+            bag = self.open_bags[rows[0].row()]
+        weight = self._weight_now()
+        try:
+            closed, _ = self.cycle.close_bag(bag.bag_no, weight)
+        except UserFacingError as exc:
+            self.detail.setText(exc.text(self.ctx.lang))
+            return None
+        text = self.tr("Closed bag {bag}: {count} parcel(s)").format(bag=closed.bag_no,
+                                                                    count=closed.parcels)
+        self._show_panel("ok", closed.bag_no, text)
+        if self.cycle.profile is not None:
+            self._send_labels()
+        self.refresh_bags()
+        self.scan_edit.setFocus()
+        return closed
+
+    def _on_close_bag_button_clicked(self) -> None:
+        self.close_selected_bag()
+
+    def release(self, declaration_id: int | None = None) -> bool:
+        decl = declaration_id if declaration_id is not None else self.last_held
+        if decl is None:
+            self.detail.setText(self.tr("No held parcel was scanned"))
+            return False
+        reason = self.ask_reason(self, self.tr("Release held parcel"),
+                                 self.tr("Why may declaration {id} go on?").format(id=decl))
+        if reason is None:
+            return False
+        try:
+            with self.ctx.transaction() as session:
+                release_hold(session, self.ctx.actor, decl, reason)
+        except UserFacingError as exc:
+            self.detail.setText(exc.text(self.ctx.lang))
+            return False
+        self.detail.setText(self.tr("Declaration {id} released").format(id=decl))
+        self.scan_edit.setFocus()
+        return True
+
+    def _on_release_button_clicked(self) -> None:
+        self.release()
+
+    def deliver_pending(self) -> int:
+        """Send label jobs left pending (printer was offline); returns how many were sent."""
+        return sum(1 for r in deliver_pending_jobs(self.ctx.sessions, self.ctx.actor)
+                   if r.sent)
