@@ -226,7 +226,8 @@ def _store_chunk(session: Session, actor: Actor,
             elif not acks or (decl_id, p.code.value, p.field, p.gnum) not in acks:
                 open_warnings += 1
         move = _after(record["status"], not errors, moves_cache)
-        tax = result.tax.total if result.tax is not None else None
+        # An estimate missing an item's rates is not stored: no figure beats a wrong one.
+        tax = result.tax.total if result.tax is not None and result.tax.complete else None
         updates.append({"b_id": decl_id, "b_errors": errors, "b_warnings": open_warnings,
                         "b_tax": _scaled(tax), "b_goods": _scaled(goods_value(record))})
         before, after = move

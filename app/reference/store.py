@@ -14,6 +14,7 @@ from app.reference.tables import (
     HsEntry,
     ReferenceTables,
     load_reference_tables,
+    shipped_hs_subheadings,
 )
 
 
@@ -33,7 +34,8 @@ def store_reference(session: Session, tables: ReferenceTables) -> tuple[int, int
     ]
     hs = [
         {"code": h.code, "name_zh": h.name_zh, "name_en": h.name_en, "unit1": h.unit1,
-         "unit2": h.unit2, "vat_rate": h.vat_rate, "ct_rate": h.ct_rate}
+         "unit2": h.unit2, "vat_rate": h.vat_rate, "ct_rate": h.ct_rate,
+         "source": h.source or None}
         for h in tables.hs_codes.values()
     ]
     if codes:
@@ -57,9 +59,10 @@ def reference_from_db(session: Session) -> ReferenceTables:
             CodeEntry(r.code, r.name_zh, r.name_en or r.name_zh, aliases)
         )
     tables = {name: CodeTable.build(name, entries) for name, entries in grouped.items()}
+    columns = (HsCode.code, HsCode.name_zh, HsCode.name_en, HsCode.unit1, HsCode.unit2,
+               HsCode.vat_rate, HsCode.ct_rate, HsCode.source)
     hs = {
-        h.code: HsEntry(h.code, h.name_zh, h.name_en or h.name_zh, h.unit1, h.unit2,
-                        h.vat_rate, h.ct_rate)
-        for h in session.execute(select(HsCode)).scalars()
+        code: HsEntry(code, zh, en or zh, unit1, unit2, vat, ct, source or "")
+        for code, zh, en, unit1, unit2, vat, ct, source in session.execute(select(*columns))
     }
-    return ReferenceTables(tables, hs)
+    return ReferenceTables(tables, hs, shipped_hs_subheadings())
