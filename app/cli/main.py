@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.printing",
     "app.cli.reports",
     "app.cli.intake",
+    "app.cli.reference",
 )
 
 

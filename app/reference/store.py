@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.db.models import HsCode, RefCode
+from app.db.models import HsCode, PositiveListEntry, RefCode
 from app.reference.tables import (
     CodeEntry,
     CodeTable,
@@ -65,4 +65,6 @@ def reference_from_db(session: Session) -> ReferenceTables:
         code: HsEntry(code, zh, en or zh, unit1, unit2, vat, ct, source or "")
         for code, zh, en, unit1, unit2, vat, ct, source in session.execute(select(*columns))
     }
-    return ReferenceTables(tables, hs, shipped_hs_subheadings())
+    listed = {code: note or "" for code, note in
+              session.execute(select(PositiveListEntry.code, PositiveListEntry.note))}
+    return ReferenceTables(tables, hs, shipped_hs_subheadings(), listed or None)

@@ -116,6 +116,9 @@ class ReferenceTables:
     # Six-digit subheadings of the HS nomenclature (HS 2022): a code whose first six digits
     # are not here cannot exist; empty: structure unknown (every missing code is unknown).
     hs_subheadings: frozenset[str] = frozenset()
+    # The CBEC retail import positive list: tariff line (10 or 8 digits) → note (备注);
+    # None when no list is loaded (the rule then stays silent).
+    positive_list: Mapping[str, str] | None = None
 
     def table(self, name: str) -> CodeTable:
         return self.tables[name]
@@ -134,6 +137,15 @@ class ReferenceTables:
 
     def hs(self, code: str) -> HsEntry | None:
         return self.hs_codes.get(code)
+
+    def positive_note(self, code: str) -> str | None:
+        """The list's note for `code` ("" when it has none); None when not on the list or
+        no list is loaded."""
+        listed = self.positive_list
+        if listed is None:
+            return None
+        note = listed.get(code)
+        return note if note is not None else listed.get(code[:8])
 
 
 def _rows(

@@ -1,6 +1,6 @@
-"""UNKNOWN_CODE, HS_UNKNOWN, HS_NOT_IN_EDITION, HS_UNIT and TAX_RATES_UNKNOWN: codes checked
-against the reference tables, and the legal quantities derived from the HS code where that is
-unambiguous."""
+"""UNKNOWN_CODE, HS_UNKNOWN, HS_NOT_IN_EDITION, HS_UNIT, TAX_RATES_UNKNOWN and
+NOT_ON_POSITIVE_LIST: codes checked against the reference tables, and the legal quantities
+derived from the HS code where that is unambiguous."""
 
 from __future__ import annotations
 
@@ -120,6 +120,10 @@ def check_hs(record: Record, ctx: CheckContext) -> Iterator[Problem]:
         gcode = text(item.get("gcode"))
         if len(gcode) != 10 or not gcode.isdigit():
             continue
+        if taxed and ctx.ref.positive_list is not None and ctx.ref.positive_note(gcode) is None:
+            yield error(RuleCode.NOT_ON_POSITIVE_LIST, "gcode", N_(
+                "HS code {value} is not on the loaded CBEC retail import positive list."),
+                gnum, value=gcode)
         hs = ctx.ref.hs(gcode)
         if hs is None:
             subheadings = ctx.ref.hs_subheadings

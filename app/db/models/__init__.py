@@ -17,6 +17,7 @@ from app.db.models.admin import (
 from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
+from app.db.models.reference import PositiveListEntry, RefEdition
 from app.db.models.submission import (
     Batch,
     InboundReceipt,
@@ -39,10 +40,12 @@ __all__ = [
     "MappingProfile",
     "MessageDeclaration",
     "OutboundMessage",
+    "PositiveListEntry",
     "PrintLog",
     "Problem",
     "ReceiptFile",
     "RefCode",
+    "RefEdition",
     "SavedView",
     "Setting",
     "TimestampMixin",
