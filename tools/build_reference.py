@@ -128,6 +128,11 @@ def hs2022_subheadings(source: Path) -> dict[str, str]:
             if r["level"] == "6" and r["hscode"][:2] <= "97"}
 
 
+def _clip(text: str, limit: int = 250) -> str:
+    """Names fit the database column (hs_codes.name_en is 250 characters)."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def build_hs(source: Path, out: Path) -> dict[str, int]:
     six = hs2022_subheadings(source)
     rows: dict[str, dict[str, str]] = {}
@@ -137,7 +142,7 @@ def build_hs(source: Path, out: Path) -> dict[str, int]:
             dropped += 1  # its subheading was deleted or split by HS 2022
             continue
         rows[r["code"]] = {
-            "code": r["code"], "name_zh": r["name"], "name_en": six[r["code"][:6]],
+            "code": r["code"], "name_zh": r["name"], "name_en": _clip(six[r["code"][:6]]),
             "unit1": r["unit1"], "unit2": r["unit2"], "vat_rate": "", "ct_rate": "",
             "source": HS_TARIFF_2019,
         }

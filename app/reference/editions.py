@@ -25,6 +25,7 @@ from app.db.models import (
     RefCode,
     RefEdition,
 )
+from app.db.textsearch import refresh_hs_search
 from app.domain.status import EDITABLE_STATUSES
 from app.precheck.service import check_declarations
 from app.reference.fileread import TABLES, ParsedFile, RowError, read_reference_file
@@ -155,6 +156,8 @@ def _store(session: Session, table: str, rows: Iterable[dict[str, Any]], edition
         model = RefCode
     for start in range(0, len(values), 5000):
         session.execute(insert(model), values[start:start + 5000])
+    if table == "hs":
+        refresh_hs_search(session)
 
 
 def _affected_open(session: Session, table: str, codes: set[str],

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import HsCode, PositiveListEntry, RefCode, RefEdition
+from app.db.textsearch import hs_codes_matching
 from app.reference.fileread import TABLES
 from app.security.context import Actor, Permission, require
 
@@ -51,11 +52,13 @@ def search_reference(session: Session, actor: Actor, table: str, text: str = "",
     notes = {c: n or "" for c, n in session.execute(
         select(PositiveListEntry.code, PositiveListEntry.note))}
     if table == "hs":
-        query = select(HsCode).order_by(HsCode.code).limit(limit)
-        if needle:
-            query = query.where(or_(HsCode.code.like(prefix, escape="\\"),
-                                    HsCode.name_zh.like(pattern, escape="\\"),
-                                    HsCode.name_en.like(pattern, escape="\\")))
+        query = select(HsCode).order_by(HsCode.code)
+        if needle.isdigit():  # code digits: a range on the primary key
+            query = query.where(HsCode.code >= needle, HsCode.code < needle + ":").limit(limit)
+        elif needle:
+            query = query.where(HsCode.code.in_(hs_codes_matching(session, needle, limit)))
+        else:
+            query = query.limit(limit)
         return [ReferenceRow(h.code, h.name_zh, h.name_en or "", h.unit1, h.unit2,
                              _rate(h.vat_rate), _rate(h.ct_rate),
                              notes.get(h.code, notes.get(h.code[:8])))

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.db.models import HsCode, PositiveListEntry, RefCode
+from app.db.textsearch import refresh_hs_search
 from app.reference.tables import (
     CodeEntry,
     CodeTable,
@@ -42,6 +43,7 @@ def store_reference(session: Session, tables: ReferenceTables) -> tuple[int, int
         session.execute(insert(RefCode), codes)
     if hs:
         session.execute(insert(HsCode), hs)
+    refresh_hs_search(session)
     return len(codes), len(hs)
 
 

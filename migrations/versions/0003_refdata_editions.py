@@ -1,5 +1,6 @@
 """reference data: HS tax rates may be unknown (NULL), each HS row says where it comes from,
-editions an office loads, the positive list
+editions an office loads, the positive list, an indexed word search over the tariff (SQLite
+FTS5 trigram table hs_search, kept by app/db/textsearch.py; pg_trgm index on PostgreSQL)
 
 Revision ID: 0003_refdata
 Revises: 0002
@@ -49,9 +50,22 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("source", sa.String(length=30), nullable=True))
         batch_op.alter_column("vat_rate", existing_type=app.db.types.Decimal5(), nullable=True)
         batch_op.alter_column("ct_rate", existing_type=app.db.types.Decimal5(), nullable=True)
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("CREATE VIRTUAL TABLE hs_search USING fts5(code UNINDEXED, body, "
+                   "tokenize='trigram')")
+        op.execute("INSERT INTO hs_search (code, body) SELECT code, "
+                   "code || ' ' || name_zh || ' ' || coalesce(name_en, '') FROM hs_codes")
+    else:
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute("CREATE INDEX ix_hs_codes_search ON hs_codes USING gin "
+                   "((code || ' ' || name_zh || ' ' || coalesce(name_en, '')) gin_trgm_ops)")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE IF EXISTS hs_search")
+    else:
+        op.execute("DROP INDEX IF EXISTS ix_hs_codes_search")
     with op.batch_alter_table("ref_editions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ref_editions_table_name"))
     op.drop_table("ref_editions")

@@ -84,6 +84,8 @@ def test_a_new_tariff_edition_is_diffed_stored_and_rechecks_only_affected_declar
     assert _status(sessions, sent) == "sent"
     shown = _cli(capsys, "--db", db_url, "reference", "show", "hs", "--editions")
     assert [e["name"] for e in shown["editions"]] == ["2027"]
+    found = _cli(capsys, "--db", db_url, "reference", "show", "hs", "--search", "无线网络")
+    assert [r["code"] for r in found["rows"]] == ["8517140000"]  # the index follows the edition
 
 
 def test_a_file_with_errors_changes_nothing_and_names_row_and_column(
