@@ -10,6 +10,7 @@ scan the table when there is no longer word (11,000 rows: a few milliseconds).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, func, select, text
@@ -35,16 +36,25 @@ def _sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def refresh_hs_search(session: Session) -> None:
-    """Rebuild the search copy after the HS table was replaced (SQLite; PostgreSQL's index
-    follows the table by itself)."""
+def refresh_hs_search(session: Session, codes: Sequence[str] | None = None) -> None:
+    """Bring the search copy up to date after the HS table changed: for `codes` only, or
+    rebuilt whole (SQLite; PostgreSQL's index follows the table by itself)."""
     if not _sqlite(session):
         return
     # (constant table names below; the user's words are always bound parameters)
-    session.execute(text(f"DELETE FROM {HS_SEARCH_TABLE}"))  # noqa: S608
-    session.execute(text(
-        f"INSERT INTO {HS_SEARCH_TABLE} (code, body) SELECT code, "  # noqa: S608
-        "code || ' ' || name_zh || ' ' || coalesce(name_en, '') FROM hs_codes"))
+    copy = (f"INSERT INTO {HS_SEARCH_TABLE} (code, body) SELECT code, "  # noqa: S608
+            "code || ' ' || name_zh || ' ' || coalesce(name_en, '') FROM hs_codes")
+    if codes is None:
+        session.execute(text(f"DELETE FROM {HS_SEARCH_TABLE}"))  # noqa: S608
+        session.execute(text(copy))
+        return
+    for start in range(0, len(codes), 500):
+        chunk = list(codes[start:start + 500])
+        marks = ", ".join(f":c{i}" for i in range(len(chunk)))
+        params = {f"c{i}": code for i, code in enumerate(chunk)}
+        session.execute(text(f"DELETE FROM {HS_SEARCH_TABLE} "  # noqa: S608
+                             f"WHERE code IN ({marks})"), params)
+        session.execute(text(f"{copy} WHERE code IN ({marks})"), params)
 
 
 def _words(search: str) -> list[str]:

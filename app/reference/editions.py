@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -29,7 +29,7 @@ from app.db.textsearch import refresh_hs_search
 from app.domain.status import EDITABLE_STATUSES
 from app.precheck.service import check_declarations
 from app.reference.fileread import TABLES, ParsedFile, RowError, read_reference_file
-from app.reference.store import reference_from_db
+from app.reference.tables import CodeEntry, CodeTable
 from app.rules.coderules import HEAD_CODE_FIELDS, ITEM_CODE_FIELDS
 from app.security.audit import record_event
 from app.security.context import Actor, Permission, require, system_actor
@@ -106,6 +106,14 @@ def _stored_rows(session: Session, table: str) -> dict[str, dict[str, Any]]:
                                             RefCode.aliases).where(RefCode.kind == internal))}
 
 
+def _units(session: Session) -> CodeTable:
+    entries = [CodeEntry(code, zh, en or "", tuple(a for a in (aliases or "").split("|") if a))
+               for code, zh, en, aliases in session.execute(
+                   select(RefCode.code, RefCode.name_zh, RefCode.name_en, RefCode.aliases)
+                   .where(RefCode.kind == "unit"))]
+    return CodeTable.build("unit", entries)
+
+
 def _compared(table: str) -> tuple[str, ...]:
     return HS_COMPARED if table == "hs" else LIST_COMPARED if table == "positive-list" \
         else CODE_COMPARED
@@ -134,30 +142,51 @@ def _merge_and_diff(table: str, new: dict[str, dict[str, Any]],
     return diff
 
 
+def _hs_values(r: dict[str, Any], edition: str) -> dict[str, Any]:
+    return {"code": r["code"], "name_zh": r["name_zh"][:250],
+            "name_en": (r["name_en"] or None) and r["name_en"][:250], "unit1": r["unit1"],
+            "unit2": r["unit2"], "vat_rate": r["vat_rate"], "ct_rate": r["ct_rate"],
+            "source": edition[:30]}
+
+
+def _chunks(values: list[Any], size: int = 500) -> Iterable[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _store_hs(session: Session, rows: dict[str, dict[str, Any]], diff: _Diff,
+              edition: str) -> None:
+    """Apply the differences only (an edition changes a small part of the tariff), then the
+    search index for the codes touched."""
+    for codes in _chunks(diff.removed):
+        session.execute(delete(HsCode).where(HsCode.code.in_(codes)))
+    table: Table = HsCode.__table__  # type: ignore[assignment]
+    if diff.changed:
+        stmt = (update(table).where(table.c.code == bindparam("b_code"))
+                .values({c: bindparam(f"b_{c}") for c in HS_COMPARED}))
+        session.execute(stmt, [{f"b_{k}": v for k, v in _hs_values(rows[c], edition).items()
+                                if k in HS_COMPARED or k == "code"} for c in diff.changed])
+    session.execute(update(table).values(source=edition[:30]))
+    for codes in _chunks(diff.added, 5000):
+        session.execute(insert(HsCode), [_hs_values(rows[c], edition) for c in codes])
+    refresh_hs_search(session, [*diff.removed, *diff.changed, *diff.added])
+
+
 def _store(session: Session, table: str, rows: Iterable[dict[str, Any]], edition: str) -> None:
     internal = TABLES[table][0]
-    if table == "hs":
-        session.execute(delete(HsCode))
-        values = [{"code": r["code"], "name_zh": r["name_zh"][:250],
-                   "name_en": (r["name_en"] or None) and r["name_en"][:250],
-                   "unit1": r["unit1"], "unit2": r["unit2"], "vat_rate": r["vat_rate"],
-                   "ct_rate": r["ct_rate"], "source": edition[:30]} for r in rows]
-        model: Any = HsCode
-    elif table == "positive-list":
+    if table == "positive-list":
         session.execute(delete(PositiveListEntry))
         values = [{"code": r["code"], "name_zh": r["name_zh"][:250] or None,
                    "note": r["note"] or None} for r in rows]
-        model = PositiveListEntry
+        model: Any = PositiveListEntry
     else:
         session.execute(delete(RefCode).where(RefCode.kind == internal))
         values = [{"kind": internal, "code": r["code"], "name_zh": r["name_zh"][:100],
                    "name_en": (r["name_en"] or None) and r["name_en"][:100],
                    "aliases": r["aliases"] or None} for r in rows]
         model = RefCode
-    for start in range(0, len(values), 5000):
-        session.execute(insert(model), values[start:start + 5000])
-    if table == "hs":
-        refresh_hs_search(session)
+    for chunk in _chunks(values, 5000):
+        session.execute(insert(model), chunk)
 
 
 def _affected_open(session: Session, table: str, codes: set[str],
@@ -209,8 +238,7 @@ def import_edition(session: Session, actor: Actor, path: Path, table: str, *,
     Raises PermissionDeniedError without SETTINGS; ValidationError for an unreadable file.
     """
     require(actor, Permission.SETTINGS)
-    refs = reference_from_db(session)
-    parsed: ParsedFile = read_reference_file(path, table, refs.units, mapping)
+    parsed: ParsedFile = read_reference_file(path, table, _units(session), mapping)
     name = (edition or path.stem).strip()[:60]
     old = _stored_rows(session, table)
     diff = _merge_and_diff(table, parsed.rows, old)
@@ -218,7 +246,10 @@ def import_edition(session: Session, actor: Actor, path: Path, table: str, *,
                              tuple(diff.removed), tuple(diff.changed), tuple(parsed.errors))
     if parsed.errors or dry_run:
         return outcome
-    _store(session, table, (parsed.rows[c] for c in sorted(parsed.rows)), name)
+    if table == "hs":
+        _store_hs(session, parsed.rows, diff, name)
+    else:
+        _store(session, table, (parsed.rows[c] for c in sorted(parsed.rows)), name)
     sha = sha256_of(path)
     row = RefEdition(table_name=table, name=name, effective=effective, loaded_by=actor.name,
                      file_name=path.name[:255], sha256=sha, rows=len(parsed.rows),

@@ -8,6 +8,7 @@ mapping {header: column}. Unit names become unit codes. Nothing here touches the
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -85,6 +86,8 @@ def load_mapping(path: Path | None) -> dict[str, str]:
 
 
 def _text(value: object) -> str:
+    if type(value) is str:  # the common case, first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -142,11 +145,12 @@ def read_reference_file(path: Path, table: str, units: CodeTable,
     if parsed.errors:
         return parsed
     first_seen: dict[str, int] = {}
+    resolve_unit = _unit_resolver(units)
     for number, cells in source.rows:
         values = {col: _text(cells[i]) if i < len(cells) else "" for i, col in columns.items()}
         if not any(values.values()):
             continue
-        row = _validate(number, values, table, length, units, parsed.errors)
+        row = _validate(number, values, table, length, resolve_unit, parsed.errors)
         if row is None:
             continue
         code = row["code"]
@@ -160,7 +164,23 @@ def read_reference_file(path: Path, table: str, units: CodeTable,
     return parsed
 
 
-def _validate(number: int, values: dict[str, str], table: str, length: int, units: CodeTable,
+def _unit_resolver(units: CodeTable) -> Callable[[str], str | None]:
+    """Unit text (code, 35, 千克, kg) → unit code, each distinct text resolved once."""
+    cache: dict[str, str | None] = {}
+
+    def resolve(text: str) -> str | None:
+        try:
+            return cache[text]
+        except KeyError:
+            unit = units.resolve(text.zfill(3) if text.isdigit() else text)
+            cache[text] = unit
+            return unit
+
+    return resolve
+
+
+def _validate(number: int, values: dict[str, str], table: str, length: int,
+              resolve_unit: Callable[[str], str | None],
               errors: list[RowError]) -> dict[str, Any] | None:
     before = len(errors)
     code = _code(values.get("code", ""), length, table)
@@ -176,7 +196,7 @@ def _validate(number: int, values: dict[str, str], table: str, length: int, unit
     if table == "hs":
         for column in ("unit1", "unit2"):
             text = values.get(column, "")
-            unit = units.resolve(text.zfill(3) if text.isdigit() else text) if text else None
+            unit = resolve_unit(text) if text else None
             if text and unit is None:
                 errors.append(RowError(number, column, Message(
                     N_("{value} is not a unit code or unit name."), {"value": text})))

@@ -52,7 +52,7 @@ def upgrade() -> None:
         batch_op.alter_column("ct_rate", existing_type=app.db.types.Decimal5(), nullable=True)
     if op.get_bind().dialect.name == "sqlite":
         op.execute("CREATE VIRTUAL TABLE hs_search USING fts5(code UNINDEXED, body, "
-                   "tokenize='trigram')")
+                   "tokenize='trigram', detail=none)")
         op.execute("INSERT INTO hs_search (code, body) SELECT code, "
                    "code || ' ' || name_zh || ' ' || coalesce(name_en, '') FROM hs_codes")
     else:
