@@ -7,9 +7,10 @@ from pathlib import Path
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.db.models import HsCode, PositiveListEntry, RefCode
+from app.db.models import HsCode, PositiveListEntry, RefCode, RefEdition
 from app.db.textsearch import refresh_hs_search
 from app.reference.tables import (
+    SHIPPED_HS_EDITION,
     CodeEntry,
     CodeTable,
     HsEntry,
@@ -69,4 +70,7 @@ def reference_from_db(session: Session) -> ReferenceTables:
     }
     listed = {code: note or "" for code, note in
               session.execute(select(PositiveListEntry.code, PositiveListEntry.note))}
-    return ReferenceTables(tables, hs, shipped_hs_subheadings(), listed or None)
+    edition = session.scalar(select(RefEdition.name).where(RefEdition.table_name == "hs")
+                             .order_by(RefEdition.id.desc()).limit(1))
+    return ReferenceTables(tables, hs, shipped_hs_subheadings(), listed or None,
+                           edition or SHIPPED_HS_EDITION)

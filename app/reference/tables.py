@@ -32,6 +32,7 @@ CODE_TABLE_FILES: dict[str, str] = {
 }
 HS_FILE = "hs_codes.csv"
 HS2022_FILE = "hs2022_subheadings.csv"  # WCO HS 2022 six-digit subheadings (the structure)
+SHIPPED_HS_EDITION = "starter CN2019+HS2022"  # see resources/reference/README.md
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class ReferenceTables:
     # The CBEC retail import positive list: tariff line (10 or 8 digits) → note (备注);
     # None when no list is loaded (the rule then stays silent).
     positive_list: Mapping[str, str] | None = None
+    hs_edition: str = SHIPPED_HS_EDITION  # the tariff edition these codes are (problems name it)
 
     def table(self, name: str) -> CodeTable:
         return self.tables[name]

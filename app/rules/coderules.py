@@ -132,9 +132,9 @@ def check_hs(record: Record, ctx: CheckContext) -> Iterator[Problem]:
                             "table."), gnum, value=gcode)
             elif gcode[:6] in subheadings:
                 yield warning(RuleCode.HS_NOT_IN_EDITION, "gcode", N_(
-                    "HS code {value} is not in the loaded tariff edition, though HS 2022 "
+                    "HS code {value} is not in tariff edition {edition}, though HS 2022 "
                     "subheading {subheading} exists: update the tariff, or check the code."),
-                    gnum, value=gcode, subheading=gcode[:6])
+                    gnum, value=gcode, subheading=gcode[:6], edition=ctx.ref.hs_edition)
             else:
                 yield error(RuleCode.HS_UNKNOWN, "gcode", N_(
                     "HS code {value} cannot exist: HS 2022 has no subheading {subheading}."),
@@ -142,8 +142,9 @@ def check_hs(record: Record, ctx: CheckContext) -> Iterator[Problem]:
             continue
         if taxed and not hs.rates_known:
             yield warning(RuleCode.TAX_RATES_UNKNOWN, "gcode", N_(
-                "The loaded tariff has no VAT or consumption-tax rate for HS code {value}; "
-                "the tax estimate is incomplete."), gnum, value=gcode)
+                "Tariff edition {edition} has no VAT or consumption-tax rate for HS code "
+                "{value}; the tax estimate is incomplete."), gnum, value=gcode,
+                edition=ctx.ref.hs_edition)
         unit1 = text(item.get("unit1"))
         if unit1 and unit1 != hs.unit1:
             yield error(RuleCode.HS_UNIT, "unit1", N_("Legal unit {value} does not fit HS code "

@@ -1,4 +1,5 @@
-"""Admin ▸ Reference data… (everyone may look; loading an edition needs SETTINGS)."""
+"""File ▸ Reference data…, beside Settings (everyone may look; loading an edition needs
+SETTINGS)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ class ReferenceActions:
         self.window = window
         self.action = QAction(window.tr("&Reference data…"), window)
         self.action.setObjectName("action_reference_data")
-        window.menus["admin"].addAction(self.action)
+        window.menus["file"].addAction(self.action)
         self.action.triggered.connect(self._on_action_triggered)
 
     def open_dialog(self) -> ReferenceDataDialog:

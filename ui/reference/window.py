@@ -1,4 +1,4 @@
-"""Admin ▸ Reference data: browse and search the code tables and the tariff, see the edition in
+"""File ▸ Reference data: browse and search the code tables and the tariff, see the edition in
 force, and (administrators) load a new edition after a preview of its differences."""
 
 from __future__ import annotations

@@ -145,3 +145,30 @@ def test_positive_list_once_loaded_refuses_codes_not_on_it(
             "NOT_ON_POSITIVE_LIST"]
     shown = _cli(capsys, "--db", db_url, "reference", "show", "hs", "--search", "1901101000")
     assert shown["rows"][0]["note"] == "仅限网购保税商品"
+
+
+def test_checks_name_the_tariff_edition_they_used_and_keep_it(
+        db_url: str, sessions: sessionmaker[Session], actor: Actor, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    plates = item_values(gcode="6912001000", gname="陶瓷餐盘", unit="011", unit1="035",
+                         qty1="0.5", itemNo="SKU2")
+    with sessions() as s, s.begin():
+        old, current = make_declaration(s, items=[plates]), make_declaration(s, items=[plates])
+        check_declarations(s, actor, [old, current])
+    with sessions() as s, s.begin():  # `old` leaves the open statuses: it is not re-checked
+        s.execute(Declaration.__table__.update().where(Declaration.id == old)
+                  .values(status="sent"))
+    # the new edition gives the plates a second legal unit (and still no rates)
+    path = _xlsx(tmp_path / "t.xlsx", [MILK, ["6912001000", "陶餐具", "千克", "件", "", ""]])
+    _cli(capsys, "--db", db_url, "reference", "import", str(path), "--table", "hs",
+         "--edition", "2027")
+
+    def incomplete(decl_id: int) -> str:
+        with sessions() as s:
+            params = s.execute(select(Problem.params).where(
+                Problem.declaration_id == decl_id, Problem.code == "TAX_RATES_UNKNOWN")
+            ).scalar_one()
+        return str(params["edition"])
+
+    assert incomplete(current) == "2027"
+    assert incomplete(old) == "starter CN2019+HS2022"

@@ -1,4 +1,4 @@
-"""Admin ▸ Reference data: search the tariff, see the edition, load one after a preview."""
+"""File ▸ Reference data: search the tariff, see the edition, load one after a preview."""
 
 from __future__ import annotations
 
