@@ -85,9 +85,11 @@ class _Diff:
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     checked_differently: set[str] = field(default_factory=set)  # units or rates changed
+    renamed: set[str] = field(default_factory=set)  # what the search index holds changed
 
 
 HS_CHECKED = ("unit1", "unit2", "vat_rate", "ct_rate")  # what the rules read besides the code
+HS_NAMES = ("name_zh", "name_en")  # what the search index holds besides the code
 
 
 def _stored_rows(session: Session, table: str) -> dict[str, dict[str, Any]]:
@@ -124,18 +126,24 @@ def _merge_and_diff(table: str, new: dict[str, dict[str, Any]],
     """Fill English names / aliases the file lacks from the stored row, then diff."""
     diff = _Diff()
     compared = _compared(table)
+    keeps = [k for k in ("name_en", "aliases") if k in compared]
     for code, row in new.items():
         before = old.get(code)
         if before is None:
             diff.added.append(code)
             continue
-        for keep in ("name_en", "aliases"):
-            if keep in compared and not row.get(keep) and before.get(keep):
+        for keep in keeps:
+            if not row.get(keep) and before.get(keep):
                 row[keep] = before[keep]
-        if any((row.get(c) or None) != (before.get(c) or None) for c in compared):
+        if [row.get(c) or None for c in compared] != [before.get(c) or None for c in compared]:
             diff.changed.append(code)
-            if table == "hs" and any(row.get(c) != before.get(c) for c in HS_CHECKED):
+            if table != "hs":
+                continue
+            if [row.get(c) for c in HS_CHECKED] != [before.get(c) for c in HS_CHECKED]:
                 diff.checked_differently.add(code)
+            if [row.get(c) or None for c in HS_NAMES] != [before.get(c) or None
+                                                            for c in HS_NAMES]:
+                diff.renamed.add(code)
     diff.removed = sorted(set(old) - set(new))
     diff.added.sort()
     diff.changed.sort()
@@ -169,7 +177,7 @@ def _store_hs(session: Session, rows: dict[str, dict[str, Any]], diff: _Diff,
     session.execute(update(table).values(source=edition[:30]))
     for codes in _chunks(diff.added, 5000):
         session.execute(insert(HsCode), [_hs_values(rows[c], edition) for c in codes])
-    refresh_hs_search(session, [*diff.removed, *diff.changed, *diff.added])
+    refresh_hs_search(session, [*diff.removed, *sorted(diff.renamed), *diff.added])
 
 
 def _store(session: Session, table: str, rows: Iterable[dict[str, Any]], edition: str) -> None:

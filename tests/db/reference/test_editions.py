@@ -86,6 +86,8 @@ def test_a_new_tariff_edition_is_diffed_stored_and_rechecks_only_affected_declar
     assert [e["name"] for e in shown["editions"]] == ["2027"]
     found = _cli(capsys, "--db", db_url, "reference", "show", "hs", "--search", "无线网络")
     assert [r["code"] for r in found["rows"]] == ["8517140000"]  # the index follows the edition
+    old_name = _cli(capsys, "--db", db_url, "reference", "show", "hs", "--search", "零售包装")
+    assert "1901101000" not in [r["code"] for r in old_name["rows"]]  # renamed in this edition
 
 
 def test_a_file_with_errors_changes_nothing_and_names_row_and_column(
