@@ -22,6 +22,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.printing",
     "bench.cases.grid",
     "bench.cases.station",
+    "bench.cases.reference",
 )
 
 

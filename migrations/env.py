@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from app.db.models import Base
+from app.db.textsearch import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -19,6 +20,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

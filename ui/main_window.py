@@ -52,6 +52,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.intake.actions",
     "ui.printing.actions",
     "ui.station.actions",
+    "ui.reference.actions",
     "ui.declarations.grid_actions",  # last: its context menu offers the other areas' actions
 )
 

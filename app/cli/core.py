@@ -1,10 +1,9 @@
-"""Core commands: init, demo, list, show, config, reference."""
+"""Core commands: init, demo, list, show, config."""
 
 from __future__ import annotations
 
 import argparse
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,8 +16,7 @@ from app.domain.fields import HEAD_BY_NAME, ITEM_FIELDS
 from app.domain.status import DeclarationStatus
 from app.i18n import N_, render, translate
 from app.precheck.messages import revive
-from app.reference.store import load_reference_files, reference_from_db
-from app.security.context import Permission, require
+from app.reference.store import reference_from_db
 from app.security.demo_users import add_demo_users
 from app.services import declarations as decl_service
 from app.services import settings as settings_service
@@ -89,13 +87,6 @@ def register(sub: Any) -> None:
     ao.add_argument("--undo", metavar="RUN", help="undo the run RUN (its id was printed)")
     _json_flag(ao)
     ao.set_defaults(handler=cmd_config_apply_open)
-
-    p = sub.add_parser("reference", help="reload the customs code tables from CSV files")
-    p.add_argument("folder", nargs="?", type=Path,
-                   help="folder with countries.csv, units.csv, hs_codes.csv … "
-                   "(default: the shipped tables)")
-    _json_flag(p)
-    p.set_defaults(handler=cmd_reference)
 
 
 def cmd_init(ctx: CliContext, args: argparse.Namespace) -> Result:
@@ -270,11 +261,3 @@ def cmd_config_apply_open(ctx: CliContext, args: argparse.Namespace) -> Result:
                                                     N_("Declarations"))]
         text += "\n" + format_table(headers, rows)
     return Result(data, text)
-
-
-def cmd_reference(ctx: CliContext, args: argparse.Namespace) -> Result:
-    with ctx.transaction() as session:
-        require(ctx.actor, Permission.SETTINGS)
-        codes, hs = load_reference_files(session, args.folder)
-    return Result({"codes": codes, "hsCodes": hs},
-                  ctx.t("Loaded {codes} codes and {hs} HS codes.", codes=codes, hs=hs))

@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.intake",
     "app.cli.editing",
     "app.cli.station",
+    "app.cli.reference",
 )
 
 

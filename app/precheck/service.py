@@ -105,7 +105,8 @@ def check_declarations(
                 cancel.raise_if_cancelled()
             _fill_legal_quantities(session, records, ctx.ref)
             results = list(zip(records, check_records(records, ctx), strict=True))
-            changes += _store_chunk(session, actor, results, now, contiguous=ids is None,
+            changes += _store_chunk(session, actor, results, now, ctx.ref.hs_edition,
+                                    contiguous=ids is None,
                                     moves_cache=moves)
             checked += len(results)
             passed += sum(1 for _, res in results if res.passed)
@@ -200,7 +201,8 @@ def _after(before: str, passed: bool, cache: dict[tuple[str, bool], Move]) -> Mo
 
 
 def _store_chunk(session: Session, actor: Actor,
-                 results: list[tuple[dict[str, Any], CheckResult]], now: datetime, *,
+                 results: list[tuple[dict[str, Any], CheckResult]], now: datetime,
+                 hs_edition: str, *,
                  contiguous: bool, moves_cache: dict[tuple[str, bool], Move]) -> int:
     ids = [r["id"] for r, _ in results]
     # A chunk of "all" is every id from its first to its last: BETWEEN avoids compiling a
@@ -226,7 +228,8 @@ def _store_chunk(session: Session, actor: Actor,
             elif not acks or (decl_id, p.code.value, p.field, p.gnum) not in acks:
                 open_warnings += 1
         move = _after(record["status"], not errors, moves_cache)
-        tax = result.tax.total if result.tax is not None else None
+        # An estimate missing an item's rates is not stored: no figure beats a wrong one.
+        tax = result.tax.total if result.tax is not None and result.tax.complete else None
         updates.append({"b_id": decl_id, "b_errors": errors, "b_warnings": open_warnings,
                         "b_tax": _scaled(tax), "b_goods": _scaled(goods_value(record))})
         before, after = move
@@ -234,7 +237,7 @@ def _store_chunk(session: Session, actor: Actor,
             moved[move].append(decl_id)
             audit.append(AuditRecord("declaration.status", "declaration", str(decl_id),
                                      decl_id, {"from": before.value, "to": after.value,
-                                               "by": "precheck"}))
+                                               "by": "precheck", "hsEdition": hs_edition}))
     conn = session.connection()
     # The driver gets no type processing: convert the shared timestamp once, as the
     # column's type would for this dialect.

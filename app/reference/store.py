@@ -7,13 +7,16 @@ from pathlib import Path
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.db.models import HsCode, RefCode
+from app.db.models import HsCode, PositiveListEntry, RefCode, RefEdition
+from app.db.textsearch import refresh_hs_search
 from app.reference.tables import (
+    SHIPPED_HS_EDITION,
     CodeEntry,
     CodeTable,
     HsEntry,
     ReferenceTables,
     load_reference_tables,
+    shipped_hs_subheadings,
 )
 
 
@@ -33,13 +36,15 @@ def store_reference(session: Session, tables: ReferenceTables) -> tuple[int, int
     ]
     hs = [
         {"code": h.code, "name_zh": h.name_zh, "name_en": h.name_en, "unit1": h.unit1,
-         "unit2": h.unit2, "vat_rate": h.vat_rate, "ct_rate": h.ct_rate}
+         "unit2": h.unit2, "vat_rate": h.vat_rate, "ct_rate": h.ct_rate,
+         "source": h.source or None}
         for h in tables.hs_codes.values()
     ]
     if codes:
         session.execute(insert(RefCode), codes)
     if hs:
         session.execute(insert(HsCode), hs)
+    refresh_hs_search(session)
     return len(codes), len(hs)
 
 
@@ -57,9 +62,15 @@ def reference_from_db(session: Session) -> ReferenceTables:
             CodeEntry(r.code, r.name_zh, r.name_en or r.name_zh, aliases)
         )
     tables = {name: CodeTable.build(name, entries) for name, entries in grouped.items()}
+    columns = (HsCode.code, HsCode.name_zh, HsCode.name_en, HsCode.unit1, HsCode.unit2,
+               HsCode.vat_rate, HsCode.ct_rate, HsCode.source)
     hs = {
-        h.code: HsEntry(h.code, h.name_zh, h.name_en or h.name_zh, h.unit1, h.unit2,
-                        h.vat_rate, h.ct_rate)
-        for h in session.execute(select(HsCode)).scalars()
+        code: HsEntry(code, zh, en or zh, unit1, unit2, vat, ct, source or "")
+        for code, zh, en, unit1, unit2, vat, ct, source in session.execute(select(*columns))
     }
-    return ReferenceTables(tables, hs)
+    listed = {code: note or "" for code, note in
+              session.execute(select(PositiveListEntry.code, PositiveListEntry.note))}
+    edition = session.scalar(select(RefEdition.name).where(RefEdition.table_name == "hs")
+                             .order_by(RefEdition.id.desc()).limit(1))
+    return ReferenceTables(tables, hs, shipped_hs_subheadings(), listed or None,
+                           edition or SHIPPED_HS_EDITION)

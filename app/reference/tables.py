@@ -31,6 +31,8 @@ CODE_TABLE_FILES: dict[str, str] = {
     "customsCode": "customs_districts.csv",
 }
 HS_FILE = "hs_codes.csv"
+HS2022_FILE = "hs2022_subheadings.csv"  # WCO HS 2022 six-digit subheadings (the structure)
+SHIPPED_HS_EDITION = "starter CN2019+HS2022"  # see resources/reference/README.md
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class CodeEntry:
     aliases: tuple[str, ...] = ()
 
     def name(self, lang: str) -> str:
-        return self.name_zh if lang == "zh_CN" else self.name_en
+        return self.name_zh if lang == "zh_CN" else (self.name_en or self.name_zh)
 
 
 @dataclass(frozen=True)
@@ -53,11 +55,16 @@ class HsEntry:
     name_en: str
     unit1: str  # legal first unit (JGS-20 unit code)
     unit2: str | None  # legal second unit, when the tariff has one
-    vat_rate: Decimal  # import VAT, e.g. Decimal("0.13")
-    ct_rate: Decimal  # ad-valorem consumption tax, 0 when none
+    vat_rate: Decimal | None  # import VAT, e.g. Decimal("0.13"); None: not known
+    ct_rate: Decimal | None  # ad-valorem consumption tax, 0 when none; None: not known
+    source: str = ""  # where the row comes from (see resources/reference/README.md)
 
     def name(self, lang: str) -> str:
-        return self.name_zh if lang == "zh_CN" else self.name_en
+        return self.name_zh if lang == "zh_CN" else (self.name_en or self.name_zh)
+
+    @property
+    def rates_known(self) -> bool:
+        return self.vat_rate is not None and self.ct_rate is not None
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,13 @@ class CodeTable:
 class ReferenceTables:
     tables: Mapping[str, CodeTable]
     hs_codes: Mapping[str, HsEntry]
+    # Six-digit subheadings of the HS nomenclature (HS 2022): a code whose first six digits
+    # are not here cannot exist; empty: structure unknown (every missing code is unknown).
+    hs_subheadings: frozenset[str] = frozenset()
+    # The CBEC retail import positive list: tariff line (10 or 8 digits) → note (备注);
+    # None when no list is loaded (the rule then stays silent).
+    positive_list: Mapping[str, str] | None = None
+    hs_edition: str = SHIPPED_HS_EDITION  # the tariff edition these codes are (problems name it)
 
     def table(self, name: str) -> CodeTable:
         return self.tables[name]
@@ -125,6 +139,15 @@ class ReferenceTables:
 
     def hs(self, code: str) -> HsEntry | None:
         return self.hs_codes.get(code)
+
+    def positive_note(self, code: str) -> str | None:
+        """The list's note for `code` ("" when it has none); None when not on the list or
+        no list is loaded."""
+        listed = self.positive_list
+        if listed is None:
+            return None
+        note = listed.get(code)
+        return note if note is not None else listed.get(code[:8])
 
 
 def _rows(
@@ -162,9 +185,11 @@ def parse_code_table(name: str, text: str, source: str = "") -> CodeTable:
     return CodeTable.build(name, entries)
 
 
-def _rate(value: str, source: str, line: int) -> Decimal:
+def _rate(value: str, source: str, line: int) -> Decimal | None:
+    if not value:
+        return None  # not known: the tax estimate says it is incomplete
     try:
-        rate = Decimal(value or "0")
+        rate = Decimal(value)
     except InvalidOperation:
         rate = Decimal(-1)
     if not Decimal(0) <= rate < Decimal(1):
@@ -174,7 +199,8 @@ def _rate(value: str, source: str, line: int) -> Decimal:
 
 
 def parse_hs_table(text: str, source: str = HS_FILE) -> dict[str, HsEntry]:
-    """Parse `code,name_zh,name_en,unit1,unit2,vat_rate,ct_rate` (code: 10 digits)."""
+    """Parse `code,name_zh,name_en,unit1,unit2,vat_rate,ct_rate[,source]` (code: 10 digits;
+    an empty rate means not known)."""
     result: dict[str, HsEntry] = {}
     cols = ("code", "name_zh", "name_en", "unit1", "unit2", "vat_rate", "ct_rate")
     for line, row in _rows(text, source, cols):
@@ -188,9 +214,28 @@ def parse_hs_table(text: str, source: str = HS_FILE) -> dict[str, HsEntry]:
         result[code] = HsEntry(
             code=code, name_zh=row["name_zh"], name_en=row["name_en"], unit1=row["unit1"],
             unit2=row["unit2"] or None, vat_rate=_rate(row["vat_rate"], source, line),
-            ct_rate=_rate(row["ct_rate"], source, line),
+            ct_rate=_rate(row["ct_rate"], source, line), source=row.get("source", ""),
         )
     return result
+
+
+def parse_hs_subheadings(text: str, source: str = HS2022_FILE) -> frozenset[str]:
+    """The six-digit codes of a `code,description` CSV."""
+    codes: set[str] = set()
+    for line, row in _rows(text, source, ("code",)):
+        code = row["code"]
+        if len(code) != 6 or not code.isdigit():
+            raise ValidationError("Reference file {file}, line {line}: HS subheading {code} "
+                                  "is not 6 digits.", file=source, line=line, code=code)
+        codes.add(code)
+    return frozenset(codes)
+
+
+@cache
+def shipped_hs_subheadings() -> frozenset[str]:
+    """The HS 2022 six-digit subheadings shipped in resources/reference/."""
+    path = resource_path("reference") / HS2022_FILE
+    return parse_hs_subheadings(path.read_text(encoding="utf-8"))
 
 
 def load_reference_tables(folder: Path | None = None) -> ReferenceTables:
@@ -201,7 +246,10 @@ def load_reference_tables(folder: Path | None = None) -> ReferenceTables:
         for name, file in CODE_TABLE_FILES.items()
     }
     hs = parse_hs_table((base / HS_FILE).read_text(encoding="utf-8"))
-    return ReferenceTables(tables, hs)
+    structure = base / HS2022_FILE
+    subheadings = (parse_hs_subheadings(structure.read_text(encoding="utf-8"))
+                   if structure.is_file() else shipped_hs_subheadings())
+    return ReferenceTables(tables, hs, subheadings)
 
 
 @cache

@@ -1,5 +1,6 @@
-"""UNKNOWN_CODE, HS_UNKNOWN and HS_UNIT: codes checked against the reference tables, and the
-legal quantities derived from the HS code where that is unambiguous."""
+"""UNKNOWN_CODE, HS_UNKNOWN, HS_NOT_IN_EDITION, HS_UNIT, TAX_RATES_UNKNOWN and
+NOT_ON_POSITIVE_LIST: codes checked against the reference tables, and the legal quantities
+derived from the HS code where that is unambiguous."""
 
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ from app.rules.context import (
     dec,
     gnum_of,
     in_one_item,
+    is_import,
     items_of,
     label,
     screen_items,
     text,
 )
-from app.rules.problem import Problem, RuleCode, error
+from app.rules.problem import Problem, RuleCode, error, warning
 
 # field → reference table (RefCode table names, see app.reference.tables.CODE_TABLE_FILES)
 HEAD_CODE_FIELDS: dict[str, str] = {
@@ -109,17 +111,40 @@ def check_codes_planned(plan: CodePlan, record: Record, ctx: CheckContext) -> It
 
 
 def check_hs(record: Record, ctx: CheckContext) -> Iterator[Problem]:
+    """A code whose six-digit subheading does not exist in HS 2022 cannot be right (error); one
+    that only the loaded tariff edition lacks may be new (warning: update the tariff)."""
     units = ctx.ref.units
+    taxed = is_import(record)
     for index, item in enumerate(items_of(record)):
         gnum = gnum_of(item, index)
         gcode = text(item.get("gcode"))
         if len(gcode) != 10 or not gcode.isdigit():
             continue
+        if taxed and ctx.ref.positive_list is not None and ctx.ref.positive_note(gcode) is None:
+            yield error(RuleCode.NOT_ON_POSITIVE_LIST, "gcode", N_(
+                "HS code {value} is not on the loaded CBEC retail import positive list."),
+                gnum, value=gcode)
         hs = ctx.ref.hs(gcode)
         if hs is None:
-            yield error(RuleCode.HS_UNKNOWN, "gcode", N_("HS code {value} is not in the HS "
-                        "table."), gnum, value=gcode)
+            subheadings = ctx.ref.hs_subheadings
+            if not subheadings:
+                yield error(RuleCode.HS_UNKNOWN, "gcode", N_("HS code {value} is not in the HS "
+                            "table."), gnum, value=gcode)
+            elif gcode[:6] in subheadings:
+                yield warning(RuleCode.HS_NOT_IN_EDITION, "gcode", N_(
+                    "HS code {value} is not in tariff edition {edition}, though HS 2022 "
+                    "subheading {subheading} exists: update the tariff, or check the code."),
+                    gnum, value=gcode, subheading=gcode[:6], edition=ctx.ref.hs_edition)
+            else:
+                yield error(RuleCode.HS_UNKNOWN, "gcode", N_(
+                    "HS code {value} cannot exist: HS 2022 has no subheading {subheading}."),
+                    gnum, value=gcode, subheading=gcode[:6])
             continue
+        if taxed and not hs.rates_known:
+            yield warning(RuleCode.TAX_RATES_UNKNOWN, "gcode", N_(
+                "Tariff edition {edition} has no VAT or consumption-tax rate for HS code "
+                "{value}; the tax estimate is incomplete."), gnum, value=gcode,
+                edition=ctx.ref.hs_edition)
         unit1 = text(item.get("unit1"))
         if unit1 and unit1 != hs.unit1:
             yield error(RuleCode.HS_UNIT, "unit1", N_("Legal unit {value} does not fit HS code "

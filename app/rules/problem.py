@@ -24,6 +24,9 @@ class RuleCode(StrEnum):
     UNKNOWN_CODE = "UNKNOWN_CODE"
     HS_UNKNOWN = "HS_UNKNOWN"
     HS_UNIT = "HS_UNIT"
+    HS_NOT_IN_EDITION = "HS_NOT_IN_EDITION"
+    TAX_RATES_UNKNOWN = "TAX_RATES_UNKNOWN"
+    NOT_ON_POSITIVE_LIST = "NOT_ON_POSITIVE_LIST"
     ID_CHECKSUM = "ID_CHECKSUM"
     SUM_MISMATCH = "SUM_MISMATCH"
     LIMIT_SINGLE = "LIMIT_SINGLE"
@@ -93,6 +96,9 @@ CODE_TITLES: dict[RuleCode, str] = {
     RuleCode.UNKNOWN_CODE: N_("Code not in reference table"),
     RuleCode.HS_UNKNOWN: N_("Unknown HS code"),
     RuleCode.HS_UNIT: N_("Legal unit does not fit HS code"),
+    RuleCode.HS_NOT_IN_EDITION: N_("HS code not in the loaded tariff"),
+    RuleCode.TAX_RATES_UNKNOWN: N_("Tax estimate incomplete"),
+    RuleCode.NOT_ON_POSITIVE_LIST: N_("Not on the positive list"),
     RuleCode.ID_CHECKSUM: N_("Invalid buyer ID number"),
     RuleCode.SUM_MISMATCH: N_("Amounts do not add up"),
     RuleCode.LIMIT_SINGLE: N_("Over single-order limit"),

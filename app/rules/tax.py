@@ -62,7 +62,13 @@ class TaxEstimate:
 
     @property
     def total(self) -> Decimal:
+        """Tax of the items with known rates (see `complete`)."""
         return sum((line.tax for line in self.lines), ZERO)
+
+    @property
+    def complete(self) -> bool:
+        """False when an item's rates are unknown: `total` then leaves it out."""
+        return not self.missing_rates
 
 
 class TaxItem(NamedTuple):

@@ -263,11 +263,13 @@ def generate(count: int, seed: int, refs: ReferenceTables, settings: dict[str, s
             "created_at": created, "updated_at": created, "goods_total": goods,
         }
         head["payerIdNumber"] = head["buyerIdNumber"]
-        tax = Decimal(0)
+        tax: Decimal | None = Decimal(0)
         for i in goods_lines:
             hs = refs.hs(i["gcode"])
-            if hs:
+            if hs and hs.vat_rate is not None and hs.ct_rate is not None and tax is not None:
                 tax += _tax(i["totalPrice"], hs.vat_rate, hs.ct_rate)
+            else:
+                tax = None  # rates unknown: no estimate rather than a partial one
         head["tax_estimate"] = tax
         if rng.random() < 0.06:
             _flaw(rng, rng.choice(FLAWS), head, goods_lines)

@@ -15,12 +15,14 @@ from sqlalchemy import Engine, text
 from app.db import migrate
 from app.db.engine import make_engine
 from app.db.models import Base
+from app.db.textsearch import include_object
 from app.domain.errors import SchemaTooNewError
 
 
 def test_migrations_from_empty_match_the_models(engine: Engine) -> None:
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                     "include_object": include_object})
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == []
 

@@ -28,3 +28,14 @@ def test_hs_popup_is_wider_than_the_narrow_code_field(qtbot: QtBot) -> None:
     assert width > 3 * edit.width()
     assert width >= min(typical, POPUP_MAX_WIDTH)  # a typical description fits unclipped
     assert width <= POPUP_MAX_WIDTH + 40
+
+
+def test_hs_completion_shows_legal_units_and_the_positive_list_note(qtbot: QtBot) -> None:
+    from dataclasses import replace
+
+    refs = replace(shipped_reference_tables(), positive_list={"19011010": "仅限网购保税商品"})
+    model = code_model(refs, "hs", "zh_CN")
+    texts = {str(model.index(r, 0).data()).split()[0]: str(model.index(r, 0).data())
+             for r in range(model.rowCount())}
+    assert texts["1901101000"].endswith("[千克]  仅限网购保税商品")
+    assert texts["6404110000"].endswith("[双/千克]")  # not on the list: no note

@@ -213,7 +213,7 @@ def test_live_check_marks_a_bad_code_while_typing(window: MainWindow, qtbot: QtB
     edit = editor.edits["country"]
     edit.setFocus()
     edit.selectAll()
-    qtbot.keyClicks(edit, "999")  # no such country
+    qtbot.keyClicks(edit, "998")  # no such country (999 is 中性包装原产国别)
     assert editor.findChild(QLabel, "name_country").text() == "?"
     qtbot.waitUntil(lambda: "#c62828" in edit.styleSheet() or "#ef6c00" in edit.styleSheet())
     assert edit.toolTip()

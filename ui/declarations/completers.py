@@ -31,11 +31,22 @@ def code_model(refs: ReferenceTables, table: str, lang: str,
     # Chinese names always (customs documents are Chinese); English too in an English UI.
     pairs = [(e.code, e.name_zh if lang == "zh_CN" or not e.name_en
               else f"{e.name_zh}  {e.name_en}") for e in entries]
+    if table == "hs":  # legal units and the positive list's note (仅限网购保税商品 …) too
+        pairs = [(code, _hs_extras(refs, code, name)) for code, name in pairs]
     for code, name in sorted(pairs):
         item = QStandardItem(f"{code}  {name}")
         item.setData(code, CODE_ROLE)
         model.appendRow(item)
     return model
+
+
+def _hs_extras(refs: ReferenceTables, code: str, name: str) -> str:
+    hs = refs.hs(code)
+    units = [refs.units.name_of(u, "zh_CN") or u for u in (hs.unit1, hs.unit2) if u] if hs \
+        else []
+    text = f"{name}  [{'/'.join(units)}]" if units else name
+    note = refs.positive_note(code)
+    return f"{text}  {note}" if note else text
 
 
 class CodeCompleter(QCompleter):

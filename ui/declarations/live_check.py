@@ -33,4 +33,6 @@ def live_check(head: Mapping[str, str], items: Sequence[Mapping[str, str]],
         return [], None
     problems = [(p.field, p.gnum, p.severity.value, render(p.message, lang))
                 for p in result.problems]
-    return problems, (result.tax.total if result.tax is not None else None)
+    tax = result.tax
+    # rates unknown for an item: no figure rather than half of one
+    return problems, (tax.total if tax is not None and tax.complete else None)

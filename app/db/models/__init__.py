@@ -18,6 +18,7 @@ from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
 from app.db.models.labels import RouteCode
+from app.db.models.reference import PositiveListEntry, RefEdition
 from app.db.models.station import Bag, BagParcel, ParcelWeighing, ThermalJob
 from app.db.models.submission import (
     Batch,
@@ -44,10 +45,12 @@ __all__ = [
     "MessageDeclaration",
     "OutboundMessage",
     "ParcelWeighing",
+    "PositiveListEntry",
     "PrintLog",
     "Problem",
     "ReceiptFile",
     "RefCode",
+    "RefEdition",
     "RouteCode",
     "SavedView",
     "Setting",

@@ -86,8 +86,9 @@ class HsCode(Base):
     name_en: Mapped[str | None] = mapped_column(String(250))
     unit1: Mapped[str] = mapped_column(String(3), nullable=False)
     unit2: Mapped[str | None] = mapped_column(String(3))
-    vat_rate: Mapped[Decimal] = mapped_column(Decimal5, nullable=False)
-    ct_rate: Mapped[Decimal] = mapped_column(Decimal5, nullable=False)
+    vat_rate: Mapped[Decimal | None] = mapped_column(Decimal5)  # NULL: not known
+    ct_rate: Mapped[Decimal | None] = mapped_column(Decimal5)
+    source: Mapped[str | None] = mapped_column(String(30))  # curated-hs2022, cn-tariff-2019 …
 
 
 class PrintLog(Base):

@@ -34,7 +34,8 @@ def test_clean_declaration_becomes_ready_with_tax(session, actor) -> None:
     events = session.execute(select(AuditEvent).where(AuditEvent.declaration_id == decl_id)
                              ).scalars().all()
     assert [e.details for e in events if e.action == "declaration.status"] == [
-        {"from": "draft", "to": "ready", "by": "precheck"}]
+        {"from": "draft", "to": "ready", "by": "precheck",
+         "hsEdition": "starter CN2019+HS2022"}]  # the tariff edition the check used
 
 
 def test_errors_are_stored_and_status_invalid(session, actor) -> None:

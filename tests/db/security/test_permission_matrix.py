@@ -26,6 +26,8 @@ from app.intake.mapping import MappingSpec
 from app.precheck import problems as precheck_problems
 from app.precheck import service as precheck_service
 from app.precheck import transitions
+from app.reference import editions as ref_editions
+from app.reference import search as ref_search
 from app.reference.store import reference_from_db
 from app.reports import choices as report_choices
 from app.reports import detail as report_detail
@@ -105,6 +107,12 @@ def _maintenance(e: Env) -> MaintenanceService:
     return MaintenanceService(e.url, e.session.get_bind(), e.sessions)  # type: ignore[arg-type]
 
 
+def _unit_edition(e: Env) -> Path:
+    path = e.tmp / "units.csv"
+    path.write_text("code,name_zh\n035,千克\n007,个\n", encoding="utf-8")
+    return path
+
+
 def _open_batch(e: Env) -> str:
     """A new open batch of one ready declaration (made as the system); its number."""
     ready = make_declaration(e.session, status="ready")
@@ -176,6 +184,15 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         P.VIEW, lambda e, a: declarations.get_detail(e.session, a, str(e.decl_id))),
     "services.settings.set_setting": (
         P.SETTINGS, lambda e, a: settings.set_setting(e.session, a, "agentName", "X")),
+    "reference.editions.import_edition": (
+        P.SETTINGS, lambda e, a: ref_editions.import_edition(e.session, a, _unit_edition(e),
+                                                             "unit")),
+    "reference.editions.list_editions": (
+        P.VIEW, lambda e, a: ref_editions.list_editions(e.session, a)),
+    "reference.search.search_reference": (
+        P.VIEW, lambda e, a: ref_search.search_reference(e.session, a, "hs", "奶粉")),
+    "reference.search.table_summaries": (
+        P.VIEW, lambda e, a: ref_search.table_summaries(e.session, a)),
     "services.settings.set_settings": (
         P.SETTINGS, lambda e, a: settings.set_settings(e.session, a, {"agentName": "Y"})),
     "services.demo.add_demo_declarations": (

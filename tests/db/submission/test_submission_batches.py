@@ -93,7 +93,8 @@ def test_batch_rechecks_and_leaves_out_declarations_broken_behind_its_back(
     moved = session.execute(select(AuditEvent.details).where(
         AuditEvent.declaration_id == broken, AuditEvent.action == "declaration.status")
     ).scalars().all()
-    assert moved == [{"from": "ready", "to": "invalid", "by": "precheck"}]
+    assert moved == [{"from": "ready", "to": "invalid", "by": "precheck",
+                      "hsEdition": "starter CN2019+HS2022"}]
 
 
 def test_batch_of_only_broken_declarations_is_blocked(session: Session, actor: Actor) -> None:

@@ -50,13 +50,39 @@ def test_trade_mode_requirements() -> None:
 
 
 def test_unknown_codes_and_hs() -> None:
-    rec = record(country="999", items=[item(unit="999"), item(gnum=2, gcode="9999999999")])
+    rec = record(country="998", items=[item(unit="999"), item(gnum=2, gcode="9999999999")])
     found = codes(rec)
     assert ("UNKNOWN_CODE", "country", None) in found
     assert ("UNKNOWN_CODE", "unit", 1) in found
     assert ("HS_UNKNOWN", "gcode", 2) in found
     msg = next(p for p in check_record(rec, context()).problems if p.field == "country")
-    assert "国别" in msg.text("zh_CN") or "999" in msg.text("zh_CN")
+    assert "国别" in msg.text("zh_CN") or "998" in msg.text("zh_CN")
+
+
+def test_hs_code_that_cannot_exist_is_an_error_one_only_missing_a_warning() -> None:
+    rec = record(items=[item(gcode="9999999999"), item(gnum=2, gcode="8517140000")])
+    problems = {(p.code.value, p.gnum): p for p in check_record(rec, context()).problems}
+    assert problems[("HS_UNKNOWN", 1)].is_error
+    assert "999999" in problems[("HS_UNKNOWN", 1)].text("en")
+    smartphone = problems[("HS_NOT_IN_EDITION", 2)]  # HS 2022 851714, not in the 2019 tariff
+    assert not smartphone.is_error
+    assert "update the tariff" in smartphone.text("en")
+    assert "更新税则" in smartphone.text("zh_CN")
+
+
+def test_hs_code_without_rates_makes_the_tax_estimate_incomplete() -> None:
+    rec = record(items=[item(), item(gnum=2, gcode="6912001000", unit="011", unit1="035",
+                                     qty1=Decimal(1))])
+    result = check_record(rec, context())
+    assert result.passed
+    incomplete = [p for p in result.problems if p.code.value == "TAX_RATES_UNKNOWN"]
+    assert [(p.gnum, p.is_error) for p in incomplete] == [(2, False)]
+    assert result.tax is not None and result.tax.missing_rates == (2,)
+    assert not result.tax.complete
+    export = record(ieFlag="E", items=[item(gcode="6912001000", unit="011", unit1="035",
+                                            qty1=Decimal(1))])
+    assert "TAX_RATES_UNKNOWN" not in {p.code.value for p in check_record(export,
+                                                                          context()).problems}
 
 
 def test_hs_unit_and_derivation() -> None:

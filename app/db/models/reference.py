@@ -1,0 +1,40 @@
+"""Reference data editions an office loads (who, when, from which file) and the positive list."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.models.base import Base
+from app.db.types import UTCDateTime, utcnow
+
+
+class RefEdition(Base):
+    """One loaded edition of a reference table; the newest of a table is the one in force."""
+
+    __tablename__ = "ref_editions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(60), nullable=False)
+    effective: Mapped[date | None] = mapped_column(Date)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    loaded_by: Mapped[str | None] = mapped_column(String(60))
+    file_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    rows: Mapped[int] = mapped_column(Integer, nullable=False)
+    added: Mapped[int] = mapped_column(Integer, nullable=False)
+    removed: Mapped[int] = mapped_column(Integer, nullable=False)
+    changed: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class PositiveListEntry(Base):
+    """跨境电子商务零售进口商品清单: a tariff line (10 or 8 digits) and its note (备注)."""
+
+    __tablename__ = "positive_list"
+
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    name_zh: Mapped[str | None] = mapped_column(String(250))
+    note: Mapped[str | None] = mapped_column(Text)
