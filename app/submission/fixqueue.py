@@ -19,7 +19,7 @@ from app.security.context import Actor, Permission, require
 from app.submission.causes import cause_of
 
 D = Declaration
-HOLD_STATUSES = (S.INSPECTION.value, S.DETAINED.value, S.RETURNED.value)
+HOLD_STATUSES = (S.INSPECTION.value, S.DETAINED.value, S.SHIPPED_BACK.value)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Build receipt files (CEB622, CEB604, CEB900) as customs would: used by the simulator."""
+"""Build receipt files (CEB622, CEB604, CEB624, CEB626, CEB900) as customs would: used by the
+simulator and tests."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from app.submission.ceb import MESSAGE_VERSION, format_value, new_guid
 from app.submission.receipts import MAX_RETURNS_PER_FILE
 from app.submission.xsd import CEB_NS
 
-_DIRECTION = {"CEB622": "I", "CEB604": "E"}
+_DIRECTION = {"CEB622": "I", "CEB604": "E", "CEB624": "I", "CEB626": "I"}
+_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn",
+         "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn"}
 
 
 def return_time(when: datetime) -> str:
@@ -23,7 +26,8 @@ def return_time(when: datetime) -> str:
 
 def build_inventory_receipt(kind: str, returns: Sequence[Mapping[str, Any]], *,
                             default_namespace: bool = False) -> bytes:
-    """A CEB622 (kind "CEB622") or CEB604 ("CEB604") file with 1..100 InventoryReturn.
+    """A CEB622 (kind "CEB622") or CEB604 ("CEB604") file with 1..100 InventoryReturn; or a
+    CEB624 / CEB626 with InvtCancelReturn / InvtRefundReturn (same fields).
 
     `default_namespace` writes `xmlns="…"` instead of the `ceb:` prefix (both occur in real
     files; the official CEB622 sample uses the default namespace).
@@ -31,13 +35,14 @@ def build_inventory_receipt(kind: str, returns: Sequence[Mapping[str, Any]], *,
     if not 1 <= len(returns) <= MAX_RETURNS_PER_FILE:
         raise ValueError(f"1..{MAX_RETURNS_PER_FILE} returns per receipt file")
     # Element order and required elements straight from the schema (CEB622 requires preNo).
-    layout = xsd.sequence(_DIRECTION[kind], "InventoryReturn")  # type: ignore[arg-type]
+    node_name = _NODE[kind]
+    layout = xsd.sequence(_DIRECTION[kind], node_name)  # type: ignore[arg-type]
     nsmap = {None: CEB_NS} if default_namespace else {"ceb": CEB_NS}
     root = etree.Element(f"{{{CEB_NS}}}{kind}Message", nsmap=nsmap)  # type: ignore[dict-item]
     root.set("guid", new_guid())
     root.set("version", MESSAGE_VERSION)
     for values in returns:
-        node = etree.SubElement(root, f"{{{CEB_NS}}}InventoryReturn")
+        node = etree.SubElement(root, f"{{{CEB_NS}}}{node_name}")
         for spec in layout:
             text = format_value(values.get(spec.name))
             if text or spec.min_occurs:

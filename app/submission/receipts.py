@@ -1,4 +1,5 @@
-"""Safe parsing of customs receipts: CEB622 (import), CEB604 (export), CEB900 (format check).
+"""Safe parsing of customs receipts: CEB622 (import), CEB604 (export), CEB900 (format check),
+CEB624 (cancellation) and CEB626 (return).
 
 Receipts come from outside, so the parser refuses anything but plain XML: a DOCTYPE, entity
 declaration or external reference is rejected outright (defusedxml), which also rules out
@@ -42,8 +43,10 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
 _DECL_BYTES = re.compile(rb"""<\?xml\b[^>]*?\bencoding\s*=\s*(["'])([^"'>]*)\1""")
 _DECL_TEXT = re.compile(r"""(<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])[^"'>]*\2""")
 
-KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": "CEB900"}
-_RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn"}
+KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": "CEB900",
+         "CEB624Message": "CEB624", "CEB626Message": "CEB626"}
+_RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn",
+                "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn"}
 _FIELDS = (
     "guid",
     "customsCode",
@@ -75,7 +78,7 @@ class ReceiptParseError(UserFacingError):
 class ReceiptReturn:
     """One return (status report) inside a receipt file. Field names are the CEB names."""
 
-    kind: str  # CEB622 / CEB604 / CEB900
+    kind: str  # CEB622 / CEB604 / CEB900 / CEB624 / CEB626
     guid: str
     copNo: str = ""
     preNo: str = ""

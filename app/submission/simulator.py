@@ -8,6 +8,9 @@ Each `run_once()` is one "tick" of customs:
   (`reject_rate`) is refused (100) or sent to inspection (500);
 - the others progress one step per tick: 2 (declared, preNo given) → 120 (stored, invtNo
   given) → 399 (cleared review) → 800 (released);
+- a cancellation (CEB623) is approved (CEB624 2 then 399) unless the parcel is already
+  released or the seeded `reject_rate` refuses it (100); a return (CEB625) is approved
+  (CEB626) only for a released parcel, which then leaves the buyer's annual quota;
 - some returns are held back a tick (so they arrive after a later one) and some are written
   twice, as real receipts do.
 State between ticks lives in `<exchange>/.simulator/state.json`.
@@ -38,6 +41,7 @@ ANNUAL_LIMIT = Decimal("26000")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _NS = {"ceb": CEB_NS}
+_REQUEST_ROOTS = {"CEB623Message": "CEB624", "CEB625Message": "CEB626"}
 
 
 def id_checksum_ok(number: str) -> bool:
@@ -95,7 +99,8 @@ class CustomsSimulator:
         state["tick"] += 1
         rng = random.Random(f"{self.seed}:{state['tick']}")
         base = (self._now or datetime.now()) + timedelta(seconds=state["tick"])
-        out: dict[str, list[dict[str, Any]]] = {"CEB622": [], "CEB604": []}
+        out: dict[str, list[dict[str, Any]]] = {"CEB622": [], "CEB604": [], "CEB624": [],
+                                                "CEB626": []}
         files = 0
         taken = 0
         new_invs = 0
@@ -120,6 +125,10 @@ class CustomsSimulator:
                 files += 1
                 continue
             kind, invs = result
+            if kind in _REQUEST_ROOTS.values():
+                for req in invs:
+                    out[kind].extend(self._answer_request(kind, req, state, rng, base))
+                continue
             for inv in invs:
                 new_invs += 1
                 code, info = self._judge(inv, state, rng)
@@ -187,6 +196,8 @@ class CustomsSimulator:
             return build_ceb900("", "-1", f"报文格式错误: {exc}", when, ori_cop_msg_id=name,
                                 ori_message_type="Unknown")
         root_name = etree.QName(doc).localname
+        if root_name in _REQUEST_ROOTS:
+            return self._check_request(doc, data, name, when, root_name)
         direction: xsd.Direction | None = {"CEB621Message": "I", "CEB603Message": "E"}.get(
             root_name)  # type: ignore[assignment]
         guid = doc.get("guid", "")
@@ -210,6 +221,59 @@ class CustomsSimulator:
             head["kind"] = "CEB622" if direction == "I" else "CEB604"
             invs.append(head)
         return ("CEB622" if direction == "I" else "CEB604"), invs
+
+    def _check_request(self, doc: etree._Element, data: bytes, name: str, when: datetime,
+                       root_name: str) -> bytes | tuple[str, list[dict[str, Any]]]:
+        problems = xsd.validate(doc, "I")
+        if problems:
+            info = "报文校验失败: " + "; ".join(p.message for p in problems[:5])
+            return build_ceb900(doc.get("guid", ""), "-1", info, when, ori_cop_msg_id=name,
+                                ori_message_type=root_name,
+                                ori_biz_message=data.decode("utf-8", "replace"))
+        node = ("ceb:InvtCancel" if root_name == "CEB623Message"
+                else "ceb:InvtRefund/ceb:InvtRefundHead")
+        reqs = [{etree.QName(c).localname: (c.text or "") for c in head}
+                for head in doc.iterfind(node, _NS)]
+        return _REQUEST_ROOTS[root_name], reqs
+
+    def _answer_request(self, kind: str, req: dict[str, Any], state: dict[str, Any],
+                        rng: random.Random, base: datetime) -> list[dict[str, Any]]:
+        """CEB624/CEB626 returns for one cancellation/return request."""
+        inv = next((i for i in state["inventories"].values()
+                    if i.get("invtNo") and i.get("invtNo") == req.get("invtNo")), None)
+        released = inv is not None and inv["done"] and inv["step"] == len(PROGRESSION) - 1
+        cancel = kind == "CEB624"
+        if inv is None:
+            verdict = ("100", "清单不存在或未审结")
+        elif inv.get("cancelled") or inv.get("returned"):
+            verdict = ("100", "已经申请过,请勿重复申请")
+        elif cancel and released:
+            verdict = ("100", "清单已放行,不能撤销")
+        elif not cancel and not released:
+            verdict = ("100", "清单未放行,不能退货")
+        elif rng.random() < self.reject_rate:
+            verdict = ("100", "海关退单[理由不充分]")
+        else:
+            verdict = ("399", "海关审结")
+        if verdict[0] == "399" and inv is not None:
+            if cancel:
+                inv["cancelled"] = inv["done"] = True
+            else:
+                inv["returned"] = True
+                buyer = inv.get("buyerIdNumber", "")
+                used = Decimal(state["annual"].get(buyer, "0")) - Decimal(inv["_value"])
+                state["annual"][buyer] = str(max(used, Decimal(0)))
+        out = []
+        for n, (code, info) in enumerate((("2", "电子口岸申报中"), verdict)):
+            when = base + timedelta(milliseconds=900 + n)
+            out.append({"guid": req.get("guid", ""), "customsCode": req.get("customsCode", ""),
+                        "agentCode": req.get("agentCode", ""),
+                        "ebpCode": req.get("ebpCode", ""), "ebcCode": req.get("ebcCode", ""),
+                        "copNo": req.get("copNo", ""),
+                        "preNo": (inv or {}).get("preNo") or req.get("preNo") or "",
+                        "invtNo": req.get("invtNo", ""), "returnStatus": code,
+                        "returnTime": return_time(when), "returnInfo": info})
+        return out
 
     def _judge(self, inv: dict[str, Any], state: dict[str, Any], rng: random.Random
                ) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
 from app.db.models.labels import RouteCode
+from app.db.models.lifecycle import LifecycleRequest
 from app.db.models.submission import (
     Batch,
     InboundReceipt,
@@ -37,6 +38,7 @@ __all__ = [
     "ImportJob",
     "ImportRowError",
     "InboundReceipt",
+    "LifecycleRequest",
     "MappingProfile",
     "MessageDeclaration",
     "OutboundMessage",

@@ -1,0 +1,41 @@
+"""After submission: the declarant's requests to customs to cancel or take back a parcel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.models.base import Base, TimestampMixin
+from app.db.types import UTCDateTime
+
+
+class LifecycleRequest(TimestampMixin, Base):
+    """One cancellation (CEB623) or return (CEB625) asked of customs for one declaration.
+
+    `previous_status` is where the declaration stood when the request was made: customs
+    refusing the request (CEB624/CEB626) puts it back there. `state` is open → accepted |
+    refused.
+    """
+
+    __tablename__ = "lifecycle_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(
+        ForeignKey("declarations.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)  # cancel | return
+    reason: Mapped[str] = mapped_column(String(1000), nullable=False)
+    previous_status: Mapped[str] = mapped_column(String(16), nullable=False)
+    state: Mapped[str] = mapped_column(String(10), nullable=False, default="open")
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbound_messages.id", ondelete="SET NULL"))
+    request_guid: Mapped[str] = mapped_column(String(36), nullable=False)
+    requested_by: Mapped[str | None] = mapped_column(String(60))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    return_status: Mapped[str | None] = mapped_column(String(10))
+    return_info: Mapped[str | None] = mapped_column(String(1000))
+
+    __table_args__ = (
+        Index("ix_lifecycle_requests_declaration_state", "declaration_id", "state"),
+    )

@@ -1,0 +1,59 @@
+"""lifecycle: cancellation / return requests; the 700 status is now "shipped_back"
+
+Customs' 700 (退运) used to be stored as "returned"; "returned" now means a buyer's return
+(退货, CEB625/CEB626) accepted by customs, so existing 700 declarations are renamed.
+
+Revision ID: 0004_lifecycle
+Revises: 0003_labels
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import app.db.types
+
+revision = "0004_lifecycle"
+down_revision = "0003_labels"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "lifecycle_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("declaration_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("reason", sa.String(length=1000), nullable=False),
+        sa.Column("previous_status", sa.String(length=16), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=True),
+        sa.Column("request_guid", sa.String(length=36), nullable=False),
+        sa.Column("requested_by", sa.String(length=60), nullable=True),
+        sa.Column("decided_at", app.db.types.UTCDateTime(), nullable=True),
+        sa.Column("return_status", sa.String(length=10), nullable=True),
+        sa.Column("return_info", sa.String(length=1000), nullable=True),
+        sa.Column("created_at", app.db.types.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", app.db.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["declaration_id"], ["declarations.id"],
+            name=op.f("fk_lifecycle_requests_declaration_id_declarations"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["message_id"], ["outbound_messages.id"],
+            name=op.f("fk_lifecycle_requests_message_id_outbound_messages"),
+            ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lifecycle_requests")),
+    )
+    with op.batch_alter_table("lifecycle_requests", schema=None) as batch_op:
+        batch_op.create_index("ix_lifecycle_requests_declaration_state",
+                              ["declaration_id", "state"], unique=False)
+    op.execute("UPDATE declarations SET status = 'shipped_back' WHERE status = 'returned'")
+
+
+def downgrade() -> None:
+    op.execute("UPDATE declarations SET status = 'returned' WHERE status = 'shipped_back'")
+    with op.batch_alter_table("lifecycle_requests", schema=None) as batch_op:
+        batch_op.drop_index("ix_lifecycle_requests_declaration_state")
+    op.drop_table("lifecycle_requests")
