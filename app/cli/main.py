@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.routes",
     "app.cli.reports",
     "app.cli.intake",
+    "app.cli.lifecycle",
 )
 
 
