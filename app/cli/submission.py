@@ -273,7 +273,7 @@ def cmd_to_fix(ctx: CliContext, args: argparse.Namespace) -> Result:
         groups = fixqueue.fix_groups(session, ctx.actor)
         held = fixqueue.held_declarations(session, ctx.actor)
     data = {
-        "groups": [{"cause": g.key, "code": g.code, "count": g.count,
+        "groups": [{"cause": g.key, "code": g.code, "count": g.count, "source": g.source,
                     "customs_text": g.customs_text,
                     "explanation": render(g.explanation, "en") if g.explanation else None}
                    for g in groups],

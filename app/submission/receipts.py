@@ -1,5 +1,5 @@
 """Safe parsing of customs receipts: CEB622 (import), CEB604 (export), CEB900 (format check),
-CEB624 (cancellation) and CEB626 (return).
+CEB624 (cancellation), CEB626 (return) and CEB512 (waybill).
 
 Receipts come from outside, so the parser refuses anything but plain XML: a DOCTYPE, entity
 declaration or external reference is rejected outright (defusedxml), which also rules out
@@ -44,9 +44,10 @@ _DECL_BYTES = re.compile(rb"""<\?xml\b[^>]*?\bencoding\s*=\s*(["'])([^"'>]*)\1""
 _DECL_TEXT = re.compile(r"""(<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])[^"'>]*\2""")
 
 KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": "CEB900",
-         "CEB624Message": "CEB624", "CEB626Message": "CEB626"}
+         "CEB624Message": "CEB624", "CEB626Message": "CEB626", "CEB512Message": "CEB512"}
 _RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn",
-                "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn"}
+                "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn",
+                "CEB512": "LogisticsReturn"}
 _FIELDS = (
     "guid",
     "customsCode",
@@ -63,6 +64,8 @@ _FIELDS = (
     "returnInfo",
     "oriCopMsgId",
     "oriMessageType",
+    "logisticsCode",
+    "logisticsNo",
 )
 
 
@@ -94,6 +97,8 @@ class ReceiptReturn:
     statisticsFlag: str = ""
     oriCopMsgId: str = ""
     oriMessageType: str = ""
+    logisticsCode: str = ""  # CEB512: waybills are named by carrier and waybill number
+    logisticsNo: str = ""
     ori_cop_nos: tuple[str, ...] = field(default=())  # CEB900: copNos in the echoed message
 
     @property
@@ -106,9 +111,11 @@ class ReceiptReturn:
     @property
     def content_key(self) -> str:
         """Identity of this return regardless of file: the same report twice is one report."""
-        raw = "\x1f".join(
-            (self.kind, self.guid, self.copNo, self.returnStatus, self.returnTime, self.returnInfo)
-        )
+        parts: tuple[str, ...] = (self.kind, self.guid, self.copNo, self.returnStatus,
+                                  self.returnTime, self.returnInfo)
+        if self.kind == "CEB512":
+            parts += (self.logisticsNo,)
+        raw = "\x1f".join(parts)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
     def sort_key(self) -> tuple[str, int]:
@@ -254,7 +261,11 @@ def _read_return(kind: str, ns: str, node: ET.Element) -> ReceiptReturn:
         raise ReceiptParseError(
             N_("A return has no {field}."), code="missing_field", field="returnStatus"
         )
-    if kind != "CEB900" and not values.get("copNo"):
+    if kind == "CEB512":
+        if not values.get("logisticsNo"):
+            raise ReceiptParseError(N_("A return has no {field}."), code="missing_field",
+                                    field="logisticsNo")
+    elif kind != "CEB900" and not values.get("copNo"):
         raise ReceiptParseError(N_("A return has no {field}."), code="missing_field", field="copNo")
     ori = _cop_nos_in(ori_biz) if kind == "CEB900" else ()
     return ReceiptReturn(kind=kind, ori_cop_nos=ori, **{k: values.get(k, "") for k in _FIELDS})

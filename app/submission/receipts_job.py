@@ -49,6 +49,7 @@ from app.submission.inbox import InboxEntry, QuarantineRecord
 from app.submission.lifecycle import close_requests, open_requests_previous
 from app.submission.receipt_plan import Plan, Target, plan_returns
 from app.submission.receipts import ReceiptParseError, ReceiptReturn, file_hash, parse_receipt
+from app.submission.waybills import apply_waybill_returns
 
 D = Declaration
 FILES_PER_CHUNK = 200
@@ -218,9 +219,13 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
     for attempt in range(3):
         try:
             with sessions() as session, session.begin():
-                resolver = _Resolver(session, all_returns)
+                declared = [r for r in all_returns if r.kind != "CEB512"]
+                resolver = _Resolver(session, declared)
                 seen = _seen_keys(session, [r.content_key for r in all_returns])
-                plan = plan_returns(all_returns, resolver, seen)
+                plan = plan_returns(declared, resolver, seen)
+                # Waybill answers change the waybill's status, not the declaration's.
+                plan.outcomes.extend(apply_waybill_returns(
+                    session, [r for r in all_returns if r.kind == "CEB512"], seen))
                 stored = _persist(session, actor, plan, file_of)
                 _keep_files(session, stored, contents)
             break

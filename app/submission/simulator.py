@@ -11,6 +11,9 @@ Each `run_once()` is one "tick" of customs:
 - a cancellation (CEB623) is approved (CEB624 2 then 399) unless the parcel is already
   released or the seeded `reject_rate` refuses it (100); a return (CEB625) is approved
   (CEB626) only for a released parcel, which then leaves the buyer's annual quota;
+- a waybill (CEB511) is accepted (CEB512 2 then 120) unless its number was already used
+  (-504012) or the seeded `reject_rate` refuses it (100); an inventory whose waybill was
+  refused fails the three-document match (-621002);
 - some returns are held back a tick (so they arrive after a later one) and some are written
   twice, as real receipts do.
 State between ticks lives in `<exchange>/.simulator/state.json`.
@@ -100,7 +103,7 @@ class CustomsSimulator:
         rng = random.Random(f"{self.seed}:{state['tick']}")
         base = (self._now or datetime.now()) + timedelta(seconds=state["tick"])
         out: dict[str, list[dict[str, Any]]] = {"CEB622": [], "CEB604": [], "CEB624": [],
-                                                "CEB626": []}
+                                                "CEB626": [], "CEB512": []}
         files = 0
         taken = 0
         new_invs = 0
@@ -125,6 +128,10 @@ class CustomsSimulator:
                 files += 1
                 continue
             kind, invs = result
+            if kind == "CEB512":
+                for head in invs:
+                    out[kind].extend(self._answer_waybill(head, state, rng, base))
+                continue
             if kind in _REQUEST_ROOTS.values():
                 for req in invs:
                     out[kind].extend(self._answer_request(kind, req, state, rng, base))
@@ -196,7 +203,7 @@ class CustomsSimulator:
             return build_ceb900("", "-1", f"报文格式错误: {exc}", when, ori_cop_msg_id=name,
                                 ori_message_type="Unknown")
         root_name = etree.QName(doc).localname
-        if root_name in _REQUEST_ROOTS:
+        if root_name in _REQUEST_ROOTS or root_name == "CEB511Message":
             return self._check_request(doc, data, name, when, root_name)
         direction: xsd.Direction | None = {"CEB621Message": "I", "CEB603Message": "E"}.get(
             root_name)  # type: ignore[assignment]
@@ -230,11 +237,30 @@ class CustomsSimulator:
             return build_ceb900(doc.get("guid", ""), "-1", info, when, ori_cop_msg_id=name,
                                 ori_message_type=root_name,
                                 ori_biz_message=data.decode("utf-8", "replace"))
-        node = ("ceb:InvtCancel" if root_name == "CEB623Message"
-                else "ceb:InvtRefund/ceb:InvtRefundHead")
+        node = {"CEB623Message": "ceb:InvtCancel",
+                "CEB625Message": "ceb:InvtRefund/ceb:InvtRefundHead",
+                "CEB511Message": "ceb:Logistics/ceb:LogisticsHead"}[root_name]
         reqs = [{etree.QName(c).localname: (c.text or "") for c in head}
                 for head in doc.iterfind(node, _NS)]
-        return _REQUEST_ROOTS[root_name], reqs
+        return _REQUEST_ROOTS.get(root_name, "CEB512"), reqs
+
+    def _answer_waybill(self, head: dict[str, Any], state: dict[str, Any],
+                        rng: random.Random, base: datetime) -> list[dict[str, Any]]:
+        """CEB512 returns for one waybill: accepted (2, 120) or refused."""
+        number = head.get("logisticsNo", "")
+        waybills = state.setdefault("waybills", {})
+        if number in waybills and head.get("appType") == "1":
+            verdict = ("-504012", "物流运单已存在")
+        elif rng.random() < self.reject_rate:
+            verdict = ("100", "海关退单[运单信息与订单不符]")
+        else:
+            verdict = ("120", "海关入库")
+        waybills[number] = "rejected" if verdict[0] != "120" else "accepted"
+        steps = [("2", "电子口岸申报中"), verdict] if verdict[0] == "120" else [verdict]
+        return [{"guid": head.get("guid", ""), "logisticsCode": head.get("logisticsCode", ""),
+                 "logisticsNo": number, "returnStatus": code,
+                 "returnTime": return_time(base + timedelta(milliseconds=50 + n)),
+                 "returnInfo": info} for n, (code, info) in enumerate(steps)]
 
     def _answer_request(self, kind: str, req: dict[str, Any], state: dict[str, Any],
                         rng: random.Random, base: datetime) -> list[dict[str, Any]]:
@@ -283,6 +309,8 @@ class CustomsSimulator:
         if known and inv.get("appType") == "1":
             return "-621004", "已经申报过,请勿重复申报"
         if inv["kind"] == "CEB622":
+            if state.get("waybills", {}).get(inv.get("logisticsNo")) == "rejected":
+                return "-621002", "四单回执解析失败[运单校验未通过]"
             if inv.get("buyerIdType") == "1" and not id_checksum_ok(inv.get("buyerIdNumber", "")):
                 return "100", "订购人身份信息校验失败[证件号码校验位错误]"
             value = Decimal(inv["_value"])

@@ -18,7 +18,7 @@ from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
 from app.db.models.labels import RouteCode
-from app.db.models.lifecycle import LifecycleRequest
+from app.db.models.lifecycle import LifecycleRequest, Waybill
 from app.db.models.submission import (
     Batch,
     InboundReceipt,
@@ -51,4 +51,5 @@ __all__ = [
     "Setting",
     "TimestampMixin",
     "User",
+    "Waybill",
 ]

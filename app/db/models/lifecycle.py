@@ -39,3 +39,26 @@ class LifecycleRequest(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_lifecycle_requests_declaration_state", "declaration_id", "state"),
     )
+
+
+class Waybill(TimestampMixin, Base):
+    """The carrier's waybill (CEB511) for one declaration and customs' answer (CEB512).
+
+    One row per declaration: sending it again (after a fix) replaces guid and status. `status`
+    is sent → accepted | rejected, moved only forward by receipts in returnTime order.
+    """
+
+    __tablename__ = "waybills"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(
+        ForeignKey("declarations.id", ondelete="CASCADE"), nullable=False, unique=True)
+    logistics_code: Mapped[str | None] = mapped_column(String(18))
+    logistics_no: Mapped[str] = mapped_column(String(60), nullable=False, index=True)
+    guid: Mapped[str] = mapped_column(String(36), nullable=False)
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbound_messages.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="sent")
+    return_status: Mapped[str | None] = mapped_column(String(10))
+    return_time: Mapped[str | None] = mapped_column(String(17))
+    return_info: Mapped[str | None] = mapped_column(String(1000))

@@ -1,4 +1,4 @@
-"""lifecycle: cancellation / return requests; the 700 status is now "shipped_back"
+"""lifecycle: cancellation / return requests, waybills; 700 is now "shipped_back"
 
 Customs' 700 (退运) used to be stored as "returned"; "returned" now means a buyer's return
 (退货, CEB625/CEB626) accepted by customs, so existing 700 declarations are renamed.
@@ -49,11 +49,40 @@ def upgrade() -> None:
     with op.batch_alter_table("lifecycle_requests", schema=None) as batch_op:
         batch_op.create_index("ix_lifecycle_requests_declaration_state",
                               ["declaration_id", "state"], unique=False)
+    op.create_table(
+        "waybills",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("declaration_id", sa.Integer(), nullable=False),
+        sa.Column("logistics_code", sa.String(length=18), nullable=True),
+        sa.Column("logistics_no", sa.String(length=60), nullable=False),
+        sa.Column("guid", sa.String(length=36), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("return_status", sa.String(length=10), nullable=True),
+        sa.Column("return_time", sa.String(length=17), nullable=True),
+        sa.Column("return_info", sa.String(length=1000), nullable=True),
+        sa.Column("created_at", app.db.types.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", app.db.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["declaration_id"], ["declarations.id"],
+            name=op.f("fk_waybills_declaration_id_declarations"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["message_id"], ["outbound_messages.id"],
+            name=op.f("fk_waybills_message_id_outbound_messages"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_waybills")),
+        sa.UniqueConstraint("declaration_id", name=op.f("uq_waybills_declaration_id")),
+    )
+    with op.batch_alter_table("waybills", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_waybills_logistics_no"), ["logistics_no"],
+                              unique=False)
     op.execute("UPDATE declarations SET status = 'shipped_back' WHERE status = 'returned'")
 
 
 def downgrade() -> None:
     op.execute("UPDATE declarations SET status = 'returned' WHERE status = 'shipped_back'")
+    with op.batch_alter_table("waybills", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_waybills_logistics_no"))
+    op.drop_table("waybills")
     with op.batch_alter_table("lifecycle_requests", schema=None) as batch_op:
         batch_op.drop_index("ix_lifecycle_requests_declaration_state")
     op.drop_table("lifecycle_requests")
