@@ -67,3 +67,42 @@ def build_ceb900(original_guid: str, status: str, info: str, when: datetime, *,
     biz = etree.SubElement(node, f"{{{CEB_NS}}}oriBizMessage")
     biz.text = etree.CDATA(ori_biz_message) if ori_biz_message else ""
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def build_tax_bills(bills: Sequence[Mapping[str, Any]]) -> bytes:
+    """A CEB816 electronic tax bill file: each bill is its TaxHeadRd values plus `lines`
+    (TaxListRd values: gnum, gcode, taxPrice, customsTax, valueAddedTax, consumptionTax)."""
+    root = _root("CEB816Message")
+    head_layout = xsd.sequence("I", "TaxHeadRd")
+    line_layout = xsd.sequence("I", "TaxListRd")
+    for bill in bills:
+        tax = etree.SubElement(root, f"{{{CEB_NS}}}Tax")
+        _node(tax, "TaxHeadRd", head_layout, bill)
+        for line in bill["lines"]:
+            _node(tax, "TaxListRd", line_layout, line)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def build_tax_statuses(statuses: Sequence[Mapping[str, Any]]) -> bytes:
+    """A CEB818 tax bill status file (TaxHeadStatus values per bill)."""
+    root = _root("CEB818Message")
+    layout = xsd.sequence("I", "TaxHeadStatus")
+    for values in statuses:
+        _node(etree.SubElement(root, f"{{{CEB_NS}}}Tax"), "TaxHeadStatus", layout, values)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _root(name: str) -> etree._Element:
+    root = etree.Element(f"{{{CEB_NS}}}{name}", nsmap={"ceb": CEB_NS})
+    root.set("guid", new_guid())
+    root.set("version", MESSAGE_VERSION)
+    return root
+
+
+def _node(parent: etree._Element, name: str, layout: Sequence[xsd.ChildSpec],
+          values: Mapping[str, Any]) -> None:
+    node = etree.SubElement(parent, f"{{{CEB_NS}}}{name}")
+    for spec in layout:
+        text = format_value(values.get(spec.name))
+        if text or spec.min_occurs:
+            etree.SubElement(node, f"{{{CEB_NS}}}{spec.name}").text = text

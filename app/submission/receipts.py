@@ -1,5 +1,6 @@
 """Safe parsing of customs receipts: CEB622 (import), CEB604 (export), CEB900 (format check),
-CEB624 (cancellation), CEB626 (return) and CEB512 (waybill).
+CEB624 (cancellation), CEB626 (return), CEB512 (waybill), and the tax bills customs issues
+(CEB816 electronic tax bill, CEB818 its status).
 
 Receipts come from outside, so the parser refuses anything but plain XML: a DOCTYPE, entity
 declaration or external reference is rejected outright (defusedxml), which also rules out
@@ -44,10 +45,13 @@ _DECL_BYTES = re.compile(rb"""<\?xml\b[^>]*?\bencoding\s*=\s*(["'])([^"'>]*)\1""
 _DECL_TEXT = re.compile(r"""(<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])[^"'>]*\2""")
 
 KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": "CEB900",
-         "CEB624Message": "CEB624", "CEB626Message": "CEB626", "CEB512Message": "CEB512"}
+         "CEB624Message": "CEB624", "CEB626Message": "CEB626", "CEB512Message": "CEB512",
+         "CEB816Message": "CEB816", "CEB818Message": "CEB818"}
 _RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn",
                 "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn",
-                "CEB512": "LogisticsReturn"}
+                "CEB512": "LogisticsReturn", "CEB816": "Tax", "CEB818": "Tax"}
+TAX_KINDS = frozenset({"CEB816", "CEB818"})
+_TAX_HEAD = {"CEB816": "TaxHeadRd", "CEB818": "TaxHeadStatus"}
 _FIELDS = (
     "guid",
     "customsCode",
@@ -78,6 +82,19 @@ class ReceiptParseError(UserFacingError):
 
 
 @dataclass(frozen=True)
+class TaxFigures:
+    """What a CEB816 / CEB818 says beyond the common return fields (amounts as text)."""
+
+    taxNo: str
+    customsTax: str = ""
+    valueAddedTax: str = ""
+    consumptionTax: str = ""
+    taxPrice: str = ""  # Σ TaxListRd taxPrice: the dutiable value customs used
+    entDutyNo: str = ""
+    assureCode: str = ""
+
+
+@dataclass(frozen=True)
 class ReceiptReturn:
     """One return (status report) inside a receipt file. Field names are the CEB names."""
 
@@ -100,6 +117,7 @@ class ReceiptReturn:
     logisticsCode: str = ""  # CEB512: waybills are named by carrier and waybill number
     logisticsNo: str = ""
     ori_cop_nos: tuple[str, ...] = field(default=())  # CEB900: copNos in the echoed message
+    tax: TaxFigures | None = None  # CEB816 / CEB818 (returnStatus holds the bill status)
 
     @property
     def status_code(self) -> int | None:
@@ -115,6 +133,8 @@ class ReceiptReturn:
                                   self.returnTime, self.returnInfo)
         if self.kind == "CEB512":
             parts += (self.logisticsNo,)
+        if self.tax is not None:
+            parts += (self.tax.taxNo,)
         raw = "\x1f".join(parts)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
@@ -242,7 +262,10 @@ def parse_receipt(data: bytes, *, max_bytes: int = MAX_RECEIPT_BYTES) -> Receipt
             count=len(nodes),
             limit=MAX_RETURNS_PER_FILE,
         )
-    returns = tuple(_read_return(kind, ns, n) for n in nodes)
+    if kind in TAX_KINDS:
+        returns = tuple(_read_tax(kind, ns, n) for n in nodes)
+    else:
+        returns = tuple(_read_return(kind, ns, n) for n in nodes)
     return ReceiptFile(kind, root.get("guid", ""), returns)
 
 
@@ -268,7 +291,42 @@ def _read_return(kind: str, ns: str, node: ET.Element) -> ReceiptReturn:
     elif kind != "CEB900" and not values.get("copNo"):
         raise ReceiptParseError(N_("A return has no {field}."), code="missing_field", field="copNo")
     ori = _cop_nos_in(ori_biz) if kind == "CEB900" else ()
-    return ReceiptReturn(kind=kind, ori_cop_nos=ori, **{k: values.get(k, "") for k in _FIELDS})
+    fields: dict[str, Any] = {k: values.get(k, "") for k in _FIELDS}
+    return ReceiptReturn(kind=kind, ori_cop_nos=ori, **fields)
+
+
+def _read_tax(kind: str, ns: str, node: ET.Element) -> ReceiptReturn:
+    head = next((c for c in node if _local(c.tag) == (ns, _TAX_HEAD[kind])), None)
+    if head is None:
+        raise ReceiptParseError(N_("The receipt contains no {node}."), code="empty",
+                                node=_TAX_HEAD[kind])
+    values = {_local(c.tag)[1]: (c.text or "").strip() for c in head if _local(c.tag)[0] == ns}
+    for name in ("taxNo", "invtNo", "status", "returnTime"):
+        if not values.get(name):
+            raise ReceiptParseError(N_("A return has no {field}."), code="missing_field",
+                                    field=name)
+    prices: list[str] = []
+    for line in node:
+        if _local(line.tag) == (ns, "TaxListRd"):
+            prices.extend((c.text or "").strip() for c in line
+                          if _local(c.tag) == (ns, "taxPrice"))
+    figures = TaxFigures(
+        values["taxNo"], customsTax=values.get("customsTax", ""),
+        valueAddedTax=values.get("valueAddedTax", ""),
+        consumptionTax=values.get("consumptionTax", ""), taxPrice=_sum_text(prices),
+        entDutyNo=values.get("entDutyNo", ""), assureCode=values.get("assureCode", ""))
+    return ReceiptReturn(kind=kind, guid=values.get("guid", ""), invtNo=values["invtNo"],
+                         returnStatus=values["status"], returnTime=values["returnTime"],
+                         returnInfo=values.get("note", ""), tax=figures)
+
+
+def _sum_text(numbers: list[str]) -> str:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return str(sum((Decimal(n) for n in numbers if n), Decimal(0))) if numbers else ""
+    except InvalidOperation:
+        return ""
 
 
 def _cop_nos_in(echoed: str) -> tuple[str, ...]:

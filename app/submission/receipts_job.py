@@ -48,11 +48,20 @@ from app.submission.exchange_fs import read_regular, symlink_refused
 from app.submission.inbox import InboxEntry, QuarantineRecord
 from app.submission.lifecycle import close_requests, open_requests_previous
 from app.submission.receipt_plan import Plan, Target, plan_returns
-from app.submission.receipts import ReceiptParseError, ReceiptReturn, file_hash, parse_receipt
+from app.submission.receipts import (
+    TAX_KINDS,
+    ReceiptParseError,
+    ReceiptReturn,
+    file_hash,
+    parse_receipt,
+)
+from app.submission.taxbills import apply_tax_returns
 from app.submission.waybills import apply_waybill_returns
 
 D = Declaration
 FILES_PER_CHUNK = 200
+# Returns that update their own table (waybills, tax bills), not a declaration's status.
+_OWN_TABLES = frozenset({"CEB512", *TAX_KINDS})
 log = logging.getLogger(__name__)
 
 
@@ -219,13 +228,15 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
     for attempt in range(3):
         try:
             with sessions() as session, session.begin():
-                declared = [r for r in all_returns if r.kind != "CEB512"]
+                declared = [r for r in all_returns if r.kind not in _OWN_TABLES]
                 resolver = _Resolver(session, declared)
                 seen = _seen_keys(session, [r.content_key for r in all_returns])
                 plan = plan_returns(declared, resolver, seen)
                 # Waybill answers change the waybill's status, not the declaration's.
                 plan.outcomes.extend(apply_waybill_returns(
                     session, [r for r in all_returns if r.kind == "CEB512"], seen))
+                plan.outcomes.extend(apply_tax_returns(
+                    session, [r for r in all_returns if r.kind in TAX_KINDS], seen))
                 stored = _persist(session, actor, plan, file_of)
                 _keep_files(session, stored, contents)
             break

@@ -14,6 +14,9 @@ Each `run_once()` is one "tick" of customs:
 - a waybill (CEB511) is accepted (CEB512 2 then 120) unless its number was already used
   (-504012) or the seeded `reject_rate` refuses it (100); an inventory whose waybill was
   refused fails the three-document match (-621002);
+- a released import parcel gets its electronic tax bill (CEB816: the CBEC comprehensive tax on
+  the shipped HS rates; a seeded `tax_mismatch_rate` share valued 10 % higher, as customs
+  revaluing the goods), summarised for payment (CEB818 status 2) the tick after;
 - some returns are held back a tick (so they arrive after a later one) and some are written
   twice, as real receipts do.
 State between ticks lives in `<exchange>/.simulator/state.json`.
@@ -32,9 +35,18 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 from lxml import etree
 
+from app.reference.tables import HsEntry, shipped_reference_tables
+from app.rules.tax import TaxItem, estimate_tax, tax_on
 from app.submission import xsd
+from app.submission.ceb import new_guid
 from app.submission.exchange import ExchangeFolderTransport, write_atomic
-from app.submission.receipt_builders import build_ceb900, build_inventory_receipt, return_time
+from app.submission.receipt_builders import (
+    build_ceb900,
+    build_inventory_receipt,
+    build_tax_bills,
+    build_tax_statuses,
+    return_time,
+)
 from app.submission.xsd import CEB_NS
 
 PROGRESSION = ("2", "120", "399", "800")
@@ -65,9 +77,11 @@ class TickResult:
 
 class CustomsSimulator:
     def __init__(self, transport: ExchangeFolderTransport, *, reject_rate: float = 0.0,
-                 seed: int = 0, now: datetime | None = None) -> None:
+                 seed: int = 0, now: datetime | None = None,
+                 tax_mismatch_rate: float = 0.0) -> None:
         self.transport = transport
         self.reject_rate = reject_rate
+        self.tax_mismatch_rate = tax_mismatch_rate
         self.seed = seed
         self._now = now
         self.state_dir = transport.root / ".simulator"
@@ -82,7 +96,7 @@ class CustomsSimulator:
         """Inventories still progressing plus returns held back: 0 once customs is quiet."""
         state = self._load()
         open_invs = sum(1 for inv in state["inventories"].values() if not inv["done"])
-        return open_invs + len(state["held"])
+        return open_invs + len(state["held"]) + len(state.get("bills_open", []))
 
     # -- state ------------------------------------------------------------------------------
 
@@ -107,6 +121,11 @@ class CustomsSimulator:
         files = 0
         taken = 0
         new_invs = 0
+        # Bills issued last tick are summarised for payment now (CEB818).
+        statuses = [{**b, "status": "2", "returnTime": return_time(base),
+                     "entDutyNo": f"JK{b['taxNo'][-12:]}"} for b in state.get("bills_open", [])]
+        state["bills_open"] = []
+        bills: list[dict[str, Any]] = []
         # Progress what customs already holds (before reading new messages: one step a tick).
         for guid, inv in state["inventories"].items():
             if inv["done"]:
@@ -117,6 +136,8 @@ class CustomsSimulator:
             inv["done"] = code == PROGRESSION[-1]
             if code == "120":
                 inv["invtNo"] = _invt_no(inv, rng)
+            if code == "800" and inv["kind"] == "CEB622":
+                bills.append(self._tax_bill(inv, rng, base))
             out[inv["kind"]].append(self._return(guid, inv, code, PROGRESSION_INFO[code], base))
         for path in self.transport.outbox_files():
             data = path.read_bytes()
@@ -167,8 +188,48 @@ class CustomsSimulator:
                     kind, chunk, default_namespace=rng.random() < 0.5))
                 files += 1
                 returns_written += len(chunk)
+        if bills:
+            self._write_receipt("CEB816", build_tax_bills(bills))
+            files += 1
+            state["bills_open"] = [{k: b[k] for k in ("guid", "invtNo", "taxNo", "assureCode")}
+                                   for b in bills]
+        if statuses:
+            self._write_receipt("CEB818", build_tax_statuses(statuses))
+            files += 1
         self._save(state)
         return TickResult(taken, new_invs, files, returns_written)
+
+    def _tax_bill(self, inv: dict[str, Any], rng: random.Random, base: datetime
+                  ) -> dict[str, Any]:
+        """The CEB816 for a released inventory: per item, the comprehensive tax on goods plus
+        its share of freight and insurance (as the pre-check estimates it)."""
+        refs = shipped_reference_tables()
+        factor = Decimal("1.1") if rng.random() < self.tax_mismatch_rate else Decimal(1)
+        items = [TaxItem(int(g), _dec(price) * factor, *_rates(refs.hs(code)))
+                 for g, code, price in inv.get("_items", [])]
+        estimate = estimate_tax(items, _dec(inv.get("freight")) * factor,
+                                _dec(inv.get("insuredFee")) * factor)
+        lines = []
+        for line in estimate.lines:
+            ct = tax_on(line.value + line.allocated, Decimal(0), line.ct_rate) if line.ct_rate \
+                else Decimal(0)
+            code = next(c for g, c, _p in inv["_items"] if int(g) == line.gnum)
+            lines.append({"gnum": line.gnum, "gcode": code,
+                          "taxPrice": line.value + line.allocated, "customsTax": Decimal(0),
+                          "valueAddedTax": line.tax - ct, "consumptionTax": ct})
+        if not lines:  # no rates known for any item: a bill of zero
+            g, code, price = (inv.get("_items") or [["1", "0000000000", "0"]])[0]
+            lines = [{"gnum": int(g or 1), "gcode": code, "taxPrice": _dec(price),
+                      "customsTax": Decimal(0), "valueAddedTax": Decimal(0),
+                      "consumptionTax": Decimal(0)}]
+        return {"guid": new_guid(), "returnTime": return_time(base), "invtNo": inv["invtNo"],
+                "taxNo": f"{inv['invtNo']}{rng.randrange(10**6):06d}", "customsTax": Decimal(0),
+                "valueAddedTax": sum((x["valueAddedTax"] for x in lines), Decimal(0)),
+                "consumptionTax": sum((x["consumptionTax"] for x in lines), Decimal(0)),
+                "status": "1", "assureCode": inv.get("assureCode") or inv.get("agentCode", ""),
+                "ebcCode": inv.get("ebcCode", ""), "logisticsCode": inv.get("logisticsCode", ""),
+                "agentCode": inv.get("agentCode", ""),
+                "customsCode": (inv.get("customsCode") or "")[:4], "lines": lines}
 
     def _take(self, path: Path) -> None:
         # The real client removes the file from the outbox once it has sent it.
@@ -225,6 +286,9 @@ class CustomsSimulator:
             total = sum((_dec(el.text) for el in node.iterfind("ceb:InventoryList/ceb:totalPrice",
                                                                _NS)), Decimal(0))
             head["_value"] = str(total + _dec(head.get("freight")) + _dec(head.get("insuredFee")))
+            head["_items"] = [[el.findtext("ceb:gnum", "", _NS), el.findtext("ceb:gcode", "", _NS),
+                               el.findtext("ceb:totalPrice", "0", _NS)]
+                              for el in node.iterfind("ceb:InventoryList", _NS)]
             head["kind"] = "CEB622" if direction == "I" else "CEB604"
             invs.append(head)
         return ("CEB622" if direction == "I" else "CEB604"), invs
@@ -326,6 +390,10 @@ class CustomsSimulator:
                 return "100", "海关退单[申报要素不全]"
             return "500", "查验"
         return "2", PROGRESSION_INFO["2"]
+
+
+def _rates(entry: HsEntry | None) -> tuple[Decimal | None, Decimal | None]:
+    return (entry.vat_rate, entry.ct_rate) if entry is not None else (None, None)
 
 
 def _dec(text: str | None) -> Decimal:

@@ -1,4 +1,4 @@
-"""lifecycle: cancellation / return requests, waybills; 700 is now "shipped_back"
+"""lifecycle: cancellation / return requests, waybills, tax bills; 700 is "shipped_back"
 
 Customs' 700 (退运) used to be stored as "returned"; "returned" now means a buyer's return
 (退货, CEB625/CEB626) accepted by customs, so existing 700 declarations are renamed.
@@ -75,11 +75,46 @@ def upgrade() -> None:
     with op.batch_alter_table("waybills", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_waybills_logistics_no"), ["logistics_no"],
                               unique=False)
+    op.create_table(
+        "tax_bills",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("declaration_id", sa.Integer(), nullable=True),
+        sa.Column("invt_no", sa.String(length=18), nullable=False),
+        sa.Column("tax_no", sa.String(length=50), nullable=False),
+        sa.Column("guid", sa.String(length=36), nullable=True),
+        sa.Column("customs_tax", app.db.types.Decimal5(), nullable=False),
+        sa.Column("value_added_tax", app.db.types.Decimal5(), nullable=False),
+        sa.Column("consumption_tax", app.db.types.Decimal5(), nullable=False),
+        sa.Column("tax_price", app.db.types.Decimal5(), nullable=True),
+        sa.Column("status", sa.String(length=1), nullable=False),
+        sa.Column("ent_duty_no", sa.String(length=50), nullable=True),
+        sa.Column("assure_code", sa.String(length=64), nullable=True),
+        sa.Column("return_time", sa.String(length=17), nullable=False),
+        sa.Column("status_time", sa.String(length=17), nullable=True),
+        sa.Column("created_at", app.db.types.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", app.db.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["declaration_id"], ["declarations.id"],
+            name=op.f("fk_tax_bills_declaration_id_declarations"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tax_bills")),
+        sa.UniqueConstraint("tax_no", name=op.f("uq_tax_bills_tax_no")),
+    )
+    with op.batch_alter_table("tax_bills", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tax_bills_assure_code"), ["assure_code"],
+                              unique=False)
+        batch_op.create_index(batch_op.f("ix_tax_bills_declaration_id"), ["declaration_id"],
+                              unique=False)
+        batch_op.create_index(batch_op.f("ix_tax_bills_invt_no"), ["invt_no"], unique=False)
     op.execute("UPDATE declarations SET status = 'shipped_back' WHERE status = 'returned'")
 
 
 def downgrade() -> None:
     op.execute("UPDATE declarations SET status = 'returned' WHERE status = 'shipped_back'")
+    with op.batch_alter_table("tax_bills", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tax_bills_invt_no"))
+        batch_op.drop_index(batch_op.f("ix_tax_bills_declaration_id"))
+        batch_op.drop_index(batch_op.f("ix_tax_bills_assure_code"))
+    op.drop_table("tax_bills")
     with op.batch_alter_table("waybills", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_waybills_logistics_no"))
     op.drop_table("waybills")

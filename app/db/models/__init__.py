@@ -18,7 +18,7 @@ from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
 from app.db.models.labels import RouteCode
-from app.db.models.lifecycle import LifecycleRequest, Waybill
+from app.db.models.lifecycle import LifecycleRequest, TaxBill, Waybill
 from app.db.models.submission import (
     Batch,
     InboundReceipt,
@@ -49,6 +49,7 @@ __all__ = [
     "RouteCode",
     "SavedView",
     "Setting",
+    "TaxBill",
     "TimestampMixin",
     "User",
     "Waybill",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.models.base import Base, TimestampMixin
-from app.db.types import UTCDateTime
+from app.db.types import Decimal5, UTCDateTime
 
 
 class LifecycleRequest(TimestampMixin, Base):
@@ -62,3 +63,26 @@ class Waybill(TimestampMixin, Base):
     return_status: Mapped[str | None] = mapped_column(String(10))
     return_time: Mapped[str | None] = mapped_column(String(17))
     return_info: Mapped[str | None] = mapped_column(String(1000))
+
+
+class TaxBill(TimestampMixin, Base):
+    """An electronic tax bill (CEB816 电子税单) customs issued for one inventory, with the
+    status of its last CEB818 (1 generated, 2 summarised for payment, 3 void)."""
+
+    __tablename__ = "tax_bills"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("declarations.id", ondelete="SET NULL"), index=True)
+    invt_no: Mapped[str] = mapped_column(String(18), nullable=False, index=True)
+    tax_no: Mapped[str] = mapped_column(String(50), nullable=False, unique=True)
+    guid: Mapped[str | None] = mapped_column(String(36))
+    customs_tax: Mapped[Decimal] = mapped_column(Decimal5, nullable=False)
+    value_added_tax: Mapped[Decimal] = mapped_column(Decimal5, nullable=False)
+    consumption_tax: Mapped[Decimal] = mapped_column(Decimal5, nullable=False)
+    tax_price: Mapped[Decimal | None] = mapped_column(Decimal5)  # Σ dutiable value (TaxListRd)
+    status: Mapped[str] = mapped_column(String(1), nullable=False)
+    ent_duty_no: Mapped[str | None] = mapped_column(String(50))
+    assure_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    return_time: Mapped[str] = mapped_column(String(17), nullable=False)
+    status_time: Mapped[str | None] = mapped_column(String(17))

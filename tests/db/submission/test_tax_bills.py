@@ -1,0 +1,125 @@
+"""Electronic tax bills (CEB816/CEB818) stored per declaration, and the reconciliation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.models import Declaration, TaxBill
+from app.domain.errors import PermissionDeniedError
+from app.precheck.service import check_declarations
+from app.reports.tax_reconcile import ReconcileScope, export_reconciliation, reconcile
+from app.security.context import Actor, Role
+from app.submission import xsd
+from app.submission.exchange import ExchangeFolderTransport
+from app.submission.receipt_builders import build_tax_bills, build_tax_statuses
+from app.submission.receipts_job import process_inbox
+from app.submission.simulator import CustomsSimulator
+from tests.db.submission.test_submission_e2e import _submit
+from tests.factories import make_declaration
+
+NOW = datetime(2026, 11, 25, 9)
+
+
+def _bill(invt_no: str, tax_no: str, vat: str, when: str, status: str = "1",
+          price: str = "208") -> dict[str, object]:
+    return {"guid": "B" * 36, "returnTime": when, "invtNo": invt_no, "taxNo": tax_no,
+            "customsTax": Decimal(0), "valueAddedTax": Decimal(vat),
+            "consumptionTax": Decimal(0), "status": status, "assureCode": "1105W6B002",
+            "lines": [{"gnum": 1, "gcode": "1901101000", "taxPrice": Decimal(price),
+                       "customsTax": Decimal(0), "valueAddedTax": Decimal(vat),
+                       "consumptionTax": Decimal(0)}]}
+
+
+def test_bill_files_are_schema_valid() -> None:
+    doc = etree.fromstring(build_tax_bills([_bill("51412026I000000001", "T1", "18.93",
+                                                  "20261125100000000")]))
+    assert xsd.validate(doc, "I") == []
+    doc = etree.fromstring(build_tax_statuses([{"guid": "B" * 36, "invtNo": "51412026I1",
+                                                "taxNo": "T1", "status": "2",
+                                                "returnTime": "20261125100000000"}]))
+    assert xsd.validate(doc, "I") == []
+
+
+def _inbox(exchange: ExchangeFolderTransport, name: str, data: bytes) -> None:
+    exchange.inbox.mkdir(parents=True, exist_ok=True)
+    (exchange.inbox / name).write_bytes(data)
+
+
+def test_bills_and_statuses_stored_then_reconciled(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        tmp_path: Path) -> None:
+    with sessions() as s, s.begin():
+        a = make_declaration(s, status="released", copNo="TAX1", invtNo="51412026I000000001",
+                             tax_estimate=Decimal("18.93"), goodsValue=Decimal("198"))
+        b = make_declaration(s, status="released", copNo="TAX2", invtNo="51412026I000000002",
+                             tax_estimate=Decimal("18.93"), goodsValue=Decimal("198"))
+    _inbox(exchange, "CEB816_1.xml", build_tax_bills([
+        _bill("51412026I000000001", "TX0001", "18.93", "20261125100000000"),
+        # Customs valued the second parcel higher: 228.80 instead of 208.
+        _bill("51412026I000000002", "TX0002", "20.82", "20261125100000001", price="228.80"),
+        _bill("51412026I999999999", "TX0003", "5.00", "20261125100000002"),  # not ours
+    ]))
+    # The status arrives in a file read in the same run; out of order by name.
+    _inbox(exchange, "CEB818_0.xml", build_tax_statuses([
+        {"guid": "C" * 36, "invtNo": "51412026I000000001", "taxNo": "TX0001", "status": "2",
+         "returnTime": "20261125110000000", "entDutyNo": "JK0001"}]))
+    result = process_inbox(sessions, actor, exchange, now=1e12)
+    assert (result.errors, result.unmatched) == (0, 0)
+    with sessions() as s:
+        bills = {r.tax_no: r for r in s.execute(select(TaxBill)).scalars()}
+        assert bills["TX0001"].declaration_id == a and bills["TX0001"].status == "2"
+        assert bills["TX0001"].ent_duty_no == "JK0001"
+        assert bills["TX0002"].value_added_tax == Decimal("20.82")
+        assert bills["TX0003"].declaration_id is None
+        rec = reconcile(s, actor, ReconcileScope(date(2026, 11, 25), date(2026, 11, 25)))
+    assert (rec.declarations, rec.estimated, rec.billed) == (
+        2, Decimal("37.86"), Decimal("39.75"))
+    assert rec.difference == Decimal("1.89") and rec.mismatch_count == 1
+    (m,) = rec.mismatches
+    assert (m.declaration_id, m.cause, m.difference) == (b, "value", Decimal("1.89"))
+    assert rec.unmatched_bills == 1
+    assert [(g.key, g.declarations, g.mismatches) for g in rec.by_guarantor] == [
+        ("1105W6B002", 2, 1)]
+    with sessions() as s:
+        empty = reconcile(s, actor, ReconcileScope(date(2026, 11, 26), None))
+        assert empty.declarations == 0 and empty.billed == 0
+        with pytest.raises(PermissionDeniedError):
+            reconcile(s, Actor("c", Role.CLERK), ReconcileScope())
+    with sessions() as s, s.begin():
+        export_reconciliation(s, actor, ReconcileScope(), tmp_path / "tax.xlsx", lang="zh_CN")
+    wb = openpyxl.load_workbook(tmp_path / "tax.xlsx")
+    assert wb.sheetnames == ["税款", "税款差异"]
+    row = [c.value for c in wb["税款差异"][2]]
+    assert row[0] == "TAX2" and "估价" in str(row[-1])
+
+
+def test_simulated_customs_issues_bills_with_a_seeded_mismatch(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        broker: dict[str, str]) -> None:
+    with sessions() as s, s.begin():
+        ids = [make_declaration(s, status="draft") for _ in range(12)]
+        check_declarations(s, actor, ids)
+    _submit(sessions, actor, exchange, broker, ids)
+    sim = CustomsSimulator(exchange, seed=9, now=NOW, tax_mismatch_rate=0.25)
+    for _ in range(10):
+        sim.run_once()
+        process_inbox(sessions, actor, exchange)
+        if sim.pending() == 0:
+            break
+    with sessions() as s:
+        statuses = set(s.execute(select(TaxBill.status)).scalars())
+        assert statuses == {"2"}
+        assert set(s.execute(select(Declaration.status)).scalars()) == {"released"}
+        rec = reconcile(s, actor, ReconcileScope())
+    assert rec.declarations == 12
+    assert 0 < rec.mismatch_count < 12
+    assert {m.cause for m in rec.mismatches} == {"value"}
+    assert rec.billed > rec.estimated
