@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.reports",
     "app.cli.intake",
     "app.cli.lifecycle",
+    "app.cli.tax",
 )
 
 

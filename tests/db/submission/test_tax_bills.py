@@ -123,3 +123,30 @@ def test_simulated_customs_issues_bills_with_a_seeded_mismatch(
     assert 0 < rec.mismatch_count < 12
     assert {m.cause for m in rec.mismatches} == {"value"}
     assert rec.billed > rec.estimated
+
+
+def test_cli_tax_reconcile(db_url: str, sessions: sessionmaker[Session], actor: Actor,
+                           exchange: ExchangeFolderTransport, tmp_path: Path,
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from app.cli import main
+
+    with sessions() as s, s.begin():
+        make_declaration(s, status="released", copNo="CLI1", invtNo="51412026I000000011",
+                         tax_estimate=Decimal("18.93"), goodsValue=Decimal("198"))
+    _inbox(exchange, "CEB816_9.xml", build_tax_bills([
+        _bill("51412026I000000011", "TX0011", "17.50", "20261125100000000")]))
+    process_inbox(sessions, actor, exchange, now=1e12)
+    out_file = tmp_path / "rec.xlsx"
+    code = main(["--db", db_url, "tax", "reconcile", "--from", "2026-11-25", "--to",
+                 "2026-11-25", "-o", str(out_file), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    assert {k: data[k] for k in ("declarations", "billed", "estimated", "difference")} == {
+        "declarations": 1, "billed": "17.50", "estimated": "18.93", "difference": "-1.43"}
+    assert data["mismatches"][0]["cause"] == "rates" and data["mismatchCount"] == 1
+    assert openpyxl.load_workbook(out_file).sheetnames == ["Tax", "Tax mismatches"]
+    code = main(["--db", db_url, "tax", "reconcile", "--batch", "NOPE"])
+    assert code == 1 and "NOPE" in capsys.readouterr().err
