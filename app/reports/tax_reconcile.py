@@ -59,6 +59,7 @@ class ReconcileScope:
     date_from: date | None = None  # bill date (CEB816 returnTime, Beijing day), inclusive
     date_to: date | None = None
     batch: str | None = None  # batch number
+    batch_id: int | None = None  # or its id
     tolerance: Decimal = TOLERANCE
 
 
@@ -144,6 +145,8 @@ def _conditions(session: Session, scope: ReconcileScope) -> list[ColumnElement[b
         if batch_id is None:
             raise ValidationError(N_("Batch {batch} not found."), batch=scope.batch)
         conds.append(D.batch_id == batch_id)
+    if scope.batch_id is not None:
+        conds.append(D.batch_id == scope.batch_id)
     return conds
 
 
@@ -189,11 +192,11 @@ def reconcile(session: Session, actor: Actor, scope: ReconcileScope, *,
                billed, diff, T.tax_price, declared, cause)
         .select_from(joined).outerjoin(Batch, Batch.id == D.batch_id)
         .where(*conds, mismatch).order_by(magnitude.desc(), D.id).limit(limit)).all()
-    unmatched_conds = [c for c in _conditions(session, ReconcileScope(
-        scope.date_from, scope.date_to, None, scope.tolerance))]
-    unmatched = 0 if scope.batch else int(session.execute(
-        select(func.count()).select_from(T).where(T.declaration_id.is_(None),
-                                                  *unmatched_conds)).scalar_one())
+    # Bills no declaration claims (only meaningful without a batch filter).
+    unmatched = 0
+    if not scope.batch and scope.batch_id is None:
+        unmatched = int(session.execute(select(func.count()).select_from(T).where(
+            T.declaration_id.is_(None), *conds)).scalar_one())
     est_total, bill_total = _money(head[1]), _money(head[2])
     return Reconciliation(
         int(head[0]), bill_total, est_total, bill_total - est_total, int(head[3] or 0),

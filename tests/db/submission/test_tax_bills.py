@@ -150,3 +150,24 @@ def test_cli_tax_reconcile(db_url: str, sessions: sessionmaker[Session], actor: 
     assert openpyxl.load_workbook(out_file).sheetnames == ["Tax", "Tax mismatches"]
     code = main(["--db", db_url, "tax", "reconcile", "--batch", "NOPE"])
     assert code == 1 and "NOPE" in capsys.readouterr().err
+
+
+def test_supervisor_summary_has_the_tax_sheet(sessions: sessionmaker[Session], actor: Actor,
+                                              exchange: ExchangeFolderTransport,
+                                              tmp_path: Path) -> None:
+    from app.reports.summary import export_summary
+    from app.reports.summary_data import SummaryScope
+
+    with sessions() as s, s.begin():
+        make_declaration(s, status="released", copNo="SUM1", invtNo="51412026I000000021",
+                         tax_estimate=Decimal("18.93"), goodsValue=Decimal("198"))
+    _inbox(exchange, "CEB816_5.xml", build_tax_bills([
+        _bill("51412026I000000021", "TX0021", "21.00", "20261125100000000")]))
+    process_inbox(sessions, actor, exchange, now=1e12)
+    target = tmp_path / "summary.xlsx"
+    with sessions() as s, s.begin():
+        export_summary(s, actor, SummaryScope(date(2026, 11, 1), date(2026, 12, 31)), target)
+    ws = openpyxl.load_workbook(target)["Tax"]
+    assert [c.value for c in ws[3]][:5] == ["Declarations", "Estimated", "Billed", "Difference",
+                                        "Mismatches"]
+    assert [c.value for c in ws[4]][:5] == [1, pytest.approx(18.93), 21, pytest.approx(2.07), 1]
