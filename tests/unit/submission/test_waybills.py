@@ -66,3 +66,12 @@ def test_waybill_status_moves_only_forward(status: str, last: str | None, code: 
                                                  ("", False), (None, False)])
 def test_send_waybills_setting(value: str | None, expected: bool) -> None:
     assert waybills.send_waybills({"sendWaybills": value}) is expected
+
+
+def test_send_waybills_setting_refuses_other_words() -> None:
+    from app.domain.errors import ValidationError
+    from app.submission.exchange import check_exchange_setting
+
+    check_exchange_setting("sendWaybills", "yes")
+    with pytest.raises(ValidationError, match="yes or no"):
+        check_exchange_setting("sendWaybills", "maybe")
