@@ -146,3 +146,26 @@ def test_returned_goods_leave_the_annual_quota(sessions: sessionmaker[Session]) 
         s.execute(update(Declaration).where(Declaration.id == first).values(status="returned"))
     with sessions() as s:
         assert annual_used(s, [second]).get(second, 0) == 0
+
+
+def test_format_error_on_a_cancellation_refuses_the_request_not_the_inventory(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        broker: dict[str, str]) -> None:
+    from app.submission.receipt_builders import build_ceb900
+
+    with sessions() as s, s.begin():
+        decl = make_declaration(s, status="inspection", copNo="FMT0001",
+                                invtNo="51412026I000000009", preNo="B20261125000000009",
+                                last_return_status="500",
+                                last_return_time="20261125090000000")
+        lifecycle.request_cancellation(s, actor, [decl], "订单取消", broker, now=NOW)
+        guid = s.execute(select(OutboundMessage.guid)).scalar_one()
+    exchange.inbox.mkdir(parents=True, exist_ok=True)
+    (exchange.inbox / "CEB900_1.xml").write_bytes(build_ceb900(
+        guid, "-1", "报文校验失败", datetime(2026, 11, 25, 10), ori_cop_msg_id="x",
+        ori_message_type="CEB623Message"))
+    result = process_inbox(sessions, actor, exchange, now=1e12)
+    assert (result.applied, result.unmatched) == (1, 0)
+    assert _status(sessions, decl) == "inspection"  # not "rejected"
+    with sessions() as s:
+        assert s.execute(select(LifecycleRequest.state)).scalar_one() == "refused"
