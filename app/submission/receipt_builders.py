@@ -14,10 +14,11 @@ from app.submission.ceb import MESSAGE_VERSION, format_value, new_guid
 from app.submission.receipts import MAX_RETURNS_PER_FILE
 from app.submission.xsd import CEB_NS
 
-_DIRECTION = {"CEB622": "I", "CEB604": "E", "CEB624": "I", "CEB626": "I", "CEB512": "I"}
+_DIRECTION = {"CEB622": "I", "CEB604": "E", "CEB624": "I", "CEB626": "I", "CEB512": "I",
+              "CEB514": "I"}
 _NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn",
          "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn",
-         "CEB512": "LogisticsReturn"}
+         "CEB512": "LogisticsReturn", "CEB514": "LogisticsStatusReturn"}
 
 
 def return_time(when: datetime) -> str:

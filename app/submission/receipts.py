@@ -46,10 +46,11 @@ _DECL_TEXT = re.compile(r"""(<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])[^"'>]*\2""")
 
 KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": "CEB900",
          "CEB624Message": "CEB624", "CEB626Message": "CEB626", "CEB512Message": "CEB512",
-         "CEB816Message": "CEB816", "CEB818Message": "CEB818"}
+         "CEB816Message": "CEB816", "CEB818Message": "CEB818", "CEB514Message": "CEB514"}
 _RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn",
                 "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn",
-                "CEB512": "LogisticsReturn", "CEB816": "Tax", "CEB818": "Tax"}
+                "CEB512": "LogisticsReturn", "CEB816": "Tax", "CEB818": "Tax",
+                "CEB514": "LogisticsStatusReturn"}
 TAX_KINDS = frozenset({"CEB816", "CEB818"})
 _TAX_HEAD = {"CEB816": "TaxHeadRd", "CEB818": "TaxHeadStatus"}
 _FIELDS = (
@@ -131,7 +132,7 @@ class ReceiptReturn:
         """Identity of this return regardless of file: the same report twice is one report."""
         parts: tuple[str, ...] = (self.kind, self.guid, self.copNo, self.returnStatus,
                                   self.returnTime, self.returnInfo)
-        if self.kind == "CEB512":
+        if self.kind in ("CEB512", "CEB514"):
             parts += (self.logisticsNo,)
         if self.tax is not None:
             parts += (self.tax.taxNo,)
@@ -284,7 +285,7 @@ def _read_return(kind: str, ns: str, node: ET.Element) -> ReceiptReturn:
         raise ReceiptParseError(
             N_("A return has no {field}."), code="missing_field", field="returnStatus"
         )
-    if kind == "CEB512":
+    if kind in ("CEB512", "CEB514"):
         if not values.get("logisticsNo"):
             raise ReceiptParseError(N_("A return has no {field}."), code="missing_field",
                                     field="logisticsNo")

@@ -43,6 +43,7 @@ from app.i18n import N_, Message, render
 from app.jobs.base import CancelToken, Progress, no_progress
 from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
+from app.submission.deliveries import apply_status_returns
 from app.submission.exchange import ExchangeFolderTransport
 from app.submission.exchange_fs import read_regular, symlink_refused
 from app.submission.inbox import InboxEntry, QuarantineRecord
@@ -61,7 +62,7 @@ from app.submission.waybills import apply_waybill_returns
 D = Declaration
 FILES_PER_CHUNK = 200
 # Returns that update their own table (waybills, tax bills), not a declaration's status.
-_OWN_TABLES = frozenset({"CEB512", *TAX_KINDS})
+_OWN_TABLES = frozenset({"CEB512", "CEB514", *TAX_KINDS})
 log = logging.getLogger(__name__)
 
 
@@ -235,6 +236,8 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
                 # Waybill answers change the waybill's status, not the declaration's.
                 plan.outcomes.extend(apply_waybill_returns(
                     session, [r for r in all_returns if r.kind == "CEB512"], seen))
+                plan.outcomes.extend(apply_status_returns(
+                    session, [r for r in all_returns if r.kind == "CEB514"], seen))
                 plan.outcomes.extend(apply_tax_returns(
                     session, [r for r in all_returns if r.kind in TAX_KINDS], seen))
                 stored = _persist(session, actor, plan, file_of)

@@ -117,7 +117,7 @@ class CustomsSimulator:
         rng = random.Random(f"{self.seed}:{state['tick']}")
         base = (self._now or datetime.now()) + timedelta(seconds=state["tick"])
         out: dict[str, list[dict[str, Any]]] = {"CEB622": [], "CEB604": [], "CEB624": [],
-                                                "CEB626": [], "CEB512": []}
+                                                "CEB626": [], "CEB512": [], "CEB514": []}
         files = 0
         taken = 0
         new_invs = 0
@@ -152,6 +152,16 @@ class CustomsSimulator:
             if kind == "CEB512":
                 for head in invs:
                     out[kind].extend(self._answer_waybill(head, state, rng, base))
+                continue
+            if kind == "CEB514":  # a parcel signed for: customs takes note
+                for n, head in enumerate(invs):
+                    out[kind].extend({
+                        "guid": head.get("guid", ""), "logisticsCode": head.get("logisticsCode"),
+                        "logisticsNo": head.get("logisticsNo"), "logisticsStatus": "S",
+                        "returnStatus": code, "returnInfo": info,
+                        "returnTime": return_time(base + timedelta(milliseconds=60 + 2 * n + k)),
+                    } for k, (code, info) in enumerate((("2", "电子口岸申报中"),
+                                                        ("399", "海关审结"))))
                 continue
             if kind in _REQUEST_ROOTS.values():
                 for req in invs:
@@ -264,7 +274,7 @@ class CustomsSimulator:
             return build_ceb900("", "-1", f"报文格式错误: {exc}", when, ori_cop_msg_id=name,
                                 ori_message_type="Unknown")
         root_name = etree.QName(doc).localname
-        if root_name in _REQUEST_ROOTS or root_name == "CEB511Message":
+        if root_name in _REQUEST_ROOTS or root_name in ("CEB511Message", "CEB513Message"):
             return self._check_request(doc, data, name, when, root_name)
         direction: xsd.Direction | None = {"CEB621Message": "I", "CEB603Message": "E"}.get(
             root_name)  # type: ignore[assignment]
@@ -303,10 +313,12 @@ class CustomsSimulator:
                                 ori_biz_message=data.decode("utf-8", "replace"))
         node = {"CEB623Message": "ceb:InvtCancel",
                 "CEB625Message": "ceb:InvtRefund/ceb:InvtRefundHead",
-                "CEB511Message": "ceb:Logistics/ceb:LogisticsHead"}[root_name]
+                "CEB511Message": "ceb:Logistics/ceb:LogisticsHead",
+                "CEB513Message": "ceb:LogisticsStatus"}[root_name]
         reqs = [{etree.QName(c).localname: (c.text or "") for c in head}
                 for head in doc.iterfind(node, _NS)]
-        return _REQUEST_ROOTS.get(root_name, "CEB512"), reqs
+        answer = {"CEB511Message": "CEB512", "CEB513Message": "CEB514"}
+        return _REQUEST_ROOTS.get(root_name) or answer[root_name], reqs
 
     def _answer_waybill(self, head: dict[str, Any], state: dict[str, Any],
                         rng: random.Random, base: datetime) -> list[dict[str, Any]]:

@@ -61,6 +61,10 @@ def upgrade() -> None:
         sa.Column("return_status", sa.String(length=10), nullable=True),
         sa.Column("return_time", sa.String(length=17), nullable=True),
         sa.Column("return_info", sa.String(length=1000), nullable=True),
+        sa.Column("delivery_status", sa.String(length=10), nullable=True),
+        sa.Column("delivered_time", sa.String(length=14), nullable=True),
+        sa.Column("delivery_return_time", sa.String(length=17), nullable=True),
+        sa.Column("delivery_info", sa.String(length=1000), nullable=True),
         sa.Column("created_at", app.db.types.UTCDateTime(), nullable=False),
         sa.Column("updated_at", app.db.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(

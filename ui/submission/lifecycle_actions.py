@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
 
 from app.domain.errors import UserFacingError
 from app.services import settings as settings_service
-from app.submission import lifecycle
+from app.submission import deliveries, lifecycle
 from ui.declarations.editor import DeclarationEditor
 
 if TYPE_CHECKING:
@@ -45,9 +45,14 @@ class LifecycleActions(QObject):
         self.action_return.setObjectName("action_register_return")
         self.action_return.setToolTip(self.tr(
             "Register with customs that buyers sent the selected released parcels back (CEB625)."))
+        self.action_signed = QAction(self.tr("Report signed for"), w)
+        self.action_signed.setObjectName("action_report_signed")
+        self.action_signed.setToolTip(self.tr(
+            "Report to customs that the selected released parcels were signed for (CEB513), "
+            "where this office sends the waybills."))
         menu = w.menus["declarations"]
         menu.addSeparator()
-        for action in (self.action_cancel, self.action_return):
+        for action in (self.action_cancel, self.action_return, self.action_signed):
             menu.addAction(action)
             w.table.addAction(action)
         if w.table.contextMenuPolicy() == Qt.ContextMenuPolicy.DefaultContextMenu:
@@ -59,6 +64,7 @@ class LifecycleActions(QObject):
     def _connect_signals(self) -> None:
         self.action_cancel.triggered.connect(self._on_action_cancel_triggered)
         self.action_return.triggered.connect(self._on_action_return_triggered)
+        self.action_signed.triggered.connect(self._on_action_signed_triggered)
 
     # --- grid -------------------------------------------------------------------------------
     def _on_action_cancel_triggered(self) -> None:
@@ -66,6 +72,32 @@ class LifecycleActions(QObject):
 
     def _on_action_return_triggered(self) -> None:
         self.request("return", self.window.selected_ids())
+
+    def _on_action_signed_triggered(self) -> None:
+        self.report_signed(self.window.selected_ids())
+
+    def report_signed(self, ids: list[int]) -> deliveries.DeliveryReport | None:
+        if not ids:
+            self.window.statusBar().showMessage(self.tr("Select declarations first."), 8000)
+            return None
+        try:
+            with self.ctx.transaction() as session:
+                settings = settings_service.all_settings(session)
+                report = deliveries.report_deliveries(session, self.ctx.actor, ids, settings)
+        except UserFacingError as exc:
+            self.show_error(exc.text(self.ctx.lang))
+            return None
+        self._deliver()
+        self.window.statusBar().showMessage(
+            self.tr("{n} parcels reported as signed for: {files}").format(
+                n=len(report.declarations), files=", ".join(report.messages)), 10000)
+        return report
+
+    def _deliver(self) -> None:
+        submission = getattr(self.window, "submission", None)
+        if submission is not None:
+            submission.watcher.scan()  # delivers the pending messages
+        self.window.data_changed.emit()
 
     # --- editor -----------------------------------------------------------------------------
     def _extend_editor(self, editor: DeclarationEditor) -> None:
@@ -122,10 +154,7 @@ class LifecycleActions(QObject):
         except UserFacingError as exc:
             self.show_error(exc.text(self.ctx.lang))
             return None
-        submission = getattr(self.window, "submission", None)
-        if submission is not None:
-            submission.watcher.scan()  # delivers the pending messages
-        self.window.data_changed.emit()
+        self._deliver()
         self.window.statusBar().showMessage(
             self.tr("{n} requests recorded for customs: {files}").format(
                 n=len(result.declarations), files=", ".join(result.messages)), 10000)

@@ -63,6 +63,11 @@ class Waybill(TimestampMixin, Base):
     return_status: Mapped[str | None] = mapped_column(String(10))
     return_time: Mapped[str | None] = mapped_column(String(17))
     return_info: Mapped[str | None] = mapped_column(String(1000))
+    # The delivery (签收) reported to customs (CEB513) and its answer (CEB514).
+    delivery_status: Mapped[str | None] = mapped_column(String(10))  # sent|accepted|rejected
+    delivered_time: Mapped[str | None] = mapped_column(String(14))  # logisticsTime
+    delivery_return_time: Mapped[str | None] = mapped_column(String(17))
+    delivery_info: Mapped[str | None] = mapped_column(String(1000))
 
 
 class TaxBill(TimestampMixin, Base):

@@ -56,7 +56,7 @@ from app.services import (
     views,
 )
 from app.services.queries import GRID_BY_KEY, DeclarationFilter
-from app.submission import batches, fixqueue, lifecycle, outbound, receipts_job
+from app.submission import batches, deliveries, fixqueue, lifecycle, outbound, receipts_job
 from app.submission.exchange import ExchangeFolderTransport
 from tests.factories import make_declaration
 from tests.unit.intake.filemakers import CN_HEADERS, CN_ROWS, write_csv
@@ -243,6 +243,9 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
             default_sources(None))),
     "reports.tax_reconcile.reconcile": (
         P.REPORTS, lambda e, a: tax_reconcile.reconcile(e.session, a, ReconcileScope())),
+    "submission.deliveries.report_deliveries": (
+        P.SUBMIT, lambda e, a: deliveries.report_deliveries(
+            e.session, a, [e.decl_id], _transfer(e))),
     "submission.lifecycle._request[cancel]": (
         P.REOPEN, lambda e, a: lifecycle.request_cancellation(
             e.session, a, [e.decl_id], "lost", _transfer(e))),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -89,3 +90,39 @@ def test_no_waybills_unless_the_office_sends_them(sessions: sessionmaker[Session
         ids = [make_declaration(s, status="ready") for _ in range(2)]
     _submit(sessions, actor, exchange, broker, ids)
     assert [p.name.split("_")[0] for p in exchange.outbox_files()] == ["CEB621"]
+
+
+def test_signed_for_reported_with_ceb513_and_answered(
+        db_url: str, sessions: sessionmaker[Session], actor: Actor,
+        exchange: ExchangeFolderTransport, broker: dict[str, str],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from lxml import etree
+
+    from app.cli import main
+    from app.submission import xsd
+
+    settings = _send_waybills(sessions, actor)
+    with sessions() as s, s.begin():
+        ids = [make_declaration(s, status="ready") for _ in range(2)]
+        unsent = make_declaration(s, status="released")
+    _submit(sessions, actor, exchange, settings, ids)
+    sim = CustomsSimulator(exchange, seed=4, now=NOW)
+    _quiet(sessions, actor, exchange, sim)
+    code = main(["--db", db_url, "signed", "--ids", str(unsent), "--json"])
+    assert code == 1 and "no waybill" in capsys.readouterr().err
+    code = main(["--db", db_url, "signed", "--ids", *map(str, ids), "--at",
+                 "2026-11-27T15:30", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    doc = etree.fromstring((exchange.outbox / data["messages"][0]).read_bytes())
+    assert etree.QName(doc).localname == "CEB513Message"
+    assert xsd.validate(doc, "I") == []
+    assert doc.findtext(f"{{{xsd.CEB_NS}}}LogisticsStatus/{{{xsd.CEB_NS}}}logisticsTime") \
+        == "20261127153000"
+    _quiet(sessions, actor, exchange, sim)
+    with sessions() as s:
+        rows = s.execute(select(Waybill.delivery_status, Waybill.delivered_time)).all()
+    assert set(rows) == {("accepted", "20261127153000")}

@@ -95,4 +95,10 @@ def test_no_reason_no_request(ctx: GuiContext, qtbot: QtBot) -> None:
     lc.ask_reason = lambda title, prompt: None
     assert lc.request("cancel", [_id(ctx, "GUI0001")]) is None
     assert _status(ctx, "GUI0001") == "accepted"
+    # No waybill sent by this office: "Report signed for" explains instead of sending.
+    errors: list[str] = []
+    lc.show_error = errors.append
+    lc.action_signed.setEnabled(True)
+    assert lc.report_signed([_id(ctx, "GUI0002")]) is None
+    assert errors and "no waybill" in errors[0]
     window.submission.watcher.stop()  # type: ignore[attr-defined]
