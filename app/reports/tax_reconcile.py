@@ -21,7 +21,18 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnClause,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy import type_coerce as tc
 from sqlalchemy.orm import Session
 
@@ -37,6 +48,8 @@ from app.submission.taxbills import VOID
 
 D, T = Declaration, TaxBill
 TOLERANCE = Decimal("0.01")
+# Inlined, not bound: PostgreSQL matches GROUP BY expressions textually (summary_data.EMPTY).
+EMPTY: ColumnClause[str] = literal_column("''")
 MISMATCH_LIMIT = 1000
 CAUSES = {
     "value": N_("Customs valued the goods differently"),
@@ -171,11 +184,11 @@ def reconcile(session: Session, actor: Actor, scope: ReconcileScope, *,
                        n_mismatch).select_from(joined).where(*conds))
 
     head = session.execute(totals()).one()
-    batch_key = func.coalesce(Batch.batch_no, literal(""))
+    batch_key = func.coalesce(Batch.batch_no, EMPTY)
     by_batch = session.execute(
         totals(batch_key).outerjoin(Batch, Batch.id == D.batch_id).group_by(batch_key)
         .order_by(batch_key)).all()
-    payer = func.coalesce(T.assure_code, D.assureCode, literal(""))
+    payer = func.coalesce(T.assure_code, D.assureCode, EMPTY)
     by_payer = session.execute(totals(payer).group_by(payer).order_by(payer)).all()
     declared = (func.coalesce(_raw(D.goodsValue), 0) + func.coalesce(_raw(D.freight), 0)
                 + func.coalesce(_raw(D.insuredFee), 0))

@@ -128,12 +128,12 @@ def _request(session: Session, actor: Actor, kind: RequestKind, ids: Sequence[in
         inputs = [RequestInput(heads[i], text, items.get(i, ())) for i in part]
         msg = build_request_message(kind, inputs, transfer, app_time=when)
         name = message_file_name(msg.message_type, _REF[kind], when, seq)
-        seq += 1
         row = OutboundMessage(guid=msg.guid, message_type=msg.message_type, batch_id=None,
                               seq=seq, file_name=name, state=PENDING, app_type="1",
                               content=msg.xml, sha256=sha256_hex(msg.xml))
         session.add(row)
         session.flush()
+        seq += 1
         files.append(name)
         for decl_id, inv in zip(part, msg.inventories, strict=True):
             links.append({"message_id": row.id, "declaration_id": decl_id,
