@@ -35,10 +35,7 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 from lxml import etree
 
-from app.reference.tables import HsEntry, shipped_reference_tables
-from app.rules.tax import TaxItem, estimate_tax, tax_on
 from app.submission import xsd
-from app.submission.ceb import new_guid
 from app.submission.exchange import ExchangeFolderTransport, write_atomic
 from app.submission.receipt_builders import (
     build_ceb900,
@@ -47,6 +44,7 @@ from app.submission.receipt_builders import (
     build_tax_statuses,
     return_time,
 )
+from app.submission.simulator_tax import tax_bill
 from app.submission.xsd import CEB_NS
 
 PROGRESSION = ("2", "120", "399", "800")
@@ -211,35 +209,9 @@ class CustomsSimulator:
 
     def _tax_bill(self, inv: dict[str, Any], rng: random.Random, base: datetime
                   ) -> dict[str, Any]:
-        """The CEB816 for a released inventory: per item, the comprehensive tax on goods plus
-        its share of freight and insurance (as the pre-check estimates it)."""
-        refs = shipped_reference_tables()
-        factor = Decimal("1.1") if rng.random() < self.tax_mismatch_rate else Decimal(1)
-        items = [TaxItem(int(g), _dec(price) * factor, *_rates(refs.hs(code)))
-                 for g, code, price in inv.get("_items", [])]
-        estimate = estimate_tax(items, _dec(inv.get("freight")) * factor,
-                                _dec(inv.get("insuredFee")) * factor)
-        lines = []
-        for line in estimate.lines:
-            ct = tax_on(line.value + line.allocated, Decimal(0), line.ct_rate) if line.ct_rate \
-                else Decimal(0)
-            code = next(c for g, c, _p in inv["_items"] if int(g) == line.gnum)
-            lines.append({"gnum": line.gnum, "gcode": code,
-                          "taxPrice": line.value + line.allocated, "customsTax": Decimal(0),
-                          "valueAddedTax": line.tax - ct, "consumptionTax": ct})
-        if not lines:  # no rates known for any item: a bill of zero
-            g, code, price = (inv.get("_items") or [["1", "0000000000", "0"]])[0]
-            lines = [{"gnum": int(g or 1), "gcode": code, "taxPrice": _dec(price),
-                      "customsTax": Decimal(0), "valueAddedTax": Decimal(0),
-                      "consumptionTax": Decimal(0)}]
-        return {"guid": new_guid(), "returnTime": return_time(base), "invtNo": inv["invtNo"],
-                "taxNo": f"{inv['invtNo']}{rng.randrange(10**6):06d}", "customsTax": Decimal(0),
-                "valueAddedTax": sum((x["valueAddedTax"] for x in lines), Decimal(0)),
-                "consumptionTax": sum((x["consumptionTax"] for x in lines), Decimal(0)),
-                "status": "1", "assureCode": inv.get("assureCode") or inv.get("agentCode", ""),
-                "ebcCode": inv.get("ebcCode", ""), "logisticsCode": inv.get("logisticsCode", ""),
-                "agentCode": inv.get("agentCode", ""),
-                "customsCode": (inv.get("customsCode") or "")[:4], "lines": lines}
+        revalued = rng.random() < self.tax_mismatch_rate
+        return tax_bill(inv, f"{inv['invtNo']}{rng.randrange(10**6):06d}", return_time(base),
+                        Decimal("1.1") if revalued else Decimal(1))
 
     def _take(self, path: Path) -> None:
         # The real client removes the file from the outbox once it has sent it.
@@ -402,10 +374,6 @@ class CustomsSimulator:
                 return "100", "海关退单[申报要素不全]"
             return "500", "查验"
         return "2", PROGRESSION_INFO["2"]
-
-
-def _rates(entry: HsEntry | None) -> tuple[Decimal | None, Decimal | None]:
-    return (entry.vat_rate, entry.ct_rate) if entry is not None else (None, None)
 
 
 def _dec(text: str | None) -> Decimal:
