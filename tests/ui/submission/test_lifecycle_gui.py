@@ -102,3 +102,19 @@ def test_no_reason_no_request(ctx: GuiContext, qtbot: QtBot) -> None:
     assert lc.report_signed([_id(ctx, "GUI0002")]) is None
     assert errors and "no waybill" in errors[0]
     window.submission.watcher.stop()  # type: ignore[attr-defined]
+
+
+def test_settings_dialog_sets_send_waybills(ctx: GuiContext, qtbot: QtBot) -> None:
+    from app.services import settings as settings_service
+    from ui.workspace.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(ctx)
+    qtbot.addWidget(dialog)
+    assert dialog.edits["sendWaybills"].text() == "no"
+    dialog.edits["sendWaybills"].setText("maybe")
+    assert not dialog.save()
+    assert "sendWaybills" in dialog.message.text()
+    dialog.edits["sendWaybills"].setText("yes")
+    assert dialog.save()
+    with ctx.transaction() as s:
+        assert settings_service.all_settings(s)["sendWaybills"] == "yes"
