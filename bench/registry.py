@@ -23,6 +23,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.grid",
     "bench.cases.station",
     "bench.cases.reference",
+    "bench.cases.lifecycle",
 )
 
 

@@ -47,6 +47,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.security.actions",
     "ui.workspace.actions",
     "ui.submission.actions",
+    "ui.submission.lifecycle_actions",
     "ui.reports.actions",
     "ui.precheck.actions",
     "ui.intake.actions",

@@ -26,6 +26,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.editing",
     "app.cli.station",
     "app.cli.reference",
+    "app.cli.lifecycle",
+    "app.cli.tax",
 )
 
 

@@ -108,6 +108,8 @@ def register(sub: Any) -> None:
     p.add_argument("--exchange", type=Path, metavar="DIR", required=True)
     p.add_argument("--reject-rate", type=float, default=0.0, metavar="R")
     p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--tax-mismatch-rate", type=float, default=0.0, metavar="R",
+                   help="share of tax bills where customs values the goods 10%% higher")
     p.add_argument("--interval", type=float, default=2.0, help="seconds between ticks (--watch)")
     once = p.add_mutually_exclusive_group(required=True)
     once.add_argument("--once", action="store_true")
@@ -274,7 +276,7 @@ def cmd_to_fix(ctx: CliContext, args: argparse.Namespace) -> Result:
         groups = fixqueue.fix_groups(session, ctx.actor)
         held = fixqueue.held_declarations(session, ctx.actor)
     data = {
-        "groups": [{"cause": g.key, "code": g.code, "count": g.count,
+        "groups": [{"cause": g.key, "code": g.code, "count": g.count, "source": g.source,
                     "customs_text": g.customs_text,
                     "explanation": render(g.explanation, "en") if g.explanation else None}
                    for g in groups],
@@ -305,7 +307,8 @@ def cmd_simulate(ctx: CliContext, args: argparse.Namespace) -> Result:
     if not transport.available():
         raise ValidationError(N_("The exchange folder {path} is not reachable."),
                               path=str(args.exchange))
-    sim = CustomsSimulator(transport, reject_rate=args.reject_rate, seed=args.seed)
+    sim = CustomsSimulator(transport, reject_rate=args.reject_rate, seed=args.seed,
+                           tax_mismatch_rate=args.tax_mismatch_rate)
     totals = {"ticks": 0, "messages": 0, "inventories": 0, "receipt_files": 0, "returns": 0}
     while True:
         tick = sim.run_once()

@@ -9,6 +9,13 @@ again or dissolving an unsent batch is a move within the same rank, not backward
 A rejected declaration is fixed and re-declared as an amendment: `REDECLARE` starts a new
 submission round (round + 1) at draft. Order is by (round, rank), so that, too, is forward.
 
+After submission the declarant can ask customs to undo: a cancellation (CEB623, before
+release) or a buyer's return (CEB625, after release). The request is a status of its own
+(`cancel_requested`, `return_requested`); customs' answer (CEB624 / CEB626) moves it on to
+`cancelled` / `returned`, or, when customs refuses, back to the status the declaration had
+when it was asked for (`Event.previous`). That refusal is the one sanctioned step to a lower
+rank: the request was ours, and customs saying no leaves the parcel where customs had it.
+
 `apply()` is pure and never raises; services call it, store the new status, audit the change,
 and raise `ConflictError(outcome.reason…)` when `outcome.refused`.
 """
@@ -34,18 +41,27 @@ RANK: dict[DeclarationStatus, int] = {
     S.REVIEW: 4,
     S.INSPECTION: 5,
     S.DETAINED: 6,
-    S.REJECTED: 7, S.RETURNED: 7,
-    S.RELEASED: 8,
-    S.CLEARED: 9,
-    S.CANCELLED: 10,
+    S.CANCEL_REQUESTED: 7,
+    S.REJECTED: 8, S.SHIPPED_BACK: 8,
+    S.RELEASED: 9,
+    S.CLEARED: 10,
+    S.RETURN_REQUESTED: 11,
+    S.RETURNED: 12,
+    S.CANCELLED: 13,
 }
 CHECKABLE: frozenset[DeclarationStatus] = frozenset({S.DRAFT, S.INVALID, S.READY})
-# A receipt can no longer change these (for the current round).
+# An inventory receipt (CEB622/CEB604) can no longer change these (for the current round).
 RECEIPT_FINAL: frozenset[DeclarationStatus] = frozenset(
-    {S.REJECTED, S.RETURNED, S.CLEARED, S.CANCELLED})
+    {S.REJECTED, S.SHIPPED_BACK, S.CLEARED, S.RETURN_REQUESTED, S.RETURNED, S.CANCELLED})
+# While a cancellation is asked for, customs may still release or refuse the inventory.
 RECEIPT_TARGETS_FROM: frozenset[DeclarationStatus] = frozenset(
-    {S.QUEUED, S.SENT, S.ACCEPTED, S.REVIEW, S.INSPECTION, S.DETAINED, S.RELEASED})
+    {S.QUEUED, S.SENT, S.ACCEPTED, S.REVIEW, S.INSPECTION, S.DETAINED, S.CANCEL_REQUESTED,
+     S.RELEASED})
 CANCELLABLE: frozenset[DeclarationStatus] = frozenset({S.DRAFT, S.INVALID, S.READY, S.REJECTED})
+# Customs holds the inventory but has not released it: only a CEB623 can withdraw it.
+CUSTOMS_CANCELLABLE: frozenset[DeclarationStatus] = frozenset(
+    {S.SENT, S.ACCEPTED, S.REVIEW, S.INSPECTION, S.DETAINED})
+RETURNABLE: frozenset[DeclarationStatus] = frozenset({S.RELEASED, S.CLEARED})
 
 # CEB622 (import inventory) and CEB604 (export inventory) returnStatus → status.
 RETURN_STATUS: dict[str, DeclarationStatus] = {
@@ -53,12 +69,32 @@ RETURN_STATUS: dict[str, DeclarationStatus] = {
     "300": S.REVIEW, "399": S.REVIEW,
     "500": S.INSPECTION,
     "501": S.DETAINED, "502": S.DETAINED, "503": S.DETAINED, "599": S.DETAINED,
-    "700": S.RETURNED,
+    "700": S.SHIPPED_BACK,
     "800": S.RELEASED,
     "899": S.CLEARED,
     "4": S.REJECTED, "100": S.REJECTED,
 }
 INVENTORY_RECEIPTS = frozenset({"CEB622", "CEB604"})
+# CEB624 (cancellation) / CEB626 (return) receipts: the request status they answer and the
+# status customs' approval leads to. Codes 1, 2, 3, 120 are steps on the way (no change).
+REQUEST_RECEIPTS: dict[str, tuple[DeclarationStatus, DeclarationStatus]] = {
+    "CEB624": (S.CANCEL_REQUESTED, S.CANCELLED),
+    "CEB626": (S.RETURN_REQUESTED, S.RETURNED),
+}
+REQUEST_APPROVED = frozenset({"399"})
+REQUEST_REFUSED = frozenset({"4", "100"})
+
+
+def request_verdict(message_type: str, return_status: str) -> str | None:
+    """"approved", "refused" or None (a step on the way) for a CEB624/CEB626 code."""
+    if message_type.upper().removesuffix("MESSAGE") not in REQUEST_RECEIPTS:
+        return None
+    code = return_status.strip()
+    if code in REQUEST_APPROVED:
+        return "approved"
+    if code in REQUEST_REFUSED or (code.startswith("-") and code[1:].isdigit()):
+        return "refused"
+    return None
 
 
 def status_for_receipt(message_type: str, return_status: str) -> DeclarationStatus | None:
@@ -76,6 +112,8 @@ def status_for_receipt(message_type: str, return_status: str) -> DeclarationStat
         return RETURN_STATUS.get(code)
     if kind == "CEB900":
         return S.REJECTED if negative else None
+    if kind in REQUEST_RECEIPTS and request_verdict(kind, code) == "approved":
+        return REQUEST_RECEIPTS[kind][1]
     return None
 
 
@@ -89,6 +127,8 @@ class EventKind(StrEnum):
     RECEIPT = "receipt"
     CANCEL = "cancel"
     REDECLARE = "redeclare"
+    REQUEST_CANCEL = "request_cancel"  # CEB623 to customs
+    REQUEST_RETURN = "request_return"  # CEB625 to customs
 
 
 @dataclass(frozen=True)
@@ -97,11 +137,14 @@ class Event:
     message_type: str = ""  # receipts: CEB622 / CEB604 / CEB900
     return_status: str = ""  # receipts: the returnStatus code
     round: int | None = None  # receipts: the submission round they answer (None = current)
+    # CEB624/CEB626: the status before the request, restored when customs refuses it
+    previous: DeclarationStatus | None = None
 
     @classmethod
     def receipt(cls, message_type: str, return_status: str,
-                round: int | None = None) -> Event:
-        return cls(EventKind.RECEIPT, message_type, return_status, round)
+                round: int | None = None,
+                previous: DeclarationStatus | None = None) -> Event:
+        return cls(EventKind.RECEIPT, message_type, return_status, round, previous)
 
 
 @dataclass(frozen=True, order=True)
@@ -139,7 +182,8 @@ def _status_label(status: DeclarationStatus) -> Message:
 def apply(state: DeclState, event: Event) -> Outcome:
     """The outcome of `event` on a declaration in `state` (pure; never raises)."""
     outcome = _decide(state, event)
-    if outcome.changed and outcome.after.key < state.key:  # defence in depth
+    if (outcome.changed and outcome.after.key < state.key  # defence in depth
+            and not _refused_request(state, event)):
         outcome = _same(state, N_("A status change backwards was refused."), refused=True)
     if outcome.refused or (outcome.reason and not outcome.changed):
         log.info("status %s/%s: %s ignored (%s)", state.status, state.round, event.kind,
@@ -182,6 +226,13 @@ def _decide(state: DeclState, event: Event) -> Outcome:
                      refused=True, status=_status_label(status))
     if kind is EventKind.RECEIPT:
         return _receipt(state, event)
+    if kind is EventKind.REQUEST_CANCEL:
+        return _request_cancel(state)
+    if kind is EventKind.REQUEST_RETURN:
+        if status in RETURNABLE:
+            return Outcome(state, DeclState(state.round, S.RETURN_REQUESTED))
+        return _same(state, N_("Only a released parcel can be returned (this one is "
+                               "{status})."), refused=True, status=_status_label(status))
     if kind is EventKind.CANCEL:
         if status in CANCELLABLE:
             return Outcome(state, DeclState(state.round, S.CANCELLED))
@@ -197,7 +248,52 @@ def _decide(state: DeclState, event: Event) -> Outcome:
                            "{status})."), refused=True, status=_status_label(status))
 
 
+def _request_cancel(state: DeclState) -> Outcome:
+    status = state.status
+    if status in CUSTOMS_CANCELLABLE:
+        return Outcome(state, DeclState(state.round, S.CANCEL_REQUESTED))
+    if status in CANCELLABLE:
+        return _same(state, N_("The declaration is {status} and customs does not hold it; "
+                               "cancel it here instead of asking customs."), refused=True,
+                     status=_status_label(status))
+    if status in RETURNABLE:
+        return _same(state, N_("The parcel is {status}: released parcels cannot be "
+                               "cancelled; register a return instead."), refused=True,
+                     status=_status_label(status))
+    return _same(state, N_("A cancellation cannot be requested for a declaration that is "
+                           "{status}."), refused=True, status=_status_label(status))
+
+
+def _refused_request(state: DeclState, event: Event) -> bool:
+    kind = event.message_type.upper().removesuffix("MESSAGE")
+    return (event.kind is EventKind.RECEIPT and kind in REQUEST_RECEIPTS
+            and state.status is REQUEST_RECEIPTS[kind][0] and event.previous is not None
+            and request_verdict(kind, event.return_status) == "refused")
+
+
+def _request_receipt(state: DeclState, event: Event, kind: str) -> Outcome:
+    requested, done = REQUEST_RECEIPTS[kind]
+    verdict = request_verdict(kind, event.return_status)
+    if verdict is None:
+        return _same(state, N_("Receipt code {code} does not change the status."),
+                     code=event.return_status)
+    if state.status is not requested:
+        return _same(state, N_("Receipt ignored: the declaration is {status}."),
+                     status=_status_label(state.status))
+    if verdict == "approved":
+        return Outcome(state, DeclState(state.round, done))
+    allowed = CUSTOMS_CANCELLABLE if done is S.CANCELLED else RETURNABLE
+    if event.previous not in allowed:
+        return _same(state, N_("Receipt ignored: the status before the request is not "
+                               "known."))
+    assert event.previous is not None
+    return Outcome(state, DeclState(state.round, event.previous))
+
+
 def _receipt(state: DeclState, event: Event) -> Outcome:
+    kind = event.message_type.upper().removesuffix("MESSAGE")
+    if kind in REQUEST_RECEIPTS:
+        return _request_receipt(state, event, kind)
     target = status_for_receipt(event.message_type, event.return_status)
     if target is None:
         return _same(state, N_("Receipt code {code} does not change the status."),

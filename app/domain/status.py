@@ -21,9 +21,12 @@ class DeclarationStatus(StrEnum):
     REVIEW = "review"
     INSPECTION = "inspection"
     DETAINED = "detained"
-    RETURNED = "returned"
+    SHIPPED_BACK = "shipped_back"  # 700 退运: customs sends the goods back
+    CANCEL_REQUESTED = "cancel_requested"  # CEB623 sent, CEB624 awaited
     RELEASED = "released"
     CLEARED = "cleared"
+    RETURN_REQUESTED = "return_requested"  # CEB625 sent, CEB626 awaited
+    RETURNED = "returned"  # the buyer's return (退货) accepted by customs
     REJECTED = "rejected"
     CANCELLED = "cancelled"
 
@@ -43,9 +46,12 @@ STATUS_LABELS: dict[DeclarationStatus, str] = {
     DeclarationStatus.REVIEW: N_("Under review"),
     DeclarationStatus.INSPECTION: N_("Inspection"),
     DeclarationStatus.DETAINED: N_("Detained"),
-    DeclarationStatus.RETURNED: N_("Returned"),
+    DeclarationStatus.SHIPPED_BACK: N_("Shipped back"),
+    DeclarationStatus.CANCEL_REQUESTED: N_("Cancellation requested"),
     DeclarationStatus.RELEASED: N_("Released"),
     DeclarationStatus.CLEARED: N_("Cleared"),
+    DeclarationStatus.RETURN_REQUESTED: N_("Return requested"),
+    DeclarationStatus.RETURNED: N_("Returned"),
     DeclarationStatus.REJECTED: N_("Rejected"),
     DeclarationStatus.CANCELLED: N_("Cancelled"),
 }

@@ -34,6 +34,8 @@ from app.rules.context import CrossFacts
 
 D, It = Declaration, DeclarationItem
 NOT_COUNTED = (DeclarationStatus.REJECTED.value, DeclarationStatus.CANCELLED.value)
+# Goods the buyer sent back, once customs accepted the return, leave the annual quota.
+NOT_IN_QUOTA = (*NOT_COUNTED, DeclarationStatus.RETURNED.value)
 
 
 def _raw(column: Any) -> ColumnElement[int]:
@@ -60,7 +62,7 @@ def annual_used(session: Session, ids: Sequence[int] | None) -> dict[int, Decima
              .scalar_subquery())
     repeat_buyers = (select(D.buyerIdNumber).where(D.buyerIdNumber.is_not(None))
                      .group_by(D.buyerIdNumber).having(func.count() > 1))
-    counted = D.status.not_in(NOT_COUNTED)
+    counted = D.status.not_in(NOT_IN_QUOTA)
     value = (func.coalesce(goods, 0) + func.coalesce(_raw(D.freight), 0)
              + func.coalesce(_raw(D.insuredFee), 0))
     base = [D.buyerIdNumber.in_(repeat_buyers), func.coalesce(D.ieFlag, "I") == "I"]

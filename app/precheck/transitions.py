@@ -26,6 +26,7 @@ PERMISSION: dict[EventKind, Permission] = {
     EventKind.BATCH_DISSOLVED: Permission.BATCH, EventKind.SENT: Permission.SUBMIT,
     EventKind.RECEIPT: Permission.RECEIPTS, EventKind.CANCEL: Permission.REOPEN,
     EventKind.REDECLARE: Permission.EDIT,
+    EventKind.REQUEST_CANCEL: Permission.REOPEN, EventKind.REQUEST_RETURN: Permission.REOPEN,
 }
 
 

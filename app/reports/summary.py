@@ -22,6 +22,12 @@ from app.reports.atomic import atomic_path, check_target
 from app.reports.detail import ExportResult, SheetCount
 from app.reports.sheets import TITLE_FONT, Col, print_setup, write_table
 from app.reports.summary_data import SummaryData, SummaryScope, Totals, collect_summary
+from app.reports.tax_reconcile import (
+    ReconcileScope,
+    Reconciliation,
+    reconcile,
+    write_tax_sheets,
+)
 from app.security.audit import record_event
 from app.security.context import Actor, Permission, require
 
@@ -53,10 +59,13 @@ def export_summary(session: Session, actor: Actor, scope: SummaryScope, target: 
         raise ValidationError("The end date is before the start date.")
     progress(0, 3, translate(N_("Adding up declarations…"), lang))
     data = collect_summary(session, scope)
+    # The tax sheet: bills issued in the same days (and batch) against the estimates.
+    tax = reconcile(session, actor, ReconcileScope(scope.date_from, scope.date_to,
+                                                   batch_id=scope.batch_id))
     if cancel is not None:
         cancel.raise_if_cancelled()
     progress(1, 3, translate(N_("Writing the workbook…"), lang))
-    wb = build_workbook(data, lang, now or datetime.now(UTC))
+    wb = build_workbook(data, lang, now or datetime.now(UTC), tax=tax)
     if cancel is not None:
         cancel.raise_if_cancelled()
     progress(2, 3, "")
@@ -74,11 +83,14 @@ def export_summary(session: Session, actor: Actor, scope: SummaryScope, target: 
         SheetCount(wb.worksheets[3].title, len(data.batches)),
         SheetCount(wb.worksheets[4].title, len(data.clerks)),
         SheetCount(wb.worksheets[5].title, len(data.causes)),
+        SheetCount(wb.worksheets[6].title, len(tax.by_batch) + len(tax.by_guarantor)),
+        SheetCount(wb.worksheets[7].title, len(tax.mismatches)),
     )
     return ExportResult(path, "xlsx", data.overview.total.count, sheets)
 
 
-def build_workbook(data: SummaryData, lang: str, now: datetime) -> Workbook:
+def build_workbook(data: SummaryData, lang: str, now: datetime, *,
+                   tax: Reconciliation | None = None) -> Workbook:
     def t(msgid: str) -> str:
         return translate(msgid, lang)
 
@@ -94,6 +106,8 @@ def build_workbook(data: SummaryData, lang: str, now: datetime) -> Workbook:
             t(N_("Batch No.")), t(N_("(no batch)")), t)
     _clerks(wb.create_sheet(t(SHEET_TITLES["clerks"])), data, t)
     _causes(wb.create_sheet(t(SHEET_TITLES["causes"])), data, t)
+    if tax is not None:
+        write_tax_sheets(wb, tax, t)
     return wb
 
 

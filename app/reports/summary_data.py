@@ -32,8 +32,9 @@ from app.submission.causes import cause_of, normalise_info
 D = Declaration
 RELEASED = ("released", "cleared")
 # Declarations that went to customs (the denominator of the rejection rate).
-SUBMITTED = ("sent", "accepted", "review", "inspection", "detained", "returned", "released",
-             "cleared", "rejected")
+SUBMITTED = ("sent", "accepted", "review", "inspection", "detained", "shipped_back",
+             "cancel_requested", "released", "cleared", "return_requested", "returned",
+             "rejected")
 RELEASE_STATUS = "800"
 TOP_CAUSES = 15
 ZERO = Decimal("0.00000")

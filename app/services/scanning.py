@@ -25,7 +25,9 @@ Outcome = Literal["ok", "problem", "duplicate", "unknown"]
 # Statuses a parcel on the floor should not simply move on with.
 PROBLEM_STATUSES: frozenset[str] = frozenset({
     DeclarationStatus.INVALID, DeclarationStatus.REJECTED, DeclarationStatus.INSPECTION,
-    DeclarationStatus.DETAINED, DeclarationStatus.RETURNED, DeclarationStatus.CANCELLED,
+    DeclarationStatus.DETAINED, DeclarationStatus.SHIPPED_BACK, DeclarationStatus.CANCELLED,
+    DeclarationStatus.CANCEL_REQUESTED, DeclarationStatus.RETURN_REQUESTED,
+    DeclarationStatus.RETURNED,
 })
 OUTCOME_LABELS: dict[str, str] = {
     "ok": N_("OK"), "problem": N_("Problem parcel"), "duplicate": N_("Scanned twice"),

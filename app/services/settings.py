@@ -41,6 +41,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("senderAddress", N_("Sender address on labels"), 200),
     SettingSpec("senderPhone", N_("Sender phone on labels"), 30),
     SettingSpec("exchangeDir", N_("Exchange folder"), 1000),
+    SettingSpec("sendWaybills", N_("Send the waybills (CEB511) with each batch (yes/no)"), 5),
     SettingSpec("outboxName", N_("Outbox folder name"), 100),
     SettingSpec("inboxName", N_("Inbox folder name"), 100),
     SettingSpec("exchangeFileMode", N_("Mode of files written to the exchange folder (octal)"),
@@ -88,6 +89,7 @@ DEFAULTS: dict[str, str] = {
     "scaleStableCount": "3",
     "weightToleranceKg": "0.05",
     "weightTolerancePercent": "5",
+    "sendWaybills": "no",
 }
 
 

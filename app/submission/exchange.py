@@ -417,6 +417,12 @@ def check_exchange_setting(key: str, value: str) -> None:
         parse_file_mode(value)
     elif key in _NUMBERS:
         setting_number(key, value)
+    elif key == "sendWaybills" and value.strip().lower() not in _YES_NO:
+        raise ValidationError(N_("{key} must be yes or no, not {value}."), key=key,
+                              value=value[:20])
+
+
+_YES_NO = frozenset({"yes", "no", "y", "n", "true", "false", "1", "0", "on", "off", "是", "否"})
 
 
 def _real_folder(path: Path) -> bool:

@@ -12,14 +12,15 @@ from sqlalchemy.orm import Session
 from app.db.models import Declaration
 from app.domain.state_machine import Event, EventKind
 from app.domain.status import DeclarationStatus as S
-from app.i18n import Message
+from app.i18n import N_, Message
 from app.precheck.service import check_declarations
 from app.precheck.transitions import change_status
 from app.security.context import Actor, Permission, require
-from app.submission.causes import cause_of
+from app.submission.causes import NEGATIVE_CODE_EXPLANATIONS, cause_of
+from app.submission.waybills import rejected_waybills
 
 D = Declaration
-HOLD_STATUSES = (S.INSPECTION.value, S.DETAINED.value, S.RETURNED.value)
+HOLD_STATUSES = (S.INSPECTION.value, S.DETAINED.value, S.SHIPPED_BACK.value)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class FixGroup:
     explanation: Message | None
     customs_text: str  # one example of what customs wrote
     count: int
+    source: str = "inventory"  # or "waybill": the carrier's waybill (CEB512) was refused
 
 
 @dataclass(frozen=True)
@@ -71,12 +73,35 @@ def fix_groups(session: Session, actor: Actor) -> list[FixGroup]:
         else:
             groups[cause.key] = FixGroup(g.key, g.code, g.explanation, g.customs_text,
                                          g.count + int(n))
+    groups.update(_waybill_groups(session))
     return sorted(groups.values(), key=lambda g: (-g.count, g.key))
+
+
+WAYBILL_PREFIX = "waybill:"
+WAYBILL_EXPLANATION = N_("Customs refused the carrier's waybill (CEB512), so order, payment "
+                         "and waybill cannot be matched with the inventory. Correct the "
+                         "waybill data (waybill number, consignee, weight) and send it again.")
+
+
+def _waybill_groups(session: Session) -> dict[str, FixGroup]:
+    groups: dict[str, FixGroup] = {}
+    for _decl_id, code, info in rejected_waybills(session):
+        cause = cause_of("CEB512", code or "", info or "")
+        key = WAYBILL_PREFIX + cause.key
+        explanation = cause.explanation if cause.code in NEGATIVE_CODE_EXPLANATIONS else None
+        g = groups.get(key)
+        groups[key] = FixGroup(key, cause.code, explanation or Message(WAYBILL_EXPLANATION),
+                               g.customs_text if g else info or "", (g.count if g else 0) + 1,
+                               "waybill")
+    return groups
 
 
 def declarations_for_cause(session: Session, actor: Actor, key: str) -> list[int]:
     """Ids of the rejected declarations in one cause group (to fix or re-batch together)."""
     require(actor, Permission.VIEW)
+    if key.startswith(WAYBILL_PREFIX):
+        return [i for i, code, info in rejected_waybills(session)
+                if WAYBILL_PREFIX + cause_of("CEB512", code or "", info or "").key == key]
     rows = session.execute(
         select(D.id, D.last_return_status, D.last_return_info)
         .where(D.status == S.REJECTED.value).order_by(D.id)

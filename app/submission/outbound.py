@@ -40,10 +40,12 @@ from app.submission.ceb import (
     build_messages,
 )
 from app.submission.exchange import ExchangeFolderTransport, message_file_name, sha256_hex
+from app.submission.waybills import record_waybills, send_waybills
 from app.submission.xsd import Direction
 
 D = Declaration
 PENDING = "pending"
+INVENTORY_MESSAGES = frozenset({"CEB621Message", "CEB603Message"})
 WRITTEN = "written"
 _HEAD_NAMES = tuple(f.name for f in HEAD_FIELDS)
 _ITEM_NAMES = tuple(f.name for f in ITEM_FIELDS)
@@ -122,6 +124,15 @@ def record_batch(session: Session, actor: Actor, batch_ref: str | int,
     messages = build_messages(direction, invs, transfer, app_time=when)
     seq_base = int(session.execute(select(func.count()).select_from(OutboundMessage)
                                    .where(OutboundMessage.batch_id == batch.id)).scalar_one())
+    waybills = 0
+    if direction == "I" and send_waybills(transfer_settings):
+        # Recorded first, so the outbox hands the waybills over before the inventories.
+        heads = _waybill_heads(session, [(i, inv.head) for i, inv in pairs], invs)
+        wb = record_waybills(session, heads, transfer, batch_id=batch.id,
+                             batch_no=batch.batch_no, when=when, seq_base=seq_base,
+                             bill_no=batch.bill_no)
+        seq_base += len(wb.messages)
+        waybills = wb.waybills
     recorded: list[RecordedMessage] = []
     pos = 0
     decl_updates: list[dict[str, Any]] = []
@@ -149,7 +160,8 @@ def record_batch(session: Session, actor: Actor, batch_ref: str | int,
     batch.state = B.SUBMITTED
     record_events(session, actor, [AuditRecord(
         "batch.submit", "batch", str(batch.id),
-        details={"batch": batch.batch_no, "messages": len(recorded), "declarations": len(ids)},
+        details={"batch": batch.batch_no, "messages": len(recorded), "declarations": len(ids),
+                 "waybills": waybills},
     )])
     # One event per declaration handed to customs: its history shows the submission, and the
     # supervisor summary counts each clerk's submissions from these.
@@ -157,6 +169,25 @@ def record_batch(session: Session, actor: Actor, batch_ref: str | int,
         AuditRecord("declaration.send", "declaration", str(decl_id), decl_id,
                     {"batch": batch.batch_no}) for decl_id, _ in pairs])
     return recorded
+
+
+def _waybill_heads(session: Session, pairs: Sequence[tuple[int, Mapping[str, Any]]],
+                   invs: Sequence[InventoryInput]) -> list[tuple[int, dict[str, Any]]]:
+    """Head values a waybill needs: the inventory's, the consignee's, the goods names."""
+    ids = [i for i, _h in pairs]
+    extra: dict[int, tuple[str | None, str | None]] = {}
+    for start in range(0, len(ids), 900):
+        q = select(D.id, D.consignee, D.consigneeTelephone).where(
+            D.id.in_(ids[start:start + 900]))
+        for row in session.execute(q):
+            extra[int(row[0])] = (row[1], row[2])
+    out = []
+    for (decl_id, head), inv in zip(pairs, invs, strict=True):
+        consignee, phone = extra.get(decl_id, (None, None))
+        out.append((decl_id, {**head, "copNo": inv.head.get("copNo"), "consignee": consignee,
+                              "consigneeTelephone": phone,
+                              "_goods": [it.get("gname") for it in inv.items]}))
+    return out
 
 
 def _update_declarations(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -239,8 +270,10 @@ def _mark_written(session: Session, actor: Actor, msg: OutboundMessage) -> None:
     decl_ids = list(session.execute(select(MessageDeclaration.declaration_id)
                                     .where(MessageDeclaration.message_id == msg.id)).scalars())
     # queued → sent through the state machine (audited per declaration); not strict: a
-    # declaration a receipt already moved on stays where it is.
-    change_status(session, actor, decl_ids, Event(EventKind.SENT), strict=False)
+    # declaration a receipt already moved on stays where it is. Only the inventory itself
+    # sends the declaration (not its waybill, nor a cancellation).
+    if msg.message_type in INVENTORY_MESSAGES:
+        change_status(session, actor, decl_ids, Event(EventKind.SENT), strict=False)
     if msg.batch_id is not None:
         left = session.execute(select(func.count()).select_from(OutboundMessage).where(
             OutboundMessage.batch_id == msg.batch_id, OutboundMessage.state == PENDING,

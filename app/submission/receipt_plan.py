@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from app.domain.state_machine import REQUEST_RECEIPTS
 from app.domain.status import DeclarationStatus
 from app.submission.receipts import ReceiptReturn
 from app.submission.status_map import decide
@@ -27,6 +28,7 @@ class Target:
     preNo: str | None = None
     invtNo: str | None = None
     last_info: str | None = None
+    previous: DeclarationStatus | None = None  # before an open cancellation/return request
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Outcome:
     applied: bool
     reason: str  # applied|older|backwards|final|not_sent|no_status|duplicate|unmatched
     status: DeclarationStatus | None = None  # the status it moved the declaration to
+    kind: str = ""  # what the return was taken as (a CEB900 about a request: CEB624/CEB626)
 
 
 @dataclass
@@ -73,8 +76,9 @@ def plan_returns(returns: Iterable[ReceiptReturn], resolve: Resolver,
             continue
         for target in targets:
             updated = _with_numbers(target, ret)
-            d = decide(target.status, target.last_time, target.last_code, ret.kind,
-                       ret.status_code, ret.returnTime)
+            kind = _as_kind(ret.kind, target.status)
+            d = decide(target.status, target.last_time, target.last_code, kind,
+                       ret.status_code, ret.returnTime, target.previous)
             if d.apply and d.status is not None:
                 updated = replace(updated, status=d.status, last_time=ret.returnTime,
                                   last_code=ret.status_code)
@@ -82,8 +86,19 @@ def plan_returns(returns: Iterable[ReceiptReturn], resolve: Resolver,
             if updated != target:
                 plan.changed[target.declaration_id] = updated
             plan.outcomes.append(Outcome(ret, target.declaration_id, d.apply, d.reason,
-                                         d.status if d.apply else None))
+                                         d.status if d.apply else None, kind))
     return plan
+
+
+def _as_kind(kind: str, status: DeclarationStatus) -> str:
+    # A format-check failure (CEB900) for a declaration waiting on a cancellation or return
+    # is about that request, not about the inventory customs accepted long ago: it refuses
+    # the request.
+    if kind == "CEB900":
+        for receipt_kind, (requested, _done) in REQUEST_RECEIPTS.items():
+            if status is requested:
+                return receipt_kind
+    return kind
 
 
 def _with_numbers(target: Target, ret: ReceiptReturn) -> Target:

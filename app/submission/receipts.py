@@ -1,4 +1,6 @@
-"""Safe parsing of customs receipts: CEB622 (import), CEB604 (export), CEB900 (format check).
+"""Safe parsing of customs receipts: CEB622 (import), CEB604 (export), CEB900 (format check),
+CEB624 (cancellation), CEB626 (return), CEB512 (waybill), and the tax bills customs issues
+(CEB816 electronic tax bill, CEB818 its status).
 
 Receipts come from outside, so the parser refuses anything but plain XML: a DOCTYPE, entity
 declaration or external reference is rejected outright (defusedxml), which also rules out
@@ -42,8 +44,15 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
 _DECL_BYTES = re.compile(rb"""<\?xml\b[^>]*?\bencoding\s*=\s*(["'])([^"'>]*)\1""")
 _DECL_TEXT = re.compile(r"""(<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])[^"'>]*\2""")
 
-KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": "CEB900"}
-_RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn"}
+KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": "CEB900",
+         "CEB624Message": "CEB624", "CEB626Message": "CEB626", "CEB512Message": "CEB512",
+         "CEB816Message": "CEB816", "CEB818Message": "CEB818", "CEB514Message": "CEB514"}
+_RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn",
+                "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn",
+                "CEB512": "LogisticsReturn", "CEB816": "Tax", "CEB818": "Tax",
+                "CEB514": "LogisticsStatusReturn"}
+TAX_KINDS = frozenset({"CEB816", "CEB818"})
+_TAX_HEAD = {"CEB816": "TaxHeadRd", "CEB818": "TaxHeadStatus"}
 _FIELDS = (
     "guid",
     "customsCode",
@@ -60,6 +69,8 @@ _FIELDS = (
     "returnInfo",
     "oriCopMsgId",
     "oriMessageType",
+    "logisticsCode",
+    "logisticsNo",
 )
 
 
@@ -72,10 +83,23 @@ class ReceiptParseError(UserFacingError):
 
 
 @dataclass(frozen=True)
+class TaxFigures:
+    """What a CEB816 / CEB818 says beyond the common return fields (amounts as text)."""
+
+    taxNo: str
+    customsTax: str = ""
+    valueAddedTax: str = ""
+    consumptionTax: str = ""
+    taxPrice: str = ""  # Σ TaxListRd taxPrice: the dutiable value customs used
+    entDutyNo: str = ""
+    assureCode: str = ""
+
+
+@dataclass(frozen=True)
 class ReceiptReturn:
     """One return (status report) inside a receipt file. Field names are the CEB names."""
 
-    kind: str  # CEB622 / CEB604 / CEB900
+    kind: str  # CEB622 / CEB604 / CEB900 / CEB624 / CEB626
     guid: str
     copNo: str = ""
     preNo: str = ""
@@ -91,7 +115,10 @@ class ReceiptReturn:
     statisticsFlag: str = ""
     oriCopMsgId: str = ""
     oriMessageType: str = ""
+    logisticsCode: str = ""  # CEB512: waybills are named by carrier and waybill number
+    logisticsNo: str = ""
     ori_cop_nos: tuple[str, ...] = field(default=())  # CEB900: copNos in the echoed message
+    tax: TaxFigures | None = None  # CEB816 / CEB818 (returnStatus holds the bill status)
 
     @property
     def status_code(self) -> int | None:
@@ -103,9 +130,13 @@ class ReceiptReturn:
     @property
     def content_key(self) -> str:
         """Identity of this return regardless of file: the same report twice is one report."""
-        raw = "\x1f".join(
-            (self.kind, self.guid, self.copNo, self.returnStatus, self.returnTime, self.returnInfo)
-        )
+        parts: tuple[str, ...] = (self.kind, self.guid, self.copNo, self.returnStatus,
+                                  self.returnTime, self.returnInfo)
+        if self.kind in ("CEB512", "CEB514"):
+            parts += (self.logisticsNo,)
+        if self.tax is not None:
+            parts += (self.tax.taxNo,)
+        raw = "\x1f".join(parts)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
     def sort_key(self) -> tuple[str, int]:
@@ -232,7 +263,10 @@ def parse_receipt(data: bytes, *, max_bytes: int = MAX_RECEIPT_BYTES) -> Receipt
             count=len(nodes),
             limit=MAX_RETURNS_PER_FILE,
         )
-    returns = tuple(_read_return(kind, ns, n) for n in nodes)
+    if kind in TAX_KINDS:
+        returns = tuple(_read_tax(kind, ns, n) for n in nodes)
+    else:
+        returns = tuple(_read_return(kind, ns, n) for n in nodes)
     return ReceiptFile(kind, root.get("guid", ""), returns)
 
 
@@ -251,10 +285,49 @@ def _read_return(kind: str, ns: str, node: ET.Element) -> ReceiptReturn:
         raise ReceiptParseError(
             N_("A return has no {field}."), code="missing_field", field="returnStatus"
         )
-    if kind != "CEB900" and not values.get("copNo"):
+    if kind in ("CEB512", "CEB514"):
+        if not values.get("logisticsNo"):
+            raise ReceiptParseError(N_("A return has no {field}."), code="missing_field",
+                                    field="logisticsNo")
+    elif kind != "CEB900" and not values.get("copNo"):
         raise ReceiptParseError(N_("A return has no {field}."), code="missing_field", field="copNo")
     ori = _cop_nos_in(ori_biz) if kind == "CEB900" else ()
-    return ReceiptReturn(kind=kind, ori_cop_nos=ori, **{k: values.get(k, "") for k in _FIELDS})
+    fields: dict[str, Any] = {k: values.get(k, "") for k in _FIELDS}
+    return ReceiptReturn(kind=kind, ori_cop_nos=ori, **fields)
+
+
+def _read_tax(kind: str, ns: str, node: ET.Element) -> ReceiptReturn:
+    head = next((c for c in node if _local(c.tag) == (ns, _TAX_HEAD[kind])), None)
+    if head is None:
+        raise ReceiptParseError(N_("The receipt contains no {node}."), code="empty",
+                                node=_TAX_HEAD[kind])
+    values = {_local(c.tag)[1]: (c.text or "").strip() for c in head if _local(c.tag)[0] == ns}
+    for name in ("taxNo", "invtNo", "status", "returnTime"):
+        if not values.get(name):
+            raise ReceiptParseError(N_("A return has no {field}."), code="missing_field",
+                                    field=name)
+    prices: list[str] = []
+    for line in node:
+        if _local(line.tag) == (ns, "TaxListRd"):
+            prices.extend((c.text or "").strip() for c in line
+                          if _local(c.tag) == (ns, "taxPrice"))
+    figures = TaxFigures(
+        values["taxNo"], customsTax=values.get("customsTax", ""),
+        valueAddedTax=values.get("valueAddedTax", ""),
+        consumptionTax=values.get("consumptionTax", ""), taxPrice=_sum_text(prices),
+        entDutyNo=values.get("entDutyNo", ""), assureCode=values.get("assureCode", ""))
+    return ReceiptReturn(kind=kind, guid=values.get("guid", ""), invtNo=values["invtNo"],
+                         returnStatus=values["status"], returnTime=values["returnTime"],
+                         returnInfo=values.get("note", ""), tax=figures)
+
+
+def _sum_text(numbers: list[str]) -> str:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return str(sum((Decimal(n) for n in numbers if n), Decimal(0))) if numbers else ""
+    except InvalidOperation:
+        return ""
 
 
 def _cop_nos_in(echoed: str) -> tuple[str, ...]:

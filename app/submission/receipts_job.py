@@ -19,7 +19,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -37,19 +37,32 @@ from app.db.models import (
 )
 from app.db.types import utcnow
 from app.domain.clock import beijing_today
+from app.domain.state_machine import REQUEST_RECEIPTS, request_verdict
 from app.domain.status import DeclarationStatus
 from app.i18n import N_, Message, render
 from app.jobs.base import CancelToken, Progress, no_progress
 from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
+from app.submission.deliveries import apply_status_returns
 from app.submission.exchange import ExchangeFolderTransport
 from app.submission.exchange_fs import read_regular, symlink_refused
 from app.submission.inbox import InboxEntry, QuarantineRecord
+from app.submission.lifecycle import close_requests, open_requests_previous
 from app.submission.receipt_plan import Plan, Target, plan_returns
-from app.submission.receipts import ReceiptParseError, ReceiptReturn, file_hash, parse_receipt
+from app.submission.receipts import (
+    TAX_KINDS,
+    ReceiptParseError,
+    ReceiptReturn,
+    file_hash,
+    parse_receipt,
+)
+from app.submission.taxbills import apply_tax_returns
+from app.submission.waybills import apply_waybill_returns
 
 D = Declaration
 FILES_PER_CHUNK = 200
+# Returns that update their own table (waybills, tax bills), not a declaration's status.
+_OWN_TABLES = frozenset({"CEB512", "CEB514", *TAX_KINDS})
 log = logging.getLogger(__name__)
 
 
@@ -216,9 +229,17 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
     for attempt in range(3):
         try:
             with sessions() as session, session.begin():
-                resolver = _Resolver(session, all_returns)
+                declared = [r for r in all_returns if r.kind not in _OWN_TABLES]
+                resolver = _Resolver(session, declared)
                 seen = _seen_keys(session, [r.content_key for r in all_returns])
-                plan = plan_returns(all_returns, resolver, seen)
+                plan = plan_returns(declared, resolver, seen)
+                # Waybill answers change the waybill's status, not the declaration's.
+                plan.outcomes.extend(apply_waybill_returns(
+                    session, [r for r in all_returns if r.kind == "CEB512"], seen))
+                plan.outcomes.extend(apply_status_returns(
+                    session, [r for r in all_returns if r.kind == "CEB514"], seen))
+                plan.outcomes.extend(apply_tax_returns(
+                    session, [r for r in all_returns if r.kind in TAX_KINDS], seen))
                 stored = _persist(session, actor, plan, file_of)
                 _keep_files(session, stored, contents)
             break
@@ -286,6 +307,16 @@ class _Resolver:
                  .where(OutboundMessage.guid.in_(guids[i:i + 900])))
             for mrow in session.execute(qm):
                 self.by_message.setdefault(mrow.guid, []).append(_target(mrow))
+        # Cancellation / return answers restore the status before the request on refusal.
+        asked = sorted({t.declaration_id for t in self.by_cop.values()}
+                       | {t.declaration_id for ts in self.by_message.values() for t in ts})
+        previous = open_requests_previous(session, asked) if any(
+            r.kind in REQUEST_RECEIPTS or r.kind == "CEB900" for r in returns) else {}
+        if previous:
+            self.by_cop = {c: replace(t, previous=previous.get(t.declaration_id))
+                           for c, t in self.by_cop.items()}
+            self.by_message = {g: [replace(t, previous=previous.get(t.declaration_id))
+                                   for t in ts] for g, ts in self.by_message.items()}
 
     def __call__(self, ret: ReceiptReturn) -> Sequence[Target]:
         if ret.kind == "CEB900":
@@ -368,9 +399,16 @@ def _persist(session: Session, actor: Actor, plan: Plan,
         # Core insert into the table: the ORM bulk path costs 4x more for nothing here.
         session.connection().execute(insert(cast(Table, InboundReceipt.__table__)), rows)
     infos: dict[int | None, str] = {}
+    answers: list[tuple[int, str, str, str, str]] = []
     for o in plan.outcomes:  # in returnTime order: the last applied one wins
         if o.applied:
             infos[o.declaration_id] = o.ret.returnInfo
+        verdict = request_verdict(o.kind, o.ret.returnStatus) if o.kind else None
+        if verdict and o.declaration_id is not None and o.reason not in (
+                "duplicate", "unmatched", "older"):
+            # Refused even when customs released the parcel first (the status moved on).
+            answers.append((o.declaration_id, o.kind, verdict, o.ret.returnStatus,
+                            o.ret.returnInfo))
     updates = [{
         "_id": decl_id, "b_status": t.status.value, "b_last_return_time": t.last_time,
         "b_last_return_status": None if t.last_code is None else str(t.last_code),
@@ -386,6 +424,7 @@ def _persist(session: Session, actor: Actor, plan: Plan,
                 preNo=bindparam("b_pre_no"), invtNo=bindparam("b_invt_no"),
                 version=D.version + 1),
             updates)
+    close_requests(session, answers)
     if changes:
         record_events(session, actor, [
             AuditRecord("receipt.apply", "receipt_file", name, None, details)

@@ -8,6 +8,15 @@ Each `run_once()` is one "tick" of customs:
   (`reject_rate`) is refused (100) or sent to inspection (500);
 - the others progress one step per tick: 2 (declared, preNo given) → 120 (stored, invtNo
   given) → 399 (cleared review) → 800 (released);
+- a cancellation (CEB623) is approved (CEB624 2 then 399) unless the parcel is already
+  released or the seeded `reject_rate` refuses it (100); a return (CEB625) is approved
+  (CEB626) only for a released parcel, which then leaves the buyer's annual quota;
+- a waybill (CEB511) is accepted (CEB512 2 then 120) unless its number was already used
+  (-504012) or the seeded `reject_rate` refuses it (100); an inventory whose waybill was
+  refused fails the three-document match (-621002);
+- a released import parcel gets its electronic tax bill (CEB816: the CBEC comprehensive tax on
+  the shipped HS rates; a seeded `tax_mismatch_rate` share valued 10 % higher, as customs
+  revaluing the goods), summarised for payment (CEB818 status 2) the tick after;
 - some returns are held back a tick (so they arrive after a later one) and some are written
   twice, as real receipts do.
 State between ticks lives in `<exchange>/.simulator/state.json`.
@@ -29,7 +38,14 @@ from lxml import etree
 from app.rules.money import dutiable_value, single_limit_refused
 from app.submission import xsd
 from app.submission.exchange import ExchangeFolderTransport, write_atomic
-from app.submission.receipt_builders import build_ceb900, build_inventory_receipt, return_time
+from app.submission.receipt_builders import (
+    build_ceb900,
+    build_inventory_receipt,
+    build_tax_bills,
+    build_tax_statuses,
+    return_time,
+)
+from app.submission.simulator_tax import tax_bill
 from app.submission.xsd import CEB_NS
 
 PROGRESSION = ("2", "120", "399", "800")
@@ -39,6 +55,7 @@ ANNUAL_LIMIT = Decimal("26000")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _NS = {"ceb": CEB_NS}
+_REQUEST_ROOTS = {"CEB623Message": "CEB624", "CEB625Message": "CEB626"}
 
 
 def id_checksum_ok(number: str) -> bool:
@@ -59,9 +76,11 @@ class TickResult:
 
 class CustomsSimulator:
     def __init__(self, transport: ExchangeFolderTransport, *, reject_rate: float = 0.0,
-                 seed: int = 0, now: datetime | None = None) -> None:
+                 seed: int = 0, now: datetime | None = None,
+                 tax_mismatch_rate: float = 0.0) -> None:
         self.transport = transport
         self.reject_rate = reject_rate
+        self.tax_mismatch_rate = tax_mismatch_rate
         self.seed = seed
         self._now = now
         self.state_dir = transport.root / ".simulator"
@@ -76,7 +95,7 @@ class CustomsSimulator:
         """Inventories still progressing plus returns held back: 0 once customs is quiet."""
         state = self._load()
         open_invs = sum(1 for inv in state["inventories"].values() if not inv["done"])
-        return open_invs + len(state["held"])
+        return open_invs + len(state["held"]) + len(state.get("bills_open", []))
 
     # -- state ------------------------------------------------------------------------------
 
@@ -96,10 +115,16 @@ class CustomsSimulator:
         state["tick"] += 1
         rng = random.Random(f"{self.seed}:{state['tick']}")
         base = (self._now or datetime.now()) + timedelta(seconds=state["tick"])
-        out: dict[str, list[dict[str, Any]]] = {"CEB622": [], "CEB604": []}
+        out: dict[str, list[dict[str, Any]]] = {"CEB622": [], "CEB604": [], "CEB624": [],
+                                                "CEB626": [], "CEB512": [], "CEB514": []}
         files = 0
         taken = 0
         new_invs = 0
+        # Bills issued last tick are summarised for payment now (CEB818).
+        statuses = [{**b, "status": "2", "returnTime": return_time(base),
+                     "entDutyNo": f"JK{b['taxNo'][-12:]}"} for b in state.get("bills_open", [])]
+        state["bills_open"] = []
+        bills: list[dict[str, Any]] = []
         # Progress what customs already holds (before reading new messages: one step a tick).
         for guid, inv in state["inventories"].items():
             if inv["done"]:
@@ -110,6 +135,8 @@ class CustomsSimulator:
             inv["done"] = code == PROGRESSION[-1]
             if code == "120":
                 inv["invtNo"] = _invt_no(inv, rng)
+            if code == "800" and inv["kind"] == "CEB622":
+                bills.append(self._tax_bill(inv, rng, base))
             out[inv["kind"]].append(self._return(guid, inv, code, PROGRESSION_INFO[code], base))
         for path in self.transport.outbox_files():
             data = path.read_bytes()
@@ -121,6 +148,24 @@ class CustomsSimulator:
                 files += 1
                 continue
             kind, invs = result
+            if kind == "CEB512":
+                for head in invs:
+                    out[kind].extend(self._answer_waybill(head, state, rng, base))
+                continue
+            if kind == "CEB514":  # a parcel signed for: customs takes note
+                for n, head in enumerate(invs):
+                    out[kind].extend({
+                        "guid": head.get("guid", ""), "logisticsCode": head.get("logisticsCode"),
+                        "logisticsNo": head.get("logisticsNo"), "logisticsStatus": "S",
+                        "returnStatus": code, "returnInfo": info,
+                        "returnTime": return_time(base + timedelta(milliseconds=60 + 2 * n + k)),
+                    } for k, (code, info) in enumerate((("2", "电子口岸申报中"),
+                                                        ("399", "海关审结"))))
+                continue
+            if kind in _REQUEST_ROOTS.values():
+                for req in invs:
+                    out[kind].extend(self._answer_request(kind, req, state, rng, base))
+                continue
             for inv in invs:
                 new_invs += 1
                 code, info = self._judge(inv, state, rng)
@@ -152,8 +197,22 @@ class CustomsSimulator:
                     kind, chunk, default_namespace=rng.random() < 0.5))
                 files += 1
                 returns_written += len(chunk)
+        if bills:
+            self._write_receipt("CEB816", build_tax_bills(bills))
+            files += 1
+            state["bills_open"] = [{k: b[k] for k in ("guid", "invtNo", "taxNo", "assureCode")}
+                                   for b in bills]
+        if statuses:
+            self._write_receipt("CEB818", build_tax_statuses(statuses))
+            files += 1
         self._save(state)
         return TickResult(taken, new_invs, files, returns_written)
+
+    def _tax_bill(self, inv: dict[str, Any], rng: random.Random, base: datetime
+                  ) -> dict[str, Any]:
+        revalued = rng.random() < self.tax_mismatch_rate
+        return tax_bill(inv, f"{inv['invtNo']}{rng.randrange(10**6):06d}", return_time(base),
+                        Decimal("1.1") if revalued else Decimal(1))
 
     def _take(self, path: Path) -> None:
         # The real client removes the file from the outbox once it has sent it.
@@ -188,6 +247,8 @@ class CustomsSimulator:
             return build_ceb900("", "-1", f"报文格式错误: {exc}", when, ori_cop_msg_id=name,
                                 ori_message_type="Unknown")
         root_name = etree.QName(doc).localname
+        if root_name in _REQUEST_ROOTS or root_name in ("CEB511Message", "CEB513Message"):
+            return self._check_request(doc, data, name, when, root_name)
         direction: xsd.Direction | None = {"CEB621Message": "I", "CEB603Message": "E"}.get(
             root_name)  # type: ignore[assignment]
         guid = doc.get("guid", "")
@@ -211,9 +272,86 @@ class CustomsSimulator:
             head["_value"] = str(dutiable_value(record))
             # The pre-check's own rule: one indivisible item over the limit is let through.
             head["_single_refused"] = single_limit_refused(record, SINGLE_LIMIT, ANNUAL_LIMIT)
+            head["_items"] = [[el.findtext("ceb:gnum", "", _NS), el.findtext("ceb:gcode", "", _NS),
+                               el.findtext("ceb:totalPrice", "0", _NS)]
+                              for el in node.iterfind("ceb:InventoryList", _NS)]
             head["kind"] = "CEB622" if direction == "I" else "CEB604"
             invs.append(head)
         return ("CEB622" if direction == "I" else "CEB604"), invs
+
+    def _check_request(self, doc: etree._Element, data: bytes, name: str, when: datetime,
+                       root_name: str) -> bytes | tuple[str, list[dict[str, Any]]]:
+        problems = xsd.validate(doc, "I")
+        if problems:
+            info = "报文校验失败: " + "; ".join(p.message for p in problems[:5])
+            return build_ceb900(doc.get("guid", ""), "-1", info, when, ori_cop_msg_id=name,
+                                ori_message_type=root_name,
+                                ori_biz_message=data.decode("utf-8", "replace"))
+        node = {"CEB623Message": "ceb:InvtCancel",
+                "CEB625Message": "ceb:InvtRefund/ceb:InvtRefundHead",
+                "CEB511Message": "ceb:Logistics/ceb:LogisticsHead",
+                "CEB513Message": "ceb:LogisticsStatus"}[root_name]
+        reqs = [{etree.QName(c).localname: (c.text or "") for c in head}
+                for head in doc.iterfind(node, _NS)]
+        answer = {"CEB511Message": "CEB512", "CEB513Message": "CEB514"}
+        return _REQUEST_ROOTS.get(root_name) or answer[root_name], reqs
+
+    def _answer_waybill(self, head: dict[str, Any], state: dict[str, Any],
+                        rng: random.Random, base: datetime) -> list[dict[str, Any]]:
+        """CEB512 returns for one waybill: accepted (2, 120) or refused."""
+        number = head.get("logisticsNo", "")
+        waybills = state.setdefault("waybills", {})
+        if number in waybills and head.get("appType") == "1":
+            verdict = ("-504012", "物流运单已存在")
+        elif rng.random() < self.reject_rate:
+            verdict = ("100", "海关退单[运单信息与订单不符]")
+        else:
+            verdict = ("120", "海关入库")
+        waybills[number] = "rejected" if verdict[0] != "120" else "accepted"
+        steps = [("2", "电子口岸申报中"), verdict] if verdict[0] == "120" else [verdict]
+        return [{"guid": head.get("guid", ""), "logisticsCode": head.get("logisticsCode", ""),
+                 "logisticsNo": number, "returnStatus": code,
+                 "returnTime": return_time(base + timedelta(milliseconds=50 + n)),
+                 "returnInfo": info} for n, (code, info) in enumerate(steps)]
+
+    def _answer_request(self, kind: str, req: dict[str, Any], state: dict[str, Any],
+                        rng: random.Random, base: datetime) -> list[dict[str, Any]]:
+        """CEB624/CEB626 returns for one cancellation/return request."""
+        inv = next((i for i in state["inventories"].values()
+                    if i.get("invtNo") and i.get("invtNo") == req.get("invtNo")), None)
+        released = inv is not None and inv["done"] and inv["step"] == len(PROGRESSION) - 1
+        cancel = kind == "CEB624"
+        if inv is None:
+            verdict = ("100", "清单不存在或未审结")
+        elif inv.get("cancelled") or inv.get("returned"):
+            verdict = ("100", "已经申请过,请勿重复申请")
+        elif cancel and released:
+            verdict = ("100", "清单已放行,不能撤销")
+        elif not cancel and not released:
+            verdict = ("100", "清单未放行,不能退货")
+        elif rng.random() < self.reject_rate:
+            verdict = ("100", "海关退单[理由不充分]")
+        else:
+            verdict = ("399", "海关审结")
+        if verdict[0] == "399" and inv is not None:
+            if cancel:
+                inv["cancelled"] = inv["done"] = True
+            else:
+                inv["returned"] = True
+                buyer = inv.get("buyerIdNumber", "")
+                used = Decimal(state["annual"].get(buyer, "0")) - Decimal(inv["_value"])
+                state["annual"][buyer] = str(max(used, Decimal(0)))
+        out = []
+        for n, (code, info) in enumerate((("2", "电子口岸申报中"), verdict)):
+            when = base + timedelta(milliseconds=900 + n)
+            out.append({"guid": req.get("guid", ""), "customsCode": req.get("customsCode", ""),
+                        "agentCode": req.get("agentCode", ""),
+                        "ebpCode": req.get("ebpCode", ""), "ebcCode": req.get("ebcCode", ""),
+                        "copNo": req.get("copNo", ""),
+                        "preNo": (inv or {}).get("preNo") or req.get("preNo") or "",
+                        "invtNo": req.get("invtNo", ""), "returnStatus": code,
+                        "returnTime": return_time(when), "returnInfo": info})
+        return out
 
     def _judge(self, inv: dict[str, Any], state: dict[str, Any], rng: random.Random
                ) -> tuple[str, str]:
@@ -223,6 +361,8 @@ class CustomsSimulator:
         if known and inv.get("appType") == "1":
             return "-621004", "已经申报过,请勿重复申报"
         if inv["kind"] == "CEB622":
+            if state.get("waybills", {}).get(inv.get("logisticsNo")) == "rejected":
+                return "-621002", "四单回执解析失败[运单校验未通过]"
             if inv.get("buyerIdType") == "1" and not id_checksum_ok(inv.get("buyerIdNumber", "")):
                 return "100", "订购人身份信息校验失败[证件号码校验位错误]"
             value = Decimal(inv["_value"])

@@ -30,8 +30,8 @@ def is_rejection(kind: str, code: int | None) -> bool:
 
 
 def is_hold(status: S) -> bool:
-    """Inspection / detention / return: shown in their own view."""
-    return status in (S.INSPECTION, S.DETAINED, S.RETURNED)
+    """Inspection / detention / shipped back: shown in their own view."""
+    return status in (S.INSPECTION, S.DETAINED, S.SHIPPED_BACK)
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,14 @@ class Decision:
 
 
 def decide(current: S, last_time: str | None, last_code: int | None, kind: str,
-           code: int | None, return_time: str) -> Decision:
+           code: int | None, return_time: str, previous: S | None = None) -> Decision:
     """Whether a return moves a declaration currently in `current`.
 
-    `last_time`/`last_code` describe the last return applied to it (None if none).
+    `last_time`/`last_code` describe the last return applied to it (None if none);
+    `previous` is the status before an open cancellation/return request (CEB624/CEB626).
     """
+    if kind in sm.REQUEST_RECEIPTS:
+        return _decide_request(current, last_time, kind, code, return_time, previous)
     target = status_for(kind, code)
     if target is None:
         return Decision(False, None, "no_status")
@@ -71,3 +74,16 @@ def _later_code(last_code: int | None, code: int | None) -> bool:
     if last_code is None:
         return True
     return _CODE_ORDER.get(code, 0) > _CODE_ORDER.get(last_code, 0)
+
+
+def _decide_request(current: S, last_time: str | None, kind: str, code: int | None,
+                    return_time: str, previous: S | None) -> Decision:
+    if code is None or sm.request_verdict(kind, str(code)) is None:
+        return Decision(False, None, "no_status")
+    if last_time is not None and return_time < last_time:
+        return Decision(False, None, "older")
+    outcome = sm.apply(sm.DeclState(0, current),
+                       sm.Event.receipt(kind, str(code), previous=previous))
+    if outcome.changed:
+        return Decision(True, outcome.after.status, "applied")
+    return Decision(False, None, "final" if current in sm.RECEIPT_FINAL else "backwards")

@@ -27,6 +27,8 @@ SCHEMA_FILES: dict[Direction, str] = {
 }
 ROOT_ELEMENT: dict[Direction, str] = {"I": "CEB621Message", "E": "CEB603Message"}
 RETURN_ROOT: dict[Direction, str] = {"I": "CEB622Message", "E": "CEB604Message"}
+# Other messages we send whose schema requires the signature the customs client adds.
+SIGNED_BY_CLIENT: dict[Direction, tuple[str, ...]] = {"I": ("CEB623Message", "CEB625Message")}
 
 
 @dataclass(frozen=True)
@@ -58,16 +60,17 @@ def message_schema(direction: Direction) -> etree.XMLSchema:
     never signs: the customs client (holding the e-port IC card / UKey) adds the enveloped
     signature when it transmits the file. So we validate against the official schema with
     exactly that one element made optional (minOccurs="0", patched in memory on a copy of the
-    tree); every other rule is enforced as published. CEB603 already has it optional.
+    tree); every other rule is enforced as published. CEB603 already has it optional. The same
+    holds for the other messages we send (CEB623 cancellation, CEB625 return).
     """
     tree = schema_tree(direction)
     root = etree.fromstring(etree.tostring(tree), _schema_parser(), base_url=tree.docinfo.URL)
     xs = {"xs": XS_NS}
-    message = ROOT_ELEMENT[direction]
-    for ref in root.xpath(
-        f"xs:element[@name='{message}']//xs:element[@ref='ds:Signature']", namespaces=xs
-    ):
-        ref.set("minOccurs", "0")
+    for message in (ROOT_ELEMENT[direction], *SIGNED_BY_CLIENT.get(direction, ())):
+        for ref in root.xpath(
+            f"xs:element[@name='{message}']//xs:element[@ref='ds:Signature']", namespaces=xs
+        ):
+            ref.set("minOccurs", "0")
     return etree.XMLSchema(etree.ElementTree(root))
 
 

@@ -44,8 +44,8 @@ SUPERVISOR = Actor("bench", Role.SUPERVISOR)
 MEMORY_LIMIT_MB = 300.0
 START = datetime(2026, 11, 1, tzinfo=UTC)
 
-_SUBMITTED = "('sent','accepted','review','inspection','detained','returned','released'," \
-             "'cleared','rejected')"
+_SUBMITTED = "('sent','accepted','review','inspection','detained','shipped_back'," \
+             "'cancel_requested','released','cleared','return_requested','returned','rejected')"
 
 
 def build_database(path: Path, n: int) -> str:

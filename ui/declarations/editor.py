@@ -160,6 +160,7 @@ class DeclarationEditor(QDialog):
         layout.addWidget(splitter, 1)
 
         buttons = QHBoxLayout()
+        self._buttons = buttons
         self.message = QLabel(self)
         self.message.setObjectName("editor_message")
         buttons.addWidget(self.message, 1)
@@ -212,6 +213,13 @@ class DeclarationEditor(QDialog):
             grid.addLayout(form)
         area.setWidget(page)
         return area
+
+    def add_action_button(self, text: str, slot: Callable[[], None]) -> QPushButton:
+        """A button left of Revert/Save for another area's action on this declaration."""
+        button = QPushButton(text, self)
+        button.clicked.connect(slot)
+        self._buttons.insertWidget(1, button)
+        return button
 
     def _show_code_name(self, label: ElidedLabel, table: str, code: str) -> None:
         entry = self.refs.table(table).get(code.strip()) if code.strip() else None

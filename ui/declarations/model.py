@@ -56,7 +56,9 @@ SHUTDOWN_WAIT_MS = 10_000  # at most, when the window closes (a cancelled scan s
 STATUS_COLOURS: dict[str, str] = {
     "draft": "#5f6b7a", "invalid": "#c62828", "ready": "#2e7d32", "queued": "#1565c0",
     "sent": "#1565c0", "accepted": "#00838f", "review": "#ef6c00", "inspection": "#ad1457",
-    "detained": "#6a1b9a", "returned": "#6d4c41", "released": "#2e7d32", "cleared": "#1b5e20",
+    "detained": "#6a1b9a", "shipped_back": "#6d4c41",
+    "cancel_requested": "#8d6e63", "return_requested": "#8d6e63", "returned": "#546e7a",
+    "released": "#2e7d32", "cleared": "#1b5e20",
     "rejected": "#c62828", "cancelled": "#757575",
 }
 _ALIGN = {"left": Qt.AlignmentFlag.AlignLeft, "right": Qt.AlignmentFlag.AlignRight,

@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction
 
 from app.security.context import Permission
 from ui.reports.dialog import ReportDialog
+from ui.reports.tax_dialog import TaxReconcileDialog
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -29,8 +30,12 @@ class ReportActions:
         self.evidence = QAction(window.tr("Export e&vidence pack…"), window)
         self.evidence.setObjectName("action_export_evidence")
         self.evidence.setEnabled(actor.can(Permission.REPORTS))
-        for action in (self.summary, self.declarations, self.evidence):
+        self.tax = QAction(window.tr("&Tax reconciliation…"), window)
+        self.tax.setObjectName("action_tax_reconcile")
+        self.tax.setEnabled(actor.can(Permission.REPORTS))
+        for action in (self.summary, self.declarations, self.evidence, self.tax):
             menu.addAction(action)
+        self.tax.triggered.connect(self._on_tax_triggered)
         self.summary.triggered.connect(self._on_summary_triggered)
         self.declarations.triggered.connect(self._on_declarations_triggered)
         self.evidence.triggered.connect(self._on_evidence_triggered)
@@ -39,6 +44,15 @@ class ReportActions:
         dialog = ReportDialog(self.window.ctx, kind, self.window.current_filter(), self.window)
         dialog.show()
         return dialog
+
+    def open_tax(self) -> TaxReconcileDialog:
+        dialog = TaxReconcileDialog(self.window.ctx, self.window)
+        dialog.show()
+        dialog.run()
+        return dialog
+
+    def _on_tax_triggered(self) -> None:
+        self.open_tax()
 
     def _on_summary_triggered(self) -> None:
         self.open_dialog("summary")

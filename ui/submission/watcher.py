@@ -85,7 +85,8 @@ class ExchangeWatcher(QObject):
         if self.transport is not None and self.transport.available():
             self.fs_watcher.addPath(str(self.transport.inbox))
         if self.training and self.transport is not None:
-            self.simulator = CustomsSimulator(self.transport, reject_rate=0.15, seed=7)
+            self.simulator = CustomsSimulator(self.transport, reject_rate=0.15, seed=7,
+                                              tax_mismatch_rate=0.1)
 
     def _on_fs_watcher_directory_changed(self, _path: str) -> None:
         self._debounce.start()

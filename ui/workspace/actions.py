@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QObject
@@ -24,6 +25,8 @@ class WorkspaceActions(QObject):
         self.window = window
         self._refs: ReferenceTables | None = None
         self.editor: DeclarationEditor | None = None
+        # Other areas add their buttons to every editor opened (e.g. cancellation, return).
+        self.editor_extensions: list[Callable[[DeclarationEditor], None]] = []
         self._build_actions()
 
     def _build_actions(self) -> None:
@@ -77,6 +80,8 @@ class WorkspaceActions(QObject):
             editor.deleteLater()
         self.editor = DeclarationEditor(w.ctx, self.refs(), decl_id, self.next_id, w)
         self.editor.saved.connect(self._on_editor_saved)
+        for extend in self.editor_extensions:
+            extend(self.editor)
         self.editor.show()
         return self.editor
 

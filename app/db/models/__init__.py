@@ -18,6 +18,7 @@ from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
 from app.db.models.labels import RouteCode
+from app.db.models.lifecycle import LifecycleRequest, TaxBill, Waybill
 from app.db.models.reference import PositiveListEntry, RefEdition
 from app.db.models.station import Bag, BagParcel, ParcelWeighing, ThermalJob
 from app.db.models.submission import (
@@ -41,6 +42,7 @@ __all__ = [
     "ImportJob",
     "ImportRowError",
     "InboundReceipt",
+    "LifecycleRequest",
     "MappingProfile",
     "MessageDeclaration",
     "OutboundMessage",
@@ -54,7 +56,9 @@ __all__ = [
     "RouteCode",
     "SavedView",
     "Setting",
+    "TaxBill",
     "ThermalJob",
     "TimestampMixin",
     "User",
+    "Waybill",
 ]

@@ -55,7 +55,7 @@ def test_workbook_sheets_headings_formats_charts(report_data: ReportData,
                                                  tmp_path: Path) -> None:
     wb = load_workbook(_export(sessions, tmp_path))
     assert wb.sheetnames == ["Overview", "By day", "By platform", "By batch", "By clerk",
-                             "Rejection causes"]
+                             "Rejection causes", "Tax", "Tax mismatches"]
     days = wb["By day"]
     assert [c.value for c in days[1]][:6] == ["Date (Beijing time)", "Declarations", "Released",
                                               "Rejected", "Goods value (CNY)",

@@ -33,8 +33,10 @@ from app.reports import choices as report_choices
 from app.reports import detail as report_detail
 from app.reports import evidence as report_evidence
 from app.reports import summary as report_summary
+from app.reports import tax_reconcile
 from app.reports.evidence_sources import default_sources
 from app.reports.summary_data import SummaryScope
+from app.reports.tax_reconcile import ReconcileScope
 from app.rules.s10 import make_s10
 from app.security import pii
 from app.security.audit_service import AuditFilter, AuditService
@@ -62,7 +64,7 @@ from app.station import output as station_output
 from app.station import printers as station_printers
 from app.station import weighing
 from app.station.profiles import ThermalProfile
-from app.submission import batches, fixqueue, outbound, receipts_job
+from app.submission import batches, deliveries, fixqueue, lifecycle, outbound, receipts_job
 from app.submission.exchange import ExchangeFolderTransport
 from tests.factories import make_declaration
 from tests.unit.intake.filemakers import CN_HEADERS, CN_ROWS, write_csv
@@ -262,6 +264,17 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         P.REPORTS, lambda e, a: report_evidence.export_evidence(
             e.session, a, _open_batch(e), e.tmp / f"evidence-{a.role.value}.zip",
             default_sources(None))),
+    "reports.tax_reconcile.reconcile": (
+        P.REPORTS, lambda e, a: tax_reconcile.reconcile(e.session, a, ReconcileScope())),
+    "submission.deliveries.report_deliveries": (
+        P.SUBMIT, lambda e, a: deliveries.report_deliveries(
+            e.session, a, [e.decl_id], _transfer(e))),
+    "submission.lifecycle._request[cancel]": (
+        P.REOPEN, lambda e, a: lifecycle.request_cancellation(
+            e.session, a, [e.decl_id], "lost", _transfer(e))),
+    "submission.lifecycle._request[return]": (
+        P.REOPEN, lambda e, a: lifecycle.request_return(
+            e.session, a, [e.decl_id], "returned", _transfer(e))),
     "reports.summary.export_summary": (
         P.REPORTS, lambda e, a: report_summary.export_summary(
             e.session, a, SummaryScope(date(2026, 11, 1), date(2026, 11, 30)),

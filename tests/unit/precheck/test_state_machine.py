@@ -60,7 +60,7 @@ def test_return_status_mapping() -> None:
     assert status_for_receipt("CEB622Message", "120") is S.ACCEPTED
     assert status_for_receipt("CEB622", "500") is S.INSPECTION
     assert status_for_receipt("CEB622", "501") is S.DETAINED
-    assert status_for_receipt("CEB622", "700") is S.RETURNED
+    assert status_for_receipt("CEB622", "700") is S.SHIPPED_BACK
     assert status_for_receipt("CEB622", "-621005") is S.REJECTED
     assert status_for_receipt("CEB604", "4") is S.REJECTED
     assert status_for_receipt("CEB900", "-1") is S.REJECTED

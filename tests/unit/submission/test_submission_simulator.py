@@ -54,8 +54,11 @@ def test_progression_to_release(tmp_path: Path) -> None:
     assert t.outbox_files() == []
     by_cop: dict[str, list[ReceiptReturn]] = {}
     for r in returns:
-        by_cop.setdefault(r.copNo, []).append(r)
+        if r.kind == "CEB622":  # released parcels also get their tax bills (CEB816/818)
+            by_cop.setdefault(r.copNo, []).append(r)
     assert len(by_cop) == 30
+    bills = {r.tax.taxNo for r in returns if r.kind == "CEB816" and r.tax is not None}
+    assert len(bills) == 30
     for rs in by_cop.values():
         assert {r.returnStatus for r in rs} == {"2", "120", "399", "800"}
         final = max(rs, key=lambda r: r.returnTime)

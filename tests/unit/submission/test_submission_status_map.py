@@ -15,7 +15,7 @@ def test_codes_map_to_statuses() -> None:
     assert status_for("CEB622", 399) is S.REVIEW
     assert status_for("CEB622", 500) is S.INSPECTION
     assert status_for("CEB622", 502) is S.DETAINED
-    assert status_for("CEB622", 700) is S.RETURNED
+    assert status_for("CEB622", 700) is S.SHIPPED_BACK
     assert status_for("CEB622", 800) is S.RELEASED
     assert status_for("CEB604", 899) is S.CLEARED
     assert status_for("CEB622", 100) is S.REJECTED
