@@ -88,6 +88,21 @@ SAMPLES: dict[str, tuple[dict[str, Any], str | None, str]] = {
                        "station": "bench-1"}, None,
                       "Weighed at the station: 1.240 kg (declared 1.200 kg)"),
     "station.release": ({"holds": 1}, "scale recalibrated", "Released from the weight hold"),
+    "declaration.cancel_request": ({"copNo": "C1", "invtNo": "I1", "from": "accepted",
+                                    "to": "cancel_requested"}, "buyer cancelled",
+                                   "Cancellation requested from customs"),
+    "declaration.return_request": ({"copNo": "C1", "invtNo": "I1", "from": "released",
+                                    "to": "return_requested"}, "goods sent back",
+                                   "Return registered with customs"),
+    "waybill.signed": ({"logisticsNo": "EA123456785CN", "logisticsTime": "20261204"}, None,
+                       "Waybill EA123456785CN reported as signed for"),
+    "message.record": ({"file": "CEB623_1.xml", "kind": "cancel"}, None,
+                       "Message recorded: CEB623_1.xml"),
+    "reference.import": ({"edition": "2027", "rows": 3, "added": 1, "removed": 0,
+                          "changed": 2}, None,
+                         "Reference edition 2027 loaded: 1 added, 0 removed, 2 changed"),
+    "export.tax_reconcile": ({"declarations": 40, "mismatches": 2, "batch": None}, None,
+                             "Tax reconciliation exported: 40 declaration(s), 2 mismatch(es)"),
     "declaration.copy": ({"count": 3, "unmasked": True, "ids": [1, 2, 3]}, None,
                          "3 row(s) copied with full personal data"),
     "declaration.send": ({"batch": "B20261204-001"}, None,
@@ -108,7 +123,10 @@ SAMPLES: dict[str, tuple[dict[str, Any], str | None, str]] = {
                 "Database restored from /srv/copies/cd-20261204.sqlite3"),
 }
 # Actions built at run time (`f"print.{document}"`): the values they take.
-EXPANSIONS: dict[str, tuple[str, ...]] = {"print.*": ("print.label", "print.cn22")}
+EXPANSIONS: dict[str, tuple[str, ...]] = {
+    "print.*": ("print.label", "print.cn22"),
+    "declaration.*": ("declaration.cancel_request", "declaration.return_request"),
+}
 
 
 def sample_actions(written: set[str]) -> list[str]:

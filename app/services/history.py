@@ -67,6 +67,15 @@ ACTION_TEXTS: dict[str, str] = {
     "logout": N_("Signed out"),
     "declaration.send": N_("Submitted to customs in batch {batch}"),
     "declaration.copy": N_("{count} row(s) copied with full personal data"),
+    "declaration.cancel_request": N_("Cancellation requested from customs"),
+    "declaration.return_request": N_("Return registered with customs"),
+    "declaration.*": N_("Request sent to customs ({action})"),
+    "waybill.signed": N_("Waybill {logisticsNo} reported as signed for"),
+    "message.record": N_("Message recorded: {file}"),
+    "reference.import": N_("Reference edition {edition} loaded: {added} added, {removed} removed, "
+                           "{changed} changed"),
+    "export.tax_reconcile": N_("Tax reconciliation exported: {declarations} declaration(s), "
+                               "{mismatches} mismatch(es)"),
     "bag.open": N_("Bag opened for route {route}"),
     "bag.add": N_("Put into a bag for route {route}"),
     "bag.close": N_("Bag closed: route {route}, {parcels} parcel(s)"),
