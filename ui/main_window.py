@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         # Extra DeclarationFilter fields set by area panels (e.g. problem_code).
         self.filter_overrides: dict[str, Any] = {}
         self.language_switcher: Any = None  # set by the composition root (ui.language)
+        self.closed = False  # set once the window has closed: nothing may query any more
         # Asked in order before the window closes (unsaved edits); any False keeps it open.
         self.close_guards: list[Callable[[], bool]] = []
         self._build_ui()
@@ -237,6 +238,8 @@ class MainWindow(QMainWindow):
         return replace(flt, **self.filter_overrides)
 
     def apply_filter(self) -> None:
+        if self.closed:
+            return
         self.model.set_filter(self.current_filter())
         self.refresh_counts()
         self.filter_applied.emit()
@@ -434,5 +437,8 @@ class MainWindow(QMainWindow):
             return
         self.ui_settings.setValue(WINDOW_GEOMETRY_KEY, self.saveGeometry())
         self.columns.save()
+        # A search typed just before closing must not run against a database that is going.
+        self._search_timer.stop()
+        self.closed = True
         self.model.shutdown()
         event.accept()

@@ -183,7 +183,9 @@ class PrecheckController(QObject):
 
     # --- panels -------------------------------------------------------------------------
     def refresh_panels(self) -> None:
-        with self.window.ctx.transaction() as session:
+        if getattr(self.window, "closed", False):
+            return
+        with self.window.ctx.transaction(write=False) as session:
             counts, total = problem_counts(session, self.window.ctx.actor,
                                            self.window.current_filter())
         self.panel.set_counts(counts, total)
