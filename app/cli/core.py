@@ -10,20 +10,16 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.cli.framework import CliContext, Result, format_table
-from app.cli.precheck import tax_line
 from app.db.models import Declaration, User
 from app.domain.errors import ValidationError
 from app.domain.fields import HEAD_BY_NAME, ITEM_FIELDS
 from app.domain.status import DeclarationStatus
 from app.i18n import N_, render, translate
 from app.precheck.messages import revive
-from app.reference.store import load_reference_files, reference_from_db
+from app.reference.store import reference_from_db
 from app.security.context import Permission, require
-from app.security.demo_users import add_demo_users
 from app.services import declarations as decl_service
 from app.services import settings as settings_service
-from app.services.demo import add_demo_declarations
-from app.services.history import describe_event
 from app.services.queries import DeclarationFilter
 
 
@@ -115,6 +111,9 @@ def cmd_demo(ctx: CliContext, args: argparse.Namespace) -> Result:
         if args.if_empty and session.scalar(select(func.count()).select_from(Declaration)):
             return Result({"declarations": 0, "items": 0},
                           ctx.t("The database already has declarations; no demo data added."))
+        from app.security.demo_users import add_demo_users
+        from app.services.demo import add_demo_declarations
+
         refs = reference_from_db(session)
         settings = settings_service.all_settings(session)
         n, items = add_demo_declarations(session, ctx.actor, args.parcels, args.seed, refs,
@@ -190,6 +189,8 @@ def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
             f"{f.label(ctx.lang)}={_plain(item[f.name])}" for f in ITEM_FIELDS
             if f.name in ("gcode", "gname", "qty", "unit", "price", "totalPrice")))
     if d.tax_estimate is not None:
+        from app.cli.precheck import tax_line
+
         lines.append("  " + tax_line(ctx, d.tax_estimate))
     if problems:
         lines.append(ctx.t("Problems:"))
@@ -197,6 +198,8 @@ def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
                      for p in problems)
     if d.history:
         lines.append(ctx.t("History:"))
+        from app.services.history import describe_event
+
         for ev in d.history:
             text = describe_event(ev, ctx.lang, declaration_id=d.id)
             lines.append(f"  {str(ev['at'])[:16]}  {ev['user'] or '-'}  {text.title}")
@@ -262,6 +265,8 @@ def cmd_config_apply_open(ctx: CliContext, args: argparse.Namespace) -> Result:
 def cmd_reference(ctx: CliContext, args: argparse.Namespace) -> Result:
     with ctx.transaction() as session:
         require(ctx.actor, Permission.SETTINGS)
+        from app.reference.store import load_reference_files
+
         codes, hs = load_reference_files(session, args.folder)
     return Result({"codes": codes, "hsCodes": hs},
                   ctx.t("Loaded {codes} codes and {hs} HS codes.", codes=codes, hs=hs))

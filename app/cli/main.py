@@ -25,9 +25,37 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.intake",
     "app.cli.editing",
 )
+# The module owning each top-level command: a run imports only the module of the command it
+# runs (a cold `cleardesk list` must not load printing, reports, Excel or alembic).
+# tests/db/test_cli_cold_start.py holds this to what the modules register.
+COMMAND_OWNERS: dict[str, str] = {
+    **dict.fromkeys(("init", "demo", "list", "show", "config", "reference"), "app.cli.core"),
+    "check": "app.cli.precheck",
+    **dict.fromkeys(("users", "audit", "unmask", "backup", "restore"), "app.cli.security"),
+    **dict.fromkeys(("batch", "submit", "deliver", "receipts", "to-fix", "redeclare",
+                     "simulate-customs"), "app.cli.submission"),
+    "print": "app.cli.printing",
+    "routes": "app.cli.routes",
+    "export": "app.cli.reports",
+    "import": "app.cli.intake",
+    "edit": "app.cli.editing",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_of(argv: Sequence[str]) -> str | None:
+    """The top-level command named in `argv`, past the global options (None: none/unknown)."""
+    pre = argparse.ArgumentParser(add_help=False)
+    for option in ("--db", "--lang", "--user"):
+        pre.add_argument(option)
+    try:
+        _, rest = pre.parse_known_args(argv)
+    except SystemExit:  # a malformed global option: the full parser reports it
+        return None
+    return next((a for a in rest if not a.startswith("-")), None)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command, or only `command`'s module's when it is a known one."""
     parser = argparse.ArgumentParser(
         prog="cleardesk",
         description="ClearDesk — customs declarations for cross-border e-commerce parcels. "
@@ -40,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--user", metavar="NAME", help="log in as this user "
                         "(default: $CLEARDESK_USER; password from $CLEARDESK_PASSWORD or a prompt)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    owner = COMMAND_OWNERS.get(command or "")
+    for name in (owner,) if owner else COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     _accept_user_anywhere(sub)
     return parser
@@ -62,7 +91,7 @@ def add_json_flag(p: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(command_of(argv))
     args = parser.parse_args(argv)
     lang = args.lang or detect_language()
     url = resolve_url(args.db)

@@ -14,18 +14,18 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.framework import ActorResolver, CliContext, Result, format_table
 from app.domain.errors import PermissionDeniedError, ValidationError
 from app.i18n import N_, render, translate
-from app.security.audit_service import AuditFilter, AuditService
-from app.security.auth import login
 from app.security.context import ROLE_LABELS, Actor, Role, system_actor, this_workstation
-from app.security.maintenance import MaintenanceService, database_file
-from app.security.passwords import PasswordHasher
-from app.security.pii import unmask_declaration
 from app.security.users import LOGIN_ROLES, UserInfo, UserService
+
+if TYPE_CHECKING:
+    from app.security.passwords import PasswordHasher
+# Services a command may not need are imported by the commands that use them: a cold
+# `cleardesk list` must not load password hashing, backups or the audit service.
 
 PasswordPrompt = Callable[[str], str]
 
@@ -120,6 +120,9 @@ def make_actor_resolver(
         password = env.get("CLEARDESK_PASSWORD")
         if password is None:
             password = _ask(ctx, prompt, ctx.t("Password for {name}: ", name=name))
+        from app.security.auth import login
+        from app.security.passwords import PasswordHasher
+
         outcome = login(ctx.sessions, name, password, hasher=hasher or PasswordHasher())
         return outcome.actor_or_raise()
 
@@ -225,6 +228,8 @@ def cmd_users_role(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 
 def cmd_audit_verify(ctx: CliContext, args: argparse.Namespace) -> Result:
+    from app.security.audit_service import AuditService
+
     with ctx.transaction() as session:
         check = AuditService(session).verify(ctx.actor)
     data: dict[str, Any] = {"ok": check.ok, "events": check.events,
@@ -242,6 +247,8 @@ def cmd_audit_verify(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 
 def cmd_audit_list(ctx: CliContext, args: argparse.Namespace) -> Result:
+    from app.security.audit_service import AuditFilter, AuditService
+
     flt = AuditFilter(user=args.filter_user, action=args.action,
                       declaration_id=args.declaration)
     with ctx.transaction() as session:
@@ -264,6 +271,8 @@ def _now() -> datetime:
 
 
 def cmd_backup(ctx: CliContext, args: argparse.Namespace) -> Result:
+    from app.security.maintenance import MaintenanceService
+
     service = MaintenanceService(ctx.url, ctx.engine, ctx.sessions)
     info = service.backup(ctx.actor, args.output, now=_now())
     return Result({"file": str(info.path), "bytes": info.size_bytes, "revision": info.revision},
@@ -272,6 +281,8 @@ def cmd_backup(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 
 def cmd_restore(ctx: CliContext, args: argparse.Namespace) -> Result:
+    from app.security.maintenance import MaintenanceService, database_file
+
     db_path = database_file(ctx.url)
     damaged = MaintenanceService.damaged(db_path)
     # A damaged database may not even let anyone log in; restoring it needs no login
@@ -299,6 +310,8 @@ def _when(moment: datetime | None) -> str:
 
 
 def cmd_unmask(ctx: CliContext, args: argparse.Namespace) -> Result:
+    from app.security.pii import unmask_declaration
+
     with ctx.transaction() as session:
         values = unmask_declaration(session, ctx.actor, args.id, reason=args.reason)
     lines = [f"#{args.id}"] + [f"  {key}: {value}" for key, value in values.items()
