@@ -26,7 +26,7 @@ from app.db.models import Setting
 from app.reference.tables import ReferenceTables
 from app.rules.context import CheckContext, CrossFacts
 from app.rules.engine import RULES_VERSION
-from app.rules.idcard import birth_date, normalise_id_number
+from app.rules.idcard import normalise_id_number
 
 # Settings no rule can depend on (display, files, devices): changing them does not make
 # every declaration look changed. Any other setting is part of the fingerprint.
@@ -71,16 +71,25 @@ def content_digest(head: Sequence[Any], items: Sequence[Sequence[Any]]) -> bytes
     return _digest(repr((head, items)).encode("utf-8", "surrogatepass"))
 
 
-def today_token(buyer_id: Any, today: date) -> bytes:
-    """What "today" means to the buyer ID rule for this ID: whether its birth date lies after
-    today (the only rule reading the date). Empty when the ID has no birth date."""
-    if not isinstance(buyer_id, str):
+def today_token(buyer_id: Any, today: str) -> bytes:
+    """What "today" (YYYYMMDD, see `day_text`) means to the buyer ID rule for this ID: whether
+    the 8 digits where an 18-character ID keeps its birth date are after today (the only rule
+    reading the date; for a real date that is the rule's own comparison, for a digit string
+    that is not a date the rule's finding does not depend on the day). Empty otherwise."""
+    if type(buyer_id) is not str:
         return b""
-    number = normalise_id_number(buyer_id.strip())
-    if len(number) != 18 or not number[6:14].isdigit():
+    if len(buyer_id) != 18:  # the rule normalises spaces and a lowercase x away first
+        buyer_id = normalise_id_number(buyer_id)
+        if len(buyer_id) != 18:
+            return b""
+    digits = buyer_id[6:14]
+    if not digits.isdigit():
         return b""
-    born = birth_date(number)
-    return b"" if born is None else (b"F" if born > today else b"P")
+    return b"F" if digits > today else b"P"
+
+
+def day_text(today: date) -> str:
+    return today.strftime("%Y%m%d")
 
 
 def fingerprint(key: bytes, content: bytes, status: str, facts: CrossFacts | None,

@@ -41,7 +41,7 @@ from app.domain.status import EDITABLE_STATUSES, DeclarationStatus
 from app.i18n import Message
 from app.jobs.base import CancelToken, Progress, cyclic_gc_paused, no_progress
 from app.precheck.facts import gather_facts
-from app.precheck.fingerprint import content_digest, fingerprint, run_key, today_token
+from app.precheck.fingerprint import content_digest, day_text, fingerprint, run_key, today_token
 from app.precheck.messages import params_to_json, revive
 from app.precheck.records import HEAD_NAMES, IN_CHUNK, Rows, iter_record_chunks
 from app.reference.store import reference_from_db
@@ -170,6 +170,7 @@ class _Sorter:
 
     def __init__(self, key: bytes, ctx: CheckContext, force: bool) -> None:
         self.key, self.ctx, self.force = key, ctx, force
+        self.today = day_text(ctx.today)
         self.content: dict[int, bytes] = {}
         self.stored: dict[int, _Stored] = {}
         self.skipped_in_chunk: dict[int, int] = {}  # id → stored error count
@@ -182,7 +183,7 @@ class _Sorter:
         stored.clear()
         skipped: dict[int, int] = {}
         kept: Rows = []
-        facts, key, today, empty = self.ctx.facts, self.key, self.ctx.today, ()
+        facts, key, today, empty = self.ctx.facts, self.key, self.today, ()
         for row in heads:
             decl_id = row[0]
             digest = content_digest(row[2:_N], groups.get(decl_id, empty))
@@ -204,7 +205,7 @@ class _Sorter:
         decl_id = record["id"]
         return fingerprint(self.key, self.content[decl_id], status,
                            self.ctx.facts.get(decl_id),
-                           today_token(record.get("buyerIdNumber"), self.ctx.today))
+                           today_token(record.get("buyerIdNumber"), self.today))
 
 
 def _stored_report(session: Session, skipped: dict[int, int]) -> list[ReportedProblem]:
