@@ -10,8 +10,9 @@ set-based SQL gathered once per run. The caller owns the transaction.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -43,6 +44,7 @@ from app.jobs.base import CancelToken, Progress, cyclic_gc_paused, no_progress
 from app.precheck.facts import gather_facts
 from app.precheck.fingerprint import content_digest, day_text, fingerprint, run_key, today_token
 from app.precheck.messages import params_to_json, revive
+from app.precheck.pool import RulePool, workers_for
 from app.precheck.records import HEAD_NAMES, IN_CHUNK, Rows, iter_record_chunks
 from app.reference.store import reference_from_db
 from app.reference.tables import ReferenceTables
@@ -120,26 +122,57 @@ def check_declarations(
     sorter = _Sorter(run_key(session, ctx), ctx, force)
     # Records, their Decimals and problems hold no cycles, but allocating them set off
     # hundreds of collections that scanned them all (about 8 % of a run).
-    with cyclic_gc_paused():
-        for records in iter_record_chunks(session, ids, extra=_EXTRA, keep=sorter.keep):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            filled = _fill_legal_quantities(session, records, ctx.ref)
-            results = list(zip(records, check_records(records, ctx), strict=True))
-            # A chunk of "all" without skipped ids is every id from its first to its last.
-            whole = ids is None and not sorter.skipped_in_chunk
-            step = len(results) if whole else IN_CHUNK
-            for start in range(0, len(results), step):
-                changes += _store_chunk(session, actor, results[start:start + step], now,
-                                        contiguous=whole, moves_cache=moves, sorter=sorter,
-                                        filled=filled)
-            checked += len(results) + len(sorter.skipped_in_chunk)
-            passed += sum(1 for _, res in results if res.passed)
-            passed += sum(1 for errors in sorter.skipped_in_chunk.values() if not errors)
-            if report:
-                reported.extend(_report(results))
-                reported.extend(_stored_report(session, sorter.skipped_in_chunk))
-            progress(checked, total, "")
+    workers = workers_for(total)
+    pool = RulePool(ctx, workers) if workers else None
+    in_flight: deque[tuple[list[dict[str, Any]], Future[list[CheckResult]] | None, set[int],
+                           dict[int, int]]] = deque()
+
+    def finish(records: list[dict[str, Any]], checks: list[CheckResult], filled: set[int],
+               skipped: dict[int, int]) -> None:
+        nonlocal checked, passed, changes
+        results = list(zip(records, checks, strict=True))
+        # A chunk of "all" without skipped ids is every id from its first to its last.
+        whole = ids is None and not skipped
+        step = len(results) if whole else IN_CHUNK
+        for start in range(0, len(results), step):
+            changes += _store_chunk(session, actor, results[start:start + step], now,
+                                    contiguous=whole, moves_cache=moves, sorter=sorter,
+                                    filled=filled)
+        sorter.forget(r["id"] for r in records)
+        checked += len(results) + len(skipped)
+        passed += sum(1 for _, res in results if res.passed)
+        passed += sum(1 for errors in skipped.values() if not errors)
+        if report:
+            reported.extend(_report(results))
+            reported.extend(_stored_report(session, skipped))
+        progress(checked, total, "")
+
+    def finish_oldest() -> None:
+        records, future, filled, skipped = in_flight.popleft()
+        finish(records, future.result() if future is not None else [], filled, skipped)
+
+    # Records, their Decimals and problems hold no cycles, but allocating them set off
+    # hundreds of collections that scanned them all (about 8 % of a run).
+    try:
+        with cyclic_gc_paused():
+            for records in iter_record_chunks(session, ids, extra=_EXTRA, keep=sorter.keep):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                filled = _fill_legal_quantities(session, records, ctx.ref)
+                if pool is None:
+                    finish(records, check_records(records, ctx), filled,
+                           sorter.skipped_in_chunk)
+                    continue
+                # Rules on the workers while this process reads and stores the next chunks.
+                in_flight.append((records, pool.submit(records) if records else None, filled,
+                                  sorter.skipped_in_chunk))
+                while len(in_flight) > pool.workers:
+                    finish_oldest()
+            while in_flight:
+                finish_oldest()
+    finally:
+        if pool is not None:
+            pool.close()
     if report:
         reported.sort(key=lambda p: p.declaration_id)
     return CheckSummary(checked, passed, checked - passed, changes, tuple(reported),
@@ -179,8 +212,6 @@ class _Sorter:
     def keep(self, heads: Rows, items: Rows) -> tuple[Rows, Rows]:
         groups = {k: list(g) for k, g in groupby(items, itemgetter(0))}
         content, stored = self.content, self.stored
-        content.clear()
-        stored.clear()
         skipped: dict[int, int] = {}
         kept: Rows = []
         facts, key, today, empty = self.ctx.facts, self.key, self.today, ()
@@ -200,6 +231,12 @@ class _Sorter:
         if not skipped:
             return kept, items
         return kept, [i for i in items if i[0] not in skipped]
+
+    def forget(self, ids: Iterable[int]) -> None:
+        """Drop what was kept for declarations now stored."""
+        for decl_id in ids:
+            self.content.pop(decl_id, None)
+            self.stored.pop(decl_id, None)
 
     def fingerprint(self, record: dict[str, Any], status: str) -> str:
         decl_id = record["id"]
