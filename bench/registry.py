@@ -24,6 +24,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.station",
     "bench.cases.reference",
     "bench.cases.lifecycle",
+    "bench.cases.startup",
 )
 
 

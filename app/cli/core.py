@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.cli.framework import CliContext, Result, format_table
-from app.cli.precheck import tax_line
 from app.db.models import Declaration, User
 from app.domain.errors import ValidationError
 from app.domain.fields import HEAD_BY_NAME, ITEM_FIELDS
@@ -17,12 +16,9 @@ from app.domain.status import DeclarationStatus
 from app.i18n import N_, render, translate
 from app.precheck.messages import revive
 from app.reference.store import reference_from_db
-from app.security.demo_users import add_demo_users
 from app.services import declarations as decl_service
 from app.services import settings as settings_service
 from app.services.copy_rows import rows_as_tsv
-from app.services.demo import add_demo_declarations
-from app.services.history import describe_event
 from app.services.queries import GRID_BY_KEY, DeclarationFilter
 
 
@@ -113,6 +109,9 @@ def cmd_demo(ctx: CliContext, args: argparse.Namespace) -> Result:
         if args.if_empty and session.scalar(select(func.count()).select_from(Declaration)):
             return Result({"declarations": 0, "items": 0},
                           ctx.t("The database already has declarations; no demo data added."))
+        from app.security.demo_users import add_demo_users
+        from app.services.demo import add_demo_declarations
+
         refs = reference_from_db(session)
         settings = settings_service.all_settings(session)
         n, items = add_demo_declarations(session, ctx.actor, args.parcels, args.seed, refs,
@@ -194,6 +193,8 @@ def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
             f"{f.label(ctx.lang)}={_plain(item[f.name])}" for f in ITEM_FIELDS
             if f.name in ("gcode", "gname", "qty", "unit", "price", "totalPrice")))
     if d.tax_estimate is not None:
+        from app.cli.precheck import tax_line
+
         lines.append("  " + tax_line(ctx, d.tax_estimate))
     if problems:
         lines.append(ctx.t("Problems:"))
@@ -201,6 +202,8 @@ def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
                      for p in problems)
     if d.history:
         lines.append(ctx.t("History:"))
+        from app.services.history import describe_event
+
         for ev in d.history:
             text = describe_event(ev, ctx.lang, declaration_id=d.id)
             lines.append(f"  {str(ev['at'])[:16]}  {ev['user'] or '-'}  {text.title}")

@@ -29,9 +29,41 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.lifecycle",
     "app.cli.tax",
 )
+# The module owning each top-level command: a run imports only the module of the command it
+# runs (a cold `cleardesk list` must not load printing, reports, Excel or alembic).
+# tests/db/test_cli_cold_start.py holds this to what the modules register.
+COMMAND_OWNERS: dict[str, str] = {
+    **dict.fromkeys(("init", "demo", "list", "show", "config"), "app.cli.core"),
+    "check": "app.cli.precheck",
+    **dict.fromkeys(("users", "audit", "unmask", "backup", "restore"), "app.cli.security"),
+    **dict.fromkeys(("batch", "submit", "deliver", "receipts", "to-fix", "redeclare",
+                     "simulate-customs"), "app.cli.submission"),
+    "print": "app.cli.printing",
+    "routes": "app.cli.routes",
+    "export": "app.cli.reports",
+    "import": "app.cli.intake",
+    "edit": "app.cli.editing",
+    **dict.fromkeys(("station", "bags"), "app.cli.station"),
+    "reference": "app.cli.reference",
+    **dict.fromkeys(("cancel", "return", "signed"), "app.cli.lifecycle"),
+    "tax": "app.cli.tax",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_of(argv: Sequence[str]) -> str | None:
+    """The top-level command named in `argv`, past the global options (None: none/unknown)."""
+    pre = argparse.ArgumentParser(add_help=False)
+    for option in ("--db", "--lang", "--user"):
+        pre.add_argument(option)
+    try:
+        _, rest = pre.parse_known_args(argv)
+    except SystemExit:  # a malformed global option: the full parser reports it
+        return None
+    return next((a for a in rest if not a.startswith("-")), None)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command, or only `command`'s module's when it is a known one."""
     parser = argparse.ArgumentParser(
         prog="cleardesk",
         description="ClearDesk — customs declarations for cross-border e-commerce parcels. "
@@ -44,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--user", metavar="NAME", help="log in as this user "
                         "(default: $CLEARDESK_USER; password from $CLEARDESK_PASSWORD or a prompt)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    owner = COMMAND_OWNERS.get(command or "")
+    for name in (owner,) if owner else COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     _accept_user_anywhere(sub)
     return parser
@@ -76,7 +109,7 @@ def _save_checkpoint(ctx: CliContext) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(command_of(argv))
     args = parser.parse_args(argv)
     lang = args.lang or detect_language()
     url = resolve_url(args.db)
@@ -85,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(url=url, lang=lang)
     from app.cli.security import make_actor_resolver
-    from app.rules.textrules import escape_controls
+    from app.domain.terminal import escape_controls
 
     ctx = CliContext(url=url, lang=lang, json=bool(getattr(args, "json", False)),
                      actor_resolver=make_actor_resolver(args.user))

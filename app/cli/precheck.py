@@ -24,6 +24,8 @@ def register(sub: Any) -> None:
     which.add_argument("--all", action="store_true",
                        help="every declaration (default: the editable ones, not yet in a batch)")
     which.add_argument("--ids", nargs="+", type=int, metavar="ID", help="these declarations")
+    p.add_argument("--full", action="store_true",
+                   help="check every one again, also those unchanged since their last check")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=cmd_check)
 
@@ -48,7 +50,7 @@ def cmd_check(ctx: CliContext, args: argparse.Namespace) -> Result:
             ids = list(session.execute(
                 select(Declaration.id).where(Declaration.status.in_(
                     [s.value for s in EDITABLE_STATUSES]))).scalars())
-        summary = check_declarations(session, ctx.actor, ids,
+        summary = check_declarations(session, ctx.actor, ids, force=args.full,
                                      progress=_progress if not ctx.json else _quiet)
     return Result(summary_json(summary, ctx.lang), _text(ctx, summary))
 
@@ -62,6 +64,7 @@ def summary_json(summary: CheckSummary, lang: str) -> dict[str, Any]:
         "checked": summary.checked,
         "ready": summary.passed,
         "invalid": summary.failed,
+        "unchanged": summary.skipped,  # skipped: inputs unchanged since their last check
         "problems": [
             {"id": p.declaration_id, "orderNo": p.orderNo, "logisticsNo": p.logisticsNo,
              "field": p.field, "code": p.code, "severity": p.severity,

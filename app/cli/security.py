@@ -14,19 +14,18 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.framework import ActorResolver, CliContext, Result, format_table
 from app.domain.errors import PermissionDeniedError, ValidationError
 from app.i18n import N_, render, translate
-from app.security.audit_service import AuditFilter, AuditService
-from app.security.auth import login
-from app.security.checkpoints import checkpoint_file, given_checkpoint, record_checkpoint
 from app.security.context import ROLE_LABELS, Actor, Role, system_actor, this_workstation
-from app.security.maintenance import MaintenanceService, checkpoints_for, database_file
-from app.security.passwords import PasswordHasher
-from app.security.pii import unmask_declaration
 from app.security.users import LOGIN_ROLES, UserInfo, UserService
+
+if TYPE_CHECKING:
+    from app.security.passwords import PasswordHasher
+# Services a command may not need are imported by the commands that use them: a cold
+# `cleardesk list` must not load password hashing, backups or the audit service.
 
 PasswordPrompt = Callable[[str], str]
 
@@ -109,9 +108,12 @@ def make_actor_resolver(
     hasher: PasswordHasher | None = None,
 ) -> ActorResolver:
     """The login the CLI performs on first use of `ctx.actor`."""
+    from app.security.auth import login
+
     env = os.environ if env is None else env
 
     def resolve(ctx: CliContext) -> Actor:
+
         with ctx.read_sessions.begin() as session:
             if UserService(session).needs_bootstrap():
                 # No accounts yet: nothing to log in to. Only the first admin can be added.
@@ -125,6 +127,8 @@ def make_actor_resolver(
         password = env.get("CLEARDESK_PASSWORD")
         if password is None:
             password = _ask(ctx, prompt, ctx.t("Password for {name}: ", name=name))
+        from app.security.passwords import PasswordHasher
+
         outcome = login(ctx.sessions, name, password, hasher=hasher or PasswordHasher())
         return outcome.actor_or_raise()
 
@@ -230,6 +234,10 @@ def cmd_users_role(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 
 def cmd_audit_verify(ctx: CliContext, args: argparse.Namespace) -> Result:
+    from app.security.audit_service import AuditService
+    from app.security.checkpoints import checkpoint_file, given_checkpoint, record_checkpoint
+    from app.security.maintenance import checkpoints_for
+
     checkpoints = checkpoints_for(ctx.url)
     if args.checkpoint:
         checkpoints += [given_checkpoint(value) for value in args.checkpoint]
@@ -276,6 +284,8 @@ def cmd_audit_verify(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 
 def cmd_audit_list(ctx: CliContext, args: argparse.Namespace) -> Result:
+    from app.security.audit_service import AuditFilter, AuditService
+
     flt = AuditFilter(user=args.filter_user, action=args.action,
                       declaration_id=args.declaration)
     with ctx.transaction(write=False) as session:
@@ -298,6 +308,9 @@ def _now() -> datetime:
 
 
 def cmd_backup(ctx: CliContext, args: argparse.Namespace) -> Result:
+
+    from app.security.maintenance import MaintenanceService
+
     service = MaintenanceService(ctx.url, ctx.engine, ctx.sessions)
     info = service.backup(ctx.actor, args.output, now=_now())
     return Result({"file": str(info.path), "bytes": info.size_bytes, "revision": info.revision},
@@ -306,6 +319,9 @@ def cmd_backup(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 
 def cmd_restore(ctx: CliContext, args: argparse.Namespace) -> Result:
+
+    from app.security.maintenance import MaintenanceService, database_file
+
     db_path = database_file(ctx.url)
     damaged = MaintenanceService.damaged(db_path)
     # A damaged database may not even let anyone log in; restoring it needs no login
@@ -333,6 +349,9 @@ def _when(moment: datetime | None) -> str:
 
 
 def cmd_unmask(ctx: CliContext, args: argparse.Namespace) -> Result:
+
+    from app.security.pii import unmask_declaration
+
     with ctx.transaction() as session:
         values = unmask_declaration(session, ctx.actor, args.id, reason=args.reason)
     lines = [f"#{args.id}"] + [f"  {key}: {value}" for key, value in values.items()

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import DBAPIError
 
 from app.db.engine import read_only_engine, sqlite_file
 from app.domain.errors import SchemaTooNewError
 from app.paths import migrations_path
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# alembic is imported only when a schema has to change or be explained: every CLI command
+# calls ensure_schema, and loading alembic and its script directory was most of a cold
+# `cleardesk list`.
+_REVISION = re.compile(r"""^revision\s*=\s*["']([^"']+)["']""", re.M)
+_DOWN = re.compile(r"^down_revision\s*=\s*(.+)$", re.M)
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
 
 
 @dataclass(frozen=True)
@@ -27,18 +36,24 @@ class MigrationResult:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_path()))
     return cfg
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     # Read-only: starting a command must not queue behind another workstation's import.
     with read_only_engine(engine).connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
@@ -50,6 +65,12 @@ def ensure_schema(engine: Engine) -> MigrationResult:
     A database stamped by a newer build is refused (SchemaTooNewError) and left untouched.
     Before changing an existing SQLite database, a consistent copy is saved beside it.
     """
+    quick = _quick_head()
+    if quick is not None and _stored_revision(engine) == quick:
+        return MigrationResult(quick, quick, None)
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     cfg = alembic_config()
     script = ScriptDirectory.from_config(cfg)
     head = script.get_current_head()
@@ -76,6 +97,32 @@ def ensure_schema(engine: Engine) -> MigrationResult:
     return MigrationResult(before, head, backup)
 
 
+def _quick_head() -> str | None:
+    """The head revision read from the revision files' own `revision`/`down_revision` lines,
+    without alembic; None when that is not one clear head (alembic then decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (migrations_path() / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found, down = _REVISION.search(text), _DOWN.search(text)
+        if found is None or down is None:
+            return None
+        revisions.add(found.group(1))
+        parents.update(_QUOTED.findall(down.group(1)))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """The database's alembic revision by plain SQL (None: not stamped, or not one row)."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except DBAPIError:
+        return None
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
 def _has_tables(engine: Engine) -> bool:
     return bool(inspect(engine).get_table_names())
 
@@ -98,3 +145,4 @@ def backup_before_migration(path: Path, revision: str) -> Path:
         src.close()
     tmp.replace(target)
     return target
+

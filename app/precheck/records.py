@@ -7,7 +7,7 @@ is several times cheaper than the column type's generic conversion on 100k rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -80,19 +80,28 @@ ITEM_FIELD_NAMES = ITEM_NAMES[1:]
 ITEM_FIELD_DEC = frozenset(i - 1 for i in ITEM_DEC)
 
 
-def _load(session: Session, head_where: Any, item_where: Any) -> list[dict[str, Any]]:
+Rows = list[Sequence[Any]]
+# Given a chunk's driver rows (heads with the `extra` columns after the record's own, items),
+# the rows to build records from (heads without the extra columns).
+Keep = Callable[[Rows, Rows], tuple[Rows, Rows]]
+
+
+def _load(session: Session, head_where: Any, item_where: Any, extra: Sequence[Any] = (),
+          keep: Keep | None = None) -> list[dict[str, Any]]:
     # Driver tuples on the Session's connection: no ORM, no Row objects (every column is an
     # int, a str or a scaled integer the driver returns as it is).
     conn = session.connection()
     scaled = _Decimals()
-    heads = _dicts(HEAD_NAMES, HEAD_DEC, _columns(fetchall(
-        conn, select(*HEAD_COLUMNS).where(head_where).order_by(D.id)), len(HEAD_NAMES)), scaled)
+    head_rows = fetchall(conn, select(*HEAD_COLUMNS, *extra).where(head_where).order_by(D.id))
+    item_rows = fetchall(
+        conn, select(*ITEM_COLUMNS).where(item_where).order_by(It.declaration_id, It.gnum))
+    if keep is not None:
+        head_rows, item_rows = keep(head_rows, item_rows)
+    heads = _dicts(HEAD_NAMES, HEAD_DEC, _columns(head_rows, len(HEAD_NAMES)), scaled)
     by_id: dict[int, list[dict[str, Any]]] = {}
     for head in heads:
         by_id[head["id"]] = head["items"] = []
-    owners, *item_columns = _columns(fetchall(
-        conn, select(*ITEM_COLUMNS).where(item_where).order_by(It.declaration_id, It.gnum)),
-        len(ITEM_NAMES))
+    owners, *item_columns = _columns(item_rows, len(ITEM_NAMES))
     items = _dicts(ITEM_FIELD_NAMES, ITEM_FIELD_DEC, item_columns, scaled)
     for owner_id, item in zip(owners, items, strict=True):
         owner = by_id.get(owner_id)
@@ -105,8 +114,12 @@ def _load(session: Session, head_where: Any, item_where: Any) -> list[dict[str, 
 
 
 def iter_record_chunks(session: Session, ids: Sequence[int] | None = None,
-                       chunk: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
-    """Records in id order, `chunk` at a time: every declaration (ids None) or those listed."""
+                       chunk: int = CHUNK, *, extra: Sequence[Any] = (),
+                       keep: Keep | None = None) -> Iterator[list[dict[str, Any]]]:
+    """Records in id order, `chunk` at a time: every declaration (ids None) or those listed.
+
+    `keep` sees each chunk's driver rows first (heads with the `extra` columns) and returns
+    the ones to build records from: records are built only for those."""
     if ids is None:
         conn = session.connection()
         last = 0
@@ -120,12 +133,12 @@ def iter_record_chunks(session: Session, ids: Sequence[int] | None = None,
             if hi is None:
                 return
             yield _load(session, D.id.between(last + 1, hi),
-                        It.declaration_id.between(last + 1, hi))
+                        It.declaration_id.between(last + 1, hi), extra, keep)
             last = hi
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), IN_CHUNK):
         part = wanted[start:start + IN_CHUNK]
-        yield _load(session, D.id.in_(part), It.declaration_id.in_(part))
+        yield _load(session, D.id.in_(part), It.declaration_id.in_(part), extra, keep)
 
 
 def load_records(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:

@@ -9,14 +9,28 @@ set-based SQL gathered once per run. The caller owns the transaction.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+import json
+from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import BigInteger, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.db.driversql import bind_value, executemany
@@ -28,8 +42,10 @@ from app.domain.status import EDITABLE_STATUSES, DeclarationStatus
 from app.i18n import Message
 from app.jobs.base import CancelToken, Progress, cyclic_gc_paused, no_progress
 from app.precheck.facts import gather_facts
-from app.precheck.messages import params_to_json
-from app.precheck.records import IN_CHUNK, iter_record_chunks
+from app.precheck.fingerprint import content_digest, day_text, fingerprint, run_key, today_token
+from app.precheck.messages import params_to_json, revive
+from app.precheck.pool import RulePool, workers_for
+from app.precheck.records import HEAD_NAMES, IN_CHUNK, Rows, iter_record_chunks
 from app.reference.store import reference_from_db
 from app.reference.tables import ReferenceTables
 from app.rules.coderules import derive_legal_quantities
@@ -67,6 +83,7 @@ class CheckSummary:
     failed: int
     status_changes: int
     problems: tuple[ReportedProblem, ...] = field(default_factory=tuple)
+    skipped: int = 0  # unchanged since their last check: stored results stand
 
 
 def check_declarations(
@@ -79,9 +96,14 @@ def check_declarations(
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
     report: bool = True,
+    force: bool = False,
 ) -> CheckSummary:
     """Pre-check the declarations `ids` (all when None) and store the results.
 
+    A declaration whose fingerprint (content, status, cross-record facts, reference tables,
+    settings, rule set, what "today" means to it) equals the stored one is skipped: its stored
+    result stands (`force=True` checks every one again). A declaration checked again whose
+    result is what is stored gets only its new fingerprint: no problems rewritten, no audit.
     `report=False` skips collecting the problem list (bulk runs that only need counts).
     Raises PermissionDeniedError without the CHECK permission; Cancelled when cancelled.
     """
@@ -97,23 +119,148 @@ def check_declarations(
     checked = passed = changes = 0
     moves: dict[tuple[str, bool], Move] = {}
     reported: list[ReportedProblem] = []
+    sorter = _Sorter(run_key(session, ctx), ctx, force)
     # Records, their Decimals and problems hold no cycles, but allocating them set off
     # hundreds of collections that scanned them all (about 8 % of a run).
-    with cyclic_gc_paused():
-        for records in iter_record_chunks(session, ids):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            _fill_legal_quantities(session, records, ctx.ref)
-            results = list(zip(records, check_records(records, ctx), strict=True))
-            changes += _store_chunk(session, actor, results, now, ctx.ref.hs_edition,
-                                    contiguous=ids is None,
-                                    moves_cache=moves)
-            checked += len(results)
-            passed += sum(1 for _, res in results if res.passed)
-            if report:
-                reported.extend(_report(results))
-            progress(checked, total, "")
-    return CheckSummary(checked, passed, checked - passed, changes, tuple(reported))
+    workers = workers_for(total)
+    pool = RulePool(ctx, workers) if workers else None
+    in_flight: deque[tuple[list[dict[str, Any]], Future[list[CheckResult]] | None, set[int],
+                           dict[int, int]]] = deque()
+
+    def finish(records: list[dict[str, Any]], checks: list[CheckResult], filled: set[int],
+               skipped: dict[int, int]) -> None:
+        nonlocal checked, passed, changes
+        results = list(zip(records, checks, strict=True))
+        # A chunk of "all" without skipped ids is every id from its first to its last.
+        whole = ids is None and not skipped
+        step = len(results) if whole else IN_CHUNK
+        for start in range(0, len(results), step):
+            changes += _store_chunk(session, actor, results[start:start + step], now,
+                                    ctx.ref.hs_edition, contiguous=whole, moves_cache=moves,
+                                    sorter=sorter, filled=filled)
+        sorter.forget(r["id"] for r in records)
+        checked += len(results) + len(skipped)
+        passed += sum(1 for _, res in results if res.passed)
+        passed += sum(1 for errors in skipped.values() if not errors)
+        if report:
+            reported.extend(_report(results))
+            reported.extend(_stored_report(session, skipped))
+        progress(checked, total, "")
+
+    def finish_oldest() -> None:
+        records, future, filled, skipped = in_flight.popleft()
+        finish(records, future.result() if future is not None else [], filled, skipped)
+
+    # Records, their Decimals and problems hold no cycles, but allocating them set off
+    # hundreds of collections that scanned them all (about 8 % of a run).
+    try:
+        with cyclic_gc_paused():
+            for records in iter_record_chunks(session, ids, extra=_EXTRA, keep=sorter.keep):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                filled = _fill_legal_quantities(session, records, ctx.ref)
+                if pool is None:
+                    finish(records, check_records(records, ctx), filled,
+                           sorter.skipped_in_chunk)
+                    continue
+                # Rules on the workers while this process reads and stores the next chunks.
+                in_flight.append((records, pool.submit(records) if records else None, filled,
+                                  sorter.skipped_in_chunk))
+                while len(in_flight) > pool.workers:
+                    finish_oldest()
+            while in_flight:
+                finish_oldest()
+    finally:
+        if pool is not None:
+            pool.close()
+    if report:
+        reported.sort(key=lambda p: p.declaration_id)
+    return CheckSummary(checked, passed, checked - passed, changes, tuple(reported),
+                        skipped=sorter.skipped)
+
+
+# Read with each head row, after the record's own columns: what the last check stored.
+_EXTRA = (D.check_fingerprint, D.checked_at, D.error_count, D.warning_count,
+          type_coerce(D.tax_estimate, BigInteger), type_coerce(D.goods_total, BigInteger))
+_N = len(HEAD_NAMES)
+_BUYER_ID = HEAD_NAMES.index("buyerIdNumber")
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What the last check stored for a declaration being checked again."""
+
+    checked: bool
+    errors: int
+    warnings: int
+    tax: int | None
+    goods: int | None
+
+
+class _Sorter:
+    """Splits each chunk's rows into declarations to check and declarations whose stored
+    fingerprint still holds (skipped), and makes the fingerprints stored with new results."""
+
+    def __init__(self, key: bytes, ctx: CheckContext, force: bool) -> None:
+        self.key, self.ctx, self.force = key, ctx, force
+        self.today = day_text(ctx.today)
+        self.content: dict[int, bytes] = {}
+        self.stored: dict[int, _Stored] = {}
+        self.skipped_in_chunk: dict[int, int] = {}  # id → stored error count
+        self.skipped = 0
+
+    def keep(self, heads: Rows, items: Rows) -> tuple[Rows, Rows]:
+        groups = {k: list(g) for k, g in groupby(items, itemgetter(0))}
+        content, stored = self.content, self.stored
+        skipped: dict[int, int] = {}
+        kept: Rows = []
+        facts, key, today, empty = self.ctx.facts, self.key, self.today, ()
+        for row in heads:
+            decl_id = row[0]
+            digest = content_digest(row[2:_N], groups.get(decl_id, empty))
+            old = row[_N]
+            if not self.force and old is not None and old == fingerprint(
+                    key, digest, row[1], facts.get(decl_id), today_token(row[_BUYER_ID], today)):
+                skipped[decl_id] = row[_N + 2]
+                continue
+            content[decl_id] = digest
+            stored[decl_id] = _Stored(row[_N + 1] is not None, *row[_N + 2:])
+            kept.append(row[:_N])
+        self.skipped_in_chunk = skipped
+        self.skipped += len(skipped)
+        if not skipped:
+            return kept, items
+        return kept, [i for i in items if i[0] not in skipped]
+
+    def forget(self, ids: Iterable[int]) -> None:
+        """Drop what was kept for declarations now stored."""
+        for decl_id in ids:
+            self.content.pop(decl_id, None)
+            self.stored.pop(decl_id, None)
+
+    def fingerprint(self, record: dict[str, Any], status: str) -> str:
+        decl_id = record["id"]
+        return fingerprint(self.key, self.content[decl_id], status,
+                           self.ctx.facts.get(decl_id),
+                           today_token(record.get("buyerIdNumber"), self.today))
+
+
+def _stored_report(session: Session, skipped: dict[int, int]) -> list[ReportedProblem]:
+    """The stored problems of skipped declarations, for the run's report."""
+    if not skipped:
+        return []
+    found: list[ReportedProblem] = []
+    wanted = sorted(skipped)
+    for start in range(0, len(wanted), IN_CHUNK):
+        part = wanted[start:start + IN_CHUNK]
+        rows = session.execute(
+            select(D.id, D.orderNo, D.logisticsNo, Problem.field, Problem.gnum, Problem.code,
+                   Problem.severity, Problem.msgid, Problem.params)
+            .join(Problem, Problem.declaration_id == D.id).where(D.id.in_(part))
+            .order_by(D.id, Problem.id))
+        found.extend(ReportedProblem(r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+                                     revive(r[7], r[8])) for r in rows)
+    return found
 
 
 _IT: Table = DeclarationItem.__table__  # type: ignore[assignment]
@@ -128,21 +275,25 @@ _FILL = (  # only ever fills empty legal units/quantities, never overwrites
 
 
 def _fill_legal_quantities(session: Session, records: list[dict[str, Any]],
-                           ref: ReferenceTables) -> None:
+                           ref: ReferenceTables) -> set[int]:
     """Derive empty unit1/qty1 (and unit2/qty2) from the HS code where unambiguous (legal unit
-    = trade unit, or kg on a one-item parcel), in the records and in the database."""
+    = trade unit, or kg on a one-item parcel), in the records and in the database. Returns
+    the ids of the declarations filled (their stored content is no longer what was read)."""
     rows = []
+    filled: set[int] = set()
     for record in records:
         if record["status"] not in EDITABLE:
             continue
         for index, fill in derive_legal_quantities(record, ref).items():
             item = record["items"][index]
             item.update(fill)
+            filled.add(record["id"])
             rows.append({"b_decl": record["id"], "b_gnum": item["gnum"],
                          "b_unit1": fill.get("unit1"), "b_qty1": _scaled(fill.get("qty1")),
                          "b_unit2": fill.get("unit2"), "b_qty2": _scaled(fill.get("qty2"))})
     if rows:
         session.connection().execute(_FILL, rows)
+    return filled
 
 
 def _report(results: list[tuple[dict[str, Any], CheckResult]]) -> list[ReportedProblem]:
@@ -182,7 +333,12 @@ _RESULTS = (  # per declaration, sent straight to the driver (see driversql)
             # Decimal5 conversion on 100k rows.
             tax_estimate=bindparam("b_tax", type_=BigInteger),
             goods_total=bindparam("b_goods", type_=BigInteger),
+            check_fingerprint=bindparam("b_fp"),
             updated_at=_DT.c.updated_at)
+)
+_FINGERPRINT = (
+    update(_DT).where(_DT.c.id == bindparam("b_id"))
+    .values(check_fingerprint=bindparam("b_fp"), updated_at=_DT.c.updated_at)
 )
 _KEEP_UPDATED = {"updated_at": _DT.c.updated_at}
 Move = tuple[DeclarationStatus, DeclarationStatus]
@@ -203,19 +359,20 @@ def _after(before: str, passed: bool, cache: dict[tuple[str, bool], Move]) -> Mo
 def _store_chunk(session: Session, actor: Actor,
                  results: list[tuple[dict[str, Any], CheckResult]], now: datetime,
                  hs_edition: str, *,
-                 contiguous: bool, moves_cache: dict[tuple[str, bool], Move]) -> int:
+                 contiguous: bool, moves_cache: dict[tuple[str, bool], Move],
+                 sorter: _Sorter, filled: set[int]) -> int:
     ids = [r["id"] for r, _ in results]
     # A chunk of "all" is every id from its first to its last: BETWEEN avoids compiling a
     # 2,000-parameter IN list for each statement.
     def in_chunk(column: Any) -> Any:
         return column.between(ids[0], ids[-1]) if contiguous else column.in_(ids)
 
-    acks = _acks(session, in_chunk(_PT.c.declaration_id))
-    session.execute(delete(_PT).where(in_chunk(_PT.c.declaration_id)))
-    rows = [_problem_row(r["id"], p, acks) for r, res in results for p in res.problems]
-    if rows:
-        session.execute(insert(_PT), rows)
+    rechecked = [i for i in ids if sorter.stored[i].checked]
+    acks = _acks(session, in_chunk(_PT.c.declaration_id)) if rechecked else {}
+    old_problems = _stored_problems(session, rechecked)
     updates: list[dict[str, Any]] = []
+    same: list[dict[str, Any]] = []  # result as stored: only the new fingerprint
+    problem_rows: list[dict[str, Any]] = []
     moved: dict[Move, list[int]] = defaultdict(list)
     audit: list[AuditRecord] = []
     error = Severity.ERROR
@@ -228,17 +385,41 @@ def _store_chunk(session: Session, actor: Actor,
             elif not acks or (decl_id, p.code.value, p.field, p.gnum) not in acks:
                 open_warnings += 1
         move = _after(record["status"], not errors, moves_cache)
-        # An estimate missing an item's rates is not stored: no figure beats a wrong one.
-        tax = result.tax.total if result.tax is not None and result.tax.complete else None
-        updates.append({"b_id": decl_id, "b_errors": errors, "b_warnings": open_warnings,
-                        "b_tax": _scaled(tax), "b_goods": _scaled(goods_value(record))})
         before, after = move
+        # An estimate missing an item's rates is not stored: no figure beats a wrong one.
+        tax = _scaled(result.tax.total
+                      if result.tax is not None and result.tax.complete else None)
+        goods = _scaled(goods_value(record))
+        fp = None if decl_id in filled else sorter.fingerprint(record, after.value)
+        rows = [_problem_row(decl_id, p, acks) for p in result.problems]
+        old = sorter.stored[decl_id]
+        if (old.checked and after is before and (errors, open_warnings, tax, goods)
+                == (old.errors, old.warnings, old.tax, old.goods)
+                and sorted(map(_problem_key, rows)) == old_problems.get(decl_id, [])):
+            same.append({"b_id": decl_id, "b_fp": fp})
+            continue
+        problem_rows.extend(rows)
+        updates.append({"b_id": decl_id, "b_errors": errors, "b_warnings": open_warnings,
+                        "b_tax": tax, "b_goods": goods, "b_fp": fp})
         if after is not before:
             moved[move].append(decl_id)
             audit.append(AuditRecord("declaration.status", "declaration", str(decl_id),
                                      decl_id, {"from": before.value, "to": after.value,
                                                "by": "precheck", "hsEdition": hs_edition}))
     conn = session.connection()
+    if same:
+        executemany(conn, _FINGERPRINT, same)
+    if not updates:
+        return 0
+    if len(updates) < len(results):  # only the declarations whose result changed
+        written = [u["b_id"] for u in updates]
+        for start in range(0, len(written), IN_CHUNK):
+            session.execute(delete(_PT).where(
+                _PT.c.declaration_id.in_(written[start:start + IN_CHUNK])))
+    else:
+        session.execute(delete(_PT).where(in_chunk(_PT.c.declaration_id)))
+    if problem_rows:
+        session.execute(insert(_PT), problem_rows)
     # The driver gets no type processing: convert the shared timestamp once, as the
     # column's type would for this dialect.
     checked = bind_value(conn, _DT.c.checked_at, now)
@@ -255,6 +436,31 @@ def _store_chunk(session: Session, actor: Actor,
                          .values(status=after.value, **_KEEP_UPDATED))
     append_events(session, actor, audit, at=now)
     return len(audit)
+
+
+ProblemKey = tuple[Any, ...]
+
+
+def _problem_key(row: dict[str, Any]) -> ProblemKey:
+    return (row["gnum"] or 0, row["field"], row["code"], row["severity"], row["msgid"],
+            json.dumps(row["params"], sort_keys=True, ensure_ascii=False))
+
+
+def _stored_problems(session: Session, ids: list[int]) -> dict[int, list[ProblemKey]]:
+    """Each declaration's stored problems as sorted comparable keys."""
+    found: dict[int, list[ProblemKey]] = defaultdict(list)
+    for start in range(0, len(ids), IN_CHUNK):
+        rows = session.execute(
+            select(_PT.c.declaration_id, _PT.c.gnum, _PT.c.field, _PT.c.code,
+                   _PT.c.severity, _PT.c.msgid, _PT.c.params)
+            .where(_PT.c.declaration_id.in_(ids[start:start + IN_CHUNK])))
+        for r in rows:
+            found[r[0]].append(_problem_key(
+                {"gnum": r[1], "field": r[2], "code": r[3], "severity": r[4], "msgid": r[5],
+                 "params": r[6]}))
+    for keys in found.values():
+        keys.sort()
+    return found
 
 
 def _scaled(value: Decimal | None) -> int | None:

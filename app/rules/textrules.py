@@ -23,14 +23,6 @@ MESSAGE = N_("{field} contains the control character {char}, which a customs mes
 
 
 # What a terminal would obey rather than print: C0 (but tab, newline), DEL, C1, surrogates.
-_TERMINAL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def escape_controls(text: str) -> str:
-    """`text` with every control character shown as `\\x1b` / `\\ud800` instead of raw."""
-    return _TERMINAL_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
-
-
 def character_name(char: str) -> str:
     return f"U+{ord(char):04X}"
 

@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,8 +33,9 @@ from app.security.checkpoints import (
 )
 from app.security.context import Actor, Permission, require
 from app.security.integrity import check_file, startup_problem
-from app.security.restore import RestoreInfo, restore_database
-from app.security.schema_check import require_migrated_schema
+
+if TYPE_CHECKING:  # restoring loads alembic (schema check): only a restore pays for it
+    from app.security.restore import RestoreInfo
 
 BACKUP_DIR_NAME = "backups"
 DEFAULT_RETENTION = 14
@@ -156,6 +158,9 @@ class MaintenanceService:
         the restored database afterwards (`record_restore`).
         """
         require(actor, Permission.BACKUP)
+        from app.security.restore import restore_database
+        from app.security.schema_check import require_migrated_schema
+
         info = restore_database(source, db_path, now=now, known_revisions=known_revisions(),
                                 check_schema=require_migrated_schema)
         # The old database's checkpoints go with its replaced copy; the restored chain is

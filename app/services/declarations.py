@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from app.db.models import Declaration, DeclarationItem, InboundReceipt, Problem
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.fields import ALL_HEAD_FIELDS, ITEM_FIELDS
-from app.security.audit_service import AuditService
 from app.security.context import Actor, Permission, require
 from app.security.pii import mask_for, mask_rows
 from app.services.queries import (
@@ -137,6 +136,8 @@ def get_detail(
             select(Problem).where(Problem.declaration_id == decl_id).order_by(Problem.id)
         ).scalars()
     ]
+    from app.security.audit_service import AuditService  # only `show` needs it: a cold list
+
     history = [
         {"at": e.at.isoformat(), "user": e.user_name, "action": e.action,
          "details": e.details, "reason": e.reason}

@@ -38,6 +38,9 @@ class Declaration(TimestampMixin, Base):
     error_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     warning_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the stored result depends on (app.precheck.fingerprint): a re-check skips the
+    # declaration while it is the same.
+    check_fingerprint: Mapped[str | None] = mapped_column(String(32))
     tax_estimate: Mapped[Decimal | None] = mapped_column(Decimal5)
     goods_total: Mapped[Decimal | None] = mapped_column(Decimal5)
     last_return_status: Mapped[str | None] = mapped_column(String(10))

@@ -16,8 +16,12 @@ def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:  # type: igno
 def test_check_json_contract_and_show(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     _json(capsys, "--db", db_url, "demo", "--parcels", "200", "--seed", "3")
     data = _json(capsys, "--db", db_url, "--lang", "zh_CN", "check", "--all")
-    assert set(data) == {"checked", "ready", "invalid", "problems"}
+    assert set(data) == {"checked", "ready", "invalid", "unchanged", "problems"}
     assert data["checked"] == 200
+    assert data["unchanged"] == 200  # the demo checked them already; nothing changed since
+    full = _json(capsys, "--db", db_url, "check", "--all", "--full")
+    assert (full["unchanged"], full["invalid"], len(full["problems"])) \
+        == (0, data["invalid"], len(data["problems"]))
     assert data["ready"] + data["invalid"] == 200
     assert data["invalid"] > 0  # the demo's deliberately flawed parcels
     first = data["problems"][0]

@@ -1,0 +1,215 @@
+"""Incremental checks: a declaration whose inputs are unchanged is not checked again, a result
+that did not change is not rewritten, and incremental results always equal a check of every
+declaration from scratch (property test over imports, edits, settings, reference and days)."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from app.db.models import AuditEvent, Declaration, DeclarationItem, HsCode, Problem, Setting
+from app.precheck.service import check_declarations
+from app.security.context import Actor
+from tests.factories import item_values, make_declaration, valid_id_number
+
+TODAY = date(2026, 11, 26)
+BUYERS = (valid_id_number("11010519800101001"), valid_id_number("11010519900101002"),
+          valid_id_number("11010520261201003"))  # born 2026-12-01: "in the future" until then
+WAYBILLS = ("EA000000011CN", "EA000000025CN", None)
+
+
+def _snapshot(session: Session) -> dict[int, Any]:
+    """What a user sees of every declaration's check: status, counts, tax, problems."""
+    problems: dict[int, list[Any]] = {}
+    for p in session.execute(select(Problem)).scalars():
+        problems.setdefault(p.declaration_id, []).append(
+            (p.gnum or 0, p.field, p.code, p.severity, p.msgid, sorted(p.params.items())))
+    return {d.id: (d.status, d.error_count, d.warning_count, d.tax_estimate, d.goods_total,
+                   sorted(problems.get(d.id, [])))
+            for d in session.execute(select(Declaration).execution_options(
+                populate_existing=True)).scalars()}
+
+
+def _audit_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
+
+
+def _problem_ids(session: Session) -> list[int]:
+    return list(session.execute(select(Problem.id).order_by(Problem.id)).scalars())
+
+
+def _decl(session: Session, n: int, buyer: int = 0, price: str = "198", **kw: Any) -> int:
+    value = Decimal(price)
+    return make_declaration(session, buyerIdNumber=BUYERS[buyer],
+                            items=[item_values(price=value, totalPrice=value)], **kw)
+
+
+def test_unchanged_declarations_are_skipped_and_not_rewritten(session: Session,
+                                                              actor: Actor) -> None:
+    ids = [_decl(session, i, buyer=i % 2) for i in range(4)]
+    first = check_declarations(session, actor, None, today=TODAY)
+    assert (first.checked, first.skipped) == (4, 0)
+    checked_at = dict(session.execute(select(Declaration.id, Declaration.checked_at)).all())
+    audit, problem_ids, before = _audit_count(session), _problem_ids(session), _snapshot(session)
+
+    again = check_declarations(session, actor, None, today=TODAY)
+
+    assert (again.checked, again.skipped, again.passed) == (4, 4, first.passed)
+    assert again.problems == first.problems  # the report still lists the stored problems
+    assert _audit_count(session) == audit
+    assert _problem_ids(session) == problem_ids
+    assert dict(session.execute(select(Declaration.id, Declaration.checked_at)).all()) \
+        == checked_at
+    assert _snapshot(session) == before
+    assert len(ids) == 4
+
+
+def test_edit_rechecks_it_and_the_buyers_other_declarations(session: Session,
+                                                            actor: Actor) -> None:
+    a = _decl(session, 1, buyer=0, price="198")
+    same_buyer = [_decl(session, 2 + i, buyer=0, price="4900") for i in range(5)]
+    others = [_decl(session, 10 + i, buyer=1) for i in range(3)]
+    check_declarations(session, actor, None, today=TODAY)
+    assert "LIMIT_ANNUAL" not in set(session.execute(select(Problem.code)).scalars())
+    # Only a's item changes; its buyer's other declarations now exceed the annual limit.
+    session.execute(update(DeclarationItem).where(DeclarationItem.declaration_id == a)
+                    .values(price=Decimal(4900), totalPrice=Decimal(4900)))
+
+    summary = check_declarations(session, actor, None, today=TODAY)
+
+    assert summary.skipped == len(others)
+    for decl_id in same_buyer:
+        assert "LIMIT_ANNUAL" in set(session.execute(
+            select(Problem.code).where(Problem.declaration_id == decl_id)).scalars())
+
+
+def test_birth_date_in_the_future_is_rechecked_when_the_day_comes(session: Session,
+                                                                   actor: Actor) -> None:
+    decl_id = _decl(session, 1, buyer=2)
+    check_declarations(session, actor, None, today=TODAY)
+    assert session.scalar(select(Declaration.status).where(Declaration.id == decl_id)) \
+        == "invalid"
+
+    later = check_declarations(session, actor, None, today=date(2026, 12, 1))
+
+    assert later.skipped == 0
+    assert session.scalar(select(Declaration.status).where(Declaration.id == decl_id)) \
+        == "ready"
+
+
+def test_reference_update_rechecks_and_unchanged_results_stay(session: Session,
+                                                              actor: Actor) -> None:
+    ids = [_decl(session, i) for i in range(3)]
+    check_declarations(session, actor, None, today=TODAY)
+    audit, problem_ids = _audit_count(session), _problem_ids(session)
+    # A new reference edition that changes nothing these declarations use: every one is
+    # checked again, but nothing stored moves.
+    session.add(HsCode(code="9999999999", name_zh="测试", name_en="Test", unit1="007",
+                       unit2=None, vat_rate=Decimal("0.13"), ct_rate=Decimal(0)))
+    session.flush()
+    summary = check_declarations(session, actor, None, today=TODAY)
+    assert summary.skipped == 0
+    assert (_audit_count(session), _problem_ids(session)) == (audit, problem_ids)
+    # An edition without the declarations' HS code (its HS 2022 subheading exists): every one
+    # is checked again and told to update the tariff.
+    session.execute(HsCode.__table__.delete().where(HsCode.code == "1901101000"))
+    summary = check_declarations(session, actor, None, today=TODAY)
+    assert summary.skipped == 0 and summary.checked == len(ids)
+    assert set(session.execute(select(Problem.code)).scalars()) >= {"HS_NOT_IN_EDITION"}
+
+
+# --- property: incremental == from scratch ---------------------------------------------
+
+_check = st.tuples(st.just("check"), st.booleans(), st.integers(0, 30))
+_ops = st.one_of(
+    _check,
+    st.tuples(st.just("import"), st.integers(0, 2), st.sampled_from(["198", "4900", "5200"]),
+              st.integers(0, 2)),
+    st.tuples(st.just("price"), st.integers(0, 30), st.sampled_from(["10", "198", "4900"])),
+    st.tuples(st.just("buyer"), st.integers(0, 30), st.integers(0, 2)),
+    st.tuples(st.just("waybill"), st.integers(0, 30), st.integers(0, 2)),
+    st.tuples(st.just("cancel"), st.integers(0, 30)),
+    st.tuples(st.just("setting"), st.sampled_from(["agentCode", "language"]),
+              st.sampled_from(["1105W6B002", "x"])),
+    st.tuples(st.just("reference"), st.sampled_from(["drop", "rate", "add"])),
+    st.tuples(st.just("day"), st.integers(-3, 8)),
+    _check,
+)
+
+
+def _apply(session: Session, actor: Actor, op: tuple[Any, ...], state: dict[str, Any]) -> None:
+    ids: list[int] = state["ids"]
+    kind = op[0]
+    pick = ids[op[1] % len(ids)] if ids and isinstance(op[1], int) and kind != "import" \
+        else None
+    if kind == "import":
+        ids.append(_decl(session, len(ids), buyer=op[1], price=op[2],
+                         logisticsNo=WAYBILLS[op[3]] or f"X{len(ids):09d}"))
+    elif kind == "price" and pick is not None:
+        value = Decimal(op[2])
+        session.execute(update(DeclarationItem).where(DeclarationItem.declaration_id == pick)
+                        .values(price=value, totalPrice=value))
+    elif kind == "buyer" and pick is not None:
+        session.execute(update(Declaration).where(Declaration.id == pick)
+                        .values(buyerIdNumber=BUYERS[op[2]]))
+    elif kind == "waybill" and pick is not None:
+        session.execute(update(Declaration).where(Declaration.id == pick)
+                        .values(logisticsNo=WAYBILLS[op[2]] or f"Y{pick:09d}"))
+    elif kind == "cancel" and pick is not None:
+        session.execute(update(Declaration).where(Declaration.id == pick)
+                        .values(status="cancelled"))
+    elif kind == "setting":
+        session.merge(Setting(key=op[1], value=op[2]))
+        session.flush()
+    elif kind == "reference":
+        hs = HsCode.__table__
+        if op[1] == "drop":
+            session.execute(hs.delete().where(hs.c.code == "1901101000"))
+        elif op[1] == "rate":
+            session.execute(hs.update().where(hs.c.code == "1901101000")
+                            .values(vat_rate=Decimal("0.09")))
+        elif not session.get(HsCode, "1901101000"):
+            session.add(HsCode(code="1901101000", name_zh="婴幼儿配方奶粉",
+                               name_en="Infant formula", unit1="035", unit2=None,
+                               vat_rate=Decimal("0.13"), ct_rate=Decimal(0)))
+            session.flush()
+    elif kind == "day":
+        state["today"] = TODAY + timedelta(days=op[1])
+    elif kind == "check":
+        subset = None if op[1] or not ids else ids[op[2] % len(ids):][:3]
+        check_declarations(session, actor, subset, today=state["today"])
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(ops=st.lists(_ops, min_size=1, max_size=14))
+def test_incremental_equals_from_scratch(engine: Engine, actor: Actor,
+                                         ops: list[tuple[Any, ...]]) -> None:
+    with Session(engine) as session:
+        try:
+            state: dict[str, Any] = {"ids": [], "today": TODAY}
+            for op in ops:
+                _apply(session, actor, op, state)
+            check_declarations(session, actor, None, today=state["today"])
+            incremental = _snapshot(session)
+            scratch_point = session.begin_nested()
+            check_declarations(session, actor, None, today=state["today"], force=True)
+            from_scratch = _snapshot(session)
+            scratch_point.rollback()
+            assert incremental == from_scratch
+        finally:
+            session.rollback()
+
+
+def test_new_duplicate_rechecks_the_first(session: Session, actor: Actor) -> None:
+    first = _decl(session, 1, logisticsNo=WAYBILLS[0])
+    check_declarations(session, actor, None, today=TODAY)
+    _decl(session, 2, logisticsNo=WAYBILLS[0])
+    summary = check_declarations(session, actor, None, today=TODAY)
+    assert summary.skipped == 0
+    assert "DUPLICATE_WAYBILL" in set(session.execute(
+        select(Problem.code).where(Problem.declaration_id == first)).scalars())

@@ -1,0 +1,50 @@
+"""A cold `cleardesk list` loads only what listing needs, and every command still finds its
+module when only that module is loaded."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from app.cli.main import COMMAND_MODULES, COMMAND_OWNERS, build_parser, command_of
+
+HEAVY = ("PySide6", "reportlab", "openpyxl", "python_calamine", "lxml", "PIL", "alembic",
+         "app.precheck.service", "app.rules", "app.reports", "app.documents", "app.intake")
+
+PROBE = """
+import sys
+HEAVY = %r
+from app.cli.main import main
+code = main(sys.argv[1:])
+loaded = sorted(m for m in sys.modules for h in HEAVY if m == h or m.startswith(h + "."))
+print("LOADED", ",".join(loaded), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_list_loads_no_gui_printing_excel_or_migration_code(db_url: str) -> None:
+    subprocess.run([sys.executable, "-m", "app", "--db", db_url, "demo", "--parcels", "5"],
+                   check=True, capture_output=True)
+    run = subprocess.run([sys.executable, "-c", PROBE % (HEAVY,), "--db", db_url,
+                          "list", "--limit", "5"], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert run.returncode == 0, run.stderr
+    assert "5 of 5 declarations." in run.stdout  # the rows were listed
+    loaded = run.stderr.rsplit("LOADED ", 1)[1].strip()
+    assert loaded == ""
+
+
+def test_every_command_has_its_owner_module() -> None:
+    full = build_parser()
+    sub = next(a for a in full._actions if a.dest == "command")
+    assert set(sub.choices) == set(COMMAND_OWNERS)  # type: ignore[attr-defined]
+    assert set(COMMAND_OWNERS.values()) == set(COMMAND_MODULES)
+    for command in COMMAND_OWNERS:
+        parser = build_parser(command)
+        only = next(a for a in parser._actions if a.dest == "command")
+        assert command in only.choices  # type: ignore[attr-defined]
+
+
+def test_command_is_found_past_global_options() -> None:
+    assert command_of(["--db", "list", "--lang", "en", "list", "--limit", "5"]) == "list"
+    assert command_of(["--user", "admin", "check", "--all"]) == "check"
+    assert command_of(["--version"]) is None
