@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__
+from app.buildinfo import UNKNOWN, build_info
 from app.jobs.base import CancelToken, Progress
 from app.services import views as view_service
 from app.services.queries import DeclarationFilter
@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         # Extra DeclarationFilter fields set by area panels (e.g. problem_code).
         self.filter_overrides: dict[str, Any] = {}
         self.language_switcher: Any = None  # set by the composition root (ui.language)
+        self.about_box = QMessageBox.about  # seam: tests read the About text
         self._build_ui()
         self._connect_signals()
         for name in AREA_INSTALLERS:
@@ -327,7 +328,12 @@ class MainWindow(QMainWindow):
         return True
 
     def show_about(self) -> None:
-        QMessageBox.about(
+        info = build_info()
+
+        def known(value: str) -> str:
+            return self.tr("unknown") if value == UNKNOWN else value
+
+        self.about_box(
             self,
             self.tr("About ClearDesk"),
             self.tr(
@@ -336,7 +342,10 @@ class MainWindow(QMainWindow):
                 "submit CEB messages, apply receipts, print labels and manifests.</p>"
                 "<p>Database: {db}</p><p>Chinese text uses WenQuanYi Micro Hei "
                 "(Apache License 2.0).</p>"
-            ).format(version=__version__, db=self.ctx.engine.url.render_as_string(True)),
+            ).format(version=info.version, db=self.ctx.engine.url.render_as_string(True))
+            + self.tr("<p>Commit: {commit}<br>Built: {built}<br>Database schema: {schema}</p>")
+            .format(commit=known(info.commit), built=known(info.build_date),
+                    schema=known(info.schema)),
         )
 
     def _on_action_find_triggered(self) -> None:

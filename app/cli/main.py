@@ -7,7 +7,6 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from app import __version__
 from app.cli.framework import CliContext, Result, dump_json
 from app.db.engine import resolve_url
 from app.domain.errors import UserFacingError
@@ -23,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.routes",
     "app.cli.reports",
     "app.cli.intake",
+    "app.cli.packaging",
 )
 
 
@@ -32,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="ClearDesk — customs declarations for cross-border e-commerce parcels. "
         "With no command, opens the desktop application.",
     )
-    parser.add_argument("--version", action="version", version=f"ClearDesk {__version__}")
+    parser.add_argument("--version", action="store_true",
+                        help="show the version, git commit, build date and schema, and exit")
     parser.add_argument("--db", metavar="URL", help="database URL or SQLite file "
                         "(default: $CLEARDESK_DB, else the per-user data directory)")
     parser.add_argument("--lang", choices=("zh_CN", "en"), help="language of messages")
@@ -59,8 +60,27 @@ def add_json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def print_version(argv: Sequence[str]) -> int:
+    from app.buildinfo import build_info
+
+    lang = detect_language()
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    info = build_info()
+    if "--json" in argv:
+        print(dump_json(info.as_dict()))
+    else:
+        print(info.text(lang))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--version" in argv:
+        return print_version(argv)  # before building the whole parser: answers at once
     parser = build_parser()
     args = parser.parse_args(argv)
     lang = args.lang or detect_language()

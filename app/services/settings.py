@@ -52,6 +52,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("language", N_("Interface language"), 10),
     SettingSpec("idleLockMinutes", N_("Lock after idle minutes"), 5),
     SettingSpec("backupRetention", N_("Daily backups to keep"), 5),
+    SettingSpec("updateFolder", N_("Folder with new ClearDesk packages (share or USB stick)"),
+                1000),
 )
 SETTINGS_BY_KEY: dict[str, SettingSpec] = {s.key: s for s in SETTINGS}
 
