@@ -17,6 +17,7 @@ VERSION="${DEB_VERSION:-$("$BUNDLE/cleardesk" --version --lang en | sed -n '1s/^
 [ -n "$VERSION" ] || { echo "build_deb: the bundle did not say its version" >&2; exit 1; }
 ARCH="$(dpkg --print-architecture)"
 STAGE="$(mktemp -d)"
+chmod 0755 "$STAGE"
 trap 'rm -rf "$STAGE"' EXIT
 
 mkdir -p "$STAGE/opt" "$STAGE/usr/bin" "$STAGE/usr/share/applications" \
@@ -61,6 +62,7 @@ SCRIPT
 done
 
 DEB="$OUT/cleardesk_${VERSION}_${ARCH}.deb"
-# gzip: fast to build, and every dpkg (also older UOS/Kylin ones) reads it.
-dpkg-deb --root-owner-group -Zgzip --build "$STAGE" "$DEB" >/dev/null
+# gzip: fast to build, and every dpkg (also older UOS/Kylin ones) reads it. DEB_COMPRESSION=none
+# for throw-away packages (CI's upgrade check).
+dpkg-deb --root-owner-group -Z"${DEB_COMPRESSION:-gzip}" --build "$STAGE" "$DEB" >/dev/null
 echo "$DEB"
