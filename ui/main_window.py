@@ -49,6 +49,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.precheck.actions",
     "ui.intake.actions",
     "ui.printing.actions",
+    "ui.packaging.actions",
 )
 
 WINDOW_GEOMETRY_KEY = "window/geometry"

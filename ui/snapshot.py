@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QLocale, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.db.engine import APP_NAME
@@ -40,8 +40,19 @@ def save_main_window(url: str, lang: str, actor: Actor, out: Path,
     assert isinstance(app, QApplication)
     started = time.perf_counter()
     register_bundled_font(app)
+    locale = QLocale()
     translators = Translators(app)
     translators.install(lang)
+    try:
+        return _draw(url, lang, actor, out, size, started)
+    finally:  # leave a running application (a test's, a caller's) in its own language
+        for translator in translators.installed:
+            app.removeTranslator(translator)
+        QLocale.setDefault(locale)
+
+
+def _draw(url: str, lang: str, actor: Actor, out: Path,
+          size: tuple[int, int], started: float) -> float:
     opened = open_database(url)
     if isinstance(opened, UserFacingError):
         raise opened
