@@ -21,6 +21,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.intake",
     "bench.cases.printing",
     "bench.cases.grid",
+    "bench.cases.bundle",
 )
 
 

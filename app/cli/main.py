@@ -7,8 +7,6 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from app.cli.framework import CliContext, Result, dump_json
-from app.db.engine import resolve_url
 from app.domain.errors import UserFacingError
 from app.i18n import detect_language, translate
 
@@ -61,6 +59,8 @@ def add_json_flag(p: argparse.ArgumentParser) -> None:
 
 
 def print_version(argv: Sequence[str]) -> int:
+    import json
+
     from app.buildinfo import build_info
 
     lang = detect_language()
@@ -71,7 +71,7 @@ def print_version(argv: Sequence[str]) -> int:
             lang = arg.split("=", 1)[1]
     info = build_info()
     if "--json" in argv:
-        print(dump_json(info.as_dict()))
+        print(json.dumps(info.as_dict(), ensure_ascii=False))  # not dump_json: no DB layer
     else:
         print(info.text(lang))
     return 0
@@ -81,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--version" in argv:
         return print_version(argv)  # before building the whole parser: answers at once
+    # Imported here, not at the top: `--version` must not wait for the database layer.
+    from app.cli.framework import CliContext, Result, dump_json
+    from app.db.engine import resolve_url
+
     parser = build_parser()
     args = parser.parse_args(argv)
     lang = args.lang or detect_language()
