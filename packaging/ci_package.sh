@@ -91,5 +91,9 @@ dpkg -r cleardesk
 [ ! -e /usr/bin/cleardesk ] && [ ! -L /usr/bin/cleardesk ] || fail "/usr/bin/cleardesk left behind"
 [ ! -e /usr/share/applications/cleardesk.desktop ] || fail "desktop entry left behind"
 [ -f "$HOME_DIR/.local/share/ClearDesk/cleardesk.sqlite3" ] || fail "the user's database was removed"
+dpkg --purge cleardesk >/dev/null  # dpkg's own record (it keeps postrm until a purge)
+if dpkg-query -W -f '${Status}' cleardesk 2>/dev/null | grep -qv 'not-installed'; then
+  fail "dpkg still lists cleardesk after the purge"
+fi
 rm -rf "$OUT"
 echo "CI package: green"
