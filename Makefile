@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DB := $(CURDIR)/.demo/cleardesk-demo.sqlite3
 DEMO_URL := sqlite:///$(DEMO_DB)
 
-.PHONY: run test test-pg lint bench screenshots clean
+.PHONY: run test test-pg lint bench screenshots clean dist deb
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,5 +40,19 @@ bench: $(VENV)/.installed
 screenshots: $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots docs/screenshots
 
+# Installable build (README "Install on a workstation"): a self-contained one-folder bundle in
+# dist/cleardesk (PyInstaller, packaging/cleardesk.spec), and from it a Debian package.
+$(VENV)/.dist-installed: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[dev,postgres,dist]'
+	touch $@
+
+dist: $(VENV)/.dist-installed
+	$(BIN)/python packaging/write_build_info.py
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist \
+		--workpath build/pyinstaller packaging/cleardesk.spec
+
+deb: dist
+	bash packaging/build_deb.sh dist/cleardesk dist
+
 clean:
-	rm -rf $(VENV) .demo build *.egg-info
+	rm -rf $(VENV) .demo build dist *.egg-info

@@ -25,6 +25,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.reference",
     "bench.cases.lifecycle",
     "bench.cases.startup",
+    "bench.cases.bundle",
 )
 
 

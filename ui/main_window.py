@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__
+from app.buildinfo import UNKNOWN, build_info
 from app.jobs.base import CancelToken, Progress
 from app.services import views as view_service
 from app.services.queries import MAX_SEARCH_LENGTH, DeclarationFilter
@@ -54,6 +54,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.printing.actions",
     "ui.station.actions",
     "ui.reference.actions",
+    "ui.packaging.actions",
     "ui.declarations.grid_actions",  # last: its context menu offers the other areas' actions
 )
 
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.closed = False  # set once the window has closed: nothing may query any more
         # Asked in order before the window closes (unsaved edits); any False keeps it open.
         self.close_guards: list[Callable[[], bool]] = []
+        self.about_box = QMessageBox.about  # seam: tests read the About text
         self._build_ui()
         self._connect_signals()
         for name in AREA_INSTALLERS:
@@ -372,7 +374,12 @@ class MainWindow(QMainWindow):
         return True
 
     def show_about(self) -> None:
-        QMessageBox.about(
+        info = build_info()
+
+        def known(value: str) -> str:
+            return self.tr("unknown") if value == UNKNOWN else value
+
+        self.about_box(
             self,
             self.tr("About ClearDesk"),
             self.tr(
@@ -381,7 +388,10 @@ class MainWindow(QMainWindow):
                 "submit CEB messages, apply receipts, print labels and manifests.</p>"
                 "<p>Database: {db}</p><p>Chinese text uses WenQuanYi Micro Hei "
                 "(Apache License 2.0).</p>"
-            ).format(version=__version__, db=self.ctx.engine.url.render_as_string(True)),
+            ).format(version=info.version, db=self.ctx.engine.url.render_as_string(True))
+            + self.tr("<p>Commit: {commit}<br>Built: {built}<br>Database schema: {schema}</p>")
+            .format(commit=known(info.commit), built=known(info.build_date),
+                    schema=known(info.schema)),
         )
 
     def _on_action_find_triggered(self) -> None:

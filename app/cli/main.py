@@ -6,12 +6,13 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from app import __version__
-from app.cli.framework import CliContext, Result, dump_json
-from app.db.engine import resolve_url
 from app.domain.errors import UserFacingError
 from app.i18n import detect_language, translate
+
+if TYPE_CHECKING:
+    from app.cli.framework import CliContext
 
 # Each module registers its own subcommands: register(subparsers) -> None.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -28,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.reference",
     "app.cli.lifecycle",
     "app.cli.tax",
+    "app.cli.packaging",
 )
 # The module owning each top-level command: a run imports only the module of the command it
 # runs (a cold `cleardesk list` must not load printing, reports, Excel or alembic).
@@ -47,6 +49,7 @@ COMMAND_OWNERS: dict[str, str] = {
     "reference": "app.cli.reference",
     **dict.fromkeys(("cancel", "return", "signed"), "app.cli.lifecycle"),
     "tax": "app.cli.tax",
+    **dict.fromkeys(("update-check", "screenshot"), "app.cli.packaging"),
 }
 
 
@@ -69,7 +72,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         description="ClearDesk — customs declarations for cross-border e-commerce parcels. "
         "With no command, opens the desktop application.",
     )
-    parser.add_argument("--version", action="version", version=f"ClearDesk {__version__}")
+    parser.add_argument("--version", action="store_true",
+                        help="show the version, git commit, build date and schema, and exit")
     parser.add_argument("--db", metavar="URL", help="database URL or SQLite file "
                         "(default: $CLEARDESK_DB, else the per-user data directory)")
     parser.add_argument("--lang", choices=("zh_CN", "en"), help="language of messages")
@@ -107,8 +111,33 @@ def _save_checkpoint(ctx: CliContext) -> None:
     save_checkpoint_quietly(ctx.url, ctx.read_sessions)  # reads only: never queues
 
 
+def print_version(argv: Sequence[str]) -> int:
+    import json
+
+    from app.buildinfo import build_info
+
+    lang = detect_language()
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    info = build_info()
+    if "--json" in argv:
+        print(json.dumps(info.as_dict(), ensure_ascii=False))  # not dump_json: no DB layer
+    else:
+        print(info.text(lang))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--version" in argv:
+        return print_version(argv)  # before building the whole parser: answers at once
+    # Imported here, not at the top: `--version` must not wait for the database layer.
+    from app.cli.framework import CliContext, Result, dump_json
+    from app.db.engine import resolve_url
+
     parser = build_parser(command_of(argv))
     args = parser.parse_args(argv)
     lang = args.lang or detect_language()

@@ -63,6 +63,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("weightTolerancePercent", N_("Weight tolerance (% of declared)"), 10),
     SettingSpec("stationPrinter", N_("Station label printer profile"), 100),
     SettingSpec("thermalProfiles", N_("Thermal printer profiles (JSON)"), 20000),
+    SettingSpec("updateFolder", N_("Folder with new ClearDesk packages (share or USB stick)"),
+                1000),
 )
 STATION_KEYS: tuple[str, ...] = (
     "stationName", "scalePort", "scaleBaud", "scaleFrame", "scaleFormat", "scaleStableCount",

@@ -101,7 +101,7 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_console_command_and_module_agree(db_url: str) -> None:
     out = subprocess.run([sys.executable, "-m", "app", "--version"], capture_output=True,
                          text=True, check=True)
-    assert out.stdout.strip() == f"ClearDesk {__version__}"
+    assert out.stdout.splitlines()[0] == f"ClearDesk {__version__}"
     listed = subprocess.run([sys.executable, "-m", "app", "--db", db_url, "list", "--json"],
                             capture_output=True, text=True, check=True)
     assert json.loads(listed.stdout) == {"total": 0, "rows": []}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThreadPool
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel
 
+from app.paths import self_command
 from app.submission import batches
 from ui.submission.batch_dialogs import BatchesDialog, CreateBatchDialog
 from ui.submission.fix_dialog import ToFixDialog
@@ -139,7 +139,7 @@ class SubmissionActions(QObject):
     def _on_action_training_triggered(self) -> None:
         url = prepare_training_database()
         env = dict(os.environ)
-        subprocess.Popen([sys.executable, "-m", "app", "--db", url], env=env,
+        subprocess.Popen([*self_command(), "--db", url], env=env,
                          cwd=str(Path.cwd()))
 
     # --- status -------------------------------------------------------------------------

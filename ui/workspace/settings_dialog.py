@@ -42,7 +42,7 @@ IDENTITY_KEYS = ("agentCode", "agentName", "logisticsCode", "logisticsName", "co
                  "copName", "dxpId", "customsCode", "portCode", "tradeMode", "trafMode",
                  "country", "assureCode")
 EXCHANGE_KEYS = ("exchangeDir", "outboxName", "inboxName", "exchangeFileMode", "receiptMaxMB",
-                 "receiptSettleSeconds", "sendWaybills")
+                 "receiptSettleSeconds", "sendWaybills", "updateFolder")
 PRINT_KEYS = ("printerProfile", "senderName", "senderAddress", "senderPhone")
 PRINTER_PROFILES = ("thermal-100x150", "thermal-100x100", "a4-4up", "a4-manifest")
 LANGUAGES = (("zh_CN", "简体中文"), ("en", "English"))
