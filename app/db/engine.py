@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.domain.errors import DatabaseBusyError
+from app.domain.errors import DatabaseBusyError, DuplicateDeclarationError
 
 APP_NAME = "ClearDesk"
 DB_FILE_NAME = "cleardesk.sqlite3"
@@ -75,6 +75,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         prepare_database_file(path)
     engine = create_engine(url, **kwargs)
+    event.listen(engine, "handle_error", _duplicate_key_as_user_error)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -148,6 +149,27 @@ def _sqlite_busy_as_user_error(context: Any) -> None:
     if isinstance(context.original_exception, sqlite3.OperationalError) and _is_busy(
             context.original_exception):
         raise DatabaseBusyError() from context.original_exception
+
+
+# Unique keys a user can run into (another workstation wrote the same order or waybill
+# first): PostgreSQL names the index, SQLite the columns.
+_DUPLICATE_KEYS = (
+    (("uq_declarations_platform_order", "uq_declarations_order_no_platform",
+      "declarations.order_no"), "orderNo"),
+    (("uq_declarations_active_waybill", "declarations.logistics_no"), "logisticsNo"),
+)
+
+
+def _duplicate_key_as_user_error(context: Any) -> None:
+    """A declaration's order or waybill already taken becomes a plain message."""
+    from sqlalchemy.exc import IntegrityError
+
+    if not isinstance(context.sqlalchemy_exception, IntegrityError):
+        return
+    text_ = str(context.original_exception)
+    for marks, field in _DUPLICATE_KEYS:
+        if any(m in text_ for m in marks):
+            raise DuplicateDeclarationError(field) from context.original_exception
 
 
 def take_turns(conn: Connection, name: str) -> None:

@@ -50,5 +50,22 @@ class DatabaseBusyError(ConflictError):
                             "nothing was changed. Try again in a moment."))
 
 
+class DuplicateDeclarationError(ConflictError):
+    """Another declaration (perhaps just written by another workstation) has this order or
+    waybill number; nothing was changed."""
+
+    def __init__(self, field: str) -> None:
+        if field == "logisticsNo":
+            msgid = N_("Another declaration already has this waybill number (perhaps just "
+                       "entered on another workstation), so nothing was changed. Refresh and "
+                       "check the waybill.")
+        else:
+            msgid = N_("Another declaration already has this order number for this platform "
+                       "(perhaps just imported on another workstation), so nothing was "
+                       "changed. Refresh and check the order.")
+        super().__init__(msgid)
+        self.field = field
+
+
 class Cancelled(Exception):
     """Raised inside a job when the user pressed Cancel; callers stay silent."""

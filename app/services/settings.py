@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.engine import take_turns
 from app.db.models import Setting
 from app.domain.errors import ValidationError
 from app.i18n import N_
-from app.security.audit import record_event
+from app.security.audit import AUDIT_TURN, record_event
 from app.security.context import Actor, Permission, require
 
 
@@ -97,7 +98,10 @@ def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
         from app.submission.exchange import check_exchange_setting  # the core need not load it
 
         check_exchange_setting(key, value)
-    old = session.get(Setting, key)
+    # Workstations setting the same key at once take turns (the audit's, taken for the
+    # event anyway): the second sees the first's row instead of inserting it again.
+    take_turns(session.connection(), AUDIT_TURN)
+    old = session.get(Setting, key, populate_existing=True)
     before = old.value if old else None
     if old is None:
         session.add(Setting(key=key, value=value))

@@ -33,7 +33,7 @@ def test_init_creates_and_reports_the_schema(tmp_path: Path,
     url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
     data = run_json(capsys, "--db", url, "init")
     assert data["db"] == url
-    assert data["schema"] == head_revision() == "0003_labels"
+    assert data["schema"] == head_revision() == "0004_office"
 
 
 def test_demo_list_show_round_trip(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,11 +14,17 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.models.base import Base, TimestampMixin
 from app.db.types import Decimal5, UTCDateTime
+
+_ACTIVE = "status != 'cancelled'"
+_ORDER_WHERE = f"ebp_code IS NOT NULL AND order_no IS NOT NULL AND {_ACTIVE}"
+_ORDER_NO_PLATFORM_WHERE = f"ebp_code IS NULL AND order_no IS NOT NULL AND {_ACTIVE}"
+_WAYBILL_WHERE = f"logistics_no IS NOT NULL AND {_ACTIVE}"
 
 
 class Declaration(TimestampMixin, Base):
@@ -133,6 +139,15 @@ class Declaration(TimestampMixin, Base):
         Index("ix_declarations_import_job_id", "import_job_id"),
         Index("ix_declarations_created_at", "created_at"),
         Index("ix_declarations_cop_no", "cop_no"),
+        # One declaration per platform order and per waybill, whatever runs at once on
+        # several workstations; a cancelled declaration frees its order and waybill.
+        Index("uq_declarations_platform_order", "ebp_code", "order_no", unique=True,
+              sqlite_where=text(_ORDER_WHERE), postgresql_where=text(_ORDER_WHERE)),
+        Index("uq_declarations_order_no_platform", "order_no", unique=True,
+              sqlite_where=text(_ORDER_NO_PLATFORM_WHERE),
+              postgresql_where=text(_ORDER_NO_PLATFORM_WHERE)),
+        Index("uq_declarations_active_waybill", "logistics_no", unique=True,
+              sqlite_where=text(_WAYBILL_WHERE), postgresql_where=text(_WAYBILL_WHERE)),
     )
 
 

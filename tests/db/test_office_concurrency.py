@@ -1,0 +1,106 @@
+"""Several workstations on one database (issue 19): real `python -m app` processes started
+at the same moment against the same database, ending in a check that nothing was lost,
+doubled or forked. Runs against PostgreSQL when CLEARDESK_TEST_PG is set (where it matters
+most: SQLite writers queue anyway) and against SQLite otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.models import Declaration
+from tests.db.test_concurrent_commands import _add_users, _orders, _start
+from tests.unit.intake.filemakers import CN_HEADERS, write_csv
+
+
+def _finish(procs: list[subprocess.Popen[str]]) -> list[str]:
+    outs = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+        assert "Traceback" not in err, err
+        outs.append(out)
+    return outs
+
+
+def _audit_chain_holds(db_url: str) -> None:
+    verify = _start(db_url, "boss", "audit", "verify")
+    out, err = verify.communicate(timeout=120)
+    assert verify.returncode == 0, out + err
+    assert json.loads(out)["ok"] is True
+
+
+def test_the_same_file_imported_on_three_workstations_at_once_is_imported_once(
+        db_url: str, sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    _add_users(sessions)
+    orders = write_csv(tmp_path / "orders.csv", CN_HEADERS, _orders("S", 300))
+    procs = [_start(db_url, "li", "import", str(orders)) for _ in range(3)]
+    # …while the administrator changes settings and logs in twice: all of it audited.
+    procs += [_start(db_url, "boss", "config", "set", "agentName", f"代理{i}") for i in range(2)]
+    summaries = [json.loads(out) for out in _finish(procs)[:3]]
+
+    assert sorted(s["declarations"] for s in summaries) == [0, 0, 300]
+    for s in summaries:
+        if s["declarations"] == 0:  # the later imports found the orders: updates, no copies
+            assert s["updated"] + s["duplicates"] == 300
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Declaration)) == 300
+        assert session.scalar(select(func.count(func.distinct(Declaration.orderNo)))) == 300
+    _audit_chain_holds(db_url)
+
+
+def test_two_files_sharing_waybills_at_once_give_each_waybill_one_declaration(
+        db_url: str, sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    _add_users(sessions)
+    rows_a = _orders("A", 800)
+    rows_b = _orders("B", 800)
+    for row_a, row_b in zip(rows_a[:600], rows_b[:600], strict=True):
+        row_b[1] = row_a[1]  # other orders, the same waybills
+    files = [write_csv(tmp_path / f"{p}.csv", CN_HEADERS, rows)
+             for p, rows in (("A", rows_a), ("B", rows_b))]
+    summaries = [json.loads(out) for out in
+                 _finish([_start(db_url, "li", "import", str(f)) for f in files])]
+
+    # One file got the shared waybills, the other had those rows refused with the reason.
+    assert sorted(s["declarations"] for s in summaries) == [200, 800]
+    assert sorted(s["rejected_rows"] for s in summaries) == [0, 600]
+    loser = next(s for s in summaries if s["rejected_rows"])
+    assert all(e["field"] == "logisticsNo" for e in loser["errors"])
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Declaration)) == 1000
+        assert session.scalar(
+            select(func.count(func.distinct(Declaration.logisticsNo)))) == 1000
+    _audit_chain_holds(db_url)
+
+
+def _reserve_and_insert(db_url: str, worker: int, rounds: int, size: int) -> int:
+    """One workstation's bulk inserts: `rounds` transactions of `size` declarations."""
+    from app.db.bulk import insert_declarations
+    from app.db.engine import make_engine, make_session_factory, transaction
+
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    for r in range(rounds):
+        with transaction(factory) as session:
+            heads = [{"orderNo": f"P{worker}-{r}-{i}", "ebpCode": "1105910159"}
+                     for i in range(size)]
+            insert_declarations(session, heads, [[] for _ in heads])
+    engine.dispose()
+    return rounds * size
+
+
+def test_bulk_inserts_on_four_workstations_at_once_never_share_an_id(
+        db_url: str, sessions: sessionmaker[Session]) -> None:
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        done = pool.starmap(_reserve_and_insert, [(db_url, w, 40, 25) for w in range(4)])
+    assert done == [1000] * 4  # every transaction went through: no key was handed out twice
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Declaration)) == 4000
+        assert session.scalar(select(func.count(func.distinct(Declaration.orderNo)))) == 4000
