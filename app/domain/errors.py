@@ -50,6 +50,15 @@ class DatabaseBusyError(ConflictError):
                             "nothing was changed. Try again in a moment."))
 
 
+class ConcurrentChangeError(ConflictError):
+    """Another workstation changed the same records at the same moment (a lost race, a
+    deadlock the database broke); this transaction was rolled back whole."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("Another workstation changed the same records at the same moment, "
+                            "so nothing was changed. Try again."))
+
+
 class DuplicateDeclarationError(ConflictError):
     """Another declaration (perhaps just written by another workstation) has this order or
     waybill number; nothing was changed."""

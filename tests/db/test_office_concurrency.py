@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -104,3 +105,59 @@ def test_bulk_inserts_on_four_workstations_at_once_never_share_an_id(
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Declaration)) == 4000
         assert session.scalar(select(func.count(func.distinct(Declaration.orderNo)))) == 4000
+
+
+def _batch_at_once(db_url: str, barrier: Any, results: Any) -> None:
+    """One workstation: ready to go, waits for the others, then `batch create --limit 10`."""
+    from app.db.engine import make_engine, make_session_factory, races_as_user_errors
+    from app.domain.errors import UserFacingError
+    from app.security.context import system_actor
+    from app.submission.batches import create_batch
+
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    with factory() as warm:  # connect and load everything before the start
+        warm.execute(select(func.count()).select_from(Declaration))
+    barrier.wait()
+    try:
+        with races_as_user_errors(), factory() as session, session.begin():
+            summary = create_batch(session, system_actor(), status="ready", limit=10)
+        results.put((summary.batch_no, summary.declarations))
+    except UserFacingError as exc:
+        results.put(("refused", str(exc)))
+    engine.dispose()
+
+
+def test_eight_workstations_batching_at_once_each_get_their_own_ready_declarations(
+        db_url: str, sessions: sessionmaker[Session]) -> None:
+    import multiprocessing
+
+    from app.db.models import Batch
+    from tests.factories import make_declaration, valid_id_number
+
+    with sessions() as s, s.begin():
+        for i in range(80):  # one buyer each: under the annual limit
+            make_declaration(s, status="ready",
+                             buyerIdNumber=valid_id_number(f"11010519900101{i:03d}"))
+    mp = multiprocessing.get_context("spawn")
+    barrier, results = mp.Barrier(8), mp.Queue()
+    procs = [mp.Process(target=_batch_at_once, args=(db_url, barrier, results))
+             for _ in range(8)]
+    for p in procs:
+        p.start()
+    outcomes = [results.get(timeout=300) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+
+    assert all(n == 10 for _, n in outcomes), outcomes  # nobody refused, nobody short
+    assert len({no for no, _ in outcomes}) == 8  # no batch number twice
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Batch)) == 8
+        assert session.scalar(select(func.count()).select_from(Declaration)
+                              .where(Declaration.status == "queued",
+                                     Declaration.batch_id.is_not(None))) == 80
+        assert session.scalar(select(func.count(func.distinct(Declaration.batch_id)))) == 8
+    with sessions() as session:
+        from app.security.audit import verify_chain
+
+        assert verify_chain(session).ok

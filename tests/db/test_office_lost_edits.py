@@ -71,3 +71,26 @@ def test_a_goods_line_change_elsewhere_makes_a_stale_save_a_conflict(
         now = load_snapshot(s, actor, decl_id)
     assert (now.items[0]["gcode"], now.items[0]["gname"]) != (
         mine.items[0]["gcode"], mine.items[0]["gname"])
+
+
+def test_a_lost_race_in_a_unit_of_work_is_a_plain_message(
+        db_url: str, sessions: sessionmaker[Session]) -> None:
+    from sqlalchemy import update
+
+    from app.db.engine import transaction
+    from app.db.models import Declaration
+    from app.domain.errors import ConcurrentChangeError
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite writers queue: the other save waits for this one")
+    with sessions() as s, s.begin():
+        decl_id = make_declaration(s)
+    with pytest.raises(ConcurrentChangeError) as err, transaction(sessions) as mine:
+        decl = mine.get(Declaration, decl_id)
+        assert decl is not None
+        with sessions() as theirs, theirs.begin():  # another workstation saves first
+            theirs.execute(update(Declaration).where(Declaration.id == decl_id)
+                           .values(version=Declaration.version + 1))
+        decl.note = "mine"
+    assert "changed the same records at the same moment" in err.value.text("en")
+    assert "同时修改了相同的记录" in err.value.text("zh_CN")
