@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -53,7 +54,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("language", N_("Interface language"), 10),
     SettingSpec("idleLockMinutes", N_("Lock after idle minutes"), 5),
     SettingSpec("backupRetention", N_("Daily backups to keep"), 5),
+    SettingSpec("siteCode", N_("Site code (in copNo, batch and message numbers; set once)"), 4),
 )
+SITE_CODE = "siteCode"
 SETTINGS_BY_KEY: dict[str, SettingSpec] = {s.key: s for s in SETTINGS}
 
 DEFAULTS: dict[str, str] = {
@@ -98,6 +101,9 @@ def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
         from app.submission.exchange import check_exchange_setting  # the core need not load it
 
         check_exchange_setting(key, value)
+    if key == SITE_CODE:
+        value = value.upper()
+        _check_site_code(session, value)
     # Workstations setting the same key at once take turns (the audit's, taken for the
     # event anyway): the second sees the first's row instead of inserting it again.
     take_turns(session.connection(), AUDIT_TURN)
@@ -114,6 +120,23 @@ def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
 def set_settings(session: Session, actor: Actor, values: Mapping[str, str]) -> None:
     for key, value in values.items():
         set_setting(session, actor, key, value)
+
+
+def _check_site_code(session: Session, value: str) -> None:
+    """A site code is 1-4 letters or digits and is set once: copNo, batch and message
+    numbers already issued carry it, so changing it could issue a number twice."""
+    if not re.fullmatch(r"[A-Z0-9]{1,4}", value):
+        raise ValidationError(N_("The site code is 1 to 4 letters or digits, for example SZ1."))
+    old = session.get(Setting, SITE_CODE)
+    if old is not None and old.value and old.value != value:
+        raise ValidationError(
+            N_("This database's site code is {code} and cannot change: copNo, batch and "
+               "message numbers already issued carry it."), code=old.value)
+
+
+def site_code(session: Session) -> str:
+    """This database's site code ('' when none was set: numbers as before)."""
+    return get_setting(session, SITE_CODE) or ""
 
 
 def _spec(key: str) -> SettingSpec:

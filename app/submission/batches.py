@@ -29,6 +29,7 @@ from app.precheck.transitions import change_status
 from app.security.audit import AUDIT_TURN, AuditRecord, record_events
 from app.security.context import Actor, Permission, require
 from app.services.queries import DeclarationFilter
+from app.services.settings import site_code
 
 D = Declaration
 OPEN = "open"  # created, may be edited or dissolved
@@ -196,7 +197,8 @@ class BatchSummary:
 def _next_batch_no(session: Session, now: datetime) -> str:
     """The day's next batch number. The caller holds the audit turn (see create_batch), so
     two workstations never read the same highest number."""
-    prefix = f"B{now:%Y%m%d}-"
+    site = site_code(session)  # two sites never issue the same batch (and message) number
+    prefix = f"B{now:%Y%m%d}-" + (f"{site}-" if site else "")
     taken = session.execute(
         select(Batch.batch_no).where(Batch.batch_no.like(prefix + "%"))).scalars()
     n = max((int(t[len(prefix):]) for t in taken if t[len(prefix):].isdigit()), default=0) + 1
