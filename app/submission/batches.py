@@ -328,8 +328,12 @@ def _attach(session: Session, decl_ids: Sequence[int], batch_id: int,
                 N_("Some declarations changed while the batch was being made; try again."))
 
 
-def _load(session: Session, batch_ref: str | int) -> Batch:
+def _load(session: Session, batch_ref: str | int, *, lock: bool = False) -> Batch:
+    """The batch by id or number; `lock`ed (FOR UPDATE), a workstation submitting the same
+    batch at once waits and then reads its new state instead of failing half-way."""
     q = select(Batch)
+    if lock:
+        q = q.with_for_update().execution_options(populate_existing=True)
     if isinstance(batch_ref, int) or str(batch_ref).isdigit():
         q = q.where((Batch.id == int(batch_ref)) | (Batch.batch_no == str(batch_ref)))
     else:

@@ -111,7 +111,7 @@ def record_batch(session: Session, actor: Actor, batch_ref: str | int,
     Raises MessageBuildError (nothing is stored) when a declaration fails the schema.
     """
     require(actor, Permission.SUBMIT)
-    batch = B._load(session, batch_ref)
+    batch = B._load(session, batch_ref, lock=True)
     if batch.state != B.OPEN:
         raise ConflictError(N_("Batch {batch} has already been submitted."),
                             batch=batch.batch_no)

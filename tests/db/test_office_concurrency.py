@@ -161,3 +161,57 @@ def test_eight_workstations_batching_at_once_each_get_their_own_ready_declaratio
         from app.security.audit import verify_chain
 
         assert verify_chain(session).ok
+
+
+def _submit_at_once(db_url: str, batch_no: str, barrier: Any, results: Any) -> None:
+    """One workstation recording the messages of `batch_no` at the same moment as others."""
+    from app.db.engine import make_engine, make_session_factory, races_as_user_errors
+    from app.domain.errors import UserFacingError
+    from app.security.context import system_actor
+    from app.submission.outbound import record_batch
+
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    with factory() as warm:
+        warm.execute(select(func.count()).select_from(Declaration))
+    barrier.wait()
+    try:
+        with races_as_user_errors(), factory() as session, session.begin():
+            recorded = record_batch(session, system_actor(), batch_no, {
+                "copCode": "3120980105", "copName": "测试", "dxpId": "DXPENT0000000001"})
+        results.put(("recorded", len(recorded)))
+    except UserFacingError as exc:
+        results.put(("refused", str(exc)))
+    engine.dispose()
+
+
+def test_four_workstations_submitting_one_batch_at_once_record_it_once(
+        db_url: str, sessions: sessionmaker[Session]) -> None:
+    import multiprocessing
+
+    from app.db.models import OutboundMessage
+    from app.security.context import system_actor
+    from app.submission.batches import create_batch
+    from tests.factories import make_declaration, valid_id_number
+
+    with sessions() as s, s.begin():
+        ids = [make_declaration(s, status="ready",
+                                buyerIdNumber=valid_id_number(f"11010519900101{i:03d}"))
+               for i in range(20)]
+        batch_no = create_batch(s, system_actor(), ids=ids).batch_no
+    mp = multiprocessing.get_context("spawn")
+    barrier, results = mp.Barrier(4), mp.Queue()
+    procs = [mp.Process(target=_submit_at_once, args=(db_url, batch_no, barrier, results))
+             for _ in range(4)]
+    for p in procs:
+        p.start()
+    outcomes = sorted(results.get(timeout=300) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+
+    assert [kind for kind, _ in outcomes] == ["recorded", "refused", "refused", "refused"]
+    assert all(f"Batch {batch_no} has already been submitted." == text
+               for kind, text in outcomes if kind == "refused"), outcomes
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(OutboundMessage)) == \
+            outcomes[0][1]
