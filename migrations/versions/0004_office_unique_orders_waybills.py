@@ -1,5 +1,6 @@
 """office: one declaration per platform order and per active waybill, even with several
-workstations importing at once (unique partial indexes; cancelled declarations free theirs)
+workstations importing at once (unique partial indexes; cancelled declarations and those
+customs rejected free theirs, as in the pre-check's duplicate rule)
 
 Databases written before this revision may already hold duplicates (two workstations
 importing the same file at once). The upgrade must not fail on them: in each group of
@@ -27,7 +28,7 @@ depends_on = None
 
 log = logging.getLogger("alembic.runtime.migration")
 
-ACTIVE = "status != 'cancelled'"
+ACTIVE = "status NOT IN ('cancelled', 'rejected')"
 UNSENT = ("draft", "invalid", "ready")
 INDEXES = (
     ("uq_declarations_platform_order", ["ebp_code", "order_no"],

@@ -48,3 +48,21 @@ def test_stale_goods_line_save_asks_instead_of_reverting(
         decl = s.get(Declaration, 1)
         assert decl is not None
         assert decl.items[0].gcode == "0402210000"  # the bulk change was not reverted
+
+
+def test_settings_on_a_database_server_hide_the_password_and_say_who_backs_up(
+        window: MainWindow, qtbot: QtBot) -> None:
+    import dataclasses
+
+    from PySide6.QtWidgets import QLabel
+
+    from ui.workspace.settings_dialog import SettingsDialog
+
+    ctx = dataclasses.replace(
+        window.ctx, url="postgresql+psycopg://cleardesk:s3cret@db-server/cleardesk")
+    dialog = SettingsDialog(ctx, window)
+    qtbot.addWidget(dialog)
+    texts = [label.text() for label in dialog.findChildren(QLabel)]
+    assert "postgresql+psycopg://cleardesk:***@db-server/cleardesk" in texts
+    assert not any("s3cret" in t for t in texts)
+    assert any("backups are the server administrator's job" in t for t in texts)
