@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.engine import make_session_factory
+from app.db.engine import make_session_factory, races_as_user_errors
 from app.security.context import Actor
 
 
@@ -36,5 +36,5 @@ class GuiContext:
         """One unit of work. Write transactions (the default) queue behind other writers;
         `write=False` ones only read (a write in them is refused by the database)."""
         factory = self.sessions if write else self.read_sessions
-        with factory() as session, session.begin():
+        with races_as_user_errors(), factory() as session, session.begin():
             yield session

@@ -28,6 +28,8 @@ def _json_flag(p: argparse.ArgumentParser) -> None:
 
 def register(sub: Any) -> None:
     p = sub.add_parser("init", help="create or migrate the database")
+    p.add_argument("--site", metavar="CODE", help="this database's site code (1-4 letters or "
+                   "digits, set once): in copNo, batch and message numbers")
     _json_flag(p)
     p.set_defaults(handler=cmd_init)
 
@@ -93,6 +95,12 @@ def cmd_init(ctx: CliContext, args: argparse.Namespace) -> Result:
     if m.backup:
         data["backup"] = str(m.backup)
     text = ctx.t("Database {db} is at schema {schema}.", db=data["db"], schema=m.after)
+    if args.site:
+        with ctx.transaction() as session:
+            settings_service.set_setting(session, ctx.actor, settings_service.SITE_CODE,
+                                         args.site)
+            data["site"] = settings_service.site_code(session)
+        text += "\n" + ctx.t("Site code: {site}", site=data["site"])
     return Result(data, text)
 
 

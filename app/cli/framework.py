@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.engine import make_engine, make_session_factory
+from app.db.engine import make_engine, make_session_factory, races_as_user_errors
 from app.db.migrate import MigrationResult, ensure_schema
 from app.i18n import Message, render, translate
 from app.security.context import Actor, system_actor
@@ -91,7 +91,7 @@ class CliContext:
         factory = self.sessions if write else self.read_sessions
         self._open_transactions += 1
         try:
-            with factory() as session, session.begin():
+            with races_as_user_errors(), factory() as session, session.begin():
                 yield session
         finally:
             self._open_transactions -= 1

@@ -152,22 +152,24 @@ def _remember_last(proc: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return run
 
 
-def allocate_ids(session: Session, table: Table, count: int) -> int:
-    """Reserve `count` consecutive primary keys; returns the first one.
+def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
+    """Reserve `count` primary keys nobody else will get; returns them in order.
 
-    On SQLite the write lock is taken first, so no other writer can insert in between. On
-    PostgreSQL the table's sequence is advanced atomically.
+    On SQLite the write lock is taken first, so no other writer can insert in between, and
+    the keys are consecutive. On PostgreSQL every key comes from the table's sequence in one
+    statement: `nextval` is atomic, so keys reserved by concurrent workstations never
+    overlap (they may interleave). Moving the sequence with setval(nextval + n) would not
+    be atomic: another session's nextval in between gets a key inside the reserved range.
     """
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        seq = f"{table.name}_id_seq"
-        last = conn.execute(
-            text("SELECT setval(:s, nextval(:s) + :n - 1)"), {"s": seq, "n": count}
-        ).scalar_one()
-        return int(last) - count + 1
+        rows = conn.execute(
+            text("SELECT nextval(CAST(:s AS regclass)) FROM generate_series(1, :n)"),
+            {"s": f"{table.name}_id_seq", "n": count})
+        return sorted(int(r[0]) for r in rows)
     conn.exec_driver_sql(f"DELETE FROM {table.name} WHERE id < 0")  # noqa: S608 - takes the lock
-    top = conn.execute(select(func.max(table.c.id))).scalar()
-    return int(top or 0) + 1
+    top = int(conn.execute(select(func.max(table.c.id))).scalar() or 0)
+    return list(range(top + 1, top + 1 + count))
 
 
 def insert_declarations(
@@ -186,8 +188,7 @@ def insert_declarations(
         return []
     head_w = _TableWriter(session, Declaration)
     item_w = _TableWriter(session, DeclarationItem, omit=("id",))  # ids from the database
-    first = allocate_ids(session, head_w.table, len(heads))
-    ids = list(range(first, first + len(heads)))
+    ids = allocate_ids(session, head_w.table, len(heads))
     now = utcnow()
 
     # Each row is a copy of a template holding the defaults (processed once), with the

@@ -20,7 +20,11 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.domain.errors import DatabaseBusyError
+from app.domain.errors import (
+    ConcurrentChangeError,
+    DatabaseBusyError,
+    DuplicateDeclarationError,
+)
 
 APP_NAME = "ClearDesk"
 DB_FILE_NAME = "cleardesk.sqlite3"
@@ -75,6 +79,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         prepare_database_file(path)
     engine = create_engine(url, **kwargs)
+    event.listen(engine, "handle_error", _duplicate_key_as_user_error)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "handle_error", _pg_race_as_user_error)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -150,6 +157,48 @@ def _sqlite_busy_as_user_error(context: Any) -> None:
         raise DatabaseBusyError() from context.original_exception
 
 
+# Unique keys a user can run into (another workstation wrote the same order or waybill
+# first): PostgreSQL names the index, SQLite the columns.
+_DUPLICATE_KEYS = (
+    (("uq_declarations_platform_order", "uq_declarations_order_no_platform",
+      "declarations.order_no"), "orderNo"),
+    (("uq_declarations_active_waybill", "declarations.logistics_no"), "logisticsNo"),
+)
+
+
+def _duplicate_key_as_user_error(context: Any) -> None:
+    """A declaration's order or waybill already taken becomes a plain message."""
+    from sqlalchemy.exc import IntegrityError
+
+    if not isinstance(context.sqlalchemy_exception, IntegrityError):
+        return
+    text_ = str(context.original_exception)
+    for marks, field in _DUPLICATE_KEYS:
+        if any(m in text_ for m in marks):
+            raise DuplicateDeclarationError(field) from context.original_exception
+
+
+# PostgreSQL SQLSTATEs of a lost race: deadlock broken, serialization failure, lock refused.
+_PG_RACES = frozenset({"40P01", "40001", "55P03"})
+
+
+def _pg_race_as_user_error(context: Any) -> None:
+    if getattr(context.original_exception, "sqlstate", None) in _PG_RACES:
+        raise ConcurrentChangeError() from context.original_exception
+
+
+@contextmanager
+def races_as_user_errors() -> Iterator[None]:
+    """Around a unit of work: the ORM's lost-race error (a row's version moved under a
+    flush) becomes the plain "changed at the same moment, try again" message."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    try:
+        yield
+    except StaleDataError as exc:
+        raise ConcurrentChangeError() from exc
+
+
 def take_turns(conn: Connection, name: str) -> None:
     """Until this transaction ends, other transactions calling take_turns(name) wait.
 
@@ -171,7 +220,7 @@ def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionm
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any exception."""
-    with factory() as session, session.begin():
+    with races_as_user_errors(), factory() as session, session.begin():
         yield session
 
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import shutil
 import sqlite3
+import subprocess
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from platformdirs import user_data_dir
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import DBAPIError
 
-from app.db.engine import read_only_engine, sqlite_file
-from app.domain.errors import SchemaTooNewError
+from app.db.engine import APP_NAME, read_only_engine, sqlite_file, take_turns
+from app.domain.errors import SchemaTooNewError, UserFacingError
+from app.i18n import N_
 from app.paths import migrations_path
 
 if TYPE_CHECKING:
@@ -26,6 +31,16 @@ if TYPE_CHECKING:
 _REVISION = re.compile(r"""^revision\s*=\s*["']([^"']+)["']""", re.M)
 _DOWN = re.compile(r"^down_revision\s*=\s*(.+)$", re.M)
 _QUOTED = re.compile(r"""["']([^"']+)["']""")
+log = logging.getLogger(__name__)
+MIGRATION_TURN = "schema_migration"  # see take_turns
+
+
+class MigrationBackupError(UserFacingError):
+    """pg_dump failed before a migration: the database was not changed."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(N_("The copy of the database before updating its schema failed, so "
+                            "the database was not changed: {detail}"), detail=detail)
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,7 @@ def ensure_schema(engine: Engine) -> MigrationResult:
     if quick is not None and _stored_revision(engine) == quick:
         return MigrationResult(quick, quick, None)
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
     cfg = alembic_config()
@@ -92,6 +108,15 @@ def ensure_schema(engine: Engine) -> MigrationResult:
     if path is not None and before is not None and _has_tables(engine):
         backup = backup_before_migration(path, before)
     with engine.begin() as conn:
+        # Several workstations starting at once: one migrates, the others wait here and
+        # then find the schema current (PostgreSQL migrates in one transaction; on SQLite
+        # the write lock of this transaction already makes them queue).
+        take_turns(conn, MIGRATION_TURN)
+        now = MigrationContext.configure(conn).get_current_revision()
+        if now == head:
+            return MigrationResult(now, head, None)
+        if engine.dialect.name == "postgresql" and now is not None:
+            backup = pg_dump_before_migration(engine, now)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return MigrationResult(before, head, backup)
@@ -121,6 +146,40 @@ def _stored_revision(engine: Engine) -> str | None:
     except DBAPIError:
         return None
     return str(rows[0][0]) if len(rows) == 1 else None
+
+
+def pg_backup_dir() -> Path:
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "backups"
+
+
+def pg_dump_before_migration(engine: Engine, revision: str,
+                             folder: Path | None = None) -> Path | None:
+    """A `pg_dump` of the PostgreSQL database before its schema changes, owner-only, in the
+    per-user data folder's backups; None (and a warning in the log) when pg_dump is not
+    installed on this workstation: the server's own backups are then the safety net
+    (README, "Several workstations")."""
+    exe = shutil.which("pg_dump")
+    if exe is None:
+        log.warning("pg_dump not found: no copy of the database was made before migrating it "
+                    "from schema %s; rely on the server's backups.", revision)
+        return None
+    url = engine.url
+    folder = folder or pg_backup_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{url.database}.pre-{revision}-{stamp}.dump"
+    tmp = target.with_suffix(".tmp")
+    os.close(os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+    env = {**os.environ, "PGPASSWORD": url.password or ""}
+    args = [exe, "--format=custom", "--no-owner", f"--file={tmp}",
+            f"--host={url.host or 'localhost'}", f"--port={url.port or 5432}",
+            f"--username={url.username or ''}", str(url.database)]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        raise MigrationBackupError(done.stderr.strip()[-500:])
+    tmp.replace(target)
+    return target
 
 
 def _has_tables(engine: Engine) -> bool:

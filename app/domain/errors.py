@@ -50,5 +50,31 @@ class DatabaseBusyError(ConflictError):
                             "nothing was changed. Try again in a moment."))
 
 
+class ConcurrentChangeError(ConflictError):
+    """Another workstation changed the same records at the same moment (a lost race, a
+    deadlock the database broke); this transaction was rolled back whole."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("Another workstation changed the same records at the same moment, "
+                            "so nothing was changed. Try again."))
+
+
+class DuplicateDeclarationError(ConflictError):
+    """Another declaration (perhaps just written by another workstation) has this order or
+    waybill number; nothing was changed."""
+
+    def __init__(self, field: str) -> None:
+        if field == "logisticsNo":
+            msgid = N_("Another declaration already has this waybill number (perhaps just "
+                       "entered on another workstation), so nothing was changed. Refresh and "
+                       "check the waybill.")
+        else:
+            msgid = N_("Another declaration already has this order number for this platform "
+                       "(perhaps just imported on another workstation), so nothing was "
+                       "changed. Refresh and check the order.")
+        super().__init__(msgid)
+        self.field = field
+
+
 class Cancelled(Exception):
     """Raised inside a job when the user pressed Cancel; callers stay silent."""

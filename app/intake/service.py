@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.db.engine import take_turns
 from app.db.models import ImportJob
 from app.db.types import utcnow
 from app.i18n import N_, Message
@@ -36,6 +37,7 @@ from app.security.context import Actor, Permission, require
 from app.services.settings import all_settings
 
 CHUNK = 5000
+IMPORT_TURN = "declaration_import"  # see take_turns
 MSG_WEIGHTS_SUMMED = N_("Weights: the gross and net weights of each order's lines were added "
                         "up ({n} orders with several lines).")
 MSG_WEIGHTS_AGREE = N_("Weights: taken as each order's weight (the lines of one order must "
@@ -131,6 +133,10 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
     """Import one order file. Raises UserFacingError when the file cannot be read at all and
     Cancelled when `cancel` is set (the caller's rollback then undoes everything)."""
     require(actor, Permission.IMPORT)
+    # Imports write one at a time, as on SQLite (one writer): an import must see the orders
+    # and waybills another workstation's import just committed, or both would create them.
+    # Taken first, before any row or the audit turn, so it cannot close a cycle of waits.
+    take_turns(session.connection(), IMPORT_TURN)
     cancel = cancel or CancelToken()
     path = request.path
     file_kind(path, request.limits)  # clear errors for missing / unsupported files first

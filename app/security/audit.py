@@ -160,11 +160,16 @@ _APPEND = insert(_TABLE).values(
         "details", "reason", "prev_hash", "hash")})
 
 
+# The name of the turn audit writers take (see take_turns); a transaction that must take
+# another turn as well takes this one first.
+AUDIT_TURN = "audit_events"
+
+
 def _last_hash(session: Session) -> str:
     session.flush()
     # FOR UPDATE alone lets two PostgreSQL writers read the same last row (the second one,
     # once let through, does not see the row the first appended): the chain would fork.
-    take_turns(session.connection(), "audit_events")
+    take_turns(session.connection(), AUDIT_TURN)
     last = session.execute(
         select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1).with_for_update()
     ).scalar_one_or_none()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.db.engine import read_only_engine
+from app.db.engine import read_only_engine, take_turns
 from app.reference.store import load_reference_files, reference_loaded
 
 
@@ -15,5 +15,6 @@ def after_migration(engine: Engine) -> None:
         if reference_loaded(session):
             return
     with Session(engine) as session, session.begin():
+        take_turns(session.connection(), "schema_migration")  # workstations starting at once
         if not reference_loaded(session):
             load_reference_files(session)

@@ -29,6 +29,7 @@ from app.services.editing import (
     not_editable_reason,
     parse_value,
     recheck_after_edits,
+    touch,
 )
 
 Kind = Literal["set_head", "set_item", "replace_item_text"]
@@ -86,14 +87,19 @@ def _validate(edit: BulkEdit) -> None:
             raise ValidationError("Enter the text to find.")
 
 
-def _declarations(session: Session, ids: Sequence[int]) -> Iterator[Declaration]:
+def _declarations(session: Session, ids: Sequence[int], *,
+                  lock: bool = False) -> Iterator[Declaration]:
+    """The declarations with their goods lines; `lock`ed ones (FOR UPDATE on PostgreSQL)
+    wait for another workstation's save of the same declaration and are then read fresh."""
     unique = sorted(set(ids))
     for start in range(0, len(unique), CHUNK):
         chunk = unique[start:start + CHUNK]
-        yield from session.execute(
-            select(Declaration).where(Declaration.id.in_(chunk))
-            .options(selectinload(Declaration.items)).order_by(Declaration.id)
-        ).scalars()
+        stmt = (select(Declaration).where(Declaration.id.in_(chunk))
+                .options(selectinload(Declaration.items)).order_by(Declaration.id))
+        if lock:
+            stmt = stmt.with_for_update(of=Declaration).execution_options(
+                populate_existing=True)
+        yield from session.execute(stmt).scalars()
 
 
 def _changes(decl: Declaration, edit: BulkEdit) -> list[FieldChange]:
@@ -151,7 +157,7 @@ def apply_bulk_edit(session: Session, actor: Actor, ids: Sequence[int],
     records = items = skipped = 0
     audit: list[AuditRecord] = []
     edited: list[Declaration] = []
-    for decl in _declarations(session, ids):
+    for decl in _declarations(session, ids, lock=True):
         changes = _changes(decl, edit)
         if not changes:
             continue
@@ -188,7 +194,7 @@ def undo_bulk_edit(session: Session, actor: Actor, bulk_id: str) -> UndoResult:
     undone = skipped = 0
     audit: list[AuditRecord] = []
     edited: list[Declaration] = []
-    for decl in _declarations(session, list(by_decl)):
+    for decl in _declarations(session, list(by_decl), lock=True):
         recorded = by_decl[decl.id].details.get("changes", [])
         reverse = [_reverse(decl, c) for c in recorded]
         if (not_editable_reason(decl.status) is not None
@@ -226,6 +232,7 @@ def _reverse(decl: Declaration, recorded: dict[str, Any]) -> FieldChange | None:
 
 
 def _apply(decl: Declaration, changes: Sequence[FieldChange]) -> None:
+    touch(decl)  # the version moves even when only goods lines change
     items = {i.gnum: i for i in decl.items}
     for c in changes:
         setattr(decl if c.gnum is None else items[c.gnum], c.field, c.after)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Declaration, DeclarationItem
+from app.db.types import utcnow
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.fields import HEAD_BY_NAME, ITEM_BY_NAME, FieldSpec
 from app.domain.status import EDITABLE_STATUSES, STATUS_LABELS, DeclarationStatus
@@ -184,6 +185,7 @@ def save_declaration(
 
     if not changes:
         return SaveResult(decl.id, decl.version, decl.status, ())
+    touch(decl)
     if items is not None:
         decl.goods_total = goods_total_of(decl)
     recheck_after_edit(session, actor, decl)
@@ -250,6 +252,13 @@ def _apply_items(
         changes.append(FieldChange("gnum", gnum, gnum, None))
         decl.items.remove(row)
     return changes
+
+
+def touch(decl: Declaration) -> None:
+    """Mark the declaration changed even when only its goods lines changed, so the flush
+    moves its version: an editor still holding the old version then gets the conflict
+    instead of silently writing back the goods lines it loaded."""
+    decl.updated_at = utcnow()
 
 
 def goods_total_of(decl: Declaration) -> Decimal | None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.engine import take_turns
 from app.db.models import Setting
 from app.domain.errors import ValidationError
 from app.i18n import N_
-from app.security.audit import record_event
+from app.security.audit import AUDIT_TURN, record_event
 from app.security.context import Actor, Permission, require
 
 
@@ -65,11 +67,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("thermalProfiles", N_("Thermal printer profiles (JSON)"), 20000),
     SettingSpec("updateFolder", N_("Folder with new ClearDesk packages (share or USB stick)"),
                 1000),
+    SettingSpec("siteCode", N_("Site code (in copNo, batch and message numbers; set once)"), 4),
 )
 STATION_KEYS: tuple[str, ...] = (
     "stationName", "scalePort", "scaleBaud", "scaleFrame", "scaleFormat", "scaleStableCount",
     "weightToleranceKg", "weightTolerancePercent", "stationPrinter",
 )
+SITE_CODE = "siteCode"
 SETTINGS_BY_KEY: dict[str, SettingSpec] = {s.key: s for s in SETTINGS}
 
 DEFAULTS: dict[str, str] = {
@@ -122,7 +126,13 @@ def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
 
         check_exchange_setting(key, value)
         _check_station_value(key, value)
-    old = session.get(Setting, key)
+    if key == SITE_CODE:
+        value = value.upper()
+        _check_site_code(session, value)
+    # Workstations setting the same key at once take turns (the audit's, taken for the
+    # event anyway): the second sees the first's row instead of inserting it again.
+    take_turns(session.connection(), AUDIT_TURN)
+    old = session.get(Setting, key, populate_existing=True)
     before = old.value if old else None
     if old is None:
         session.add(Setting(key=key, value=value))
@@ -135,6 +145,23 @@ def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
 def set_settings(session: Session, actor: Actor, values: Mapping[str, str]) -> None:
     for key, value in values.items():
         set_setting(session, actor, key, value)
+
+
+def _check_site_code(session: Session, value: str) -> None:
+    """A site code is 1-4 letters or digits and is set once: copNo, batch and message
+    numbers already issued carry it, so changing it could issue a number twice."""
+    if not re.fullmatch(r"[A-Z0-9]{1,4}", value):
+        raise ValidationError(N_("The site code is 1 to 4 letters or digits, for example SZ1."))
+    old = session.get(Setting, SITE_CODE)
+    if old is not None and old.value and old.value != value:
+        raise ValidationError(
+            N_("This database's site code is {code} and cannot change: copNo, batch and "
+               "message numbers already issued carry it."), code=old.value)
+
+
+def site_code(session: Session) -> str:
+    """This database's site code ('' when none was set: numbers as before)."""
+    return get_setting(session, SITE_CODE) or ""
 
 
 def _spec(key: str) -> SettingSpec:

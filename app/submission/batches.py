@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.db.engine import take_turns
 from app.db.models import Batch, Declaration, OutboundMessage, ParcelWeighing
 from app.domain.clock import beijing_now
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
@@ -25,9 +26,10 @@ from app.i18n import N_, Message
 from app.precheck.records import IN_CHUNK
 from app.precheck.service import check_declarations
 from app.precheck.transitions import change_status
-from app.security.audit import AuditRecord, record_events
+from app.security.audit import AUDIT_TURN, AuditRecord, record_events
 from app.security.context import Actor, Permission, require
 from app.services.queries import DeclarationFilter
+from app.services.settings import site_code
 from app.station.bags import bags_of_batch
 
 D = Declaration
@@ -197,13 +199,13 @@ class BatchSummary:
 
 
 def _next_batch_no(session: Session, now: datetime) -> str:
-    prefix = f"B{now:%Y%m%d}-"
-    count = session.execute(
-        select(func.count()).select_from(Batch).where(Batch.batch_no.like(prefix + "%"))
-    ).scalar_one()
-    n = int(count) + 1
-    while session.execute(select(Batch.id).where(Batch.batch_no == f"{prefix}{n:03d}")).first():
-        n += 1
+    """The day's next batch number. The caller holds the audit turn (see create_batch), so
+    two workstations never read the same highest number."""
+    site = site_code(session)  # two sites never issue the same batch (and message) number
+    prefix = f"B{now:%Y%m%d}-" + (f"{site}-" if site else "")
+    taken = session.execute(
+        select(Batch.batch_no).where(Batch.batch_no.like(prefix + "%"))).scalars()
+    n = max((int(t[len(prefix):]) for t in taken if t[len(prefix):].isdigit()), default=0) + 1
     return f"{prefix}{n:03d}"
 
 
@@ -224,8 +226,11 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
     when = now or beijing_now()
     if ids:
         wanted = sorted(set(ids))
+        # Locked: a workstation batching the same declarations at once waits, then sees
+        # them queued ("already in a batch") instead of batching them twice.
         rows = session.execute(
             select(D.id, D.copNo, D.status, D.ieFlag).where(D.id.in_(wanted))
+            .order_by(D.id).with_for_update()
         ).all()
         found = {r.id for r in rows}
         blocked = [BlockedDeclaration(i, None, "missing", Message(N_("No such declaration")))
@@ -249,9 +254,15 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
             raise ValidationError(N_("Only ready declarations can go into a batch."))
         q = (select(D.id, D.copNo, D.status, D.ieFlag)
              .where(D.status == S.READY, D.id.not_in(_WEIGHT_HELD)).order_by(D.id))
-        rows = session.execute(q.limit(min(limit or MAX_BATCH, MAX_BATCH))).all()
+        # On PostgreSQL, ready declarations another workstation is batching right now are
+        # skipped (not waited for, not reported as blocked): each gets its own.
+        rows = session.execute(q.limit(min(limit or MAX_BATCH, MAX_BATCH))
+                               .with_for_update(skip_locked=True)).all()
     if not rows:
         raise ValidationError(N_("There are no ready declarations to put in a batch."))
+    # After the row locks, before the re-check's audit events: the batch number is read
+    # and written inside the audit turn (row locks, then the turn, as every save does).
+    take_turns(session.connection(), AUDIT_TURN)
     flags = {r.ieFlag or "I" for r in rows}
     if len(flags) > 1:
         raise ValidationError(
@@ -330,8 +341,12 @@ def _attach(session: Session, decl_ids: Sequence[int], batch_id: int,
                 N_("Some declarations changed while the batch was being made; try again."))
 
 
-def _load(session: Session, batch_ref: str | int) -> Batch:
+def _load(session: Session, batch_ref: str | int, *, lock: bool = False) -> Batch:
+    """The batch by id or number; `lock`ed (FOR UPDATE), a workstation submitting the same
+    batch at once waits and then reads its new state instead of failing half-way."""
     q = select(Batch)
+    if lock:
+        q = q.with_for_update().execution_options(populate_existing=True)
     if isinstance(batch_ref, int) or str(batch_ref).isdigit():
         q = q.where((Batch.id == int(batch_ref)) | (Batch.batch_no == str(batch_ref)))
     else:

@@ -31,6 +31,7 @@ from app.jobs.base import CancelToken, Progress, no_progress
 from app.precheck.transitions import change_status
 from app.security.audit import AuditRecord, append_events, record_events
 from app.security.context import Actor, Permission, require
+from app.services.settings import site_code
 from app.submission import batches as B
 from app.submission.ceb import (
     APP_TYPE_AMENDMENT,
@@ -86,14 +87,15 @@ def _inventories(session: Session, decl_ids: Sequence[int]) -> list[tuple[int, I
     return [(i, InventoryInput(heads[i], items[i])) for i in decl_ids]
 
 
-def internal_number(decl_id: int) -> str:
-    """Our copNo for a declaration that has none: unique, stable, ≤ 20 characters."""
-    return f"CD{decl_id:012d}"
+def internal_number(decl_id: int, site: str = "") -> str:
+    """Our copNo for a declaration that has none: unique, stable, ≤ 20 characters. The site
+    code keeps two databases (the office, a sorting centre) from issuing the same copNo."""
+    return f"CD{site}{decl_id:012d}"
 
 
-def _prepare_head(decl_id: int, head: Mapping[str, Any]) -> dict[str, Any]:
+def _prepare_head(decl_id: int, head: Mapping[str, Any], site: str = "") -> dict[str, Any]:
     out = dict(head)
-    out["copNo"] = head.get("copNo") or internal_number(decl_id)
+    out["copNo"] = head.get("copNo") or internal_number(decl_id, site)
     # A declaration customs already registered (it has a preNo) is re-sent as an amendment;
     # one that never got past the format check goes again as new.
     out["appType"] = APP_TYPE_AMENDMENT if head.get("preNo") else APP_TYPE_NEW
@@ -111,7 +113,7 @@ def record_batch(session: Session, actor: Actor, batch_ref: str | int,
     Raises MessageBuildError (nothing is stored) when a declaration fails the schema.
     """
     require(actor, Permission.SUBMIT)
-    batch = B._load(session, batch_ref)
+    batch = B._load(session, batch_ref, lock=True)
     if batch.state != B.OPEN:
         raise ConflictError(N_("Batch {batch} has already been submitted."),
                             batch=batch.batch_no)
@@ -119,7 +121,8 @@ def record_batch(session: Session, actor: Actor, batch_ref: str | int,
     when = now or beijing_now()
     ids = B.batch_declaration_ids(session, batch.id)
     pairs = _inventories(session, ids)
-    invs = [InventoryInput(_prepare_head(i, inv.head), inv.items) for i, inv in pairs]
+    site = site_code(session)
+    invs = [InventoryInput(_prepare_head(i, inv.head, site), inv.items) for i, inv in pairs]
     direction: Direction = "E" if batch.ie_flag == "E" else "I"
     messages = build_messages(direction, invs, transfer, app_time=when)
     seq_base = int(session.execute(select(func.count()).select_from(OutboundMessage)

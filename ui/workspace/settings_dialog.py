@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.engine import make_url
 
 from app.db.engine import APP_NAME, sqlite_file
 from app.domain.errors import UserFacingError
@@ -234,11 +235,16 @@ class SettingsDialog(QDialog):
         self.language_combo.setCurrentIndex(max(self.language_combo.findData(self.ctx.lang), 0))
         form.addRow(self.tr("Interface language"), self.language_combo)
         db_file = sqlite_file(self.ctx.url)
-        db_text = str(db_file) if db_file else self.ctx.url
+        # A server URL is shown without its password.
+        db_text = str(db_file) if db_file else make_url(self.ctx.url).render_as_string(
+            hide_password=True)
+        backups = str(Path(db_text).parent / "backups") if db_file else self.tr(
+            "None here: on a database server, backups are the server administrator's job "
+            "(for example pg_dump every night). Before a schema update ClearDesk saves a "
+            "pg_dump copy in this workstation's data folder.")
         for label, text in ((self.tr("Database"), db_text),
                             (self.tr("Log folder"), user_log_dir(APP_NAME, appauthor=False)),
-                            (self.tr("Backups"), str(Path(db_text).parent / "backups")
-                             if db_file else "-")):
+                            (self.tr("Backups"), backups)):
             value = QLabel(text, page)
             value.setTextInteractionFlags(value.textInteractionFlags()
                                           | value.textInteractionFlags().TextSelectableByMouse)

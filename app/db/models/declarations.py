@@ -14,12 +14,18 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.db.models.base import Base, TimestampMixin
 from app.db.types import Decimal5, UTCDateTime
 from app.domain.sortkey import SORT_KEY_FIELDS, SORT_KEY_LENGTH, name_sort_key
+
+_ACTIVE = "status NOT IN ('cancelled', 'rejected')"
+_ORDER_WHERE = f"ebp_code IS NOT NULL AND order_no IS NOT NULL AND {_ACTIVE}"
+_ORDER_NO_PLATFORM_WHERE = f"ebp_code IS NULL AND order_no IS NOT NULL AND {_ACTIVE}"
+_WAYBILL_WHERE = f"logistics_no IS NOT NULL AND {_ACTIVE}"
 
 
 class Declaration(TimestampMixin, Base):
@@ -141,6 +147,15 @@ class Declaration(TimestampMixin, Base):
         Index("ix_declarations_import_job_id", "import_job_id"),
         Index("ix_declarations_created_at", "created_at"),
         Index("ix_declarations_cop_no", "cop_no"),
+        # One declaration per platform order and per waybill, whatever runs at once on
+        # several workstations; a cancelled or rejected one frees its order and waybill.
+        Index("uq_declarations_platform_order", "ebp_code", "order_no", unique=True,
+              sqlite_where=text(_ORDER_WHERE), postgresql_where=text(_ORDER_WHERE)),
+        Index("uq_declarations_order_no_platform", "order_no", unique=True,
+              sqlite_where=text(_ORDER_NO_PLATFORM_WHERE),
+              postgresql_where=text(_ORDER_NO_PLATFORM_WHERE)),
+        Index("uq_declarations_active_waybill", "logistics_no", unique=True,
+              sqlite_where=text(_WAYBILL_WHERE), postgresql_where=text(_WAYBILL_WHERE)),
     )
 
     @validates(*SORT_KEY_FIELDS)
