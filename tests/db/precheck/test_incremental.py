@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select, update
@@ -141,6 +142,18 @@ _ops = st.one_of(
 )
 
 
+def _free_waybill(session: Session, wanted: str | None, fallback: str,
+                  moving: int | None = None) -> str:
+    """`wanted` unless an active declaration (not `moving`) has it: the database keeps active
+    waybills unique, so a second one is what a clerk could never store either."""
+    if wanted is None:
+        return fallback
+    taken = session.scalar(select(func.count()).select_from(Declaration).where(
+        Declaration.logisticsNo == wanted, Declaration.id != (moving or 0),
+        Declaration.status.not_in(("cancelled", "rejected"))))
+    return fallback if taken else wanted
+
+
 def _apply(session: Session, actor: Actor, op: tuple[Any, ...], state: dict[str, Any]) -> None:
     ids: list[int] = state["ids"]
     kind = op[0]
@@ -148,7 +161,8 @@ def _apply(session: Session, actor: Actor, op: tuple[Any, ...], state: dict[str,
         else None
     if kind == "import":
         ids.append(_decl(session, len(ids), buyer=op[1], price=op[2],
-                         logisticsNo=WAYBILLS[op[3]] or f"X{len(ids):09d}"))
+                         logisticsNo=_free_waybill(session, WAYBILLS[op[3]],
+                                                   f"X{len(ids):09d}")))
     elif kind == "price" and pick is not None:
         value = Decimal(op[2])
         session.execute(update(DeclarationItem).where(DeclarationItem.declaration_id == pick)
@@ -158,7 +172,8 @@ def _apply(session: Session, actor: Actor, op: tuple[Any, ...], state: dict[str,
                         .values(buyerIdNumber=BUYERS[op[2]]))
     elif kind == "waybill" and pick is not None:
         session.execute(update(Declaration).where(Declaration.id == pick)
-                        .values(logisticsNo=WAYBILLS[op[2]] or f"Y{pick:09d}"))
+                        .values(logisticsNo=_free_waybill(session, WAYBILLS[op[2]],
+                                                          f"Y{pick:09d}", pick)))
     elif kind == "cancel" and pick is not None:
         session.execute(update(Declaration).where(Declaration.id == pick)
                         .values(status="cancelled"))
@@ -205,11 +220,19 @@ def test_incremental_equals_from_scratch(engine: Engine, actor: Actor,
             session.rollback()
 
 
-def test_new_duplicate_rechecks_the_first(session: Session, actor: Actor) -> None:
+def test_a_second_active_waybill_is_refused_and_the_first_stays_as_checked(
+        session: Session, actor: Actor) -> None:
+    """The database keeps active waybills unique (issue 19), so a duplicate never reaches the
+    pre-check; the first declaration's check stands and is not redone."""
+    from app.domain.errors import DuplicateDeclarationError
+
     first = _decl(session, 1, logisticsNo=WAYBILLS[0])
     check_declarations(session, actor, None, today=TODAY)
-    _decl(session, 2, logisticsNo=WAYBILLS[0])
+    point = session.begin_nested()
+    with pytest.raises(DuplicateDeclarationError):
+        _decl(session, 2, logisticsNo=WAYBILLS[0])
+    point.rollback()
     summary = check_declarations(session, actor, None, today=TODAY)
-    assert summary.skipped == 0
-    assert "DUPLICATE_WAYBILL" in set(session.execute(
+    assert (summary.checked, summary.skipped) == (1, 1)
+    assert "DUPLICATE_WAYBILL" not in set(session.execute(
         select(Problem.code).where(Problem.declaration_id == first)).scalars())
