@@ -105,18 +105,19 @@ def ensure_schema(engine: Engine) -> MigrationResult:
         return MigrationResult(before, head, None)
     backup = None
     path = sqlite_file(str(engine.url))
-    if path is not None and before is not None and _has_tables(engine):
-        backup = backup_before_migration(path, before)
     with engine.begin() as conn:
         # Several workstations starting at once: one migrates, the others wait here and
         # then find the schema current (PostgreSQL migrates in one transaction; on SQLite
-        # the write lock of this transaction already makes them queue).
+        # the write lock of this transaction already makes them queue). The copy is taken
+        # inside the turn: a copy read while another workstation migrates can fail.
         take_turns(conn, MIGRATION_TURN)
         now = MigrationContext.configure(conn).get_current_revision()
         if now == head:
             return MigrationResult(now, head, None)
         if engine.dialect.name == "postgresql" and now is not None:
             backup = pg_dump_before_migration(engine, now)
+        elif path is not None and now is not None and inspect(conn).get_table_names():
+            backup = backup_before_migration(path, now)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return MigrationResult(before, head, backup)
@@ -141,7 +142,8 @@ def _quick_head() -> str | None:
 def _stored_revision(engine: Engine) -> str | None:
     """The database's alembic revision by plain SQL (None: not stamped, or not one row)."""
     try:
-        with engine.connect() as conn:
+        # Read-only: starting a command must not queue behind another workstation's writes.
+        with read_only_engine(engine).connect() as conn:
             rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
     except DBAPIError:
         return None
@@ -180,10 +182,6 @@ def pg_dump_before_migration(engine: Engine, revision: str,
         raise MigrationBackupError(done.stderr.strip()[-500:])
     tmp.replace(target)
     return target
-
-
-def _has_tables(engine: Engine) -> bool:
-    return bool(inspect(engine).get_table_names())
 
 
 def backup_before_migration(path: Path, revision: str) -> Path:

@@ -27,6 +27,8 @@ AREA_ACTIONS: tuple[tuple[str, str, Permission], ...] = (
     ("submission", "action_new_batch", Permission.BATCH),
     ("print_actions", "action_labels", Permission.PRINT),
     ("workspace_more", "action_bulk", Permission.EDIT),
+    ("lifecycle", "action_cancel", Permission.REOPEN),
+    ("lifecycle", "action_return", Permission.REOPEN),
 )
 # Grid columns a right-click can filter by, and how: the search box finds these as text.
 SEARCHABLE = frozenset({"orderNo", "logisticsNo", "buyerName", "buyerTelephone"})

@@ -45,8 +45,6 @@ def _variants() -> list[dict[str, object]]:
          "items": [big, big, big, big, big]},
         {"buyerIdNumber": GOOD_ID, "buyerTelephone": PHONE, "orderNo": "DUP-1",
          "logisticsNo": "EB000000001CN", "declTime": "2026134"},
-        {"buyerIdNumber": GOOD_ID, "buyerTelephone": PHONE, "orderNo": "DUP-1",
-         "logisticsNo": "EB000000001CN"},
     ]
 
 
@@ -94,9 +92,12 @@ def test_no_output_shows_a_clerk_a_full_id_or_phone(
     found = {row.code for row in stored}
     # Not provoked: TOO_LONG (PostgreSQL refuses such values; its message quotes none),
     # LIMIT_ANNUAL (needs a year of history; its message quotes amounts only),
-    # NOT_ON_POSITIVE_LIST (needs a loaded list; its message quotes the HS code only).
+    # NOT_ON_POSITIVE_LIST (needs a loaded list; its message quotes the HS code only),
+    # DUPLICATE_ORDER / DUPLICATE_WAYBILL (the database keeps active orders and waybills
+    # unique now; their messages quote order and waybill numbers only).
     assert found >= {c.value for c in RuleCode} - {"LIMIT_ANNUAL", "TOO_LONG",
-                                                   "NOT_ON_POSITIVE_LIST"}, (
+                                                   "NOT_ON_POSITIVE_LIST", "DUPLICATE_ORDER",
+                                                   "DUPLICATE_WAYBILL"}, (
         {c.value for c in RuleCode} - found)
     assert report, found
     # Every stored message, rendered as the grid's tooltip and the editor render it.
