@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -139,9 +139,38 @@ class MissingValuesPanel(QGroupBox):
                     models[table] = code_model(self._refs(), table, self.lang, self)
                 CodeCompleter(models[table], edit).attach(edit)  # type: ignore[arg-type]
             edit.textChanged.connect(self._on_edit_text_changed)
+            edit.installEventFilter(self)
             self.table.setCellWidget(row, 1, edit)
             self.edits[target] = edit
         self.table.resizeColumnToContents(0)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter after typing a value goes to the next value, as in a spreadsheet: it must
+        not press the wizard's default button and import with the other values still empty."""
+        if (event.type() == QEvent.Type.KeyPress and isinstance(watched, QLineEdit)
+                and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and event.modifiers() in (Qt.KeyboardModifier.NoModifier,
+                                          Qt.KeyboardModifier.KeypadModifier)):
+            completer = watched.completer()
+            if completer is not None and completer.popup().isVisible():
+                return False  # the completer takes the highlighted code
+            self._focus_after(watched)
+            return True
+        return super().eventFilter(watched, event)
+
+    def _focus_after(self, edit: QLineEdit) -> None:
+        edits = list(self.edits.values())
+        if edit not in edits:
+            return
+        index = edits.index(edit)
+        if index + 1 < len(edits):
+            nxt = edits[index + 1]
+            self.table.scrollToItem(self.table.item(index + 1, 0))
+            nxt.setFocus(Qt.FocusReason.TabFocusReason)
+            nxt.selectAll()
+        else:
+            self.weights_combo.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _on_edit_text_changed(self, _text: str) -> None:
         for target, edit in self.edits.items():

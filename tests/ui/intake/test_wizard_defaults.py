@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -140,3 +141,29 @@ def test_a_bad_value_for_a_missing_column_is_named_and_the_page_stays(
     qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
     assert "freight" in shown[0]
     assert wizard.currentPage() is wizard.mapping_page
+
+
+def test_enter_after_a_value_goes_to_the_next_value_not_to_the_import(window: MainWindow,
+                                                                      qtbot: QtBot,
+                                                                      tmp_path: Path) -> None:
+    """Found walking the clerk's day: typing the platform code and pressing Enter ran the
+    wizard on to the import with every other missing value still empty."""
+    path = write_xlsx(tmp_path / "jd-orders.xlsx", HEADERS, _rows())
+    wizard: ImportWizard = window.import_actions.open_wizard(path)  # type: ignore[attr-defined]
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitUntil(lambda: not wizard.busy and wizard.file_page.isComplete(), timeout=20_000)
+    _next(wizard, qtbot)
+    panel = wizard.mapping_page.defaults
+    fields = list(panel.edits)
+    first, second = panel.edits[fields[0]], panel.edits[fields[1]]
+    first.setFocus()
+    qtbot.keyClicks(first, "1105910159")
+    qtbot.keyClick(first, Qt.Key.Key_Return)
+    qtbot.keyClick(panel.edits[fields[1]], Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    assert wizard.currentPage() is wizard.mapping_page
+    assert first.text() == "1105910159"
+    qtbot.waitUntil(lambda: panel.edits[fields[2]].hasFocus())
+    assert not second.text()
+    with window.ctx.transaction(write=False) as s:
+        assert s.execute(select(Declaration)).first() is None  # nothing imported
