@@ -66,3 +66,16 @@ def test_settings_on_a_database_server_hide_the_password_and_say_who_backs_up(
     assert "postgresql+psycopg://cleardesk:***@db-server/cleardesk" in texts
     assert not any("s3cret" in t for t in texts)
     assert any("backups are the server administrator's job" in t for t in texts)
+
+
+def test_saving_with_no_changes_of_mine_loads_theirs_without_an_empty_question(
+        window: MainWindow, qtbot: QtBot, db_url: str) -> None:
+    """Found walking the clerk's day: after a supervisor filled office codes, Enter in the
+    clerk's unchanged editor asked to pick between versions — over an empty list."""
+    editor = open_editor(window, qtbot, 1)
+    _other_workstation(BULK_HS_CHANGE, db_url, 1)
+    editor.resolve_conflict = lambda *_a: pytest.fail("nothing of mine to weigh")
+    assert editor.save()
+    assert editor.snapshot is not None and editor.snapshot.version == 2
+    assert editor.items_model.values()[0]["gcode"] == "0402210000"
+    assert "version 2" in editor.message.text()

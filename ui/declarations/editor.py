@@ -50,7 +50,7 @@ from app.services.editing import (
 )
 from ui.context import GuiContext
 from ui.declarations.completers import HEAD_CODE_TABLES, CodeCompleter, code_model
-from ui.declarations.conflict_dialog import Resolution, ask_resolution
+from ui.declarations.conflict_dialog import Resolution, ask_resolution, differing_fields
 from ui.declarations.editor_info import EditorInfoPanel
 from ui.declarations.editor_menus import copy_cells, field_menu, items_menu, paste_cells
 from ui.declarations.items_model import ITEM_COLUMNS, ItemsDelegate, ItemsTableModel, as_text
@@ -403,6 +403,13 @@ class DeclarationEditor(QDialog):
             with self.ctx.transaction() as s:
                 result = save_declaration(s, self.ctx.actor, decl_id, version, head, items)
         except EditConflictError as conflict:
+            if items is None and not differing_fields(head, conflict.theirs):
+                # Nothing of mine differs from theirs: there is nothing to choose between.
+                self.load(decl_id)
+                self.message.setText(self.tr(
+                    "Someone else saved version {v}; it is loaded (you had no other changes).")
+                    .format(v=conflict.theirs.version))
+                return True
             choice = self.resolve_conflict(self, head, items, masked_snapshot(conflict.theirs),
                                            self.lang)
             if choice == "theirs":
