@@ -117,11 +117,18 @@ class CreateBatchDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Create batch"))
+        # Shown when some selected declarations cannot go in: batch the others in one click.
+        self.leave_out_button = self.buttons.addButton(
+            "", QDialogButtonBox.ButtonRole.ActionRole)
+        self.leave_out_button.setObjectName("leave_out_button")
+        self.leave_out_button.setVisible(False)
+        self._ready_ids: list[int] = []
         layout.addWidget(self.buttons)
 
     def _connect_signals(self) -> None:
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
+        self.leave_out_button.clicked.connect(self._on_leave_out_button_clicked)
 
     def show_logistics(self, shares: Sequence[LogisticsShare]) -> None:
         """Warn when the parcels belong to several logistics companies (one master bill)."""
@@ -138,6 +145,13 @@ class CreateBatchDialog(QDialog):
     def transport(self) -> TransportData:
         values = {k: (e.text().strip() or None) for k, e in self.edits.items()}
         return TransportData(**values)
+
+    def _on_leave_out_button_clicked(self) -> None:
+        self.ids = list(self._ready_ids)
+        self.leave_out_button.setVisible(False)
+        self.scope_label.setText(self.tr("{n} selected declarations (only ready ones can go in).")
+                                 .format(n=len(self.ids)))
+        self._on_buttons_accepted()
 
     def _on_buttons_accepted(self) -> None:
         try:
@@ -164,6 +178,11 @@ class CreateBatchDialog(QDialog):
                       for b in exc.blocked]
             self.problems.setPlainText("\n".join(lines))
             self.problems.setVisible(True)
+            blocked_ids = {b.id for b in exc.blocked}
+            self._ready_ids = [i for i in self.ids or [] if i not in blocked_ids]
+            self.leave_out_button.setText(self.tr("Leave them out: batch the other {n}")
+                                          .format(n=len(self._ready_ids)))
+            self.leave_out_button.setVisible(bool(self._ready_ids))
             return
         except UserFacingError as exc:
             self.problems.setPlainText(exc.text(self.ctx.lang))

@@ -315,3 +315,26 @@ def test_settings_dialog_refuses_an_unusable_exchange_file_mode(ctx: GuiContext,
     assert dialog.save()
     with ctx.transaction() as s:
         assert settings_service.all_settings(s)["exchangeFileMode"] == "0640"
+
+
+def test_blocked_ones_can_be_left_out_in_one_click(ctx: GuiContext, qtbot: QtBot) -> None:
+    """Found walking the clerk's day: one invalid parcel among 24 selected refused the whole
+    batch, and the clerk had to find and deselect it by hand."""
+    with ctx.transaction() as s:
+        ids = list(s.execute(select(Declaration.id).order_by(Declaration.id)).scalars())
+        ready = set(s.execute(select(Declaration.id)
+                              .where(Declaration.status == "ready")).scalars())
+    assert ready and len(ready) < len(ids)
+    dialog = CreateBatchDialog(ctx, ids)
+    qtbot.addWidget(dialog)
+    dialog.edits["billNo"].setText("78412345675")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.leave_out_button.isVisibleTo(dialog)
+    assert f"other {len(ready)}" in dialog.leave_out_button.text()
+    with qtbot.waitSignal(dialog.created) as sig:
+        dialog.leave_out_button.click()
+    assert sig.args[0].declarations == len(ready)
+    with ctx.transaction(write=False) as s:
+        queued = set(s.execute(select(Declaration.id)
+                               .where(Declaration.status == "queued")).scalars())
+    assert queued == ready
