@@ -80,6 +80,8 @@ class JobHandle(QObject):
     def _on_result_posted(self, outcome: str, value: object) -> None:
         self.running = False
         self.outcome = outcome
+        if self.dialog is not None:
+            self.dialog.hide()  # before any result message: never under a 100 % bar
         if outcome == "finished":
             self.result = value
             self.finished.emit(value)

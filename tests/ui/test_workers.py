@@ -117,3 +117,28 @@ def test_progress_dialog_cancel_button(qtbot: QtBot, qapp: QApplication) -> None
     with qtbot.waitSignal(handle.ended, timeout=5000):
         button.click()
     assert cancelled == [True]
+
+
+def test_progress_dialog_is_gone_before_the_result_is_shown(qtbot: QtBot) -> None:
+    """Found walking the clerk's day: the "submitted" message box opened on top of a progress
+    dialog still showing 100 %, which hid the message on a desktop without a window manager."""
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    release = threading.Event()
+
+    def job(progress: Progress, cancel: CancelToken) -> str:
+        progress(1, 1, "Working")
+        assert release.wait(5)
+        return "done"
+
+    seen: list[bool] = []
+    handle = run_with_progress(parent, "Submitting", job,
+                               on_finished=lambda _r: seen.append(dialog.isVisible()))
+    dialog = handle.dialog
+    assert dialog is not None
+    dialog.show()  # as after its minimum duration
+    qtbot.waitUntil(dialog.isVisible)
+    with qtbot.waitSignal(handle.ended, timeout=5000):
+        release.set()
+    assert seen == [False]
