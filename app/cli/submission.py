@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from app.cli.framework import CliContext, Result, format_table
+from app.domain.clock import to_beijing
 from app.domain.errors import ValidationError
 from app.domain.status import DeclarationStatus
 from app.i18n import N_, render, translate
@@ -17,6 +19,11 @@ from app.submission.exchange import ExchangeFolderTransport, transport_from_sett
 from app.submission.exchange_fs import ExchangeSymlinkError
 from app.submission.receipts_job import process_inbox
 from app.submission.simulator import CustomsSimulator
+
+
+def _beijing_minute(moment: datetime | None) -> str:
+    """Stored UTC shown on the business clock (Beijing), as the grid and batch numbers are."""
+    return to_beijing(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _json_flag(p: argparse.ArgumentParser) -> None:
@@ -151,7 +158,7 @@ def cmd_batch_create(ctx: CliContext, args: argparse.Namespace) -> Result:
 def _batch_rows(items: list[batches.BatchSummary], lang: str) -> list[list[Any]]:
     return [[b.batch_no, b.ie_flag, translate(batches.STATE_LABELS.get(b.state, b.state), lang),
              b.declarations, b.messages, b.bill_no or "",
-             b.traf_no or "", b.created_at.strftime("%Y-%m-%d %H:%M") if b.created_at else ""]
+             b.traf_no or "", _beijing_minute(b.created_at)]
             for b in items]
 
 
@@ -177,7 +184,7 @@ def cmd_batch_show(ctx: CliContext, args: argparse.Namespace) -> Result:
         (N_("Master bill"), b.bill_no or "—"), (N_("Bags"), ", ".join(b.bags) or "—"),
         (N_("Transport mode"), b.traf_mode or "—"),
         (N_("Flight"), b.traf_no or "—"), (N_("Voyage"), b.voyage_no or "—"),
-        (N_("Created"), f"{b.created_at:%Y-%m-%d %H:%M} {b.created_by or ''}"
+        (N_("Created"), f"{_beijing_minute(b.created_at)} {b.created_by or ''}"
          if b.created_at else "—"),
     ]
     return Result({"batch": b.as_dict()},

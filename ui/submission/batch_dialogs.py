@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.clock import to_beijing
 from app.domain.errors import UserFacingError
 from app.i18n import render
 from app.jobs.base import CancelToken, Progress
@@ -269,7 +270,8 @@ class BatchesDialog(QDialog):
                                                                                    b.state)),
                                  b.declarations, b.messages, b.pending_messages,
                                  b.bill_no or "", b.traf_no or "",
-                                 b.created_at.strftime("%Y-%m-%d %H:%M") if b.created_at else ""]
+                                 to_beijing(b.created_at).strftime("%Y-%m-%d %H:%M")
+                                 if b.created_at else ""]
             for c, v in enumerate(values):
                 item = QTableWidgetItem(str(v))
                 if isinstance(v, int):

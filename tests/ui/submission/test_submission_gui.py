@@ -338,3 +338,20 @@ def test_blocked_ones_can_be_left_out_in_one_click(ctx: GuiContext, qtbot: QtBot
         queued = set(s.execute(select(Declaration.id)
                                .where(Declaration.status == "queued")).scalars())
     assert queued == ready
+
+
+def test_batch_times_are_shown_on_the_beijing_clock(ctx: GuiContext, qtbot: QtBot) -> None:
+    """Found walking the clerk's day: batch B20261205-001 said it was created 2026-12-04
+    20:37 (UTC) while the clerk's clock in Shanghai read 04:37 on the 5th."""
+    from app.domain.clock import to_beijing
+    from app.submission.batches import TransportData, create_batch
+    with ctx.transaction() as s:
+        summary = create_batch(s, ctx.actor, ids=None, status="ready",
+                               transport=TransportData(billNo="78412345675"))
+    dialog = BatchesDialog(ctx)
+    qtbot.addWidget(dialog)
+    col = dialog.COLUMNS.index("created_at")
+    shown = dialog.table.item(0, col).text()
+    assert summary.created_at is not None
+    assert shown == to_beijing(summary.created_at).strftime("%Y-%m-%d %H:%M")
+    assert shown != summary.created_at.strftime("%Y-%m-%d %H:%M")
