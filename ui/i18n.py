@@ -7,6 +7,12 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from app.i18n import translate
 
 
+def _is_qt_context(context: str) -> bool:
+    """Qt's own classes (QPlatformTheme, QMessageBox, QFileDialog …). Our catalogues have no
+    context, so our "OK" (a scan outcome, 正常) must not become every dialog's OK button."""
+    return len(context) > 1 and context[0] == "Q" and context[1].isupper()
+
+
 class CatalogueTranslator(QTranslator):
     """Serves `tr()` from resources/i18n/<lang>/*.po (the same catalogues the core uses)."""
 
@@ -17,6 +23,8 @@ class CatalogueTranslator(QTranslator):
     def translate(  # type: ignore[override]
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
     ) -> str | None:
+        if _is_qt_context(context):
+            return None  # Qt's own buttons and dialogs: Qt's catalogue knows them in context
         text = translate(source, self.lang)
         # None becomes a null QString, which tells Qt "no translation here": it asks the next
         # translator (Qt's own qtbase catalogue), then falls back to the source text. An empty
