@@ -210,11 +210,15 @@ def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
                      for p in problems)
     if d.history:
         lines.append(ctx.t("History:"))
+        from datetime import datetime
+
+        from app.domain.clock import to_beijing
         from app.services.history import describe_event
 
         for ev in d.history:
             text = describe_event(ev, ctx.lang, declaration_id=d.id)
-            lines.append(f"  {str(ev['at'])[:16]}  {ev['user'] or '-'}  {text.title}")
+            at = to_beijing(datetime.fromisoformat(str(ev["at"]))).strftime("%Y-%m-%d %H:%M")
+            lines.append(f"  {at}  {ev['user'] or '-'}  {text.title}")
             lines.extend(f"      {line}" for line in text.lines)
     return Result({}, "\n".join(lines))
 

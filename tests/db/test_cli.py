@@ -58,6 +58,15 @@ def test_demo_list_show_round_trip(db_url: str, capsys: pytest.CaptureFixture[st
     assert {"problems", "history"} <= set(shown)
     by_waybill = run_json(capsys, "--db", db_url, "show", row["logisticsNo"])
     assert by_waybill["id"] == row["id"]
+    # History times are on the Beijing clock, as in the grid (they were printed in UTC).
+    from datetime import datetime
+
+    from app.domain.clock import to_beijing
+    first = shown["history"][0]
+    beijing = to_beijing(datetime.fromisoformat(first["at"])).strftime("%Y-%m-%d %H:%M")
+    _, text, _ = run(capsys, "--db", db_url, "show", row["orderNo"])
+    history = text.split("History:")[1].splitlines()[1]
+    assert history.strip().startswith(beijing)
 
 
 def test_list_filters_by_status_and_search(db_url: str,

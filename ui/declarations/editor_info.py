@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.clock import to_beijing
 from app.domain.fields import field_label
 from app.domain.status import DeclarationStatus
 from app.i18n import render
@@ -91,8 +92,8 @@ class EditorInfoPanel(QTabWidget):
 
     def _history_line(self, ev: dict[str, Any]) -> str:
         try:
-            at = datetime.fromisoformat(str(ev.get("at"))).astimezone().strftime(
-                "%Y-%m-%d %H:%M")
+            at = to_beijing(datetime.fromisoformat(str(ev.get("at")))).strftime(
+                "%Y-%m-%d %H:%M")  # the business clock, as the grid and the batch numbers
         except (TypeError, ValueError):
             at = "-"
         decl_id = self.detail.id if self.detail is not None else None
