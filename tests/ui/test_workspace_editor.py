@@ -235,3 +235,19 @@ def test_a_long_code_name_ends_in_an_ellipsis_with_the_whole_name_as_tooltip(
     editor.resize(2400, editor.height())  # room enough: the whole name, no tooltip needed
     qtbot.waitUntil(lambda: label.text() == label.full_text())
     assert label.toolTip() == ""
+
+
+def test_goods_line_codes_show_their_names(window: MainWindow, qtbot: QtBot) -> None:
+    """Found walking the clerk's day: the goods lines showed 原产国 "502" and 计量单位 "142"
+    — codes most clerks cannot read. The names are shown beside them; the value stays a code."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from ui.declarations.items_model import ITEM_COLUMNS
+    editor = open_editor(window, qtbot, 1)
+    model, view = editor.items_model, editor.items_view
+    col = ITEM_COLUMNS.index("unit")
+    assert model.setData(model.index(0, col), "142")
+    option = QStyleOptionViewItem()
+    view.itemDelegate().initStyleOption(option, model.index(0, col))
+    assert option.text == "142 bottle"  # 142 瓶 in the Chinese interface
+    assert model.values()[0]["unit"] == "142"

@@ -146,8 +146,21 @@ class ItemsDelegate(QStyledItemDelegate):
 
     def __init__(self, refs: ReferenceTables, lang: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._refs, self._lang = refs, lang
         self._models = {t: code_model(refs, t, lang, self)
                         for t in set(ITEM_CODE_TABLES.values())}
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        """Short code columns show their name too ("142 瓶", "502 美国"): a bare code means
+        nothing to most clerks. The model, the editor and copies keep the bare code."""
+        super().initStyleOption(option, index)
+        table = ITEM_CODE_TABLES.get(ITEM_COLUMNS[index.column()])
+        text = option.text  # type: ignore[attr-defined]
+        if table is None or table == "hs" or not text:
+            return
+        name = self._refs.table(table).name_of(text, self._lang)
+        if name:
+            option.text = f"{text} {name}"  # type: ignore[attr-defined]
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
                      index: AnyIndex) -> QWidget:
