@@ -369,8 +369,11 @@ class DeclarationEditor(QDialog):
         if gnum is None and field in self.edits:
             edit = self.edits[field]
             for i in range(self.head_tabs.count()):
-                if self.head_tabs.widget(i).isAncestorOf(edit):
+                page = self.head_tabs.widget(i)
+                if page.isAncestorOf(edit):
                     self.head_tabs.setCurrentIndex(i)
+                    if isinstance(page, QScrollArea):  # the field may be below the fold
+                        page.ensureWidgetVisible(edit)
             edit.setFocus()
             edit.selectAll()
         elif (gnum is not None and field in ITEM_COLUMNS
