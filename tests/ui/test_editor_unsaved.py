@@ -151,3 +151,16 @@ def test_the_question_offers_save_discard_and_cancel(window: MainWindow, qtbot: 
     assert buttons == {QMessageBox.StandardButton.Save, QMessageBox.StandardButton.Discard,
                        QMessageBox.StandardButton.Cancel}
     assert box.text() == "This declaration has changes that are not saved."
+
+
+def test_ctrl_w_and_the_close_button_close_the_editor_asking_first(window: MainWindow,
+                                                                   qtbot: QtBot) -> None:
+    """Found walking the clerk's day: with only a keyboard (or no window decorations) the
+    editor could not be closed — Esc reverts, and there was no close key or button."""
+    editor, answer = edited_editor(window, qtbot, CANCEL)
+    qtbot.keyClick(editor.edits["voyageNo"], Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert answer.asked == 1 and editor.isVisible()  # unsaved: asked, and the clerk stayed
+    answer.choice = DISCARD
+    editor.close_button.click()
+    assert answer.asked == 2 and not editor.isVisible()
+    assert voyage_in_db(window, 1) is None

@@ -168,7 +168,12 @@ class DeclarationEditor(QDialog):
         self.save_next_button = QPushButton(self.tr("Save and next (Ctrl+Enter)"), self)
         self.save_button = QPushButton(self.tr("Save (Ctrl+S)"), self)
         self.save_button.setDefault(True)
-        for b in (self.revert_button, self.save_next_button, self.save_button):
+        # Keyboard-only desks (and kiosk sessions without window decorations) close it here.
+        self.close_button = QPushButton(self.tr("Close (Ctrl+W)"), self)
+        self.close_button.setObjectName("editor_close_button")
+        self.close_button.setAutoDefault(False)
+        for b in (self.revert_button, self.save_next_button, self.save_button,
+                  self.close_button):
             buttons.addWidget(b)
         layout.addLayout(buttons)
 
@@ -232,6 +237,8 @@ class DeclarationEditor(QDialog):
         self.add_item_button.clicked.connect(self._on_add_item_button_clicked)
         self.remove_item_button.clicked.connect(self._on_remove_item_button_clicked)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        self.close_button.clicked.connect(self.close)
+        QShortcut(QKeySequence("Ctrl+W"), self, self.close)  # asks first when unsaved
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(seq), self, self.save_and_next)
         self.info.problem_clicked.connect(self._on_info_problem_clicked)
