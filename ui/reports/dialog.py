@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +169,7 @@ class ReportDialog(QDialog):
     def _suggested_path(self) -> str:
         folder = QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-        stamp = export_time_stamp(datetime.now())
+        stamp = export_time_stamp(beijing_now())  # the same clock as the dates in it
         ext = "zip" if self.kind == "evidence" else "xlsx"
         return str(Path(folder) / f"ClearDesk-{self.kind}-{stamp}.{ext}")
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.clock import beijing_today
 from app.domain.errors import UserFacingError
 from app.i18n import translate
 from app.reports.tax_reconcile import (
@@ -98,7 +99,7 @@ class TaxReconcileDialog(QDialog):
         # Seams: the target file chosen for Export ("" = cancelled); an error shown.
         self.choose_target: Callable[[], str] = self._choose_target
         self.show_error: Callable[[str], None] = self._show_error
-        self._today = today or date.today()
+        self._today = today or beijing_today()  # the business day, as the other reports
         self._build_ui()
         self._connect_signals()
 
