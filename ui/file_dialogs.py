@@ -20,8 +20,14 @@ def last_folder(kind: str, settings: QSettings | None = None) -> str:
     value = (settings or QSettings()).value(_KEY.format(kind=kind))
     if value and Path(str(value)).is_dir():
         return str(value)
-    return QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+    return documents_folder()
+
+
+def documents_folder() -> str:
+    """The Documents folder when it exists, else home: many desktops have no ~/Documents
+    (UOS and Kylin name it ~/文档), and a suggested path there was refused as missing."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return documents if documents and Path(documents).is_dir() else str(Path.home())
 
 
 def remember_folder(kind: str, chosen: str, settings: QSettings | None = None) -> None:

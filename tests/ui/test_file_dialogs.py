@@ -47,3 +47,17 @@ def test_the_main_window_comes_back_maximised(demo_db: str, qtbot: QtBot) -> Non
         first.close()
     with main_window(demo_db, qtbot, show=False) as second:
         assert second.windowState() & Qt.WindowState.WindowMaximized
+
+
+def test_without_a_documents_folder_files_are_proposed_at_home(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found walking the supervisor's day: the summary's suggested path was in ~/Documents,
+    which the machine did not have, and Export refused it as a missing folder."""
+    from PySide6.QtCore import QSettings, QStandardPaths
+    monkeypatch.setattr(QStandardPaths, "writableLocation",
+                        lambda _loc: str(tmp_path / "Documents"))  # named, not there
+    monkeypatch.setattr(Path, "home", lambda: tmp_path)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    assert file_dialogs.last_folder("export", settings) == str(tmp_path)
+    (tmp_path / "Documents").mkdir()
+    assert file_dialogs.last_folder("export", settings) == str(tmp_path / "Documents")

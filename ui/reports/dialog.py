@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QStandardPaths, QUrl
+from PySide6.QtCore import QDate, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -167,8 +167,7 @@ class ReportDialog(QDialog):
             w.setEnabled(not use_grid)
 
     def _suggested_path(self) -> str:
-        folder = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+        folder = file_dialogs.last_folder("export")  # where the last export went
         stamp = export_time_stamp(beijing_now())  # the same clock as the dates in it
         ext = "zip" if self.kind == "evidence" else "xlsx"
         return str(Path(folder) / f"ClearDesk-{self.kind}-{stamp}.{ext}")
