@@ -7,6 +7,8 @@ says customs valued (Σ taxPrice):
 - `value`: customs' dutiable value differs from ours (goods + freight + insurance);
 - `exchange`: the same, for a declaration not in CNY (the exchange rate customs applied);
 - `rates`: same value, different tax (the HS code's rates, or a full-tax over-limit item);
+- `rates_unknown`: pre-checked, but the loaded tariff edition has no tax rates for its HS
+  code (TAX_RATES_UNKNOWN: no estimate is stored rather than a wrong one);
 - `no_estimate`: the declaration was never estimated (not pre-checked).
 """
 
@@ -55,6 +57,7 @@ CAUSES = {
     "value": N_("Customs valued the goods differently"),
     "exchange": N_("Exchange rate: customs converted the value differently"),
     "rates": N_("Tax rates: customs applied other rates to the same value"),
+    "rates_unknown": N_("No estimate: the tariff edition has no tax rates for the HS code"),
     "no_estimate": N_("No estimate: the declaration was not pre-checked"),
 }
 
@@ -195,7 +198,9 @@ def reconcile(session: Session, actor: Actor, scope: ReconcileScope, *,
     value_off = and_(T.tax_price.is_not(None),
                      ((_raw(T.tax_price) - declared) > tol)
                      | ((_raw(T.tax_price) - declared) < -tol))
-    cause = case((D.tax_estimate.is_(None), literal("no_estimate")),
+    cause = case((and_(D.tax_estimate.is_(None), D.checked_at.is_not(None)),
+                  literal("rates_unknown")),
+                 (D.tax_estimate.is_(None), literal("no_estimate")),
                  (and_(value_off, func.coalesce(D.currency, "142") != "142"),
                   literal("exchange")),
                  (value_off, literal("value")), else_=literal("rates"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -171,3 +171,23 @@ def test_supervisor_summary_has_the_tax_sheet(sessions: sessionmaker[Session], a
     assert [c.value for c in ws[3]][:5] == ["Declarations", "Estimated", "Billed", "Difference",
                                         "Mismatches"]
     assert [c.value for c in ws[4]][:5] == [1, pytest.approx(18.93), 21, pytest.approx(2.07), 1]
+
+
+def test_a_checked_declaration_without_rates_is_not_called_unchecked(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport) -> None:
+    """Found walking the supervisor's day: 11 pre-checked parcels whose HS codes have no rates
+    in the tariff edition were reported "not pre-checked" in the tax differences."""
+    with sessions() as s, s.begin():
+        checked = make_declaration(s, status="released", copNo="TAX1", tax_estimate=None,
+                                   invtNo="51412026I000000001",
+                                   checked_at=NOW.replace(tzinfo=UTC))
+        never = make_declaration(s, status="released", copNo="TAX2", tax_estimate=None,
+                                 invtNo="51412026I000000002")
+    _inbox(exchange, "CEB816_1.xml", build_tax_bills([
+        _bill("51412026I000000001", "TX0001", "18.93", "20261125100000000"),
+        _bill("51412026I000000002", "TX0002", "18.93", "20261125100000001")]))
+    process_inbox(sessions, actor, exchange, now=1e12)
+    with sessions() as s:
+        rec = reconcile(s, actor, ReconcileScope())
+    assert {m.declaration_id: m.cause for m in rec.mismatches} == {
+        checked: "rates_unknown", never: "no_estimate"}
