@@ -213,6 +213,9 @@ def _release_times(session: Session, scope: SummaryScope
 # Audit actions counted per clerk (names as the owning areas record them).
 EDIT_ACTIONS = ("declaration.update", "declaration.bulk_update", "declaration.bulk_undo")
 SUBMIT_ACTIONS = ("declaration.send",)  # one per declaration handed to customs
+# Not a clerk's work, and the name is whatever was typed at the login prompt (a mistyped
+# name, or a password typed into the name box): never listed as an operator.
+NOT_WORK_ACTIONS = ("login_failed",)
 
 
 def _clerks(session: Session, scope: SummaryScope) -> tuple[ClerkRow, ...]:
@@ -227,7 +230,8 @@ def _clerks(session: Session, scope: SummaryScope) -> tuple[ClerkRow, ...]:
     user = func.coalesce(AuditEvent.user_name, EMPTY)
     stmt = (select(user, n(action.in_(EDIT_ACTIONS)), n(action.in_(SUBMIT_ACTIONS)),
                    func.count(AuditEvent.id))
-            .where(AuditEvent.at >= start, AuditEvent.at < end).group_by(user))
+            .where(AuditEvent.at >= start, AuditEvent.at < end,
+                   action.not_in(NOT_WORK_ACTIONS)).group_by(user))
     job_user = func.coalesce(ImportJob.user_name, EMPTY)
     jobs = (select(job_user, func.sum(ImportJob.declarations))
             .where(ImportJob.started_at >= start, ImportJob.started_at < end)

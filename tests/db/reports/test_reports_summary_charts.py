@@ -79,3 +79,18 @@ def test_by_day_shows_every_day_of_the_period(
     assert [r[1] for r in rows] == [0, 3, 3, 2, 0]
     assert ws["A7"].value == "Total" and ws["B7"].value == 8
     assert _chart_ref(ws) == ("'By day'!$A$2:$A$6", "'By day'!$B$2:$B$6")
+
+
+def test_failed_logins_do_not_invent_operators(sessions: sessionmaker[Session],
+                                                tmp_path: Path) -> None:
+    """Found walking the supervisor's day: a mistyped login name ("k") was listed as an
+    operator with 2 actions — and a password typed into the name box would have been too."""
+    from app.security.auth import login
+    from app.security.passwords import FAST_TEST_PARAMETERS, PasswordHasher
+    for name in ("k", "Secret-pass-1"):
+        outcome = login(sessions, name, "wrong", hasher=PasswordHasher(FAST_TEST_PARAMETERS))
+        assert outcome.error is not None
+    today = beijing_today()
+    wb = _export(sessions, tmp_path / "s.xlsx", SummaryScope(today, today))
+    names = {r[0] for r in wb["By clerk"].iter_rows(min_row=2, values_only=True)}
+    assert not {"k", "Secret-pass-1"} & names
