@@ -31,6 +31,8 @@ from app.services.print_sources import (
     stream_labels,
     stream_manifest_rows,
 )
+from app.submission.exchange_fs import read_regular
+from app.submission.receipts import ReceiptParseError
 
 # (session, actor, batch id, target PDF path, language) -> None; raises UserFacingError.
 PdfWriter = Callable[[Session, Actor, int, Path, str], None]
@@ -68,6 +70,9 @@ def write_labels_copy(session: Session, actor: Actor, batch_id: int, target: Pat
     ids = resolve_ids(session, batch_no=_batch_no(session, batch_id))
     write_labels(stream_labels(session, ids, ctx), target, get_profile(ctx.profile))
 
+# Receipts above the largest receiptMaxMB an office may set are not ours to copy.
+MAX_EVIDENCE_RECEIPT_BYTES = 1000 * 2**20
+
 
 def printing_hooks() -> tuple[PdfWriter | None, PdfWriter | None]:
     """(manifest writer, labels writer) for the evidence pack."""
@@ -82,7 +87,10 @@ def receipt_finder(exchange_dir: str | None) -> ReceiptFinder:
         if root is None or not root.is_dir() or "/" in file_name or "\\" in file_name:
             return None
         for candidate in sorted(root.glob(f"*/{file_name}")):
-            data = candidate.read_bytes()
+            try:  # never through a link, never a FIFO, never more than a receipt may be
+                data, _ = read_regular(candidate, MAX_EVIDENCE_RECEIPT_BYTES)
+            except (ReceiptParseError, OSError):
+                continue
             if hashlib.sha256(data).hexdigest() == file_hash:
                 return data
         return None
