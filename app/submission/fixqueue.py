@@ -16,6 +16,7 @@ from app.i18n import N_, Message
 from app.precheck.service import check_declarations
 from app.precheck.transitions import change_status
 from app.security.context import Actor, Permission, require
+from app.security.masking import redact_text
 from app.submission.causes import NEGATIVE_CODE_EXPLANATIONS, cause_of
 from app.submission.waybills import rejected_waybills
 
@@ -68,8 +69,10 @@ def fix_groups(session: Session, actor: Actor) -> list[FixGroup]:
         cause = cause_of(_KIND, code or "", info or "")
         g = groups.get(cause.key)
         if g is None:
-            groups[cause.key] = FixGroup(cause.key, cause.code, cause.explanation, info or "",
-                                         int(n))
+            # Customs quotes the parcel's data back (an ID number, a phone): masked here like
+            # every other text shown to a role without an audited unmask.
+            groups[cause.key] = FixGroup(cause.key, cause.code, cause.explanation,
+                                         redact_text(info or ""), int(n))
         else:
             groups[cause.key] = FixGroup(g.key, g.code, g.explanation, g.customs_text,
                                          g.count + int(n))
@@ -91,7 +94,8 @@ def _waybill_groups(session: Session) -> dict[str, FixGroup]:
         explanation = cause.explanation if cause.code in NEGATIVE_CODE_EXPLANATIONS else None
         g = groups.get(key)
         groups[key] = FixGroup(key, cause.code, explanation or Message(WAYBILL_EXPLANATION),
-                               g.customs_text if g else info or "", (g.count if g else 0) + 1,
+                               g.customs_text if g else redact_text(info or ""),
+                               (g.count if g else 0) + 1,
                                "waybill")
     return groups
 
@@ -121,7 +125,8 @@ def held_declarations(session: Session, actor: Actor, *, limit: int = 1000
         .where(D.status.in_(HOLD_STATUSES)).order_by(D.last_return_time.desc(), D.id)
         .limit(limit)
     ).all()
-    return [HeldDeclaration(*r) for r in rows]
+    return [HeldDeclaration(*r[:6], redact_text(r[6]) if r[6] else r[6], *r[7:])
+            for r in rows]
 
 
 def rejected_count(session: Session) -> int:
