@@ -123,3 +123,25 @@ def test_office_default_and_cli_json(sessions: sessionmaker[Session], actor: Act
             Decimal("12.5")}
     with sessions() as s, s.begin(), pytest.raises(Exception, match="amount of 0 or more"):
         set_setting(s, actor, "defaultInsuredFee", "-1")
+
+
+def test_saving_a_model_size_fills_the_legal_quantity(sessions: sessionmaker[Session],
+                                                      actor: Actor) -> None:
+    """The editor's save path: a clerk types the size into the model text of a line whose
+    legal quantity is missing; the save fills it (two lines, so not from the net weight)."""
+    from app.services.editing import load_snapshot, save_declaration
+    from tests.factories import item_values, make_declaration
+
+    with sessions() as s, s.begin():
+        decl_id = make_declaration(s, items=[
+            item_values(gmodel="罐装", qty1=None, qty=Decimal(2)),
+            item_values(itemNo="SKU002", qty1=Decimal("0.5"), gmodel="1kg")])
+    with sessions() as s, s.begin():
+        snap = load_snapshot(s, actor, decl_id)
+        items = [dict(snap.items[0], gmodel="3x100g"), dict(snap.items[1])]
+        save_declaration(s, actor, decl_id, snap.version, {}, items)
+    with sessions() as s:
+        decl = s.get(Declaration, decl_id)
+        assert decl is not None
+        assert [(i.qty1, i.unit1) for i in decl.items] == [(Decimal("0.6"), "035"),
+                                                           (Decimal("0.5"), "035")]
