@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 SAME_UNIT = "same_unit"
@@ -81,6 +82,7 @@ class Size:
         return self.amount * CANONICAL[self.unit][1] * self.count
 
 
+@lru_cache(maxsize=8192)  # the same products' model texts repeat across a run
 def parse_size(text: str) -> Size | None:
     """The one package size `text` names, or None when it names none or several different
     ones (a set "洁面100g+面霜50ml" is not one size). Full-width digits and letters count."""
@@ -147,10 +149,10 @@ def _text(value: object) -> str:
 
 
 def _number(value: object) -> Decimal | None:
-    if value is None or value == "":
+    if value is None or value.__class__ is Decimal:
+        return value  # type: ignore[return-value]
+    if value == "":
         return None
-    if isinstance(value, Decimal):
-        return value
     try:
         return Decimal(str(value).strip())
     except InvalidOperation:

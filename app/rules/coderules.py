@@ -170,14 +170,28 @@ def screen_hs(chunk: Chunk, ctx: CheckContext) -> set[int]:
                         in_one_item(lambda record: check_hs(record, ctx), HS_FIELDS))
 
 
+_BLANK = (None, "")
+
+
 def derive_legal_fills(record: Record, ref: ReferenceTables) -> dict[int, LegalFill]:
     """What `app.intake.legal_qty` fills on each item of `record` (the legal units of its HS
     code, else the ones the item names): {item index: LegalFill}, only items with a fill."""
     items = items_of(record)
     units: list[tuple[str | None, str | None] | None] = []
+    wanting = False
     for item in items:
         hs = ref.hs(text(item.get("gcode")))
-        units.append((hs.unit1, hs.unit2 or None) if hs is not None else None)
+        unit1, unit2 = (hs.unit1, hs.unit2 or None) if hs is not None else (None, None)
+        units.append((unit1, unit2))
+        # Most lines already have all they need: decided here without derive_line's work.
+        if not wanting:
+            get = item.get
+            has1, has2 = get("unit1") not in _BLANK, get("unit2") not in _BLANK
+            wanting = ((unit1 is not None and not has1)
+                       or ((has1 or unit1 is not None) and get("qty1") in _BLANK)
+                       or ((has2 or unit2 is not None) and get("qty2") in _BLANK))
+    if not wanting:
+        return {}
     return derive_lines(items, units, net_weight=record.get("netWeight"))
 
 

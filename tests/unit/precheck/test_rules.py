@@ -1,6 +1,11 @@
 from decimal import Decimal
+from typing import Any
 
-from app.rules.coderules import derive_legal_quantities
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.intake.legal_qty import derive_lines
+from app.rules.coderules import derive_legal_fills, derive_legal_quantities
 from app.rules.context import CrossFacts
 from app.rules.engine import check_record
 from app.rules.problem import RuleCode, Severity
@@ -221,3 +226,23 @@ def test_model_size_fills_legal_quantities() -> None:
                                       context().ref)
     assert changes == {0: {"unit1": "095", "qty1": Decimal("1.5"), "unit2": "035",
                            "qty2": Decimal("3.1")}}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.fixed_dictionaries({
+    "gcode": st.sampled_from(["1901101000", "2204210000", "6404110000", "9999999999", ""]),
+    "unit": st.sampled_from(["142", "035", "025", "095"]),
+    "gmodel": st.sampled_from(["750ML", "3×100g", "无", ""]),
+    "qty": st.sampled_from([Decimal(2), None]),
+    "unit1": st.sampled_from([None, "", "035", "095", "025"]),
+    "qty1": st.sampled_from([None, "", Decimal("0.5")]),
+    "unit2": st.sampled_from([None, "", "035"]),
+    "qty2": st.sampled_from([None, Decimal(1)])}), min_size=1, max_size=3),
+    st.sampled_from([None, Decimal("1.2")]))
+def test_quick_no_fill_verdict_matches_the_full_derivation(items: list[dict[str, Any]],
+                                                           net: Decimal | None) -> None:
+    ref = context().ref
+    units = [(h.unit1, h.unit2 or None) if (h := ref.hs(i["gcode"])) else (None, None)
+             for i in items]
+    full = derive_lines(items, units, net_weight=net)
+    assert derive_legal_fills(record(items=items, netWeight=net), ref) == full
