@@ -16,7 +16,12 @@ from app.intake.limits import DEFAULT_LIMITS, ReadLimits
 from app.intake.mapping import ColumnPlan, MappingSpec, plan_columns, required_fields
 from app.intake.readers import open_table
 from app.intake.rowerrors import RowError, cell_text
-from app.intake.rows import FIXED_DEFAULTS, FIXED_ITEM_DEFAULTS, RowNormaliser
+from app.intake.rows import (
+    ABSENT_COLUMN_DEFAULTS,
+    FIXED_DEFAULTS,
+    FIXED_ITEM_DEFAULTS,
+    RowNormaliser,
+)
 from app.reference.tables import shipped_reference_tables
 
 SAMPLES = 3
@@ -101,10 +106,14 @@ def preview_file(path: Path, spec: MappingSpec | None = None, *,
         for group in group_rows((normaliser.normalise(n, r) for n, r in first), window=rows + 1,
                                 sum_weights=spec.sum_weights):
             errors.extend(group.errors)
-    missing = unfilled_required(fields | set(spec.defaults) | set(settings or {}))
+    missing = unfilled_required(fields | set(spec.defaults) | set(settings or {})
+                                | set(ABSENT_COLUMN_DEFAULTS))
     fallbacks = {k: str(v) for k, v in {**FIXED_DEFAULTS, **(settings or {})}.items()
                  if k in DEFAULTABLE_FIELDS and v not in (None, "")}
     fallbacks |= {f"item.{k}": str(v) for k, v in FIXED_ITEM_DEFAULTS.items()}
+    # Freight and insurance fee: the office's default when the file has no column for them.
+    fallbacks |= {k: str((settings or {}).get(key) or value)
+                  for k, (key, value) in ABSENT_COLUMN_DEFAULTS.items() if k not in fields}
     return FilePreview(
         headers=table.headers, header_row=table.header_row, sheet=table.sheet,
         sheet_names=table.sheet_names, encoding=table.encoding, plan=plan, samples=samples,

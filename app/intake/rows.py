@@ -45,6 +45,11 @@ TEXT_FIELDS = frozenset({"gname", "gmodel", "itemName", "note", "item.note", "co
 FIXED_DEFAULTS: dict[str, Value] = {"ieFlag": "I", "buyerIdType": "1", "currency": "142",
                                     "packNo": 1, "appType": "1"}
 FIXED_ITEM_DEFAULTS: dict[str, Value] = {"currency": "142"}
+# Head fields filled only when the file has no column for them, from the office setting named
+# (else the value given): an empty cell in a column the file has stays empty, so the
+# pre-check reports it. Mirrors app.services.settings.IMPORT_DEFAULT_KEYS (CEB: "无则填0").
+ABSENT_COLUMN_DEFAULTS: dict[str, tuple[str, str]] = {
+    "freight": ("defaultFreight", "0"), "insuredFee": ("defaultInsuredFee", "0")}
 
 _SUMMARY_WORDS = ("合计", "总计", "小计", "total")
 _MISSING: Any = object()
@@ -150,6 +155,21 @@ class RowNormaliser:
                                           reason=exc.message) from exc
                 if value not in (None, ""):
                     fill[target] = value
+        # Fields without a column in this file, filled by their import default (see
+        # ABSENT_COLUMN_DEFAULTS): {field: value}, for the import summary.
+        self.absent_defaults: dict[str, Value] = {}
+        mapped = set(plan.targets)
+        for target, (key, fallback) in ABSENT_COLUMN_DEFAULTS.items():
+            if target in mapped or target in fill:  # a column, or the mapping's own default
+                continue
+            raw = (settings or {}).get(key) or fallback
+            try:
+                value = self.parse(target, raw, None)
+            except BadValue as exc:
+                raise ValidationError(MSG_BAD_DEFAULT, field=target,
+                                      reason=exc.message) from exc
+            if value is not None and value != "":
+                fill[target] = self.absent_defaults[target] = value
         self._head_fill = [(t, v) for t, v in fill.items()
                            if not (t.startswith("item.") or _is_item(t))]
         self._item_fill = [(t.removeprefix("item."), v) for t, v in fill.items()

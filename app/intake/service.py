@@ -10,18 +10,21 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from app.db.engine import take_turns
 from app.db.models import ImportJob
 from app.db.types import utcnow
+from app.domain.fields import HEAD_BY_NAME
 from app.i18n import N_, Message
 from app.intake.codes import CodeLookup, reference_lookup
 from app.intake.grouping import OrderGroup
+from app.intake.legal_qty import METHODS, MODEL_SIZE, NET_WEIGHT, SAME_UNIT
 from app.intake.limits import DEFAULT_LIMITS, ReadLimits
 from app.intake.mapping import MappingSpec
 from app.intake.pipeline import OrderStream, open_orders
@@ -36,12 +39,18 @@ from app.security.audit import record_event
 from app.security.context import Actor, Permission, require
 from app.services.settings import all_settings
 
+if TYPE_CHECKING:
+    from app.precheck.service import CheckSummary
+
 CHUNK = 5000
 IMPORT_TURN = "declaration_import"  # see take_turns
 MSG_WEIGHTS_SUMMED = N_("Weights: the gross and net weights of each order's lines were added "
                         "up ({n} orders with several lines).")
 MSG_WEIGHTS_AGREE = N_("Weights: taken as each order's weight (the lines of one order must "
                        "agree).")
+MSG_DEFAULT_USED = N_("{label} ({field}) not in file: {value} used for {n} declarations.")
+MSG_DERIVED = N_("Legal quantities derived: {total} ({same} same unit, {net} net weight, "
+                 "{size} model size).")
 
 # Called with the ids of the declarations created or updated, inside the import's
 # transaction. The pre-check (issue 5) plugs in here; see `run_after_import`.
@@ -81,6 +90,16 @@ class ImportSummary:
     line_weights: str = "agree"  # how weights on the lines of one order were read
     summed_orders: int = 0  # orders whose lines' weights were added up ("sum")
     more_errors: int = 0  # problems beyond the first `ReadLimits.max_errors`, not kept
+    # Head fields the file has no column for, filled with the office default: (field, value)
+    # in every declaration written (see app.intake.rows.ABSENT_COLUMN_DEFAULTS).
+    defaults_used: tuple[tuple[str, str], ...] = ()
+    # Legal quantities the pre-check filled, by method (app.intake.legal_qty.METHODS).
+    derived: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def written(self) -> int:
+        """Declarations created or updated."""
+        return self.declarations + self.updated
 
     @property
     def nothing_imported(self) -> bool:
@@ -93,12 +112,29 @@ class ImportSummary:
             return Message(MSG_WEIGHTS_SUMMED, {"n": self.summed_orders})
         return Message(MSG_WEIGHTS_AGREE)
 
+    def notes(self) -> list[Message]:
+        """What the import filled in by itself: defaults for absent columns, legal
+        quantities derived (for the summary, after the weights note)."""
+        out = [Message(MSG_DEFAULT_USED, {"label": Message(HEAD_BY_NAME[name].label_en),
+                                          "field": name, "value": value, "n": self.written})
+               for name, value in self.defaults_used if self.written]
+        if self.derived:
+            out.append(Message(MSG_DERIVED, {
+                "total": sum(self.derived.values()), "same": self.derived.get(SAME_UNIT, 0),
+                "net": self.derived.get(NET_WEIGHT, 0),
+                "size": self.derived.get(MODEL_SIZE, 0)}))
+        return out
+
     def to_json(self, lang: str) -> dict[str, Any]:
         data = {"file": self.file, "rows": self.rows, "declarations": self.declarations,
                 "items": self.items, "updated": self.updated, "duplicates": self.duplicates,
                 "rejected_rows": self.rejected_rows, "line_weights": self.line_weights,
                 "summed_orders": self.summed_orders,
-                "errors": [e.to_json(lang) for e in self.errors]}
+                "errors": [e.to_json(lang) for e in self.errors],
+                "defaults_used": [{"field": name, "value": value, "declarations": self.written}
+                                  for name, value in self.defaults_used],
+                "legal_quantities_derived": {"total": sum(self.derived.values()),
+                                             **{m: self.derived.get(m, 0) for m in METHODS}}}
         if self.more_errors:
             data["more_errors"] = self.more_errors
         return data
@@ -196,10 +232,14 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
         headers=stream.table.headers, rejected=tuple(rejected), declaration_ids=ids,
         line_weights="sum" if stream.sum_weights else "agree",
         summed_orders=0 if refused else stream.summed_orders,
-        more_errors=stream.more_errors)
+        more_errors=stream.more_errors,
+        defaults_used=tuple((name, format(value) if isinstance(value, Decimal) else str(value))
+                            for name, value in stream.normaliser.absent_defaults.items()))
     _finish_job(session, actor, job, summary)
     if ids and request.precheck:
-        run_after_import(session, actor, ids, after_import, progress, cancel)
+        checked = run_after_import(session, actor, ids, after_import, progress, cancel)
+        if checked is not None and checked.derived:
+            summary = replace(summary, derived=dict(checked.derived))
     return summary
 
 
@@ -223,17 +263,19 @@ def _write_stream(stream: OrderStream, writer: DeclarationWriter, progress: Prog
 
 def run_after_import(session: Session, actor: Actor, ids: Sequence[int],
                      hook: AfterImport | None, progress: Progress = no_progress,
-                     cancel: CancelToken | None = None) -> None:
+                     cancel: CancelToken | None = None) -> CheckSummary | None:
     """The single call site for work on freshly imported declarations: the pre-check
-    (issue 5), unless a test or caller passes its own hook."""
+    (issue 5), unless a test or caller passes its own hook. Returns the pre-check's summary
+    (None when a hook ran instead or the actor may not check)."""
     if hook is not None:
         hook(session, actor, ids)
-        return
+        return None
     if not actor.can(Permission.CHECK):
-        return  # the declarations stay drafts until someone allowed to check runs it
+        return None  # the declarations stay drafts until someone allowed to check runs it
     from app.precheck.service import check_declarations
 
-    check_declarations(session, actor, ids, progress=progress, cancel=cancel, report=False)
+    return check_declarations(session, actor, ids, progress=progress, cancel=cancel,
+                              report=False)
 
 
 def _profile_spec(stream: OrderStream, spec: MappingSpec | None) -> MappingSpec:

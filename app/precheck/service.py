@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -48,7 +48,7 @@ from app.precheck.pool import RulePool, workers_for
 from app.precheck.records import HEAD_NAMES, IN_CHUNK, Rows, iter_record_chunks
 from app.reference.store import reference_from_db
 from app.reference.tables import ReferenceTables
-from app.rules.coderules import derive_legal_quantities
+from app.rules.coderules import derive_legal_fills
 from app.rules.context import CheckContext, shipped_restricted_terms
 from app.rules.engine import CheckResult, check_records
 from app.rules.money import goods_value
@@ -84,6 +84,8 @@ class CheckSummary:
     status_changes: int
     problems: tuple[ReportedProblem, ...] = field(default_factory=tuple)
     skipped: int = 0  # unchanged since their last check: stored results stand
+    # Legal quantities filled by this run, by method (app.intake.legal_qty.METHODS).
+    derived: Mapping[str, int] = field(default_factory=dict)
 
 
 def check_declarations(
@@ -120,6 +122,7 @@ def check_declarations(
     moves: dict[tuple[str, bool], Move] = {}
     reported: list[ReportedProblem] = []
     sorter = _Sorter(run_key(session, ctx), ctx, force)
+    derived: dict[str, int] = {}
     # Records, their Decimals and problems hold no cycles, but allocating them set off
     # hundreds of collections that scanned them all (about 8 % of a run).
     workers = workers_for(total)
@@ -158,7 +161,7 @@ def check_declarations(
             for records in iter_record_chunks(session, ids, extra=_EXTRA, keep=sorter.keep):
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                filled = _fill_legal_quantities(session, records, ctx.ref)
+                filled = _fill_legal_quantities(session, records, ctx.ref, derived)
                 if pool is None:
                     finish(records, check_records(records, ctx), filled,
                            sorter.skipped_in_chunk)
@@ -176,7 +179,7 @@ def check_declarations(
     if report:
         reported.sort(key=lambda p: p.declaration_id)
     return CheckSummary(checked, passed, checked - passed, changes, tuple(reported),
-                        skipped=sorter.skipped)
+                        skipped=sorter.skipped, derived=derived)
 
 
 # Read with each head row, after the record's own columns: what the last check stored.
@@ -275,16 +278,21 @@ _FILL = (  # only ever fills empty legal units/quantities, never overwrites
 
 
 def _fill_legal_quantities(session: Session, records: list[dict[str, Any]],
-                           ref: ReferenceTables) -> set[int]:
-    """Derive empty unit1/qty1 (and unit2/qty2) from the HS code where unambiguous (legal unit
-    = trade unit, or kg on a one-item parcel), in the records and in the database. Returns
-    the ids of the declarations filled (their stored content is no longer what was read)."""
+                           ref: ReferenceTables, derived: dict[str, int]) -> set[int]:
+    """Derive empty unit1/qty1 (and unit2/qty2) where unambiguous (see app.intake.legal_qty:
+    legal unit = trade unit, kg on a one-item parcel, a size in the model text), in the
+    records and in the database, counting each quantity filled in `derived` by method.
+    Returns the ids of the declarations filled (their stored content is no longer what was
+    read)."""
     rows = []
     filled: set[int] = set()
     for record in records:
         if record["status"] not in EDITABLE:
             continue
-        for index, fill in derive_legal_quantities(record, ref).items():
+        for index, legal in derive_legal_fills(record, ref).items():
+            fill = legal.values
+            for method in legal.how.values():
+                derived[method] = derived.get(method, 0) + 1
             item = record["items"][index]
             item.update(fill)
             filled.add(record["id"])

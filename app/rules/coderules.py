@@ -5,16 +5,15 @@ derived from the HS code where that is unambiguous."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from decimal import Decimal
 from typing import Any
 
 from app.i18n import N_, Message
+from app.intake.legal_qty import UNIT_SCALE, LegalFill, derive_lines
 from app.reference.tables import ReferenceTables
 from app.rules.context import (
     CheckContext,
     Chunk,
     Record,
-    dec,
     gnum_of,
     in_one_item,
     is_import,
@@ -171,40 +170,68 @@ def screen_hs(chunk: Chunk, ctx: CheckContext) -> set[int]:
                         in_one_item(lambda record: check_hs(record, ctx), HS_FIELDS))
 
 
-def derive_legal_quantities(record: Record, ref: ReferenceTables) -> dict[int, dict[str, Any]]:
-    """Fill-ins for empty `unit1`/`qty1`/`unit2`/`qty2` where the HS code decides them.
+_BLANK = (None, "")
 
-    Returns {item index: {field: value}}; the caller applies them (import, save). A legal
-    quantity is derived when the legal unit equals the trade unit (qty carries over) or is
-    kilograms and the declaration has one item (net weight carries over).
-    """
+
+def derive_legal_fills(record: Record, ref: ReferenceTables) -> dict[int, LegalFill]:
+    """What `app.intake.legal_qty` fills on each item of `record` (the legal units of its HS
+    code, else the ones the item names): {item index: LegalFill}, only items with a fill."""
     items = items_of(record)
-    changes: dict[int, dict[str, Any]] = {}
-    net = dec(record.get("netWeight"))
-    for index, item in enumerate(items):
+    units: list[tuple[str | None, str | None] | None] = []
+    wanting = False
+    for item in items:
         hs = ref.hs(text(item.get("gcode")))
-        if hs is None:
-            continue
-        fill: dict[str, Any] = {}
-        unit1 = text(item.get("unit1")) or hs.unit1
-        if not text(item.get("unit1")):
-            fill["unit1"] = hs.unit1
-        if dec(item.get("qty1")) is None and unit1 == hs.unit1:
-            quantity = _legal_quantity(hs.unit1, item, net, len(items))
-            if quantity is not None:
-                fill["qty1"] = quantity
-        if hs.unit2 and not text(item.get("unit2")) and dec(item.get("qty2")) is None:
-            quantity = _legal_quantity(hs.unit2, item, net, len(items))
-            if quantity is not None:
-                fill["unit2"], fill["qty2"] = hs.unit2, quantity
-        if fill:
-            changes[index] = fill
-    return changes
+        unit1, unit2 = (hs.unit1, hs.unit2 or None) if hs is not None else (None, None)
+        units.append((unit1, unit2))
+        # Most lines already have all they need: decided here without derive_line's work.
+        if not wanting:
+            get = item.get
+            has1, has2 = get("unit1") not in _BLANK, get("unit2") not in _BLANK
+            wanting = ((unit1 is not None and not has1)
+                       or ((has1 or unit1 is not None) and get("qty1") in _BLANK)
+                       or ((has2 or unit2 is not None) and get("qty2") in _BLANK))
+    if not wanting:
+        return {}
+    return derive_lines(items, units, net_weight=record.get("netWeight"))
 
 
-def _legal_quantity(unit: str, item: Any, net: Decimal | None, n_items: int) -> Decimal | None:
-    if text(item.get("unit")) == unit:
-        return dec(item.get("qty"))
-    if unit == KG and n_items == 1 and net is not None and net > 0:
-        return net
-    return None
+def derive_legal_quantities(record: Record, ref: ReferenceTables) -> dict[int, dict[str, Any]]:
+    """Fill-ins for empty `unit1`/`qty1`/`unit2`/`qty2`: {item index: {field: value}}; the
+    caller applies them (import, save). See `app.intake.legal_qty` for how."""
+    return {index: fill.values for index, fill in derive_legal_fills(record, ref).items()}
+
+
+MSG_LEGAL_QTY_WEIGHT = N_("Legal quantity in {legal} for “{name}” (unit {unit}): record its "
+                          "weight per {unit} in the goods catalogue, or give the model size "
+                          "like 200g.")
+MSG_LEGAL_QTY_VOLUME = N_("Legal quantity in {legal} for “{name}” (unit {unit}): record its "
+                          "volume per {unit} in the goods catalogue, or give the model size "
+                          "like 50ml.")
+MSG_LEGAL_QTY_OTHER = N_("Legal quantity in {legal} for “{name}” (unit {unit}): record how "
+                         "many {legal} one {unit} is in the goods catalogue.")
+MSG_LEGAL_QTY_NO_UNIT = N_("Legal quantity for “{name}”: give its HS code first; the legal "
+                           "unit of the code decides what to record.")
+NAME_IN_MESSAGE = 40  # characters of the goods name quoted
+
+
+def missing_legal_quantity(item: Any, ctx: CheckContext, gnum: int | None,
+                           name: str = "qty1") -> Problem:
+    """REQUIRED for an empty legal quantity (`qty1`/`qty2`) that says what is missing and
+    what to record: the legal unit, the goods, the declared unit it must be given per."""
+    goods = (text(item.get("gname")) or text(item.get("itemName")) or text(item.get("gmodel"))
+             or text(item.get("itemNo")))[:NAME_IN_MESSAGE]
+    unit_field = "unit1" if name == "qty1" else "unit2"
+    legal = text(item.get(unit_field))
+    if not legal:
+        hs = ctx.ref.hs(text(item.get("gcode")))
+        legal = (hs.unit1 if name == "qty1" else hs.unit2 or "") if hs is not None else ""
+    if not legal:
+        return error(RuleCode.REQUIRED, name, MSG_LEGAL_QTY_NO_UNIT, gnum, name=goods)
+    units = ctx.ref.units
+    declared = text(item.get("unit"))
+    scale = UNIT_SCALE.get(legal)
+    msgid = MSG_LEGAL_QTY_OTHER if scale is None else (
+        MSG_LEGAL_QTY_WEIGHT if scale[0] == "mass" else MSG_LEGAL_QTY_VOLUME)
+    return error(RuleCode.REQUIRED, name, msgid, gnum, name=goods,
+                 legal=units.name_of(legal, "zh_CN") or legal,
+                 unit=(units.name_of(declared, "zh_CN") or declared or "?"))

@@ -13,6 +13,7 @@ from typing import Any
 
 from app.domain.fields import HEAD_FIELDS, ITEM_FIELDS, FieldSpec
 from app.i18n import N_
+from app.rules.coderules import missing_legal_quantity
 from app.rules.context import (
     CheckContext,
     Chunk,
@@ -336,7 +337,7 @@ def _not_fixed(values: Sequence[object], expected: str, *, as_text: bool) -> Ite
 
 def check_fields(record: Record, ctx: CheckContext) -> Iterator[Problem]:
     """REQUIRED / TOO_LONG / BAD_FORMAT for every head and item field."""
-    return _fields(record, scan=True)
+    return _fields(record, scan=True, ctx=ctx)
 
 
 def check_field_extras(record: Record, ctx: CheckContext) -> Iterator[Problem]:
@@ -346,7 +347,8 @@ def check_field_extras(record: Record, ctx: CheckContext) -> Iterator[Problem]:
     return _fields(record, scan=False)
 
 
-def _fields(record: Record, *, scan: bool) -> Iterator[Problem]:
+def _fields(record: Record, *, scan: bool,
+            ctx: CheckContext | None = None) -> Iterator[Problem]:
     imp = is_import(record)
     get = record.get
     if scan:
@@ -356,7 +358,12 @@ def _fields(record: Record, *, scan: bool) -> Iterator[Problem]:
         gnum = gnum_of(item, index)
         iget = item.get
         if scan:
-            yield from _scan(item_plan, iget, "item", gnum)
+            for problem in _scan(item_plan, iget, "item", gnum):
+                if (ctx is not None and problem.field == "qty1"
+                        and problem.code is RuleCode.REQUIRED):
+                    # Say which legal quantity, and what to record to get it.
+                    problem = missing_legal_quantity(item, ctx, gnum)
+                yield problem
         gcode = iget("gcode")
         if type(gcode) is str and len(gcode) == 10 and not gcode.isdigit():
             yield error(RuleCode.BAD_FORMAT, "gcode", N_("{field} must be 10 digits (got "

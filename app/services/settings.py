@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,7 +69,15 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("updateFolder", N_("Folder with new ClearDesk packages (share or USB stick)"),
                 1000),
     SettingSpec("siteCode", N_("Site code (in copNo, batch and message numbers; set once)"), 4),
+    SettingSpec("defaultFreight", N_("Freight for files without a freight column"), 20),
+    SettingSpec("defaultInsuredFee",
+                N_("Insurance fee for files without an insurance fee column"), 20),
 )
+# Declaration head field → the setting giving its value when an import file has no column for
+# it (CEB: "无则填0"). An empty cell in a column the file has stays empty (the pre-check
+# reports it): a default must not hide a data error.
+IMPORT_DEFAULT_KEYS: dict[str, str] = {"freight": "defaultFreight",
+                                       "insuredFee": "defaultInsuredFee"}
 STATION_KEYS: tuple[str, ...] = (
     "stationName", "scalePort", "scaleBaud", "scaleFrame", "scaleFormat", "scaleStableCount",
     "weightToleranceKg", "weightTolerancePercent", "stationPrinter",
@@ -96,6 +105,8 @@ DEFAULTS: dict[str, str] = {
     "weightToleranceKg": "0.05",
     "weightTolerancePercent": "5",
     "sendWaybills": "no",
+    "defaultFreight": "0",
+    "defaultInsuredFee": "0",
 }
 
 
@@ -126,6 +137,7 @@ def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
 
         check_exchange_setting(key, value)
         _check_station_value(key, value)
+        _check_import_default(key, value)
     if key == SITE_CODE:
         value = value.upper()
         _check_site_code(session, value)
@@ -173,6 +185,19 @@ def _spec(key: str) -> SettingSpec:
             known=", ".join(s.key for s in SETTINGS),
         )
     return spec
+
+
+def _check_import_default(key: str, value: str) -> None:
+    """Freight and insurance fee defaults are amounts in yuan, 0 or more."""
+    if key not in IMPORT_DEFAULT_KEYS.values():
+        return
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0:
+        raise ValidationError(N_("{key} must be an amount of 0 or more (got {value})."),
+                              key=key, value=value)
 
 
 def _check_station_value(key: str, value: str) -> None:

@@ -27,7 +27,8 @@ def test_import_json_output_and_reimport(db_url: str, tmp_path: Path,
     (line,) = out.strip().splitlines()
     data = json.loads(line)
     assert list(data) == ["file", "rows", "declarations", "items", "updated", "duplicates",
-                          "rejected_rows", "line_weights", "summed_orders", "errors"]
+                          "rejected_rows", "line_weights", "summed_orders", "errors",
+                          "defaults_used", "legal_quantities_derived"]
     assert data["file"] == "orders.csv"
     assert (data["rows"], data["declarations"], data["items"], data["rejected_rows"]) == (
         3, 1, 2, 1)

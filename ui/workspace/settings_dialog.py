@@ -45,6 +45,7 @@ IDENTITY_KEYS = ("agentCode", "agentName", "logisticsCode", "logisticsName", "co
 EXCHANGE_KEYS = ("exchangeDir", "outboxName", "inboxName", "exchangeFileMode", "receiptMaxMB",
                  "receiptSettleSeconds", "sendWaybills", "updateFolder")
 PRINT_KEYS = ("printerProfile", "senderName", "senderAddress", "senderPhone")
+IMPORT_KEYS = ("defaultFreight", "defaultInsuredFee")
 PRINTER_PROFILES = ("thermal-100x150", "thermal-100x100", "a4-4up", "a4-manifest")
 LANGUAGES = (("zh_CN", "简体中文"), ("en", "English"))
 
@@ -103,6 +104,7 @@ class SettingsDialog(QDialog):
         assert isinstance(exchange_form, QFormLayout)
         exchange_form.addRow("", browse)
         self.tabs.addTab(exchange, self.tr("Exchange folder"))
+        self.tabs.addTab(self._page(IMPORT_KEYS), self.tr("Import"))
         printing = self._page(PRINT_KEYS)
         self.printer_combo = QComboBox(printing)
         self.printer_combo.setObjectName("printer_combo")

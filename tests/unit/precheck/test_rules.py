@@ -1,6 +1,11 @@
 from decimal import Decimal
+from typing import Any
 
-from app.rules.coderules import derive_legal_quantities
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.intake.legal_qty import derive_lines
+from app.rules.coderules import derive_legal_fills, derive_legal_quantities
 from app.rules.context import CrossFacts
 from app.rules.engine import check_record
 from app.rules.problem import RuleCode, Severity
@@ -189,3 +194,55 @@ def test_control_characters_are_flagged_with_field_and_character() -> None:
     assert "CONTROL_CHAR" not in {c for c, _f, _g in codes(record(consigneeAddress=(
         "广东省广州市天河区\t天河路385号\n太古汇一座2801室")))}
     assert ("CONTROL_CHAR", "consignee", None) in codes(record(consignee="王\ud800"))
+
+
+def test_missing_legal_quantity_says_what_to_record() -> None:
+    cream = item(gcode="3304990029", gname="保湿面霜", gmodel="无规格", unit="142", qty1=None,
+                 unit1="035")
+    rec = record(items=[cream, item(gnum=2)])
+    [problem] = [p for p in check_record(rec, context()).problems if p.field == "qty1"]
+    assert problem.code is RuleCode.REQUIRED and problem.gnum == 1
+    assert problem.text("en") == (
+        "Legal quantity in 千克 for “保湿面霜” (unit 瓶): record its weight per 瓶 in the "
+        "goods catalogue, or give the model size like 200g.")
+    assert problem.text("zh_CN") == ("“保湿面霜”缺少以千克计的法定数量（计量单位瓶）：请在商品库"
+                                     "中登记每瓶的重量，或在规格型号中写明规格，如 200g。")
+    wine = item(gcode="2204210000", gname="红酒", gmodel="干红", unit="142", qty1=None,
+                unit1=None)
+    [problem] = [p for p in check_record(record(items=[wine, item(gnum=2)]), context()).problems
+                 if p.field == "qty1"]
+    assert "record its volume per 瓶" in problem.text("en")
+    unknown = item(gcode=None, gname="神秘商品", qty1=None, unit1=None)
+    texts = [p.text("en") for p in check_record(record(items=[unknown]), context()).problems
+             if p.field == "qty1"]
+    assert texts == ["Legal quantity for “神秘商品”: give its HS code first; the legal unit "
+                     "of the code decides what to record."]
+
+
+def test_model_size_fills_legal_quantities() -> None:
+    wine = item(gcode="2204210000", gname="红酒", gmodel="750ML", unit="142", qty=Decimal(2),
+                qty1=None, unit1=None, qty2=None, unit2=None)
+    changes = derive_legal_quantities(record(items=[wine], netWeight=Decimal("3.1")),
+                                      context().ref)
+    assert changes == {0: {"unit1": "095", "qty1": Decimal("1.5"), "unit2": "035",
+                           "qty2": Decimal("3.1")}}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.fixed_dictionaries({
+    "gcode": st.sampled_from(["1901101000", "2204210000", "6404110000", "9999999999", ""]),
+    "unit": st.sampled_from(["142", "035", "025", "095"]),
+    "gmodel": st.sampled_from(["750ML", "3×100g", "无", ""]),
+    "qty": st.sampled_from([Decimal(2), None]),
+    "unit1": st.sampled_from([None, "", "035", "095", "025"]),
+    "qty1": st.sampled_from([None, "", Decimal("0.5")]),
+    "unit2": st.sampled_from([None, "", "035"]),
+    "qty2": st.sampled_from([None, Decimal(1)])}), min_size=1, max_size=3),
+    st.sampled_from([None, Decimal("1.2")]))
+def test_quick_no_fill_verdict_matches_the_full_derivation(items: list[dict[str, Any]],
+                                                           net: Decimal | None) -> None:
+    ref = context().ref
+    units = [(h.unit1, h.unit2 or None) if (h := ref.hs(i["gcode"])) else (None, None)
+             for i in items]
+    full = derive_lines(items, units, net_weight=net)
+    assert derive_legal_fills(record(items=items, netWeight=net), ref) == full
