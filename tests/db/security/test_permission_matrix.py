@@ -47,6 +47,7 @@ from app.security.users import UserService
 from app.services import (
     apply_settings,
     bulk_edit,
+    changes,
     copy_rows,
     declarations,
     demo,
@@ -293,6 +294,8 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         P.EDIT, lambda e, a: bulk_edit.undo_bulk_edit(
             e.session, a,
             bulk_edit.apply_bulk_edit(e.session, system_actor(), [e.decl_id], FLIGHT).bulk_id)),
+    "services.changes.declaration_change": (
+        P.VIEW, lambda e, a: changes.declaration_change(e.session, a, e.decl_id)),
     "services.editing.load_snapshot": (
         P.VIEW, lambda e, a: editing.load_snapshot(e.session, a, e.decl_id)),
     "services.editing.save_declaration": (
