@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import make_url
 
 from app.db.engine import APP_NAME, sqlite_file
+from app.db.migrate import pg_backup_dir
 from app.domain.errors import UserFacingError
 from app.domain.fields import HEAD_BY_NAME
 from app.security.context import Permission
@@ -259,9 +260,10 @@ class SettingsDialog(QDialog):
         db_text = str(db_file) if db_file else make_url(self.ctx.url).render_as_string(
             hide_password=True)
         backups = str(Path(db_text).parent / "backups") if db_file else self.tr(
-            "None here: on a database server, backups are the server administrator's job "
-            "(for example pg_dump every night). Before a schema update ClearDesk saves a "
-            "pg_dump copy in this workstation's data folder.")
+            "No automatic backups here: on a database server, backups are the server "
+            "administrator's job (for example pg_dump every night). “cleardesk backup” saves "
+            "a pg_dump copy when asked, and ClearDesk saves one before every schema update, "
+            "in {folder}.").format(folder=pg_backup_dir())
         for label, text in ((self.tr("Database"), db_text),
                             (self.tr("Log folder"), user_log_dir(APP_NAME, appauthor=False)),
                             (self.tr("Backups"), backups)):

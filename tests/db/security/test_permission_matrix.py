@@ -247,6 +247,9 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
     "security.maintenance.MaintenanceService.backup": (
         P.BACKUP, lambda e, a: _maintenance(e).backup(
             a, e.tmp / f"b-{a.role.value}.sqlite3", now=datetime(2026, 3, 1))),
+    "security.maintenance.MaintenanceService.restore_dump": (
+        P.BACKUP, lambda e, a: _maintenance(e).restore_dump(
+            a, e.tmp / "missing.dump", now=datetime(2026, 3, 1))),
     "security.maintenance.MaintenanceService.restore_file": (
         P.BACKUP, lambda e, a: MaintenanceService.restore_file(
             a, e.tmp / "missing.sqlite3", e.tmp / "x.sqlite3", now=datetime(2026, 3, 1))),
