@@ -1,12 +1,13 @@
 """Noticing other workstations' committed changes to declarations.
 
-Migration 0010_sync19 makes the database announce them: on PostgreSQL a statement trigger on
-`declarations` sends a NOTIFY on `CHANNEL` (delivered at commit, once per transaction), on
-SQLite row triggers move the one counter of `change_marks`. A `ChangeWatcher` holds its own
-connection (never one of the pool's that the screens read with) and is used by one background
-thread: `wait()` blocks for at most its timeout and says whether anything changed since the
-previous call. Our own commits are announced too; screens refresh keeping their place, so an
-extra refresh costs one query.
+On PostgreSQL, migration 0010_sync19's statement trigger on `declarations` sends a NOTIFY on
+`CHANNEL` (delivered at commit, once per transaction). On SQLite the watcher reads SQLite's own
+change counter (`PRAGMA data_version`), which moves with any commit by another connection: no
+write pays for it (a row trigger doubled the cost of a big import), at the price of also
+noticing commits that did not touch declarations (a login) — a refresh keeps the screens'
+place and costs one query. A `ChangeWatcher` holds its own connection (never one of the
+pool's that the screens read with) and is used by one background thread: `wait()` blocks for
+at most its timeout and says whether anything changed since the previous call.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-CHANNEL = "cleardesk_changes"  # also in migrations/versions/0010_sync19_change_marks.py
-_COUNTER = text("SELECT counter FROM change_marks WHERE id = 1")
+from app.db.engine import sqlite_data_version
+
+CHANNEL = "cleardesk_changes"  # also in migrations/versions/0010_sync19_change_notify.py
 
 
 class ChangeWatcher:
@@ -29,17 +31,18 @@ class ChangeWatcher:
         self._stop = stop or threading.Event()
         self._listener: Any = None  # the psycopg connection LISTENing (PostgreSQL)
         self._last: int | None = None
+        raw = engine.raw_connection()
+        conn = raw.driver_connection
+        raw.detach()  # ours alone: closed for real, never handed back to the pool
+        assert conn is not None
+        self._conn: Any = conn
         if engine.dialect.name == "postgresql":
-            raw = engine.raw_connection()
-            conn = raw.driver_connection
-            raw.detach()  # ours alone: closed for real, never handed back to the pool
-            assert conn is not None
             conn.rollback()
             conn.autocommit = True
             conn.execute(f"LISTEN {CHANNEL}")
             self._listener = conn
         else:
-            self._last = self._counter()
+            self._last = sqlite_data_version(conn)
 
     def wait(self, timeout: float) -> bool:
         """Block up to `timeout` seconds; True when declarations changed since the last call."""
@@ -54,15 +57,11 @@ class ChangeWatcher:
             return got
         if self._stop.wait(timeout):
             return False
-        now = self._counter()
+        now = sqlite_data_version(self._conn)
         changed, self._last = now != self._last, now
         return changed
 
     def close(self) -> None:
-        if self._listener is not None:
-            self._listener.close()
-            self._listener = None
-
-    def _counter(self) -> int:
-        with self._engine.connect() as conn:
-            return int(conn.execute(_COUNTER).scalar() or 0)
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = self._listener = None

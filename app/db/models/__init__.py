@@ -7,7 +7,6 @@ the two agree. Money, quantities and weights are `Decimal5` (exact, N19,5).
 
 from app.db.models.admin import (
     AuditEvent,
-    ChangeMark,
     HsCode,
     PrintLog,
     RefCode,
@@ -37,7 +36,6 @@ __all__ = [
     "BagParcel",
     "Base",
     "Batch",
-    "ChangeMark",
     "Declaration",
     "DeclarationItem",
     "HsCode",

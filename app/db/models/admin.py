@@ -119,14 +119,3 @@ class SavedView(Base):
     spec: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
 
     __table_args__ = (UniqueConstraint("user_name", "name"),)
-
-
-class ChangeMark(Base):
-    """One row counting committed writes to declarations on SQLite (a trigger moves it), so
-    other workstations' screens notice them with one cheap read; PostgreSQL sends a NOTIFY
-    instead (see app/db/changes.py and migration 0010_sync19)."""
-
-    __tablename__ = "change_marks"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    counter: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
