@@ -29,6 +29,16 @@ from app.security.context import Actor, system_actor
 from app.services.bootstrap import after_migration
 
 
+@pytest.fixture(autouse=True)
+def _workstation_config(tmp_path_factory: pytest.TempPathFactory,
+                        monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This workstation's settings go to a scratch folder, not the user's config (processes
+    a test starts inherit it: the same workstation)."""
+    folder = tmp_path_factory.mktemp("workstation-config")
+    monkeypatch.setenv("CLEARDESK_CONFIG_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"

@@ -53,5 +53,6 @@ class LanguageSwitcher:
         self.window = new
         new.language_switcher = self  # type: ignore[attr-defined]
         old.hide()
+        old.change_listener.stop()
         QTimer.singleShot(0, old.deleteLater)
         return new

@@ -34,6 +34,7 @@ from app.jobs.base import CancelToken, Progress
 from app.services import views as view_service
 from app.services.queries import MAX_SEARCH_LENGTH, DeclarationFilter
 from app.services.views import FilterChoices, ViewSpec
+from ui.changes import ChangeListener
 from ui.context import GuiContext
 from ui.declarations.columns import ColumnChooser
 from ui.declarations.filter_bar import FilterBar
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
     data_changed = Signal()  # emit after anything changed declarations (import, receipts …)
     settings_changed = Signal()  # emit after the office settings were saved
     filter_applied = Signal()  # the grid's filter changed (panels that count it follow)
+    others_changed = Signal()  # declarations changed (another workstation), screens refreshed
 
     def __init__(self, ctx: GuiContext, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -93,6 +95,10 @@ class MainWindow(QMainWindow):
         self._restore_window_state()
         self.refresh_counts()
         self.refresh_choices()
+        # Other workstations' changes refresh the grid, the counts and an open editor.
+        self.change_listener = ChangeListener(ctx.engine, self)
+        self.change_listener.changed.connect(self._on_change_listener_changed)
+        self.change_listener.start()
         # The start-up heap (modules, Qt wrappers, SQLAlchemy metadata) lives as long as the
         # process: take it out of the garbage collector's generations, once (a language switch
         # builds a new window). A full collection runs on whichever thread allocates, holding
@@ -304,6 +310,12 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         self.refresh_choices()
 
+    def _on_change_listener_changed(self) -> None:
+        if self.closed or not self.isVisible():
+            return
+        self.data_changed.emit()  # the grid keeps its selection and scroll position
+        self.others_changed.emit()
+
     def refresh_counts(self) -> None:
         ctx, flt = self.ctx, self.current_filter()
 
@@ -450,5 +462,6 @@ class MainWindow(QMainWindow):
         # A search typed just before closing must not run against a database that is going.
         self._search_timer.stop()
         self.closed = True
+        self.change_listener.stop()
         self.model.shutdown()
         event.accept()

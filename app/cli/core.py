@@ -74,6 +74,9 @@ def register(sub: Any) -> None:
     s = csub.add_parser("set")
     s.add_argument("key")
     s.add_argument("value")
+    s.add_argument("--office", action="store_true",
+                   help="for a workstation setting: set the office-wide default (used by "
+                   "every workstation that has not set its own) instead of this workstation's")
     _json_flag(s)
     s.set_defaults(handler=cmd_config_set)
     li = csub.add_parser("list")
@@ -231,19 +234,35 @@ def cmd_config_get(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 def cmd_config_set(ctx: CliContext, args: argparse.Namespace) -> Result:
     with ctx.transaction() as session:
-        settings_service.set_setting(session, ctx.actor, args.key, args.value)
+        scope = settings_service.set_setting(session, ctx.actor, args.key, args.value,
+                                             office=args.office)
+    with ctx.transaction(write=False) as session:
         value = settings_service.get_setting(session, args.key)
-    return Result({"key": args.key, "value": value},
-                  ctx.t("{key} set to {value}.", key=args.key, value=value))
+    if scope == settings_service.WORKSTATION:
+        text = ctx.t("{key} set to {value} on this workstation.", key=args.key, value=value)
+    elif args.key in settings_service.WORKSTATION_KEYS:
+        text = ctx.t("{key} set to {value} for every workstation that has not set its own.",
+                     key=args.key, value=value)
+    else:
+        text = ctx.t("{key} set to {value}.", key=args.key, value=value)
+    return Result({"key": args.key, "value": value, "scope": scope}, text)
 
 
 def cmd_config_list(ctx: CliContext, args: argparse.Namespace) -> Result:
     with ctx.transaction(write=False) as session:
         values = settings_service.all_settings(session)
-    rows = [[s.key, translate(s.label, ctx.lang), values.get(s.key, "")]
+        own = settings_service.workstation_overrides(session)
+    scopes = {s.key: settings_service.scope_of(s.key) for s in settings_service.SETTINGS}
+    scope_text = {settings_service.WORKSTATION: translate(N_("this workstation"), ctx.lang),
+                  settings_service.OFFICE: translate(N_("office"), ctx.lang)}
+    rows = [[s.key, translate(s.label, ctx.lang), values.get(s.key, ""), scope_text[scopes[s.key]]]
             for s in settings_service.SETTINGS]
-    headers = [translate(h, ctx.lang) for h in (N_("Key"), N_("Setting"), N_("Value"))]
-    return Result({"settings": values}, format_table(headers, rows))
+    headers = [translate(h, ctx.lang)
+               for h in (N_("Key"), N_("Setting"), N_("Value"), N_("Scope"))]
+    # "workstationOwn": the workstation settings this workstation set itself (the others
+    # follow the office's default).
+    return Result({"settings": values, "scopes": scopes, "workstationOwn": sorted(own)},
+                  format_table(headers, rows))
 
 
 def cmd_config_apply_open(ctx: CliContext, args: argparse.Namespace) -> Result:

@@ -86,14 +86,18 @@ def register(sub: Any) -> None:
     _json_flag(p)
     p.set_defaults(handler=cmd_unmask)
 
-    p = sub.add_parser("backup", help="back up the database (SQLite online backup)")
+    p = sub.add_parser("backup", help="back up the database (SQLite online backup; pg_dump "
+                       "on PostgreSQL)")
     p.add_argument("-o", "--output", type=Path, metavar="FILE",
-                   help="backup file (default: backups/ beside the database)")
+                   help="backup file (default: backups/ beside the database; on PostgreSQL "
+                   "backups/ of this workstation's data folder)")
     _json_flag(p)
     p.set_defaults(handler=cmd_backup)
 
     p = sub.add_parser("restore", help="replace the database with a checked backup")
     p.add_argument("file", type=Path)
+    p.add_argument("--force", action="store_true",
+                   help="PostgreSQL: restore a dump of another schema version too")
     _json_flag(p)
     p.set_defaults(handler=cmd_restore)
 
@@ -320,8 +324,11 @@ def cmd_backup(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 def cmd_restore(ctx: CliContext, args: argparse.Namespace) -> Result:
 
+    from app.db.engine import sqlite_file
     from app.security.maintenance import MaintenanceService, database_file
 
+    if sqlite_file(ctx.url) is None:
+        return _restore_dump(ctx, args)
     db_path = database_file(ctx.url)
     damaged = MaintenanceService.damaged(db_path)
     # A damaged database may not even let anyone log in; restoring it needs no login
@@ -357,3 +364,25 @@ def cmd_unmask(ctx: CliContext, args: argparse.Namespace) -> Result:
     lines = [f"#{args.id}"] + [f"  {key}: {value}" for key, value in values.items()
                                if value not in (None, "")]
     return Result({"id": args.id, "head": values}, "\n".join(lines))
+
+
+def _restore_dump(ctx: CliContext, args: argparse.Namespace) -> Result:
+    """PostgreSQL: pg_restore in one transaction, the replaced contents kept as a dump."""
+    from app.security.maintenance import MaintenanceService
+
+    actor = ctx.actor
+    info = MaintenanceService(ctx.url, ctx.engine, ctx.sessions).restore_dump(
+        actor, args.file, now=_now(), force=args.force)
+    ctx.dispose()
+    fresh = CliContext(url=ctx.url, lang=ctx.lang, json=ctx.json)  # migrates an older dump
+    try:
+        MaintenanceService(fresh.url, fresh.engine, fresh.sessions).record_restore(actor, info)
+    finally:
+        fresh.dispose()
+    data = {"restoredFrom": str(info.restored_from), "revision": info.revision,
+            "replacedCopy": None if info.replaced_copy is None else str(info.replaced_copy)}
+    text = ctx.t("Database restored from {file}.", file=str(info.restored_from))
+    if info.replaced_copy is not None:
+        text += "\n" + ctx.t("The replaced database is kept as {file}.",
+                             file=str(info.replaced_copy))
+    return Result(data, text)

@@ -231,3 +231,9 @@ def sqlite_integrity_check(engine: Engine, quick: bool = True) -> list[str]:
     pragma = "quick_check" if quick else "integrity_check"
     with engine.connect() as conn:
         return [str(r[0]) for r in conn.exec_driver_sql(f"PRAGMA {pragma}")]
+
+
+def sqlite_data_version(dbapi_conn: Any) -> int:
+    """SQLite's own change counter as seen by this connection: it moves whenever another
+    connection (another process too) committed a change since this one last asked."""
+    return int(dbapi_conn.execute("PRAGMA data_version").fetchone()[0])

@@ -1,7 +1,8 @@
 """Backup, restore and start-up checks of the database, as services with permissions and audit.
 
-Only the single-file SQLite database is backed up here; a PostgreSQL server is backed up by
-its administrator with the server's own tools (pg_dump), which we say plainly.
+A SQLite database is copied with SQLite's online backup API (and automatically once a day);
+a PostgreSQL database with pg_dump / pg_restore when asked (`app.security.pg_backup`), its
+automatic backups being the server administrator's job, which we say plainly.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from app.security.context import Actor, Permission, require
 from app.security.integrity import check_file, startup_problem
 
 if TYPE_CHECKING:  # restoring loads alembic (schema check): only a restore pays for it
+    from app.security.pg_backup import PgRestoreInfo
     from app.security.restore import RestoreInfo
 
 BACKUP_DIR_NAME = "backups"
@@ -126,6 +128,8 @@ class MaintenanceService:
         """A backup now (administrators). The audit event is recorded first, so the backup
         itself shows who made it."""
         require(actor, Permission.BACKUP)
+        if sqlite_file(self._url) is None:
+            return self._dump(actor, dest, now)
         db_path = self.db_path
         target = dest or self.backup_dir / backups.manual_backup_name(now)
         if target.exists():
@@ -139,6 +143,34 @@ class MaintenanceService:
         info = backups.backup_database(db_path, target)
         _checkpoint_backup(self._url, info.path)
         return BackupResult(info.path, info.size_bytes, info.revision)
+
+    def _dump(self, actor: Actor, dest: Path | None, now: datetime) -> BackupResult:
+        from app.db.migrate import pg_backup_dir
+        from app.security import pg_backup
+
+        database = str(self._engine.url.database)
+        target = dest or pg_backup_dir() / pg_backup.manual_dump_name(database, now)
+        pg_backup.client_tool("pg_dump", self._engine)  # missing: say so before auditing
+        if target.exists():
+            raise ValidationError(
+                N_("{path} already exists; choose another file name for the backup."),
+                path=str(target))
+        with self._sessions() as session, session.begin():
+            record_event(session, actor, "backup", entity="database",
+                         details={"file": str(target)})
+        info = pg_backup.dump_database(self._engine, target)
+        return BackupResult(info.path, info.size_bytes, info.revision)
+
+    def restore_dump(self, actor: Actor, source: Path, *, now: datetime,
+                     force: bool = False) -> PgRestoreInfo:
+        """Replace a PostgreSQL database's contents with a pg_dump backup (administrators);
+        the caller records the restore afterwards (`record_restore`), on a fresh engine."""
+        require(actor, Permission.BACKUP)
+        from app.db.migrate import pg_backup_dir
+        from app.security import pg_backup
+
+        return pg_backup.restore_database(self._engine, source, pg_backup_dir(), now=now,
+                                          force=force)
 
     @staticmethod
     def damaged(db_path: Path) -> bool:
@@ -170,7 +202,7 @@ class MaintenanceService:
             ckpt.replace(ckpt.with_name(f"{ckpt.name}.replaced-{now:%Y%m%d-%H%M%S}"))
         return info
 
-    def record_restore(self, actor: Actor, info: RestoreInfo) -> None:
+    def record_restore(self, actor: Actor, info: RestoreInfo | PgRestoreInfo) -> None:
         """Audit the restore inside the restored database (after its migrations ran)."""
         with self._sessions() as session, session.begin():
             record_event(session, actor, "restore", entity="database", details={

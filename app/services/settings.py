@@ -16,6 +16,7 @@ from app.domain.errors import ValidationError
 from app.i18n import N_
 from app.security.audit import AUDIT_TURN, record_event
 from app.security.context import Actor, Permission, require
+from app.services.workstation import read_workstation_settings, write_workstation_setting
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,14 @@ STATION_KEYS: tuple[str, ...] = (
     "weightToleranceKg", "weightTolerancePercent", "stationPrinter",
 )
 SITE_CODE = "siteCode"
+# Settings of one workstation (its folders, devices, language), kept on it: see
+# app/services/workstation.py. The rest are the office's, in the database.
+WORKSTATION = "workstation"
+OFFICE = "office"
+WORKSTATION_KEYS: frozenset[str] = frozenset({
+    "exchangeDir", "updateFolder", "printerProfile", "stationPrinter", "language",
+    "stationName", "scalePort", "scaleBaud", "scaleFrame", "scaleFormat", "scaleStableCount",
+})
 SETTINGS_BY_KEY: dict[str, SettingSpec] = {s.key: s for s in SETTINGS}
 
 DEFAULTS: dict[str, str] = {
@@ -110,13 +119,28 @@ DEFAULTS: dict[str, str] = {
 }
 
 
+def scope_of(key: str) -> str:
+    """WORKSTATION or OFFICE."""
+    return WORKSTATION if key in WORKSTATION_KEYS else OFFICE
+
+
 def all_settings(session: Session) -> dict[str, str]:
-    """Every setting with defaults filled in (no permission needed: codes are not secret)."""
+    """Every setting with defaults filled in (no permission needed: codes are not secret):
+    the office's from the database, this workstation's own values over them."""
     values = dict(DEFAULTS)
     for key, value in session.execute(select(Setting.key, Setting.value)):
         if value is not None:
             values[key] = value
+    mine = read_workstation_settings(_url(session))
+    values.update((k, v) for k, v in mine.items() if k in WORKSTATION_KEYS)
     return values
+
+
+def workstation_overrides(session: Session) -> dict[str, str]:
+    """The workstation settings this workstation set for itself (the rest follow the
+    office's default)."""
+    mine = read_workstation_settings(_url(session))
+    return {k: v for k, v in mine.items() if k in WORKSTATION_KEYS}
 
 
 def get_setting(session: Session, key: str) -> str | None:
@@ -124,7 +148,11 @@ def get_setting(session: Session, key: str) -> str | None:
     return all_settings(session).get(key)
 
 
-def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
+def set_setting(session: Session, actor: Actor, key: str, value: str, *,
+                office: bool = False) -> str:
+    """Save a setting in its scope: an office setting in the database; a workstation
+    setting on this workstation (`office=True`: its default for every workstation, in the
+    database). Returns the scope written. Both are audited."""
     require(actor, Permission.SETTINGS)
     spec = _spec(key)
     value = value.strip()
@@ -141,6 +169,13 @@ def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
     if key == SITE_CODE:
         value = value.upper()
         _check_site_code(session, value)
+    if key in WORKSTATION_KEYS and not office:
+        before = all_settings(session).get(key)
+        record_event(session, actor, "settings.change", entity="setting", entity_id=key,
+                     details={"before": before, "after": value, "scope": WORKSTATION})
+        # Last: a failed audit leaves the file as it was.
+        write_workstation_setting(_url(session), key, value)
+        return WORKSTATION
     # Workstations setting the same key at once take turns (the audit's, taken for the
     # event anyway): the second sees the first's row instead of inserting it again.
     take_turns(session.connection(), AUDIT_TURN)
@@ -152,11 +187,16 @@ def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
         old.value = value
     record_event(session, actor, "settings.change", entity="setting", entity_id=key,
                  details={"before": before, "after": value})
+    return OFFICE
 
 
 def set_settings(session: Session, actor: Actor, values: Mapping[str, str]) -> None:
     for key, value in values.items():
         set_setting(session, actor, key, value)
+
+
+def _url(session: Session) -> str:
+    return session.get_bind().engine.url.render_as_string(hide_password=False)
 
 
 def _check_site_code(session: Session, value: str) -> None:

@@ -94,7 +94,7 @@ def test_show_unknown_is_a_user_error(db_url: str, capsys: pytest.CaptureFixture
 
 def test_config_set_get_and_unknown_key(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_json(capsys, "--db", db_url, "config", "set", "agentCode", "5141980XYZ") == {
-        "key": "agentCode", "value": "5141980XYZ"}
+        "key": "agentCode", "value": "5141980XYZ", "scope": "office"}
     assert run_json(capsys, "--db", db_url, "config", "get", "agentCode")["value"] == "5141980XYZ"
     assert run_json(capsys, "--db", db_url, "config", "get", "tradeMode")["value"] == "9610"
     code, _, err = run(capsys, "--db", db_url, "config", "set", "agentCod", "x")

@@ -61,6 +61,7 @@ def main_window(url: str, qtbot: QtBot, *, show: bool = True) -> Iterator[MainWi
     if show:
         w.show()
     yield w
+    w.change_listener.stop()  # its thread must not outlive the test's database
     ctx.engine.dispose()
 
 

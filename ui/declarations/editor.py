@@ -40,6 +40,7 @@ from app.i18n import N_, Message, render
 from app.reference.tables import ReferenceTables
 from app.rules.fieldrules import GENERATED_AT_SUBMISSION
 from app.security.context import ROLE_LABELS, Permission
+from app.services.changes import declaration_change
 from app.services.editing import (
     READ_ONLY_HEAD,
     EditConflictError,
@@ -49,6 +50,7 @@ from app.services.editing import (
     save_declaration,
 )
 from ui.context import GuiContext
+from ui.declarations.changed_bar import ChangedElsewhereBar
 from ui.declarations.completers import HEAD_CODE_TABLES, CodeCompleter, code_model
 from ui.declarations.conflict_dialog import Resolution, ask_resolution, differing_fields
 from ui.declarations.editor_info import EditorInfoPanel
@@ -120,6 +122,8 @@ class DeclarationEditor(QDialog):
         self.banner.setStyleSheet("background:#fff3e0; color:#e65100; padding:6px;")
         layout.addWidget(self.title)
         layout.addWidget(self.banner)
+        self.changed_bar = ChangedElsewhereBar(self)
+        layout.addWidget(self.changed_bar)
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         top = QSplitter(Qt.Orientation.Horizontal, splitter)
@@ -242,6 +246,7 @@ class DeclarationEditor(QDialog):
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(seq), self, self.save_and_next)
         self.info.problem_clicked.connect(self._on_info_problem_clicked)
+        self.changed_bar.reload_requested.connect(self._on_changed_bar_reload_requested)
         self._check_timer.timeout.connect(self._on_check_timer_timeout)
         for name, edit in self.edits.items():
             edit.textEdited.connect(self._on_value_edited)
@@ -311,6 +316,25 @@ class DeclarationEditor(QDialog):
             colour=colour, status=self.info.status_text(snap.status)))
         self.setWindowTitle(self.tr("Declaration {id}").format(id=snap.id))
         self.message.setText("")
+        self.changed_bar.hide()
+
+    def on_others_changed(self) -> None:
+        """Declarations changed somewhere: if this one did, reload it, or, with unsaved
+        edits, say who changed it and offer Reload (saving then gets the conflict dialog)."""
+        if self.snapshot is None or not self.isVisible():
+            return
+        with self.ctx.transaction(write=False) as s:
+            change = declaration_change(s, self.ctx.actor, self.snapshot.id)
+        if change is None or change.version == self.snapshot.version:
+            return
+        if self.read_only_reason is not None or not self.is_dirty():
+            self.load(self.snapshot.id)
+        else:
+            self.changed_bar.show_change(change)
+
+    def _on_changed_bar_reload_requested(self) -> None:
+        if self.snapshot is not None:
+            self.load(self.snapshot.id)
 
     # --- state --------------------------------------------------------------------------
     def head_changes(self) -> dict[str, str]:

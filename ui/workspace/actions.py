@@ -80,6 +80,7 @@ class WorkspaceActions(QObject):
             editor.deleteLater()
         self.editor = DeclarationEditor(w.ctx, self.refs(), decl_id, self.next_id, w)
         self.editor.saved.connect(self._on_editor_saved)
+        w.others_changed.connect(self.editor.on_others_changed)
         for extend in self.editor_extensions:
             extend(self.editor)
         self.editor.show()

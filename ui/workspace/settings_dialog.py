@@ -29,11 +29,18 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import make_url
 
 from app.db.engine import APP_NAME, sqlite_file
+from app.db.migrate import pg_backup_dir
 from app.domain.errors import UserFacingError
 from app.domain.fields import HEAD_BY_NAME
 from app.security.context import Permission
 from app.services.apply_settings import apply_settings_to_open, undo_apply_settings
-from app.services.settings import SETTINGS_BY_KEY, STATION_KEYS, all_settings, set_settings
+from app.services.settings import (
+    SETTINGS_BY_KEY,
+    STATION_KEYS,
+    WORKSTATION_KEYS,
+    all_settings,
+    set_settings,
+)
 from app.station.printers import read_profiles_file, write_profiles_file
 from app.station.profiles import dump_profiles, parse_profiles
 from ui import file_dialogs
@@ -116,11 +123,18 @@ class SettingsDialog(QDialog):
         form = printing.layout()
         assert isinstance(form, QFormLayout)
         form.labelForField(self.edits["printerProfile"]).setVisible(False)
-        form.insertRow(0, self.tr(SETTINGS_BY_KEY["printerProfile"].label), self.printer_combo)
+        form.insertRow(0, self.setting_label("printerProfile"), self.printer_combo)
         self.tabs.addTab(printing, self.tr("Printing"))
         self.tabs.addTab(self._station_page(), self.tr("Station"))
         self.tabs.addTab(self._interface_page(), self.tr("Language and data"))
         layout.addWidget(self.tabs)
+        self.scope_note = QLabel(self.tr(
+            "Settings marked “(this workstation)” are kept on this computer and apply to it "
+            "only; the others are the office's, shared by every workstation on this "
+            "database."), self)
+        self.scope_note.setObjectName("scope_note")
+        self.scope_note.setWordWrap(True)
+        layout.addWidget(self.scope_note)
         apply_row = QHBoxLayout()
         self.apply_button = QPushButton(self.tr("Apply to open declarations…"), self)
         self.apply_button.setObjectName("apply_open_button")
@@ -160,9 +174,16 @@ class SettingsDialog(QDialog):
             edit.setReadOnly(not self.can_edit)
             # Greyed out, not just read-only: a clerk must not take them for fields to type in.
             edit.setEnabled(self.can_edit)
-            form.addRow(self.tr(spec.label), edit)
+            form.addRow(self.setting_label(key), edit)
             self.edits[key] = edit
         return page
+
+    def setting_label(self, key: str) -> str:
+        """A setting's label, marked when it belongs to this workstation (not the office)."""
+        label = self.tr(SETTINGS_BY_KEY[key].label)
+        if key in WORKSTATION_KEYS:
+            return label + " " + self.tr("(this workstation)")
+        return label
 
     def _station_page(self) -> QWidget:
         """Scale, tolerance and the thermal printer profiles (JSON, exportable with
@@ -235,15 +256,16 @@ class SettingsDialog(QDialog):
         for code, name in LANGUAGES:
             self.language_combo.addItem(name, code)
         self.language_combo.setCurrentIndex(max(self.language_combo.findData(self.ctx.lang), 0))
-        form.addRow(self.tr("Interface language"), self.language_combo)
+        form.addRow(self.setting_label("language"), self.language_combo)
         db_file = sqlite_file(self.ctx.url)
         # A server URL is shown without its password.
         db_text = str(db_file) if db_file else make_url(self.ctx.url).render_as_string(
             hide_password=True)
         backups = str(Path(db_text).parent / "backups") if db_file else self.tr(
-            "None here: on a database server, backups are the server administrator's job "
-            "(for example pg_dump every night). Before a schema update ClearDesk saves a "
-            "pg_dump copy in this workstation's data folder.")
+            "No automatic backups here: on a database server, backups are the server "
+            "administrator's job (for example pg_dump every night). “cleardesk backup” saves "
+            "a pg_dump copy when asked, and ClearDesk saves one before every schema update, "
+            "in {folder}.").format(folder=pg_backup_dir())
         for label, text in ((self.tr("Database"), db_text),
                             (self.tr("Log folder"), user_log_dir(APP_NAME, appauthor=False)),
                             (self.tr("Backups"), backups)):

