@@ -57,6 +57,8 @@ ACTION_TEXTS: dict[str, str] = {
     "export.declarations": N_("Declarations exported: {rows} row(s)"),
     "export.evidence": N_("Evidence pack exported: {file}"),
     "settings.change": N_("Settings changed"),
+    "autopilot.pause": N_("Autopilot paused"),
+    "autopilot.resume": N_("Autopilot resumed"),
     "demo.generate": N_("Demo data generated: {declarations} declaration(s)"),
     "user_add": N_("User {name} added"),
     "user_enable": N_("User {name} enabled"),

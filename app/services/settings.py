@@ -68,6 +68,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("updateFolder", N_("Folder with new ClearDesk packages (share or USB stick)"),
                 1000),
     SettingSpec("siteCode", N_("Site code (in copNo, batch and message numbers; set once)"), 4),
+    SettingSpec("watchFolders",
+                N_("Autopilot watch folders (FOLDER=PROFILE, separated by ;)"), 4000),
+    SettingSpec("watchSettleSeconds",
+                N_("Seconds a dropped file must stay unchanged before it is imported"), 5),
+    SettingSpec("autopilotPaused", N_("Autopilot paused (yes/no)"), 5),
 )
 STATION_KEYS: tuple[str, ...] = (
     "stationName", "scalePort", "scaleBaud", "scaleFrame", "scaleFormat", "scaleStableCount",
@@ -96,6 +101,8 @@ DEFAULTS: dict[str, str] = {
     "weightToleranceKg": "0.05",
     "weightTolerancePercent": "5",
     "sendWaybills": "no",
+    "watchSettleSeconds": "10",
+    "autopilotPaused": "no",
 }
 
 

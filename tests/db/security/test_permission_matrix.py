@@ -9,6 +9,7 @@ touches anything. `test_every_service_is_in_the_matrix` fails when a new service
 from __future__ import annotations
 
 import ast
+import contextlib
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +18,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.autopilot import run as autopilot_run
+from app.autopilot.watch import WatchFolder, WatchReport, process_folder
 from app.db.models import Declaration, SavedView
 from app.domain.errors import PermissionDeniedError, UserFacingError
 from app.domain.state_machine import Event, EventKind
@@ -78,7 +81,7 @@ EXPECTED = {
                  P.EXPORT},
     Role.SUPERVISOR: {P.VIEW, P.IMPORT, P.EDIT, P.CHECK, P.BATCH, P.SUBMIT, P.RECEIPTS,
                       P.PRINT, P.EXPORT, P.REPORTS, P.UNMASK, P.ACKNOWLEDGE, P.REOPEN,
-                      P.AUDIT, P.DEMO, P.ROUTES},
+                      P.AUDIT, P.DEMO, P.ROUTES, P.AUTOPILOT},
     Role.ADMIN: {P.VIEW, P.USERS, P.SETTINGS, P.BACKUP, P.AUDIT, P.DEMO, P.ROUTES},
 }
 LOGIN_ROLES = (Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
@@ -403,6 +406,12 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         P.PRINT, lambda e, a: station_output.deliver_pending_jobs(e.sessions, a)),
     "station.weighing.release_hold": (P.ACKNOWLEDGE, lambda e, a: weighing.release_hold(
         e.session, a, e.decl_id, "checked")),
+    "autopilot.run.run_once": (P.AUTOPILOT, lambda e, a: autopilot_run.run_once(
+        e.session.get_bind(), lambda **_: contextlib.nullcontext(e.session), a,  # type: ignore[arg-type]
+        [WatchFolder(e.tmp / "watch")], lang="en")),
+    "autopilot.watch.process_folder": (P.IMPORT, lambda e, a: process_folder(
+        lambda **_: contextlib.nullcontext(e.session), a, WatchFolder(e.tmp / "watch"),
+        lang="en", report=WatchReport())),
 }
 
 # Services that run their own transactions (the test must not hold a write lock meanwhile).
