@@ -72,6 +72,8 @@ SAMPLES: dict[str, tuple[dict[str, Any], str | None, str]] = {
     "settings.change": ({"before": "5141", "after": "5142"}, None, "Settings changed"),
     "autopilot.pause": ({}, None, "Autopilot paused"),
     "autopilot.resume": ({}, None, "Autopilot resumed"),
+    "autopilot.rule_save": ({"name": "morning", "changes": {}}, None,
+                            "Batching rule morning saved and approved"),
     "demo.generate": ({"declarations": 600, "items": 900, "seed": 21}, None,
                       "Demo data generated: 600 declaration(s)"),
     "user_add": ({"name": "wang", "role": "clerk"}, None, "User wang added"),

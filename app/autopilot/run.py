@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.autopilot.lock import office_lock
+from app.autopilot.rules import RuleRun, run_rules
 from app.autopilot.watch import (
     DEFAULT_SETTLE_SECONDS,
     Transaction,
@@ -17,7 +19,8 @@ from app.autopilot.watch import (
     WatchReport,
     process_folder,
 )
-from app.db.models import Declaration
+from app.db.engine import make_session_factory
+from app.db.models import BatchRule, Declaration
 from app.domain.errors import ValidationError
 from app.domain.status import DeclarationStatus as S
 from app.i18n import N_
@@ -41,6 +44,7 @@ def settle_seconds(values: dict[str, str]) -> float:
 class PassReport:
     paused: bool = False
     watch: WatchReport = field(default_factory=WatchReport)
+    rules: list[RuleRun] = field(default_factory=list)
     ready: int = 0  # of the declarations imported in this pass
     exceptions: int = 0  # of them: stopped at the pre-check (people must look)
 
@@ -49,7 +53,8 @@ class PassReport:
                 "imported": [f.to_json() for f in self.watch.files],
                 "waiting": self.watch.waiting, "missingFolders": self.watch.missing_folders,
                 "declarations": len(self.watch.new_ids), "ready": self.ready,
-                "exceptions": self.exceptions}
+                "exceptions": self.exceptions,
+                "batched": [r.to_json() for r in self.rules]}
 
 
 def run_once(engine: Engine, transaction: Transaction, actor: Actor,
@@ -63,7 +68,7 @@ def run_once(engine: Engine, transaction: Transaction, actor: Actor,
     if report.paused:
         return report
     folders = folders_from_settings(values) + list(extra)
-    if not folders:
+    if not folders and not has_rules(engine):
         raise ValidationError(N_("No watch folder: set watchFolders (config set watchFolders "
                                  "'FOLDER=PROFILE') or pass --watch FOLDER[=PROFILE]."))
     with office_lock(engine):
@@ -75,6 +80,8 @@ def run_once(engine: Engine, transaction: Transaction, actor: Actor,
             with transaction(write=False) as session:
                 report.ready, report.exceptions = _ready_and_stopped(session,
                                                                      report.watch.new_ids)
+        report.rules = run_rules(make_session_factory(engine),
+                                 datetime.fromtimestamp(moment, UTC), transfer_settings=values)
     return report
 
 
@@ -109,3 +116,8 @@ def set_paused(session: Session, actor: Actor, paused: bool) -> None:
 
 def is_paused(session: Session) -> bool:
     return (all_settings(session).get(PAUSED_KEY) or "no").lower() == "yes"
+
+
+def has_rules(engine: Engine) -> bool:
+    with make_session_factory(engine)() as session:
+        return session.execute(select(BatchRule.id).limit(1)).first() is not None
