@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.reference",
     "app.cli.lifecycle",
     "app.cli.tax",
+    "app.cli.autopilot",
     "app.cli.packaging",
 )
 # The module owning each top-level command: a run imports only the module of the command it
@@ -49,6 +50,7 @@ COMMAND_OWNERS: dict[str, str] = {
     "reference": "app.cli.reference",
     **dict.fromkeys(("cancel", "return", "signed"), "app.cli.lifecycle"),
     "tax": "app.cli.tax",
+    "autopilot": "app.cli.autopilot",
     **dict.fromkeys(("update-check", "screenshot"), "app.cli.packaging"),
 }
 

@@ -73,6 +73,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("defaultFreight", N_("Freight for files without a freight column"), 20),
     SettingSpec("defaultInsuredFee",
                 N_("Insurance fee for files without an insurance fee column"), 20),
+    SettingSpec("watchFolders",
+                N_("Autopilot watch folders (FOLDER=PROFILE, separated by ;)"), 4000),
+    SettingSpec("watchSettleSeconds",
+                N_("Seconds a dropped file must stay unchanged before it is imported"), 5),
+    SettingSpec("autopilotPaused", N_("Autopilot paused (yes/no)"), 5),
 )
 # Declaration head field → the setting giving its value when an import file has no column for
 # it (CEB: "无则填0"). An empty cell in a column the file has stays empty (the pre-check
@@ -116,6 +121,8 @@ DEFAULTS: dict[str, str] = {
     "sendWaybills": "no",
     "defaultFreight": "0",
     "defaultInsuredFee": "0",
+    "watchSettleSeconds": "10",
+    "autopilotPaused": "no",
 }
 
 

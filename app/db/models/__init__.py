@@ -14,6 +14,7 @@ from app.db.models.admin import (
     Setting,
     User,
 )
+from app.db.models.autopilot import BatchRule
 from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
@@ -36,6 +37,7 @@ __all__ = [
     "BagParcel",
     "Base",
     "Batch",
+    "BatchRule",
     "Declaration",
     "DeclarationItem",
     "HsCode",

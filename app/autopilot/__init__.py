@@ -1,0 +1,1 @@
+"""The autopilot (issue 25): watch folders imported once, batching rules, auto-submit."""

@@ -1,0 +1,216 @@
+"""Batching rules (data, approved by a supervisor) and the autopilot step that applies them:
+at a rule's cut-off (or as soon as a full batch is ready) its ready declarations are batched
+and handed to customs, by the autopilot acting for the supervisor who approved the rule.
+
+Only declarations a person would batch without a second look go: ready, in no batch, not held
+at the station, and with no warning left unacknowledged. Everything else waits for a person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.models import BatchRule, Declaration, ParcelWeighing, Problem
+from app.domain.clock import BEIJING
+from app.domain.errors import NotFoundError, UserFacingError, ValidationError
+from app.domain.status import DeclarationStatus as S
+from app.i18n import N_
+from app.security.audit import record_event
+from app.security.context import Actor, Permission, Role, require
+
+RULE_FIELDS = ("logistics_code", "ebp_code", "customs_code", "bill_no", "traf_mode", "traf_no",
+               "voyage_no", "size_limit", "cutoffs", "enabled")
+_CUTOFF = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_cutoffs(text: str) -> list[time]:
+    out = []
+    for part in (p.strip() for p in text.replace("，", ",").split(",")):
+        if not part:
+            continue
+        m = _CUTOFF.match(part)
+        if m is None:
+            raise ValidationError(N_("Cut-off time {value} is not HH:MM (e.g. 10:30)."),
+                                  value=part)
+        out.append(time(int(m.group(1)), int(m.group(2))))
+    return sorted(out)
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in RULE_FIELDS:
+            raise ValidationError(N_("Unknown rule field {field}."), field=key)
+        if key == "size_limit":
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                value = 0
+            if not 1 <= value <= 100_000:
+                raise ValidationError(N_("The batch size limit is a number from 1 to 100000."))
+        elif key == "enabled":
+            value = bool(value) if not isinstance(value, str) else value.lower() in (
+                "1", "yes", "true", "on")
+        elif key == "cutoffs":
+            value = ",".join(t.strftime("%H:%M") for t in parse_cutoffs(str(value or "")))
+        else:
+            value = (str(value).strip() or None) if value is not None else None
+        out[key] = value
+    return out
+
+
+def save_rule(session: Session, actor: Actor, name: str, values: dict[str, Any]) -> BatchRule:
+    """Create or change a rule; the supervisor saving it approves it (audited)."""
+    require(actor, Permission.AUTOPILOT)
+    name = name.strip()
+    if not name:
+        raise ValidationError(N_("A rule needs a name."))
+    clean = _clean(values)
+    rule = session.execute(select(BatchRule).where(BatchRule.name == name)).scalar_one_or_none()
+    now = datetime.now(BEIJING)
+    if rule is None:
+        rule = BatchRule(name=name, created_by=actor.name, size_limit=500, cutoffs="",
+                         enabled=True)
+        session.add(rule)
+    before = {k: getattr(rule, k) for k in RULE_FIELDS}
+    for key, value in clean.items():
+        setattr(rule, key, value)
+    rule.approved_by, rule.approved_at = actor.name, now
+    session.flush()
+    changes = {k: [before[k], getattr(rule, k)] for k in RULE_FIELDS
+               if before[k] != getattr(rule, k)}
+    record_event(session, actor, "autopilot.rule_save", entity="batch_rule",
+                 entity_id=str(rule.id), details={"name": name, "changes": changes})
+    return rule
+
+
+def list_rules(session: Session, actor: Actor) -> list[BatchRule]:
+    require(actor, Permission.VIEW)
+    return list(session.execute(select(BatchRule).order_by(BatchRule.name)).scalars())
+
+
+def get_rule(session: Session, actor: Actor, name: str) -> BatchRule:
+    require(actor, Permission.VIEW)
+    rule = session.execute(select(BatchRule).where(BatchRule.name == name)).scalar_one_or_none()
+    if rule is None:
+        raise NotFoundError(N_("No batching rule named {name}."), name=name)
+    return rule
+
+
+def candidates(session: Session, rule: BatchRule) -> list[int]:
+    """Ready declarations the rule may batch without a person looking, oldest first."""
+    D = Declaration
+    open_warning = exists().where(Problem.declaration_id == D.id,
+                                  Problem.severity == "warning",
+                                  Problem.acknowledged_at.is_(None))
+    held = exists().where(ParcelWeighing.declaration_id == D.id,
+                          ParcelWeighing.state == "held")
+    stmt = select(D.id).where(D.status == S.READY.value, D.batch_id.is_(None),
+                              D.ieFlag == "I", ~open_warning, ~held)
+    for column, value in ((D.logisticsCode, rule.logistics_code), (D.ebpCode, rule.ebp_code),
+                          (D.customsCode, rule.customs_code)):
+        if value:
+            stmt = stmt.where(column == value)
+    return list(session.execute(stmt.order_by(D.id)).scalars())
+
+
+def due_cutoff(rule: BatchRule, now: datetime) -> datetime | None:
+    """The latest of today's cut-offs (Beijing) that has passed since the rule last ran."""
+    local = now.astimezone(BEIJING)
+    passed = [datetime.combine(local.date(), t, BEIJING) for t in parse_cutoffs(rule.cutoffs)
+              if datetime.combine(local.date(), t, BEIJING) <= local]
+    if not passed:
+        return None
+    latest = passed[-1]
+    last = rule.last_run_at
+    if last is not None and last.astimezone(BEIJING) >= latest:
+        return None
+    return latest
+
+
+def acting_for(rule: BatchRule) -> Actor:
+    """The autopilot acting for the supervisor who approved the rule (audit says both)."""
+    return Actor(f"autopilot:{rule.approved_by}", Role.SUPERVISOR,
+                 workstation="autopilot")
+
+
+@dataclass(frozen=True)
+class RuleRun:
+    rule: str
+    batches: tuple[str, ...] = ()
+    declarations: int = 0
+    submitted_messages: int = 0
+    waiting: str = ""  # why the rule did nothing although parcels were ready
+
+    def to_json(self) -> dict[str, object]:
+        return {"rule": self.rule, "batches": list(self.batches),
+                "declarations": self.declarations, "messages": self.submitted_messages,
+                "waiting": self.waiting}
+
+
+def run_rules(sessions: sessionmaker[Session], now: datetime, *,
+              transfer_settings: dict[str, str]) -> list[RuleRun]:
+    """Apply every approved, enabled rule; each batch in its own transaction, submitted."""
+    from app.submission import batches, outbound
+    from app.submission.exchange import transport_from_settings
+
+    with sessions() as s:
+        rules = [r for r in s.execute(select(BatchRule).order_by(BatchRule.id)).scalars()
+                 if r.enabled and r.approved_by]
+        s.expunge_all()
+    out: list[RuleRun] = []
+    for rule in rules:
+        with sessions() as s:
+            ids = candidates(s, rule)
+        cutoff = due_cutoff(rule, now)
+        size = max(1, rule.size_limit)
+        take = ids if cutoff is not None else ids[:len(ids) // size * size]
+        if not take:
+            continue
+        if not rule.bill_no:
+            out.append(RuleRun(rule.name, waiting=N_("waiting for a master bill")))
+            continue
+        actor = acting_for(rule)
+        made: list[str] = []
+        messages = declared = 0
+        for chunk in _chunks(take, size):
+            try:
+                with sessions() as s, s.begin():
+                    summary = batches.create_batch(
+                        s, actor, ids=chunk, mixed_logistics=not rule.logistics_code,
+                        transport=batches.TransportData(
+                            billNo=rule.bill_no, trafMode=rule.traf_mode, trafNo=rule.traf_no,
+                            voyageNo=rule.voyage_no))
+                    recorded = outbound.record_batch(s, actor, summary.batch_no,
+                                                     transfer_settings)
+                    messages += len(recorded)
+                    declared += summary.declarations
+                    made.append(summary.batch_no)
+            except UserFacingError:
+                continue  # changed meanwhile (edited, batched by a person): next pass
+        if made:
+            with sessions() as s, s.begin():
+                stored = s.get(BatchRule, rule.id)
+                if stored is not None:
+                    stored.last_run_at = now
+            if transfer_settings.get("exchangeDir"):
+                outbound.deliver_pending(sessions, actor,
+                                         transport_from_settings(transfer_settings))
+        elif cutoff is not None:
+            with sessions() as s, s.begin():
+                stored = s.get(BatchRule, rule.id)
+                if stored is not None:
+                    stored.last_run_at = now
+        out.append(RuleRun(rule.name, tuple(made), declared, messages))
+    return out
+
+
+def _chunks(ids: Sequence[int], size: int) -> list[list[int]]:
+    return [list(ids[i:i + size]) for i in range(0, len(ids), size)]
