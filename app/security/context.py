@@ -45,6 +45,7 @@ class Permission(StrEnum):
     BACKUP = "backup"
     DEMO = "demo"
     ROUTES = "routes"  # import the office's route / sort-code table
+    TRANSFER = "transfer"  # hand work over between sites (transfer export / import)
 
 
 _CLERK = frozenset(
@@ -68,6 +69,7 @@ _SUPERVISOR = _CLERK | {
     Permission.AUDIT,
     Permission.DEMO,
     Permission.ROUTES,
+    Permission.TRANSFER,
 }
 _ADMIN = frozenset(
     {

@@ -28,6 +28,7 @@ from app.db.models.submission import (
     OutboundMessage,
     ReceiptFile,
 )
+from app.db.models.transfer import ImportedAuditEvent, ImportedAuditSegment
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -41,6 +42,8 @@ __all__ = [
     "HsCode",
     "ImportJob",
     "ImportRowError",
+    "ImportedAuditEvent",
+    "ImportedAuditSegment",
     "InboundReceipt",
     "LifecycleRequest",
     "MappingProfile",
