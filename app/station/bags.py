@@ -3,8 +3,8 @@
 The database keeps the rules, not the workstation: a parcel is in at most one bag (unique
 `bag_parcels.declaration_id`), a route has at most one open bag (unique `bags.open_route`),
 and bag numbers are made from the database's row id and site code, so two stations sharing a
-database, or two sites, never issue the same number. A refused insert is turned into a clear message (which bag holds the
-parcel) inside a savepoint, so the caller's transaction goes on.
+database, or two sites, never issue the same number. A refused insert is turned into a clear
+message (which bag holds the parcel) inside a savepoint, so the caller's transaction goes on.
 """
 
 from __future__ import annotations
