@@ -85,6 +85,12 @@ SAMPLES: dict[str, tuple[dict[str, Any], str | None, str]] = {
     "login": ({}, None, "Signed in"),
     "logout": ({}, None, "Signed out"),
     "bag.open": ({"route": "GD-020", "station": "bench-1"}, None, "Bag opened for route GD-020"),
+    "transfer.export": ({"file": "sc1.cdtransfer", "site": "SC1", "declarations": 40}, None,
+                        "Hand-over file sc1.cdtransfer written: 40 declaration(s) from site SC1"),
+    "transfer.import": ({"file": "sc1.cdtransfer", "site": "SC1", "declarationsAdded": 38,
+                         "declarationsSkipped": 2, "conflicts": 0}, None,
+                        "Hand-over file sc1.cdtransfer from site SC1 imported: 38 added, 2 "
+                        "already here, 0 conflict(s)"),
     "bag.add": ({"route": "GD-020"}, None, "Put into a bag for route GD-020"),
     "bag.close": ({"route": "GD-020", "parcels": 12, "weight": "8.250"}, None,
                   "Bag closed: route GD-020, 12 parcel(s)"),

@@ -20,6 +20,7 @@ from app.security.chain import BreakKind, ChainBreak
 from app.security.checkpoints import GIVEN, Checkpoint, CheckpointFinding, compare
 from app.security.context import Actor, Permission, require
 from app.security.masking import mask_details, redact_text
+from app.transfer.segments import verify_segments
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,14 @@ class AuditVerifyResult:
     findings: tuple[CheckpointFinding, ...] = ()
     checkpoints: int = 0  # how many were compared
     newest: Checkpoint | None = None  # the newest checkpoint compared
+    # Other sites' audit events kept by transfer imports (app.transfer.segments).
+    segments: int = 0
+    segment_message: Message | None = None
 
     @property
     def message(self) -> Message | None:
+        if self.segment_message is not None:
+            return self.segment_message
         if self.findings:
             return self.findings[0].message()
         if self.ok or self.first_bad_id is None:
@@ -116,13 +122,16 @@ class AuditService:
         findings = (tuple(compare(check.events, check.hashes_at, checkpoints)) if check.ok
                     else ())
         newest = max(checkpoints, key=lambda c: c.at) if checkpoints else None
+        segments, problem = verify_segments(self._session)
         return AuditVerifyResult(
-            ok=check.ok and not findings, events=check.events,
+            ok=check.ok and not findings and problem is None, events=check.events,
             first_bad_id=check.first_bad_id,
             kind=(getattr(check, "kind", None) or check.reason) if not check.ok
-            else (findings[0].kind if findings else None),
+            else (findings[0].kind if findings else ("segment" if problem else None)),
             last_hash=getattr(check, "last_hash", None),
             findings=findings, checkpoints=len(checkpoints), newest=newest,
+            segments=segments,
+            segment_message=None if problem is None or not check.ok else problem.message(),
         )
 
     def _filtered(self, stmt: Select[Any], flt: AuditFilter) -> Select[Any]:

@@ -46,6 +46,7 @@ class Permission(StrEnum):
     DEMO = "demo"
     ROUTES = "routes"  # import the office's route / sort-code table
     AUTOPILOT = "autopilot"  # run or pause the office's autopilot, approve its rules
+    TRANSFER = "transfer"  # hand work over between sites (transfer export / import)
 
 
 _CLERK = frozenset(
@@ -70,6 +71,7 @@ _SUPERVISOR = _CLERK | {
     Permission.DEMO,
     Permission.ROUTES,
     Permission.AUTOPILOT,
+    Permission.TRANSFER,
 }
 _ADMIN = frozenset(
     {

@@ -80,6 +80,11 @@ ACTION_TEXTS: dict[str, str] = {
     "export.tax_reconcile": N_("Tax reconciliation exported: {declarations} declaration(s), "
                                "{mismatches} mismatch(es)"),
     "bag.open": N_("Bag opened for route {route}"),
+    "transfer.export": N_("Hand-over file {file} written: {declarations} declaration(s) from "
+                          "site {site}"),
+    "transfer.import": N_("Hand-over file {file} from site {site} imported: "
+                          "{declarationsAdded} added, {declarationsSkipped} already here, "
+                          "{conflicts} conflict(s)"),
     "bag.add": N_("Put into a bag for route {route}"),
     "bag.close": N_("Bag closed: route {route}, {parcels} parcel(s)"),
     "station.weigh": N_("Weighed at the station: {measured} kg (declared {declared} kg)"),

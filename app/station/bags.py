@@ -2,9 +2,9 @@
 
 The database keeps the rules, not the workstation: a parcel is in at most one bag (unique
 `bag_parcels.declaration_id`), a route has at most one open bag (unique `bags.open_route`),
-and bag numbers are made from the database's row id, so two stations sharing a database never
-issue the same number. A refused insert is turned into a clear message (which bag holds the
-parcel) inside a savepoint, so the caller's transaction goes on.
+and bag numbers are made from the database's row id and site code, so two stations sharing a
+database, or two sites, never issue the same number. A refused insert is turned into a clear
+message (which bag holds the parcel) inside a savepoint, so the caller's transaction goes on.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.i18n import N_
 from app.security.audit import record_event
 from app.security.context import Actor, Permission, require
+from app.services.settings import site_code
 from app.station.weighing import held_ids, kg_text
 
 OPEN, CLOSED = "open", "closed"
@@ -82,6 +83,12 @@ def bag_of(session: Session, declaration_id: int) -> str | None:
                           .where(BagParcel.declaration_id == declaration_id))
 
 
+def bag_number(bag_id: int, site: str = "") -> str:
+    """The bag number of row `bag_id`: the site code keeps two databases (the office, a
+    sorting centre) from issuing the same bag number, like copNo and batch numbers."""
+    return f"BG{site}{bag_id:08d}"
+
+
 def _open_bag(session: Session, actor: Actor, route: str, station: str) -> Bag:
     bag = session.scalars(select(Bag).where(Bag.open_route == route)).first()
     if bag is not None:
@@ -92,7 +99,7 @@ def _open_bag(session: Session, actor: Actor, route: str, station: str) -> Bag:
         with session.begin_nested():
             session.add(bag)
             session.flush()
-            bag.bag_no = f"BG{bag.id:08d}"
+            bag.bag_no = bag_number(bag.id, site_code(session))
             session.flush()
     except IntegrityError:  # another station opened the route's bag a moment ago
         found = session.scalars(select(Bag).where(Bag.open_route == route)).first()

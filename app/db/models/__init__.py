@@ -29,6 +29,7 @@ from app.db.models.submission import (
     OutboundMessage,
     ReceiptFile,
 )
+from app.db.models.transfer import ImportedAuditEvent, ImportedAuditSegment
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -43,6 +44,8 @@ __all__ = [
     "HsCode",
     "ImportJob",
     "ImportRowError",
+    "ImportedAuditEvent",
+    "ImportedAuditSegment",
     "InboundReceipt",
     "LifecycleRequest",
     "MappingProfile",

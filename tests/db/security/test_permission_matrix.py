@@ -71,6 +71,8 @@ from app.station import weighing
 from app.station.profiles import ThermalProfile
 from app.submission import batches, deliveries, fixqueue, lifecycle, outbound, receipts_job
 from app.submission.exchange import ExchangeFolderTransport
+from app.transfer import export as transfer_export
+from app.transfer import importer as transfer_importer
 from tests.factories import make_declaration
 from tests.unit.intake.filemakers import CN_HEADERS, CN_ROWS, write_csv
 
@@ -83,7 +85,7 @@ EXPECTED = {
                  P.EXPORT},
     Role.SUPERVISOR: {P.VIEW, P.IMPORT, P.EDIT, P.CHECK, P.BATCH, P.SUBMIT, P.RECEIPTS,
                       P.PRINT, P.EXPORT, P.REPORTS, P.UNMASK, P.ACKNOWLEDGE, P.REOPEN,
-                      P.AUDIT, P.DEMO, P.ROUTES, P.AUTOPILOT},
+                      P.AUDIT, P.DEMO, P.ROUTES, P.AUTOPILOT, P.TRANSFER},
     Role.ADMIN: {P.VIEW, P.USERS, P.SETTINGS, P.BACKUP, P.AUDIT, P.DEMO, P.ROUTES},
 }
 LOGIN_ROLES = (Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
@@ -393,6 +395,12 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         e.session, a, e.decl_id, weighing.Decimal("1.2"), weighing.Tolerance())),
     "station.weighing.latest_weighings": (P.VIEW, lambda e, a: weighing.latest_weighings(
         e.session, a, e.decl_id)),
+    "transfer.export.export_transfer": (P.TRANSFER, lambda e, a: transfer_export.export_transfer(
+        e.session, a, e.tmp / f"{a.role.value}.cdtransfer", transfer_export.Selection(),
+        schema_revision="head")),
+    "transfer.importer.import_transfer": (
+        P.TRANSFER, lambda e, a: transfer_importer.import_transfer(
+            e.session, a, e.tmp / "none.cdtransfer", schema_revision="head")),
     "station.bags.add_to_bag": (P.BATCH, lambda e, a: station_bags.add_to_bag(
         e.session, a, e.decl_id, "755")),
     "station.bags.open_bag_of_route": (P.VIEW, lambda e, a: station_bags.open_bag_of_route(

@@ -108,3 +108,16 @@ def test_a_parcel_bagged_meanwhile_at_another_station_is_named(
         add_to_bag(session, actor, decl, "020")
     # the refused insert was rolled back to its savepoint: the transaction goes on
     assert get_bag(session, actor, first.bag_no)[0].parcels == 1
+
+
+def test_bag_numbers_carry_the_site_code(session: Session, actor: Actor) -> None:
+    # Two sites (the office, a sorting centre) never issue the same bag number.
+    from app.services.settings import SITE_CODE, set_setting
+
+    first = add_to_bag(session, actor, make_declaration(session, status="ready"), "755-A12")
+    set_setting(session, actor, SITE_CODE, "SC1")
+    second = add_to_bag(session, actor, make_declaration(session, status="ready"), "020-B03")
+    assert first.bag_no.startswith("BG") and "SC1" not in first.bag_no
+    assert second.bag_no.startswith("BGSC1") and len(second.bag_no) == 13
+    assert session.scalars(select(Bag.bag_no).order_by(Bag.id)).all() == [
+        first.bag_no, second.bag_no]

@@ -1,8 +1,8 @@
 """autopilot: batching rules a supervisor approves (which ready declarations go together, at
 which cut-off times, under which master bill)
 
-Revision ID: 0011_autopilot
-Revises: 0010_sync19
+Revision ID: 0012_autopilot
+Revises: 0011_transfer19
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 from app.db.types import UTCDateTime
 
-revision = "0011_autopilot"
-down_revision = "0010_sync19"
+revision = "0012_autopilot"
+down_revision = "0011_transfer19"
 branch_labels = None
 depends_on = None
 
