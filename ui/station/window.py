@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, Qt, QThreadPool, QTimer, Signal
@@ -27,18 +28,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.documents.models import DocumentResult
 from app.domain.errors import UserFacingError
 from app.domain.status import DeclarationStatus
 from app.security.context import Permission
 from app.services.settings import all_settings
+from app.station.bag_manifest import export_bag_manifest
 from app.station.bags import OPEN, BagSummary, list_bags
 from app.station.cycle import CycleResult, StationCycle
 from app.station.output import SendResult, deliver_pending_jobs
 from app.station.profiles import ThermalProfile, load_profiles, station_profile
 from app.station.scale import ScaleMonitor, ScaleSettings
 from app.station.weighing import Tolerance, kg_text, release_hold
+from ui import file_dialogs
 from ui.context import GuiContext
-from ui.workers import run_job
+from ui.workers import JobHandle, run_job
 from ui.workspace.sounds import ScanSounds
 
 COLOURS = {"ok": "#2e7d32", "held": "#c62828", "problem": "#c62828", "unknown": "#6a1b9a",
@@ -61,6 +65,11 @@ def ask_reason(parent: QWidget, title: str, label: str) -> str | None:
     return text if ok else None
 
 
+def ask_manifest_path(parent: QWidget, title: str) -> Path | None:
+    path = file_dialogs.save_file(parent, title, "bags.pdf", "PDF (*.pdf)", "export")
+    return Path(path) if path else None
+
+
 class StationWindow(QDialog):
     cycled = Signal(object)  # CycleResult
 
@@ -72,6 +81,7 @@ class StationWindow(QDialog):
         self.sounds = ScanSounds(self)
         self.play: Callable[[str], None] = self.sounds.play  # seam
         self.ask_reason: Callable[[QWidget, str, str], str | None] = ask_reason  # seam
+        self.ask_path: Callable[[QWidget, str], Path | None] = ask_manifest_path  # seam
         with ctx.sessions() as session:
             settings = all_settings(session)
         self.notes: list[str] = []
@@ -177,7 +187,9 @@ class StationWindow(QDialog):
         self.release_button = QPushButton(self.tr("Release held parcel…"), self)
         self.release_button.setObjectName("station_release")
         self.release_button.setEnabled(self.ctx.actor.can(Permission.ACKNOWLEDGE))
-        for button in (self.close_bag_button, self.release_button):
+        self.manifest_button = QPushButton(self.tr("Bag manifest…"), self)
+        self.manifest_button.setObjectName("station_bag_manifest")
+        for button in (self.close_bag_button, self.manifest_button, self.release_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             bar.addWidget(button)
         layout.addLayout(bar)
@@ -190,6 +202,7 @@ class StationWindow(QDialog):
         self.timer.timeout.connect(self._on_timer_timeout)
         self.close_bag_button.clicked.connect(self._on_close_bag_button_clicked)
         self.release_button.clicked.connect(self._on_release_button_clicked)
+        self.manifest_button.clicked.connect(self._on_manifest_button_clicked)
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -376,6 +389,31 @@ class StationWindow(QDialog):
 
     def _on_close_bag_button_clicked(self) -> None:
         self.close_selected_bag()
+
+    def write_manifest(self) -> JobHandle | None:
+        """The bag manifest PDF (all closed bags) to a file the user picks, on a worker."""
+        target = self.ask_path(self, self.tr("Save the bag manifest"))
+        if target is None:
+            return None
+        ctx = self.ctx
+
+        def job(_p: object, _c: object) -> DocumentResult:
+            with ctx.transaction() as session:
+                return export_bag_manifest(session, ctx.actor, target)
+
+        return run_job(job, on_finished=self._on_manifest_written,
+                       on_failed=self._on_manifest_failed, parent=self)
+
+    def _on_manifest_written(self, result: DocumentResult) -> None:
+        self.detail.setText(self.tr("Bag manifest written: {file} ({pages} page(s))").format(
+            file=result.file, pages=result.pages))
+
+    def _on_manifest_failed(self, error: BaseException) -> None:
+        self.detail.setText(error.text(self.ctx.lang) if isinstance(error, UserFacingError)
+                            else str(error))
+
+    def _on_manifest_button_clicked(self) -> None:
+        self.write_manifest()
 
     def release(self, declaration_id: int | None = None) -> bool:
         decl = declaration_id if declaration_id is not None else self.last_held

@@ -241,3 +241,25 @@ def test_an_unreachable_printer_never_blocks_the_next_scan(
     qtbot.waitUntil(lambda: "label(s) waiting" in station.printer_note.text(), timeout=10_000)
     with sessions() as s:
         assert s.scalars(select(ThermalJob.state)).all() == ["pending", "pending"]
+
+
+def test_the_bag_manifest_button_writes_the_pdf_of_the_closed_bags(
+        ctx: GuiContext, parcels: list[str], qtbot: QtBot, printer: CapturePrinter,
+        tmp_path: Path) -> None:
+    import subprocess
+
+    scale = FakeScale()
+    station, sounds = make_station(ctx, qtbot, printer, scale)
+    scale.weight = Decimal("1.2")
+    station.scan(parcels[0])
+    qtbot.waitUntil(lambda: sounds == ["ok"], timeout=5000)
+    scale.weight = Decimal("2.5")
+    closed = station.close_selected_bag()
+    assert closed is not None
+    target = tmp_path / "总包.pdf"
+    station.ask_path = lambda *_a: target
+    qtbot.mouseClick(station.manifest_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "总包.pdf" in station.detail.text(), timeout=10000)
+    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert f"Bag {closed.bag_no}" in text and parcels[0] in text and "020-B" in text
