@@ -9,6 +9,8 @@ is held until a supervisor releases it (the "Release…" button, supervisors onl
 
 from __future__ import annotations
 
+import sys
+from collections import deque
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -98,8 +100,15 @@ class StationWindow(QDialog):
         # not answer delays its labels (they stay pending), never the next scan.
         self.print_pool = QThreadPool(self)
         self.print_pool.setMaxThreadCount(1)
+        # The cycle itself (lookup, weighing, label rendering, bag, commit: 30–250 ms) runs on
+        # its own worker, one parcel at a time, so the window never stalls (bench station-1000
+        # measures the longest event-loop gap); scans arriving meanwhile wait in `queued`.
+        self.cycle_pool = QThreadPool(self)
+        self.cycle_pool.setMaxThreadCount(1)
         self.cycle.warm_up()
         self.pending: str | None = None
+        self.queued: deque[str] = deque()
+        self.busy = False
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self._build_ui()
@@ -210,6 +219,7 @@ class StationWindow(QDialog):
 
     def done(self, result: int) -> None:
         self.timer.stop()
+        self.cycle_pool.waitForDone(10_000)
         self.print_pool.waitForDone(10_000)
         if self.scale is not None:
             self.scale.stop()
@@ -224,6 +234,9 @@ class StationWindow(QDialog):
         self.scan_edit.setFocus()
         if not raw.strip():
             return
+        if self.busy or self.pending is not None:
+            self.queued.append(raw)  # scanned while the previous parcel is still going
+            return
         self.pending = raw
         self._try_pending()
 
@@ -237,7 +250,7 @@ class StationWindow(QDialog):
         return value if value.is_finite() and value > 0 else None
 
     def _try_pending(self) -> None:
-        if self.pending is None:
+        if self.pending is None or self.busy:
             return
         weight = self._weight_now()
         if weight is None:
@@ -245,17 +258,41 @@ class StationWindow(QDialog):
                              self.pending.strip())
             return
         code, self.pending = self.pending, None
-        try:
-            result = self.cycle.run(code, weight)
-        except UserFacingError as exc:
-            self._show_panel("error", self.tr("Not done"), exc.text(self.ctx.lang))
-            self.play(SOUNDS["error"])
-            return
-        self._show_result(result)
+        self.busy = True
+        cycle, sessions, actor = self.cycle, self.ctx.sessions, self.ctx.actor
+
+        def job(_p: object, _c: object) -> tuple[CycleResult, list[BagSummary]]:
+            result = cycle.run(code, weight)
+            with sessions() as session:  # the open bags, read here: no SQL on the GUI thread
+                return result, list_bags(session, actor, state=OPEN)
+
+        run_job(job, on_finished=self._on_cycle_finished, on_failed=self._on_cycle_failed,
+                pool=self.cycle_pool, parent=self)
+
+    def _on_cycle_finished(self, done: tuple[CycleResult, list[BagSummary]]) -> None:
+        result, open_bags = done
+        self.busy = False
+        self._show_result(result, open_bags)
         self.play(SOUNDS[result.outcome])
         if result.outcome == "ok" and self.cycle.profile is not None:
             self._send_labels()
         self.cycled.emit(result)
+        self._next_queued()
+
+    def _on_cycle_failed(self, error: BaseException) -> None:
+        self.busy = False
+        if not isinstance(error, UserFacingError):  # a bug: the crash dialog
+            sys.excepthook(type(error), error, error.__traceback__)
+            self._next_queued()
+            return
+        self._show_panel("error", self.tr("Not done"), error.text(self.ctx.lang))
+        self.play(SOUNDS["error"])
+        self._next_queued()
+
+    def _next_queued(self) -> None:
+        if self.queued and self.pending is None:
+            self.pending = self.queued.popleft()
+            self._try_pending()
 
     def _send_labels(self) -> None:
         sessions, actor = self.ctx.sessions, self.ctx.actor
@@ -284,7 +321,7 @@ class StationWindow(QDialog):
         if self.pending is not None:
             self._try_pending()
 
-    def _show_result(self, r: CycleResult) -> None:
+    def _show_result(self, r: CycleResult, open_bags: list[BagSummary]) -> None:
         p = r.parcel
         weight = r.weighing.measured_kg if r.weighing else None
         if r.outcome == "unknown":
@@ -313,7 +350,7 @@ class StationWindow(QDialog):
             self._show_panel("ok", r.route or self.tr("OK"), detail)
         self.tally[r.outcome] = self.tally.get(r.outcome, 0) + 1
         self._append(r, weight)
-        self.refresh_bags()
+        self._show_bags(open_bags)
 
     def _show_panel(self, kind: str, big: str, detail: str) -> None:
         self.big.setText(big)
@@ -356,7 +393,10 @@ class StationWindow(QDialog):
     # --- bags and holds ----------------------------------------------------------------
     def refresh_bags(self) -> None:
         with self.ctx.sessions() as session:
-            self.open_bags: list[BagSummary] = list_bags(session, self.ctx.actor, state=OPEN)
+            self._show_bags(list_bags(session, self.ctx.actor, state=OPEN))
+
+    def _show_bags(self, open_bags: list[BagSummary]) -> None:
+        self.open_bags = open_bags
         self.bags.setRowCount(len(self.open_bags))
         for row, bag in enumerate(self.open_bags):
             for col, text in enumerate((bag.route, bag.bag_no, str(bag.parcels))):
