@@ -45,11 +45,20 @@ from app.station.weighing import Tolerance, kg_text, release_hold
 from ui import file_dialogs
 from ui.context import GuiContext
 from ui.workers import JobHandle, run_job
+from ui.workspace.scan_parts import (
+    OUTCOME_COLOURS,
+    outcome_panel,
+    result_list,
+    scan_box,
+    show_idle,
+    show_outcome,
+)
 from ui.workspace.sounds import ScanSounds
 
-COLOURS = {"ok": "#2e7d32", "held": "#c62828", "problem": "#c62828", "unknown": "#6a1b9a",
-           "bagged": "#ef6c00",
-           "waiting": "#f9a825", "error": "#c62828"}
+C = OUTCOME_COLOURS
+COLOURS = {"ok": C["ok"], "held": C["problem"], "problem": C["problem"],
+           "unknown": C["unknown"], "bagged": C["duplicate"], "waiting": C["waiting"],
+           "error": C["problem"]}
 SOUNDS = {"ok": "ok", "held": "problem", "problem": "problem", "unknown": "unknown",
           "bagged": "duplicate",
           "error": "problem"}
@@ -133,10 +142,7 @@ class StationWindow(QDialog):
         self.resize(980, 700)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.scan_edit = QLineEdit(self)
-        self.scan_edit.setObjectName("station_scan")
-        self.scan_edit.setPlaceholderText(self.tr("Scan a waybill…"))
-        self.scan_edit.setStyleSheet("font-size: 22px; padding: 6px;")
+        self.scan_edit = scan_box(self, "station_scan", self.tr("Scan a waybill…"))
         top.addWidget(self.scan_edit, 3)
         self.weight_label = QLabel(self)
         self.weight_label.setObjectName("station_weight")
@@ -148,11 +154,7 @@ class StationWindow(QDialog):
         self.weight_edit.setVisible(self.scale is None)
         top.addWidget(self.weight_edit, 1)
         layout.addLayout(top)
-        self.big = QLabel(self)
-        self.big.setObjectName("station_status")
-        self.big.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.big.setMinimumHeight(150)
-        self.big.setWordWrap(True)
+        self.big = outcome_panel(self, "station_status", 150)
         layout.addWidget(self.big)
         self.detail = QLabel(self)
         self.detail.setObjectName("station_detail")
@@ -161,15 +163,9 @@ class StationWindow(QDialog):
         self.detail.setStyleSheet("font-size: 15px;")
         layout.addWidget(self.detail)
         middle = QHBoxLayout()
-        self.table = QTableWidget(0, 5, self)
-        self.table.setObjectName("station_scans")
-        self.table.setHorizontalHeaderLabels([self.tr("Scanned number"), self.tr("Result"),
-                                              self.tr("Weight kg"), self.tr("Route"),
-                                              self.tr("Bag")])
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table = result_list(self, "station_scans", [
+            self.tr("Scanned number"), self.tr("Result"), self.tr("Weight kg"), self.tr("Route"),
+            self.tr("Bag")])
         middle.addWidget(self.table, 3)
         self.bags = QTableWidget(0, 3, self)
         self.bags.setObjectName("station_bags")
@@ -353,16 +349,12 @@ class StationWindow(QDialog):
         self._show_bags(open_bags)
 
     def _show_panel(self, kind: str, big: str, detail: str) -> None:
-        self.big.setText(big)
+        show_outcome(self.big, COLOURS[kind], big)
         self.big.setProperty("outcome", kind)
-        self.big.setStyleSheet(f"background:{COLOURS[kind]}; color:white; font-size:48px; "
-                               "font-weight:bold; border-radius:8px;")
         self.detail.setText(detail)
 
     def _show_idle(self) -> None:
-        self.big.setText(self.tr("Ready to scan"))
-        self.big.setStyleSheet("background:#eceff1; color:#455a64; font-size:40px; "
-                               "border-radius:8px;")
+        show_idle(self.big, self.tr("Ready to scan"))
         self.detail.setText("\n".join(self.notes))
         self.weight_label.setText("— kg" if self.scale is not None else "")
         self._update_counts()
