@@ -256,7 +256,7 @@ def test_the_bag_manifest_button_writes_the_pdf_of_the_closed_bags(
     import subprocess
 
     scale = FakeScale()
-    station, sounds = make_station(ctx, qtbot, printer, scale)
+    station, _sounds = make_station(ctx, qtbot, printer, scale)
     scale.weight = Decimal("1.2")
     scan(qtbot, station, parcels[0])
     scale.weight = Decimal("2.5")
