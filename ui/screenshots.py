@@ -150,7 +150,8 @@ def _station_shot(app: QApplication, ctx: GuiContext, path: Path, offset: int) -
         kg = Decimal(weight or 1) * (2 if n == 2 else 1)  # the third is overweight: held
         station.weight_edit.setText(f"{kg.normalize():f}")
         station.scan(code)
-    _wait(app, lambda: True, 200)
+        # the cycle runs on the station's worker: the next weight is typed after it
+        _wait(app, lambda n=n: sum(station.tally.values()) > n)
     saved = _save(station, path)
     station.done(0)
     return saved

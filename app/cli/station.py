@@ -99,6 +99,8 @@ def register(sub: Any) -> None:
     close.set_defaults(handler=cmd_bags_close)
     manifest = bsub.add_parser("manifest", help="the closed bags")
     manifest.add_argument("--date", help="closed on this Beijing day (YYYY-MM-DD)")
+    manifest.add_argument("-o", "--output", type=Path,
+                          help="also write the bag manifest PDF (bags and their parcels)")
     manifest.add_argument("--json", action="store_true", help="print JSON")
     manifest.set_defaults(handler=cmd_bags_manifest)
 
@@ -307,8 +309,14 @@ def cmd_bags_manifest(ctx: CliContext, args: argparse.Namespace) -> Result:
             raise ValidationError("The date must look like 2026-12-04, not {value}",
                                   value=args.date) from None
         since, until = day_bounds_utc(day, day)
+    pdf = None
     with ctx.transaction() as session:
         bags = B.bag_manifest(session, actor, since=since, until=until)
+        if args.output is not None:
+            from app.station.bag_manifest import export_bag_manifest  # reportlab: only here
+
+            pdf = export_bag_manifest(session, actor, args.output, since=since, until=until,
+                                      period=args.date or "")
     total = sum((b.weight_kg or Decimal(0) for b in bags), Decimal(0))
     data = {"bags": [b.as_json() for b in bags], "count": len(bags),
             "parcels": sum(b.parcels for b in bags), "weight": W.kg_text(total)}
@@ -316,4 +324,8 @@ def cmd_bags_manifest(ctx: CliContext, args: argparse.Namespace) -> Result:
                                                 "{weight} kg", count=len(bags),
                                                 parcels=data["parcels"], weight=W.kg_text(total))
             if bags else ctx.t("No closed bags"))
+    if pdf is not None:
+        data.update(file=pdf.file, pages=pdf.pages)
+        text += "\n" + ctx.t("Bag manifest written: {file} ({pages} page(s))", file=pdf.file,
+                             pages=pdf.pages)
     return Result(data, text)

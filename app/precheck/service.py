@@ -56,6 +56,7 @@ from app.rules.problem import Problem as RuleProblem
 from app.rules.problem import Severity
 from app.security.audit import AuditRecord, append_events
 from app.security.context import Actor, Permission, require
+from app.station.weighing import WEIGHT_PROBLEM
 
 D = Declaration
 EDITABLE = frozenset(s.value for s in EDITABLE_STATUSES)
@@ -331,6 +332,10 @@ def _problem_row(decl_id: int, p: RuleProblem,
 
 _DT: Table = Declaration.__table__  # type: ignore[assignment]
 _PT: Table = Problem.__table__  # type: ignore[assignment]
+# Problems no rule owns, which a re-check keeps: a parcel held for its measured weight stays
+# visible (and counted) until a supervisor decides, whatever the rules find meanwhile.
+KEPT_CODES = (WEIGHT_PROBLEM,)
+_RULE_OWNED = _PT.c.code.notin_(KEPT_CODES)
 # Core statements, no ORM version bump: checking is not editing; `updated_at` is set to
 # itself so the column's on-update default leaves the last edit time alone.
 _RESULTS = (  # per declaration, sent straight to the driver (see driversql)
@@ -378,6 +383,7 @@ def _store_chunk(session: Session, actor: Actor,
     rechecked = [i for i in ids if sorter.stored[i].checked]
     acks = _acks(session, in_chunk(_PT.c.declaration_id)) if rechecked else {}
     old_problems = _stored_problems(session, rechecked)
+    kept = _kept_errors(session, in_chunk(_PT.c.declaration_id))
     updates: list[dict[str, Any]] = []
     same: list[dict[str, Any]] = []  # result as stored: only the new fingerprint
     problem_rows: list[dict[str, Any]] = []
@@ -401,6 +407,7 @@ def _store_chunk(session: Session, actor: Actor,
         fp = None if decl_id in filled else sorter.fingerprint(record, after.value)
         rows = [_problem_row(decl_id, p, acks) for p in result.problems]
         old = sorter.stored[decl_id]
+        errors += kept.get(decl_id, 0)  # counted, not moving the status (the hold blocks)
         if (old.checked and after is before and (errors, open_warnings, tax, goods)
                 == (old.errors, old.warnings, old.tax, old.goods)
                 and sorted(map(_problem_key, rows)) == old_problems.get(decl_id, [])):
@@ -423,9 +430,9 @@ def _store_chunk(session: Session, actor: Actor,
         written = [u["b_id"] for u in updates]
         for start in range(0, len(written), IN_CHUNK):
             session.execute(delete(_PT).where(
-                _PT.c.declaration_id.in_(written[start:start + IN_CHUNK])))
+                _PT.c.declaration_id.in_(written[start:start + IN_CHUNK]), _RULE_OWNED))
     else:
-        session.execute(delete(_PT).where(in_chunk(_PT.c.declaration_id)))
+        session.execute(delete(_PT).where(in_chunk(_PT.c.declaration_id), _RULE_OWNED))
     if problem_rows:
         session.execute(insert(_PT), problem_rows)
     # The driver gets no type processing: convert the shared timestamp once, as the
@@ -461,7 +468,7 @@ def _stored_problems(session: Session, ids: list[int]) -> dict[int, list[Problem
         rows = session.execute(
             select(_PT.c.declaration_id, _PT.c.gnum, _PT.c.field, _PT.c.code,
                    _PT.c.severity, _PT.c.msgid, _PT.c.params)
-            .where(_PT.c.declaration_id.in_(ids[start:start + IN_CHUNK])))
+            .where(_PT.c.declaration_id.in_(ids[start:start + IN_CHUNK]), _RULE_OWNED))
         for r in rows:
             found[r[0]].append(_problem_key(
                 {"gnum": r[1], "field": r[2], "code": r[3], "severity": r[4], "msgid": r[5],
@@ -469,6 +476,14 @@ def _stored_problems(session: Session, ids: list[int]) -> dict[int, list[Problem
     for keys in found.values():
         keys.sort()
     return found
+
+
+def _kept_errors(session: Session, in_chunk: Any) -> dict[int, int]:
+    """Per declaration of the chunk, its blocking problems no rule owns (KEPT_CODES)."""
+    return {int(d): int(n) for d, n in session.execute(
+        select(_PT.c.declaration_id, func.count())
+        .where(in_chunk, _PT.c.code.in_(KEPT_CODES), _PT.c.severity == Severity.ERROR.value)
+        .group_by(_PT.c.declaration_id))}
 
 
 def _scaled(value: Decimal | None) -> int | None:

@@ -126,6 +126,29 @@ def _three_document_match(record: Record) -> Iterator[Problem]:
         a, b = text(get(payer)), text(get(buyer))
         if a and b and a.upper() != b.upper():
             yield error(RuleCode.SUM_MISMATCH, payer, msgid, payer=a, buyer=b)
+    if is_import(record) and (order_goods is not None or paid is not None):
+        yield from _consignee_of_waybill(record)
+
+
+def _consignee_of_waybill(record: Record) -> Iterator[Problem]:
+    """Spec 202205 (CEB311): the order's consignee name and telephone "必须与电子运单的收货人
+    …一致" — the consignee may be someone other than the buyer (the buyer is the payer, checked
+    above). The waybill this office sends takes the record's consignee, or the buyer's name and
+    telephone when the file has none; with the platform's order data in the file that guess is
+    what customs matches against the order, so say so, naming the value the waybill will carry.
+    """
+    get = record.get
+    for field, fallback, msgid in (
+        ("consignee", "buyerName", N_("The order data has no consignee: the waybill will name "
+                                      "the buyer {buyer} as consignee, and customs rejects it "
+                                      "if the platform's order names someone else.")),
+        ("consigneeTelephone", "buyerTelephone",
+         N_("The order data has no consignee telephone: the waybill will give the buyer's "
+            "{buyer}, and customs rejects it if the platform's order gives another.")),
+    ):
+        buyer = text(get(fallback))
+        if buyer and not text(get(field)):
+            yield warning(RuleCode.SUM_MISMATCH, field, msgid, buyer=buyer)
 
 
 def single_limit_refused(record: Record, single_limit: Decimal, annual_limit: Decimal) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -159,24 +159,53 @@ def _place_text(el: Text, p: ThermalProfile) -> _Placed:
                    image)
 
 
-def label_image(elements: Sequence[Element], p: ThermalProfile) -> Image.Image:
-    """The whole label as one mode-"1" image (black = 0), at the profile's resolution."""
-    image = Image.new("1", (p.dots(p.width_mm), p.dots(p.height_mm)), 1)
-    draw = ImageDraw.Draw(image)
+class _Emitter(Protocol):
+    """What one output does with the placed elements (positions in dots, offsets applied)."""
+
+    def bitmap(self, x: int, y: int, image: Image.Image) -> None: ...
+    def barcode(self, x: int, y: int, module: int, height: int, data: str) -> None: ...
+    def rule(self, x: int, y: int, width: int, height: int) -> None: ...
+
+
+def _walk(elements: Sequence[Element], p: ThermalProfile, out: _Emitter) -> None:
+    """Place every element at the profile's resolution and hand it to `out`: the one layout
+    walk behind the whole-label bitmap, ZPL and TSPL."""
     ox, oy = p.dots(p.offset_x_mm), p.dots(p.offset_y_mm)
     for el in elements:
         if isinstance(el, Text):
             placed = _place_text(el, p)
-            image.paste(placed.image, (placed.x, placed.y))
+            out.bitmap(placed.x, placed.y, placed.image)
         elif isinstance(el, Barcode):
             module, width = _module_dots(el.data, p.dots(el.max_width))
-            bars = barcode_image(el.data, module, p.dots(el.height))
-            image.paste(bars, (p.dots(el.x) - width // 2 + ox, p.dots(el.y) + oy))
+            out.barcode(p.dots(el.x) - width // 2 + ox, p.dots(el.y) + oy, module,
+                        p.dots(el.height), el.data)
         else:
-            x, y = p.dots(el.x) + ox, p.dots(el.y) + oy
-            draw.rectangle((x, y, x + max(1, p.dots(el.width)) - 1,
-                            y + max(1, p.dots(el.height)) - 1), fill=0)
-    return image
+            out.rule(p.dots(el.x) + ox, p.dots(el.y) + oy, max(1, p.dots(el.width)),
+                     max(1, p.dots(el.height)))
+
+
+class _Painter:
+    """Draws the elements onto one mode-"1" image (black = 0)."""
+
+    def __init__(self, p: ThermalProfile) -> None:
+        self.image = Image.new("1", (p.dots(p.width_mm), p.dots(p.height_mm)), 1)
+        self.draw = ImageDraw.Draw(self.image)
+
+    def bitmap(self, x: int, y: int, image: Image.Image) -> None:
+        self.image.paste(image, (x, y))
+
+    def barcode(self, x: int, y: int, module: int, height: int, data: str) -> None:
+        self.image.paste(barcode_image(data, module, height), (x, y))
+
+    def rule(self, x: int, y: int, width: int, height: int) -> None:
+        self.draw.rectangle((x, y, x + width - 1, y + height - 1), fill=0)
+
+
+def label_image(elements: Sequence[Element], p: ThermalProfile) -> Image.Image:
+    """The whole label as one mode-"1" image (black = 0), at the profile's resolution."""
+    painter = _Painter(p)
+    _walk(elements, p, painter)
+    return painter.image
 
 
 def _packed(image: Image.Image, black_bit: int) -> tuple[int, bytes]:
@@ -202,30 +231,20 @@ def tspl_bitmap(x: int, y: int, image: Image.Image) -> bytes:
     return f"BITMAP {x},{y},{row_bytes},{image.height},0,".encode("ascii") + data + b"\n"
 
 
-def render_zpl(elements: Sequence[Element], p: ThermalProfile) -> bytes:
-    """A complete ZPL II label (^XA … ^XZ)."""
-    out = [f"^XA\n^CI28\n^PW{p.dots(p.width_mm)}\n^LL{p.dots(p.height_mm)}\n"
-           f"~SD{p.darkness:02d}\n".encode("ascii")]
-    if p.bitmap:
-        out.append(zpl_graphic(0, 0, label_image(elements, p)))
-    else:
-        ox, oy = p.dots(p.offset_x_mm), p.dots(p.offset_y_mm)
-        for el in elements:
-            if isinstance(el, Text):
-                placed = _place_text(el, p)
-                out.append(zpl_graphic(placed.x, placed.y, placed.image))
-            elif isinstance(el, Barcode):
-                module, width = _module_dots(el.data, p.dots(el.max_width))
-                out.append(f"^FO{p.dots(el.x) - width // 2 + ox},{p.dots(el.y) + oy}"
-                           f"^BY{module}^BCN,{p.dots(el.height)},N,N,N^FD{_zpl_field(el.data)}"
-                           f"^FS\n".encode("ascii"))
-            else:
-                out.append(f"^FO{p.dots(el.x) + ox},{p.dots(el.y) + oy}"
-                           f"^GB{max(1, p.dots(el.width))},{max(1, p.dots(el.height))},"
-                           f"{max(1, min(p.dots(el.width), p.dots(el.height)))}^FS\n"
-                           .encode("ascii"))
-    out.append(b"^XZ\n")
-    return b"".join(out)
+class _Zpl:
+    def __init__(self) -> None:
+        self.out: list[bytes] = []
+
+    def bitmap(self, x: int, y: int, image: Image.Image) -> None:
+        self.out.append(zpl_graphic(x, y, image))
+
+    def barcode(self, x: int, y: int, module: int, height: int, data: str) -> None:
+        self.out.append(f"^FO{x},{y}^BY{module}^BCN,{height},N,N,N^FD{_zpl_field(data)}"
+                        f"^FS\n".encode("ascii"))
+
+    def rule(self, x: int, y: int, width: int, height: int) -> None:
+        self.out.append(f"^FO{x},{y}^GB{width},{height},{min(width, height)}^FS\n"
+                        .encode("ascii"))
 
 
 def _zpl_field(data: str) -> str:
@@ -233,30 +252,43 @@ def _zpl_field(data: str) -> str:
     return data.replace("^", "").replace("~", "")
 
 
+class _Tspl:
+    def __init__(self) -> None:
+        self.out: list[bytes] = []
+
+    def bitmap(self, x: int, y: int, image: Image.Image) -> None:
+        self.out.append(tspl_bitmap(x, y, image))
+
+    def barcode(self, x: int, y: int, module: int, height: int, data: str) -> None:
+        data = data.replace('"', "")
+        self.out.append(f'BARCODE {x},{y},"128",{height},0,0,{module},{module},"{data}"\r\n'
+                        .encode("ascii"))
+
+    def rule(self, x: int, y: int, width: int, height: int) -> None:
+        self.out.append(f"BAR {x},{y},{width},{height}\r\n".encode("ascii"))
+
+
+def render_zpl(elements: Sequence[Element], p: ThermalProfile) -> bytes:
+    """A complete ZPL II label (^XA … ^XZ)."""
+    zpl = _Zpl()
+    if p.bitmap:
+        zpl.bitmap(0, 0, label_image(elements, p))
+    else:
+        _walk(elements, p, zpl)
+    return (f"^XA\n^CI28\n^PW{p.dots(p.width_mm)}\n^LL{p.dots(p.height_mm)}\n"
+            f"~SD{p.darkness:02d}\n".encode("ascii") + b"".join(zpl.out) + b"^XZ\n")
+
+
 def render_tspl(elements: Sequence[Element], p: ThermalProfile) -> bytes:
     """A complete TSPL label (SIZE … PRINT 1)."""
-    out = [f"SIZE {p.width_mm:g} mm,{p.height_mm:g} mm\r\nGAP 2 mm,0 mm\r\n"
-           f"DENSITY {p.darkness * 15 // 30}\r\nDIRECTION 1\r\nCLS\r\n".encode("ascii")]
+    tspl = _Tspl()
     if p.bitmap:
-        out.append(tspl_bitmap(0, 0, label_image(elements, p)))
+        tspl.bitmap(0, 0, label_image(elements, p))
     else:
-        ox, oy = p.dots(p.offset_x_mm), p.dots(p.offset_y_mm)
-        for el in elements:
-            if isinstance(el, Text):
-                placed = _place_text(el, p)
-                out.append(tspl_bitmap(placed.x, placed.y, placed.image))
-            elif isinstance(el, Barcode):
-                module, width = _module_dots(el.data, p.dots(el.max_width))
-                data = el.data.replace('"', "")
-                out.append(f'BARCODE {p.dots(el.x) - width // 2 + ox},{p.dots(el.y) + oy},'
-                           f'"128",{p.dots(el.height)},0,0,{module},{module},"{data}"\r\n'
-                           .encode("ascii"))
-            else:
-                out.append(f"BAR {p.dots(el.x) + ox},{p.dots(el.y) + oy},"
-                           f"{max(1, p.dots(el.width))},{max(1, p.dots(el.height))}\r\n"
-                           .encode("ascii"))
-    out.append(b"PRINT 1,1\r\n")
-    return b"".join(out)
+        _walk(elements, p, tspl)
+    return (f"SIZE {p.width_mm:g} mm,{p.height_mm:g} mm\r\nGAP 2 mm,0 mm\r\n"
+            f"DENSITY {p.darkness * 15 // 30}\r\nDIRECTION 1\r\nCLS\r\n".encode("ascii")
+            + b"".join(tspl.out) + b"PRINT 1,1\r\n")
 
 
 def render(elements: Sequence[Element], p: ThermalProfile) -> bytes:

@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Declaration, MessageDeclaration, OutboundMessage, Waybill
@@ -41,7 +41,7 @@ from app.submission.ceb import (
     new_guid,
 )
 from app.submission.exchange import message_file_name, sha256_hex
-from app.submission.outbound import PENDING
+from app.submission.outbound import PENDING, next_file_number
 from app.submission.receipt_plan import Outcome
 from app.submission.receipts import ReceiptReturn
 from app.submission.waybills import decide, verdict
@@ -122,8 +122,7 @@ def report_deliveries(session: Session, actor: Actor, ids: Sequence[int],
                                    "can be reported as signed for."), id=decl_id)
     when = signed_at or beijing_now()
     signed = format_value(when)
-    seq = int(session.execute(select(func.count()).select_from(OutboundMessage).where(
-        OutboundMessage.file_name.like("CEB513_%"))).scalar_one()) + 1
+    seq = next_file_number(session, "CEB513")
     files: list[str] = []
     updates: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
@@ -134,7 +133,8 @@ def report_deliveries(session: Session, actor: Actor, ids: Sequence[int],
                    "logisticsNo": rows[i].logistics_no, "logisticsTime": signed} for i in part]
         guid, xml, guids = build_status_message(values, transfer)
         name = message_file_name("CEB513Message", "SIGNED", when, seq + len(files))
-        msg = OutboundMessage(guid=guid, message_type="CEB513Message", batch_id=None, seq=1,
+        msg = OutboundMessage(guid=guid, message_type="CEB513Message", batch_id=None,
+                              seq=seq + len(files),
                               file_name=name, state=PENDING, app_type=APP_TYPE_NEW,
                               content=xml, sha256=sha256_hex(xml))
         session.add(msg)

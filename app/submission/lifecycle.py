@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -42,7 +42,7 @@ from app.submission.lifecycle_messages import (
     RequestKind,
     build_request_message,
 )
-from app.submission.outbound import PENDING, internal_number
+from app.submission.outbound import PENDING, internal_number, next_file_number
 from app.submission.xsd import MAX_INVENTORIES_PER_MESSAGE
 
 D = Declaration
@@ -122,7 +122,7 @@ def _request(session: Session, actor: Actor, kind: RequestKind, ids: Sequence[in
     files: list[str] = []
     requests: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
-    seq = _next_seq(session, kind)
+    seq = next_file_number(session, f"CEB62{'3' if kind == 'cancel' else '5'}")
     for start in range(0, len(wanted), MAX_INVENTORIES_PER_MESSAGE):
         part = wanted[start:start + MAX_INVENTORIES_PER_MESSAGE]
         inputs = [RequestInput(heads[i], text, items.get(i, ())) for i in part]
@@ -180,13 +180,6 @@ def _items(session: Session, ids: Sequence[int]) -> dict[int, list[dict[str, Any
                 {"gnum": row.gnum, "gcode": row.gcode, "gname": row.gname, "qty": row.qty,
                  "unit": row.unit})
     return out
-
-
-def _next_seq(session: Session, kind: RequestKind) -> int:
-    pattern = f"CEB62{'3' if kind == 'cancel' else '5'}_%"
-    n = session.execute(select(func.count()).select_from(OutboundMessage)
-                        .where(OutboundMessage.file_name.like(pattern))).scalar_one()
-    return int(n) + 1
 
 
 def open_requests_previous(session: Session, decl_ids: Sequence[int]

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db.engine import take_turns
 from app.db.models import Batch, Declaration, DeclarationItem, MessageDeclaration, OutboundMessage
 from app.db.types import utcnow
 from app.domain.clock import beijing_now
@@ -29,7 +30,7 @@ from app.domain.state_machine import Event, EventKind
 from app.i18n import N_
 from app.jobs.base import CancelToken, Progress, no_progress
 from app.precheck.transitions import change_status
-from app.security.audit import AuditRecord, append_events, record_events
+from app.security.audit import AUDIT_TURN, AuditRecord, append_events, record_events
 from app.security.context import Actor, Permission, require
 from app.services.settings import site_code
 from app.submission import batches as B
@@ -85,6 +86,21 @@ def _inventories(session: Session, decl_ids: Sequence[int]) -> list[tuple[int, I
         for row in session.execute(q):
             items[row[0]].append(dict(zip(_ITEM_NAMES, row[1:], strict=True)))
     return [(i, InventoryInput(heads[i], items[i])) for i in decl_ids]
+
+
+def next_file_number(session: Session, code: str) -> int:
+    """The next number of an office-level message file (`code`: "CEB623", "CEB513"…), the
+    `_0003` of `CEB623_CANCEL_<time>_0003.xml`, handed out once.
+
+    Two workstations asking at once would count the same rows and both take the next number.
+    The audit turn (SQLite's write lock; a PostgreSQL advisory lock held to the commit) makes
+    the second wait until the first has stored its messages and then count past them; the
+    audit turn and no other, because every such request writes audit events after this and a
+    transaction takes that turn before any other.
+    """
+    take_turns(session.connection(), AUDIT_TURN)
+    return int(session.execute(select(func.count()).select_from(OutboundMessage).where(
+        OutboundMessage.file_name.like(f"{code}_%"))).scalar_one()) + 1
 
 
 def internal_number(decl_id: int, site: str = "") -> str:

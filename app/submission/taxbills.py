@@ -5,6 +5,10 @@ once (content key) in returnTime order. A bill is matched to its declaration by 
 number (invtNo); it is kept even when no declaration matches (the guarantor still pays it).
 The amounts are what customs actually charged: the reconciliation (app.reports.tax_reconcile)
 compares them with the pre-check's estimate.
+
+A CEB818 can arrive before the CEB816 it is about (customs sends them apart): it is stored as
+"pending" (not applied) and applied when its bill arrives, from the receipt file kept as
+evidence, still in returnTime order (a status older than the bill's own is not applied).
 """
 
 from __future__ import annotations
@@ -16,13 +20,15 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import Declaration, TaxBill
+from app.db.models import Declaration, InboundReceipt, TaxBill
+from app.db.models import ReceiptFile as KeptFile
 from app.db.types import utcnow
 from app.submission.receipt_plan import Outcome
-from app.submission.receipts import TAX_KINDS, ReceiptReturn
+from app.submission.receipts import TAX_KINDS, ReceiptParseError, ReceiptReturn, parse_receipt
 
 D = Declaration
 GENERATED, SUMMARISED, VOID = "1", "2", "3"
+PENDING = "pending"  # a CEB818 whose CEB816 has not arrived yet
 
 
 def _amount(text: str) -> Decimal:
@@ -53,6 +59,8 @@ def apply_tax_returns(session: Session, returns: Iterable[ReceiptReturn],
         for row in session.execute(qb):
             bills[row.tax_no] = dict(row._mapping)
     outcomes: list[Outcome] = []
+    waiting: dict[str, list[int]] = {}  # taxNo -> indexes in outcomes of pending statuses
+    arrived: list[ReceiptReturn] = []  # bills stored now
     for ret in ordered:
         tax = ret.tax
         assert tax is not None
@@ -64,10 +72,60 @@ def apply_tax_returns(session: Session, returns: Iterable[ReceiptReturn],
         bill = bills.get(tax.taxNo)
         if ret.kind == "CEB816":
             applied, reason = _store_bill(session, ret, decl_id, bill, bills)
+            if applied and bill is None:
+                arrived.append(ret)
+                # Statuses of this run that came before their bill (an earlier returnTime):
+                # stored in order now that the bill is there.
+                for index in waiting.pop(tax.taxNo, ()):
+                    old = outcomes[index]
+                    done, why = _store_status(session, old.ret, bills[tax.taxNo])
+                    outcomes[index] = Outcome(old.ret, decl_id, done, why, kind=old.kind)
         else:
             applied, reason = _store_status(session, ret, bill)
+            if reason == PENDING:
+                waiting.setdefault(tax.taxNo, []).append(len(outcomes))
         outcomes.append(Outcome(ret, decl_id, applied, reason, kind=ret.kind))
+    if arrived:
+        _apply_pending(session, arrived, decl_of, bills)
     return outcomes
+
+
+def _apply_pending(session: Session, arrived: list[ReceiptReturn], decl_of: dict[str, int],
+                   bills: dict[str, dict[str, Any]]) -> None:
+    """Apply the statuses stored as pending by earlier runs to the bills that just arrived,
+    in returnTime order, and mark their receipt rows applied (or why not)."""
+    invt_nos = sorted({r.invtNo for r in arrived})
+    tax_nos = {r.tax.taxNo for r in arrived if r.tax is not None}
+    R = InboundReceipt
+    rows: list[Any] = []
+    for start in range(0, len(invt_nos), 900):
+        rows.extend(session.execute(
+            select(R.id, R.content_key, R.file_hash)
+            .where(R.message_type == "CEB818", R.applied.is_(False), R.note == PENDING,
+                   R.invt_no.in_(invt_nos[start:start + 900]))).all())
+    if not rows:
+        return
+    contents = dict(session.execute(select(KeptFile.sha256, KeptFile.content).where(
+        KeptFile.sha256.in_(sorted({r.file_hash for r in rows})))).all())
+    found: list[tuple[ReceiptReturn, int]] = []
+    for row in rows:
+        data = contents.get(row.file_hash)
+        if data is None:
+            continue
+        try:
+            parsed = parse_receipt(data)
+        except ReceiptParseError:  # it was read once already; a damaged copy stays pending
+            continue
+        for ret in parsed.returns:
+            if (ret.content_key == row.content_key and ret.tax is not None
+                    and ret.tax.taxNo in tax_nos):
+                found.append((ret, row.id))
+    for ret, row_id in sorted(found, key=lambda f: f[0].sort_key()):
+        assert ret.tax is not None
+        applied, reason = _store_status(session, ret, bills[ret.tax.taxNo])
+        session.execute(update(R).where(R.id == row_id).values(
+            applied=applied, note=None if applied else reason,
+            declaration_id=decl_of.get(ret.invtNo)))
 
 
 def _store_bill(session: Session, ret: ReceiptReturn, decl_id: int | None,
@@ -105,7 +163,7 @@ def _store_status(session: Session, ret: ReceiptReturn, bill: dict[str, Any] | N
     tax = ret.tax
     assert tax is not None
     if bill is None:
-        return False, "no_bill"
+        return False, PENDING
     last = bill["status_time"] or bill["return_time"]
     if ret.returnTime < last:
         return False, "older"

@@ -5,13 +5,17 @@ and a TCP listener on 127.0.0.1 plays the thermal printer (ZPL, text as ^GF bitm
 Code 128). Each parcel is put on the scale (0 kg, then its declared weight until stable) and
 then scanned; a cycle is timed from the scan to the last label byte handed to the printer's
 socket: lookup, weighing record, label rendering, the pending print job, bag, commit, send,
-mark sent. Budgets from the issue: median ≤ 150 ms, p99 ≤ 400 ms. The station window runs the
-cycle on the GUI thread (the send on a worker), so the longest cycle bounds its longest GUI
-stall (budget 100 ms). Every parcel is released by customs and within tolerance: every cycle
-is a full one.
+mark sent. Budgets from the issue: median ≤ 150 ms, p99 ≤ 400 ms. Every parcel is released by
+customs and within tolerance: every cycle is a full one.
 
-Reported as ours = median cycle, baseline = the 150 ms budget (target ratio ≤ 1); the p99 and
-the longest cycle are in the notes, with MISSED marks when over their budgets.
+Then the same cycles through the station window itself (offscreen Qt, the same scale and
+printer, more parcels): a QTimer heartbeat every 5 ms records the largest gap between two
+beats — the longest time the event loop could not run, i.e. the longest GUI stall the clerk
+would feel (budget 100 ms).
+
+Reported as ours = median cycle, baseline = the 150 ms budget (target ratio ≤ 1); the p99, the
+longest cycle and the longest GUI stall are in the notes, with MISSED marks when over their
+budgets.
 """
 
 from __future__ import annotations
@@ -86,11 +90,71 @@ def _database(path: Path, n: int) -> list[tuple[str, Decimal]]:
     return [(h["logisticsNo"], Decimal(h["grossWeight"])) for h in heads]
 
 
+HEARTBEAT_MS = 5
+
+
+def _gui_stall(url: str, parcels: list[tuple[str, Decimal]], master: int,
+               scale: ScaleMonitor, profile: ThermalProfile) -> tuple[float, int]:
+    """The longest event-loop gap (s) while the station window cycles `parcels`, and how
+    many cycles it ran. The first cycle (warm-up of the window's threads) is not counted."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ui.main import open_database
+    from ui.station.window import StationWindow
+
+    app = QApplication.instance() or QApplication([])
+    ctx = open_database(url)
+    assert not isinstance(ctx, Exception), ctx
+    station = StationWindow(ctx, scale=scale, profile=profile)
+    station.play = lambda _outcome: None
+    station.show()
+    app.processEvents()
+    last = [time.perf_counter()]
+    worst = [0.0]
+
+    def beat() -> None:
+        now = time.perf_counter()
+        worst[0] = max(worst[0], now - last[0])
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(HEARTBEAT_MS)
+    heartbeat.timeout.connect(beat)
+    loop = QEventLoop()
+    done: list[object] = []
+
+    def cycled(result: object) -> None:
+        done.append(result)
+        loop.quit()
+
+    station.cycled.connect(cycled)
+    heartbeat.start()
+    cycles = 0
+    for n, (waybill, kg) in enumerate(parcels):
+        os.write(master, b"ST,GS,+    0.000kg\r\n" + f"ST,GS,+{kg:>9.3f}kg\r\n".encode() * 2)
+        station.scan(waybill)
+        if len(done) <= n:  # not cycled within scan() (a window that cycles on the GUI thread)
+            loop.exec()
+        if n == 0:
+            worst[0] = 0.0
+        else:
+            cycles += 1
+    station.print_pool.waitForDone(30_000)
+    heartbeat.stop()
+    station.scale = None  # the caller stops the monitor
+    station.done(0)
+    ctx.engine.dispose()
+    return worst[0], cycles
+
+
 @case("station-1000", target=1.0)
 def station_1000(quick: bool) -> Outcome:
     n = 200 if quick else 1000
     with scratch_dir() as tmp:
-        parcels = _database(tmp / "station.sqlite3", n)
+        every = _database(tmp / "station.sqlite3", n + n // 2)
+        parcels, for_window = every[:n], every[n:]
         engine = make_engine(f"sqlite:///{tmp / 'station.sqlite3'}")
         sessions = make_session_factory(engine)
         printer = _Printer()
@@ -113,6 +177,9 @@ def station_1000(quick: bool) -> Outcome:
                 result = cycle.run(waybill, weight)
                 times.append(time.perf_counter() - start)
                 outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+            assert cycle.profile is not None
+            stall, window_cycles = _gui_stall(f"sqlite:///{tmp / 'station.sqlite3'}",
+                                              for_window, master, monitor, cycle.profile)
         finally:
             monitor.stop()
             os.close(master)
@@ -128,7 +195,8 @@ def station_1000(quick: bool) -> Outcome:
         "outcomes": ",".join(f"{k}:{v}" for k, v in sorted(outcomes.items())),
         "median_ms": f"{median * 1000:.1f}",
         "p99_ms": f"{p99 * 1000:.1f}" + ("" if p99 <= P99_BUDGET else " MISSED(400)"),
-        "longest_ms": f"{longest * 1000:.1f}"
-        + ("" if longest <= STALL_BUDGET else " over-100ms-stall"),
+        "longest_ms": f"{longest * 1000:.1f}",
+        "window_cycles": str(window_cycles),
+        "gui_stall_ms": f"{stall * 1000:.1f}" + ("" if stall <= STALL_BUDGET else " MISSED(100)"),
     }
     return Outcome(median, MEDIAN_BUDGET, notes)

@@ -9,8 +9,11 @@ is held until a supervisor releases it (the "Release…" button, supervisors onl
 
 from __future__ import annotations
 
+import sys
+from collections import deque
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, Qt, QThreadPool, QTimer, Signal
@@ -27,23 +30,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.documents.models import DocumentResult
 from app.domain.errors import UserFacingError
 from app.domain.status import DeclarationStatus
 from app.security.context import Permission
 from app.services.settings import all_settings
+from app.station.bag_manifest import export_bag_manifest
 from app.station.bags import OPEN, BagSummary, list_bags
 from app.station.cycle import CycleResult, StationCycle
 from app.station.output import SendResult, deliver_pending_jobs
 from app.station.profiles import ThermalProfile, load_profiles, station_profile
 from app.station.scale import ScaleMonitor, ScaleSettings
 from app.station.weighing import Tolerance, kg_text, release_hold
+from ui import file_dialogs
 from ui.context import GuiContext
-from ui.workers import run_job
+from ui.workers import JobHandle, run_job
+from ui.workspace.scan_parts import (
+    OUTCOME_COLOURS,
+    outcome_panel,
+    result_list,
+    scan_box,
+    show_idle,
+    show_outcome,
+)
 from ui.workspace.sounds import ScanSounds
 
-COLOURS = {"ok": "#2e7d32", "held": "#c62828", "problem": "#c62828", "unknown": "#6a1b9a",
-           "bagged": "#ef6c00",
-           "waiting": "#f9a825", "error": "#c62828"}
+C = OUTCOME_COLOURS
+COLOURS = {"ok": C["ok"], "held": C["problem"], "problem": C["problem"],
+           "unknown": C["unknown"], "bagged": C["duplicate"], "waiting": C["waiting"],
+           "error": C["problem"]}
 SOUNDS = {"ok": "ok", "held": "problem", "problem": "problem", "unknown": "unknown",
           "bagged": "duplicate",
           "error": "problem"}
@@ -61,6 +76,11 @@ def ask_reason(parent: QWidget, title: str, label: str) -> str | None:
     return text if ok else None
 
 
+def ask_manifest_path(parent: QWidget, title: str) -> Path | None:
+    path = file_dialogs.save_file(parent, title, "bags.pdf", "PDF (*.pdf)", "export")
+    return Path(path) if path else None
+
+
 class StationWindow(QDialog):
     cycled = Signal(object)  # CycleResult
 
@@ -72,6 +92,7 @@ class StationWindow(QDialog):
         self.sounds = ScanSounds(self)
         self.play: Callable[[str], None] = self.sounds.play  # seam
         self.ask_reason: Callable[[QWidget, str, str], str | None] = ask_reason  # seam
+        self.ask_path: Callable[[QWidget, str], Path | None] = ask_manifest_path  # seam
         with ctx.sessions() as session:
             settings = all_settings(session)
         self.notes: list[str] = []
@@ -88,8 +109,15 @@ class StationWindow(QDialog):
         # not answer delays its labels (they stay pending), never the next scan.
         self.print_pool = QThreadPool(self)
         self.print_pool.setMaxThreadCount(1)
+        # The cycle itself (lookup, weighing, label rendering, bag, commit: 30–250 ms) runs on
+        # its own worker, one parcel at a time, so the window never stalls (bench station-1000
+        # measures the longest event-loop gap); scans arriving meanwhile wait in `queued`.
+        self.cycle_pool = QThreadPool(self)
+        self.cycle_pool.setMaxThreadCount(1)
         self.cycle.warm_up()
         self.pending: str | None = None
+        self.queued: deque[str] = deque()
+        self.busy = False
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self._build_ui()
@@ -114,10 +142,7 @@ class StationWindow(QDialog):
         self.resize(980, 700)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.scan_edit = QLineEdit(self)
-        self.scan_edit.setObjectName("station_scan")
-        self.scan_edit.setPlaceholderText(self.tr("Scan a waybill…"))
-        self.scan_edit.setStyleSheet("font-size: 22px; padding: 6px;")
+        self.scan_edit = scan_box(self, "station_scan", self.tr("Scan a waybill…"))
         top.addWidget(self.scan_edit, 3)
         self.weight_label = QLabel(self)
         self.weight_label.setObjectName("station_weight")
@@ -129,11 +154,7 @@ class StationWindow(QDialog):
         self.weight_edit.setVisible(self.scale is None)
         top.addWidget(self.weight_edit, 1)
         layout.addLayout(top)
-        self.big = QLabel(self)
-        self.big.setObjectName("station_status")
-        self.big.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.big.setMinimumHeight(150)
-        self.big.setWordWrap(True)
+        self.big = outcome_panel(self, "station_status", 150)
         layout.addWidget(self.big)
         self.detail = QLabel(self)
         self.detail.setObjectName("station_detail")
@@ -142,15 +163,9 @@ class StationWindow(QDialog):
         self.detail.setStyleSheet("font-size: 15px;")
         layout.addWidget(self.detail)
         middle = QHBoxLayout()
-        self.table = QTableWidget(0, 5, self)
-        self.table.setObjectName("station_scans")
-        self.table.setHorizontalHeaderLabels([self.tr("Scanned number"), self.tr("Result"),
-                                              self.tr("Weight kg"), self.tr("Route"),
-                                              self.tr("Bag")])
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table = result_list(self, "station_scans", [
+            self.tr("Scanned number"), self.tr("Result"), self.tr("Weight kg"), self.tr("Route"),
+            self.tr("Bag")])
         middle.addWidget(self.table, 3)
         self.bags = QTableWidget(0, 3, self)
         self.bags.setObjectName("station_bags")
@@ -177,7 +192,9 @@ class StationWindow(QDialog):
         self.release_button = QPushButton(self.tr("Release held parcel…"), self)
         self.release_button.setObjectName("station_release")
         self.release_button.setEnabled(self.ctx.actor.can(Permission.ACKNOWLEDGE))
-        for button in (self.close_bag_button, self.release_button):
+        self.manifest_button = QPushButton(self.tr("Bag manifest…"), self)
+        self.manifest_button.setObjectName("station_bag_manifest")
+        for button in (self.close_bag_button, self.manifest_button, self.release_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             bar.addWidget(button)
         layout.addLayout(bar)
@@ -190,6 +207,7 @@ class StationWindow(QDialog):
         self.timer.timeout.connect(self._on_timer_timeout)
         self.close_bag_button.clicked.connect(self._on_close_bag_button_clicked)
         self.release_button.clicked.connect(self._on_release_button_clicked)
+        self.manifest_button.clicked.connect(self._on_manifest_button_clicked)
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -197,6 +215,7 @@ class StationWindow(QDialog):
 
     def done(self, result: int) -> None:
         self.timer.stop()
+        self.cycle_pool.waitForDone(10_000)
         self.print_pool.waitForDone(10_000)
         if self.scale is not None:
             self.scale.stop()
@@ -211,6 +230,9 @@ class StationWindow(QDialog):
         self.scan_edit.setFocus()
         if not raw.strip():
             return
+        if self.busy or self.pending is not None:
+            self.queued.append(raw)  # scanned while the previous parcel is still going
+            return
         self.pending = raw
         self._try_pending()
 
@@ -224,7 +246,7 @@ class StationWindow(QDialog):
         return value if value.is_finite() and value > 0 else None
 
     def _try_pending(self) -> None:
-        if self.pending is None:
+        if self.pending is None or self.busy:
             return
         weight = self._weight_now()
         if weight is None:
@@ -232,17 +254,41 @@ class StationWindow(QDialog):
                              self.pending.strip())
             return
         code, self.pending = self.pending, None
-        try:
-            result = self.cycle.run(code, weight)
-        except UserFacingError as exc:
-            self._show_panel("error", self.tr("Not done"), exc.text(self.ctx.lang))
-            self.play(SOUNDS["error"])
-            return
-        self._show_result(result)
+        self.busy = True
+        cycle, sessions, actor = self.cycle, self.ctx.sessions, self.ctx.actor
+
+        def job(_p: object, _c: object) -> tuple[CycleResult, list[BagSummary]]:
+            result = cycle.run(code, weight)
+            with sessions() as session:  # the open bags, read here: no SQL on the GUI thread
+                return result, list_bags(session, actor, state=OPEN)
+
+        run_job(job, on_finished=self._on_cycle_finished, on_failed=self._on_cycle_failed,
+                pool=self.cycle_pool, parent=self)
+
+    def _on_cycle_finished(self, done: tuple[CycleResult, list[BagSummary]]) -> None:
+        result, open_bags = done
+        self.busy = False
+        self._show_result(result, open_bags)
         self.play(SOUNDS[result.outcome])
         if result.outcome == "ok" and self.cycle.profile is not None:
             self._send_labels()
         self.cycled.emit(result)
+        self._next_queued()
+
+    def _on_cycle_failed(self, error: BaseException) -> None:
+        self.busy = False
+        if not isinstance(error, UserFacingError):  # a bug: the crash dialog
+            sys.excepthook(type(error), error, error.__traceback__)
+            self._next_queued()
+            return
+        self._show_panel("error", self.tr("Not done"), error.text(self.ctx.lang))
+        self.play(SOUNDS["error"])
+        self._next_queued()
+
+    def _next_queued(self) -> None:
+        if self.queued and self.pending is None:
+            self.pending = self.queued.popleft()
+            self._try_pending()
 
     def _send_labels(self) -> None:
         sessions, actor = self.ctx.sessions, self.ctx.actor
@@ -271,7 +317,7 @@ class StationWindow(QDialog):
         if self.pending is not None:
             self._try_pending()
 
-    def _show_result(self, r: CycleResult) -> None:
+    def _show_result(self, r: CycleResult, open_bags: list[BagSummary]) -> None:
         p = r.parcel
         weight = r.weighing.measured_kg if r.weighing else None
         if r.outcome == "unknown":
@@ -300,19 +346,15 @@ class StationWindow(QDialog):
             self._show_panel("ok", r.route or self.tr("OK"), detail)
         self.tally[r.outcome] = self.tally.get(r.outcome, 0) + 1
         self._append(r, weight)
-        self.refresh_bags()
+        self._show_bags(open_bags)
 
     def _show_panel(self, kind: str, big: str, detail: str) -> None:
-        self.big.setText(big)
+        show_outcome(self.big, COLOURS[kind], big)
         self.big.setProperty("outcome", kind)
-        self.big.setStyleSheet(f"background:{COLOURS[kind]}; color:white; font-size:48px; "
-                               "font-weight:bold; border-radius:8px;")
         self.detail.setText(detail)
 
     def _show_idle(self) -> None:
-        self.big.setText(self.tr("Ready to scan"))
-        self.big.setStyleSheet("background:#eceff1; color:#455a64; font-size:40px; "
-                               "border-radius:8px;")
+        show_idle(self.big, self.tr("Ready to scan"))
         self.detail.setText("\n".join(self.notes))
         self.weight_label.setText("— kg" if self.scale is not None else "")
         self._update_counts()
@@ -343,7 +385,10 @@ class StationWindow(QDialog):
     # --- bags and holds ----------------------------------------------------------------
     def refresh_bags(self) -> None:
         with self.ctx.sessions() as session:
-            self.open_bags: list[BagSummary] = list_bags(session, self.ctx.actor, state=OPEN)
+            self._show_bags(list_bags(session, self.ctx.actor, state=OPEN))
+
+    def _show_bags(self, open_bags: list[BagSummary]) -> None:
+        self.open_bags = open_bags
         self.bags.setRowCount(len(self.open_bags))
         for row, bag in enumerate(self.open_bags):
             for col, text in enumerate((bag.route, bag.bag_no, str(bag.parcels))):
@@ -376,6 +421,31 @@ class StationWindow(QDialog):
 
     def _on_close_bag_button_clicked(self) -> None:
         self.close_selected_bag()
+
+    def write_manifest(self) -> JobHandle | None:
+        """The bag manifest PDF (all closed bags) to a file the user picks, on a worker."""
+        target = self.ask_path(self, self.tr("Save the bag manifest"))
+        if target is None:
+            return None
+        ctx = self.ctx
+
+        def job(_p: object, _c: object) -> DocumentResult:
+            with ctx.transaction() as session:
+                return export_bag_manifest(session, ctx.actor, target)
+
+        return run_job(job, on_finished=self._on_manifest_written,
+                       on_failed=self._on_manifest_failed, parent=self)
+
+    def _on_manifest_written(self, result: DocumentResult) -> None:
+        self.detail.setText(self.tr("Bag manifest written: {file} ({pages} page(s))").format(
+            file=result.file, pages=result.pages))
+
+    def _on_manifest_failed(self, error: BaseException) -> None:
+        self.detail.setText(error.text(self.ctx.lang) if isinstance(error, UserFacingError)
+                            else str(error))
+
+    def _on_manifest_button_clicked(self) -> None:
+        self.write_manifest()
 
     def release(self, declaration_id: int | None = None) -> bool:
         decl = declaration_id if declaration_id is not None else self.last_held

@@ -17,9 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -36,10 +34,15 @@ from app.services.scanning import (
 )
 from ui import file_dialogs
 from ui.context import GuiContext
+from ui.workspace.scan_parts import (
+    OUTCOME_COLOURS,
+    outcome_panel,
+    result_list,
+    scan_box,
+    show_idle,
+    show_outcome,
+)
 from ui.workspace.sounds import ScanSounds
-
-OUTCOME_COLOURS = {"ok": "#2e7d32", "problem": "#c62828", "duplicate": "#ef6c00",
-                   "unknown": "#6a1b9a"}
 
 
 def ask_export_path(parent: QWidget, title: str) -> Path | None:
@@ -69,33 +72,20 @@ class ScanStation(QDialog):
         self.setWindowTitle(self.tr("Parcel scan station"))
         self.resize(900, 640)
         layout = QVBoxLayout(self)
-        self.scan_edit = QLineEdit(self)
-        self.scan_edit.setObjectName("scan_edit")
-        self.scan_edit.setPlaceholderText(self.tr("Scan a waybill or S10 number…"))
-        self.scan_edit.setStyleSheet("font-size: 22px; padding: 6px;")
+        self.scan_edit = scan_box(self, "scan_edit", self.tr("Scan a waybill or S10 number…"))
         layout.addWidget(self.scan_edit)
-        self.big = QLabel(self)
-        self.big.setObjectName("scan_status")
-        self.big.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.big.setMinimumHeight(170)
-        self.big.setWordWrap(True)
+        self.big = outcome_panel(self, "scan_status", 170)
         layout.addWidget(self.big)
         self.detail = QLabel(self)
         self.detail.setObjectName("scan_detail")
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail.setStyleSheet("font-size: 15px;")
         layout.addWidget(self.detail)
-        self.table = QTableWidget(0, 5, self)
-        self.table.setObjectName("scan_list")
-        self.table.setHorizontalHeaderLabels([
+        self.table = result_list(self, "scan_list", [
             self.tr("Time"), self.tr("Scanned number"), self.tr("Result"), self.tr("Status"),
             self.tr("Order No.")])
-        self.table.horizontalHeader().setStretchLastSection(True)
         for col, width in enumerate((80, 200, 110, 110)):
             self.table.setColumnWidth(col, width)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout.addWidget(self.table, 1)
         bar = QHBoxLayout()
         self.counts = QLabel(self)
@@ -165,15 +155,11 @@ class ScanStation(QDialog):
                 big = self.tr("Problem parcel") + " · " + big
             detail = self.tr("Waybill {waybill} · order {order} · declaration {id}").format(
                 waybill=p.waybill or "-", order=p.order_no or "-", id=p.id)
-        self.big.setText(big)
-        self.big.setStyleSheet(f"background:{colour}; color:white; font-size:48px; "
-                               "font-weight:bold; border-radius:8px;")
+        show_outcome(self.big, colour, big)
         self.detail.setText(detail)
 
     def _show_idle(self) -> None:
-        self.big.setText(self.tr("Ready to scan"))
-        self.big.setStyleSheet("background:#eceff1; color:#455a64; font-size:40px; "
-                               "border-radius:8px;")
+        show_idle(self.big, self.tr("Ready to scan"))
         self._update_counts()
 
     def _append(self, scan: Scan) -> None:

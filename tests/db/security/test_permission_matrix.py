@@ -64,6 +64,7 @@ from app.services import (
     views,
 )
 from app.services.queries import GRID_BY_KEY, DeclarationFilter
+from app.station import bag_manifest as station_bag_manifest
 from app.station import bags as station_bags
 from app.station import output as station_output
 from app.station import printers as station_printers
@@ -412,6 +413,9 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         e.session, a, "BG-NONE")),
     "station.bags.bag_manifest": (P.VIEW, lambda e, a: station_bags.bag_manifest(
         e.session, a)),
+    "station.bag_manifest.export_bag_manifest": (
+        P.PRINT, lambda e, a: station_bag_manifest.export_bag_manifest(
+            e.session, a, e.tmp / f"bags-{a.role.value}.pdf")),
     "station.printers.save_profile": (P.SETTINGS, lambda e, a: station_printers.save_profile(
         e.session, a, ThermalProfile("z"))),
     "station.printers.import_profiles": (

@@ -191,3 +191,45 @@ def test_a_checked_declaration_without_rates_is_not_called_unchecked(
         rec = reconcile(s, actor, ReconcileScope())
     assert {m.declaration_id: m.cause for m in rec.mismatches} == {
         checked: "rates_unknown", never: "no_estimate"}
+
+
+def test_a_status_before_its_bill_waits_and_is_applied_once_when_the_bill_arrives(
+        sessions: sessionmaker[Session], actor: Actor,
+        exchange: ExchangeFolderTransport) -> None:
+    from app.db.models import InboundReceipt
+
+    with sessions() as s, s.begin():
+        decl = make_declaration(s, status="released", copNo="TAX9", invtNo="51412026I000000009")
+    statuses = [  # customs' clock: bill at 10:00, summarised 11:00, void 12:00
+        {"guid": "C" * 36, "invtNo": "51412026I000000009", "taxNo": "TX0009", "status": s,
+         "returnTime": t, "entDutyNo": "JK0009"}
+        for s, t in (("2", "20261125110000000"), ("3", "20261125120000000"))]
+    _inbox(exchange, "CEB818_void.xml", build_tax_statuses(statuses[1:]))
+    process_inbox(sessions, actor, exchange, now=1e12)
+    _inbox(exchange, "CEB818_summarised.xml", build_tax_statuses(statuses[:1]))
+    process_inbox(sessions, actor, exchange, now=1e12)
+    with sessions() as s:
+        assert s.scalar(select(TaxBill.id)) is None
+        notes = set(s.execute(select(InboundReceipt.applied, InboundReceipt.note)).all())
+        assert notes == {(False, "pending")}  # kept, not lost
+
+    _inbox(exchange, "CEB816_late.xml", build_tax_bills([
+        _bill("51412026I000000009", "TX0009", "18.93", "20261125100000000")]))
+    process_inbox(sessions, actor, exchange, now=1e12)
+    # Read again (a second watcher, the same files): nothing is applied twice.
+    for name, data in (("CEB818_again.xml", build_tax_statuses(statuses[:1])),
+                       ("CEB816_again.xml", build_tax_bills([_bill(
+                           "51412026I000000009", "TX0009", "18.93", "20261125100000000")]))):
+        _inbox(exchange, name, data)
+    process_inbox(sessions, actor, exchange, now=1e12)
+    with sessions() as s:
+        bill = s.execute(select(TaxBill)).scalar_one()
+        # Both statuses applied in returnTime order: the later "void" stands.
+        assert (bill.declaration_id, bill.status, bill.status_time, bill.ent_duty_no) == (
+            decl, "3", "20261125120000000", "JK0009")
+        rows = s.execute(select(InboundReceipt.message_type, InboundReceipt.return_status,
+                                InboundReceipt.applied, InboundReceipt.note)
+                         .order_by(InboundReceipt.id)).all()
+    assert [tuple(r) for r in rows] == [("CEB818", "3", True, None),
+                                        ("CEB818", "2", True, None),
+                                        ("CEB816", "1", True, None)]

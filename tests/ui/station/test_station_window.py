@@ -67,6 +67,12 @@ def ctx(db_url: str) -> Iterator[GuiContext]:
     opened.engine.dispose()
 
 
+def scan(qtbot: QtBot, station: StationWindow, code: str) -> None:
+    """Scan and wait for the cycle: it runs on the station's worker thread."""
+    with qtbot.waitSignal(station.cycled, timeout=10_000):
+        station.scan(code)
+
+
 def make_station(ctx: GuiContext, qtbot: QtBot, printer: CapturePrinter,
                  scale: FakeScale) -> tuple[StationWindow, list[str]]:
     profile = ThermalProfile("zebra", "zpl", bitmap=True, target=printer.target)
@@ -84,14 +90,15 @@ def test_good_parcel_is_labelled_and_bagged_overweight_is_held_red(
     station, sounds = make_station(ctx, qtbot, printer, scale)
     scale.weight = Decimal("1.21")
     qtbot.keyClicks(station.scan_edit, parcels[0].lower())
-    qtbot.keyClick(station.scan_edit, Qt.Key.Key_Return)
+    with qtbot.waitSignal(station.cycled, timeout=10_000):
+        qtbot.keyClick(station.scan_edit, Qt.Key.Key_Return)
     assert sounds == ["ok"] and station.big.text() == "020-B"
     assert "#2e7d32" in station.big.styleSheet()
     assert zbar(zpl_graphics(printer.next_job())[0][2], tmp_path) == [parcels[0]]
     assert station.bags.rowCount() == 1 and station.bags.item(0, 2).text() == "1"
 
     scale.weight = Decimal("2.40")
-    station.scan(parcels[1])
+    scan(qtbot, station, parcels[1])
     assert sounds[-1] == "problem" and station.big.text() == "HELD · weight"
     assert "#c62828" in station.big.styleSheet()
     assert "Measured 2.4 kg, declared 1.2 kg" in station.detail.text()
@@ -106,7 +113,7 @@ def test_good_parcel_is_labelled_and_bagged_overweight_is_held_red(
             ParcelWeighing.measured_kg == Decimal("2.40"))) == "released"
 
     scale.weight = Decimal("1.2")
-    station.scan(parcels[0])  # scanned again: which bag holds it
+    scan(qtbot, station, parcels[0])  # scanned again: which bag holds it
     assert sounds[-1] == "duplicate" and station.big.text().startswith("Already in bag BG")
 
     scale.weight = Decimal("3.1")
@@ -138,7 +145,7 @@ def test_without_a_scale_the_weight_is_typed(ctx: GuiContext, parcels: list[str]
     station.play = lambda _o: None
     assert station.scale is None and not station.weight_edit.isHidden()
     station.weight_edit.setText("1.2")
-    station.scan(parcels[0])
+    scan(qtbot, station, parcels[0])
     assert station.big.text() == "020-B"
     assert printer.next_job().startswith(b"SIZE 100 mm,150 mm")
 
@@ -185,7 +192,7 @@ def test_detained_parcel_is_weighed_but_not_labelled_or_bagged(
     scale = FakeScale()
     station, sounds = make_station(ctx, qtbot, printer, scale)
     scale.weight = Decimal("1.2")
-    station.scan(waybill)
+    scan(qtbot, station, waybill)
     assert sounds == ["problem"] and station.big.text() == "Problem parcel · Detained"
     assert "#c62828" in station.big.styleSheet() and station.bags.rowCount() == 0
     assert printer.jobs == []
@@ -236,8 +243,58 @@ def test_an_unreachable_printer_never_blocks_the_next_scan(
     station.play = lambda _o: None
     for code in parcels[:2]:
         scale.weight = Decimal("1.2")
-        station.scan(code)
+        scan(qtbot, station, code)
         assert station.big.text() == "020-B"  # labelled and bagged at once
     qtbot.waitUntil(lambda: "label(s) waiting" in station.printer_note.text(), timeout=10_000)
     with sessions() as s:
         assert s.scalars(select(ThermalJob.state)).all() == ["pending", "pending"]
+
+
+def test_the_bag_manifest_button_writes_the_pdf_of_the_closed_bags(
+        ctx: GuiContext, parcels: list[str], qtbot: QtBot, printer: CapturePrinter,
+        tmp_path: Path) -> None:
+    import subprocess
+
+    scale = FakeScale()
+    station, _sounds = make_station(ctx, qtbot, printer, scale)
+    scale.weight = Decimal("1.2")
+    scan(qtbot, station, parcels[0])
+    scale.weight = Decimal("2.5")
+    closed = station.close_selected_bag()
+    assert closed is not None
+    target = tmp_path / "总包.pdf"
+    station.ask_path = lambda *_a: target
+    qtbot.mouseClick(station.manifest_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "总包.pdf" in station.detail.text(), timeout=10000)
+    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert f"Bag {closed.bag_no}" in text and parcels[0] in text and "020-B" in text
+
+
+def test_the_window_keeps_taking_scans_while_a_slow_cycle_runs(
+        ctx: GuiContext, parcels: list[str], qtbot: QtBot, printer: CapturePrinter) -> None:
+    import threading
+
+    scale = FakeScale()
+    station, sounds = make_station(ctx, qtbot, printer, scale)
+    go_on = threading.Event()
+    run = station.cycle.run
+    ran_on_gui_thread: list[bool] = []
+
+    def slow_run(code: str, weight: Decimal) -> object:  # a busy disk, a slow render
+        ran_on_gui_thread.append(threading.current_thread() is threading.main_thread())
+        go_on.wait(3)
+        return run(code, weight)
+
+    station.cycle.run = slow_run  # type: ignore[method-assign,assignment]
+    scale.weight = Decimal("1.2")
+    station.scan(parcels[0])
+    assert station.big.text() != "020-B"  # still going: the window did not wait for it
+    qtbot.keyClicks(station.scan_edit, parcels[1])
+    qtbot.keyClick(station.scan_edit, Qt.Key.Key_Return)
+    assert station.scan_edit.text() == "" and list(station.queued) == [parcels[1]]
+    scale.weight = Decimal("1.2")
+    go_on.set()
+    qtbot.waitUntil(lambda: sounds == ["ok", "ok"], timeout=10_000)
+    assert ran_on_gui_thread == [False, False]
+    assert [station.table.item(r, 0).text() for r in (1, 0)] == parcels[:2]  # in scan order
