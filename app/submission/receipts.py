@@ -1,6 +1,7 @@
 """Safe parsing of customs receipts: CEB622 (import), CEB604 (export), CEB900 (format check),
-CEB624 (cancellation), CEB626 (return), CEB512 (waybill), and the tax bills customs issues
-(CEB816 electronic tax bill, CEB818 its status).
+CEB624 (cancellation), CEB626 (return), CEB512 (waybill), the tax bills customs issues
+(CEB816 electronic tax bill, CEB818 its status), and the export chain's answers (CEB506
+waybill, CEB508 arrival, CEB608 master-bill list, CEB510 departure).
 
 Receipts come from outside, so the parser refuses anything but plain XML: a DOCTYPE, entity
 declaration or external reference is rejected outright (defusedxml), which also rules out
@@ -46,11 +47,18 @@ _DECL_TEXT = re.compile(r"""(<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])[^"'>]*\2""")
 
 KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": "CEB900",
          "CEB624Message": "CEB624", "CEB626Message": "CEB626", "CEB512Message": "CEB512",
-         "CEB816Message": "CEB816", "CEB818Message": "CEB818", "CEB514Message": "CEB514"}
+         "CEB816Message": "CEB816", "CEB818Message": "CEB818", "CEB514Message": "CEB514",
+         "CEB506Message": "CEB506", "CEB508Message": "CEB508", "CEB608Message": "CEB608",
+         "CEB510Message": "CEB510"}
 _RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn",
                 "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn",
                 "CEB512": "LogisticsReturn", "CEB816": "Tax", "CEB818": "Tax",
-                "CEB514": "LogisticsStatusReturn"}
+                "CEB514": "LogisticsStatusReturn", "CEB506": "LogisticsReturn",
+                "CEB508": "ArrivalReturn", "CEB608": "WayBillReturn", "CEB510": "DepartureReturn"}
+# Returns about a waybill (matched by its number) and about an export batch document (matched
+# by copNo and msgSeqNo).
+WAYBILL_KINDS = frozenset({"CEB512", "CEB514", "CEB506"})
+DOCUMENT_KINDS = frozenset({"CEB508", "CEB608", "CEB510"})
 TAX_KINDS = frozenset({"CEB816", "CEB818"})
 _TAX_HEAD = {"CEB816": "TaxHeadRd", "CEB818": "TaxHeadStatus"}
 _FIELDS = (
@@ -71,6 +79,9 @@ _FIELDS = (
     "oriMessageType",
     "logisticsCode",
     "logisticsNo",
+    "msgSeqNo",
+    "billNo",
+    "sumNo",
 )
 
 
@@ -117,6 +128,9 @@ class ReceiptReturn:
     oriMessageType: str = ""
     logisticsCode: str = ""  # CEB512: waybills are named by carrier and waybill number
     logisticsNo: str = ""
+    msgSeqNo: str = ""  # CEB508/608/510/702: the part of a split document
+    billNo: str = ""
+    sumNo: str = ""  # CEB702: customs' summary application number
     ori_cop_nos: tuple[str, ...] = field(default=())  # CEB900: copNos in the echoed message
     tax: TaxFigures | None = None  # CEB816 / CEB818 (returnStatus holds the bill status)
 
@@ -132,8 +146,10 @@ class ReceiptReturn:
         """Identity of this return regardless of file: the same report twice is one report."""
         parts: tuple[str, ...] = (self.kind, self.guid, self.copNo, self.returnStatus,
                                   self.returnTime, self.returnInfo)
-        if self.kind in ("CEB512", "CEB514"):
+        if self.kind in WAYBILL_KINDS:
             parts += (self.logisticsNo,)
+        if self.kind in DOCUMENT_KINDS:
+            parts += (self.msgSeqNo,)
         if self.tax is not None:
             parts += (self.tax.taxNo,)
         raw = "\x1f".join(parts)
@@ -285,7 +301,7 @@ def _read_return(kind: str, ns: str, node: ET.Element) -> ReceiptReturn:
         raise ReceiptParseError(
             N_("A return has no {field}."), code="missing_field", field="returnStatus"
         )
-    if kind in ("CEB512", "CEB514"):
+    if kind in WAYBILL_KINDS:
         if not values.get("logisticsNo"):
             raise ReceiptParseError(N_("A return has no {field}."), code="missing_field",
                                     field="logisticsNo")

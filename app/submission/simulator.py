@@ -14,6 +14,8 @@ Each `run_once()` is one "tick" of customs:
 - a waybill (CEB511) is accepted (CEB512 2 then 120) unless its number was already used
   (-504012) or the seeded `reject_rate` refuses it (100); an inventory whose waybill was
   refused fails the three-document match (-621002);
+- the export chain (CEB505 waybill, CEB507 arrival, CEB607 master-bill list, CEB509
+  departure) is answered as app.submission.simulator_export describes;
 - a released import parcel gets its electronic tax bill (CEB816: the CBEC comprehensive tax on
   the shipped HS rates; a seeded `tax_mismatch_rate` share valued 10 % higher, as customs
   revaluing the goods), summarised for payment (CEB818 status 2) the tick after;
@@ -44,6 +46,12 @@ from app.submission.receipt_builders import (
     build_tax_bills,
     build_tax_statuses,
     return_time,
+)
+from app.submission.simulator_export import (
+    DOCUMENT_RECEIPTS,
+    EXPORT_ROOTS,
+    answer_document,
+    read_parts,
 )
 from app.submission.simulator_tax import tax_bill
 from app.submission.xsd import CEB_NS
@@ -115,8 +123,9 @@ class CustomsSimulator:
         state["tick"] += 1
         rng = random.Random(f"{self.seed}:{state['tick']}")
         base = (self._now or datetime.now()) + timedelta(seconds=state["tick"])
-        out: dict[str, list[dict[str, Any]]] = {"CEB622": [], "CEB604": [], "CEB624": [],
-                                                "CEB626": [], "CEB512": [], "CEB514": []}
+        out: dict[str, list[dict[str, Any]]] = {
+            k: [] for k in ("CEB622", "CEB604", "CEB624", "CEB626", "CEB512", "CEB514",
+                            "CEB506", "CEB508", "CEB608", "CEB510")}
         files = 0
         taken = 0
         new_invs = 0
@@ -148,7 +157,12 @@ class CustomsSimulator:
                 files += 1
                 continue
             kind, invs = result
-            if kind == "CEB512":
+            if kind in DOCUMENT_RECEIPTS:
+                for head in invs:
+                    out[kind].extend(answer_document(kind, head, state, rng, base,
+                                                     self.reject_rate, _pre_no(base, rng)))
+                continue
+            if kind in ("CEB512", "CEB506"):
                 for head in invs:
                     out[kind].extend(self._answer_waybill(head, state, rng, base))
                 continue
@@ -247,6 +261,14 @@ class CustomsSimulator:
             return build_ceb900("", "-1", f"报文格式错误: {exc}", when, ori_cop_msg_id=name,
                                 ori_message_type="Unknown")
         root_name = etree.QName(doc).localname
+        if root_name in EXPORT_ROOTS:
+            problems = xsd.validate(doc, "E")
+            if problems:
+                info = "报文校验失败: " + "; ".join(p.message for p in problems[:5])
+                return build_ceb900(doc.get("guid", ""), "-1", info, when, ori_cop_msg_id=name,
+                                    ori_message_type=root_name,
+                                    ori_biz_message=data.decode("utf-8", "replace"))
+            return EXPORT_ROOTS[root_name][2], read_parts(doc, root_name)
         if root_name in _REQUEST_ROOTS or root_name in ("CEB511Message", "CEB513Message"):
             return self._check_request(doc, data, name, when, root_name)
         direction: xsd.Direction | None = {"CEB621Message": "I", "CEB603Message": "E"}.get(

@@ -16,6 +16,7 @@ from app.db.models.admin import (
 )
 from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
+from app.db.models.export import ExportDocument, SummaryApplication, SummaryInventory
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
 from app.db.models.labels import RouteCode
 from app.db.models.lifecycle import LifecycleRequest, TaxBill, Waybill
@@ -38,6 +39,7 @@ __all__ = [
     "Batch",
     "Declaration",
     "DeclarationItem",
+    "ExportDocument",
     "HsCode",
     "ImportJob",
     "ImportRowError",
@@ -56,6 +58,8 @@ __all__ = [
     "RouteCode",
     "SavedView",
     "Setting",
+    "SummaryApplication",
+    "SummaryInventory",
     "TaxBill",
     "ThermalJob",
     "TimestampMixin",
