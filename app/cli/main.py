@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.station",
     "app.cli.reference",
     "app.cli.lifecycle",
+    "app.cli.export_flow",
     "app.cli.tax",
     "app.cli.packaging",
 )
@@ -49,6 +50,7 @@ COMMAND_OWNERS: dict[str, str] = {
     "reference": "app.cli.reference",
     **dict.fromkeys(("cancel", "return", "signed"), "app.cli.lifecycle"),
     "tax": "app.cli.tax",
+    "export-flow": "app.cli.export_flow",
     **dict.fromkeys(("update-check", "screenshot"), "app.cli.packaging"),
 }
 

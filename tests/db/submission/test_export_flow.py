@@ -4,6 +4,7 @@ every message valid against the official export schema."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
@@ -11,6 +12,7 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.cli import main
 from app.db.models import Declaration, ExportDocument, InboundReceipt, OutboundMessage, Waybill
 from app.domain.errors import ConflictError, PermissionDeniedError, ValidationError
 from app.security.context import Actor, Role
@@ -182,3 +184,33 @@ def test_steps_check_batch_role_and_data(
             billNo="1", trafNo="CZ1")).batch_no
     with sessions() as s, s.begin(), pytest.raises(ConflictError, match="import batch"):
         export_flow.send_waybills(s, actor, imp, broker)
+
+
+def test_export_flow_command(db_url: str, sessions: sessionmaker[Session], actor: Actor,
+                             exchange: ExchangeFolderTransport, broker: dict[str, str],
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    batch_no = _export_batch(sessions, actor, 2)
+    code = main(["--db", db_url, "export-flow", "waybills", "--batch", batch_no, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["step"] == "waybills" and data["parcels"] == 2 and data["pending"] == 0
+    assert (exchange.outbox / data["messages"][0]).read_bytes().count(b"<ceb:Logistics>") == 2
+    # Arrival before the inventories were submitted: a clear refusal, exit 1.
+    code = main(["--db", db_url, "--lang", "en", "export-flow", "arrival", "--batch",
+                 batch_no, "--truck", "粤A12345"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "submit its inventories first" in err
+    with sessions() as s, s.begin():
+        outbound.record_batch(s, actor, batch_no, broker)
+    code = main(["--db", db_url, "export-flow", "arrival", "--batch", batch_no, "--truck",
+                 "粤A12345", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    content = (exchange.outbox / json.loads(out)["messages"][0]).read_bytes()
+    assert b"<ceb:domesticTrafNo>\xe7\xb2\xa4A12345</ceb:domesticTrafNo>" in content
+    code = main(["--db", db_url, "export-flow", "status", "--batch", batch_no, "--json"])
+    out, err = capsys.readouterr()
+    status = json.loads(out)["batch"]
+    assert status["stages"] == {"waybill_sent": 2} and status["next_step"] == "arrival"
+    assert [d["status"] for d in status["documents"]] == ["sent"]
