@@ -1,5 +1,6 @@
 """The export chain of an export batch: `cleardesk export-flow waybills|arrival|manifest|
-departure|status --batch B` (CEB505, CEB507, CEB607, CEB509)."""
+departure|status --batch B` (CEB505, CEB507, CEB607, CEB509), and the monthly summary:
+`cleardesk summary-application --month YYYY-MM [--ebc CODE] [--show]` (CEB701/702/792)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ def register(sub: Any) -> None:
     st.add_argument("--batch", required=True, metavar="BATCH", help="batch number or id")
     st.add_argument("--json", action="store_true", help="print one JSON object")
     st.set_defaults(handler=cmd_status)
+    register_summary(sub)
 
 
 def _when(text: str) -> datetime:
@@ -104,3 +106,53 @@ def cmd_status(ctx: CliContext, args: argparse.Namespace) -> Result:
         lines.append(ctx.t(N_("Next: {step}"),
                            step=ctx.t(export_flow.STEP_LABELS[status.next_step])))
     return Result({"batch": status.as_dict()}, "\n".join(lines))
+
+
+def register_summary(sub: Any) -> None:
+    p = sub.add_parser("summary-application", help="the monthly summary application of "
+                       "released and departed export inventories (CEB701), or --show the "
+                       "applications with customs' receipt (CEB702) and result (CEB792)")
+    p.add_argument("--month", required=True, metavar="YYYY-MM")
+    p.add_argument("--ebc", metavar="CODE", help="only this exporter (ebcCode)")
+    p.add_argument("--show", action="store_true",
+                   help="list the month's applications instead of making new ones")
+    p.add_argument("--exchange", type=Path, metavar="DIR",
+                   help="exchange folder (default: the exchangeDir setting)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=cmd_summary)
+
+
+def cmd_summary(ctx: CliContext, args: argparse.Namespace) -> Result:
+    from app.submission import summary
+
+    actor = ctx.actor
+    if args.show:
+        with ctx.transaction(write=False) as session:
+            rows = summary.list_summaries(session, actor, month=args.month)
+        if args.ebc:
+            rows = [r for r in rows if r.ebc_code == args.ebc]
+        return Result({"month": args.month, "applications": [r.as_dict() for r in rows]},
+                      _summary_table(ctx, rows))
+    with ctx.transaction() as session:
+        settings = settings_service.all_settings(session)
+        result = summary.apply_for_summary(session, actor, args.month, settings,
+                                           ebc_code=args.ebc)
+    transport = transport_from_settings(settings, args.exchange)
+    delivery = outbound.deliver_pending(ctx.sessions, actor, transport)
+    data = {**result.as_dict(), "pending": delivery.pending, "offline": delivery.offline}
+    text = ctx.t(N_("Summary of {month}: {count} applications ({files})."),
+                 month=result.month, count=len(result.applications),
+                 files=", ".join(result.messages))
+    return Result(data, text + "\n" + _summary_table(ctx, list(result.applications)))
+
+
+def _summary_table(ctx: CliContext, rows: list[Any]) -> str:
+    from app.submission import summary
+
+    return format_table(
+        ["copNo", ctx.t(N_("Exporter")), ctx.t(N_("Inventories")), ctx.t(N_("State")),
+         "sumNo", ctx.t(N_("Customs declaration")), ctx.t(N_("Customs' answer"))],
+        [[r.cop_no, r.ebc_name or r.ebc_code, r.inventories,
+          ctx.t(summary.STATE_LABELS.get(r.status, r.status)), r.sum_no or "",
+          r.entry_id or "", f"{r.return_status or ''} {r.return_info or ''}".strip()]
+         for r in rows])

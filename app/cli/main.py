@@ -50,7 +50,7 @@ COMMAND_OWNERS: dict[str, str] = {
     "reference": "app.cli.reference",
     **dict.fromkeys(("cancel", "return", "signed"), "app.cli.lifecycle"),
     "tax": "app.cli.tax",
-    "export-flow": "app.cli.export_flow",
+    **dict.fromkeys(("export-flow", "summary-application"), "app.cli.export_flow"),
     **dict.fromkeys(("update-check", "screenshot"), "app.cli.packaging"),
 }
 

@@ -49,16 +49,18 @@ KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": 
          "CEB624Message": "CEB624", "CEB626Message": "CEB626", "CEB512Message": "CEB512",
          "CEB816Message": "CEB816", "CEB818Message": "CEB818", "CEB514Message": "CEB514",
          "CEB506Message": "CEB506", "CEB508Message": "CEB508", "CEB608Message": "CEB608",
-         "CEB510Message": "CEB510"}
+         "CEB510Message": "CEB510", "CEB702Message": "CEB702", "CEB792Message": "CEB792"}
 _RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn",
                 "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn",
                 "CEB512": "LogisticsReturn", "CEB816": "Tax", "CEB818": "Tax",
                 "CEB514": "LogisticsStatusReturn", "CEB506": "LogisticsReturn",
-                "CEB508": "ArrivalReturn", "CEB608": "WayBillReturn", "CEB510": "DepartureReturn"}
+                "CEB508": "ArrivalReturn", "CEB608": "WayBillReturn", "CEB510": "DepartureReturn",
+                "CEB702": "SummaryReturn", "CEB792": "SummaryResult"}
 # Returns about a waybill (matched by its number) and about an export batch document (matched
 # by copNo and msgSeqNo).
 WAYBILL_KINDS = frozenset({"CEB512", "CEB514", "CEB506"})
 DOCUMENT_KINDS = frozenset({"CEB508", "CEB608", "CEB510"})
+SUMMARY_KINDS = frozenset({"CEB702", "CEB792"})  # monthly summary: receipt and result
 TAX_KINDS = frozenset({"CEB816", "CEB818"})
 _TAX_HEAD = {"CEB816": "TaxHeadRd", "CEB818": "TaxHeadStatus"}
 _FIELDS = (
@@ -107,6 +109,16 @@ class TaxFigures:
 
 
 @dataclass(frozen=True)
+class SummaryFigures:
+    """What a CEB792 summary result says beyond sumNo / decState / opDate."""
+
+    declSeqNo: str
+    entryId: str = ""
+    grossWeight: str = ""
+    inventories: int = 0
+
+
+@dataclass(frozen=True)
 class ReceiptReturn:
     """One return (status report) inside a receipt file. Field names are the CEB names."""
 
@@ -133,6 +145,7 @@ class ReceiptReturn:
     sumNo: str = ""  # CEB702: customs' summary application number
     ori_cop_nos: tuple[str, ...] = field(default=())  # CEB900: copNos in the echoed message
     tax: TaxFigures | None = None  # CEB816 / CEB818 (returnStatus holds the bill status)
+    summary: SummaryFigures | None = None  # CEB792 (returnStatus holds decState)
 
     @property
     def status_code(self) -> int | None:
@@ -152,6 +165,8 @@ class ReceiptReturn:
             parts += (self.msgSeqNo,)
         if self.tax is not None:
             parts += (self.tax.taxNo,)
+        if self.kind in SUMMARY_KINDS:
+            parts += (self.sumNo, self.msgSeqNo)
         raw = "\x1f".join(parts)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
@@ -281,6 +296,8 @@ def parse_receipt(data: bytes, *, max_bytes: int = MAX_RECEIPT_BYTES) -> Receipt
         )
     if kind in TAX_KINDS:
         returns = tuple(_read_tax(kind, ns, n) for n in nodes)
+    elif kind == "CEB792":
+        returns = tuple(_read_summary_result(ns, n) for n in nodes)
     else:
         returns = tuple(_read_return(kind, ns, n) for n in nodes)
     return ReceiptFile(kind, root.get("guid", ""), returns)
@@ -335,6 +352,28 @@ def _read_tax(kind: str, ns: str, node: ET.Element) -> ReceiptReturn:
     return ReceiptReturn(kind=kind, guid=values.get("guid", ""), invtNo=values["invtNo"],
                          returnStatus=values["status"], returnTime=values["returnTime"],
                          returnInfo=values.get("note", ""), tax=figures)
+
+
+def _read_summary_result(ns: str, node: ET.Element) -> ReceiptReturn:
+    head = next((c for c in node if _local(c.tag) == (ns, "SummaryResultHead")), None)
+    if head is None:
+        raise ReceiptParseError(N_("The receipt contains no {node}."), code="empty",
+                                node="SummaryResultHead")
+    values = {_local(c.tag)[1]: (c.text or "").strip() for c in head if _local(c.tag)[0] == ns}
+    for name in ("sumNo", "decState", "opDate"):
+        if not values.get(name):
+            raise ReceiptParseError(N_("A return has no {field}."), code="missing_field",
+                                    field=name)
+    lines = {(c.findtext(f"{{{ns}}}invtNo") if ns else c.findtext("invtNo")) or ""
+             for c in node if _local(c.tag) == (ns, "SummaryResultList")}
+    figures = SummaryFigures(values.get("declSeqNo", ""), values.get("entryId", ""),
+                             values.get("grossWeight", ""), len(lines))
+    return ReceiptReturn(kind="CEB792", guid=values.get("guid", ""), sumNo=values["sumNo"],
+                         returnStatus=values["decState"], returnTime=values["opDate"],
+                         returnInfo=values.get("note", ""), msgSeqNo=values.get("msgSeqNo", ""),
+                         customsCode=values.get("customsCode", ""),
+                         agentCode=values.get("agentCode", ""),
+                         ebcCode=values.get("ebcCode", ""), summary=figures)
 
 
 def _sum_text(numbers: list[str]) -> str:

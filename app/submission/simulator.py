@@ -43,6 +43,7 @@ from app.submission.exchange import ExchangeFolderTransport, write_atomic
 from app.submission.receipt_builders import (
     build_ceb900,
     build_inventory_receipt,
+    build_summary_results,
     build_tax_bills,
     build_tax_statuses,
     return_time,
@@ -51,6 +52,7 @@ from app.submission.simulator_export import (
     DOCUMENT_RECEIPTS,
     EXPORT_ROOTS,
     answer_document,
+    answer_summary,
     read_parts,
 )
 from app.submission.simulator_tax import tax_bill
@@ -125,7 +127,8 @@ class CustomsSimulator:
         base = (self._now or datetime.now()) + timedelta(seconds=state["tick"])
         out: dict[str, list[dict[str, Any]]] = {
             k: [] for k in ("CEB622", "CEB604", "CEB624", "CEB626", "CEB512", "CEB514",
-                            "CEB506", "CEB508", "CEB608", "CEB510")}
+                            "CEB506", "CEB508", "CEB608", "CEB510", "CEB702")}
+        results: list[dict[str, Any]] = []  # CEB792 summary results
         files = 0
         taken = 0
         new_invs = 0
@@ -157,6 +160,14 @@ class CustomsSimulator:
                 files += 1
                 continue
             kind, invs = result
+            if kind == "CEB702":
+                for head in invs:
+                    answers, summary = answer_summary(head, state, rng, base,
+                                                      self.reject_rate, _pre_no(base, rng))
+                    out[kind].extend(answers)
+                    if summary is not None:
+                        results.append(summary)
+                continue
             if kind in DOCUMENT_RECEIPTS:
                 for head in invs:
                     out[kind].extend(answer_document(kind, head, state, rng, base,
@@ -218,6 +229,9 @@ class CustomsSimulator:
                                    for b in bills]
         if statuses:
             self._write_receipt("CEB818", build_tax_statuses(statuses))
+            files += 1
+        if results:
+            self._write_receipt("CEB792", build_summary_results(results))
             files += 1
         self._save(state)
         return TickResult(taken, new_invs, files, returns_written)

@@ -4,7 +4,10 @@
 - an arrival report (CEB507) is approved (CEB508 2 then 399) when customs knows every waybill
   it lists, else refused (100); the seeded `reject_rate` refuses some too;
 - a master-bill list (CEB607) is approved only when every inventory it lists was released;
-- a departure report (CEB509) only when every parcel it lists is on an approved master bill.
+- a departure report (CEB509) only when every parcel it lists is on an approved master bill;
+- a monthly summary application (CEB701) is approved (CEB702 2, then 399 with its sumNo) when
+  every inventory it lists was released, and its result (CEB792: the customs declaration it
+  became) follows in the same tick.
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ EXPORT_ROOTS: dict[str, tuple[str, str | None, str]] = {
     "CEB507Message": ("Arrival", "ArrivalHead", "CEB508"),
     "CEB607Message": ("WayBill", "WayBillHead", "CEB608"),
     "CEB509Message": ("Departure", "DepartureHead", "CEB510"),
+    "CEB701Message": ("SummaryApply", "SummaryApplyHead", "CEB702"),
 }
 DOCUMENT_RECEIPTS = frozenset({"CEB508", "CEB608", "CEB510"})
-_LIST = {"Arrival": "ArrivalList", "WayBill": "WayBillList", "Departure": "DepartureList"}
+_LIST = {"Arrival": "ArrivalList", "WayBill": "WayBillList", "Departure": "DepartureList",
+         "SummaryApply": "SummaryApplyList"}
 
 
 def read_parts(doc: etree._Element, root_name: str) -> list[dict[str, Any]]:
@@ -81,3 +86,49 @@ def answer_document(kind: str, head: dict[str, Any], state: dict[str, Any],
              "msgSeqNo": head.get("msgSeqNo", "1"), "returnStatus": code,
              "returnTime": return_time(base + timedelta(milliseconds=300 + n)),
              "returnInfo": info} for n, (code, info) in enumerate(steps)]
+
+
+def answer_summary(head: dict[str, Any], state: dict[str, Any], rng: random.Random,
+                   base: datetime, reject_rate: float, pre_no: str
+                   ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """CEB702 returns for one summary application, and its CEB792 result when approved."""
+    invs = {inv.get("invtNo"): inv for inv in state["inventories"].values()
+            if inv.get("kind") == "CEB604" and inv.get("done") and inv.get("step") == 3}
+    wanted = [ln.get("invtNo", "") for ln in head.get("_lines", [])]
+    unknown = [n for n in wanted if n not in invs]
+    customs = (head.get("customsCode") or "0000")[:4]
+    sum_no = f"{customs}{base:%Y}S{rng.randrange(10**9):09d}"
+    if unknown:
+        verdict = ("100", f"清单不存在或未放行[{unknown[0]}]")
+    elif rng.random() < reject_rate:
+        verdict = ("100", "海关退单[汇总信息不符]")
+    else:
+        verdict = ("399", "海关审结")
+    approved = verdict[0] == "399"
+    returns = [{"guid": head.get("guid", ""), "agentCode": head.get("agentCode", ""),
+                "ebcCode": head.get("ebcCode", ""), "copNo": head.get("copNo", ""),
+                "preNo": pre_no, "sumNo": sum_no if approved and code == "399" else "",
+                "msgSeqNo": head.get("msgSeqNo", "1"), "returnStatus": code,
+                "returnTime": return_time(base + timedelta(milliseconds=400 + n)),
+                "returnInfo": info}
+               for n, (code, info) in enumerate((("2", "电子口岸申报中"), verdict))]
+    if not approved:
+        return returns, None
+    lines = []
+    for seq, number in enumerate(wanted, start=1):
+        inv = invs[number]
+        gnum, gcode, _price = (inv.get("_items") or [["1", "0000000000", "0"]])[0]
+        lines.append({"invtNo": number, "logisticsNo": inv.get("logisticsNo", ""),
+                      "gseqno": 1 + (seq - 1) // 50, "gnum": gnum or "1",
+                      "gcode": (gcode or "0000000000")[:10].ljust(10, "0")})
+    result = {"guid": head.get("guid", ""), "customsCode": customs, "sumNo": sum_no,
+              "opDate": return_time(base + timedelta(milliseconds=500)),
+              "declSeqNo": f"{customs}{base:%Y}D{rng.randrange(10**9):09d}",
+              "entryId": f"{customs}{base:%Y}1{rng.randrange(10**9):09d}",
+              "decState": "10", "agentCode": head.get("agentCode", ""),
+              "agentName": head.get("agentName", ""), "ebcCode": head.get("ebcCode", ""),
+              "ebcName": head.get("ebcName", ""),
+              "declAgentCode": head.get("declAgentCode", ""),
+              "declAgentName": head.get("declAgentName", ""), "grossWeight": "0",
+              "netWeight": "0", "msgCount": 1, "msgSeqNo": 1, "lines": lines}
+    return returns, result

@@ -72,6 +72,7 @@ from app.submission import (
     lifecycle,
     outbound,
     receipts_job,
+    summary,
 )
 from app.submission.exchange import ExchangeFolderTransport
 from tests.factories import make_declaration
@@ -291,6 +292,11 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
                                                             _transfer(e))),
     "submission.export_flow.flow_status": (
         P.VIEW, lambda e, a: export_flow.flow_status(e.session, a, _open_batch(e))),
+    "submission.summary.apply_for_summary": (
+        P.SUBMIT, lambda e, a: summary.apply_for_summary(e.session, a, "2026-11",
+                                                         _transfer(e))),
+    "submission.summary.list_summaries": (
+        P.VIEW, lambda e, a: summary.list_summaries(e.session, a)),
     "submission.lifecycle._request[cancel]": (
         P.REOPEN, lambda e, a: lifecycle.request_cancellation(
             e.session, a, [e.decl_id], "lost", _transfer(e))),

@@ -17,7 +17,7 @@ from app.db.models import Declaration, ExportDocument, InboundReceipt, OutboundM
 from app.domain.errors import ConflictError, PermissionDeniedError, ValidationError
 from app.security.context import Actor, Role
 from app.services import settings as settings_service
-from app.submission import batches, export_flow, outbound, xsd
+from app.submission import batches, export_flow, outbound, summary, xsd
 from app.submission.exchange import ExchangeFolderTransport
 from app.submission.receipts_job import process_inbox
 from app.submission.simulator import CustomsSimulator
@@ -82,7 +82,7 @@ class _Customs:
 
 def test_export_batch_goes_from_import_to_departed(
         sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
-        broker: dict[str, str]) -> None:
+        broker: dict[str, str], db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     batch_no = _export_batch(sessions, actor)
     customs = _Customs(sessions, actor, exchange)
     waybills = _step(sessions, actor, exchange, "waybills", batch_no)
@@ -118,8 +118,30 @@ def test_export_batch_goes_from_import_to_departed(
         ("arrival", "accepted"), ("manifest", "accepted"), ("departure", "accepted")}
     assert all(d.pre_no for d in docs)
     assert {"CEB506", "CEB508", "CEB608", "CEB510"} <= answered
+    # The month's summary application: one per exporter (all six share one), answered with
+    # customs' summary number and then the result naming the customs declaration.
+    with sessions() as s:
+        month = str(s.execute(select(Declaration.appTime)).scalars().first())[:6]
+    month = f"{month[:4]}-{month[4:]}"
+    code = main(["--db", db_url, "summary-application", "--month", month, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    applied = json.loads(out)
+    assert [a["inventories"] for a in applied["applications"]] == [6]
+    assert applied["pending"] == 0
+    customs.settle()
+    code = main(["--db", db_url, "summary-application", "--month", month, "--show", "--json"])
+    out, err = capsys.readouterr()
+    (shown,) = json.loads(out)["applications"]
+    assert shown["status"] == "accepted" and shown["entry_id"]
+    with sessions() as s, s.begin():
+        (row,) = summary.list_summaries(s, actor, month=month)
+        with pytest.raises(ConflictError, match="left to summarise"):  # each inventory once
+            summary.apply_for_summary(s, actor, month, broker)
+    assert row.status == "accepted" and row.sum_no and row.pre_no
+    assert row.entry_id and row.decl_seq_no and row.dec_state == "10"
     assert _all_valid(sessions) == ["CEB505Message", "CEB507Message", "CEB509Message",
-                                    "CEB603Message", "CEB607Message"]
+                                    "CEB603Message", "CEB607Message", "CEB701Message"]
 
 
 def test_refused_arrival_is_sent_again_and_stages_never_go_back(

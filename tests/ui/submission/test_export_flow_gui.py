@@ -26,6 +26,7 @@ from tests.factories import make_declaration
 from ui.context import GuiContext
 from ui.main import open_database
 from ui.submission.batch_dialogs import BatchesDialog
+from ui.submission.summary_dialog import SummaryDialog
 
 BROKER = {"agentCode": "5141980XYZ", "agentName": "广州清关通报关有限公司",
           "copCode": "5141980XYZ", "copName": "广州清关通报关有限公司",
@@ -106,6 +107,22 @@ def test_batches_window_runs_the_export_chain(ctx: GuiContext, qtbot: QtBot,
     # A step already accepted is refused with the reason shown.
     assert controls.run("departure") is None
     assert "has been accepted already" in dialog.last_message
+    # The month's summary from the Monthly summaries window, answered with the result.
+    with ctx.transaction(write=False) as s:
+        stamp = str(s.execute(select(Declaration.appTime)
+                              .where(Declaration.ieFlag == "E")).scalars().first())
+    sums = SummaryDialog(ctx)
+    qtbot.addWidget(sums)
+    sums.month_edit.setText(f"{stamp[:4]}-{stamp[4:6]}")
+    sums.confirm = lambda q: False
+    assert sums.apply_for_month() is None and sums.table.rowCount() == 0
+    sums.confirm = lambda q: True
+    assert sums.apply_for_month() is not None
+    assert sums.table.rowCount() == 1 and sums.table.item(0, 3).text() == "3"
+    _answer(ctx, sim, exchange)
+    sums.refresh()
+    assert sums.table.item(0, 4).text() == "Accepted · 10"
+    assert sums.table.item(0, 6).text()  # the customs declaration number
 
 
 def test_grid_shows_and_filters_the_export_stage(ctx: GuiContext, qtbot: QtBot,
