@@ -1,4 +1,5 @@
-"""Asking customs to undo a declaration: cancellation (CEB623) and buyer's return (CEB625).
+"""Asking customs to undo a declaration: cancellation (CEB623; an export one CEB605) and
+buyer's return (CEB625).
 
 A supervisor asks; the state machine decides whether the declaration may be asked about
 (`cancel_requested` only before release, `return_requested` only after). The service records
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -34,8 +35,9 @@ from app.i18n import N_
 from app.precheck.transitions import change_status
 from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
-from app.submission.ceb import BaseTransfer
+from app.submission.ceb import BaseTransfer, BuiltMessage
 from app.submission.exchange import message_file_name, sha256_hex
+from app.submission.export_messages import Part, build_export_message
 from app.submission.lifecycle_messages import (
     HEAD_FROM_DECLARATION,
     RequestInput,
@@ -50,7 +52,8 @@ OPEN, ACCEPTED, REFUSED = "open", "accepted", "refused"
 MAX_REASON = 1000
 _EVENT: dict[RequestKind, sm.EventKind] = {
     "cancel": sm.EventKind.REQUEST_CANCEL, "return": sm.EventKind.REQUEST_RETURN}
-_RECEIPT_KIND: dict[str, RequestKind] = {"CEB624": "cancel", "CEB626": "return"}
+_RECEIPT_KIND: dict[str, RequestKind] = {"CEB624": "cancel", "CEB626": "return",
+                                          "CEB606": "cancel"}
 _REF: dict[RequestKind, str] = {"cancel": "CANCEL", "return": "RETURN"}
 
 
@@ -103,6 +106,14 @@ def _request(session: Session, actor: Actor, kind: RequestKind, ids: Sequence[in
     missing = [i for i in wanted if i not in heads]
     if missing:
         raise NotFoundError(N_("Declaration {id} not found."), id=missing[0])
+    flags = {heads[i].pop("_ie") for i in wanted}
+    export = flags == {"E"}
+    if len(flags) > 1:
+        raise ValidationError(N_("Import and export declarations cannot be asked about "
+                                 "together: select only one kind."))
+    if export and kind == "return":
+        raise ValidationError(N_("Returns of export parcels go through the export returns "
+                                 "(CEB213), not CEB625."))
     transfer = BaseTransfer.from_settings(transfer_settings)
     previous = {i: DeclarationStatus(heads[i].pop("_status")) for i in wanted}
     # The state machine first: a refused declaration stops everything before anything is
@@ -126,7 +137,8 @@ def _request(session: Session, actor: Actor, kind: RequestKind, ids: Sequence[in
     for start in range(0, len(wanted), MAX_INVENTORIES_PER_MESSAGE):
         part = wanted[start:start + MAX_INVENTORIES_PER_MESSAGE]
         inputs = [RequestInput(heads[i], text, items.get(i, ())) for i in part]
-        msg = build_request_message(kind, inputs, transfer, app_time=when)
+        msg = (build_export_cancel(inputs, transfer, when) if export
+               else build_request_message(kind, inputs, transfer, app_time=when))
         name = message_file_name(msg.message_type, _REF[kind], when, seq)
         row = OutboundMessage(guid=msg.guid, message_type=msg.message_type, batch_id=None,
                               seq=seq, file_name=name, state=PENDING, app_type="1",
@@ -159,11 +171,13 @@ def _heads(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     cols = [getattr(D, n) for n in HEAD_FROM_DECLARATION]
     out: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), 900):
-        q = select(D.id, D.status, *cols).where(D.id.in_(list(ids[start:start + 900])))
+        q = select(D.id, D.status, D.ieFlag, *cols).where(
+            D.id.in_(list(ids[start:start + 900])))
         for row in session.execute(q):
-            head = dict(zip(HEAD_FROM_DECLARATION, row[2:], strict=True))
+            head = dict(zip(HEAD_FROM_DECLARATION, row[3:], strict=True))
             head["copNo"] = head.get("copNo") or internal_number(row[0])
             head["_status"] = row[1]
+            head["_ie"] = "E" if row[2] == "E" else "I"
             out[int(row[0])] = head
     return out
 
@@ -183,10 +197,22 @@ def _items(session: Session, ids: Sequence[int]) -> dict[int, list[dict[str, Any
 
 
 def _next_seq(session: Session, kind: RequestKind) -> int:
-    pattern = f"CEB62{'3' if kind == 'cancel' else '5'}_%"
+    patterns = (f"CEB62{'3' if kind == 'cancel' else '5'}_%",
+                *(("CEB605_%",) if kind == "cancel" else ()))
     n = session.execute(select(func.count()).select_from(OutboundMessage)
-                        .where(OutboundMessage.file_name.like(pattern))).scalar_one()
+                        .where(or_(*(OutboundMessage.file_name.like(p) for p in patterns)))
+                        ).scalar_one()
     return int(n) + 1
+
+
+def build_export_cancel(requests: Sequence[RequestInput], transfer: BaseTransfer,
+                        when: datetime) -> BuiltMessage:
+    """One CEB605Message (export cancellation, 撤销申请单) for 1..100 export declarations."""
+    fields = ("customsCode", "copNo", "preNo", "invtNo", "agentCode", "agentName", "ebcCode",
+              "ebcName")
+    parts = [Part({**{f: r.head.get(f) for f in fields}, "reason": r.reason}, (),
+                  str(r.head.get("copNo") or "")) for r in requests]
+    return build_export_message("CEB605Message", parts, transfer, app_time=when)
 
 
 def open_requests_previous(session: Session, decl_ids: Sequence[int]

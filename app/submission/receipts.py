@@ -49,13 +49,15 @@ KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": 
          "CEB624Message": "CEB624", "CEB626Message": "CEB626", "CEB512Message": "CEB512",
          "CEB816Message": "CEB816", "CEB818Message": "CEB818", "CEB514Message": "CEB514",
          "CEB506Message": "CEB506", "CEB508Message": "CEB508", "CEB608Message": "CEB608",
-         "CEB510Message": "CEB510", "CEB702Message": "CEB702", "CEB792Message": "CEB792"}
+         "CEB510Message": "CEB510", "CEB702Message": "CEB702", "CEB792Message": "CEB792",
+         "CEB606Message": "CEB606"}
 _RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn",
                 "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn",
                 "CEB512": "LogisticsReturn", "CEB816": "Tax", "CEB818": "Tax",
                 "CEB514": "LogisticsStatusReturn", "CEB506": "LogisticsReturn",
                 "CEB508": "ArrivalReturn", "CEB608": "WayBillReturn", "CEB510": "DepartureReturn",
-                "CEB702": "SummaryReturn", "CEB792": "SummaryResult"}
+                "CEB702": "SummaryReturn", "CEB792": "SummaryResult",
+                "CEB606": "InvtCancelReturn"}
 # Returns about a waybill (matched by its number) and about an export batch document (matched
 # by copNo and msgSeqNo).
 WAYBILL_KINDS = frozenset({"CEB512", "CEB514", "CEB506"})

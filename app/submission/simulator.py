@@ -65,7 +65,8 @@ ANNUAL_LIMIT = Decimal("26000")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _NS = {"ceb": CEB_NS}
-_REQUEST_ROOTS = {"CEB623Message": "CEB624", "CEB625Message": "CEB626"}
+_REQUEST_ROOTS = {"CEB623Message": "CEB624", "CEB625Message": "CEB626",
+                  "CEB605Message": "CEB606"}
 
 
 def id_checksum_ok(number: str) -> bool:
@@ -127,7 +128,7 @@ class CustomsSimulator:
         base = (self._now or datetime.now()) + timedelta(seconds=state["tick"])
         out: dict[str, list[dict[str, Any]]] = {
             k: [] for k in ("CEB622", "CEB604", "CEB624", "CEB626", "CEB512", "CEB514",
-                            "CEB506", "CEB508", "CEB608", "CEB510", "CEB702")}
+                            "CEB506", "CEB508", "CEB608", "CEB510", "CEB702", "CEB606")}
         results: list[dict[str, Any]] = []  # CEB792 summary results
         files = 0
         taken = 0
@@ -317,13 +318,13 @@ class CustomsSimulator:
 
     def _check_request(self, doc: etree._Element, data: bytes, name: str, when: datetime,
                        root_name: str) -> bytes | tuple[str, list[dict[str, Any]]]:
-        problems = xsd.validate(doc, "I")
+        problems = xsd.validate(doc, "E" if root_name == "CEB605Message" else "I")
         if problems:
             info = "报文校验失败: " + "; ".join(p.message for p in problems[:5])
             return build_ceb900(doc.get("guid", ""), "-1", info, when, ori_cop_msg_id=name,
                                 ori_message_type=root_name,
                                 ori_biz_message=data.decode("utf-8", "replace"))
-        node = {"CEB623Message": "ceb:InvtCancel",
+        node = {"CEB623Message": "ceb:InvtCancel", "CEB605Message": "ceb:InvtCancel",
                 "CEB625Message": "ceb:InvtRefund/ceb:InvtRefundHead",
                 "CEB511Message": "ceb:Logistics/ceb:LogisticsHead",
                 "CEB513Message": "ceb:LogisticsStatus"}[root_name]
@@ -356,7 +357,7 @@ class CustomsSimulator:
         inv = next((i for i in state["inventories"].values()
                     if i.get("invtNo") and i.get("invtNo") == req.get("invtNo")), None)
         released = inv is not None and inv["done"] and inv["step"] == len(PROGRESSION) - 1
-        cancel = kind == "CEB624"
+        cancel = kind in ("CEB624", "CEB606")
         if inv is None:
             verdict = ("100", "清单不存在或未审结")
         elif inv.get("cancelled") or inv.get("returned"):

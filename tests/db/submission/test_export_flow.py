@@ -17,7 +17,7 @@ from app.db.models import Declaration, ExportDocument, InboundReceipt, OutboundM
 from app.domain.errors import ConflictError, PermissionDeniedError, ValidationError
 from app.security.context import Actor, Role
 from app.services import settings as settings_service
-from app.submission import batches, export_flow, outbound, summary, xsd
+from app.submission import batches, export_flow, lifecycle, outbound, summary, xsd
 from app.submission.exchange import ExchangeFolderTransport
 from app.submission.receipts_job import process_inbox
 from app.submission.simulator import CustomsSimulator
@@ -236,3 +236,36 @@ def test_export_flow_command(db_url: str, sessions: sessionmaker[Session], actor
     status = json.loads(out)["batch"]
     assert status["stages"] == {"waybill_sent": 2} and status["next_step"] == "arrival"
     assert [d["status"] for d in status["documents"]] == ["sent"]
+
+
+def test_export_cancellation_is_a_ceb605_answered_by_ceb606(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        broker: dict[str, str]) -> None:
+    batch_no = _export_batch(sessions, actor, 2)
+    with sessions() as s, s.begin():
+        outbound.record_batch(s, actor, batch_no, broker)
+    outbound.deliver_pending(sessions, actor, exchange)
+    customs = _Customs(sessions, actor, exchange)
+    for _ in range(4):  # until customs gave the inventory numbers (120)
+        customs.tick()
+        with sessions() as s:
+            held = s.execute(select(Declaration.id).where(
+                Declaration.invtNo.is_not(None), Declaration.status == "accepted")
+                .order_by(Declaration.id)).scalars().first()
+        if held:
+            break
+    assert held
+    supervisor = Actor("wang.sup", Role.SUPERVISOR)
+    with sessions() as s, s.begin():
+        result = lifecycle.request_cancellation(s, supervisor, [held], "出口包裹破损", broker)
+        with pytest.raises(ValidationError, match="CEB213"):
+            lifecycle.request_return(s, supervisor, [held], "x", broker)
+    assert result.messages[0].startswith("CEB605_")
+    outbound.deliver_pending(sessions, actor, exchange)
+    assert "CEB605Message" in _all_valid(sessions)
+    customs.settle()
+    with sessions() as s:
+        assert s.get(Declaration, held).status == "cancelled"  # type: ignore[union-attr]
+        kinds = set(s.execute(select(InboundReceipt.message_type)
+                              .where(InboundReceipt.declaration_id == held)).scalars())
+    assert "CEB606" in kinds
