@@ -50,14 +50,14 @@ KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": 
          "CEB816Message": "CEB816", "CEB818Message": "CEB818", "CEB514Message": "CEB514",
          "CEB506Message": "CEB506", "CEB508Message": "CEB508", "CEB608Message": "CEB608",
          "CEB510Message": "CEB510", "CEB702Message": "CEB702", "CEB792Message": "CEB792",
-         "CEB606Message": "CEB606"}
+         "CEB606Message": "CEB606", "CEB214Message": "CEB214"}
 _RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn",
                 "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn",
                 "CEB512": "LogisticsReturn", "CEB816": "Tax", "CEB818": "Tax",
                 "CEB514": "LogisticsStatusReturn", "CEB506": "LogisticsReturn",
                 "CEB508": "ArrivalReturn", "CEB608": "WayBillReturn", "CEB510": "DepartureReturn",
                 "CEB702": "SummaryReturn", "CEB792": "SummaryResult",
-                "CEB606": "InvtCancelReturn"}
+                "CEB606": "InvtCancelReturn", "CEB214": "RefundReturn"}
 # Returns about a waybill (matched by its number) and about an export batch document (matched
 # by copNo and msgSeqNo).
 WAYBILL_KINDS = frozenset({"CEB512", "CEB514", "CEB506"})
@@ -312,10 +312,12 @@ def _read_return(kind: str, ns: str, node: ET.Element) -> ReceiptReturn:
         cns, cname = _local(child.tag)
         if cns != ns:
             continue
-        if cname in _FIELDS:
+        if cname in _FIELDS or cname == "coElNo":
             values[cname] = (child.text or "").strip()
         elif cname == "oriBizMessage":
             ori_biz = child.text or ""
+    if kind == "CEB214" and not values.get("copNo"):
+        values["copNo"] = values.get("coElNo", "")  # an export return names our copNo so
     if not values.get("returnStatus"):
         raise ReceiptParseError(
             N_("A return has no {field}."), code="missing_field", field="returnStatus"

@@ -66,7 +66,7 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _NS = {"ceb": CEB_NS}
 _REQUEST_ROOTS = {"CEB623Message": "CEB624", "CEB625Message": "CEB626",
-                  "CEB605Message": "CEB606"}
+                  "CEB605Message": "CEB606", "CEB213Message": "CEB214"}
 
 
 def id_checksum_ok(number: str) -> bool:
@@ -128,7 +128,7 @@ class CustomsSimulator:
         base = (self._now or datetime.now()) + timedelta(seconds=state["tick"])
         out: dict[str, list[dict[str, Any]]] = {
             k: [] for k in ("CEB622", "CEB604", "CEB624", "CEB626", "CEB512", "CEB514",
-                            "CEB506", "CEB508", "CEB608", "CEB510", "CEB702", "CEB606")}
+                            "CEB506", "CEB508", "CEB608", "CEB510", "CEB702", "CEB606", "CEB214")}
         results: list[dict[str, Any]] = []  # CEB792 summary results
         files = 0
         taken = 0
@@ -318,13 +318,15 @@ class CustomsSimulator:
 
     def _check_request(self, doc: etree._Element, data: bytes, name: str, when: datetime,
                        root_name: str) -> bytes | tuple[str, list[dict[str, Any]]]:
-        problems = xsd.validate(doc, "E" if root_name == "CEB605Message" else "I")
+        problems = xsd.validate(
+            doc, "E" if root_name in ("CEB605Message", "CEB213Message") else "I")
         if problems:
             info = "报文校验失败: " + "; ".join(p.message for p in problems[:5])
             return build_ceb900(doc.get("guid", ""), "-1", info, when, ori_cop_msg_id=name,
                                 ori_message_type=root_name,
                                 ori_biz_message=data.decode("utf-8", "replace"))
         node = {"CEB623Message": "ceb:InvtCancel", "CEB605Message": "ceb:InvtCancel",
+                "CEB213Message": "ceb:InvtRefund/ceb:InvtRefundHead",
                 "CEB625Message": "ceb:InvtRefund/ceb:InvtRefundHead",
                 "CEB511Message": "ceb:Logistics/ceb:LogisticsHead",
                 "CEB513Message": "ceb:LogisticsStatus"}[root_name]
@@ -384,7 +386,7 @@ class CustomsSimulator:
             out.append({"guid": req.get("guid", ""), "customsCode": req.get("customsCode", ""),
                         "agentCode": req.get("agentCode", ""),
                         "ebpCode": req.get("ebpCode", ""), "ebcCode": req.get("ebcCode", ""),
-                        "copNo": req.get("copNo", ""),
+                        "copNo": req.get("copNo", ""), "coElNo": req.get("coElNo", ""),
                         "preNo": (inv or {}).get("preNo") or req.get("preNo") or "",
                         "invtNo": req.get("invtNo", ""), "returnStatus": code,
                         "returnTime": return_time(when), "returnInfo": info})

@@ -258,8 +258,6 @@ def test_export_cancellation_is_a_ceb605_answered_by_ceb606(
     supervisor = Actor("wang.sup", Role.SUPERVISOR)
     with sessions() as s, s.begin():
         result = lifecycle.request_cancellation(s, supervisor, [held], "出口包裹破损", broker)
-        with pytest.raises(ValidationError, match="CEB213"):
-            lifecycle.request_return(s, supervisor, [held], "x", broker)
     assert result.messages[0].startswith("CEB605_")
     outbound.deliver_pending(sessions, actor, exchange)
     assert "CEB605Message" in _all_valid(sessions)
@@ -269,3 +267,30 @@ def test_export_cancellation_is_a_ceb605_answered_by_ceb606(
         kinds = set(s.execute(select(InboundReceipt.message_type)
                               .where(InboundReceipt.declaration_id == held)).scalars())
     assert "CEB606" in kinds
+
+
+def test_export_return_is_a_ceb213_answered_by_ceb214(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        broker: dict[str, str]) -> None:
+    batch_no = _export_batch(sessions, actor, 2)
+    with sessions() as s, s.begin():
+        outbound.record_batch(s, actor, batch_no, broker)
+    outbound.deliver_pending(sessions, actor, exchange)
+    customs = _Customs(sessions, actor, exchange)
+    customs.settle()
+    with sessions() as s:
+        released = s.execute(select(Declaration.id).where(Declaration.status == "released")
+                             .order_by(Declaration.id)).scalars().first()
+    assert released
+    supervisor = Actor("wang.sup", Role.SUPERVISOR)
+    with sessions() as s, s.begin():
+        result = lifecycle.request_return(s, supervisor, [released], "境外买家拒收退回", broker)
+    assert result.messages[0].startswith("CEB213_")
+    outbound.deliver_pending(sessions, actor, exchange)
+    assert "CEB213Message" in _all_valid(sessions)
+    customs.settle()
+    with sessions() as s:
+        assert s.get(Declaration, released).status == "returned"  # type: ignore[union-attr]
+        kinds = set(s.execute(select(InboundReceipt.message_type)
+                              .where(InboundReceipt.declaration_id == released)).scalars())
+    assert "CEB214" in kinds
