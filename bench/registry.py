@@ -11,6 +11,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Modules under bench/cases/ that define cases (each calls `case(...)` at import).
 CASE_MODULES: tuple[str, ...] = (
@@ -24,6 +27,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.station",
     "bench.cases.reference",
     "bench.cases.lifecycle",
+    "bench.cases.export_flow",
     "bench.cases.startup",
     "bench.cases.bundle",
     "bench.cases.office",
@@ -68,6 +72,23 @@ def stopwatch() -> Iterator[Callable[[], float]]:
     end: list[float] = []
     yield lambda: (end[0] if end else time.perf_counter()) - start
     end.append(time.perf_counter())
+
+
+def best_of(ours: Callable[[], T], bare: Callable[[], object], rounds: int = 3
+            ) -> tuple[float, float, T]:
+    """(best time of `ours`, best time of `bare`, the last result of `ours`) over `rounds`
+    alternating runs: the one timing loop the build-and-validate cases share."""
+    ours_times, bare_times = [], []
+    result: T | None = None
+    for _ in range(rounds):
+        with stopwatch() as b:
+            bare()
+        bare_times.append(b())
+        with stopwatch() as o:
+            result = ours()
+        ours_times.append(o())
+    assert result is not None
+    return min(ours_times), min(bare_times), result
 
 
 @contextmanager

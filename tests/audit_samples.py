@@ -51,6 +51,16 @@ SAMPLES: dict[str, tuple[dict[str, Any], str | None, str]] = {
                      "Batch B20261204001 messages copied to /media/usb"),
     "batch.submit": ({"batch": "B20261204001", "messages": 1, "declarations": 3}, None,
                      "Batch B20261204001 submitted: 1 message(s)"),
+    "summary.apply": ({"month": "2026-11", "ebcCode": "5141960001", "inventories": 6}, None,
+                      "Monthly summary 2026-11 applied for: 6 inventories of 5141960001"),
+    "export.waybills": ({"batch": "B1", "parcels": 3, "messages": ["CEB505_B1.xml"]}, None,
+                        "Batch B1: export waybills sent for 3 parcel(s)"),
+    "export.arrival": ({"batch": "B1", "parcels": 3, "messages": ["CEB507_B1.xml"]}, None,
+                       "Batch B1: arrival of 3 parcel(s) reported"),
+    "export.manifest": ({"batch": "B1", "parcels": 3, "messages": ["CEB607_B1.xml"]}, None,
+                        "Batch B1: master-bill list of 3 parcel(s) filed"),
+    "export.departure": ({"batch": "B1", "parcels": 3, "messages": ["CEB509_B1.xml"]}, None,
+                         "Batch B1: departure of 3 parcel(s) reported"),
     "print.reprint": ({"document": "label"}, "Label torn", "Reprinted: labels"),
     "print.label": ({"file": "labels.pdf", "pages": 3, "count": 3, "reprinted": 0}, None,
                     "Labels printed: 3"),
@@ -136,6 +146,7 @@ SAMPLES: dict[str, tuple[dict[str, Any], str | None, str]] = {
 EXPANSIONS: dict[str, tuple[str, ...]] = {
     "print.*": ("print.label", "print.cn22"),
     "declaration.*": ("declaration.cancel_request", "declaration.return_request"),
+    "export.*": ("export.waybills", "export.arrival", "export.manifest", "export.departure"),
 }
 
 

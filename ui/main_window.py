@@ -49,6 +49,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.workspace.actions",
     "ui.submission.actions",
     "ui.submission.lifecycle_actions",
+    "ui.submission.summary_dialog",
     "ui.reports.actions",
     "ui.precheck.actions",
     "ui.intake.actions",
@@ -242,6 +243,7 @@ class MainWindow(QMainWindow):
             batch_id=extra["batch_id"], import_job_id=extra["import_job_id"],  # type: ignore[arg-type]
             platform=extra["platform"], has_problems=extra["has_problems"],  # type: ignore[arg-type]
             created_from=extra["created_from"], created_to=extra["created_to"],  # type: ignore[arg-type]
+            export_stages=(str(extra["export_stage"]),) if extra.get("export_stage") else (),
         )
         # Extra fields set by area panels (the Problems panel's problem_code, a fix queue's ids).
         return replace(flt, **self.filter_overrides)
@@ -284,7 +286,8 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_values(
             batch_id=flt.batch_id, import_job_id=flt.import_job_id, platform=flt.platform,
             has_problems=flt.has_problems, created_from=flt.created_from,
-            created_to=flt.created_to)
+            created_to=flt.created_to,
+            export_stage=flt.export_stages[0] if flt.export_stages else None)
         self.status_panel.blockSignals(True)
         self.status_panel.select_status(flt.statuses[0] if flt.statuses else "")
         self.status_panel.blockSignals(False)

@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.station",
     "app.cli.reference",
     "app.cli.lifecycle",
+    "app.cli.export_flow",
     "app.cli.tax",
     "app.cli.autopilot",
     "app.cli.packaging",
@@ -52,6 +53,7 @@ COMMAND_OWNERS: dict[str, str] = {
     **dict.fromkeys(("cancel", "return", "signed"), "app.cli.lifecycle"),
     "tax": "app.cli.tax",
     "autopilot": "app.cli.autopilot",
+    **dict.fromkeys(("export-flow", "summary-application"), "app.cli.export_flow"),
     **dict.fromkeys(("update-check", "screenshot"), "app.cli.packaging"),
     "transfer": "app.cli.transfer",
 }

@@ -80,6 +80,8 @@ INVENTORY_RECEIPTS = frozenset({"CEB622", "CEB604"})
 REQUEST_RECEIPTS: dict[str, tuple[DeclarationStatus, DeclarationStatus]] = {
     "CEB624": (S.CANCEL_REQUESTED, S.CANCELLED),
     "CEB626": (S.RETURN_REQUESTED, S.RETURNED),
+    "CEB606": (S.CANCEL_REQUESTED, S.CANCELLED),  # export cancellation (CEB605)
+    "CEB214": (S.RETURN_REQUESTED, S.RETURNED),  # export return (CEB213)
 }
 REQUEST_APPROVED = frozenset({"399"})
 REQUEST_REFUSED = frozenset({"4", "100"})

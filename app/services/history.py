@@ -46,6 +46,13 @@ ACTION_TEXTS: dict[str, str] = {
     "batch.dissolve": N_("Batch {batch} dissolved"),
     "batch.export": N_("Batch {batch} messages copied to {folder}"),
     "batch.submit": N_("Batch {batch} submitted: {messages} message(s)"),
+    "summary.apply": N_("Monthly summary {month} applied for: {inventories} inventories of "
+                        "{ebcCode}"),
+    "export.*": N_("Batch {batch}: export chain step for {parcels} parcel(s)"),
+    "export.waybills": N_("Batch {batch}: export waybills sent for {parcels} parcel(s)"),
+    "export.arrival": N_("Batch {batch}: arrival of {parcels} parcel(s) reported"),
+    "export.manifest": N_("Batch {batch}: master-bill list of {parcels} parcel(s) filed"),
+    "export.departure": N_("Batch {batch}: departure of {parcels} parcel(s) reported"),
     "print.reprint": N_("Reprinted: {document_name}"),
     "print.label": N_("Labels printed: {count}"),
     "print.cn22": N_("CN22/CN23 forms printed: {count}"),

@@ -16,7 +16,7 @@ from app.i18n import N_
 from app.security.masking import MASK, PiiKind, mask_value
 
 Align = Literal["left", "right", "center"]
-Kind = Literal["text", "int", "dec", "status", "datetime"]
+Kind = Literal["text", "int", "dec", "status", "datetime", "stage"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ GRID_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("problems", N_("Problems"), D.error_count, "int", "right", 70),
     GridColumn("batchId", N_("Batch"), D.batch_id, "int", "right", 60),
     GridColumn("createdAt", N_("Created"), D.created_at, "datetime", "left", 140),
+    GridColumn("exportStage", N_("Export stage"), D.export_stage, "stage", "left", 110),
 )
 GRID_BY_KEY: dict[str, GridColumn] = {c.key: c for c in GRID_COLUMNS}
 
@@ -81,6 +82,7 @@ class DeclarationFilter:
     has_problems: bool | None = None
     problem_code: str | None = None
     ids: tuple[int, ...] = ()
+    export_stages: tuple[str, ...] = ()  # app.domain.export_stage values
 
     def __post_init__(self) -> None:
         """Raises ValidationError for a search text over MAX_SEARCH_LENGTH characters."""
@@ -94,6 +96,8 @@ class DeclarationFilter:
             conds.append(D.status.in_(self.statuses))
         if self.ids:
             conds.append(D.id.in_(self.ids))
+        if self.export_stages:
+            conds.append(D.export_stage.in_(self.export_stages))
         if self.batch_id is not None:
             conds.append(D.batch_id == self.batch_id)
         if self.import_job_id is not None:

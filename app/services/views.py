@@ -31,6 +31,7 @@ def filter_to_dict(flt: DeclarationFilter) -> dict[str, Any]:
         "createdFrom": flt.created_from.isoformat() if flt.created_from else None,
         "createdTo": flt.created_to.isoformat() if flt.created_to else None,
         "hasProblems": flt.has_problems, "problemCode": flt.problem_code,
+        "exportStages": list(flt.export_stages),
     }
 
 
@@ -45,6 +46,7 @@ def filter_from_dict(data: dict[str, Any]) -> DeclarationFilter:
         platform=data.get("platform"), created_from=day(data.get("createdFrom")),
         created_to=day(data.get("createdTo")), has_problems=data.get("hasProblems"),
         problem_code=data.get("problemCode"),
+        export_stages=tuple(data.get("exportStages") or ()),
     )
 
 

@@ -357,6 +357,11 @@ def _load(session: Session, batch_ref: str | int, *, lock: bool = False) -> Batc
     return batch
 
 
+def load_batch(session: Session, batch_ref: str | int, *, lock: bool = False) -> Batch:
+    """The batch by id or number (NotFoundError when there is none); `lock` as in submit."""
+    return _load(session, batch_ref, lock=lock)
+
+
 def _summary(session: Session, batch: Batch) -> BatchSummary:
     counts = session.execute(
         select(D.status, func.count()).where(D.batch_id == batch.id).group_by(D.status)

@@ -129,23 +129,31 @@ def format_value(value: Any) -> str:
 
 
 # (element name, qualified tag, required) in schema order, per part of the message.
-_Spec = tuple[str, str, bool]
+Spec = tuple[str, str, bool]
 
 
 @dataclass(frozen=True)
 class _Layout:
-    head: tuple[_Spec, ...]
-    item: tuple[_Spec, ...]
-    transfer: tuple[_Spec, ...]
+    head: tuple[Spec, ...]
+    item: tuple[Spec, ...]
+    transfer: tuple[Spec, ...]
 
 
-def _specs(direction: Direction, element: str) -> tuple[_Spec, ...]:
-    return tuple((c.name, _tag(c.name), c.min_occurs > 0)
+def _specs(direction: Direction, element: str) -> tuple[Spec, ...]:
+    return tuple((c.name, tag(c.name), c.min_occurs > 0)
                  for c in xsd.sequence(direction, element))
 
 
-def _tag(name: str) -> str:
+def tag(name: str) -> str:
+    """The qualified (namespaced) tag of a CEB element."""
     return f"{{{CEB_NS}}}{name}"
+
+
+@cache
+def element_specs(direction: Direction, element: str) -> tuple[Spec, ...]:
+    """`fill`'s layout of the global element `element` of the import (I) or export (E)
+    schema: its children in schema order, with whether each is required."""
+    return _specs(direction, element)
 
 
 @cache
@@ -154,7 +162,7 @@ def _layout(direction: Direction) -> _Layout:
                    _specs(direction, "BaseTransfer"))
 
 
-class _FieldError(Exception):
+class FieldError(Exception):
     """A value lxml or the formatter refused; build_message names its declaration."""
 
     def __init__(self, name: str, value: Any) -> None:
@@ -163,7 +171,9 @@ class _FieldError(Exception):
         self.value = value
 
 
-def _fill(parent: etree._Element, specs: Sequence[_Spec], values: Mapping[str, Any]) -> None:
+def fill(parent: etree._Element, specs: Sequence[Spec], values: Mapping[str, Any]) -> None:
+    """Append the children `specs` names to `parent`, text from `values` (CEB formatting);
+    a required element without a value is written empty, an optional one left out."""
     # The hot loop of message building: strings pass through, the rest is formatted.
     sub = etree.SubElement
     get = values.get
@@ -179,10 +189,10 @@ def _fill(parent: etree._Element, specs: Sequence[_Spec], values: Mapping[str, A
             if text or required:
                 sub(parent, tag).text = text
     except (ValueError, TypeError) as exc:  # control characters, floats, booleans
-        raise _FieldError(name, get(name)) from exc
+        raise FieldError(name, get(name)) from exc
 
 
-def _field_error(head: Mapping[str, Any], error: _FieldError,
+def _field_error(head: Mapping[str, Any], error: FieldError,
                  gnum: int | None) -> MessageBuildError:
     value = error.value
     bad = CONTROL_RE.search(value) if isinstance(value, str) else None
@@ -232,7 +242,7 @@ def build_message(direction: Direction, inventories: Sequence[InventoryInput],
     when_text = format_value(app_time or beijing_now())
     root_name = xsd.ROOT_ELEMENT[direction]
     msg_guid = (guid or new_guid()).upper()
-    root = etree.Element(_tag(root_name), nsmap=_NSMAP)
+    root = etree.Element(tag(root_name), nsmap=_NSMAP)
     root.set("guid", msg_guid)
     root.set("version", MESSAGE_VERSION)
     built: list[BuiltInventory] = []
@@ -249,19 +259,19 @@ def build_message(direction: Direction, inventories: Sequence[InventoryInput],
                    "per declaration. Split the order into several declarations."),
                 copNo=cop_no, count=len(inv.items), limit=limit,
             )
-        node = sub(root, _tag("Inventory"))
+        node = sub(root, tag("Inventory"))
         try:
-            _fill(sub(node, _tag("InventoryHead")), lay.head, head)
-        except _FieldError as exc:
+            fill(sub(node, tag("InventoryHead")), lay.head, head)
+        except FieldError as exc:
             raise _field_error(head, exc, None) from exc
         for n, item in enumerate(inv.items, start=1):
             values = item if item.get("gnum") else {**item, "gnum": n}
             try:
-                _fill(sub(node, _tag("InventoryList")), lay.item, values)
-            except _FieldError as exc:
+                fill(sub(node, tag("InventoryList")), lay.item, values)
+            except FieldError as exc:
                 raise _field_error(head, exc, values["gnum"]) from exc
         built.append(BuiltInventory(cop_no, head["guid"], head["appType"]))
-    _fill(sub(root, _tag("BaseTransfer")), lay.transfer, transfer.as_dict())
+    fill(sub(root, tag("BaseTransfer")), lay.transfer, transfer.as_dict())
     if validate:
         check_schema(root, direction)
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

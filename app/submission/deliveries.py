@@ -34,11 +34,11 @@ from app.submission.ceb import (
     MESSAGE_VERSION,
     BaseTransfer,
     MessageBuildError,
-    _fill,
-    _Spec,
-    _tag,
+    Spec,
+    fill,
     format_value,
     new_guid,
+    tag,
 )
 from app.submission.exchange import message_file_name, sha256_hex
 from app.submission.outbound import PENDING, next_file_number
@@ -54,8 +54,8 @@ DELIVERED_STATUSES = frozenset({S.RELEASED.value, S.CLEARED.value})
 
 
 @cache
-def _specs(element: str) -> tuple[_Spec, ...]:
-    return tuple((c.name, _tag(c.name), c.min_occurs > 0) for c in xsd.sequence("I", element))
+def _specs(element: str) -> tuple[Spec, ...]:
+    return tuple((c.name, tag(c.name), c.min_occurs > 0) for c in xsd.sequence("I", element))
 
 
 def build_status_message(rows: Sequence[Mapping[str, Any]], transfer: BaseTransfer, *,
@@ -64,7 +64,7 @@ def build_status_message(rows: Sequence[Mapping[str, Any]], transfer: BaseTransf
     (logisticsCode, logisticsName, logisticsNo, logisticsTime). Raises MessageBuildError."""
     when = format_value(app_time or beijing_now())
     msg_guid = new_guid()
-    root = etree.Element(_tag("CEB513Message"), nsmap={"ceb": CEB_NS})
+    root = etree.Element(tag("CEB513Message"), nsmap={"ceb": CEB_NS})
     root.set("guid", msg_guid)
     root.set("version", MESSAGE_VERSION)
     guids = []
@@ -72,9 +72,9 @@ def build_status_message(rows: Sequence[Mapping[str, Any]], transfer: BaseTransf
         values = {**row, "guid": new_guid(), "appType": APP_TYPE_NEW, "appTime": when,
                   "appStatus": APP_STATUS_DECLARE, "logisticsStatus": SIGNED}
         guids.append(values["guid"])
-        _fill(etree.SubElement(root, _tag("LogisticsStatus")), _specs("LogisticsStatus"),
+        fill(etree.SubElement(root, tag("LogisticsStatus")), _specs("LogisticsStatus"),
               values)
-    _fill(etree.SubElement(root, _tag("BaseTransfer")), _specs("BaseTransfer"),
+    fill(etree.SubElement(root, tag("BaseTransfer")), _specs("BaseTransfer"),
           transfer.as_dict())
     problems = xsd.validate(root, "I")
     if problems:

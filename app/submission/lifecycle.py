@@ -1,4 +1,5 @@
-"""Asking customs to undo a declaration: cancellation (CEB623) and buyer's return (CEB625).
+"""Asking customs to undo a declaration: cancellation (CEB623; an export one CEB605) and
+buyer's return (CEB625).
 
 A supervisor asks; the state machine decides whether the declaration may be asked about
 (`cancel_requested` only before release, `return_requested` only after). The service records
@@ -34,8 +35,9 @@ from app.i18n import N_
 from app.precheck.transitions import change_status
 from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
-from app.submission.ceb import BaseTransfer
+from app.submission.ceb import BaseTransfer, BuiltMessage
 from app.submission.exchange import message_file_name, sha256_hex
+from app.submission.export_messages import Part, build_export_message
 from app.submission.lifecycle_messages import (
     HEAD_FROM_DECLARATION,
     RequestInput,
@@ -48,9 +50,11 @@ from app.submission.xsd import MAX_INVENTORIES_PER_MESSAGE
 D = Declaration
 OPEN, ACCEPTED, REFUSED = "open", "accepted", "refused"
 MAX_REASON = 1000
+EXPORT_RETURN_REASON = 500  # CEB213's reason is shorter
 _EVENT: dict[RequestKind, sm.EventKind] = {
     "cancel": sm.EventKind.REQUEST_CANCEL, "return": sm.EventKind.REQUEST_RETURN}
-_RECEIPT_KIND: dict[str, RequestKind] = {"CEB624": "cancel", "CEB626": "return"}
+_RECEIPT_KIND: dict[str, RequestKind] = {"CEB624": "cancel", "CEB626": "return",
+                                          "CEB606": "cancel", "CEB214": "return"}
 _REF: dict[RequestKind, str] = {"cancel": "CANCEL", "return": "RETURN"}
 
 
@@ -103,6 +107,14 @@ def _request(session: Session, actor: Actor, kind: RequestKind, ids: Sequence[in
     missing = [i for i in wanted if i not in heads]
     if missing:
         raise NotFoundError(N_("Declaration {id} not found."), id=missing[0])
+    flags = {heads[i].pop("_ie") for i in wanted}
+    export = flags == {"E"}
+    if len(flags) > 1:
+        raise ValidationError(N_("Import and export declarations cannot be asked about "
+                                 "together: select only one kind."))
+    if export and kind == "return" and len(text) > EXPORT_RETURN_REASON:
+        raise ValidationError(N_("The reason is {length} characters long; customs accepts at "
+                                 "most {limit}."), length=len(text), limit=EXPORT_RETURN_REASON)
     transfer = BaseTransfer.from_settings(transfer_settings)
     previous = {i: DeclarationStatus(heads[i].pop("_status")) for i in wanted}
     # The state machine first: a refused declaration stops everything before anything is
@@ -122,11 +134,18 @@ def _request(session: Session, actor: Actor, kind: RequestKind, ids: Sequence[in
     files: list[str] = []
     requests: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
-    seq = next_file_number(session, f"CEB62{'3' if kind == 'cancel' else '5'}")
+    code = (("CEB605" if kind == "cancel" else "CEB213") if export
+            else f"CEB62{'3' if kind == 'cancel' else '5'}")
+    seq = next_file_number(session, code)  # numbered per message type, handed out once
     for start in range(0, len(wanted), MAX_INVENTORIES_PER_MESSAGE):
         part = wanted[start:start + MAX_INVENTORIES_PER_MESSAGE]
         inputs = [RequestInput(heads[i], text, items.get(i, ())) for i in part]
-        msg = build_request_message(kind, inputs, transfer, app_time=when)
+        if export and kind == "return":
+            msg = build_export_return(inputs, _export_heads(session, part), transfer, when)
+        elif export:
+            msg = build_export_cancel(inputs, transfer, when)
+        else:
+            msg = build_request_message(kind, inputs, transfer, app_time=when)
         name = message_file_name(msg.message_type, _REF[kind], when, seq)
         row = OutboundMessage(guid=msg.guid, message_type=msg.message_type, batch_id=None,
                               seq=seq, file_name=name, state=PENDING, app_type="1",
@@ -159,11 +178,13 @@ def _heads(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     cols = [getattr(D, n) for n in HEAD_FROM_DECLARATION]
     out: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), 900):
-        q = select(D.id, D.status, *cols).where(D.id.in_(list(ids[start:start + 900])))
+        q = select(D.id, D.status, D.ieFlag, *cols).where(
+            D.id.in_(list(ids[start:start + 900])))
         for row in session.execute(q):
-            head = dict(zip(HEAD_FROM_DECLARATION, row[2:], strict=True))
+            head = dict(zip(HEAD_FROM_DECLARATION, row[3:], strict=True))
             head["copNo"] = head.get("copNo") or internal_number(row[0])
             head["_status"] = row[1]
+            head["_ie"] = "E" if row[2] == "E" else "I"
             out[int(row[0])] = head
     return out
 
@@ -172,14 +193,48 @@ def _items(session: Session, ids: Sequence[int]) -> dict[int, list[dict[str, Any
     It = DeclarationItem
     out: dict[int, list[dict[str, Any]]] = {}
     for start in range(0, len(ids), 900):
-        q = (select(It.declaration_id, It.gnum, It.gcode, It.gname, It.qty, It.unit)
+        q = (select(It.declaration_id, It.gnum, It.gcode, It.gname, It.qty, It.unit,
+                    It.gmodel, It.qty1, It.unit1)
              .where(It.declaration_id.in_(list(ids[start:start + 900])))
              .order_by(It.declaration_id, It.gnum))
         for row in session.execute(q):
             out.setdefault(int(row[0]), []).append(
                 {"gnum": row.gnum, "gcode": row.gcode, "gname": row.gname, "qty": row.qty,
-                 "unit": row.unit})
+                 "unit": row.unit, "gmodel": row.gmodel, "qty1": row.qty1, "unit1": row.unit1})
     return out
+
+
+_EXPORT_RETURN_FIELDS = ("tradeMode", "billNo", "trafMode", "trafName", "portCode", "country",
+                         "voyageNo")
+
+
+def _export_heads(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The transport fields an export return (CEB213) needs besides HEAD_FROM_DECLARATION."""
+    cols = [getattr(D, n) for n in _EXPORT_RETURN_FIELDS]
+    return {int(row[0]): dict(zip(_EXPORT_RETURN_FIELDS, row[1:], strict=True))
+            for row in session.execute(select(D.id, *cols).where(D.id.in_(list(ids))))}
+
+
+def build_export_return(requests: Sequence[RequestInput], extra: Mapping[int, Mapping[str, Any]],
+                        transfer: BaseTransfer, when: datetime) -> BuiltMessage:
+    """One CEB213Message (export return, 退货申请单) for 1..100 export declarations; `extra`
+    holds each one's transport fields by declaration id (in the order of `requests`)."""
+    parts = []
+    for request, more in zip(requests, extra.values(), strict=True):
+        head = {**request.head, **more, "coElNo": request.head.get("copNo"), "ieFlag": "E",
+                "reason": request.reason}
+        parts.append(Part(head, request.items, str(request.head.get("copNo") or "")))
+    return build_export_message("CEB213Message", parts, transfer, app_time=when)
+
+
+def build_export_cancel(requests: Sequence[RequestInput], transfer: BaseTransfer,
+                        when: datetime) -> BuiltMessage:
+    """One CEB605Message (export cancellation, 撤销申请单) for 1..100 export declarations."""
+    fields = ("customsCode", "copNo", "preNo", "invtNo", "agentCode", "agentName", "ebcCode",
+              "ebcName")
+    parts = [Part({**{f: r.head.get(f) for f in fields}, "reason": r.reason}, (),
+                  str(r.head.get("copNo") or "")) for r in requests]
+    return build_export_message("CEB605Message", parts, transfer, app_time=when)
 
 
 def open_requests_previous(session: Session, decl_ids: Sequence[int]

@@ -27,11 +27,11 @@ from app.submission.ceb import (
     BuiltMessage,
     InventoryProblem,
     MessageBuildError,
-    _fill,
-    _Spec,
-    _tag,
+    Spec,
+    fill,
     format_value,
     new_guid,
+    tag,
 )
 from app.submission.xsd import CEB_NS, MAX_INVENTORIES_PER_MESSAGE
 
@@ -55,8 +55,8 @@ class RequestInput:
 
 
 @cache
-def _specs(element: str) -> tuple[_Spec, ...]:
-    return tuple((c.name, _tag(c.name), c.min_occurs > 0) for c in xsd.sequence("I", element))
+def _specs(element: str) -> tuple[Spec, ...]:
+    return tuple((c.name, tag(c.name), c.min_occurs > 0) for c in xsd.sequence("I", element))
 
 
 def _head(request: RequestInput, when: str) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def build_request_message(kind: RequestKind, requests: Sequence[RequestInput],
     when = format_value(app_time or beijing_now())
     root_name = ROOT[kind]
     msg_guid = (guid or new_guid()).upper()
-    root = etree.Element(_tag(root_name), nsmap=_NSMAP)
+    root = etree.Element(tag(root_name), nsmap=_NSMAP)
     root.set("guid", msg_guid)
     root.set("version", MESSAGE_VERSION)
     sub = etree.SubElement
@@ -91,15 +91,15 @@ def build_request_message(kind: RequestKind, requests: Sequence[RequestInput],
     for request in requests:
         head = _head(request, when)
         if kind == "cancel":
-            _fill(sub(root, _tag("InvtCancel")), _specs("InvtCancel"), head)
+            fill(sub(root, tag("InvtCancel")), _specs("InvtCancel"), head)
         else:
-            node = sub(root, _tag("InvtRefund"))
-            _fill(sub(node, _tag("InvtRefundHead")), _specs("InvtRefundHead"), head)
+            node = sub(root, tag("InvtRefund"))
+            fill(sub(node, tag("InvtRefundHead")), _specs("InvtRefundHead"), head)
             for n, item in enumerate(request.items, start=1):
                 values = item if item.get("gnum") else {**item, "gnum": n}
-                _fill(sub(node, _tag("InvtRefundList")), _specs("InvtRefundList"), values)
+                fill(sub(node, tag("InvtRefundList")), _specs("InvtRefundList"), values)
         built.append(BuiltInventory(str(head.get("copNo") or ""), head["guid"], APP_TYPE_NEW))
-    _fill(sub(root, _tag("BaseTransfer")), _specs("BaseTransfer"), transfer.as_dict())
+    fill(sub(root, tag("BaseTransfer")), _specs("BaseTransfer"), transfer.as_dict())
     _check(root, built)
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return BuiltMessage(root_name, msg_guid, xml, tuple(built))

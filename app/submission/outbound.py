@@ -298,7 +298,9 @@ def _mark_written(session: Session, actor: Actor, msg: OutboundMessage) -> None:
             OutboundMessage.batch_id == msg.batch_id, OutboundMessage.state == PENDING,
             OutboundMessage.id != msg.id)).scalar_one()
         if not left:
-            session.execute(update(Batch).where(Batch.id == msg.batch_id)
+            # Only a submitted batch is sent (export waybills may go out before the submit).
+            session.execute(update(Batch).where(Batch.id == msg.batch_id,
+                                                Batch.state == B.SUBMITTED)
                             .values(state=B.SENT, version=Batch.version + 1))
     record_events(session, actor, [
         AuditRecord("message.write", "message", str(msg.id),

@@ -15,10 +15,14 @@ from app.submission.receipts import MAX_RETURNS_PER_FILE
 from app.submission.xsd import CEB_NS
 
 _DIRECTION = {"CEB622": "I", "CEB604": "E", "CEB624": "I", "CEB626": "I", "CEB512": "I",
-              "CEB514": "I"}
+              "CEB514": "I", "CEB506": "E", "CEB508": "E", "CEB608": "E", "CEB510": "E",
+              "CEB702": "E", "CEB606": "E", "CEB214": "E"}
 _NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn",
          "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn",
-         "CEB512": "LogisticsReturn", "CEB514": "LogisticsStatusReturn"}
+         "CEB512": "LogisticsReturn", "CEB514": "LogisticsStatusReturn",
+         "CEB506": "LogisticsReturn", "CEB508": "ArrivalReturn", "CEB608": "WayBillReturn",
+         "CEB510": "DepartureReturn", "CEB702": "SummaryReturn",
+         "CEB606": "InvtCancelReturn", "CEB214": "RefundReturn"}
 
 
 def return_time(when: datetime) -> str:
@@ -90,6 +94,20 @@ def build_tax_statuses(statuses: Sequence[Mapping[str, Any]]) -> bytes:
     layout = xsd.sequence("I", "TaxHeadStatus")
     for values in statuses:
         _node(etree.SubElement(root, f"{{{CEB_NS}}}Tax"), "TaxHeadStatus", layout, values)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def build_summary_results(results: Sequence[Mapping[str, Any]]) -> bytes:
+    """A CEB792 summary result file: each result is its SummaryResultHead values plus `lines`
+    (SummaryResultList values: invtNo, logisticsNo, gseqno, gnum, gcode)."""
+    root = _root("CEB792Message")
+    head_layout = xsd.sequence("E", "SummaryResultHead")
+    line_layout = xsd.sequence("E", "SummaryResultList")
+    for result in results:
+        node = etree.SubElement(root, f"{{{CEB_NS}}}SummaryResult")
+        _node(node, "SummaryResultHead", head_layout, result)
+        for line in result["lines"]:
+            _node(node, "SummaryResultList", line_layout, line)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 

@@ -1,6 +1,7 @@
 """Safe parsing of customs receipts: CEB622 (import), CEB604 (export), CEB900 (format check),
-CEB624 (cancellation), CEB626 (return), CEB512 (waybill), and the tax bills customs issues
-(CEB816 electronic tax bill, CEB818 its status).
+CEB624 (cancellation), CEB626 (return), CEB512 (waybill), the tax bills customs issues
+(CEB816 electronic tax bill, CEB818 its status), and the export chain's answers (CEB506
+waybill, CEB508 arrival, CEB608 master-bill list, CEB510 departure).
 
 Receipts come from outside, so the parser refuses anything but plain XML: a DOCTYPE, entity
 declaration or external reference is rejected outright (defusedxml), which also rules out
@@ -46,11 +47,22 @@ _DECL_TEXT = re.compile(r"""(<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])[^"'>]*\2""")
 
 KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": "CEB900",
          "CEB624Message": "CEB624", "CEB626Message": "CEB626", "CEB512Message": "CEB512",
-         "CEB816Message": "CEB816", "CEB818Message": "CEB818", "CEB514Message": "CEB514"}
+         "CEB816Message": "CEB816", "CEB818Message": "CEB818", "CEB514Message": "CEB514",
+         "CEB506Message": "CEB506", "CEB508Message": "CEB508", "CEB608Message": "CEB608",
+         "CEB510Message": "CEB510", "CEB702Message": "CEB702", "CEB792Message": "CEB792",
+         "CEB606Message": "CEB606", "CEB214Message": "CEB214"}
 _RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn",
                 "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn",
                 "CEB512": "LogisticsReturn", "CEB816": "Tax", "CEB818": "Tax",
-                "CEB514": "LogisticsStatusReturn"}
+                "CEB514": "LogisticsStatusReturn", "CEB506": "LogisticsReturn",
+                "CEB508": "ArrivalReturn", "CEB608": "WayBillReturn", "CEB510": "DepartureReturn",
+                "CEB702": "SummaryReturn", "CEB792": "SummaryResult",
+                "CEB606": "InvtCancelReturn", "CEB214": "RefundReturn"}
+# Returns about a waybill (matched by its number) and about an export batch document (matched
+# by copNo and msgSeqNo).
+WAYBILL_KINDS = frozenset({"CEB512", "CEB514", "CEB506"})
+DOCUMENT_KINDS = frozenset({"CEB508", "CEB608", "CEB510"})
+SUMMARY_KINDS = frozenset({"CEB702", "CEB792"})  # monthly summary: receipt and result
 TAX_KINDS = frozenset({"CEB816", "CEB818"})
 _TAX_HEAD = {"CEB816": "TaxHeadRd", "CEB818": "TaxHeadStatus"}
 _FIELDS = (
@@ -71,6 +83,9 @@ _FIELDS = (
     "oriMessageType",
     "logisticsCode",
     "logisticsNo",
+    "msgSeqNo",
+    "billNo",
+    "sumNo",
 )
 
 
@@ -96,6 +111,16 @@ class TaxFigures:
 
 
 @dataclass(frozen=True)
+class SummaryFigures:
+    """What a CEB792 summary result says beyond sumNo / decState / opDate."""
+
+    declSeqNo: str
+    entryId: str = ""
+    grossWeight: str = ""
+    inventories: int = 0
+
+
+@dataclass(frozen=True)
 class ReceiptReturn:
     """One return (status report) inside a receipt file. Field names are the CEB names."""
 
@@ -117,8 +142,12 @@ class ReceiptReturn:
     oriMessageType: str = ""
     logisticsCode: str = ""  # CEB512: waybills are named by carrier and waybill number
     logisticsNo: str = ""
+    msgSeqNo: str = ""  # CEB508/608/510/702: the part of a split document
+    billNo: str = ""
+    sumNo: str = ""  # CEB702: customs' summary application number
     ori_cop_nos: tuple[str, ...] = field(default=())  # CEB900: copNos in the echoed message
     tax: TaxFigures | None = None  # CEB816 / CEB818 (returnStatus holds the bill status)
+    summary: SummaryFigures | None = None  # CEB792 (returnStatus holds decState)
 
     @property
     def status_code(self) -> int | None:
@@ -132,10 +161,14 @@ class ReceiptReturn:
         """Identity of this return regardless of file: the same report twice is one report."""
         parts: tuple[str, ...] = (self.kind, self.guid, self.copNo, self.returnStatus,
                                   self.returnTime, self.returnInfo)
-        if self.kind in ("CEB512", "CEB514"):
+        if self.kind in WAYBILL_KINDS:
             parts += (self.logisticsNo,)
+        if self.kind in DOCUMENT_KINDS:
+            parts += (self.msgSeqNo,)
         if self.tax is not None:
             parts += (self.tax.taxNo,)
+        if self.kind in SUMMARY_KINDS:
+            parts += (self.sumNo, self.msgSeqNo)
         raw = "\x1f".join(parts)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
@@ -265,6 +298,8 @@ def parse_receipt(data: bytes, *, max_bytes: int = MAX_RECEIPT_BYTES) -> Receipt
         )
     if kind in TAX_KINDS:
         returns = tuple(_read_tax(kind, ns, n) for n in nodes)
+    elif kind == "CEB792":
+        returns = tuple(_read_summary_result(ns, n) for n in nodes)
     else:
         returns = tuple(_read_return(kind, ns, n) for n in nodes)
     return ReceiptFile(kind, root.get("guid", ""), returns)
@@ -277,15 +312,17 @@ def _read_return(kind: str, ns: str, node: ET.Element) -> ReceiptReturn:
         cns, cname = _local(child.tag)
         if cns != ns:
             continue
-        if cname in _FIELDS:
+        if cname in _FIELDS or cname == "coElNo":
             values[cname] = (child.text or "").strip()
         elif cname == "oriBizMessage":
             ori_biz = child.text or ""
+    if kind == "CEB214" and not values.get("copNo"):
+        values["copNo"] = values.get("coElNo", "")  # an export return names our copNo so
     if not values.get("returnStatus"):
         raise ReceiptParseError(
             N_("A return has no {field}."), code="missing_field", field="returnStatus"
         )
-    if kind in ("CEB512", "CEB514"):
+    if kind in WAYBILL_KINDS:
         if not values.get("logisticsNo"):
             raise ReceiptParseError(N_("A return has no {field}."), code="missing_field",
                                     field="logisticsNo")
@@ -319,6 +356,28 @@ def _read_tax(kind: str, ns: str, node: ET.Element) -> ReceiptReturn:
     return ReceiptReturn(kind=kind, guid=values.get("guid", ""), invtNo=values["invtNo"],
                          returnStatus=values["status"], returnTime=values["returnTime"],
                          returnInfo=values.get("note", ""), tax=figures)
+
+
+def _read_summary_result(ns: str, node: ET.Element) -> ReceiptReturn:
+    head = next((c for c in node if _local(c.tag) == (ns, "SummaryResultHead")), None)
+    if head is None:
+        raise ReceiptParseError(N_("The receipt contains no {node}."), code="empty",
+                                node="SummaryResultHead")
+    values = {_local(c.tag)[1]: (c.text or "").strip() for c in head if _local(c.tag)[0] == ns}
+    for name in ("sumNo", "decState", "opDate"):
+        if not values.get(name):
+            raise ReceiptParseError(N_("A return has no {field}."), code="missing_field",
+                                    field=name)
+    lines = {(c.findtext(f"{{{ns}}}invtNo") if ns else c.findtext("invtNo")) or ""
+             for c in node if _local(c.tag) == (ns, "SummaryResultList")}
+    figures = SummaryFigures(values.get("declSeqNo", ""), values.get("entryId", ""),
+                             values.get("grossWeight", ""), len(lines))
+    return ReceiptReturn(kind="CEB792", guid=values.get("guid", ""), sumNo=values["sumNo"],
+                         returnStatus=values["decState"], returnTime=values["opDate"],
+                         returnInfo=values.get("note", ""), msgSeqNo=values.get("msgSeqNo", ""),
+                         customsCode=values.get("customsCode", ""),
+                         agentCode=values.get("agentCode", ""),
+                         ebcCode=values.get("ebcCode", ""), summary=figures)
 
 
 def _sum_text(numbers: list[str]) -> str:

@@ -46,23 +46,28 @@ from app.security.context import Actor, Permission, require
 from app.submission.deliveries import apply_status_returns
 from app.submission.exchange import ExchangeFolderTransport
 from app.submission.exchange_fs import read_regular, symlink_refused
+from app.submission.export_flow import apply_document_returns
 from app.submission.inbox import InboxEntry, QuarantineRecord
 from app.submission.lifecycle import close_requests, open_requests_previous
 from app.submission.receipt_plan import Plan, Target, plan_returns
 from app.submission.receipts import (
+    DOCUMENT_KINDS,
+    SUMMARY_KINDS,
     TAX_KINDS,
     ReceiptParseError,
     ReceiptReturn,
     file_hash,
     parse_receipt,
 )
+from app.submission.summary import apply_summary_returns
 from app.submission.taxbills import apply_tax_returns
 from app.submission.waybills import apply_waybill_returns
 
 D = Declaration
 FILES_PER_CHUNK = 200
 # Returns that update their own table (waybills, tax bills), not a declaration's status.
-_OWN_TABLES = frozenset({"CEB512", "CEB514", *TAX_KINDS})
+_OWN_TABLES = frozenset({"CEB512", "CEB514", "CEB506", *TAX_KINDS, *DOCUMENT_KINDS,
+                         *SUMMARY_KINDS})
 log = logging.getLogger(__name__)
 
 
@@ -235,7 +240,12 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
                 plan = plan_returns(declared, resolver, seen)
                 # Waybill answers change the waybill's status, not the declaration's.
                 plan.outcomes.extend(apply_waybill_returns(
-                    session, [r for r in all_returns if r.kind == "CEB512"], seen))
+                    session, [r for r in all_returns if r.kind in ("CEB512", "CEB506")],
+                    seen))
+                plan.outcomes.extend(apply_document_returns(
+                    session, [r for r in all_returns if r.kind in DOCUMENT_KINDS], seen))
+                plan.outcomes.extend(apply_summary_returns(
+                    session, [r for r in all_returns if r.kind in SUMMARY_KINDS], seen))
                 plan.outcomes.extend(apply_status_returns(
                     session, [r for r in all_returns if r.kind == "CEB514"], seen))
                 plan.outcomes.extend(apply_tax_returns(

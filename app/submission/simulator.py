@@ -14,6 +14,8 @@ Each `run_once()` is one "tick" of customs:
 - a waybill (CEB511) is accepted (CEB512 2 then 120) unless its number was already used
   (-504012) or the seeded `reject_rate` refuses it (100); an inventory whose waybill was
   refused fails the three-document match (-621002);
+- the export chain (CEB505 waybill, CEB507 arrival, CEB607 master-bill list, CEB509
+  departure) is answered as app.submission.simulator_export describes;
 - a released import parcel gets its electronic tax bill (CEB816: the CBEC comprehensive tax on
   the shipped HS rates; a seeded `tax_mismatch_rate` share valued 10 % higher, as customs
   revaluing the goods), summarised for payment (CEB818 status 2) the tick after;
@@ -41,9 +43,17 @@ from app.submission.exchange import ExchangeFolderTransport, write_atomic
 from app.submission.receipt_builders import (
     build_ceb900,
     build_inventory_receipt,
+    build_summary_results,
     build_tax_bills,
     build_tax_statuses,
     return_time,
+)
+from app.submission.simulator_export import (
+    DOCUMENT_RECEIPTS,
+    EXPORT_ROOTS,
+    answer_document,
+    answer_summary,
+    read_parts,
 )
 from app.submission.simulator_tax import tax_bill
 from app.submission.xsd import CEB_NS
@@ -55,7 +65,8 @@ ANNUAL_LIMIT = Decimal("26000")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _NS = {"ceb": CEB_NS}
-_REQUEST_ROOTS = {"CEB623Message": "CEB624", "CEB625Message": "CEB626"}
+_REQUEST_ROOTS = {"CEB623Message": "CEB624", "CEB625Message": "CEB626",
+                  "CEB605Message": "CEB606", "CEB213Message": "CEB214"}
 
 
 def id_checksum_ok(number: str) -> bool:
@@ -115,8 +126,10 @@ class CustomsSimulator:
         state["tick"] += 1
         rng = random.Random(f"{self.seed}:{state['tick']}")
         base = (self._now or datetime.now()) + timedelta(seconds=state["tick"])
-        out: dict[str, list[dict[str, Any]]] = {"CEB622": [], "CEB604": [], "CEB624": [],
-                                                "CEB626": [], "CEB512": [], "CEB514": []}
+        out: dict[str, list[dict[str, Any]]] = {
+            k: [] for k in ("CEB622", "CEB604", "CEB624", "CEB626", "CEB512", "CEB514",
+                            "CEB506", "CEB508", "CEB608", "CEB510", "CEB702", "CEB606", "CEB214")}
+        results: list[dict[str, Any]] = []  # CEB792 summary results
         files = 0
         taken = 0
         new_invs = 0
@@ -148,7 +161,20 @@ class CustomsSimulator:
                 files += 1
                 continue
             kind, invs = result
-            if kind == "CEB512":
+            if kind == "CEB702":
+                for head in invs:
+                    answers, summary = answer_summary(head, state, rng, base,
+                                                      self.reject_rate, _pre_no(base, rng))
+                    out[kind].extend(answers)
+                    if summary is not None:
+                        results.append(summary)
+                continue
+            if kind in DOCUMENT_RECEIPTS:
+                for head in invs:
+                    out[kind].extend(answer_document(kind, head, state, rng, base,
+                                                     self.reject_rate, _pre_no(base, rng)))
+                continue
+            if kind in ("CEB512", "CEB506"):
                 for head in invs:
                     out[kind].extend(self._answer_waybill(head, state, rng, base))
                 continue
@@ -205,6 +231,9 @@ class CustomsSimulator:
         if statuses:
             self._write_receipt("CEB818", build_tax_statuses(statuses))
             files += 1
+        if results:
+            self._write_receipt("CEB792", build_summary_results(results))
+            files += 1
         self._save(state)
         return TickResult(taken, new_invs, files, returns_written)
 
@@ -247,6 +276,14 @@ class CustomsSimulator:
             return build_ceb900("", "-1", f"报文格式错误: {exc}", when, ori_cop_msg_id=name,
                                 ori_message_type="Unknown")
         root_name = etree.QName(doc).localname
+        if root_name in EXPORT_ROOTS:
+            problems = xsd.validate(doc, "E")
+            if problems:
+                info = "报文校验失败: " + "; ".join(p.message for p in problems[:5])
+                return build_ceb900(doc.get("guid", ""), "-1", info, when, ori_cop_msg_id=name,
+                                    ori_message_type=root_name,
+                                    ori_biz_message=data.decode("utf-8", "replace"))
+            return EXPORT_ROOTS[root_name][2], read_parts(doc, root_name)
         if root_name in _REQUEST_ROOTS or root_name in ("CEB511Message", "CEB513Message"):
             return self._check_request(doc, data, name, when, root_name)
         direction: xsd.Direction | None = {"CEB621Message": "I", "CEB603Message": "E"}.get(
@@ -281,13 +318,15 @@ class CustomsSimulator:
 
     def _check_request(self, doc: etree._Element, data: bytes, name: str, when: datetime,
                        root_name: str) -> bytes | tuple[str, list[dict[str, Any]]]:
-        problems = xsd.validate(doc, "I")
+        problems = xsd.validate(
+            doc, "E" if root_name in ("CEB605Message", "CEB213Message") else "I")
         if problems:
             info = "报文校验失败: " + "; ".join(p.message for p in problems[:5])
             return build_ceb900(doc.get("guid", ""), "-1", info, when, ori_cop_msg_id=name,
                                 ori_message_type=root_name,
                                 ori_biz_message=data.decode("utf-8", "replace"))
-        node = {"CEB623Message": "ceb:InvtCancel",
+        node = {"CEB623Message": "ceb:InvtCancel", "CEB605Message": "ceb:InvtCancel",
+                "CEB213Message": "ceb:InvtRefund/ceb:InvtRefundHead",
                 "CEB625Message": "ceb:InvtRefund/ceb:InvtRefundHead",
                 "CEB511Message": "ceb:Logistics/ceb:LogisticsHead",
                 "CEB513Message": "ceb:LogisticsStatus"}[root_name]
@@ -320,7 +359,7 @@ class CustomsSimulator:
         inv = next((i for i in state["inventories"].values()
                     if i.get("invtNo") and i.get("invtNo") == req.get("invtNo")), None)
         released = inv is not None and inv["done"] and inv["step"] == len(PROGRESSION) - 1
-        cancel = kind == "CEB624"
+        cancel = kind in ("CEB624", "CEB606")
         if inv is None:
             verdict = ("100", "清单不存在或未审结")
         elif inv.get("cancelled") or inv.get("returned"):
@@ -347,7 +386,7 @@ class CustomsSimulator:
             out.append({"guid": req.get("guid", ""), "customsCode": req.get("customsCode", ""),
                         "agentCode": req.get("agentCode", ""),
                         "ebpCode": req.get("ebpCode", ""), "ebcCode": req.get("ebcCode", ""),
-                        "copNo": req.get("copNo", ""),
+                        "copNo": req.get("copNo", ""), "coElNo": req.get("coElNo", ""),
                         "preNo": (inv or {}).get("preNo") or req.get("preNo") or "",
                         "invtNo": req.get("invtNo", ""), "returnStatus": code,
                         "returnTime": return_time(when), "returnInfo": info})

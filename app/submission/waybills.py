@@ -34,11 +34,11 @@ from app.submission.ceb import (
     BuiltMessage,
     InventoryProblem,
     MessageBuildError,
-    _fill,
-    _Spec,
-    _tag,
+    Spec,
+    fill,
     format_value,
     new_guid,
+    tag,
 )
 from app.submission.receipt_plan import Outcome
 from app.submission.receipts import ReceiptReturn
@@ -60,8 +60,8 @@ def send_waybills(settings: Mapping[str, Any]) -> bool:
 
 
 @cache
-def _specs(element: str) -> tuple[_Spec, ...]:
-    return tuple((c.name, _tag(c.name), c.min_occurs > 0) for c in xsd.sequence("I", element))
+def _specs(element: str) -> tuple[Spec, ...]:
+    return tuple((c.name, tag(c.name), c.min_occurs > 0) for c in xsd.sequence("I", element))
 
 
 def waybill_head(decl: Mapping[str, Any], bill_no: str | None = None) -> dict[str, Any]:
@@ -95,7 +95,7 @@ def build_waybill_message(heads: Sequence[Mapping[str, Any]], transfer: BaseTran
             limit=PER_MESSAGE, count=len(heads))
     when = format_value(app_time or beijing_now())
     msg_guid = (guid or new_guid()).upper()
-    root = etree.Element(_tag("CEB511Message"), nsmap=_NSMAP)
+    root = etree.Element(tag("CEB511Message"), nsmap=_NSMAP)
     root.set("guid", msg_guid)
     root.set("version", MESSAGE_VERSION)
     sub = etree.SubElement
@@ -104,10 +104,10 @@ def build_waybill_message(heads: Sequence[Mapping[str, Any]], transfer: BaseTran
     for head in heads:
         values = {**head, "guid": new_guid(), "appType": APP_TYPE_NEW, "appTime": when,
                   "appStatus": APP_STATUS_DECLARE}
-        _fill(sub(sub(root, _tag("Logistics")), _tag("LogisticsHead")), specs, values)
+        fill(sub(sub(root, tag("Logistics")), tag("LogisticsHead")), specs, values)
         built.append(BuiltInventory(str(head.get("copNo") or head.get("logisticsNo") or ""),
                                     values["guid"], APP_TYPE_NEW))
-    _fill(sub(root, _tag("BaseTransfer")), _specs("BaseTransfer"), transfer.as_dict())
+    fill(sub(root, tag("BaseTransfer")), _specs("BaseTransfer"), transfer.as_dict())
     if validate:
         _check(root, heads)
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

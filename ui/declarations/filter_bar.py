@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.clock import beijing_now
+from app.domain.export_stage import ExportStage
 from app.services.views import FilterChoices
 from ui.date_box import DateBox
 
@@ -39,6 +40,9 @@ class FilterBar(QWidget):
         self.problems_combo.addItem(self.tr("With or without problems"), None)
         self.problems_combo.addItem(self.tr("Has problems"), True)
         self.problems_combo.addItem(self.tr("No problems"), False)
+        self.stage_combo = self._combo("export_stage_combo", self.tr("Any export stage"))
+        for stage in ExportStage:
+            self.stage_combo.addItem(self.tr(stage.label), stage.value)
         self.from_check = QCheckBox(self.tr("Created from"), self)
         self.from_check.setObjectName("from_check")
         self.from_edit = self._date("from_edit")
@@ -46,7 +50,7 @@ class FilterBar(QWidget):
         self.to_check.setObjectName("to_check")
         self.to_edit = self._date("to_edit")
         for w in (self.batch_combo, self.import_combo, self.platform_combo,
-                  self.problems_combo):
+                  self.problems_combo, self.stage_combo):
             layout.addWidget(w)
         layout.addSpacing(8)
         for w2 in (self.from_check, self.from_edit, self.to_check, self.to_edit):
@@ -80,7 +84,7 @@ class FilterBar(QWidget):
 
     def _connect_signals(self) -> None:
         for combo in (self.batch_combo, self.import_combo, self.platform_combo,
-                      self.problems_combo):
+                      self.problems_combo, self.stage_combo):
             combo.currentIndexChanged.connect(self._on_any_changed)
         for check in (self.from_check, self.to_check):
             check.toggled.connect(self._on_check_toggled)
@@ -121,17 +125,20 @@ class FilterBar(QWidget):
             "import_job_id": self.import_combo.currentData(),
             "platform": self.platform_combo.currentData(),
             "has_problems": self.problems_combo.currentData(),
+            "export_stage": self.stage_combo.currentData(),
             "created_from": _day(self.from_edit) if self.from_check.isChecked() else None,
             "created_to": _day(self.to_edit) if self.to_check.isChecked() else None,
         }
 
     def set_values(self, *, batch_id: int | None, import_job_id: int | None,
                    platform: str | None, has_problems: bool | None,
-                   created_from: date | None, created_to: date | None) -> None:
+                   created_from: date | None, created_to: date | None,
+                   export_stage: str | None = None) -> None:
         self.blockSignals(True)
         for combo, value in ((self.batch_combo, batch_id), (self.import_combo, import_job_id),
                              (self.platform_combo, platform),
-                             (self.problems_combo, has_problems)):
+                             (self.problems_combo, has_problems),
+                             (self.stage_combo, export_stage)):
             idx = combo.findData(value) if value is not None else 0
             if idx < 0 and value is not None:
                 combo.addItem(str(value), value)

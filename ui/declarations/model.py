@@ -39,6 +39,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from app.domain.clock import to_beijing
+from app.domain.export_stage import ExportStage
 from app.domain.status import DeclarationStatus
 from app.jobs.base import CancelToken, Progress
 from app.services import grid
@@ -421,6 +422,11 @@ class DeclarationTableModel(QAbstractTableModel):
             except ValueError:
                 return value
             return QCoreApplication.translate("status", label)
+        if col.kind == "stage":
+            try:
+                return QCoreApplication.translate("status", ExportStage(value).label)
+            except ValueError:
+                return value
         if col.kind == "dec" and isinstance(value, Decimal):
             return f"{value:,.2f}"
         if col.kind == "datetime":

@@ -43,6 +43,7 @@ from app.submission.batches import (
 from app.submission.exchange import ExchangeFolderTransport, transport_from_settings
 from ui import file_dialogs
 from ui.context import GuiContext
+from ui.submission.export_actions import ExportFlowControls
 from ui.workers import JobHandle, run_with_progress
 
 _TRANSPORT_FIELDS = ("billNo", "trafMode", "trafNo", "voyageNo", "portCode", "ieDate", "bagNos")
@@ -249,6 +250,7 @@ class BatchesDialog(QDialog):
         row.addStretch(1)
         row.addWidget(self.close_button)
         layout.addLayout(row)
+        self.export_flow = ExportFlowControls(self, row)
 
     def _connect_signals(self) -> None:
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
@@ -297,12 +299,14 @@ class BatchesDialog(QDialog):
         self.edit_button.setEnabled(is_open)
         self.dissolve_button.setEnabled(is_open)
         self.export_button.setEnabled(b is not None and b.messages > 0)
+        flow = self.export_flow.update_for(b)
         if b is None:
             self.detail.setText("")
             return
         counts = ", ".join(f"{self.tr(_status_label(s))} {n}" for s, n in b.status_counts)
         self.detail.setText(self.tr("{batch}: {counts}").format(batch=b.batch_no,
-                                                              counts=counts or "—"))
+                                                              counts=counts or "—")
+                            + (f"\n{flow}" if flow else ""))
 
     # --- actions ------------------------------------------------------------------------
     def submit_selected(self) -> None:

@@ -17,6 +17,7 @@ from app.db.models.admin import (
 from app.db.models.autopilot import BatchRule
 from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
+from app.db.models.export import ExportDocument, SummaryApplication, SummaryInventory
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
 from app.db.models.labels import RouteCode
 from app.db.models.lifecycle import LifecycleRequest, TaxBill, Waybill
@@ -41,6 +42,7 @@ __all__ = [
     "BatchRule",
     "Declaration",
     "DeclarationItem",
+    "ExportDocument",
     "HsCode",
     "ImportJob",
     "ImportRowError",
@@ -61,6 +63,8 @@ __all__ = [
     "RouteCode",
     "SavedView",
     "Setting",
+    "SummaryApplication",
+    "SummaryInventory",
     "TaxBill",
     "ThermalJob",
     "TimestampMixin",

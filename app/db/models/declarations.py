@@ -52,6 +52,9 @@ class Declaration(TimestampMixin, Base):
     last_return_status: Mapped[str | None] = mapped_column(String(10))
     last_return_time: Mapped[str | None] = mapped_column(String(17))
     last_return_info: Mapped[str | None] = mapped_column(String(1000))
+    # Export parcels after the inventory (app.domain.export_stage): waybill_sent, arrived,
+    # manifested, departed; only ever moves forward.
+    export_stage: Mapped[str | None] = mapped_column(String(16))
     printed_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     guid: Mapped[str | None] = mapped_column('guid', String(36))
     appType: Mapped[str | None] = mapped_column('app_type', String(1))
@@ -140,6 +143,7 @@ class Declaration(TimestampMixin, Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
         Index("ix_declarations_status_id", "status", "id"),
+        Index("ix_declarations_export_stage", "export_stage"),
         Index("ix_declarations_logistics_no", "logistics_no"),
         Index("ix_declarations_order", "ebp_code", "order_no"),
         Index("ix_declarations_buyer_id_number", "buyer_id_number"),

@@ -37,6 +37,12 @@ class Batch(TimestampMixin, Base):
     ie_date: Mapped[str | None] = mapped_column(String(8))
     loct_no: Mapped[str | None] = mapped_column(String(10))
     bag_nos: Mapped[str | None] = mapped_column(Text)  # comma-separated bag numbers
+    # Export: the supervised site's operator (监管场所经营人), the truck that brought the
+    # parcels there, and when the transport left (离境).
+    operator_code: Mapped[str | None] = mapped_column(String(18))
+    operator_name: Mapped[str | None] = mapped_column(String(100))
+    domestic_traf_no: Mapped[str | None] = mapped_column(String(100))
+    leave_time: Mapped[str | None] = mapped_column(String(14))
     note: Mapped[str | None] = mapped_column(String(1000))
     created_by: Mapped[str | None] = mapped_column(String(60))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

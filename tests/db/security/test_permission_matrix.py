@@ -70,7 +70,16 @@ from app.station import output as station_output
 from app.station import printers as station_printers
 from app.station import weighing
 from app.station.profiles import ThermalProfile
-from app.submission import batches, deliveries, fixqueue, lifecycle, outbound, receipts_job
+from app.submission import (
+    batches,
+    deliveries,
+    export_flow,
+    fixqueue,
+    lifecycle,
+    outbound,
+    receipts_job,
+    summary,
+)
 from app.submission.exchange import ExchangeFolderTransport
 from app.transfer import export as transfer_export
 from app.transfer import importer as transfer_importer
@@ -288,6 +297,25 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
     "submission.deliveries.report_deliveries": (
         P.SUBMIT, lambda e, a: deliveries.report_deliveries(
             e.session, a, [e.decl_id], _transfer(e))),
+    "submission.export_flow.send_waybills": (
+        P.SUBMIT, lambda e, a: export_flow.send_waybills(e.session, a, _open_batch(e),
+                                                         _transfer(e))),
+    "submission.export_flow.report_arrival": (
+        P.SUBMIT, lambda e, a: export_flow.report_arrival(e.session, a, _open_batch(e),
+                                                          _transfer(e))),
+    "submission.export_flow.file_manifest": (
+        P.SUBMIT, lambda e, a: export_flow.file_manifest(e.session, a, _open_batch(e),
+                                                         _transfer(e))),
+    "submission.export_flow.report_departure": (
+        P.SUBMIT, lambda e, a: export_flow.report_departure(e.session, a, _open_batch(e),
+                                                            _transfer(e))),
+    "submission.export_flow.flow_status": (
+        P.VIEW, lambda e, a: export_flow.flow_status(e.session, a, _open_batch(e))),
+    "submission.summary.apply_for_summary": (
+        P.SUBMIT, lambda e, a: summary.apply_for_summary(e.session, a, "2026-11",
+                                                         _transfer(e))),
+    "submission.summary.list_summaries": (
+        P.VIEW, lambda e, a: summary.list_summaries(e.session, a)),
     "submission.lifecycle._request[cancel]": (
         P.REOPEN, lambda e, a: lifecycle.request_cancellation(
             e.session, a, [e.decl_id], "lost", _transfer(e))),
