@@ -2,7 +2,12 @@
 record who loaded what, and re-check the open declarations the differences affect.
 
 A file with any row error changes nothing. Each edition is kept in `ref_editions` (who, when,
-file name, SHA-256, counts) and audited; the newest edition of a table is the one in force.
+file name, SHA-256, counts) and audited. Tariff and positive-list editions keep their rows too
+(ref_edition_hs / ref_edition_list): a declaration is checked against the one in force on its
+declaration date (app.reference.inforce), so a future-dated edition changes nothing for the
+declarations dated before it, and a new edition never rewrites what older checks used. The
+hs_codes table (search, editor) holds the newest loaded tariff; of code tables the newest is
+in force.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -24,11 +29,26 @@ from app.db.models import (
     PositiveListEntry,
     RefCode,
     RefEdition,
+    RefEditionHs,
+    RefEditionListEntry,
 )
 from app.db.textsearch import refresh_hs_search
+from app.domain.clock import beijing_today
 from app.domain.status import EDITABLE_STATUSES
 from app.precheck.service import check_declarations
 from app.reference.fileread import TABLES, ParsedFile, RowError, read_reference_file
+from app.reference.inforce import (
+    BASE_EDITION,
+    STORED,
+    EditionKey,
+    EditionsInForce,
+    day_of,
+    edition_hs_rows,
+    edition_list_rows,
+    has_base,
+    kept_editions,
+)
+from app.reference.store import reference_from_db
 from app.reference.tables import CodeEntry, CodeTable
 from app.rules.coderules import HEAD_CODE_FIELDS, ITEM_CODE_FIELDS
 from app.security.audit import record_event
@@ -197,21 +217,90 @@ def _store(session: Session, table: str, rows: Iterable[dict[str, Any]], edition
         session.execute(insert(model), chunk)
 
 
-def _affected_open(session: Session, table: str, codes: set[str],
-                   list_was_empty: bool) -> list[int]:
-    """Ids of open declarations whose checks the changed `codes` can alter."""
+def _keep_base(session: Session) -> None:
+    """Before the first tariff edition is loaded: keep the tariff stored so far (the shipped
+    one) as edition 0, in force before the first edition's date."""
+    if has_base(session) or kept_editions(session, "hs"):
+        return
+    h = HsCode
+    session.execute(insert(RefEditionHs).from_select(
+        ["edition_id", "code", "name_zh", "name_en", "unit1", "unit2", "vat_rate", "ct_rate"],
+        select(literal(BASE_EDITION), h.code, h.name_zh, h.name_en, h.unit1, h.unit2,
+               h.vat_rate, h.ct_rate)))
+
+
+def _keep_rows(session: Session, table: str, edition_id: int,
+               rows: dict[str, dict[str, Any]]) -> None:
+    """Keep the edition's own rows (see the module docstring)."""
+    if table == "hs":
+        values = [{"edition_id": edition_id, **{k: v for k, v in _hs_values(r, "").items()
+                                                if k != "source"}} for r in rows.values()]
+        model: Any = RefEditionHs
+    else:
+        values = [{"edition_id": edition_id, "code": r["code"], "note": r["note"] or None}
+                  for r in rows.values()]
+        model = RefEditionListEntry
+    for chunk in _chunks(values, 5000):
+        session.execute(insert(model), chunk)
+
+
+def _previous_rows(session: Session, table: str, key: EditionKey) -> dict[str, Any] | None:
+    """The rows of the edition `key` names for `table` (None: no positive list)."""
+    hs_id, list_id = key
+    if table == "positive-list":
+        return None if list_id is None else edition_list_rows(session, list_id)
+    if hs_id == STORED:
+        return dict(reference_from_db(session).hs_codes)
+    return edition_hs_rows(session, hs_id)
+
+
+def _codes_checked_differently(table: str, before: dict[str, Any] | None,
+                               new: dict[str, dict[str, Any]]) -> set[str] | None:
+    """Codes whose checks differ between the edition in force before and the new one, and codes
+    whose problems name the edition (missing from it, rates not known). None: every code (no
+    list was in force before)."""
+    if before is None:
+        return None
+    found = set(before).symmetric_difference(new)
+    if table == "positive-list":
+        return found | {c for c in new if (before.get(c) or "") != (new[c]["note"] or "")}
+    for code, row in new.items():
+        old = before.get(code)
+        if old is None or row["vat_rate"] is None or row["ct_rate"] is None or (
+                row["unit1"], row["unit2"] or None, row["vat_rate"], row["ct_rate"]) != (
+                old.unit1, old.unit2 or None, old.vat_rate, old.ct_rate):
+            found.add(code)
+    return found
+
+
+def _affected_by_edition(session: Session, table: str, edition_id: int,
+                         codes: set[str] | None) -> list[int]:
+    """Open declarations for which the new edition is in force on their date and whose item
+    codes it checks differently (all of them when `codes` is None). Declarations dated before
+    its effective date — or after a later edition's — are not touched."""
+    open_statuses = [s.value for s in EDITABLE_STATUSES]
+    D, It = Declaration, DeclarationItem
+    editions = EditionsInForce(session, lambda: reference_from_db(session))
+    position = 0 if table == "hs" else 1
+    today = beijing_today()
+    found: set[int] = set()
+    rows = session.execute(select(It.declaration_id, D.declTime, It.gcode)
+                           .join(D, D.id == It.declaration_id)
+                           .where(D.status.in_(open_statuses)))
+    for decl_id, decl_time, gcode in rows:
+        if editions.key_for(day_of(decl_time, today))[position] != edition_id:
+            continue
+        code = gcode or ""
+        if codes is None or code in codes or code[:8] in codes:
+            found.add(decl_id)
+    return sorted(found)
+
+
+def _affected_open(session: Session, table: str, codes: set[str]) -> list[int]:
+    """Ids of open declarations whose checks the changed `codes` of a code table can alter."""
     open_statuses = [s.value for s in EDITABLE_STATUSES]
     D, It = Declaration, DeclarationItem
     found: set[int] = set()
-    if table in ("hs", "positive-list"):
-        rows = session.execute(select(It.declaration_id, It.gcode)
-                               .join(D, D.id == It.declaration_id)
-                               .where(D.status.in_(open_statuses)))
-        for decl_id, gcode in rows:
-            code = gcode or ""
-            if list_was_empty or code in codes or code[:8] in codes:
-                found.add(decl_id)
-        return sorted(found)
     internal = TABLES[table][0]
     head = [getattr(D, f) for f, t in HEAD_CODE_FIELDS.items() if t == internal]
     item = [getattr(It, f) for f, t in ITEM_CODE_FIELDS.items() if t == internal]
@@ -254,6 +343,14 @@ def import_edition(session: Session, actor: Actor, path: Path, table: str, *,
                              tuple(diff.removed), tuple(diff.changed), tuple(parsed.errors))
     if parsed.errors or dry_run:
         return outcome
+    dated = table in ("hs", "positive-list")
+    before: EditionKey | None = None
+    if dated:
+        if table == "hs":
+            _keep_base(session)
+        # What was in force from this edition's date on, until now.
+        before = EditionsInForce(session, lambda: reference_from_db(session)).key_for(
+            effective or date.min)
     if table == "hs":
         _store_hs(session, parsed.rows, diff, name)
     else:
@@ -265,13 +362,20 @@ def import_edition(session: Session, actor: Actor, path: Path, table: str, *,
                      changed=len(diff.changed))
     session.add(row)
     session.flush()
+    if dated:
+        _keep_rows(session, table, row.id, parsed.rows)
     record_event(session, actor, "reference.import", entity="reference", entity_id=table,
                  details={"edition": name, "editionId": row.id, "file": path.name,
                           "sha256": sha, "rows": len(parsed.rows), "added": len(diff.added),
                           "removed": len(diff.removed), "changed": len(diff.changed),
                           "effective": effective.isoformat() if effective else None})
-    affected_codes = set(diff.added) | set(diff.removed) | diff.checked_differently
-    ids = _affected_open(session, table, affected_codes, table == "positive-list" and not old)
+    if before is not None:
+        changed = _codes_checked_differently(table, _previous_rows(session, table, before),
+                                             parsed.rows)
+        ids = _affected_by_edition(session, table, row.id, changed)
+    else:
+        ids = _affected_open(session, table,
+                             set(diff.added) | set(diff.removed) | diff.checked_differently)
     # The re-check follows from the import, not from the loader's role (an admin has no CHECK):
     # it runs as the system, like the unattended jobs.
     summary = check_declarations(session, system_actor(), ids, report=False) if ids else None
