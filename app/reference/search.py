@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import HsCode, PositiveListEntry, RefCode, RefEdition
 from app.db.textsearch import hs_codes_matching
+from app.paths import resource_path
 from app.reference.fileread import TABLES
 from app.security.context import Actor, Permission, require
 
@@ -41,6 +45,26 @@ def _rate(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+HS_KEYWORDS_FILE = "hs_keywords.csv"  # everyday names of goods → HS code prefixes
+
+
+@cache
+def hs_keywords() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(code prefix, everyday names) from resources/reference/hs_keywords.csv: what a clerk
+    types (面霜, 纸尿裤) where the tariff's own wording differs (护肤品, 婴儿尿布)."""
+    text = (resource_path("reference") / HS_KEYWORDS_FILE).read_text(encoding="utf-8")
+    rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    return tuple((r["prefix"].strip(), tuple(k.strip().casefold()
+                                             for k in r["keywords"].split("|") if k.strip()))
+                 for r in rows if r.get("prefix"))
+
+
+def keyword_prefixes(word: str) -> list[str]:
+    """Code prefixes with an everyday name containing `word` (case-insensitive)."""
+    folded = word.casefold()
+    return [prefix for prefix, names in hs_keywords() if any(folded in n for n in names)]
+
+
 def search_reference(session: Session, actor: Actor, table: str, text: str = "",
                      limit: int = 50) -> list[ReferenceRow]:
     """Rows of `table` (a key of fileread.TABLES) whose code starts with `text` or whose name
@@ -56,7 +80,9 @@ def search_reference(session: Session, actor: Actor, table: str, text: str = "",
         if needle.isdigit():  # code digits: a range on the primary key
             query = query.where(HsCode.code >= needle, HsCode.code < needle + ":").limit(limit)
         elif needle:
-            query = query.where(HsCode.code.in_(hs_codes_matching(session, needle, limit)))
+            also = {w: keyword_prefixes(w) for w in needle.split()}
+            query = query.where(HsCode.code.in_(hs_codes_matching(session, needle, limit,
+                                                                  also)))
         else:
             query = query.limit(limit)
         return [ReferenceRow(h.code, h.name_zh, h.name_en or "", h.unit1, h.unit2,

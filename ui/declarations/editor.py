@@ -37,6 +37,7 @@ from app.domain.clock import beijing_today
 from app.domain.errors import UserFacingError
 from app.domain.fields import EXTRA_HEAD_FIELDS, HEAD_FIELDS, FieldSpec
 from app.i18n import N_, Message, render
+from app.reference.search import ReferenceRow, search_reference
 from app.reference.tables import ReferenceTables
 from app.rules.fieldrules import GENERATED_AT_SUBMISSION
 from app.security.context import ROLE_LABELS, Permission
@@ -49,7 +50,12 @@ from app.services.editing import (
     save_declaration,
 )
 from ui.context import GuiContext
-from ui.declarations.completers import HEAD_CODE_TABLES, CodeCompleter, code_model
+from ui.declarations.completers import (
+    HEAD_CODE_TABLES,
+    HS_SEARCH_ROWS,
+    CodeCompleter,
+    code_model,
+)
 from ui.declarations.conflict_dialog import Resolution, ask_resolution
 from ui.declarations.editor_info import EditorInfoPanel
 from ui.declarations.editor_menus import copy_cells, field_menu, items_menu, paste_cells
@@ -146,7 +152,8 @@ class DeclarationEditor(QDialog):
         self.items_view = QTableView(items_box)
         self.items_view.setObjectName("items_table")
         self.items_view.setModel(self.items_model)
-        self.items_view.setItemDelegate(ItemsDelegate(self.refs, self.lang, self.items_view))
+        self.items_view.setItemDelegate(ItemsDelegate(self.refs, self.lang, self.items_view,
+                                                      hs_search=self.search_hs))
         self.items_view.setTabKeyNavigation(True)
         self.items_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.items_view.verticalHeader().setDefaultSectionSize(24)
@@ -220,6 +227,11 @@ class DeclarationEditor(QDialog):
         button.clicked.connect(slot)
         self._buttons.insertWidget(1, button)
         return button
+
+    def search_hs(self, text: str) -> list[ReferenceRow]:
+        """The HS field's lookup: digits or words over the full tariff (indexed search)."""
+        with self.ctx.transaction(write=False) as s:
+            return search_reference(s, self.ctx.actor, "hs", text, HS_SEARCH_ROWS)
 
     def _show_code_name(self, label: ElidedLabel, table: str, code: str) -> None:
         entry = self.refs.table(table).get(code.strip()) if code.strip() else None
