@@ -43,8 +43,6 @@ from app.reference.inforce import (
     EditionKey,
     EditionsInForce,
     day_of,
-    edition_hs_rows,
-    edition_list_rows,
     has_base,
     kept_editions,
 )
@@ -229,55 +227,68 @@ def _keep_base(session: Session) -> None:
                h.vat_rate, h.ct_rate)))
 
 
-def _keep_rows(session: Session, table: str, edition_id: int,
-               rows: dict[str, dict[str, Any]]) -> None:
-    """Keep the edition's own rows (see the module docstring)."""
+def _keep_rows(session: Session, table: str, edition_id: int) -> None:
+    """Keep the edition's own rows (see the module docstring): the stored table holds exactly
+    them now, so they are copied inside the database."""
     if table == "hs":
-        values = [{"edition_id": edition_id, **{k: v for k, v in _hs_values(r, "").items()
-                                                if k != "source"}} for r in rows.values()]
-        model: Any = RefEditionHs
+        h = HsCode
+        session.execute(insert(RefEditionHs).from_select(
+            ["edition_id", "code", "name_zh", "name_en", "unit1", "unit2", "vat_rate",
+             "ct_rate"],
+            select(literal(edition_id), h.code, h.name_zh, h.name_en, h.unit1, h.unit2,
+                   h.vat_rate, h.ct_rate)))
     else:
-        values = [{"edition_id": edition_id, "code": r["code"], "note": r["note"] or None}
-                  for r in rows.values()]
-        model = RefEditionListEntry
-    for chunk in _chunks(values, 5000):
-        session.execute(insert(model), chunk)
+        p = PositiveListEntry
+        session.execute(insert(RefEditionListEntry).from_select(
+            ["edition_id", "code", "note"], select(literal(edition_id), p.code, p.note)))
 
 
-def _previous_rows(session: Session, table: str, key: EditionKey) -> dict[str, Any] | None:
-    """The rows of the edition `key` names for `table` (None: no positive list)."""
+Checked = dict[str, tuple[Any, ...]]  # code → what the rules read besides the code
+
+
+def _checked(table: str, rows: Iterable[dict[str, Any]]) -> Checked:
+    if table == "positive-list":
+        return {r["code"]: (r["note"] or None,) for r in rows}
+    return {r["code"]: (r["unit1"], r["unit2"] or None, r["vat_rate"], r["ct_rate"])
+            for r in rows}
+
+
+def _previous_rows(session: Session, table: str, key: EditionKey) -> Checked | None:
+    """What the rules read of the edition `key` names for `table` (None: no positive list)."""
     hs_id, list_id = key
     if table == "positive-list":
-        return None if list_id is None else edition_list_rows(session, list_id)
+        if list_id is None:
+            return None
+        t = RefEditionListEntry
+        return {c: (n or None,) for c, n in session.execute(
+            select(t.code, t.note).where(t.edition_id == list_id))}
     if hs_id == STORED:
-        return dict(reference_from_db(session).hs_codes)
-    return edition_hs_rows(session, hs_id)
+        return _checked(table, _stored_rows(session, table).values())
+    h = RefEditionHs
+    return {r[0]: (r[1], r[2] or None, r[3], r[4]) for r in session.execute(
+        select(h.code, h.unit1, h.unit2, h.vat_rate, h.ct_rate).where(h.edition_id == hs_id))}
 
 
-def _codes_checked_differently(table: str, before: dict[str, Any] | None,
+def _codes_checked_differently(table: str, before: Checked | None,
                                new: dict[str, dict[str, Any]]) -> set[str] | None:
-    """Codes whose checks differ between the edition in force before and the new one, and codes
-    whose problems name the edition (missing from it, rates not known). None: every code (no
-    list was in force before)."""
+    """Codes whose checks differ between the edition in force before and the new one, and
+    codes whose problems name the edition (rates not known). None: every code (no list was
+    in force before)."""
     if before is None:
         return None
     found = set(before).symmetric_difference(new)
-    if table == "positive-list":
-        return found | {c for c in new if (before.get(c) or "") != (new[c]["note"] or "")}
-    for code, row in new.items():
-        old = before.get(code)
-        if old is None or row["vat_rate"] is None or row["ct_rate"] is None or (
-                row["unit1"], row["unit2"] or None, row["vat_rate"], row["ct_rate"]) != (
-                old.unit1, old.unit2 or None, old.vat_rate, old.ct_rate):
+    for code, now in _checked(table, new.values()).items():
+        if before.get(code, now) != now or (table == "hs" and None in now[2:]):
             found.add(code)
     return found
 
 
 def _affected_by_edition(session: Session, table: str, edition_id: int,
-                         codes: set[str] | None) -> list[int]:
+                         codes: set[str] | None, present: dict[str, Any]) -> list[int]:
     """Open declarations for which the new edition is in force on their date and whose item
-    codes it checks differently (all of them when `codes` is None). Declarations dated before
-    its effective date — or after a later edition's — are not touched."""
+    codes it checks differently (all of them when `codes` is None) or lacks (their problems
+    name the edition). Declarations dated before its effective date — or after a later
+    edition's — are not touched."""
     open_statuses = [s.value for s in EDITABLE_STATUSES]
     D, It = Declaration, DeclarationItem
     editions = EditionsInForce(session, lambda: reference_from_db(session))
@@ -291,7 +302,8 @@ def _affected_by_edition(session: Session, table: str, edition_id: int,
         if editions.key_for(day_of(decl_time, today))[position] != edition_id:
             continue
         code = gcode or ""
-        if codes is None or code in codes or code[:8] in codes:
+        if codes is None or code in codes or code[:8] in codes or (
+                table == "hs" and code not in present):
             found.add(decl_id)
     return sorted(found)
 
@@ -345,12 +357,18 @@ def import_edition(session: Session, actor: Actor, path: Path, table: str, *,
         return outcome
     dated = table in ("hs", "positive-list")
     before: EditionKey | None = None
+    position, newest_before = 0, None
     if dated:
         if table == "hs":
             _keep_base(session)
         # What was in force from this edition's date on, until now.
         before = EditionsInForce(session, lambda: reference_from_db(session)).key_for(
             effective or date.min)
+        position = 0 if table == "hs" else 1
+        kept = kept_editions(session, table)
+        # The id standing for what the table holds now (newest loaded; else base / as stored)
+        newest_before = max((e.id for e in kept), default=BASE_EDITION if table == "hs"
+                            else None)
     if table == "hs":
         _store_hs(session, parsed.rows, diff, name)
     else:
@@ -363,16 +381,19 @@ def import_edition(session: Session, actor: Actor, path: Path, table: str, *,
     session.add(row)
     session.flush()
     if dated:
-        _keep_rows(session, table, row.id, parsed.rows)
+        _keep_rows(session, table, row.id)
     record_event(session, actor, "reference.import", entity="reference", entity_id=table,
                  details={"edition": name, "editionId": row.id, "file": path.name,
                           "sha256": sha, "rows": len(parsed.rows), "added": len(diff.added),
                           "removed": len(diff.removed), "changed": len(diff.changed),
                           "effective": effective.isoformat() if effective else None})
     if before is not None:
-        changed = _codes_checked_differently(table, _previous_rows(session, table, before),
-                                             parsed.rows)
-        ids = _affected_by_edition(session, table, row.id, changed)
+        # The edition in force before is usually what the table held (its rows are at hand).
+        previous = (None if before[position] is None  # no list was in force
+                    else _checked(table, old.values()) if before[position] == newest_before
+                    else _previous_rows(session, table, before))
+        changed = _codes_checked_differently(table, previous, parsed.rows)
+        ids = _affected_by_edition(session, table, row.id, changed, parsed.rows)
     else:
         ids = _affected_open(session, table,
                              set(diff.added) | set(diff.removed) | diff.checked_differently)
