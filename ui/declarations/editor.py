@@ -13,6 +13,7 @@ Leaving unsaved edits (another row, closing, quitting) asks Save / Discard / Can
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import partial
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
@@ -37,6 +38,7 @@ from app.domain.clock import beijing_today
 from app.domain.errors import UserFacingError
 from app.domain.fields import EXTRA_HEAD_FIELDS, HEAD_FIELDS, FieldSpec
 from app.i18n import N_, Message, render
+from app.reference.inforce import EditionsInForce, day_of
 from app.reference.search import ReferenceRow, search_reference
 from app.reference.tables import ReferenceTables
 from app.rules.fieldrules import GENERATED_AT_SUBMISSION
@@ -90,6 +92,7 @@ class DeclarationEditor(QDialog):
         super().__init__(parent)
         self.setObjectName("declaration_editor")
         self.ctx, self.refs, self.lang = ctx, refs, ctx.lang
+        self._live_refs: tuple[date, ReferenceTables] | None = None
         self.next_id = next_id
         # Seam: tests replace it. Returns a Resolution, "theirs" or None (keep editing).
         self.resolve_conflict: Callable[..., Resolution | str | None] = ask_resolution
@@ -362,13 +365,24 @@ class DeclarationEditor(QDialog):
             if name in self._masked_fields and self.edits[name].text().strip():
                 continue  # a new value typed over the masked one
             head[name] = as_text(self.snapshot.head.get(name))
-        problems, tax = live_check(head, self.items_model.values(), self.refs, self.lang)
+        problems, tax = live_check(head, self.items_model.values(),
+                                   self._refs_in_force(head.get("declTime")), self.lang)
         if with_stored:
             stored = self.info.stored_problems()
             problems = stored + [p for p in problems if p not in stored]
         self.show_problems(problems)
         if tax is not None:
             self.info.set_live_tax(tax)
+
+    def _refs_in_force(self, decl_time: object) -> ReferenceTables:
+        """The tables in force on the declaration date as typed (the pre-check's: see
+        app.reference.inforce), looked up again only when the date changes."""
+        day = day_of(decl_time, beijing_today())
+        if self._live_refs is None or self._live_refs[0] != day:
+            with self.ctx.transaction(write=False) as s:
+                editions = EditionsInForce(s, lambda: self.refs)
+                self._live_refs = (day, editions.tables(editions.key_for(day)))
+        return self._live_refs[1]
 
     def _on_check_timer_timeout(self) -> None:
         self.run_live_check()
