@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from app.db.models import HsCode, PositiveListEntry, RefCode, RefEdition
 from app.db.textsearch import hs_codes_matching
+from app.domain.clock import beijing_today
 from app.paths import resource_path
 from app.reference.fileread import TABLES
+from app.reference.inforce import in_force, kept_editions
 from app.security.context import Actor, Permission, require
 
 
@@ -33,8 +35,10 @@ class ReferenceRow:
 class TableSummary:
     table: str
     rows: int
-    edition: str | None  # the loaded edition in force; None: the shipped tables
+    edition: str | None  # the loaded edition in force today; None: the shipped tables
     loaded_at: str | None
+    upcoming: str | None = None  # a loaded edition not in force yet (tariff, positive list)
+    upcoming_from: str | None = None  # its effective date, YYYY-MM-DD
 
 
 def _escape(text: str) -> str:
@@ -117,12 +121,24 @@ def table_summaries(session: Session, actor: Actor) -> list[TableSummary]:
     counts["positiveList"] = session.scalar(
         select(func.count()).select_from(PositiveListEntry)) or 0
     newest: dict[str, RefEdition] = {}
+    by_id: dict[int, RefEdition] = {}
     for e in session.execute(select(RefEdition).order_by(RefEdition.id)).scalars():
-        newest[e.table_name] = e
+        newest[e.table_name] = by_id[e.id] = e
+    today = beijing_today()
     out = []
     for table, (internal, _, _) in TABLES.items():
         edition = newest.get(table)
+        upcoming = None
+        if table in ("hs", "positive-list"):  # dated: the one in force today
+            kept = kept_editions(session, table)
+            if kept:
+                current = in_force(kept, today)
+                edition = by_id[current.id] if current is not None else None
+                upcoming = next((e for e in kept if (e.effective or today) > today), None)
         out.append(TableSummary(table, int(counts.get(internal, 0)),
                                 edition.name if edition else None,
-                                edition.loaded_at.isoformat() if edition else None))
+                                edition.loaded_at.isoformat() if edition else None,
+                                upcoming.name if upcoming else None,
+                                upcoming.effective.isoformat()
+                                if upcoming and upcoming.effective else None))
     return out

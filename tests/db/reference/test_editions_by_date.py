@@ -146,3 +146,20 @@ def test_a_positive_list_applies_from_its_effective_date(
     assert "NOT_ON_POSITIVE_LIST" in _codes(sessions, after)
     shown = _cli(capsys, "--db", db_url, "show", str(after))
     assert shown["checkedAgainst"]["positiveList"] == "清单2027"
+
+
+def test_a_future_edition_is_listed_as_upcoming_not_in_force(
+        db_url: str, sessions: sessionmaker[Session], actor: Actor, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with sessions() as s, s.begin():
+        today = make_declaration(s, declTime=None)  # no date: checked as of today
+        check_declarations(s, actor)
+    out = _import(capsys, db_url, _xlsx(tmp_path / "t2099.xlsx", [PHONE_BY_WEIGHT]),
+                  "2099", "2099-01-01")
+    assert out["rechecked"] == 0  # nothing is dated 2099
+    assert _state(sessions, today)[:2] == ("ready", "starter CN2019+HS2022")
+    listing = {t["table"]: t for t in _cli(capsys, "--db", db_url, "reference", "list")["tables"]}
+    assert (listing["hs"]["edition"], listing["hs"]["upcoming"],
+            listing["hs"]["upcoming_from"]) == (None, "2099", "2099-01-01")
+    assert main(["--db", db_url, "--lang", "en", "reference", "list"]) == 0
+    assert "shipped (from 2099-01-01: 2099)" in capsys.readouterr().out
