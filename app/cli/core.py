@@ -192,7 +192,8 @@ def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
     data = {"id": d.id, "status": d.status, "version": d.version, "head": d.head,
             "items": d.items, "problems": problems, "history": d.history,
             "receipts": d.receipts, "taxEstimate": d.tax_estimate, "goodsTotal": d.goods_total,
-            "batchId": d.batch_id}
+            "batchId": d.batch_id,
+            "checkedAgainst": {"hsEdition": d.hs_edition, "positiveList": d.list_edition}}
     if ctx.json:
         return Result(data)
     lines = [f"#{d.id}  {_status_text(d.status, ctx.lang)}"]
@@ -207,6 +208,9 @@ def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
         from app.cli.precheck import tax_line
 
         lines.append("  " + tax_line(ctx, d.tax_estimate))
+    against = decl_service.checked_against(d)
+    if against is not None:
+        lines.append("  " + render(against, ctx.lang))
     if problems:
         lines.append(ctx.t("Problems:"))
         lines.extend(f"  {p['severity']} {p['code']} {p['field']}: {p['message']}"

@@ -94,7 +94,9 @@ def cmd_reference_list(ctx: CliContext, args: argparse.Namespace) -> Result:
         summaries = table_summaries(session, ctx.actor)
     data = {"tables": [asdict(s) for s in summaries]}
     shipped = ctx.t("shipped")
-    rows = [[s.table, s.rows, s.edition or shipped, s.loaded_at or ""] for s in summaries]
+    rows = [[s.table, s.rows, (s.edition or shipped) + (
+        " " + ctx.t("(from {date}: {edition})", date=s.upcoming_from, edition=s.upcoming)
+        if s.upcoming else ""), s.loaded_at or ""] for s in summaries]
     text = format_table([ctx.t("Table"), ctx.t("Rows"), ctx.t("Edition"), ctx.t("Loaded")],
                         rows)
     if not any(s.table == "positive-list" and s.rows for s in summaries):

@@ -1,7 +1,8 @@
 """What a declaration's check result depends on, as one stored fingerprint.
 
 A result is a function of the declaration's own content (head and items as stored), its
-status, the cross-record facts about it (annual totals, duplicates), the reference tables,
+status, the cross-record facts about it (annual totals, duplicates), the reference tables
+(with the tariff and positive-list editions in force on its declaration date),
 the office settings, the rule set, the restricted-goods list and — for the buyer ID rule
 only — whether the ID's birth date lies after "today". `check_declarations` stores the
 fingerprint of all that with each result; a later run whose fingerprint for a declaration is
@@ -52,7 +53,7 @@ def reference_version(ref: ReferenceTables) -> bytes:
     # problem messages carry): each changes what a check finds or says.
     parts.append(repr(sorted(ref.hs_subheadings)))
     parts.append(repr(None if ref.positive_list is None else sorted(ref.positive_list.items())))
-    parts.append(repr(ref.hs_edition))
+    parts.append(repr((ref.hs_edition, ref.list_edition)))
     return _digest("\n".join(parts).encode())
 
 

@@ -13,7 +13,7 @@ import json
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import groupby
@@ -46,6 +46,7 @@ from app.precheck.fingerprint import content_digest, day_text, fingerprint, run_
 from app.precheck.messages import params_to_json, revive
 from app.precheck.pool import RulePool, workers_for
 from app.precheck.records import HEAD_NAMES, IN_CHUNK, Rows, iter_record_chunks
+from app.reference.inforce import EditionKey, EditionsInForce, day_of
 from app.reference.store import reference_from_db
 from app.reference.tables import ReferenceTables
 from app.rules.coderules import derive_legal_fills
@@ -103,8 +104,11 @@ def check_declarations(
 ) -> CheckSummary:
     """Pre-check the declarations `ids` (all when None) and store the results.
 
-    A declaration whose fingerprint (content, status, cross-record facts, reference tables,
-    settings, rule set, what "today" means to it) equals the stored one is skipped: its stored
+    Each declaration is checked against the tariff and positive-list editions in force on its
+    declaration date (app.reference.inforce; `ref` given: that for all), and the result names
+    them. A declaration whose fingerprint (content, status, cross-record facts, the reference
+    tables in force for it, settings, rule set, what "today" means to it) equals the stored
+    one is skipped: its stored
     result stands (`force=True` checks every one again). A declaration checked again whose
     result is what is stored gets only its new fingerprint: no problems rewritten, no audit.
     `report=False` skips collecting the problem list (bulk runs that only need counts).
@@ -113,35 +117,37 @@ def check_declarations(
     require(actor, Permission.CHECK)
     if ids is not None and not ids:
         return CheckSummary(0, 0, 0, 0)
-    ctx = CheckContext(ref=ref or reference_from_db(session), today=today or beijing_today(),
-                       restricted=shipped_restricted_terms(),
-                       facts=gather_facts(session, ids))
+    contexts = _Contexts(session, ref, CheckContext(
+        ref=ref or _EMPTY_REF, today=today or beijing_today(),
+        restricted=shipped_restricted_terms(), facts=gather_facts(session, ids)))
+    ctx = contexts.default
     total = len(set(ids)) if ids is not None else int(
         session.execute(select(func.count()).select_from(D)).scalar_one())
     now = utcnow()
     checked = passed = changes = 0
     moves: dict[tuple[str, bool], Move] = {}
     reported: list[ReportedProblem] = []
-    sorter = _Sorter(run_key(session, ctx), ctx, force)
-    derived: dict[str, int] = {}
+    sorter = _Sorter(contexts, force)
+    derived: dict[str, int] = {}  # legal quantities filled, by method
     # Records, their Decimals and problems hold no cycles, but allocating them set off
     # hundreds of collections that scanned them all (about 8 % of a run).
     workers = workers_for(total)
     pool = RulePool(ctx, workers) if workers else None
     in_flight: deque[tuple[list[dict[str, Any]], Future[list[CheckResult]] | None, set[int],
-                           dict[int, int]]] = deque()
+                           dict[int, int], bool]] = deque()
 
     def finish(records: list[dict[str, Any]], checks: list[CheckResult], filled: set[int],
-               skipped: dict[int, int]) -> None:
+               skipped: dict[int, int], ref: ReferenceTables, split: bool) -> None:
         nonlocal checked, passed, changes
         results = list(zip(records, checks, strict=True))
-        # A chunk of "all" without skipped ids is every id from its first to its last.
-        whole = ids is None and not skipped
+        # A chunk of "all" without skipped ids (nor split by edition) is every id from its
+        # first to its last.
+        whole = ids is None and not skipped and not split
         step = len(results) if whole else IN_CHUNK
         for start in range(0, len(results), step):
             changes += _store_chunk(session, actor, results[start:start + step], now,
-                                    ctx.ref.hs_edition, contiguous=whole, moves_cache=moves,
-                                    sorter=sorter, filled=filled)
+                                    (ref.hs_edition, ref.list_edition), contiguous=whole,
+                                    moves_cache=moves, sorter=sorter, filled=filled)
         sorter.forget(r["id"] for r in records)
         checked += len(results) + len(skipped)
         passed += sum(1 for _, res in results if res.passed)
@@ -152,8 +158,9 @@ def check_declarations(
         progress(checked, total, "")
 
     def finish_oldest() -> None:
-        records, future, filled, skipped = in_flight.popleft()
-        finish(records, future.result() if future is not None else [], filled, skipped)
+        records, future, filled, skipped, split = in_flight.popleft()
+        finish(records, future.result() if future is not None else [], filled, skipped,
+               ctx.ref, split)
 
     # Records, their Decimals and problems hold no cycles, but allocating them set off
     # hundreds of collections that scanned them all (about 8 % of a run).
@@ -162,15 +169,22 @@ def check_declarations(
             for records in iter_record_chunks(session, ids, extra=_EXTRA, keep=sorter.keep):
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                filled = _fill_legal_quantities(session, records, ctx.ref, derived)
-                if pool is None:
-                    finish(records, check_records(records, ctx), filled,
-                           sorter.skipped_in_chunk)
-                    continue
-                # Rules on the workers while this process reads and stores the next chunks.
-                in_flight.append((records, pool.submit(records) if records else None, filled,
-                                  sorter.skipped_in_chunk))
-                while len(in_flight) > pool.workers:
+                groups = sorter.by_edition(records)
+                split = len(groups) > 1
+                skipped = sorter.skipped_in_chunk
+                for key, part in groups:
+                    part_ctx = contexts.get(key)
+                    filled = _fill_legal_quantities(session, part, part_ctx.ref, derived)
+                    if pool is None or part_ctx is not ctx:  # the pool holds today's editions
+                        finish(part, check_records(part, part_ctx), filled, skipped,
+                               part_ctx.ref, split)
+                    else:
+                        # Rules on the workers while this process reads and stores the next
+                        # chunks.
+                        in_flight.append((part, pool.submit(part) if part else None, filled,
+                                          skipped, split))
+                    skipped = {}  # counted with the chunk's first group
+                while pool is not None and len(in_flight) > pool.workers:
                     finish_oldest()
             while in_flight:
                 finish_oldest()
@@ -201,13 +215,59 @@ class _Stored:
     goods: int | None
 
 
+_EMPTY_REF = ReferenceTables({}, {})  # stands in until the editions in force are known
+_DECL_TIME = HEAD_NAMES.index("declTime")
+
+
+class _Contexts:
+    """The CheckContext (reference tables in force) and run key per edition key; a run
+    given its own `ref` uses that for every declaration."""
+
+    def __init__(self, session: Session, ref: ReferenceTables | None,
+                 template: CheckContext) -> None:
+        self._session, self._template = session, template
+        self._stored: ReferenceTables | None = ref
+        self._editions = None if ref is not None else EditionsInForce(session, self.stored)
+        self._contexts: dict[EditionKey | None, CheckContext] = {}
+        self._keys: dict[EditionKey | None, bytes] = {}
+        self.today = template.today
+        self.default_key = self.key_of(None)
+        self.default = self.get(self.default_key)
+
+    def stored(self) -> ReferenceTables:
+        if self._stored is None:
+            self._stored = reference_from_db(self._session)
+        return self._stored
+
+    def key_of(self, decl_time: object) -> EditionKey | None:
+        if self._editions is None:
+            return None
+        return self._editions.key_for(day_of(decl_time, self.today))
+
+    def get(self, key: EditionKey | None) -> CheckContext:
+        found = self._contexts.get(key)
+        if found is None:
+            ref = self.stored() if self._editions is None or key is None \
+                else self._editions.tables(key)
+            found = self._contexts[key] = replace(self._template, ref=ref)
+        return found
+
+    def run_key(self, key: EditionKey | None) -> bytes:
+        found = self._keys.get(key)
+        if found is None:
+            found = self._keys[key] = run_key(self._session, self.get(key))
+        return found
+
+
 class _Sorter:
     """Splits each chunk's rows into declarations to check and declarations whose stored
     fingerprint still holds (skipped), and makes the fingerprints stored with new results."""
 
-    def __init__(self, key: bytes, ctx: CheckContext, force: bool) -> None:
-        self.key, self.ctx, self.force = key, ctx, force
-        self.today = day_text(ctx.today)
+    def __init__(self, contexts: _Contexts, force: bool) -> None:
+        self.contexts, self.force = contexts, force
+        self.ctx = contexts.default
+        self.today = day_text(contexts.today)
+        self.edition: dict[int, EditionKey | None] = {}  # id → the editions in force for it
         self.content: dict[int, bytes] = {}
         self.stored: dict[int, _Stored] = {}
         self.skipped_in_chunk: dict[int, int] = {}  # id → stored error count
@@ -218,15 +278,19 @@ class _Sorter:
         content, stored = self.content, self.stored
         skipped: dict[int, int] = {}
         kept: Rows = []
-        facts, key, today, empty = self.ctx.facts, self.key, self.today, ()
+        facts, today, empty = self.ctx.facts, self.today, ()
+        contexts, editions = self.contexts, self.edition
         for row in heads:
             decl_id = row[0]
+            edition = contexts.key_of(row[_DECL_TIME])
             digest = content_digest(row[2:_N], groups.get(decl_id, empty))
             old = row[_N]
             if not self.force and old is not None and old == fingerprint(
-                    key, digest, row[1], facts.get(decl_id), today_token(row[_BUYER_ID], today)):
+                    contexts.run_key(edition), digest, row[1], facts.get(decl_id),
+                    today_token(row[_BUYER_ID], today)):
                 skipped[decl_id] = row[_N + 2]
                 continue
+            editions[decl_id] = edition
             content[decl_id] = digest
             stored[decl_id] = _Stored(row[_N + 1] is not None, *row[_N + 2:])
             kept.append(row[:_N])
@@ -236,15 +300,26 @@ class _Sorter:
             return kept, items
         return kept, [i for i in items if i[0] not in skipped]
 
+    def by_edition(self, records: list[dict[str, Any]]
+                   ) -> list[tuple[EditionKey | None, list[dict[str, Any]]]]:
+        """The chunk's records grouped by the editions in force for them (in id order within
+        a group; nearly always one group)."""
+        groups: dict[EditionKey | None, list[dict[str, Any]]] = {}
+        for record in records:
+            groups.setdefault(self.edition[record["id"]], []).append(record)
+        return list(groups.items()) or [(self.contexts.default_key, [])]
+
     def forget(self, ids: Iterable[int]) -> None:
         """Drop what was kept for declarations now stored."""
         for decl_id in ids:
             self.content.pop(decl_id, None)
             self.stored.pop(decl_id, None)
+            self.edition.pop(decl_id, None)
 
     def fingerprint(self, record: dict[str, Any], status: str) -> str:
         decl_id = record["id"]
-        return fingerprint(self.key, self.content[decl_id], status,
+        return fingerprint(self.contexts.run_key(self.edition[decl_id]),
+                           self.content[decl_id], status,
                            self.ctx.facts.get(decl_id),
                            today_token(record.get("buyerIdNumber"), self.today))
 
@@ -347,11 +422,14 @@ _RESULTS = (  # per declaration, sent straight to the driver (see driversql)
             tax_estimate=bindparam("b_tax", type_=BigInteger),
             goods_total=bindparam("b_goods", type_=BigInteger),
             check_fingerprint=bindparam("b_fp"),
+            check_hs_edition=bindparam("b_hs_edition"),
+            check_list_edition=bindparam("b_list_edition"),
             updated_at=_DT.c.updated_at)
 )
-_FINGERPRINT = (
+_FINGERPRINT = (  # the result as stored, now also from these editions
     update(_DT).where(_DT.c.id == bindparam("b_id"))
-    .values(check_fingerprint=bindparam("b_fp"), updated_at=_DT.c.updated_at)
+    .values(check_fingerprint=bindparam("b_fp"), check_hs_edition=bindparam("b_hs_edition"),
+            check_list_edition=bindparam("b_list_edition"), updated_at=_DT.c.updated_at)
 )
 _KEEP_UPDATED = {"updated_at": _DT.c.updated_at}
 Move = tuple[DeclarationStatus, DeclarationStatus]
@@ -371,7 +449,7 @@ def _after(before: str, passed: bool, cache: dict[tuple[str, bool], Move]) -> Mo
 
 def _store_chunk(session: Session, actor: Actor,
                  results: list[tuple[dict[str, Any], CheckResult]], now: datetime,
-                 hs_edition: str, *,
+                 editions: tuple[str, str | None], *,
                  contiguous: bool, moves_cache: dict[tuple[str, bool], Move],
                  sorter: _Sorter, filled: set[int]) -> int:
     ids = [r["id"] for r, _ in results]
@@ -380,6 +458,8 @@ def _store_chunk(session: Session, actor: Actor,
     def in_chunk(column: Any) -> Any:
         return column.between(ids[0], ids[-1]) if contiguous else column.in_(ids)
 
+    hs_edition, list_edition = editions
+    named = {"hsEdition": hs_edition, **({"listEdition": list_edition} if list_edition else {})}
     rechecked = [i for i in ids if sorter.stored[i].checked]
     acks = _acks(session, in_chunk(_PT.c.declaration_id)) if rechecked else {}
     old_problems = _stored_problems(session, rechecked)
@@ -411,16 +491,18 @@ def _store_chunk(session: Session, actor: Actor,
         if (old.checked and after is before and (errors, open_warnings, tax, goods)
                 == (old.errors, old.warnings, old.tax, old.goods)
                 and sorted(map(_problem_key, rows)) == old_problems.get(decl_id, [])):
-            same.append({"b_id": decl_id, "b_fp": fp})
+            same.append({"b_id": decl_id, "b_fp": fp, "b_hs_edition": hs_edition,
+                         "b_list_edition": list_edition})
             continue
         problem_rows.extend(rows)
         updates.append({"b_id": decl_id, "b_errors": errors, "b_warnings": open_warnings,
-                        "b_tax": tax, "b_goods": goods, "b_fp": fp})
+                        "b_tax": tax, "b_goods": goods, "b_fp": fp,
+                        "b_hs_edition": hs_edition, "b_list_edition": list_edition})
         if after is not before:
             moved[move].append(decl_id)
             audit.append(AuditRecord("declaration.status", "declaration", str(decl_id),
                                      decl_id, {"from": before.value, "to": after.value,
-                                               "by": "precheck", "hsEdition": hs_edition}))
+                                               "by": "precheck", **named}))
     conn = session.connection()
     if same:
         executemany(conn, _FINGERPRINT, same)

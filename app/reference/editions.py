@@ -2,7 +2,12 @@
 record who loaded what, and re-check the open declarations the differences affect.
 
 A file with any row error changes nothing. Each edition is kept in `ref_editions` (who, when,
-file name, SHA-256, counts) and audited; the newest edition of a table is the one in force.
+file name, SHA-256, counts) and audited. Tariff and positive-list editions keep their rows too
+(ref_edition_hs / ref_edition_list): a declaration is checked against the one in force on its
+declaration date (app.reference.inforce), so a future-dated edition changes nothing for the
+declarations dated before it, and a new edition never rewrites what older checks used. The
+hs_codes table (search, editor) holds the newest loaded tariff; of code tables the newest is
+in force.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -24,11 +29,24 @@ from app.db.models import (
     PositiveListEntry,
     RefCode,
     RefEdition,
+    RefEditionHs,
+    RefEditionListEntry,
 )
 from app.db.textsearch import refresh_hs_search
+from app.domain.clock import beijing_today
 from app.domain.status import EDITABLE_STATUSES
 from app.precheck.service import check_declarations
 from app.reference.fileread import TABLES, ParsedFile, RowError, read_reference_file
+from app.reference.inforce import (
+    BASE_EDITION,
+    STORED,
+    EditionKey,
+    EditionsInForce,
+    day_of,
+    has_base,
+    kept_editions,
+)
+from app.reference.store import reference_from_db
 from app.reference.tables import CodeEntry, CodeTable
 from app.rules.coderules import HEAD_CODE_FIELDS, ITEM_CODE_FIELDS
 from app.security.audit import record_event
@@ -197,21 +215,104 @@ def _store(session: Session, table: str, rows: Iterable[dict[str, Any]], edition
         session.execute(insert(model), chunk)
 
 
-def _affected_open(session: Session, table: str, codes: set[str],
-                   list_was_empty: bool) -> list[int]:
-    """Ids of open declarations whose checks the changed `codes` can alter."""
+def _keep_base(session: Session) -> None:
+    """Before the first tariff edition is loaded: keep the tariff stored so far (the shipped
+    one) as edition 0, in force before the first edition's date."""
+    if has_base(session) or kept_editions(session, "hs"):
+        return
+    h = HsCode
+    session.execute(insert(RefEditionHs).from_select(
+        ["edition_id", "code", "name_zh", "name_en", "unit1", "unit2", "vat_rate", "ct_rate"],
+        select(literal(BASE_EDITION), h.code, h.name_zh, h.name_en, h.unit1, h.unit2,
+               h.vat_rate, h.ct_rate)))
+
+
+def _keep_rows(session: Session, table: str, edition_id: int) -> None:
+    """Keep the edition's own rows (see the module docstring): the stored table holds exactly
+    them now, so they are copied inside the database."""
+    if table == "hs":
+        h = HsCode
+        session.execute(insert(RefEditionHs).from_select(
+            ["edition_id", "code", "name_zh", "name_en", "unit1", "unit2", "vat_rate",
+             "ct_rate"],
+            select(literal(edition_id), h.code, h.name_zh, h.name_en, h.unit1, h.unit2,
+                   h.vat_rate, h.ct_rate)))
+    else:
+        p = PositiveListEntry
+        session.execute(insert(RefEditionListEntry).from_select(
+            ["edition_id", "code", "note"], select(literal(edition_id), p.code, p.note)))
+
+
+Checked = dict[str, tuple[Any, ...]]  # code → what the rules read besides the code
+
+
+def _checked(table: str, rows: Iterable[dict[str, Any]]) -> Checked:
+    if table == "positive-list":
+        return {r["code"]: (r["note"] or None,) for r in rows}
+    return {r["code"]: (r["unit1"], r["unit2"] or None, r["vat_rate"], r["ct_rate"])
+            for r in rows}
+
+
+def _previous_rows(session: Session, table: str, key: EditionKey) -> Checked | None:
+    """What the rules read of the edition `key` names for `table` (None: no positive list)."""
+    hs_id, list_id = key
+    if table == "positive-list":
+        if list_id is None:
+            return None
+        t = RefEditionListEntry
+        return {c: (n or None,) for c, n in session.execute(
+            select(t.code, t.note).where(t.edition_id == list_id))}
+    if hs_id == STORED:
+        return _checked(table, _stored_rows(session, table).values())
+    h = RefEditionHs
+    return {r[0]: (r[1], r[2] or None, r[3], r[4]) for r in session.execute(
+        select(h.code, h.unit1, h.unit2, h.vat_rate, h.ct_rate).where(h.edition_id == hs_id))}
+
+
+def _codes_checked_differently(table: str, before: Checked | None,
+                               new: dict[str, dict[str, Any]]) -> set[str] | None:
+    """Codes whose checks differ between the edition in force before and the new one, and
+    codes whose problems name the edition (rates not known). None: every code (no list was
+    in force before)."""
+    if before is None:
+        return None
+    found = set(before).symmetric_difference(new)
+    for code, now in _checked(table, new.values()).items():
+        if before.get(code, now) != now or (table == "hs" and None in now[2:]):
+            found.add(code)
+    return found
+
+
+def _affected_by_edition(session: Session, table: str, edition_id: int,
+                         codes: set[str] | None, present: dict[str, Any]) -> list[int]:
+    """Open declarations for which the new edition is in force on their date and whose item
+    codes it checks differently (all of them when `codes` is None) or lacks (their problems
+    name the edition). Declarations dated before its effective date — or after a later
+    edition's — are not touched."""
+    open_statuses = [s.value for s in EDITABLE_STATUSES]
+    D, It = Declaration, DeclarationItem
+    editions = EditionsInForce(session, lambda: reference_from_db(session))
+    position = 0 if table == "hs" else 1
+    today = beijing_today()
+    found: set[int] = set()
+    rows = session.execute(select(It.declaration_id, D.declTime, It.gcode)
+                           .join(D, D.id == It.declaration_id)
+                           .where(D.status.in_(open_statuses)))
+    for decl_id, decl_time, gcode in rows:
+        if editions.key_for(day_of(decl_time, today))[position] != edition_id:
+            continue
+        code = gcode or ""
+        if codes is None or code in codes or code[:8] in codes or (
+                table == "hs" and code not in present):
+            found.add(decl_id)
+    return sorted(found)
+
+
+def _affected_open(session: Session, table: str, codes: set[str]) -> list[int]:
+    """Ids of open declarations whose checks the changed `codes` of a code table can alter."""
     open_statuses = [s.value for s in EDITABLE_STATUSES]
     D, It = Declaration, DeclarationItem
     found: set[int] = set()
-    if table in ("hs", "positive-list"):
-        rows = session.execute(select(It.declaration_id, It.gcode)
-                               .join(D, D.id == It.declaration_id)
-                               .where(D.status.in_(open_statuses)))
-        for decl_id, gcode in rows:
-            code = gcode or ""
-            if list_was_empty or code in codes or code[:8] in codes:
-                found.add(decl_id)
-        return sorted(found)
     internal = TABLES[table][0]
     head = [getattr(D, f) for f, t in HEAD_CODE_FIELDS.items() if t == internal]
     item = [getattr(It, f) for f, t in ITEM_CODE_FIELDS.items() if t == internal]
@@ -254,6 +355,20 @@ def import_edition(session: Session, actor: Actor, path: Path, table: str, *,
                              tuple(diff.removed), tuple(diff.changed), tuple(parsed.errors))
     if parsed.errors or dry_run:
         return outcome
+    dated = table in ("hs", "positive-list")
+    before: EditionKey | None = None
+    position, newest_before = 0, None
+    if dated:
+        if table == "hs":
+            _keep_base(session)
+        # What was in force from this edition's date on, until now.
+        before = EditionsInForce(session, lambda: reference_from_db(session)).key_for(
+            effective or date.min)
+        position = 0 if table == "hs" else 1
+        kept = kept_editions(session, table)
+        # The id standing for what the table holds now (newest loaded; else base / as stored)
+        newest_before = max((e.id for e in kept), default=BASE_EDITION if table == "hs"
+                            else None)
     if table == "hs":
         _store_hs(session, parsed.rows, diff, name)
     else:
@@ -265,13 +380,23 @@ def import_edition(session: Session, actor: Actor, path: Path, table: str, *,
                      changed=len(diff.changed))
     session.add(row)
     session.flush()
+    if dated:
+        _keep_rows(session, table, row.id)
     record_event(session, actor, "reference.import", entity="reference", entity_id=table,
                  details={"edition": name, "editionId": row.id, "file": path.name,
                           "sha256": sha, "rows": len(parsed.rows), "added": len(diff.added),
                           "removed": len(diff.removed), "changed": len(diff.changed),
                           "effective": effective.isoformat() if effective else None})
-    affected_codes = set(diff.added) | set(diff.removed) | diff.checked_differently
-    ids = _affected_open(session, table, affected_codes, table == "positive-list" and not old)
+    if before is not None:
+        # The edition in force before is usually what the table held (its rows are at hand).
+        previous = (None if before[position] is None  # no list was in force
+                    else _checked(table, old.values()) if before[position] == newest_before
+                    else _previous_rows(session, table, before))
+        changed = _codes_checked_differently(table, previous, parsed.rows)
+        ids = _affected_by_edition(session, table, row.id, changed, parsed.rows)
+    else:
+        ids = _affected_open(session, table,
+                             set(diff.added) | set(diff.removed) | diff.checked_differently)
     # The re-check follows from the import, not from the loader's role (an admin has no CHECK):
     # it runs as the system, like the unattended jobs.
     summary = check_declarations(session, system_actor(), ids, report=False) if ids else None

@@ -72,5 +72,8 @@ def reference_from_db(session: Session) -> ReferenceTables:
               session.execute(select(PositiveListEntry.code, PositiveListEntry.note))}
     edition = session.scalar(select(RefEdition.name).where(RefEdition.table_name == "hs")
                              .order_by(RefEdition.id.desc()).limit(1))
+    list_edition = session.scalar(select(RefEdition.name)
+                                  .where(RefEdition.table_name == "positive-list")
+                                  .order_by(RefEdition.id.desc()).limit(1))
     return ReferenceTables(tables, hs, shipped_hs_subheadings(), listed or None,
-                           edition or SHIPPED_HS_EDITION)
+                           edition or SHIPPED_HS_EDITION, list_edition if listed else None)

@@ -121,6 +121,7 @@ class ReferenceTables:
     # None when no list is loaded (the rule then stays silent).
     positive_list: Mapping[str, str] | None = None
     hs_edition: str = SHIPPED_HS_EDITION  # the tariff edition these codes are (problems name it)
+    list_edition: str | None = None  # the positive-list edition (None: no list)
 
     def table(self, name: str) -> CodeTable:
         return self.tables[name]

@@ -22,7 +22,9 @@ Rule = Callable[[Record, CheckContext], Iterator[Problem]]
 # Part of every stored check fingerprint (app.precheck.fingerprint): bump it with any change
 # that can change what a rule finds or says (a new rule, a changed condition or message), so
 # declarations checked by the old rules are checked again.
-RULES_VERSION = 3
+# 4: checked against the editions in force on the declaration date; legal quantities derived
+# (app.intake.legal_qty); the consignee the waybill falls back to is named.
+RULES_VERSION = 4
 
 RULES: tuple[Rule, ...] = (
     fieldrules.check_no_items,

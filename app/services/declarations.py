@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Declaration, DeclarationItem, InboundReceipt, Problem
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.fields import ALL_HEAD_FIELDS, ITEM_FIELDS
+from app.i18n import N_, Message
 from app.security.context import Actor, Permission, require
 from app.security.pii import mask_for, mask_rows
 from app.services.queries import (
@@ -49,6 +50,20 @@ class DeclarationDetail:
     tax_estimate: Decimal | None
     goods_total: Decimal | None
     batch_id: int | None
+    # The editions the stored check result was checked against (None: not checked since
+    # they were recorded; no list in force).
+    hs_edition: str | None = None
+    list_edition: str | None = None
+
+
+def checked_against(detail: DeclarationDetail) -> Message | None:
+    """Which tariff (and positive list) the stored check result used, in words."""
+    if not detail.hs_edition:
+        return None
+    if detail.list_edition:
+        return Message(N_("Checked against tariff edition {hs} and positive list {list}."),
+                       {"hs": detail.hs_edition, "list": detail.list_edition})
+    return Message(N_("Checked against tariff edition {hs}."), {"hs": detail.hs_edition})
 
 
 def count_declarations(session: Session, actor: Actor, flt: DeclarationFilter) -> int:
@@ -163,4 +178,6 @@ def get_detail(
         tax_estimate=decl.tax_estimate,
         goods_total=decl.goods_total,
         batch_id=decl.batch_id,
+        hs_edition=decl.check_hs_edition,
+        list_edition=decl.check_list_edition,
     )

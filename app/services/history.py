@@ -218,6 +218,8 @@ def _describe(action: str, event: Mapping[str, Any], lang: str, declaration_id: 
     if action in ("settings.change", "user_role") and ("before" in details
                                                        or "after" in details):
         lines.append(_arrow(details.get("before"), details.get("after")))
+    if action == "declaration.status" and details.get("hsEdition"):
+        lines.append(_fill(N_("Checked against tariff edition {hsEdition}"), lang, details))
     if reason and not (reason == "import" and "import_job" in details):
         lines.append(_fill(N_("Reason: {reason}"), lang, {"reason": reason}))
     if len(lines) > MAX_DETAIL_LINES:

@@ -86,7 +86,7 @@ SPECS: tuple[TableSpec, ...] = (
     TableSpec(DECLARATIONS, ("cop_no",), refs={"batch_id": "batches"},
               drop=("import_job_id",),
               ignore=("updated_at", "version", "checked_at", "check_fingerprint",
-                      "printed_count")),
+                      "check_hs_edition", "check_list_edition", "printed_count")),
     _owned("declaration_items", ("declaration_id", "gnum")),
     _owned("problems", ("declaration_id", "gnum", "field", "code")),
     _owned("message_declarations", ("message_id", "declaration_id"),

@@ -13,6 +13,7 @@ Leaving unsaved edits (another row, closing, quitting) asks Save / Discard / Can
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import partial
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
@@ -37,6 +38,8 @@ from app.domain.clock import beijing_today
 from app.domain.errors import UserFacingError
 from app.domain.fields import EXTRA_HEAD_FIELDS, HEAD_FIELDS, FieldSpec
 from app.i18n import N_, Message, render
+from app.reference.inforce import EditionsInForce, day_of
+from app.reference.search import ReferenceRow, search_reference
 from app.reference.tables import ReferenceTables
 from app.rules.fieldrules import GENERATED_AT_SUBMISSION
 from app.security.context import ROLE_LABELS, Permission
@@ -51,7 +54,12 @@ from app.services.editing import (
 )
 from ui.context import GuiContext
 from ui.declarations.changed_bar import ChangedElsewhereBar
-from ui.declarations.completers import HEAD_CODE_TABLES, CodeCompleter, code_model
+from ui.declarations.completers import (
+    HEAD_CODE_TABLES,
+    HS_SEARCH_ROWS,
+    CodeCompleter,
+    code_model,
+)
 from ui.declarations.conflict_dialog import Resolution, ask_resolution, differing_fields
 from ui.declarations.editor_info import EditorInfoPanel
 from ui.declarations.editor_menus import copy_cells, field_menu, items_menu, paste_cells
@@ -86,6 +94,7 @@ class DeclarationEditor(QDialog):
         super().__init__(parent)
         self.setObjectName("declaration_editor")
         self.ctx, self.refs, self.lang = ctx, refs, ctx.lang
+        self._live_refs: tuple[date, ReferenceTables] | None = None
         self.next_id = next_id
         # Seam: tests replace it. Returns a Resolution, "theirs" or None (keep editing).
         self.resolve_conflict: Callable[..., Resolution | str | None] = ask_resolution
@@ -150,7 +159,8 @@ class DeclarationEditor(QDialog):
         self.items_view = QTableView(items_box)
         self.items_view.setObjectName("items_table")
         self.items_view.setModel(self.items_model)
-        self.items_view.setItemDelegate(ItemsDelegate(self.refs, self.lang, self.items_view))
+        self.items_view.setItemDelegate(ItemsDelegate(self.refs, self.lang, self.items_view,
+                                                      hs_search=self.search_hs))
         self.items_view.setTabKeyNavigation(True)
         self.items_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.items_view.verticalHeader().setDefaultSectionSize(24)
@@ -229,6 +239,11 @@ class DeclarationEditor(QDialog):
         button.clicked.connect(slot)
         self._buttons.insertWidget(1, button)
         return button
+
+    def search_hs(self, text: str) -> list[ReferenceRow]:
+        """The HS field's lookup: digits or words over the full tariff (indexed search)."""
+        with self.ctx.transaction(write=False) as s:
+            return search_reference(s, self.ctx.actor, "hs", text, HS_SEARCH_ROWS)
 
     def _show_code_name(self, label: ElidedLabel, table: str, code: str) -> None:
         entry = self.refs.table(table).get(code.strip()) if code.strip() else None
@@ -381,13 +396,24 @@ class DeclarationEditor(QDialog):
             if name in self._masked_fields and self.edits[name].text().strip():
                 continue  # a new value typed over the masked one
             head[name] = as_text(self.snapshot.head.get(name))
-        problems, tax = live_check(head, self.items_model.values(), self.refs, self.lang)
+        problems, tax = live_check(head, self.items_model.values(),
+                                   self._refs_in_force(head.get("declTime")), self.lang)
         if with_stored:
             stored = self.info.stored_problems()
             problems = stored + [p for p in problems if p not in stored]
         self.show_problems(problems)
         if tax is not None:
             self.info.set_live_tax(tax)
+
+    def _refs_in_force(self, decl_time: object) -> ReferenceTables:
+        """The tables in force on the declaration date as typed (the pre-check's: see
+        app.reference.inforce), looked up again only when the date changes."""
+        day = day_of(decl_time, beijing_today())
+        if self._live_refs is None or self._live_refs[0] != day:
+            with self.ctx.transaction(write=False) as s:
+                editions = EditionsInForce(s, lambda: self.refs)
+                self._live_refs = (day, editions.tables(editions.key_for(day)))
+        return self._live_refs[1]
 
     def _on_check_timer_timeout(self) -> None:
         self.run_live_check()

@@ -22,7 +22,7 @@ from app.domain.status import DeclarationStatus
 from app.i18n import render
 from app.precheck.messages import revive
 from app.security.masking import redact_text
-from app.services.declarations import DeclarationDetail, get_detail
+from app.services.declarations import DeclarationDetail, checked_against, get_detail
 from app.services.history import describe_event
 from ui.context import GuiContext
 
@@ -50,6 +50,10 @@ class EditorInfoPanel(QTabWidget):
         self.tax_label.setTextFormat(Qt.TextFormat.RichText)
         self.tax_label.setWordWrap(True)
         tax_layout.addWidget(self.tax_label)
+        self.edition_label = QLabel(tax_page)  # the editions the stored check used
+        self.edition_label.setObjectName("edition_label")
+        self.edition_label.setWordWrap(True)
+        tax_layout.addWidget(self.edition_label)
         tax_layout.addStretch(1)
         self.history = QListWidget(self)
         self.history.setObjectName("history_list")
@@ -74,6 +78,8 @@ class EditorInfoPanel(QTabWidget):
             "<p>Goods value: <b>{goods}</b></p><p>Estimated tax (comprehensive CBEC tax, "
             "70% of VAT and consumption tax): <b>{tax}</b></p><p>Updated by the pre-check.</p>"
         ).format(goods=_money(d.goods_total), tax=_money(d.tax_estimate)))
+        against = checked_against(d)
+        self.edition_label.setText(render(against, self.lang) if against else "")
         self.history.clear()
         for ev in d.history:
             self.history.addItem(self._history_line(ev))

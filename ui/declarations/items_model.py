@@ -3,6 +3,7 @@ that gives code columns a completer with Chinese names."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -17,8 +18,14 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.domain.fields import ITEM_BY_NAME
+from app.reference.search import ReferenceRow
 from app.reference.tables import ReferenceTables
-from ui.declarations.completers import ITEM_CODE_TABLES, CodeCompleter, code_model
+from ui.declarations.completers import (
+    ITEM_CODE_TABLES,
+    CodeCompleter,
+    HsSearchCompleter,
+    code_model,
+)
 
 ITEM_COLUMNS: tuple[str, ...] = (
     "gnum", "itemNo", "gname", "gcode", "gmodel", "country", "qty", "unit", "qty1", "unit1",
@@ -142,13 +149,17 @@ class ItemsTableModel(QAbstractTableModel):
 
 
 class ItemsDelegate(QStyledItemDelegate):
-    """Line editors; code columns get a completer with Chinese names."""
+    """Line editors; code columns get a completer with Chinese names. The HS code column
+    searches the full tariff through its index (`hs_search`; without it: the loaded codes
+    in memory), and picking a code sets the item's legal units to the code's."""
 
-    def __init__(self, refs: ReferenceTables, lang: str, parent: QObject | None = None) -> None:
+    def __init__(self, refs: ReferenceTables, lang: str, parent: QObject | None = None,
+                 hs_search: Callable[[str], Sequence[ReferenceRow]] | None = None) -> None:
         super().__init__(parent)
-        self._refs, self._lang = refs, lang
+        self._refs, self._lang, self._hs_search = refs, lang, hs_search
         self._models = {t: code_model(refs, t, lang, self)
-                        for t in set(ITEM_CODE_TABLES.values())}
+                        for t in set(ITEM_CODE_TABLES.values())
+                        if t != "hs" or hs_search is None}
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         """Short code columns show their name too ("142 瓶", "502 美国"): a bare code means
@@ -167,9 +178,30 @@ class ItemsDelegate(QStyledItemDelegate):
         edit = QLineEdit(parent)
         key = ITEM_COLUMNS[index.column()]
         table = ITEM_CODE_TABLES.get(key)
-        if table is not None:
+        if table == "hs" and self._hs_search is not None:
+            lookup = HsSearchCompleter(self._hs_search, self._unit_name, edit)
+            lookup.attach(edit)
+            target = QPersistentModelIndex(index)
+            lookup.picked.connect(lambda row: self._on_hs_picked(edit, target, row))
+            return edit  # words of a name may be longer than a code
+        elif table is not None:
             CodeCompleter(self._models[table], edit).attach(edit)
         spec = ITEM_BY_NAME[key]
         if spec.max_len or spec.length:
             edit.setMaxLength(spec.max_len or spec.length or 32767)
         return edit
+
+    def _unit_name(self, code: str) -> str:
+        return self._refs.units.name_of(code, "zh_CN") or code
+
+    def _on_hs_picked(self, edit: QLineEdit, target: QPersistentModelIndex,
+                      row: ReferenceRow) -> None:
+        """The picked code goes into the line at once, its legal units with it."""
+        model = target.model()
+        if not target.isValid() or model is None:
+            return
+        self.commitData.emit(edit)
+        line = target.row()
+        for key, value in (("unit1", row.unit1), ("unit2", row.unit2)):
+            if key in ITEM_COLUMNS:  # (the second unit is not a column of this table)
+                model.setData(model.index(line, ITEM_COLUMNS.index(key)), value or "")

@@ -113,6 +113,10 @@ class ReferenceDataDialog(QDialog):
         else:
             text = self.tr("{rows} rows; the edition shipped with ClearDesk.").format(
                 rows=f"{summary.rows:,}")
+        if summary.upcoming:
+            text += " " + self.tr("Edition {edition} is loaded and applies to declarations "
+                                  "dated from {date}.").format(edition=summary.upcoming,
+                                                               date=summary.upcoming_from)
         if not summaries["positive-list"].rows:
             text += " " + self.tr("No positive list is loaded: imports are not checked "
                                   "against it.")

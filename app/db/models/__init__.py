@@ -21,7 +21,12 @@ from app.db.models.export import ExportDocument, SummaryApplication, SummaryInve
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
 from app.db.models.labels import RouteCode
 from app.db.models.lifecycle import LifecycleRequest, TaxBill, Waybill
-from app.db.models.reference import PositiveListEntry, RefEdition
+from app.db.models.reference import (
+    PositiveListEntry,
+    RefEdition,
+    RefEditionHs,
+    RefEditionListEntry,
+)
 from app.db.models.station import Bag, BagParcel, ParcelWeighing, ThermalJob
 from app.db.models.submission import (
     Batch,
@@ -60,6 +65,8 @@ __all__ = [
     "ReceiptFile",
     "RefCode",
     "RefEdition",
+    "RefEditionHs",
+    "RefEditionListEntry",
     "RouteCode",
     "SavedView",
     "Setting",

@@ -47,6 +47,10 @@ class Declaration(TimestampMixin, Base):
     # What the stored result depends on (app.precheck.fingerprint): a re-check skips the
     # declaration while it is the same.
     check_fingerprint: Mapped[str | None] = mapped_column(String(32))
+    # The tariff and positive-list editions the stored result was checked against (the ones
+    # in force on the declaration date); NULL list: no list was in force.
+    check_hs_edition: Mapped[str | None] = mapped_column(String(60))
+    check_list_edition: Mapped[str | None] = mapped_column(String(60))
     tax_estimate: Mapped[Decimal | None] = mapped_column(Decimal5)
     goods_total: Mapped[Decimal | None] = mapped_column(Decimal5)
     last_return_status: Mapped[str | None] = mapped_column(String(10))

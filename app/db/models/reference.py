@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.models.base import Base
-from app.db.types import UTCDateTime, utcnow
+from app.db.types import Decimal5, UTCDateTime, utcnow
 
 
 class RefEdition(Base):
-    """One loaded edition of a reference table; the newest of a table is the one in force."""
+    """One loaded edition of a reference table. HS and positive-list editions are in force from
+    their `effective` date (no date: from always); code tables: the newest is in force."""
 
     __tablename__ = "ref_editions"
 
@@ -37,4 +39,31 @@ class PositiveListEntry(Base):
 
     code: Mapped[str] = mapped_column(String(10), primary_key=True)
     name_zh: Mapped[str | None] = mapped_column(String(250))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class RefEditionHs(Base):
+    """The rows of each loaded tariff edition, kept so a declaration is checked against the
+    edition in force on its date (hs_codes holds only the newest). Edition 0: the tariff
+    stored before the first edition was loaded (the shipped one)."""
+
+    __tablename__ = "ref_edition_hs"
+
+    edition_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(250), nullable=False)
+    name_en: Mapped[str | None] = mapped_column(String(250))
+    unit1: Mapped[str] = mapped_column(String(3), nullable=False)
+    unit2: Mapped[str | None] = mapped_column(String(3))
+    vat_rate: Mapped[Decimal | None] = mapped_column(Decimal5)
+    ct_rate: Mapped[Decimal | None] = mapped_column(Decimal5)
+
+
+class RefEditionListEntry(Base):
+    """The entries of each loaded positive-list edition (see RefEditionHs)."""
+
+    __tablename__ = "ref_edition_list"
+
+    edition_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
     note: Mapped[str | None] = mapped_column(Text)

@@ -64,8 +64,8 @@ def test_a_new_tariff_edition_is_diffed_stored_and_rechecks_only_affected_declar
     assert "HS_NOT_IN_EDITION" in codes  # the 2019 tariff lacks the HS 2022 code
     path = _xlsx(tmp_path / "tariff2027.xlsx", [MILK, PHONE])
     out = _cli(capsys, "--db", db_url, "reference", "import", str(path), "--table", "hs",
-               "--edition", "2027", "--effective", "2027-01-01")
-    assert out["table"] == "hs" and out["edition"] == "2027" and out["effective"] == "2027-01-01"
+               "--edition", "2027", "--effective", "2026-11-01")
+    assert out["table"] == "hs" and out["edition"] == "2027" and out["effective"] == "2026-11-01"
     assert out["rows"] == 2 and out["added"] == 1 and out["errors"] == []
     assert out["removed"] > 11_000  # this edition is only two lines long
     # only the open declarations using a changed code are checked again (milk's row: same)

@@ -37,3 +37,13 @@ def test_hs_search_by_words_digits_and_english(db_url: str,
 def test_code_table_search(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert "2244" in _codes(_show(capsys, db_url, "customs", "--search", "快件"))
     assert _codes(_show(capsys, db_url, "country", "--search", "JPN")) == ["116"]
+
+
+def test_hs_search_by_everyday_names_the_tariff_does_not_use(
+        db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # "面霜" is nowhere in the tariff's wording (护肤品); hs_keywords.csv maps it to 3304.99
+    cream = _codes(_show(capsys, db_url, "hs", "--search", "面霜"))
+    assert "3304990099" in cream and all(c.startswith("330499") for c in cream)
+    assert _codes(_show(capsys, db_url, "hs", "--search", "面霜 0099")) == ["3304990099"]
+    nappies = _codes(_show(capsys, db_url, "hs", "--search", "纸尿裤"))
+    assert "9619001100" in nappies

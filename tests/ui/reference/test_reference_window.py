@@ -58,3 +58,18 @@ def test_search_the_tariff_and_load_a_positive_list_after_a_preview(
     assert "No positive list" not in dialog.edition_label.text()
     with window.ctx.transaction() as s:
         assert s.execute(select(Declaration.status)).scalar_one() == "invalid"
+
+
+def test_a_loaded_edition_not_yet_in_force_is_named_with_its_date(
+        window: MainWindow, db_url: str, tmp_path: Path) -> None:
+    from app.cli import main
+
+    path = tmp_path / "t.csv"
+    path.write_text("税则号列,货品名称,第一法定计量单位\n1901101000,婴幼儿配方奶粉,千克\n",
+                    encoding="utf-8")
+    assert main(["--db", db_url, "reference", "import", str(path), "--table", "hs",
+                 "--edition", "2099", "--effective", "2099-01-01", "--json"]) == 0
+    dialog = window.reference_actions.open_dialog()  # type: ignore[attr-defined]
+    text = dialog.edition_label.text()
+    assert "the edition shipped with ClearDesk" in text
+    assert "Edition 2099 is loaded and applies to declarations dated from 2099-01-01." in text
