@@ -15,6 +15,7 @@ from app.db.models.admin import (
     User,
 )
 from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
+from app.db.models.catalogue import CatalogueEntry
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
 from app.db.models.labels import RouteCode
@@ -36,6 +37,7 @@ __all__ = [
     "BagParcel",
     "Base",
     "Batch",
+    "CatalogueEntry",
     "Declaration",
     "DeclarationItem",
     "HsCode",
