@@ -130,6 +130,7 @@ SAMPLES: dict[str, tuple[dict[str, Any], str | None, str]] = {
                            "line(s) filled"),
     "catalogue.classify_undo": ({"key": "sku:|SKU1", "records": 4, "entry_restored": True},
                                 None, "Goods catalogue: classification of sku:|SKU1 undone"),
+    "catalogue.export": ({"rows": 12}, None, "Goods catalogue exported: 12 entries"),
     "catalogue.import": ({"file": "catalogue.xlsx", "rows": 3, "added": 2, "changed": 1},
                          None, "Goods catalogue imported from catalogue.xlsx: 2 added, "
                          "1 changed"),

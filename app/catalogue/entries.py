@@ -108,7 +108,7 @@ def entry_dict(p: CatalogueProduct | CatalogueEntry) -> dict[str, Any]:
                  "proposed_qty1_per_unit", "proposed_unit2", "proposed_qty2_per_unit",
                  "proposed_by", "proposed_source"):
         value = getattr(p, name)
-        out[name] = str(value) if isinstance(value, Decimal) else value
+        out[name] = f"{value.normalize():f}" if isinstance(value, Decimal) else value
     return out
 
 

@@ -94,6 +94,7 @@ ACTION_TEXTS: dict[str, str] = {
     "catalogue.classify": N_("Goods catalogue: {key} classified as {gcode}, {lines} goods "
                              "line(s) filled"),
     "catalogue.classify_undo": N_("Goods catalogue: classification of {key} undone"),
+    "catalogue.export": N_("Goods catalogue exported: {rows} entries"),
     "catalogue.import": N_("Goods catalogue imported from {file}: {added} added, {changed} "
                            "changed"),
     "backup": N_("Database backed up to {file}"),
