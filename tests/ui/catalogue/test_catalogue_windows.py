@@ -106,3 +106,16 @@ def test_the_classify_dialog_shows_legal_units_and_refuses_unknown_codes(qtbot: 
     dialog.buttons.accepted.emit()
     assert dialog.result() == dialog.DialogCode.Accepted
     assert dialog.classification() == Classification("2106909090", Decimal("0.1"), None)
+
+
+def test_the_import_summary_window_says_how_many_lines_the_catalogue_filled(
+        qtbot: QtBot) -> None:
+    from app.intake.service import ImportSummary
+    from ui.intake.summary import ImportSummaryDialog
+
+    summary = ImportSummary(file="orders.csv", job_id=1, rows=4, declarations=4, items=4,
+                            updated=0, duplicates=0, rejected_rows=0, errors=(),
+                            catalogue_filled=3)
+    dialog = ImportSummaryDialog(summary, "en")
+    qtbot.addWidget(dialog)
+    assert "Goods catalogue: 3 goods line(s) filled" in dialog.counts_label.text()
