@@ -31,6 +31,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.startup",
     "bench.cases.bundle",
     "bench.cases.office",
+    "bench.cases.catalogue",
 )
 
 

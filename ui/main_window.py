@@ -58,6 +58,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.reference.actions",
     "ui.packaging.actions",
     "ui.transfer.actions",
+    "ui.catalogue.actions",
     "ui.declarations.grid_actions",  # last: its context menu offers the other areas' actions
 )
 

@@ -68,6 +68,8 @@ def _text(ctx: CliContext, s: ImportSummary) -> str:
                            "(--all-or-nothing)."))
     lines.append(render(s.weights_note(), ctx.lang))
     lines.extend(render(note, ctx.lang) for note in s.notes())
+    if s.catalogue_filled:
+        lines.append(render(s.catalogue_note(), ctx.lang))
     if s.errors:
         headers = [translate(h, ctx.lang) for h in
                    (N_("Row"), N_("Order No."), N_("Column"), N_("Field"), N_("Value"),

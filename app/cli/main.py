@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.autopilot",
     "app.cli.packaging",
     "app.cli.transfer",
+    "app.cli.catalogue",
 )
 # The module owning each top-level command: a run imports only the module of the command it
 # runs (a cold `cleardesk list` must not load printing, reports, Excel or alembic).
@@ -56,6 +57,7 @@ COMMAND_OWNERS: dict[str, str] = {
     **dict.fromkeys(("export-flow", "summary-application"), "app.cli.export_flow"),
     **dict.fromkeys(("update-check", "screenshot"), "app.cli.packaging"),
     "transfer": "app.cli.transfer",
+    "catalogue": "app.cli.catalogue",
 }
 
 

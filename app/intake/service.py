@@ -46,6 +46,8 @@ CHUNK = 5000
 IMPORT_TURN = "declaration_import"  # see take_turns
 MSG_WEIGHTS_SUMMED = N_("Weights: the gross and net weights of each order's lines were added "
                         "up ({n} orders with several lines).")
+MSG_CATALOGUE_FILLED = N_("Goods catalogue: {n} goods line(s) filled (HS code, units, legal "
+                          "quantities or country the file did not give).")
 MSG_WEIGHTS_AGREE = N_("Weights: taken as each order's weight (the lines of one order must "
                        "agree).")
 MSG_DEFAULT_USED = N_("{label} ({field}) not in file: {value} used for {n} declarations.")
@@ -100,6 +102,7 @@ class ImportSummary:
     def written(self) -> int:
         """Declarations created or updated."""
         return self.declarations + self.updated
+    catalogue_filled: int = 0  # goods lines that got values from the goods catalogue
 
     @property
     def nothing_imported(self) -> bool:
@@ -124,6 +127,9 @@ class ImportSummary:
                 "net": self.derived.get(NET_WEIGHT, 0),
                 "size": self.derived.get(MODEL_SIZE, 0)}))
         return out
+    def catalogue_note(self) -> Message:
+        """How many goods lines the goods catalogue filled, for the summary."""
+        return Message(MSG_CATALOGUE_FILLED, {"n": self.catalogue_filled})
 
     def to_json(self, lang: str) -> dict[str, Any]:
         data = {"file": self.file, "rows": self.rows, "declarations": self.declarations,
@@ -137,6 +143,8 @@ class ImportSummary:
                                              **{m: self.derived.get(m, 0) for m in METHODS}}}
         if self.more_errors:
             data["more_errors"] = self.more_errors
+        if self.catalogue_filled:
+            data["catalogue_filled"] = self.catalogue_filled
         return data
 
 
@@ -234,7 +242,8 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
         summed_orders=0 if refused else stream.summed_orders,
         more_errors=stream.more_errors,
         defaults_used=tuple((name, format(value) if isinstance(value, Decimal) else str(value))
-                            for name, value in stream.normaliser.absent_defaults.items()))
+                            for name, value in stream.normaliser.absent_defaults.items()),
+        catalogue_filled=0 if refused else writer.catalogue_filled)
     _finish_job(session, actor, job, summary)
     if ids and request.precheck:
         checked = run_after_import(session, actor, ids, after_import, progress, cancel)

@@ -235,3 +235,14 @@ def missing_legal_quantity(item: Any, ctx: CheckContext, gnum: int | None,
     return error(RuleCode.REQUIRED, name, msgid, gnum, name=goods,
                  legal=units.name_of(legal, "zh_CN") or legal,
                  unit=(units.name_of(declared, "zh_CN") or declared or "?"))
+def check_catalogue_hs(record: Record, ctx: CheckContext) -> Iterator[Problem]:
+    """HS_DIFFERS_FROM_CATALOGUE: a line's HS code is not the one customs accepted for the
+    same product (goods catalogue; gathered as cross-record facts)."""
+    facts = ctx.facts.get(record.get("id"))
+    if facts is None:
+        return
+    for gnum, given, accepted in facts.catalogue_hs:
+        yield warning(RuleCode.HS_DIFFERS_FROM_CATALOGUE, "gcode",
+                      N_("HS code {value} differs from {accepted}, which customs accepted for "
+                         "this product (goods catalogue)."), gnum, value=given,
+                      accepted=accepted)

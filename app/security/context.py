@@ -47,6 +47,7 @@ class Permission(StrEnum):
     ROUTES = "routes"  # import the office's route / sort-code table
     AUTOPILOT = "autopilot"  # run or pause the office's autopilot, approve its rules
     TRANSFER = "transfer"  # hand work over between sites (transfer export / import)
+    CATALOGUE = "catalogue"  # confirm goods catalogue classifications, import the catalogue
 
 
 _CLERK = frozenset(
@@ -72,6 +73,7 @@ _SUPERVISOR = _CLERK | {
     Permission.ROUTES,
     Permission.AUTOPILOT,
     Permission.TRANSFER,
+    Permission.CATALOGUE,
 }
 _ADMIN = frozenset(
     {

@@ -81,6 +81,9 @@ SPECS: tuple[TableSpec, ...] = (
               picked_by=(("message_declarations", "message_id", "id"),
                          ("waybills", "message_id", "id"),
                          ("lifecycle_requests", "message_id", "id"))),
+    # The goods catalogue travels whole: a sorting centre's classifications reach the office.
+    TableSpec("catalogue_entries", ("entry_key",), everything=True,
+              ignore=("updated_at",)),
     TableSpec("receipt_files", ("sha256",),
               picked_by=(("inbound_receipts", "file_hash", "sha256"),)),
     TableSpec(DECLARATIONS, ("cop_no",), refs={"batch_id": "batches"},

@@ -51,6 +51,8 @@ class ImportSummaryDialog(QDialog):
             text += "\n" + self.tr("Nothing was imported because rows were rejected.")
         text += "\n" + render(s.weights_note(), self.lang)
         text += "".join("\n" + render(note, self.lang) for note in s.notes())
+        if s.catalogue_filled:
+            text += "\n" + render(s.catalogue_note(), self.lang)
         if s.more_errors:
             text += "\n" + (self.tr("The first {kept} problems are listed; {more} more were "
                                     "counted but not kept.")

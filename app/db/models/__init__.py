@@ -16,6 +16,7 @@ from app.db.models.admin import (
 )
 from app.db.models.autopilot import BatchRule
 from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
+from app.db.models.catalogue import CatalogueEntry
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
 from app.db.models.export import ExportDocument, SummaryApplication, SummaryInventory
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
@@ -45,6 +46,7 @@ __all__ = [
     "Base",
     "Batch",
     "BatchRule",
+    "CatalogueEntry",
     "Declaration",
     "DeclarationItem",
     "ExportDocument",

@@ -21,6 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.autopilot import rules as autopilot_rules
 from app.autopilot import run as autopilot_run
 from app.autopilot.watch import WatchFolder, WatchReport, process_folder
+from app.catalogue import entries as cat_entries
+from app.catalogue import queue as cat_queue
+from app.catalogue import xlsx as cat_xlsx
 from app.db.models import Declaration, SavedView
 from app.domain.errors import NotFoundError, PermissionDeniedError, UserFacingError
 from app.domain.state_machine import Event, EventKind
@@ -95,7 +98,7 @@ EXPECTED = {
                  P.EXPORT},
     Role.SUPERVISOR: {P.VIEW, P.IMPORT, P.EDIT, P.CHECK, P.BATCH, P.SUBMIT, P.RECEIPTS,
                       P.PRINT, P.EXPORT, P.REPORTS, P.UNMASK, P.ACKNOWLEDGE, P.REOPEN,
-                      P.AUDIT, P.DEMO, P.ROUTES, P.AUTOPILOT, P.TRANSFER},
+                      P.AUDIT, P.DEMO, P.ROUTES, P.AUTOPILOT, P.TRANSFER, P.CATALOGUE},
     Role.ADMIN: {P.VIEW, P.USERS, P.SETTINGS, P.BACKUP, P.AUDIT, P.DEMO, P.ROUTES},
 }
 LOGIN_ROLES = (Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
@@ -474,6 +477,24 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
     "autopilot.watch.process_folder": (P.IMPORT, lambda e, a: process_folder(
         lambda **_: contextlib.nullcontext(e.session), a, WatchFolder(e.tmp / "watch"),
         lang="en", report=WatchReport())),
+    "catalogue.entries.set_entry": (P.EDIT, lambda e, a: cat_entries.set_entry(
+        e.session, a, "NO-SUCH", cat_entries.Classification("2106909090"))),
+    "catalogue.entries.confirm_entry": (P.CATALOGUE, lambda e, a: cat_entries.confirm_entry(
+        e.session, a, "NO-SUCH")),
+    "catalogue.entries.find_product": (P.VIEW, lambda e, a: cat_entries.find_product(
+        e.session, a, "NO-SUCH")),
+    "catalogue.entries.list_products": (P.VIEW, lambda e, a: cat_entries.list_products(
+        e.session, a)),
+    "catalogue.queue.unclassified_products": (
+        P.VIEW, lambda e, a: cat_queue.unclassified_products(e.session, a)),
+    "catalogue.queue.classify_product": (P.EDIT, lambda e, a: cat_queue.classify_product(
+        e.session, a, "sku:|NO-SUCH", cat_entries.Classification("2106909090"))),
+    "catalogue.queue.undo_classification": (
+        P.EDIT, lambda e, a: cat_queue.undo_classification(e.session, a, "no-such")),
+    "catalogue.xlsx.import_catalogue": (P.CATALOGUE, lambda e, a: cat_xlsx.import_catalogue(
+        e.session, a, e.tmp / "no-such-catalogue.xlsx")),
+    "catalogue.xlsx.export_catalogue": (P.EXPORT, lambda e, a: cat_xlsx.export_catalogue(
+        e.session, a, e.tmp / "catalogue.txt")),
 }
 
 # Services that run their own transactions (the test must not hold a write lock meanwhile).

@@ -94,10 +94,12 @@ def test_no_output_shows_a_clerk_a_full_id_or_phone(
     # LIMIT_ANNUAL (needs a year of history; its message quotes amounts only),
     # NOT_ON_POSITIVE_LIST (needs a loaded list; its message quotes the HS code only),
     # DUPLICATE_ORDER / DUPLICATE_WAYBILL (the database keeps active orders and waybills
-    # unique now; their messages quote order and waybill numbers only).
+    # unique now; their messages quote order and waybill numbers only),
+    # HS_DIFFERS_FROM_CATALOGUE (needs a customs-accepted catalogue entry; quotes HS codes only).
     assert found >= {c.value for c in RuleCode} - {"LIMIT_ANNUAL", "TOO_LONG",
                                                    "NOT_ON_POSITIVE_LIST", "DUPLICATE_ORDER",
-                                                   "DUPLICATE_WAYBILL"}, (
+                                                   "DUPLICATE_WAYBILL",
+                                                   "HS_DIFFERS_FROM_CATALOGUE"}, (
         {c.value for c in RuleCode} - found)
     assert report, found
     # Every stored message, rendered as the grid's tooltip and the editor render it.

@@ -136,3 +136,24 @@ def test_every_table_holding_a_declaration_is_carried_or_left_behind_on_purpose(
     holding = {t.name for t in Base.metadata.sorted_tables
                for fk in t.foreign_keys if fk.column.table.name == "declarations"}
     assert holding - left_behind <= set(SPECS_BY_NAME)
+
+
+def test_the_goods_catalogue_travels_and_a_second_import_changes_nothing(
+        centre: sessionmaker[Session], office: sessionmaker[Session], actor: Actor,
+        tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from app.catalogue.entries import Classification, set_entry
+    from app.catalogue.store import GoodsKeys
+    from app.db.models import CatalogueEntry
+    with centre() as s, s.begin():
+        make_declaration(s)
+        set_entry(s, actor, None, Classification("2106909090", qty1_per_unit=Decimal("0.06")),
+                  keys=GoodsKeys("3120960002", "SKU-VC60", None, "维生素C咀嚼片", "60粒"))
+    pack = _export(centre, actor, tmp_path / "c.cdtransfer")
+    for _ in range(2):
+        with office() as s, s.begin():
+            import_transfer(s, actor, pack, schema_revision=REV)
+    with office() as s:
+        rows = s.scalars(select(CatalogueEntry)).all()
+    assert [(r.gcode, r.qty1_per_unit) for r in rows] == [("2106909090", Decimal("0.06"))]
