@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.lifecycle",
     "app.cli.tax",
     "app.cli.packaging",
+    "app.cli.classify",
 )
 # The module owning each top-level command: a run imports only the module of the command it
 # runs (a cold `cleardesk list` must not load printing, reports, Excel or alembic).
@@ -50,6 +51,7 @@ COMMAND_OWNERS: dict[str, str] = {
     **dict.fromkeys(("cancel", "return", "signed"), "app.cli.lifecycle"),
     "tax": "app.cli.tax",
     **dict.fromkeys(("update-check", "screenshot"), "app.cli.packaging"),
+    "classify": "app.cli.classify",
 }
 
 
