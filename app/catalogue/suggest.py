@@ -1,8 +1,8 @@
 """HS code suggestions for a goods name, offline: from the catalogue's customs-accepted entries,
 the entries a supervisor confirmed or imported, and the tariff's own names.
 
-Candidates come from indexed/SQL text search (catalogue: entries sharing character pairs with
-the name, ranked in SQL; tariff: `TariffIndex`); one score (0..1) then ranks them all:
+Candidates come from indexed text search (catalogue: FTS5 trigram / pg_trgm over the entries'
+name keys, app.db.textsearch; tariff: `TariffIndex`); one score (0..1) then ranks them all:
 catalogue entries by weighted Dice similarity of the names, tariff rows by how much of the
 name they cover. A customs-accepted entry outranks a confirmed one of the same likeness, and
 both outrank the tariff, whose formal names ("其他美容品或化妆品及护肤品") rarely read like a
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, and_, case, literal, select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
 from app.catalogue.similarity import coverage, grams, likeness, normalise_name
-from app.catalogue.store import fold
 from app.catalogue.tariff_index import TariffIndex, TariffRow, tariff_version
 from app.db.models import CatalogueEntry, HsCode
+from app.db.textsearch import catalogue_ids_sharing
 from app.i18n import Message
 from app.security.context import Actor, Permission, require
 
@@ -79,7 +79,7 @@ class HsSuggester:
         found: dict[str, HsSuggestion] = {}
         if not tariff_only:
             full = normalise_name(f"{gname} {gmodel}")
-            for s in _catalogue_candidates(session, index, grams(full) | query):
+            for s in _catalogue_candidates(session, index, grams(full) | query, full):
                 _keep(found, s)
         for m in index.search(query, text, limit * 3):
             _keep(found, _tariff_suggestion(m.row, m.score, m.word))
@@ -101,24 +101,27 @@ def _tariff_suggestion(row: TariffRow, score: float, word: str | None) -> HsSugg
     return HsSuggestion(row.code, weighted, "tariff", reason, row.unit1, row.unit2, row.note)
 
 
-def _catalogue_candidates(session: Session, index: TariffIndex,
-                          query: frozenset[str]) -> list[HsSuggestion]:
-    """Classified catalogue entries sharing the most telling character pairs with the name
-    (counted in SQL over the entries' normalised name keys), re-scored by likeness."""
+def _catalogue_candidates(session: Session, index: TariffIndex, query: frozenset[str],
+                          text: str) -> list[HsSuggestion]:
+    """Classified catalogue entries found by the indexed search for the name's three-character
+    pieces (a name shorter than that: by LIKE), re-scored by likeness."""
     e = CatalogueEntry
-    telling = sorted(query, key=index.weights, reverse=True)[:8]
-    # integer weights so the SQL sum stays exact and portable
-    hits = sum((case((e.name_key.like(f"%{_like(g)}%", escape="\\"),
-                      literal(max(1, int(index.weights(g) * 10)))), else_=literal(0))
-                for g in telling), literal(0, Integer))
+    compact = text.replace(" ", "")
+    pieces = sorted({compact[i:i + 3] for i in range(len(compact) - 2)})
+    if pieces:
+        ids = catalogue_ids_sharing(session, pieces, compact, _CATALOGUE_ROWS)
+        where = e.id.in_(ids) if ids else false()
+    else:
+        where = e.name_key.like(f"%{_like(compact)}%", escape="\\")
     rows = session.execute(
-        select(e.gname, e.gmodel, e.gcode, e.source, e.accepted_count, hits.label("hits"))
-        .where(and_(e.gcode.is_not(None), e.source.in_(("accepted", "confirmed", "imported")),
-                    hits > 0))
-        .order_by(hits.desc(), e.accepted_count.desc(), e.id)
+        select(e.gname, e.gmodel, e.gcode, e.source, e.accepted_count)
+        .where(where, e.gcode.is_not(None), e.source.in_(("accepted", "confirmed", "imported")))
+        .order_by(e.accepted_count.desc(), e.id)
         .limit(_CATALOGUE_ROWS))
     out = []
-    for gname, gmodel, gcode, source, count, _ in rows:
+    for gname, gmodel, gcode, source, count in rows:
+        if not gcode:
+            continue
         known = grams(normalise_name(f"{gname or ''} {gmodel or ''}"))
         # half how much of the name the entry covers, half how alike they are: "保湿面霜" is
         # close to an entry "保湿面霜 滋润型", though not the same
@@ -141,9 +144,8 @@ def _catalogue_candidates(session: Session, index: TariffIndex,
     return out
 
 
-def _like(gram: str) -> str:
-    folded = fold(gram)
-    return folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _with_units(session: Session, index: TariffIndex,

@@ -76,10 +76,20 @@ def test_cli_classify_json_and_text(db_url: str, capsys: pytest.CaptureFixture[s
     out = _classify(capsys, db_url, "蓝牙耳机 降噪", "--limit", "3")
     first = out["candidates"][0]
     assert set(first) >= {"gcode", "score", "source", "reason", "unit1", "unit2"}
-    assert (first["gcode"], first["source"], first["unit1"]) == ("8518300000", "tariff", "007")
+    assert (first["gcode"], first["source"], first["unit1"]) == ("8517629400", "tariff", "007")
     assert len(out["candidates"]) <= 3
     from app.cli import main
 
     assert main(["--db", db_url, "--lang", "zh_CN", "classify", "纯棉T恤"]) == 0
     text = capsys.readouterr().out
     assert "6109100000" in text and "税则" in text and "商品编码" in text
+
+
+def test_short_names_and_renamed_entries_are_found(session: Session, actor: Actor) -> None:
+    add_entry(session, "眼霜", "3304990039", count=2)
+    assert HsSuggester().suggest(session, actor, "眼霜")[0].source == "accepted"
+    entry = session.query(CatalogueEntry).one()
+    entry.gname, entry.name_key = "胶原蛋白口服液", name_key("胶原蛋白口服液", "")
+    session.flush()  # the search index follows the rename
+    found = HsSuggester().suggest(session, actor, "胶原蛋白口服液 50ml×10")
+    assert (found[0].gcode, found[0].source) == ("3304990039", "accepted")
