@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.tax",
     "app.cli.packaging",
     "app.cli.classify",
+    "app.cli.catalogue",
 )
 # The module owning each top-level command: a run imports only the module of the command it
 # runs (a cold `cleardesk list` must not load printing, reports, Excel or alembic).
@@ -52,6 +53,7 @@ COMMAND_OWNERS: dict[str, str] = {
     "tax": "app.cli.tax",
     **dict.fromkeys(("update-check", "screenshot"), "app.cli.packaging"),
     "classify": "app.cli.classify",
+    "catalogue": "app.cli.catalogue",
 }
 
 

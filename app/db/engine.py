@@ -10,13 +10,13 @@ import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -209,6 +209,24 @@ def take_turns(conn: Connection, name: str) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                      {"key": zlib.crc32(name.encode()) & 0x7FFFFFFF})
+
+
+def insert_missing(conn: Connection, table: Table, rows: list[dict[str, Any]],
+                   key: Sequence[str]) -> None:
+    """INSERT `rows`, skipping those whose `key` (a unique constraint) is taken — also by a
+    row another transaction is inserting right now (it waits for that one to finish). The
+    safe first half of an upsert under concurrent writers: read the rows after it."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(table).on_conflict_do_nothing(index_elements=list(key)), rows)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        conn.execute(sqlite_insert(table).on_conflict_do_nothing(index_elements=list(key)),
+                     rows)
 
 
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:

@@ -40,6 +40,8 @@ CHUNK = 5000
 IMPORT_TURN = "declaration_import"  # see take_turns
 MSG_WEIGHTS_SUMMED = N_("Weights: the gross and net weights of each order's lines were added "
                         "up ({n} orders with several lines).")
+MSG_CATALOGUE_FILLED = N_("Goods catalogue: {n} goods line(s) filled (HS code, units, legal "
+                          "quantities or country the file did not give).")
 MSG_WEIGHTS_AGREE = N_("Weights: taken as each order's weight (the lines of one order must "
                        "agree).")
 
@@ -81,6 +83,7 @@ class ImportSummary:
     line_weights: str = "agree"  # how weights on the lines of one order were read
     summed_orders: int = 0  # orders whose lines' weights were added up ("sum")
     more_errors: int = 0  # problems beyond the first `ReadLimits.max_errors`, not kept
+    catalogue_filled: int = 0  # goods lines that got values from the goods catalogue
 
     @property
     def nothing_imported(self) -> bool:
@@ -93,6 +96,10 @@ class ImportSummary:
             return Message(MSG_WEIGHTS_SUMMED, {"n": self.summed_orders})
         return Message(MSG_WEIGHTS_AGREE)
 
+    def catalogue_note(self) -> Message:
+        """How many goods lines the goods catalogue filled, for the summary."""
+        return Message(MSG_CATALOGUE_FILLED, {"n": self.catalogue_filled})
+
     def to_json(self, lang: str) -> dict[str, Any]:
         data = {"file": self.file, "rows": self.rows, "declarations": self.declarations,
                 "items": self.items, "updated": self.updated, "duplicates": self.duplicates,
@@ -101,6 +108,8 @@ class ImportSummary:
                 "errors": [e.to_json(lang) for e in self.errors]}
         if self.more_errors:
             data["more_errors"] = self.more_errors
+        if self.catalogue_filled:
+            data["catalogue_filled"] = self.catalogue_filled
         return data
 
 
@@ -196,7 +205,8 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
         headers=stream.table.headers, rejected=tuple(rejected), declaration_ids=ids,
         line_weights="sum" if stream.sum_weights else "agree",
         summed_orders=0 if refused else stream.summed_orders,
-        more_errors=stream.more_errors)
+        more_errors=stream.more_errors,
+        catalogue_filled=0 if refused else writer.catalogue_filled)
     _finish_job(session, actor, job, summary)
     if ids and request.precheck:
         run_after_import(session, actor, ids, after_import, progress, cancel)

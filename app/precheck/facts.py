@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from app.catalogue.checks import accepted_hs_conflicts
 from app.db.models import Declaration, DeclarationItem
 from app.domain.status import DeclarationStatus
 from app.precheck.records import IN_CHUNK
@@ -123,8 +124,9 @@ def gather_facts(session: Session, ids: Sequence[int] | None) -> dict[int, Cross
     used = annual_used(session, ids)
     waybills = duplicates(session, ids, ("logisticsNo",))
     orders = duplicates(session, ids, ("ebpCode", "orderNo"))
+    catalogue = accepted_hs_conflicts(session, ids)
     facts: dict[int, CrossFacts] = {}
-    for decl_id in set(used) | set(waybills) | set(orders):
+    for decl_id in set(used) | set(waybills) | set(orders) | set(catalogue):
         facts[decl_id] = CrossFacts(used.get(decl_id, Decimal(0)), waybills.get(decl_id, ()),
-                                    orders.get(decl_id, ()))
+                                    orders.get(decl_id, ()), catalogue.get(decl_id, ()))
     return facts

@@ -2,7 +2,8 @@
 
 A result is a function of the declaration's own content (head and items as stored), its
 status, the cross-record facts about it (annual totals, duplicates), the reference tables,
-the office settings, the rule set, the restricted-goods list and — for the buyer ID rule
+the office settings, the rule set, the restricted-goods list, the HS codes customs accepted
+for its products (goods catalogue, as cross-record facts) and — for the buyer ID rule
 only — whether the ID's birth date lies after "today". `check_declarations` stores the
 fingerprint of all that with each result; a later run whose fingerprint for a declaration is
 the same skips it (no rules, no writes). A change anywhere in the inputs changes the
@@ -100,7 +101,8 @@ def day_text(today: date) -> str:
 def fingerprint(key: bytes, content: bytes, status: str, facts: CrossFacts | None,
                 today: bytes) -> str:
     fact_bytes = b"" if facts is None else repr(
-        (str(facts.annual_used), facts.duplicate_waybill_of, facts.duplicate_order_of)).encode()
+        (str(facts.annual_used), facts.duplicate_waybill_of, facts.duplicate_order_of,
+         facts.catalogue_hs)).encode()
     return hashlib.blake2b(b"\x1f".join((key, content, status.encode(), fact_bytes, today)),
                            digest_size=16).hexdigest()
 

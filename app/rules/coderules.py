@@ -208,3 +208,16 @@ def _legal_quantity(unit: str, item: Any, net: Decimal | None, n_items: int) -> 
     if unit == KG and n_items == 1 and net is not None and net > 0:
         return net
     return None
+
+
+def check_catalogue_hs(record: Record, ctx: CheckContext) -> Iterator[Problem]:
+    """HS_DIFFERS_FROM_CATALOGUE: a line's HS code is not the one customs accepted for the
+    same product (goods catalogue; gathered as cross-record facts)."""
+    facts = ctx.facts.get(record.get("id"))
+    if facts is None:
+        return
+    for gnum, given, accepted in facts.catalogue_hs:
+        yield warning(RuleCode.HS_DIFFERS_FROM_CATALOGUE, "gcode",
+                      N_("HS code {value} differs from {accepted}, which customs accepted for "
+                         "this product (goods catalogue)."), gnum, value=given,
+                      accepted=accepted)

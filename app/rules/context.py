@@ -38,6 +38,9 @@ class CrossFacts:
     annual_used: Decimal = Decimal(0)  # buyer's other counted declarations this year
     duplicate_waybill_of: tuple[int, ...] = ()  # ids of other active declarations
     duplicate_order_of: tuple[int, ...] = ()
+    # Goods lines whose HS code differs from the customs-accepted goods catalogue entry:
+    # (gnum, the line's code, the accepted code).
+    catalogue_hs: tuple[tuple[int, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

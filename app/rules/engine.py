@@ -22,7 +22,7 @@ Rule = Callable[[Record, CheckContext], Iterator[Problem]]
 # Part of every stored check fingerprint (app.precheck.fingerprint): bump it with any change
 # that can change what a rule finds or says (a new rule, a changed condition or message), so
 # declarations checked by the old rules are checked again.
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 RULES: tuple[Rule, ...] = (
     fieldrules.check_no_items,
@@ -30,6 +30,7 @@ RULES: tuple[Rule, ...] = (
     fieldrules.check_trade_mode_fields,
     coderules.check_codes,
     coderules.check_hs,
+    coderules.check_catalogue_hs,
     partyrules.check_buyer_id,
     money.check_sums,
     money.check_single_limit,
@@ -85,6 +86,7 @@ SCREENS: dict[Rule, tuple[Screen, Rule | None]] = {
     fieldrules.check_no_items: (fieldrules.screen_no_items, None),
     fieldrules.check_trade_mode_fields: (fieldrules.screen_trade_mode_fields, None),
     coderules.check_hs: (coderules.screen_hs, None),
+    coderules.check_catalogue_hs: (partyrules.screen_facts, None),
     money.check_sums: (money.screen_item_sums, money.check_document_sums),
     money.check_annual_limit: (partyrules.screen_facts, None),
     partyrules.check_duplicates: (partyrules.screen_facts, None),

@@ -39,6 +39,7 @@ class RuleCode(StrEnum):
     ADDRESS = "ADDRESS"
     S10_CHECK = "S10_CHECK"
     CONTROL_CHAR = "CONTROL_CHAR"
+    HS_DIFFERS_FROM_CATALOGUE = "HS_DIFFERS_FROM_CATALOGUE"
 
 
 @dataclass(frozen=True)

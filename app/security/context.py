@@ -45,6 +45,7 @@ class Permission(StrEnum):
     BACKUP = "backup"
     DEMO = "demo"
     ROUTES = "routes"  # import the office's route / sort-code table
+    CATALOGUE = "catalogue"  # confirm goods catalogue classifications, import the catalogue
 
 
 _CLERK = frozenset(
@@ -68,6 +69,7 @@ _SUPERVISOR = _CLERK | {
     Permission.AUDIT,
     Permission.DEMO,
     Permission.ROUTES,
+    Permission.CATALOGUE,
 }
 _ADMIN = frozenset(
     {

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.catalogue.fill import fill_saved_items
 from app.db.models import Declaration, DeclarationItem
 from app.db.types import utcnow
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
@@ -182,6 +183,9 @@ def save_declaration(
             changes.append(FieldChange(name, None, old, new))
     if items is not None:
         changes.extend(_apply_items(session, decl, items))
+    # What the goods catalogue knows of these products fills what the lines lack.
+    changes.extend(FieldChange(name, gnum, before, after) for gnum, name, before, after
+                   in fill_saved_items(session, decl.ebcCode, decl.items))
 
     if not changes:
         return SaveResult(decl.id, decl.version, decl.status, ())

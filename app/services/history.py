@@ -86,6 +86,17 @@ ACTION_TEXTS: dict[str, str] = {
     "routes.import": N_("Route table imported: {rows} row(s)"),
     "login_failed": N_("Sign-in failed"),
     "account_locked": N_("Account locked"),
+    "catalogue.set": N_("Goods catalogue: {key} classified"),
+    "catalogue.propose": N_("Goods catalogue: classification of {key} proposed"),
+    "catalogue.confirm": N_("Goods catalogue: {key} confirmed"),
+    "catalogue.learn": N_("Goods catalogue learnt from released declarations: {added} added, "
+                          "{confirmed} confirmed"),
+    "catalogue.classify": N_("Goods catalogue: {key} classified as {gcode}, {lines} goods "
+                             "line(s) filled"),
+    "catalogue.classify_undo": N_("Goods catalogue: classification of {key} undone"),
+    "catalogue.export": N_("Goods catalogue exported: {rows} entries"),
+    "catalogue.import": N_("Goods catalogue imported from {file}: {added} added, {changed} "
+                           "changed"),
     "backup": N_("Database backed up to {file}"),
     "restore": N_("Database restored from {file}"),
 }

@@ -28,6 +28,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.catalogue.learning import learn_from_released
 from app.db.models import (
     Declaration,
     InboundReceipt,
@@ -425,8 +426,12 @@ def _persist(session: Session, actor: Actor, plan: Plan,
                 version=D.version + 1),
             updates)
     close_requests(session, answers)
-    if changes:
+    # Released goods enter or confirm the goods catalogue (rows locked before the audit turn).
+    released = [o.declaration_id for o in plan.outcomes if o.applied
+                and o.status is DeclarationStatus.RELEASED and o.declaration_id is not None]
+    learnt = learn_from_released(session, actor, released) if released else None
+    if changes or learnt:
         record_events(session, actor, [
             AuditRecord("receipt.apply", "receipt_file", name, None, details)
-            for name, details in changes.items()])
+            for name, details in changes.items()] + ([learnt] if learnt else []))
     return files

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.catalogue import entries as cat_entries
+from app.catalogue import queue as cat_queue
 from app.catalogue.suggest import HsSuggester
 from app.db.models import Declaration, SavedView
 from app.domain.errors import PermissionDeniedError, UserFacingError
@@ -79,7 +81,7 @@ EXPECTED = {
                  P.EXPORT},
     Role.SUPERVISOR: {P.VIEW, P.IMPORT, P.EDIT, P.CHECK, P.BATCH, P.SUBMIT, P.RECEIPTS,
                       P.PRINT, P.EXPORT, P.REPORTS, P.UNMASK, P.ACKNOWLEDGE, P.REOPEN,
-                      P.AUDIT, P.DEMO, P.ROUTES},
+                      P.AUDIT, P.DEMO, P.ROUTES, P.CATALOGUE},
     Role.ADMIN: {P.VIEW, P.USERS, P.SETTINGS, P.BACKUP, P.AUDIT, P.DEMO, P.ROUTES},
 }
 LOGIN_ROLES = (Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
@@ -406,6 +408,20 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         P.PRINT, lambda e, a: station_output.deliver_pending_jobs(e.sessions, a)),
     "station.weighing.release_hold": (P.ACKNOWLEDGE, lambda e, a: weighing.release_hold(
         e.session, a, e.decl_id, "checked")),
+    "catalogue.entries.set_entry": (P.EDIT, lambda e, a: cat_entries.set_entry(
+        e.session, a, "NO-SUCH", cat_entries.Classification("2106909090"))),
+    "catalogue.entries.confirm_entry": (P.CATALOGUE, lambda e, a: cat_entries.confirm_entry(
+        e.session, a, "NO-SUCH")),
+    "catalogue.entries.find_product": (P.VIEW, lambda e, a: cat_entries.find_product(
+        e.session, a, "NO-SUCH")),
+    "catalogue.entries.list_products": (P.VIEW, lambda e, a: cat_entries.list_products(
+        e.session, a)),
+    "catalogue.queue.unclassified_products": (
+        P.VIEW, lambda e, a: cat_queue.unclassified_products(e.session, a)),
+    "catalogue.queue.classify_product": (P.EDIT, lambda e, a: cat_queue.classify_product(
+        e.session, a, "sku:|NO-SUCH", cat_entries.Classification("2106909090"))),
+    "catalogue.queue.undo_classification": (
+        P.EDIT, lambda e, a: cat_queue.undo_classification(e.session, a, "no-such")),
 }
 
 # Services that run their own transactions (the test must not hold a write lock meanwhile).
