@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.catalogue.store import entry_key, name_key
 from app.catalogue.suggest import HsSuggester
-from app.db.models import CatalogueEntry
+from app.db.models import CatalogueEntry, PositiveListEntry
 from app.security.context import Actor, Role
 
 
@@ -53,6 +53,13 @@ def test_names_match_across_width_case_spaces_and_sizes(session: Session, actor:
     found = HsSuggester().suggest(session, actor, "ＳＷＩＳＳＥ维生素ｃ泡腾片 20片/支")
     assert (found[0].gcode, found[0].source) == ("2106909090", "accepted")
     assert found[0].score > 0.9
+
+
+def test_candidates_carry_the_positive_list_note(session: Session, actor: Actor) -> None:
+    session.add(PositiveListEntry(code="22083000", name_zh="威士忌酒", note="不含濒危物种成分"))
+    session.flush()
+    found = HsSuggester().suggest(session, actor, "苏格兰威士忌 700ml")
+    assert (found[0].gcode, found[0].note) == ("2208300000", "不含濒危物种成分")
 
 
 def test_a_name_of_sizes_only_has_no_suggestions(session: Session, actor: Actor) -> None:
