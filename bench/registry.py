@@ -26,6 +26,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.lifecycle",
     "bench.cases.startup",
     "bench.cases.bundle",
+    "bench.cases.catalogue",
     "bench.cases.suggest",
 )
 

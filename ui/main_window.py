@@ -55,6 +55,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.station.actions",
     "ui.reference.actions",
     "ui.packaging.actions",
+    "ui.catalogue.actions",
     "ui.declarations.grid_actions",  # last: its context menu offers the other areas' actions
 )
 

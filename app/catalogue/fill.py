@@ -81,15 +81,16 @@ def keys_of(ebc_code: Any, item: Mapping[str, Any]) -> GoodsKeys:
 
 
 def fill_declarations(session: Session,
-                      declarations: Sequence[tuple[Any, Sequence[MutableMapping[str, Any]]]]
-                      ) -> int:
-    """Fill the lines of many declarations ((ebcCode, items) pairs) from one set-wise look-up;
-    returns how many lines got values. Nothing is read when the catalogue has no entry any
-    line could match."""
+                      declarations: Sequence[tuple[Any, Sequence[MutableMapping[str, Any]]]],
+                      matcher: CatalogueMatcher | None = None) -> int:
+    """Fill the lines of many declarations ((ebcCode, items) pairs) from set-wise look-ups
+    (into `matcher`, which remembers what it read: pass one per import); returns how many
+    lines got values. Nothing is read while the catalogue is empty."""
     keys = [keys_of(ebc, item) for ebc, items in declarations for item in items]
     if not keys or not has_entries(session):
         return 0
-    matcher = matcher_for(session, keys)
+    matcher = matcher if matcher is not None else CatalogueMatcher()
+    matcher.load(session, keys)
     if not len(matcher):
         return 0
     return sum(fill_items(matcher, ebc, items) for ebc, items in declarations)

@@ -12,9 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.models import CatalogueEntry
 
@@ -110,17 +111,24 @@ class GoodsKeys:
 
 
 class CatalogueMatcher:
-    """Entries loaded for a set of goods lines, matched in memory (SKU, barcode, name)."""
+    """Entries loaded for goods lines, matched in memory (SKU, barcode, name). `load` reads
+    only what earlier loads did not ask for, so one matcher serves a whole import."""
 
-    def __init__(self, entries: Iterable[CatalogueProduct]) -> None:
+    def __init__(self, entries: Iterable[CatalogueProduct] = ()) -> None:
         self.by_key: dict[str, CatalogueProduct] = {}
         self.by_barcode: dict[str, CatalogueProduct] = {}
         self.by_name: dict[str, CatalogueProduct] = {}
+        self._asked: dict[str, set[str]] = {"sku": set(), "barcode": set(), "name": set()}
         for e in entries:
-            self.by_key[e.entry_key] = e
-            if e.barcode:
-                self.by_barcode.setdefault(e.barcode, e)
-            self.by_name.setdefault(name_key(e.gname, e.gmodel), e)
+            self._add(e)
+
+    def _add(self, e: CatalogueProduct) -> None:
+        if e.entry_key in self.by_key:
+            return
+        self.by_key[e.entry_key] = e
+        if e.barcode:
+            self.by_barcode.setdefault(e.barcode, e)
+        self.by_name.setdefault(name_key(e.gname, e.gmodel), e)
 
     def __len__(self) -> int:
         return len(self.by_key)
@@ -136,19 +144,33 @@ class CatalogueMatcher:
             return self.by_name.get(name_key(keys.gname, keys.gmodel))
         return None
 
+    def load(self, session: Session, goods: Sequence[GoodsKeys]) -> None:
+        """Read the entries any of `goods` could match: by SKU first, then by barcode and
+        name only for the goods no SKU found (indexed IN look-ups in chunks)."""
+        skus = {k for g in goods if (k := sku_key(g.ebc_code, g.item_no))}
+        self._read(session, CatalogueEntry.entry_key, "sku", skus)
+        rest = [g for g in goods if sku_key(g.ebc_code, g.item_no) not in self.by_key]
+        barcodes = {b for g in rest if g.barcode and (b := g.barcode.strip())}
+        self._read(session, CatalogueEntry.barcode, "barcode", barcodes)
+        names = {name_key(g.gname, g.gmodel) for g in rest if g.gname}
+        self._read(session, CatalogueEntry.name_key, "name", names)
+
+    def _read(self, session: Session, column: InstrumentedAttribute[Any], kind: str,
+              wanted: set[str]) -> None:
+        values = sorted(wanted - self._asked[kind])
+        self._asked[kind].update(values)
+        columns = [getattr(CatalogueEntry, name) for name in PRODUCT_COLUMNS]
+        for i in range(0, len(values), _CHUNK):
+            stmt = select(*columns).where(column.in_(values[i:i + _CHUNK]))
+            for row in session.execute(stmt):
+                self._add(CatalogueProduct(*row))
+
 
 def matcher_for(session: Session, goods: Sequence[GoodsKeys]) -> CatalogueMatcher:
-    """Load the entries any of `goods` could match, in chunks of indexed IN look-ups."""
-    skus = sorted({k for g in goods if (k := sku_key(g.ebc_code, g.item_no))})
-    barcodes = sorted({g.barcode.strip() for g in goods if g.barcode and g.barcode.strip()})
-    names = sorted({name_key(g.gname, g.gmodel) for g in goods if g.gname})
-    found: dict[int, CatalogueProduct] = {}
-    e = CatalogueEntry
-    for column, values in ((e.entry_key, skus), (e.barcode, barcodes), (e.name_key, names)):
-        for i in range(0, len(values), _CHUNK):
-            for entry in session.scalars(select(e).where(column.in_(values[i:i + _CHUNK]))):
-                found[entry.id] = product_of(entry)
-    return CatalogueMatcher(found[i] for i in sorted(found))
+    """A matcher loaded with the entries any of `goods` could match."""
+    matcher = CatalogueMatcher()
+    matcher.load(session, goods)
+    return matcher
 
 
 def find_entry(session: Session, keys: GoodsKeys) -> CatalogueProduct | None:

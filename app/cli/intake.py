@@ -67,7 +67,8 @@ def _text(ctx: CliContext, s: ImportSummary) -> str:
         lines.append(ctx.t("Nothing was imported because rows were rejected "
                            "(--all-or-nothing)."))
     lines.append(render(s.weights_note(), ctx.lang))
-    lines.append(render(s.catalogue_note(), ctx.lang))
+    if s.catalogue_filled:
+        lines.append(render(s.catalogue_note(), ctx.lang))
     if s.errors:
         headers = [translate(h, ctx.lang) for h in
                    (N_("Row"), N_("Order No."), N_("Column"), N_("Field"), N_("Value"),

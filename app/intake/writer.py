@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.catalogue.fill import fill_declarations
+from app.catalogue.store import CatalogueMatcher
 from app.db.bulk import insert_declarations
 from app.i18n import N_, Message
 from app.intake.grouping import OrderGroup
@@ -48,6 +49,7 @@ class DeclarationWriter:
         self.duplicates = 0
         self.items = 0
         self.catalogue_filled = 0  # goods lines that got values from the goods catalogue
+        self.catalogue = CatalogueMatcher()  # entries read so far, for the later chunks
         self.rejected_keys: set[str] = set()
         # Orders with a part rejected after an earlier part was accepted: key → the last row
         # of the order seen so far. The importer then imports again, keeping them whole.
@@ -62,7 +64,8 @@ class DeclarationWriter:
             elif g.key in self.split_rejected:
                 self._split_rejected(g)
         self.catalogue_filled += fill_declarations(
-            self.session, [(g.head.get("ebcCode"), g.items) for g in groups if not g.rejected])
+            self.session, [(g.head.get("ebcCode"), g.items) for g in groups if not g.rejected],
+            self.catalogue)
         # Continuations (rows of an order that came back after it was written) go second,
         # so they find the declaration their first rows created in this same chunk.
         self._write([g for g in groups if not g.rejected and not g.continuation])

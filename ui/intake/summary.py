@@ -50,7 +50,8 @@ class ImportSummaryDialog(QDialog):
         if s.refused:
             text += "\n" + self.tr("Nothing was imported because rows were rejected.")
         text += "\n" + render(s.weights_note(), self.lang)
-        text += "\n" + render(s.catalogue_note(), self.lang)
+        if s.catalogue_filled:
+            text += "\n" + render(s.catalogue_note(), self.lang)
         if s.more_errors:
             text += "\n" + (self.tr("The first {kept} problems are listed; {more} more were "
                                     "counted but not kept.")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.catalogue.entries import Classification, set_entry
 from app.catalogue.store import GoodsKeys
+from app.cli.main import main
 from app.db.models import CatalogueEntry, Declaration, DeclarationItem, Problem
 from app.intake.service import ImportRequest, import_file
 from app.precheck.service import check_declarations
@@ -120,3 +122,14 @@ def test_saving_a_declaration_fills_its_lines_from_the_catalogue(
     with sessions() as s:
         item = s.scalars(select(DeclarationItem)).one()
         assert (item.gcode, item.unit1, item.qty1) == ("3304990029", "035", Decimal("0.2"))
+
+
+def test_the_import_summary_says_how_many_lines_the_catalogue_filled(
+        db_url: str, sessions: sessionmaker[Session], actor: Actor, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with sessions() as s, s.begin():
+        _classify(s, actor)
+    path = write_csv(tmp_path / "orders.csv", HEADERS, [
+        _row("SO1", "SKU-CREAM", "保湿面霜", "50ml"), _row("SO2", "SKU-NEW", "新产品", "1件")])
+    assert main(["--db", db_url, "--lang", "zh_CN", "import", str(path)]) == 0
+    assert "商品库：已填充 1 条商品行" in capsys.readouterr().out

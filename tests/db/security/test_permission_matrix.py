@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.catalogue import entries as cat_entries
 from app.catalogue import queue as cat_queue
+from app.catalogue import xlsx as cat_xlsx
 from app.catalogue.suggest import HsSuggester
 from app.db.models import Declaration, SavedView
 from app.domain.errors import PermissionDeniedError, UserFacingError
@@ -422,6 +423,10 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         e.session, a, "sku:|NO-SUCH", cat_entries.Classification("2106909090"))),
     "catalogue.queue.undo_classification": (
         P.EDIT, lambda e, a: cat_queue.undo_classification(e.session, a, "no-such")),
+    "catalogue.xlsx.import_catalogue": (P.CATALOGUE, lambda e, a: cat_xlsx.import_catalogue(
+        e.session, a, e.tmp / "no-such-catalogue.xlsx")),
+    "catalogue.xlsx.export_catalogue": (P.EXPORT, lambda e, a: cat_xlsx.export_catalogue(
+        e.session, a, e.tmp / "catalogue.txt")),
 }
 
 # Services that run their own transactions (the test must not hold a write lock meanwhile).
