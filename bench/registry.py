@@ -32,6 +32,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.bundle",
     "bench.cases.office",
     "bench.cases.catalogue",
+    "bench.cases.suggest",
 )
 
 

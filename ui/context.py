@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.catalogue.suggest import HsSuggester
 from app.db.engine import make_session_factory, races_as_user_errors
 from app.security.context import Actor
 
@@ -23,6 +24,8 @@ class GuiContext:
     # Set by the composition root: ends this user's session and asks who logs in next.
     on_logout: Callable[[], object] | None = None
     _read_sessions: sessionmaker[Session] | None = field(default=None, init=False, repr=False)
+    # HS suggestions keep the tariff's word index between editors (built on first use).
+    hs_suggester: HsSuggester = field(default_factory=HsSuggester, init=False, repr=False)
 
     @property
     def read_sessions(self) -> sessionmaker[Session]:

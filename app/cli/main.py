@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.autopilot",
     "app.cli.packaging",
     "app.cli.transfer",
+    "app.cli.classify",
     "app.cli.catalogue",
 )
 # The module owning each top-level command: a run imports only the module of the command it
@@ -57,6 +58,7 @@ COMMAND_OWNERS: dict[str, str] = {
     **dict.fromkeys(("export-flow", "summary-application"), "app.cli.export_flow"),
     **dict.fromkeys(("update-check", "screenshot"), "app.cli.packaging"),
     "transfer": "app.cli.transfer",
+    "classify": "app.cli.classify",
     "catalogue": "app.cli.catalogue",
 }
 

@@ -21,15 +21,20 @@ from app.db.models import HsCode
 HS_SEARCH_TABLE = "hs_search"
 PG_SEARCH_INDEX = "ix_hs_codes_search"
 PG_EXPRESSION = "(code || ' ' || name_zh || ' ' || coalesce(name_en, ''))"
+# The goods catalogue's names (migration 0016_suggest): an FTS5 trigram table kept by
+# triggers on SQLite, a pg_trgm index on PostgreSQL.
+CATALOGUE_SEARCH_TABLE = "catalogue_search"
+PG_CATALOGUE_INDEX = "ix_catalogue_entries_name_trgm"
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
                    compare_to: Any) -> bool:
     """For Alembic's comparison: the FTS5 table (and its shadow tables) and the pg_trgm
     expression index are not in the models."""
-    if type_ == "index" and name == PG_SEARCH_INDEX:
+    if type_ == "index" and name in (PG_SEARCH_INDEX, PG_CATALOGUE_INDEX):
         return False
-    return not (type_ == "table" and name is not None and name.startswith(HS_SEARCH_TABLE))
+    return not (type_ == "table" and name is not None
+                and name.startswith((HS_SEARCH_TABLE, CATALOGUE_SEARCH_TABLE)))
 
 
 def _sqlite(session: Session) -> bool:
@@ -105,3 +110,31 @@ def hs_codes_matching(session: Session, search: str, limit: int,
     params["n"] = limit
     query = f"SELECT code FROM hs_codes WHERE {where} ORDER BY code LIMIT :n"  # noqa: S608
     return [code for (code,) in session.execute(text(query), params)]
+
+
+def _fts_phrase(piece: str) -> str:
+    return '"' + piece.replace('"', '""') + '"'
+
+
+def catalogue_ids_sharing(session: Session, pieces: Sequence[str], name: str,
+                          limit: int) -> list[int]:
+    """Ids of catalogue entries whose name key contains any of `pieces` (three characters
+    each, from the goods name `name`), those most like `name` first (SQLite: FTS5's bm25 rank;
+    PostgreSQL: pg_trgm similarity)."""
+    if not pieces:
+        return []
+    if _sqlite(session):
+        match = " OR ".join(_fts_phrase(p) for p in pieces)
+        query = (f"SELECT rowid FROM {CATALOGUE_SEARCH_TABLE} "  # noqa: S608
+                 f"WHERE {CATALOGUE_SEARCH_TABLE} MATCH :m ORDER BY rank LIMIT :n")
+        return [i for (i,) in session.execute(text(query), {"m": match, "n": limit})]
+    where = " OR ".join(f"name_key LIKE :p{i}" for i in range(len(pieces)))
+    params: dict[str, Any] = {f"p{i}": f"%{_escape_like(p)}%" for i, p in enumerate(pieces)}
+    params.update(t=name, n=limit)
+    query = (f"SELECT id FROM catalogue_entries WHERE {where} "  # noqa: S608
+             "ORDER BY similarity(name_key, :t) DESC, id LIMIT :n")
+    return [i for (i,) in session.execute(text(query), params)]
+
+
+def _escape_like(piece: str) -> str:
+    return piece.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,7 +1,9 @@
 """The declaration editor: head form and goods lines, keyboard-first.
 
 Ctrl+S saves, Ctrl+Enter saves and opens the next declaration of the grid, Esc reverts (a
-second Esc closes). Code fields complete with Chinese names. Saving goes through
+second Esc closes). Code fields complete with Chinese names; HS codes are suggested for the
+current goods line's name under the lines (F8 takes the first: ui.declarations.hs_suggestions).
+Saving goes through
 `app.services.editing.save_declaration` with the loaded version: a concurrent change opens the
 conflict dialog (`resolve_conflict` seam). Queued-or-later declarations open read-only with the
 reason. `show_problems()` marks fields; `problem_activated` tells which one the clerk clicked.
@@ -63,6 +65,7 @@ from ui.declarations.completers import (
 from ui.declarations.conflict_dialog import Resolution, ask_resolution, differing_fields
 from ui.declarations.editor_info import EditorInfoPanel
 from ui.declarations.editor_menus import copy_cells, field_menu, items_menu, paste_cells
+from ui.declarations.hs_suggestions import TAKE_FIRST_KEY, HsSuggestionBar
 from ui.declarations.items_model import ITEM_COLUMNS, ItemsDelegate, ItemsTableModel, as_text
 from ui.declarations.live_check import live_check
 from ui.declarations.masked_fields import (
@@ -168,6 +171,8 @@ class DeclarationEditor(QDialog):
         for key, width in (("gname", 220), ("gmodel", 160), ("itemNo", 110), ("gnum", 70)):
             self.items_view.setColumnWidth(ITEM_COLUMNS.index(key), width)
         items_layout.addWidget(self.items_view)
+        self.hs_suggestions = HsSuggestionBar(self.ctx, items_box)
+        items_layout.addWidget(self.hs_suggestions)
         splitter.addWidget(top)
         splitter.addWidget(items_box)
         splitter.setSizes([480, 240])
@@ -273,6 +278,8 @@ class DeclarationEditor(QDialog):
             shortcut = QShortcut(QKeySequence(keys), self.items_view, slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.items_model.dataChanged.connect(self._on_value_edited)
+        self.hs_suggestions.follow(self.items_view, self.items_model)
+        QShortcut(QKeySequence(TAKE_FIRST_KEY), self, self.hs_suggestions.take_first)
         self.items_model.rowsInserted.connect(self._on_value_edited)
         self.items_model.rowsRemoved.connect(self._on_value_edited)
 

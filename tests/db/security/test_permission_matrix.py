@@ -24,6 +24,7 @@ from app.autopilot.watch import WatchFolder, WatchReport, process_folder
 from app.catalogue import entries as cat_entries
 from app.catalogue import queue as cat_queue
 from app.catalogue import xlsx as cat_xlsx
+from app.catalogue.suggest import HsSuggester
 from app.db.models import Declaration, SavedView
 from app.domain.errors import NotFoundError, PermissionDeniedError, UserFacingError
 from app.domain.state_machine import Event, EventKind
@@ -223,6 +224,8 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         P.VIEW, lambda e, a: ref_search.search_reference(e.session, a, "hs", "奶粉")),
     "reference.search.table_summaries": (
         P.VIEW, lambda e, a: ref_search.table_summaries(e.session, a)),
+    "catalogue.suggest.HsSuggester.suggest": (
+        P.VIEW, lambda e, a: HsSuggester().suggest(e.session, a, "保湿面霜 50ml")),
     "services.settings.set_settings": (
         P.SETTINGS, lambda e, a: settings.set_settings(e.session, a, {"agentName": "Y"})),
     "services.demo.add_demo_declarations": (
