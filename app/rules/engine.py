@@ -24,8 +24,8 @@ Rule = Callable[[Record, CheckContext], Iterator[Problem]]
 # declarations checked by the old rules are checked again.
 # 5: checked against the editions in force on the declaration date; legal quantities derived
 # (app.intake.legal_qty); the consignee the waybill falls back to is named;
-# HS_DIFFERS_FROM_CATALOGUE.
-RULES_VERSION = 5
+# HS_DIFFERS_FROM_CATALOGUE; 6: the consignee fallback has its own code.
+RULES_VERSION = 6
 
 RULES: tuple[Rule, ...] = (
     fieldrules.check_no_items,

@@ -148,7 +148,7 @@ def _consignee_of_waybill(record: Record) -> Iterator[Problem]:
     ):
         buyer = text(get(fallback))
         if buyer and not text(get(field)):
-            yield warning(RuleCode.SUM_MISMATCH, field, msgid, buyer=buyer)
+            yield warning(RuleCode.CONSIGNEE_FROM_BUYER, field, msgid, buyer=buyer)
 
 
 def single_limit_refused(record: Record, single_limit: Decimal, annual_limit: Decimal) -> bool:

@@ -40,6 +40,7 @@ class RuleCode(StrEnum):
     S10_CHECK = "S10_CHECK"
     CONTROL_CHAR = "CONTROL_CHAR"
     HS_DIFFERS_FROM_CATALOGUE = "HS_DIFFERS_FROM_CATALOGUE"
+    CONSIGNEE_FROM_BUYER = "CONSIGNEE_FROM_BUYER"
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ CODE_TITLES: dict[RuleCode, str] = {
     RuleCode.ADDRESS: N_("Incomplete address"),
     RuleCode.S10_CHECK: N_("Wrong postal check digit"),
     RuleCode.CONTROL_CHAR: N_("Control character in text"),
+    RuleCode.HS_DIFFERS_FROM_CATALOGUE: N_("HS code differs from the catalogue"),
+    RuleCode.CONSIGNEE_FROM_BUYER: N_("Consignee taken from the buyer"),
 }
 
 

@@ -87,10 +87,13 @@ class ClassifyDialog(QDialog):
         hs = self.refs.hs(text.strip())
         self.hs_name.setText(hs.name(self.lang) if hs else "")
         unit = self._unit_text(self.product.unit) or self.tr("declared unit")
-        for label, edit, legal in ((self.unit1_label, self.qty1, hs.unit1 if hs else None),
-                                   (self.unit2_label, self.qty2, hs.unit2 if hs else None)):
-            label.setText(self.tr("{legal} per {unit}").replace(
-                "{legal}", self._unit_text(legal) or "-").replace("{unit}", unit))
+        for label, edit, legal, nth in (
+                (self.unit1_label, self.qty1, hs.unit1 if hs else None, self.tr("first")),
+                (self.unit2_label, self.qty2, hs.unit2 if hs else None, self.tr("second"))):
+            # Before the HS code is known its legal units are not: say which one it will be.
+            shown = self._unit_text(legal) or self.tr("{nth} legal unit").replace("{nth}", nth)
+            label.setText(self.tr("{legal} per {unit}").replace("{legal}", shown)
+                          .replace("{unit}", unit))
             edit.setEnabled(legal is not None)
 
     def _number(self, edit: QLineEdit) -> Decimal | None:

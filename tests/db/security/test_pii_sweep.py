@@ -45,6 +45,11 @@ def _variants() -> list[dict[str, object]]:
          "items": [big, big, big, big, big]},
         {"buyerIdNumber": GOOD_ID, "buyerTelephone": PHONE, "orderNo": "DUP-1",
          "logisticsNo": "EB000000001CN", "declTime": "2026134"},
+        # Order data without a consignee: the waybill falls back to the buyer's phone, and
+        # the warning naming it must show it masked (CONSIGNEE_FROM_BUYER).
+        {"buyerIdNumber": GOOD_ID, "buyerTelephone": PHONE, "orderNo": "CONS-1",
+         "logisticsNo": "EB000000002CN", "consignee": "", "consigneeTelephone": None,
+         "goodsValue": Decimal("198"), "acturalPaid": Decimal("198")},
     ]
 
 

@@ -252,14 +252,14 @@ def test_the_waybill_consignee_falling_back_to_the_buyer_is_named_when_order_dat
     order = {"goodsValue": Decimal(300), "acturalPaid": Decimal(310), "buyerName": "王五",
              "buyerTelephone": "13812345678"}
     result = check_record(record(**order, consignee="", consigneeTelephone=None), context())
-    found = {p.field: p for p in result.problems if p.code is RuleCode.SUM_MISMATCH}
+    found = {p.field: p for p in result.problems if p.code is RuleCode.CONSIGNEE_FROM_BUYER}
     assert found["consignee"].severity is Severity.WARNING
     assert "the buyer 王五 as consignee" in found["consignee"].text("en")
     phone = found["consigneeTelephone"].text("zh_CN")
     assert "138****5678" in phone and "13812345678" not in phone  # masked for every role
     assert "收货人" in phone
     # The consignee may be someone else than the buyer; and without order data no guess.
-    assert not {("SUM_MISMATCH", "consignee", None), ("SUM_MISMATCH", "consigneeTelephone",
-                                                      None)} & codes(
+    assert not {("CONSIGNEE_FROM_BUYER", "consignee", None),
+                ("CONSIGNEE_FROM_BUYER", "consigneeTelephone", None)} & codes(
         record(**order, consignee="赵六", consigneeTelephone="13900001111"))
-    assert ("SUM_MISMATCH", "consignee", None) not in codes(record(consignee=""))
+    assert ("CONSIGNEE_FROM_BUYER", "consignee", None) not in codes(record(consignee=""))
