@@ -207,6 +207,12 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel(self)
         self.counts_label.setObjectName("counts_label")
         self.statusBar().addWidget(self.counts_label, 1)
+        # Said in every window while a supervisor has the office's autopilot paused.
+        self.autopilot_label = QLabel(self)
+        self.autopilot_label.setObjectName("autopilot_paused_label")
+        self.autopilot_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.autopilot_label.setVisible(False)
+        self.statusBar().addWidget(self.autopilot_label)
         self.statusBar().addPermanentWidget(self.selection_label)
 
         self._search_timer = QTimer(self)
@@ -325,8 +331,12 @@ class MainWindow(QMainWindow):
         ctx, flt = self.ctx, self.current_filter()
 
         def job(progress: Progress, cancel: CancelToken) -> dict[str, int]:
+            from app.autopilot.run import is_paused
+
             with ctx.transaction(write=False) as s:
-                return view_service.status_counts(s, ctx.actor, flt)
+                counts = view_service.status_counts(s, ctx.actor, flt)
+                self._autopilot_paused = is_paused(s)
+                return counts
 
         run_job(job, parent=self, on_finished=self._on_counts_loaded)
 
@@ -344,6 +354,9 @@ class MainWindow(QMainWindow):
         statuses = self.current_filter().statuses  # the total of what the grid shows
         total = sum(counts.get(s, 0) for s in statuses) if statuses else sum(counts.values())
         self.counts_label.setText(self.tr("Total {n}").format(n=f"{total:,}"))
+        paused = getattr(self, "_autopilot_paused", False)
+        self.autopilot_label.setText(self.tr("Autopilot paused") if paused else "")
+        self.autopilot_label.setVisible(paused)
 
     def _on_model_refreshed(self) -> None:
         positions = self.model.kept_positions

@@ -23,6 +23,8 @@ def register(sub: Any) -> None:
     p.add_argument("--pause", action="store_true",
                    help="pause the office's autopilot at once (every window says so)")
     p.add_argument("--resume", action="store_true", help="resume the paused autopilot")
+    p.add_argument("--exceptions", action="store_true",
+                   help="what stopped anywhere in the flow, by cause, oldest first")
     p.add_argument("--rules", action="store_true", help="list the batching rules")
     p.add_argument("--rule", metavar="NAME",
                    help="create or change (and so approve) the batching rule NAME")
@@ -53,6 +55,26 @@ def _rule_json(rule: Any) -> dict[str, Any]:
             "cutoffs": rule.cutoffs, "enabled": rule.enabled, "approvedBy": rule.approved_by}
 
 
+def cmd_exceptions(ctx: CliContext) -> Result:
+    from datetime import UTC, datetime
+
+    from app.autopilot.exceptions import exception_groups
+    from app.domain.clock import to_beijing
+
+    now = datetime.now(UTC)
+    with ctx.transaction(write=False) as session:
+        groups = exception_groups(session, ctx.actor, now=now)
+    data = [g.to_json(now, ctx.lang) for g in groups]
+    rows = [[d["title"], d["count"],
+             to_beijing(g.oldest).strftime("%m-%d %H:%M") if g.oldest else "",
+             d["ageHours"] if d["ageHours"] is not None else ""]
+            for d, g in zip(data, groups, strict=True)]
+    headers = [ctx.t(h) for h in (N_("Cause"), N_("Parcels"), N_("Oldest"), N_("Hours"))]
+    total = sum(g.count for g in groups)
+    text = format_table(headers, rows) if rows else ctx.t(N_("Nothing is waiting for a person."))
+    return Result({"exceptions": data, "total": total}, text)
+
+
 def cmd_rules(ctx: CliContext, args: argparse.Namespace) -> Result:
     from app.autopilot.rules import list_rules, save_rule
 
@@ -80,6 +102,8 @@ def cmd_rules(ctx: CliContext, args: argparse.Namespace) -> Result:
 def cmd_autopilot(ctx: CliContext, args: argparse.Namespace) -> Result:
     if args.rules or args.rule:
         return cmd_rules(ctx, args)
+    if args.exceptions:
+        return cmd_exceptions(ctx)
     if args.pause or args.resume:
         with ctx.transaction() as session:
             set_paused(session, ctx.actor, paused=bool(args.pause))

@@ -81,6 +81,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("watchSettleSeconds",
                 N_("Seconds a dropped file must stay unchanged before it is imported"), 5),
     SettingSpec("autopilotPaused", N_("Autopilot paused (yes/no)"), 5),
+    SettingSpec("receiptOverdueHours",
+                N_("Hours without a customs receipt before a sent parcel is an exception"), 5),
 )
 # Declaration head field → the setting giving its value when an import file has no column for
 # it (CEB: "无则填0"). An empty cell in a column the file has stays empty (the pre-check
@@ -126,6 +128,7 @@ DEFAULTS: dict[str, str] = {
     "defaultInsuredFee": "0",
     "watchSettleSeconds": "10",
     "autopilotPaused": "no",
+    "receiptOverdueHours": "4",
 }
 
 

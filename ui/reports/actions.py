@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction
 
 from app.security.context import Permission
 from ui.reports.dialog import ReportDialog
+from ui.reports.exceptions_dialog import ExceptionsDialog
 from ui.reports.tax_dialog import TaxReconcileDialog
 
 if TYPE_CHECKING:
@@ -33,8 +34,13 @@ class ReportActions:
         self.tax = QAction(window.tr("&Tax reconciliation…"), window)
         self.tax.setObjectName("action_tax_reconcile")
         self.tax.setEnabled(actor.can(Permission.REPORTS))
-        for action in (self.summary, self.declarations, self.evidence, self.tax):
+        self.exceptions = QAction(window.tr("E&xceptions…"), window)
+        self.exceptions.setObjectName("action_exceptions")
+        self.exceptions.setShortcut("Ctrl+Shift+X")
+        for action in (self.summary, self.declarations, self.evidence, self.tax,
+                       self.exceptions):
             menu.addAction(action)
+        self.exceptions.triggered.connect(self._on_exceptions_triggered)
         self.tax.triggered.connect(self._on_tax_triggered)
         self.summary.triggered.connect(self._on_summary_triggered)
         self.declarations.triggered.connect(self._on_declarations_triggered)
@@ -50,6 +56,14 @@ class ReportActions:
         dialog.show()
         dialog.run()
         return dialog
+
+    def open_exceptions(self) -> ExceptionsDialog:
+        dialog = ExceptionsDialog(self.window.ctx, self.window)
+        dialog.show()
+        return dialog
+
+    def _on_exceptions_triggered(self) -> None:
+        self.open_exceptions()
 
     def _on_tax_triggered(self) -> None:
         self.open_tax()
