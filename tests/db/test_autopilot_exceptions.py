@@ -31,7 +31,7 @@ def test_groups_by_cause_oldest_first(sessions: sessionmaker[Session], db_url: s
         warned = decl(5, status="ready")
         s.add(Problem(declaration_id=warned, field="grossWeight", code="WEIGHT",
                       severity="warning", msgid="x", params={}))
-        clean = decl(6, status="ready")
+        decl(6, status="ready")  # clean: no exception (the counts below leave it out)
         rejected = decl(7, status="rejected", last_return_status="-621004")
         held = decl(8, status="inspection")
         late, fresh = decl(9, status="sent"), decl(10, status="sent")
@@ -48,7 +48,6 @@ def test_groups_by_cause_oldest_first(sessions: sessionmaker[Session], db_url: s
     assert found == {("precheck", "ID_CHECKSUM"): 3, ("warning", "WEIGHT"): 1,
                      ("rejected", "-621004"): 1, ("held", "inspection"): 1,
                      ("overdue", "4"): 1}
-    assert clean not in (bad + [warned])  # a clean ready parcel is no exception
     oldest = [g.oldest for g in groups]
     assert oldest == sorted(oldest)  # oldest first
     data = run_json(capsys, "--db", db_url, "autopilot", "--exceptions")
