@@ -37,12 +37,27 @@ class ExceptionGroup:
 
     def title(self) -> Message:
         texts = {"import": N_("Import rows rejected in {cause}"),
-                 "precheck": N_("Pre-check error {cause}"),
-                 "warning": N_("Ready, warning {cause} not acknowledged"),
+                 "precheck": N_("Pre-check: {cause}"),
+                 "warning": N_("Ready, unacknowledged warning: {cause}"),
                  "rejected": N_("Rejected by customs ({cause})"),
                  "held": N_("Held by customs: {cause}"),
                  "overdue": N_("No receipt from customs for {cause} hours or more")}
-        return Message(texts[self.kind], {"cause": self.cause})
+        return Message(texts[self.kind], {"cause": self._cause_text()})
+
+    def _cause_text(self) -> Message | str:
+        """The cause in words: a rule's title, a status's name (the code stays in JSON)."""
+        from app.rules.problem import code_title
+
+        if self.kind in ("precheck", "warning"):
+            return code_title(self.cause)
+        if self.kind == "held":
+            try:
+                return Message(S(self.cause).label)
+            except ValueError:
+                return self.cause
+        if self.kind == "rejected" and self.cause == "?":
+            return Message(N_("no code"))
+        return self.cause
 
     def to_json(self, now: datetime, lang: str) -> dict[str, Any]:
         from app.i18n import render

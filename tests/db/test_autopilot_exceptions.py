@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.autopilot.exceptions import exception_groups
 from app.db.models import Declaration, Problem
+from app.i18n import render
 from app.security.context import Actor, Role
 from tests.db.test_cli import run_json
 from tests.factories import make_declaration, valid_id_number
@@ -48,6 +49,9 @@ def test_groups_by_cause_oldest_first(sessions: sessionmaker[Session], db_url: s
     assert found == {("precheck", "ID_CHECKSUM"): 3, ("warning", "WEIGHT"): 1,
                      ("rejected", "-621004"): 1, ("held", "inspection"): 1,
                      ("overdue", "4"): 1}
+    titles = {g.kind: render(g.title(), "zh_CN") for g in groups}
+    assert titles["precheck"] == "预检未通过：订购人证件号码无效"  # words, not ID_CHECKSUM
+    assert titles["held"] == "海关扣留：查验"
     oldest = [g.oldest for g in groups]
     assert oldest == sorted(oldest)  # oldest first
     data = run_json(capsys, "--db", db_url, "autopilot", "--exceptions")

@@ -34,7 +34,7 @@ def test_exceptions_listed_and_pause_shown_in_the_status_bar(window: MainWindow,
     dialog: ExceptionsDialog = window.report_actions.open_exceptions()  # type: ignore[attr-defined]
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == 1
-    assert "ID_CHECKSUM" in dialog.table.item(0, 0).text()
+    assert dialog.table.item(0, 0).text() == "Pre-check: Invalid buyer ID number"
     assert dialog.table.item(0, 1).text() == "1"
     assert not window.autopilot_label.isVisible()
     dialog.pause_button.click()
