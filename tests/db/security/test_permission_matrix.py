@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.autopilot import rules as autopilot_rules
 from app.autopilot import run as autopilot_run
+from app.autopilot.exceptions import exception_groups
 from app.autopilot.watch import WatchFolder, WatchReport, process_folder
 from app.catalogue import entries as cat_entries
 from app.catalogue import queue as cat_queue
@@ -470,6 +471,8 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
     "autopilot.run.run_once": (P.AUTOPILOT, lambda e, a: autopilot_run.run_once(
         e.session.get_bind(), lambda **_: contextlib.nullcontext(e.session), a,  # type: ignore[arg-type]
         [WatchFolder(e.tmp / "watch")], lang="en")),
+    "autopilot.exceptions.exception_groups": (P.VIEW, lambda e, a: exception_groups(
+        e.session, a)),
     "autopilot.rules.save_rule": (P.AUTOPILOT, lambda e, a: autopilot_rules.save_rule(
         e.session, a, f"rule-{a.role.value}", {"size_limit": 5})),
     "autopilot.rules.list_rules": (P.VIEW, lambda e, a: autopilot_rules.list_rules(e.session, a)),
