@@ -99,11 +99,11 @@ def exception_groups(session: Session, actor: Actor, *, now: datetime | None = N
                      Problem.severity == "warning", Problem.acknowledged_at.is_(None))
               .group_by(Problem.code))
     out += [ExceptionGroup("warning", str(c), int(n), o) for c, n, o in session.execute(warned)]
-    rejected = (select(func.coalesce(D.last_return_status, "?"), func.count(),
-                       func.min(D.updated_at))
-                .where(D.status == S.REJECTED.value)
-                .group_by(func.coalesce(D.last_return_status, "?")))
-    out += [ExceptionGroup("rejected", str(c), int(n), o)
+    # Grouped by the bare column: PostgreSQL does not see two bound COALESCE(…, '?') as one
+    # expression in SELECT and GROUP BY.
+    rejected = (select(D.last_return_status, func.count(), func.min(D.updated_at))
+                .where(D.status == S.REJECTED.value).group_by(D.last_return_status))
+    out += [ExceptionGroup("rejected", str(c or "?"), int(n), o)
             for c, n, o in session.execute(rejected)]
     held = (select(D.status, func.count(), func.min(D.updated_at))
             .where(D.status.in_(HELD)).group_by(D.status))
