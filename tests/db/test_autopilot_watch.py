@@ -84,35 +84,35 @@ def test_a_pass_imports_complete_files_once_and_moves_them(
 
 
 _SLOW_IMPORT = r'''
-import sys, time
+import sys
 import app.intake.service as service
 real = service.import_file
-from pathlib import Path
 def slow(*a, **k):
     summary = real(*a, **k)
-    Path(sys.argv[3]).with_name("importing").touch()  # the test's cue: inside the transaction
-    time.sleep(float(sys.argv[2]))  # inside the import's transaction: killed here, it rolls back
+    print("importing", flush=True)  # the test's cue: inside the import's transaction
+    sys.stdin.readline()  # held here until killed: the transaction never commits
     return summary
 service.import_file = slow
 import app.autopilot.watch as watch
 watch.import_file = slow
 from app.cli import main
-sys.exit(main(["--db", sys.argv[1], "autopilot", "--once", "--json", "--watch", sys.argv[3]]))
+sys.exit(main(["--db", sys.argv[1], "autopilot", "--once", "--json", "--watch", sys.argv[2]]))
 '''
 
 
-def _autopilot(db_url: str, watch: Path, pause: float) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", _SLOW_IMPORT, db_url, str(pause), str(watch)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _autopilot(db_url: str, watch: Path) -> subprocess.Popen[str]:
+    """An autopilot that stops inside its first import's transaction until killed."""
+    log = (watch.parent / "autopilot.log").open("w")  # its stderr, for a failure message
+    return subprocess.Popen([sys.executable, "-c", _SLOW_IMPORT, db_url, str(watch)],
+                            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=log, text=True)
 
 
 def _wait_for_cue(watch: Path, proc: subprocess.Popen[str]) -> None:
-    cue = watch.with_name("importing")
-    deadline = time.monotonic() + 120
-    while not cue.exists():
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.05)  # polling another process's cue file, not waiting out our own work
+    """Block until the autopilot says it is inside its import (a line on its stdout)."""
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.strip() == "importing", (watch.parent / "autopilot.log").read_text()
 
 
 def test_killed_mid_import_and_restarted_loses_and_doubles_nothing(
@@ -122,7 +122,7 @@ def test_killed_mid_import_and_restarted_loses_and_doubles_nothing(
     watch.mkdir()
     for n in range(3):
         _orders(watch / f"file-{n}.csv", 10 * n + 1, 2)
-    proc = _autopilot(db_url, watch, 30)
+    proc = _autopilot(db_url, watch)
     _wait_for_cue(watch, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait(30)
@@ -144,7 +144,7 @@ def test_only_one_autopilot_per_office(db_url: str, tmp_path: Path,
     watch = tmp_path / "drop"
     watch.mkdir()
     _orders(watch / "big.csv", 1, 2)
-    first = _autopilot(db_url, watch, 30)
+    first = _autopilot(db_url, watch)
     try:
         _wait_for_cue(watch, first)  # the first holds the office lock, mid-import
         code, _out, err = run(capsys, "--db", db_url, "autopilot", "--once", "--watch",
