@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.db.engine import take_turns
@@ -186,8 +186,11 @@ def set_setting(session: Session, actor: Actor, key: str, value: str, *,
         before = all_settings(session).get(key)
         record_event(session, actor, "settings.change", entity="setting", entity_id=key,
                      details={"before": before, "after": value, "scope": WORKSTATION})
-        # Last: a failed audit leaves the file as it was.
-        write_workstation_setting(_url(session), key, value)
+        # Last: a failed audit leaves the file as it was; a rollback of the caller's
+        # transaction (a later setting refused, the commit failing) puts it back.
+        url = _url(session)
+        _restore_on_rollback(session, url, key, read_workstation_settings(url).get(key))
+        write_workstation_setting(url, key, value)
         return WORKSTATION
     # Workstations setting the same key at once take turns (the audit's, taken for the
     # event anyway): the second sees the first's row instead of inserting it again.
@@ -206,6 +209,25 @@ def set_setting(session: Session, actor: Actor, key: str, value: str, *,
 def set_settings(session: Session, actor: Actor, values: Mapping[str, str]) -> None:
     for key, value in values.items():
         set_setting(session, actor, key, value)
+
+
+def _restore_on_rollback(session: Session, url: str, key: str, old: str | None) -> None:
+    """Until the session's transaction ends: on rollback, write `old` back to this
+    workstation's file; after a commit, nothing."""
+    ended = False
+
+    def restore(_session: Session) -> None:
+        nonlocal ended
+        if not ended:
+            ended = True
+            write_workstation_setting(url, key, old)
+
+    def committed(_session: Session) -> None:
+        nonlocal ended
+        ended = True
+
+    event.listen(session, "after_rollback", restore, once=True)
+    event.listen(session, "after_commit", committed, once=True)
 
 
 def _url(session: Session) -> str:

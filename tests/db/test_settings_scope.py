@@ -107,3 +107,29 @@ def test_two_databases_on_one_workstation_do_not_mix(
 
     assert office.get("stationName") == "Front desk"
     assert centre.get("stationName") is None
+
+
+def test_a_refused_setting_in_the_same_save_puts_the_workstation_file_back(
+        sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings dialog saves its changes in one transaction: when one is refused, the
+    workstation's own values (kept in a file, not the database) are not half-saved either."""
+    from app.domain.errors import ValidationError
+    from app.security.context import system_actor
+    from app.services.settings import all_settings, set_setting, set_settings
+
+    monkeypatch.setenv("CLEARDESK_CONFIG_DIR", str(tmp_path / "config"))
+    actor = system_actor()
+    with sessions() as s, s.begin():
+        set_setting(s, actor, "stationName", "A 线")
+    with pytest.raises(ValidationError), sessions() as s, s.begin():
+        set_settings(s, actor, {"stationName": "B 线", "agentCode": "x" * 500})
+    with sessions() as s:
+        assert all_settings(s)["stationName"] == "A 线"
+        assert s.query(AuditEvent).filter(AuditEvent.entity_id == "stationName").count() == 1
+
+    with sessions() as s, s.begin():  # a committed change stays, and is not undone later
+        set_setting(s, actor, "stationName", "C 线")
+        s.flush()
+    with sessions() as s:
+        s.rollback()
+        assert all_settings(s)["stationName"] == "C 线"
