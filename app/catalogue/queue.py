@@ -100,6 +100,7 @@ def unclassified_products(session: Session, actor: Actor, *, limit: int = 500
             .where(_waiting(), or_(sku, It.gname.is_not(None)))
             .group_by(ebc_k, item_k, name_k, model_k))
     merged: dict[str, dict[str, Any]] = {}
+    spelt_apart: set[str] = set()
     for (ebc, item, _n, _m, lines, decls, no_code, gname, gmodel, barcode,
          unit) in session.execute(stmt):
         key = entry_key(ebc, item, gname, gmodel)
@@ -109,15 +110,31 @@ def unclassified_products(session: Session, actor: Actor, *, limit: int = 500
                            "item_no": item or None, "gname": gname, "gmodel": gmodel,
                            "barcode": barcode, "unit": unit, "lines": int(lines),
                            "declarations": int(decls), "without_gcode": int(no_code or 0)}
-        else:  # same product written differently: a declaration may count twice
+        else:  # same product written differently: its declarations are counted below
             row["lines"] += int(lines)
-            row["declarations"] += int(decls)
             row["without_gcode"] += int(no_code or 0)
+            spelt_apart.add(key)
+    if spelt_apart:  # a declaration with two spellings of one product counts once
+        for key, count in _declarations_of(session, spelt_apart).items():
+            merged[key]["declarations"] = count
     ranked = sorted(merged.values(), key=lambda r: (-r["declarations"], -r["lines"], r["key"]))
     ranked = ranked[:limit]
     known = dict(session.execute(select(E.entry_key, E.gcode).where(
         E.entry_key.in_([r["key"] for r in ranked]))).all()) if ranked else {}
     return [UnclassifiedProduct(**r, catalogue_gcode=known.get(r["key"])) for r in ranked]
+
+
+def _declarations_of(session: Session, keys: set[str]) -> dict[str, int]:
+    """How many declarations have waiting lines of each product in `keys`."""
+    found: dict[str, set[int]] = {key: set() for key in keys}
+    stmt = (select(It.declaration_id, D.ebcCode, It.itemNo, It.gname, It.gmodel)
+            .join(D, D.id == It.declaration_id)
+            .where(_waiting(), or_(_has_sku(), It.gname.is_not(None))))
+    for decl_id, ebc, item, gname, gmodel in session.execute(stmt):
+        ids = found.get(entry_key(ebc, item, gname, gmodel))
+        if ids is not None:
+            ids.add(int(decl_id))
+    return {key: len(ids) for key, ids in found.items()}
 
 
 def _waiting_lines(session: Session, key: str) -> list[tuple[int, int]]:

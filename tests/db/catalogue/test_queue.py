@@ -95,3 +95,19 @@ def test_the_cli_lists_and_classifies_the_queue(
     assert (data["lines"], data["declarations"], data["becameReady"]) == (2, 2, 1)
     assert main(["--db", db_url, "--lang", "zh_CN", "catalogue", "list", "--unclassified"]) == 0
     assert "保湿面霜" in capsys.readouterr().out
+
+
+def test_a_parcel_with_two_spellings_of_one_product_counts_once(
+        sessions: sessionmaker[Session], actor: Actor) -> None:
+    with sessions() as s, s.begin():
+        make_declaration(s, [
+            item_values(itemNo=None, gname="维生素片", gmodel="60粒", **WAITING),
+            item_values(itemNo=None, gname="维生素片 ", gmodel="６０粒", **WAITING)])
+        make_declaration(s, [item_values(itemNo=None, gname="维生素片", gmodel="60粒",
+                                         **WAITING)])
+        check_declarations(s, actor, None)
+    with sessions() as s:
+        waiting = unclassified_products(s, actor)
+    assert [(w.key, w.declarations, w.lines) for w in waiting] == [
+        ("name:维生素片|60粒", 2, 3)]
+
