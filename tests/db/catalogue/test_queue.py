@@ -110,4 +110,3 @@ def test_a_parcel_with_two_spellings_of_one_product_counts_once(
         waiting = unclassified_products(s, actor)
     assert [(w.key, w.declarations, w.lines) for w in waiting] == [
         ("name:维生素片|60粒", 2, 3)]
-
