@@ -22,12 +22,10 @@ from app.reports.tax_reconcile import ReconcileScope, reconcile
 from app.security.context import Actor, Role
 from app.submission import specimen as sp
 from app.submission import waybills, xsd
-from app.submission.xsd import CEB_NS
+from bench.cases import bare_xml
 from bench.cases.reports import shared_database
 from bench.registry import Outcome, best_of, case, scratch_dir, stopwatch
 
-_FIXED = {"guid": "4CDE1CFD-EDED-46B1-946C-B8022E42FC94", "appType": "1",
-          "appTime": "20261125093000", "appStatus": "2"}
 SUPERVISOR = Actor("bench", Role.SUPERVISOR)
 
 
@@ -43,27 +41,13 @@ def _bare(heads: list[dict[str, Any]]) -> int:
     """A hand-written lxml exporter: same elements, same order, str() values."""
     schema = xsd.message_schema("I")
     names = [c.name for c in xsd.sequence("I", "LogisticsHead")]
-    ns = "{" + CEB_NS + "}"
-    sub = etree.SubElement
     size = 0
     for m in range(0, len(heads), 100):
-        root = etree.Element(ns + "CEB511Message", nsmap={"ceb": CEB_NS})
-        root.set("guid", _FIXED["guid"])
-        root.set("version", "1.0")
+        root = bare_xml.message_root("CEB511Message")
         for h in heads[m:m + 100]:
-            head = sub(sub(root, ns + "Logistics"), ns + "LogisticsHead")
-            for name in names:
-                v = h.get(name, _FIXED.get(name))
-                if v is not None:
-                    sub(head, ns + name).text = str(v)
-        bt = sub(root, ns + "BaseTransfer")
-        for k, v in sp.SPECIMEN_TRANSFER.as_dict().items():
-            if v:
-                sub(bt, ns + k).text = v
-        if not schema.validate(root):
-            raise AssertionError(str(schema.error_log))
-        size += len(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                   pretty_print=True))
+            logistics = etree.SubElement(root, bare_xml.NS + "Logistics")
+            bare_xml.fill(etree.SubElement(logistics, bare_xml.NS + "LogisticsHead"), names, h)
+        size += bare_xml.finish(root, schema)
     return size
 
 

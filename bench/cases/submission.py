@@ -26,10 +26,10 @@ from app.submission.exchange import ExchangeFolderTransport, message_file_name
 from app.submission.receipt_builders import build_inventory_receipt
 from app.submission.receipts_job import process_inbox
 from app.submission.xsd import CEB_NS
-from bench.registry import Outcome, case, scratch_dir, stopwatch
+from bench.cases import bare_xml
+from bench.registry import Outcome, best_of, case, scratch_dir, stopwatch
 
-_FIXED = {"guid": "4CDE1CFD-EDED-46B1-946C-B8022E42FC94", "appType": "1",
-          "appTime": "20261125093000", "appStatus": "2", "ieFlag": "I", "declTime": "20261125"}
+_FIXED = {**bare_xml.FIXED, "ieFlag": "I", "declTime": "20261125"}
 
 
 def _bare_build_validate(invs: list[ceb.InventoryInput]) -> int:
@@ -38,33 +38,16 @@ def _bare_build_validate(invs: list[ceb.InventoryInput]) -> int:
     head_names = [c.name for c in xsd.sequence("I", "InventoryHead")]
     item_names = [c.name for c in xsd.sequence("I", "InventoryList")]
     size = 0
-    ns = "{" + CEB_NS + "}"
-    sub = etree.SubElement
     for m in range(0, len(invs), 100):
-        root = etree.Element(ns + "CEB621Message", nsmap={"ceb": CEB_NS})
-        root.set("guid", _FIXED["guid"])
-        root.set("version", "1.0")
+        root = bare_xml.message_root("CEB621Message")
         for inv in invs[m:m + 100]:
-            node = sub(root, ns + "Inventory")
-            head = sub(node, ns + "InventoryHead")
-            for name in head_names:
-                v = inv.head.get(name, _FIXED.get(name))
-                if v is not None:
-                    sub(head, ns + name).text = str(v)
+            node = etree.SubElement(root, bare_xml.NS + "Inventory")
+            bare_xml.fill(etree.SubElement(node, bare_xml.NS + "InventoryHead"), head_names,
+                          inv.head, _FIXED)
             for item in inv.items:
-                lst = sub(node, ns + "InventoryList")
-                for name in item_names:
-                    v = item.get(name)
-                    if v is not None:
-                        sub(lst, ns + name).text = str(v)
-        bt = sub(root, ns + "BaseTransfer")
-        for k, v in sp.SPECIMEN_TRANSFER.as_dict().items():
-            if v:
-                sub(bt, ns + k).text = v
-        if not schema.validate(root):
-            raise AssertionError(str(schema.error_log))
-        size += len(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                   pretty_print=True))
+                bare_xml.fill(etree.SubElement(node, bare_xml.NS + "InventoryList"),
+                              item_names, item, {})
+        size += bare_xml.finish(root, schema)
     return size
 
 
@@ -73,24 +56,20 @@ def messages_10k(quick: bool) -> Outcome:
     n = 2_000 if quick else 10_000
     invs = [sp.import_inventory(i) for i in range(1, n + 1)]
     _bare_build_validate(invs[:100])  # warm the schema cache for both sides
-    bare_times, ours_times = [], []
-    for _ in range(3):
-        with stopwatch() as bare:
-            _bare_build_validate(invs)
-        bare_times.append(bare())
+    when = datetime(2026, 11, 25, 9, 30)
+
+    def ours() -> int:
         with scratch_dir() as d:
             t = ExchangeFolderTransport(d)
             t.available()
-            when = datetime(2026, 11, 25, 9, 30)
-            with stopwatch() as ours:
-                msgs = ceb.build_messages("I", invs, sp.SPECIMEN_TRANSFER, app_time=when)
-                for seq, msg in enumerate(msgs, start=1):
-                    t.hand_over(message_file_name(msg.message_type, "B20261125-001", when,
-                                                  seq), msg.xml, "20261125")
-            ours_times.append(ours())
-            files = len(t.outbox_files())
-    return Outcome(min(ours_times), min(bare_times),
-                   {"inventories": str(n), "files": str(files)})
+            msgs = ceb.build_messages("I", invs, sp.SPECIMEN_TRANSFER, app_time=when)
+            for seq, msg in enumerate(msgs, start=1):
+                t.hand_over(message_file_name(msg.message_type, "B20261125-001", when, seq),
+                            msg.xml, "20261125")
+            return len(t.outbox_files())
+
+    ours_s, bare_s, files = best_of(ours, lambda: _bare_build_validate(invs))
+    return Outcome(ours_s, bare_s, {"inventories": str(n), "files": str(files)})
 
 
 @case("receipts-10k", target=None)
