@@ -24,6 +24,8 @@ from app.security.users import LOGIN_ROLES, UserInfo, UserService
 
 if TYPE_CHECKING:
     from app.security.passwords import PasswordHasher
+    from app.security.pg_backup import PgRestoreInfo
+    from app.security.restore import RestoreInfo
 # Services a command may not need are imported by the commands that use them: a cold
 # `cleardesk list` must not load password hashing, backups or the audit service.
 
@@ -337,6 +339,14 @@ def cmd_restore(ctx: CliContext, args: argparse.Namespace) -> Result:
              if damaged else ctx.actor)
     ctx.dispose()
     info = MaintenanceService.restore_file(actor, args.file, db_path, now=_now())
+    return _restored(ctx, actor, info)
+
+
+def _restored(ctx: CliContext, actor: Actor, info: RestoreInfo | PgRestoreInfo) -> Result:
+    """Audit the restore in the restored database (a fresh context: it migrates an older
+    copy first) and say what was restored and kept."""
+    from app.security.maintenance import MaintenanceService
+
     fresh = CliContext(url=ctx.url, lang=ctx.lang, json=ctx.json)
     try:
         MaintenanceService(fresh.url, fresh.engine, fresh.sessions).record_restore(actor, info)
@@ -374,15 +384,4 @@ def _restore_dump(ctx: CliContext, args: argparse.Namespace) -> Result:
     info = MaintenanceService(ctx.url, ctx.engine, ctx.sessions).restore_dump(
         actor, args.file, now=_now(), force=args.force)
     ctx.dispose()
-    fresh = CliContext(url=ctx.url, lang=ctx.lang, json=ctx.json)  # migrates an older dump
-    try:
-        MaintenanceService(fresh.url, fresh.engine, fresh.sessions).record_restore(actor, info)
-    finally:
-        fresh.dispose()
-    data = {"restoredFrom": str(info.restored_from), "revision": info.revision,
-            "replacedCopy": None if info.replaced_copy is None else str(info.replaced_copy)}
-    text = ctx.t("Database restored from {file}.", file=str(info.restored_from))
-    if info.replaced_copy is not None:
-        text += "\n" + ctx.t("The replaced database is kept as {file}.",
-                             file=str(info.replaced_copy))
-    return Result(data, text)
+    return _restored(ctx, actor, info)
