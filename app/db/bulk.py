@@ -26,6 +26,7 @@ HEAD_DEFAULTS: dict[str, Any] = {
     "error_count": 0,
     "warning_count": 0,
     "printed_count": 0,
+    "content_rev": 0,
     "ieFlag": "I",
 }
 

@@ -16,8 +16,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -42,8 +40,9 @@ from app.domain.status import EDITABLE_STATUSES, DeclarationStatus
 from app.i18n import Message
 from app.jobs.base import CancelToken, Progress, cyclic_gc_paused, no_progress
 from app.precheck.facts import gather_facts
-from app.precheck.fingerprint import content_digest, day_text, fingerprint, run_key, today_token
+from app.precheck.fingerprint import day_text, fingerprint, revision_token, run_key, today_token
 from app.precheck.messages import params_to_json, revive
+from app.precheck.plan import plan_checks
 from app.precheck.pool import RulePool, workers_for
 from app.precheck.records import HEAD_NAMES, IN_CHUNK, Rows, iter_record_chunks
 from app.reference.inforce import EditionKey, EditionsInForce, day_of
@@ -121,13 +120,13 @@ def check_declarations(
         ref=ref or _EMPTY_REF, today=today or beijing_today(),
         restricted=shipped_restricted_terms(), facts=gather_facts(session, ids)))
     ctx = contexts.default
-    total = len(set(ids)) if ids is not None else int(
-        session.execute(select(func.count()).select_from(D)).scalar_one())
+    plan = plan_checks(session, ids, contexts, force)
+    total, to_check = plan.total, plan.to_check
     now = utcnow()
     checked = passed = changes = 0
     moves: dict[tuple[str, bool], Move] = {}
     reported: list[ReportedProblem] = []
-    sorter = _Sorter(contexts, force)
+    sorter = _Sorter(contexts)
     derived: dict[str, int] = {}  # legal quantities filled, by method
     # Records, their Decimals and problems hold no cycles, but allocating them set off
     # hundreds of collections that scanned them all (about 8 % of a run).
@@ -142,7 +141,7 @@ def check_declarations(
         results = list(zip(records, checks, strict=True))
         # A chunk of "all" without skipped ids (nor split by edition) is every id from its
         # first to its last.
-        whole = ids is None and not skipped and not split
+        whole = to_check is None and not skipped and not split
         step = len(results) if whole else IN_CHUNK
         for start in range(0, len(results), step):
             changes += _store_chunk(session, actor, results[start:start + step], now,
@@ -162,11 +161,19 @@ def check_declarations(
         finish(records, future.result() if future is not None else [], filled, skipped,
                ctx.ref, split)
 
+    if plan.skipped:  # their stored results stand: counted and reported, nothing read
+        checked += len(plan.skipped)
+        passed += sum(1 for errors in plan.skipped.values() if not errors)
+        if report:
+            reported.extend(_stored_report(session, plan.skipped))
+        progress(checked, total, "")
     # Records, their Decimals and problems hold no cycles, but allocating them set off
     # hundreds of collections that scanned them all (about 8 % of a run).
     try:
         with cyclic_gc_paused():
-            for records in iter_record_chunks(session, ids, extra=_EXTRA, keep=sorter.keep):
+            for records in (iter_record_chunks(session, to_check, extra=_EXTRA,
+                                               keep=sorter.keep)
+                            if to_check is None or to_check else ()):
                 if cancel is not None:
                     cancel.raise_if_cancelled()
                 groups = sorter.by_edition(records)
@@ -194,14 +201,14 @@ def check_declarations(
     if report:
         reported.sort(key=lambda p: p.declaration_id)
     return CheckSummary(checked, passed, checked - passed, changes, tuple(reported),
-                        skipped=sorter.skipped, derived=derived)
+                        skipped=len(plan.skipped), derived=derived)
 
 
-# Read with each head row, after the record's own columns: what the last check stored.
-_EXTRA = (D.check_fingerprint, D.checked_at, D.error_count, D.warning_count,
+# Read with each head row, after the record's own columns: what the last check stored, and
+# the content revision read with the content (the fingerprint stored names it).
+_EXTRA = (D.content_rev, D.checked_at, D.error_count, D.warning_count,
           type_coerce(D.tax_estimate, BigInteger), type_coerce(D.goods_total, BigInteger))
 _N = len(HEAD_NAMES)
-_BUYER_ID = HEAD_NAMES.index("buyerIdNumber")
 
 
 @dataclass(frozen=True)
@@ -260,45 +267,29 @@ class _Contexts:
 
 
 class _Sorter:
-    """Splits each chunk's rows into declarations to check and declarations whose stored
-    fingerprint still holds (skipped), and makes the fingerprints stored with new results."""
+    """Keeps, for each declaration being checked, what its last check stored and the content
+    revision read with it, and makes the fingerprints stored with new results."""
 
-    def __init__(self, contexts: _Contexts, force: bool) -> None:
-        self.contexts, self.force = contexts, force
+    def __init__(self, contexts: _Contexts) -> None:
+        self.contexts = contexts
         self.ctx = contexts.default
         self.today = day_text(contexts.today)
         self.edition: dict[int, EditionKey | None] = {}  # id → the editions in force for it
         self.content: dict[int, bytes] = {}
         self.stored: dict[int, _Stored] = {}
-        self.skipped_in_chunk: dict[int, int] = {}  # id → stored error count
-        self.skipped = 0
+        self.skipped_in_chunk: dict[int, int] = {}  # plan_checks skips before loading
 
     def keep(self, heads: Rows, items: Rows) -> tuple[Rows, Rows]:
-        groups = {k: list(g) for k, g in groupby(items, itemgetter(0))}
         content, stored = self.content, self.stored
-        skipped: dict[int, int] = {}
         kept: Rows = []
-        facts, today, empty = self.ctx.facts, self.today, ()
         contexts, editions = self.contexts, self.edition
         for row in heads:
             decl_id = row[0]
-            edition = contexts.key_of(row[_DECL_TIME])
-            digest = content_digest(row[2:_N], groups.get(decl_id, empty))
-            old = row[_N]
-            if not self.force and old is not None and old == fingerprint(
-                    contexts.run_key(edition), digest, row[1], facts.get(decl_id),
-                    today_token(row[_BUYER_ID], today)):
-                skipped[decl_id] = row[_N + 2]
-                continue
-            editions[decl_id] = edition
-            content[decl_id] = digest
+            editions[decl_id] = contexts.key_of(row[_DECL_TIME])
+            content[decl_id] = revision_token(row[_N])
             stored[decl_id] = _Stored(row[_N + 1] is not None, *row[_N + 2:])
             kept.append(row[:_N])
-        self.skipped_in_chunk = skipped
-        self.skipped += len(skipped)
-        if not skipped:
-            return kept, items
-        return kept, [i for i in items if i[0] not in skipped]
+        return kept, items
 
     def by_edition(self, records: list[dict[str, Any]]
                    ) -> list[tuple[EditionKey | None, list[dict[str, Any]]]]:

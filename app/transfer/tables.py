@@ -87,7 +87,7 @@ SPECS: tuple[TableSpec, ...] = (
     TableSpec("receipt_files", ("sha256",),
               picked_by=(("inbound_receipts", "file_hash", "sha256"),)),
     TableSpec(DECLARATIONS, ("cop_no",), refs={"batch_id": "batches"},
-              drop=("import_job_id",),
+              drop=("import_job_id", "content_rev"),
               ignore=("updated_at", "version", "checked_at", "check_fingerprint",
                       "check_hs_edition", "check_list_edition", "printed_count")),
     _owned("declaration_items", ("declaration_id", "gnum")),

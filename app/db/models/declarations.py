@@ -47,6 +47,11 @@ class Declaration(TimestampMixin, Base):
     # What the stored result depends on (app.precheck.fingerprint): a re-check skips the
     # declaration while it is the same.
     check_fingerprint: Mapped[str | None] = mapped_column(String(32))
+    # Moved by the database itself (triggers of migration 0017_incr21) whenever the head's or
+    # an item's checked content changes while a fingerprint is stored: the fingerprint names
+    # the revision it was made for, so a re-check reads this instead of every row.
+    content_rev: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                             server_default=text("0"))
     # The tariff and positive-list editions the stored result was checked against (the ones
     # in force on the declaration date); NULL list: no list was in force.
     check_hs_edition: Mapped[str | None] = mapped_column(String(60))
