@@ -15,10 +15,8 @@ from app.domain.fields import HEAD_BY_NAME, ITEM_FIELDS
 from app.domain.status import DeclarationStatus
 from app.i18n import N_, render, translate
 from app.precheck.messages import revive
-from app.reference.store import reference_from_db
 from app.services import declarations as decl_service
 from app.services import settings as settings_service
-from app.services.copy_rows import rows_as_tsv
 from app.services.queries import GRID_BY_KEY, DeclarationFilter
 
 
@@ -120,6 +118,7 @@ def cmd_demo(ctx: CliContext, args: argparse.Namespace) -> Result:
         if args.if_empty and session.scalar(select(func.count()).select_from(Declaration)):
             return Result({"declarations": 0, "items": 0},
                           ctx.t("The database already has declarations; no demo data added."))
+        from app.reference.store import reference_from_db
         from app.security.demo_users import add_demo_users
         from app.services.demo import add_demo_declarations
 
@@ -144,6 +143,8 @@ def cmd_list(ctx: CliContext, args: argparse.Namespace) -> Result:
                                        limit=args.limit, sort=args.sort,
                                        descending=args.desc)
         if args.tsv:
+            from app.services.copy_rows import rows_as_tsv
+
             ids = [int(r[0]) for r in page.rows]
             keys = ["id", "status", "orderNo", "logisticsNo", "buyerName", "buyerIdNumber",
                     "buyerTelephone", "goodsTotal", "problems"]

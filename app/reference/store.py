@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.db.models import HsCode, PositiveListEntry, RefCode, RefEdition
@@ -18,10 +18,6 @@ from app.reference.tables import (
     load_reference_tables,
     shipped_hs_subheadings,
 )
-
-
-def reference_loaded(session: Session) -> bool:
-    return bool(session.scalar(select(func.count()).select_from(HsCode)))
 
 
 def store_reference(session: Session, tables: ReferenceTables) -> tuple[int, int]:

@@ -11,13 +11,15 @@ import base64
 import secrets
 import unicodedata
 from dataclasses import dataclass
-
-import argon2
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from zxcvbn import zxcvbn
+from typing import TYPE_CHECKING
 
 from app.domain.errors import ValidationError
 from app.i18n import N_, Message
+
+if TYPE_CHECKING:
+    import argon2
+# argon2 and zxcvbn (its word lists take a while to load) are imported when a password is
+# hashed, verified or judged, not by every command that only lists declarations.
 
 # zxcvbn scores 0 (a top breached password) to 4 (strong); 3 means about 10^10 guesses, out
 # of reach of an online attacker and costly offline against argon2id.
@@ -86,6 +88,8 @@ def _strength(password: str, username: str | None) -> int:
     names and keyboard patterns, and it sees through l33t, dates and repeats."""
     if not password:
         return 0  # zxcvbn fails on the empty string
+    from zxcvbn import zxcvbn
+
     words = [*_CONTEXT_WORDS, *([username] if username else [])]
     # zxcvbn's cost grows with length; the first 100 characters decide the score well enough.
     return int(zxcvbn(password[:100], user_inputs=words)["score"])
@@ -128,20 +132,25 @@ class PasswordHasher:
 
     def __init__(self, parameters: HashParameters | None = None) -> None:
         # Looked up at call time so a test session can swap in FAST_TEST_PARAMETERS.
-        parameters = parameters or DEFAULT_PARAMETERS
-        self._hasher = argon2.PasswordHasher(
-            time_cost=parameters.time_cost,
-            memory_cost=parameters.memory_cost_kib,
-            parallelism=parameters.parallelism,
-            hash_len=32,
-            salt_len=16,
-            type=argon2.Type.ID,
-        )
+        self._parameters = parameters = parameters or DEFAULT_PARAMETERS
+        self._argon2: argon2.PasswordHasher | None = None  # built on first use
         # A random hash at the same cost: verifying against it takes as long as a real one,
         # from the first call on (hashing one at the first call would take twice as long).
         cost = f"m={parameters.memory_cost_kib},t={parameters.time_cost},p={parameters.parallelism}"
         salt, digest = _b64(secrets.token_bytes(16)), _b64(secrets.token_bytes(32))
         self._dummy = f"$argon2id$v=19${cost}${salt}${digest}"
+
+    @property
+    def _hasher(self) -> argon2.PasswordHasher:
+        if self._argon2 is None:
+            import argon2
+
+            p = self._parameters
+            self._argon2 = argon2.PasswordHasher(
+                time_cost=p.time_cost, memory_cost=p.memory_cost_kib, parallelism=p.parallelism,
+                hash_len=32, salt_len=16, type=argon2.Type.ID,
+            )
+        return self._argon2
 
     def hash(self, password: str) -> str:
         """The PHC string to store for `password` (normalised to Unicode NFC first)."""
@@ -149,6 +158,8 @@ class PasswordHasher:
 
     def verify(self, stored_hash: str, password: str) -> VerifyResult:
         """Whether `password` matches `stored_hash`; never raises for a wrong or broken hash."""
+        from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
         try:
             self._hasher.verify(stored_hash, _normalise(password))
         except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from app.db.engine import read_only_engine, take_turns
-from app.reference.store import load_reference_files, reference_loaded
+from app.db.models import HsCode
+
+
+def reference_loaded(session: Session) -> bool:
+    """Whether the reference tables were seeded (one row tells; counting them took a scan)."""
+    return session.scalar(select(HsCode.code).limit(1)) is not None
 
 
 def after_migration(engine: Engine) -> None:
@@ -17,4 +22,7 @@ def after_migration(engine: Engine) -> None:
     with Session(engine) as session, session.begin():
         take_turns(session.connection(), "schema_migration")  # workstations starting at once
         if not reference_loaded(session):
+            # Imported only here: every start passes above, and the CSV reader is not light.
+            from app.reference.store import load_reference_files
+
             load_reference_files(session)
