@@ -89,7 +89,7 @@ class RulesWindow(QWidget):
         self.name_edit = QLineEdit(self)
         self.name_edit.setObjectName("rule_name")
         self.name_edit.setMaxLength(60)
-        self._add_row(form, self.tr("Name"), self.name_edit, "name")
+        self._add_row(form, self.tr("Rule name"), self.name_edit, "name")
         labels = {"logistics_code": self.tr("Logistics company code"),
                   "ebp_code": self.tr("Platform code (ebpCode)"),
                   "customs_code": self.tr("Customs office code"),
