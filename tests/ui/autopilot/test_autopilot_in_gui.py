@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +27,8 @@ from app.services.settings import set_setting
 from tests.db.test_autopilot_watch import _orders
 from ui.autopilot.actions import AutopilotActions
 from ui.autopilot.runner import AutopilotState
+from ui.i18n import Translators
+from ui.language import LanguageSwitcher
 from ui.main import open_database
 from ui.main_window import MainWindow
 
@@ -182,3 +185,31 @@ def test_closing_ends_a_pass_after_its_file_and_releases_the_lock(
         assert (drop / "b-second.csv").exists()
         with office_lock(engine):  # released: another autopilot may start
             pass
+
+
+def test_a_language_switch_hands_the_autopilot_to_the_new_window(
+        db_url: str, sessions: sessionmaker[Session], drop: Path, qtbot: QtBot,
+        qapp: QApplication) -> None:
+    translators = Translators(qapp)
+    translators.install("en")
+    ctx = open_database(db_url)
+    assert not isinstance(ctx, Exception)
+    ctx.actor = SUP
+    first = MainWindow(ctx)  # replaced (and deleted) by the switch
+    first.show()
+    old = autopilot(first).runner
+    qtbot.waitUntil(lambda: not old.busy)
+    _orders(drop / "tmall-4.csv", 50, 2)
+    switcher = LanguageSwitcher(translators, ctx, first)
+    try:
+        new = switcher.switch("zh_CN")
+        qtbot.addWidget(new)
+        assert old.stopped and not old.timer.isActive()
+        assert next_state(qtbot, new).kind == "ran"  # not "held" by the old window's runner
+        assert declarations(sessions) == 2
+        new.close()
+    finally:
+        translators.install("en")
+        ctx.lang = "en"
+        switcher.window.change_listener.stop()
+        ctx.engine.dispose()
