@@ -44,6 +44,7 @@ class LanguageSwitcher:
             self.on_language(lang)
         view, selected = old.current_view(), old.selected_ids()
         old.columns.save()
+        old.closing.emit()  # its background work (the autopilot) stops before the new starts
         new = MainWindow(self.ctx, old.ui_settings)
         new.restoreGeometry(old.saveGeometry())
         new.apply_view(view)

@@ -59,6 +59,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.packaging.actions",
     "ui.transfer.actions",
     "ui.catalogue.actions",
+    "ui.autopilot.actions",
     "ui.declarations.grid_actions",  # last: its context menu offers the other areas' actions
 )
 
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
     settings_changed = Signal()  # emit after the office settings were saved
     filter_applied = Signal()  # the grid's filter changed (panels that count it follow)
     others_changed = Signal()  # declarations changed (another workstation), screens refreshed
+    closing = Signal()  # the window is closing for good (guards passed): stop background work
 
     def __init__(self, ctx: GuiContext, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -480,6 +482,7 @@ class MainWindow(QMainWindow):
         # A search typed just before closing must not run against a database that is going.
         self._search_timer.stop()
         self.closed = True
+        self.closing.emit()
         self.change_listener.stop()
         self.model.shutdown()
         event.accept()

@@ -26,7 +26,9 @@ from app.security.audit import record_event
 from app.security.context import Actor, Permission, Role, require
 
 RULE_FIELDS = ("logistics_code", "ebp_code", "customs_code", "bill_no", "traf_mode", "traf_no",
-               "voyage_no", "size_limit", "cutoffs", "enabled")
+               "voyage_no", "size_limit", "cutoffs", "enabled", "auto_submit")
+MAX_LENGTHS = {"logistics_code": 18, "ebp_code": 18, "customs_code": 4, "bill_no": 37,
+               "traf_mode": 1, "traf_no": 100, "voyage_no": 32}
 _CUTOFF = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -55,13 +57,16 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
                 value = 0
             if not 1 <= value <= 100_000:
                 raise ValidationError(N_("The batch size limit is a number from 1 to 100000."))
-        elif key == "enabled":
+        elif key in ("enabled", "auto_submit"):
             value = bool(value) if not isinstance(value, str) else value.lower() in (
                 "1", "yes", "true", "on")
         elif key == "cutoffs":
             value = ",".join(t.strftime("%H:%M") for t in parse_cutoffs(str(value or "")))
         else:
             value = (str(value).strip() or None) if value is not None else None
+            if value is not None and len(value) > MAX_LENGTHS[key]:
+                raise ValidationError(N_("{value} is too long here: at most {n} characters."),
+                                      value=value, n=MAX_LENGTHS[key])
         out[key] = value
     return out
 
@@ -72,12 +77,14 @@ def save_rule(session: Session, actor: Actor, name: str, values: dict[str, Any])
     name = name.strip()
     if not name:
         raise ValidationError(N_("A rule needs a name."))
+    if len(name) > 60:
+        raise ValidationError(N_("A rule's name is at most 60 characters."))
     clean = _clean(values)
     rule = session.execute(select(BatchRule).where(BatchRule.name == name)).scalar_one_or_none()
     now = datetime.now(BEIJING)
     if rule is None:
         rule = BatchRule(name=name, created_by=actor.name, size_limit=500, cutoffs="",
-                         enabled=True)
+                         enabled=True, auto_submit=True)
         session.add(rule)
     before = {k: getattr(rule, k) for k in RULE_FIELDS}
     for key, value in clean.items():
@@ -94,6 +101,44 @@ def save_rule(session: Session, actor: Actor, name: str, values: dict[str, Any])
 def list_rules(session: Session, actor: Actor) -> list[BatchRule]:
     require(actor, Permission.VIEW)
     return list(session.execute(select(BatchRule).order_by(BatchRule.name)).scalars())
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule as windows show it (the ORM row stays in the service layer)."""
+
+    name: str
+    logistics_code: str | None
+    ebp_code: str | None
+    customs_code: str | None
+    bill_no: str | None
+    traf_mode: str | None
+    traf_no: str | None
+    voyage_no: str | None
+    size_limit: int
+    cutoffs: str
+    enabled: bool
+    auto_submit: bool
+    approved_by: str | None
+    approved_at: datetime | None
+    last_run_at: datetime | None
+
+    @property
+    def waits_for_bill(self) -> bool:
+        """Without a master bill the rule batches nothing until one is entered."""
+        return not self.bill_no
+
+
+def rule_infos(session: Session, actor: Actor) -> list[RuleInfo]:
+    """Every rule, by name (anyone may look; only a supervisor saves)."""
+    names = RuleInfo.__dataclass_fields__
+    return [RuleInfo(**{f: getattr(r, f) for f in names}) for r in list_rules(session, actor)]
+
+
+def check_rule_field(key: str, value: Any) -> Any:
+    """The cleaned value of one rule field, or ValidationError (the window shows it at the
+    field before anything is saved)."""
+    return _clean({key: value})[key]
 
 
 def get_rule(session: Session, actor: Actor, name: str) -> BatchRule:
@@ -188,9 +233,10 @@ def run_rules(sessions: sessionmaker[Session], now: datetime, *,
                         transport=batches.TransportData(
                             billNo=rule.bill_no, trafMode=rule.traf_mode, trafNo=rule.traf_no,
                             voyageNo=rule.voyage_no))
-                    recorded = outbound.record_batch(s, actor, summary.batch_no,
-                                                     transfer_settings)
-                    messages += len(recorded)
+                    if rule.auto_submit:  # off: the batch waits for a person to submit
+                        recorded = outbound.record_batch(s, actor, summary.batch_no,
+                                                         transfer_settings)
+                        messages += len(recorded)
                     declared += summary.declarations
                     made.append(summary.batch_no)
             except UserFacingError:
@@ -200,7 +246,7 @@ def run_rules(sessions: sessionmaker[Session], now: datetime, *,
                 stored = s.get(BatchRule, rule.id)
                 if stored is not None:
                     stored.last_run_at = now
-            if transfer_settings.get("exchangeDir"):
+            if transfer_settings.get("exchangeDir") and rule.auto_submit:
                 outbound.deliver_pending(sessions, actor,
                                          transport_from_settings(transfer_settings))
         elif cutoff is not None:

@@ -24,6 +24,7 @@ from app.db.models import BatchRule, Declaration
 from app.domain.errors import ValidationError
 from app.domain.status import DeclarationStatus as S
 from app.i18n import N_
+from app.jobs.base import CancelToken
 from app.security.context import Actor, Permission, require
 from app.services.settings import all_settings
 
@@ -58,9 +59,12 @@ class PassReport:
 
 
 def run_once(engine: Engine, transaction: Transaction, actor: Actor,
-             extra: list[WatchFolder], *, lang: str, now: float | None = None) -> PassReport:
+             extra: list[WatchFolder], *, lang: str, now: float | None = None,
+             cancel: CancelToken | None = None) -> PassReport:
     """One pass over the configured watch folders plus `extra`; raises AutopilotBusyError
-    when another autopilot holds the office lock."""
+    when another autopilot holds the office lock. `cancel` (the GUI closing) stops it between
+    files and before the rules, raising Cancelled: every file is imported and moved whole or
+    not at all, and the lock is released."""
     require(actor, Permission.AUTOPILOT)  # a supervisor runs the office's autopilot
     with transaction(write=False) as session:  # never queue behind the other autopilot
         values = all_settings(session)
@@ -75,11 +79,13 @@ def run_once(engine: Engine, transaction: Transaction, actor: Actor,
         moment = time.time() if now is None else now
         for folder in folders:
             process_folder(transaction, actor, folder, lang=lang, now=moment,
-                           settle=settle_seconds(values), report=report.watch)
+                           settle=settle_seconds(values), report=report.watch, cancel=cancel)
         if report.watch.new_ids:
             with transaction(write=False) as session:
                 report.ready, report.exceptions = _ready_and_stopped(session,
                                                                      report.watch.new_ids)
+        if cancel is not None:
+            cancel.raise_if_cancelled()
         report.rules = run_rules(make_session_factory(engine),
                                  datetime.fromtimestamp(moment, UTC), transfer_settings=values)
     return report

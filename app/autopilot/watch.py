@@ -30,6 +30,7 @@ from app.domain.clock import beijing_today
 from app.domain.errors import UserFacingError
 from app.i18n import N_, Message, render
 from app.intake.service import ImportRequest, import_file, sha256_file
+from app.jobs.base import CancelToken
 from app.security.context import Actor, Permission, require
 
 SUFFIXES = (".xlsx", ".xls", ".ods", ".csv", ".tsv", ".txt", ".json")
@@ -143,14 +144,18 @@ def _failure_text(summary_errors: list[str], headline: str) -> str:
 
 def process_folder(transaction: Transaction, actor: Actor, folder: WatchFolder, *,
                    lang: str, now: float | None = None,
-                   settle: float = DEFAULT_SETTLE_SECONDS, report: WatchReport) -> None:
-    """Import every complete file of `folder` once; move each to done/ or failed/."""
+                   settle: float = DEFAULT_SETTLE_SECONDS, report: WatchReport,
+                   cancel: CancelToken | None = None) -> None:
+    """Import every complete file of `folder` once; move each to done/ or failed/.
+    `cancel` stops it between files (raises Cancelled)."""
     require(actor, Permission.IMPORT)
     if not folder.path.is_dir():
         report.missing_folders.append(str(folder.path))
         return
     moment = time.time() if now is None else now
     for path, complete in ready_files(folder, moment, settle):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
         if not complete:
             report.waiting.append(str(path))
             continue

@@ -37,6 +37,11 @@ def register(sub: Any) -> None:
     p.add_argument("--traf-mode", metavar="M", help="rule: transport mode")
     p.add_argument("--traf-no", metavar="NO", help="rule: flight / vehicle")
     p.add_argument("--voyage", metavar="NO", help="rule: voyage / flight number")
+    p.add_argument("--auto-submit", dest="auto_submit", choices=("yes", "no"),
+                   help="rule: hand its batches to customs by themselves (default yes)")
+    p.add_argument("--workstation", metavar="NAME",
+                   help="run the autopilot in the window of workstation NAME ('' stops it "
+                        "there); the autopilot acts for you")
     p.add_argument("--disable", action="store_true", help="rule: stop using it")
     p.add_argument("--enable", action="store_true", help="rule: use it again")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -46,13 +51,14 @@ def register(sub: Any) -> None:
 _RULE_OPTIONS = {"bill": "bill_no", "cutoffs": "cutoffs", "size": "size_limit",
                  "logistics": "logistics_code", "platform": "ebp_code",
                  "customs": "customs_code", "traf_mode": "traf_mode", "traf_no": "traf_no",
-                 "voyage": "voyage_no"}
+                 "voyage": "voyage_no", "auto_submit": "auto_submit"}
 
 
 def _rule_json(rule: Any) -> dict[str, Any]:
     return {"name": rule.name, "logistics": rule.logistics_code, "platform": rule.ebp_code,
             "customs": rule.customs_code, "bill": rule.bill_no, "size": rule.size_limit,
-            "cutoffs": rule.cutoffs, "enabled": rule.enabled, "approvedBy": rule.approved_by}
+            "cutoffs": rule.cutoffs, "enabled": rule.enabled, "autoSubmit": rule.auto_submit,
+            "approvedBy": rule.approved_by}
 
 
 def cmd_exceptions(ctx: CliContext) -> Result:
@@ -92,10 +98,11 @@ def cmd_rules(ctx: CliContext, args: argparse.Namespace) -> Result:
         rules = [_rule_json(r) for r in list_rules(session, ctx.actor)]
     rows = [[r["name"], r["logistics"] or "*", r["platform"] or "*", r["customs"] or "*",
              r["bill"] or ctx.t(N_("(none: waits)")), r["size"], r["cutoffs"] or "—",
+             ctx.t(N_("yes")) if r["autoSubmit"] else ctx.t(N_("no")),
              ctx.t(N_("yes")) if r["enabled"] else ctx.t(N_("no"))] for r in rules]
     headers = [ctx.t(h) for h in (N_("Rule"), N_("Logistics"), N_("Platform"), N_("Customs"),
                                   N_("Master bill"), N_("Size"), N_("Cut-offs"),
-                                  N_("Enabled"))]
+                                  N_("Auto-submit"), N_("Enabled"))]
     return Result({"rules": rules}, format_table(headers, rows))
 
 
@@ -104,6 +111,16 @@ def cmd_autopilot(ctx: CliContext, args: argparse.Namespace) -> Result:
         return cmd_rules(ctx, args)
     if args.exceptions:
         return cmd_exceptions(ctx)
+    if args.workstation is not None:
+        from app.autopilot.station import choose_workstation
+
+        with ctx.transaction() as session:
+            choose_workstation(session, ctx.actor, args.workstation)
+        name = args.workstation.strip()
+        return Result({"workstation": name, "actingFor": ctx.actor.name if name else ""},
+                      ctx.t(N_("The autopilot runs in the window of {workstation}, acting "
+                               "for {user}."), workstation=name, user=ctx.actor.name)
+                      if name else ctx.t(N_("No workstation's window runs the autopilot.")))
     if args.pause or args.resume:
         with ctx.transaction() as session:
             set_paused(session, ctx.actor, paused=bool(args.pause))

@@ -67,6 +67,7 @@ ACTION_TEXTS: dict[str, str] = {
     "autopilot.pause": N_("Autopilot paused"),
     "autopilot.resume": N_("Autopilot resumed"),
     "autopilot.rule_save": N_("Batching rule {name} saved and approved"),
+    "autopilot.workstation": N_("Workstation running the autopilot: “{before}” → “{after}”"),
     "demo.generate": N_("Demo data generated: {declarations} declaration(s)"),
     "user_add": N_("User {name} added"),
     "user_enable": N_("User {name} enabled"),

@@ -81,6 +81,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("watchSettleSeconds",
                 N_("Seconds a dropped file must stay unchanged before it is imported"), 5),
     SettingSpec("autopilotPaused", N_("Autopilot paused (yes/no)"), 5),
+    SettingSpec("autopilotWorkstation",
+                N_("Workstation whose window runs the autopilot (its name, as in the audit "
+                   "trail)"), 200),
     SettingSpec("receiptOverdueHours",
                 N_("Hours without a customs receipt before a sent parcel is an exception"), 5),
 )

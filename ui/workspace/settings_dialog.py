@@ -126,6 +126,10 @@ class SettingsDialog(QDialog):
         form.insertRow(0, self.setting_label("printerProfile"), self.printer_combo)
         self.tabs.addTab(printing, self.tr("Printing"))
         self.tabs.addTab(self._station_page(), self.tr("Station"))
+        from ui.autopilot.settings_page import AutopilotSettingsPage
+
+        self.autopilot_page = AutopilotSettingsPage(self.ctx, self.values, self.can_edit, self)
+        self.tabs.addTab(self.autopilot_page, self.tr("Autopilot"))
         self.tabs.addTab(self._interface_page(), self.tr("Language and data"))
         layout.addWidget(self.tabs)
         self.scope_note = QLabel(self.tr(
@@ -355,6 +359,7 @@ class SettingsDialog(QDialog):
         current = {k: e.text().strip() for k, e in self.edits.items()}
         current["printerProfile"] = self.printer_combo.currentText().strip()
         current["thermalProfiles"] = self.profiles_edit.toPlainText().strip()
+        current.update(self.autopilot_page.values())
         return {k: v for k, v in current.items() if v != self.values.get(k, "")}
 
     def save(self) -> bool:

@@ -35,6 +35,8 @@ class BatchRule(Base):
     size_limit: Mapped[int] = mapped_column(Integer, nullable=False, default=500)
     cutoffs: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Off: the rule's batches are made at its cut-offs but wait for a person to submit them.
+    auto_submit: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_by: Mapped[str] = mapped_column(String(60), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     approved_by: Mapped[str | None] = mapped_column(String(60))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.autopilot import rules as autopilot_rules
 from app.autopilot import run as autopilot_run
+from app.autopilot import station as autopilot_station
 from app.autopilot.exceptions import exception_groups
 from app.autopilot.watch import WatchFolder, WatchReport, process_folder
 from app.catalogue import entries as cat_entries
@@ -478,6 +479,10 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
     "autopilot.rules.list_rules": (P.VIEW, lambda e, a: autopilot_rules.list_rules(e.session, a)),
     "autopilot.rules.get_rule": (P.VIEW, lambda e, a: _missing_ok(
         lambda: autopilot_rules.get_rule(e.session, a, "none"))),
+    "autopilot.rules.rule_infos": (P.VIEW, lambda e, a: autopilot_rules.rule_infos(
+        e.session, a)),
+    "autopilot.station.choose_workstation": (
+        P.AUTOPILOT, lambda e, a: autopilot_station.choose_workstation(e.session, a, "desk-a")),
     "autopilot.run.set_paused": (P.AUTOPILOT, lambda e, a: autopilot_run.set_paused(
         e.session, a, paused=False)),
     "autopilot.watch.process_folder": (P.IMPORT, lambda e, a: process_folder(
