@@ -33,6 +33,7 @@ from app.db.models import (
 )
 from app.domain.clock import beijing_today, day_bounds_utc
 from app.domain.status import DeclarationStatus as S
+from app.i18n import N_
 from app.reports.sqlfuncs import beijing_hour
 from app.security.context import Actor, Permission, require
 from app.services.settings import all_settings
@@ -42,6 +43,9 @@ AUTOPILOT_USER_PREFIX = "autopilot:"
 SEND_ACTION = "declaration.send"
 RELEASE_STATUS = "800"
 STOP_KINDS = ("import", "precheck", "warning", "rejected", "held", "overdue")
+STOP_LABELS = {"import": N_("Import rows rejected"), "precheck": N_("Pre-check errors"),
+               "warning": N_("Unacknowledged warnings"), "rejected": N_("Rejected by customs"),
+               "held": N_("Held by customs"), "overdue": N_("No receipt in time")}
 
 
 @dataclass(frozen=True)
