@@ -35,6 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.transfer",
     "app.cli.classify",
     "app.cli.catalogue",
+    "app.cli.dashboard",
 )
 # The module owning each top-level command: a run imports only the module of the command it
 # runs (a cold `cleardesk list` must not load printing, reports, Excel or alembic).
@@ -60,6 +61,7 @@ COMMAND_OWNERS: dict[str, str] = {
     "transfer": "app.cli.transfer",
     "classify": "app.cli.classify",
     "catalogue": "app.cli.catalogue",
+    "dashboard": "app.cli.dashboard",
 }
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction
 
 from app.security.context import Permission
+from ui.reports.dashboard_dialog import DashboardDialog
 from ui.reports.dialog import ReportDialog
 from ui.reports.exceptions_dialog import ExceptionsDialog
 from ui.reports.tax_dialog import TaxReconcileDialog
@@ -37,9 +38,13 @@ class ReportActions:
         self.exceptions = QAction(window.tr("E&xceptions…"), window)
         self.exceptions.setObjectName("action_exceptions")
         self.exceptions.setShortcut("Ctrl+Shift+X")
+        self.dashboard = QAction(window.tr("Today's &flow…"), window)
+        self.dashboard.setObjectName("action_dashboard")
+        self.dashboard.setEnabled(actor.can(Permission.REPORTS))
         for action in (self.summary, self.declarations, self.evidence, self.tax,
-                       self.exceptions):
+                       self.exceptions, self.dashboard):
             menu.addAction(action)
+        self.dashboard.triggered.connect(self._on_dashboard_triggered)
         self.exceptions.triggered.connect(self._on_exceptions_triggered)
         self.tax.triggered.connect(self._on_tax_triggered)
         self.summary.triggered.connect(self._on_summary_triggered)
@@ -61,6 +66,14 @@ class ReportActions:
         dialog = ExceptionsDialog(self.window.ctx, self.window)
         dialog.show()
         return dialog
+
+    def open_dashboard(self) -> DashboardDialog:
+        dialog = DashboardDialog(self.window.ctx, self.open_exceptions, self.window)
+        dialog.show()
+        return dialog
+
+    def _on_dashboard_triggered(self) -> None:
+        self.open_dashboard()
 
     def _on_exceptions_triggered(self) -> None:
         self.open_exceptions()

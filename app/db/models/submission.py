@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -90,6 +91,9 @@ class InboundReceipt(Base):
     """One return (CEB622 InventoryReturn, CEB604, CEB900) read from the inbox."""
 
     __tablename__ = "inbound_receipts"
+    # Releases (or any one returnStatus) that arrived in a time range: the dashboard per hour.
+    __table_args__ = (Index("ix_inbound_receipts_status_received", "return_status",
+                            "received_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_type: Mapped[str] = mapped_column(String(20), nullable=False)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.autopilot import dashboard as autopilot_dashboard
 from app.autopilot import rules as autopilot_rules
 from app.autopilot import run as autopilot_run
 from app.autopilot import station as autopilot_station
@@ -473,6 +474,8 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         e.session.get_bind(), lambda **_: contextlib.nullcontext(e.session), a,  # type: ignore[arg-type]
         [WatchFolder(e.tmp / "watch")], lang="en")),
     "autopilot.exceptions.exception_groups": (P.VIEW, lambda e, a: exception_groups(
+        e.session, a)),
+    "autopilot.dashboard.day_flow": (P.REPORTS, lambda e, a: autopilot_dashboard.day_flow(
         e.session, a)),
     "autopilot.rules.save_rule": (P.AUTOPILOT, lambda e, a: autopilot_rules.save_rule(
         e.session, a, f"rule-{a.role.value}", {"size_limit": 5})),

@@ -39,7 +39,7 @@ def _dialog(window: MainWindow, qtbot: QtBot, kind: str) -> ReportDialog:
 def test_reports_menu(window: MainWindow) -> None:
     texts = [a.text() for a in window.menus["reports"].actions()]
     assert texts == ["&Summary workbook…", "&Export declarations…", "Export e&vidence pack…",
-                     "&Tax reconciliation…", "E&xceptions…"]
+                     "&Tax reconciliation…", "E&xceptions…", "Today's &flow…"]
     assert window.menus["reports"].menuAction().isVisible()
 
 
