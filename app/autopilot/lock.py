@@ -8,8 +8,8 @@ holds the file can run it, which is where SQLite lives.
 
 from __future__ import annotations
 
-import fcntl
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,12 +52,30 @@ def office_lock(engine: Engine) -> Iterator[None]:
     path = Path(database).with_name(Path(database).name + ".autopilot.lock")
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise AutopilotBusyError() from None
+        if not _try_lock(fd):
+            raise AutopilotBusyError()
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         yield
     finally:
         os.close(fd)
+
+
+def _try_lock(fd: int) -> bool:
+    """An exclusive lock on the open file, without waiting (every window imports this module:
+    fcntl exists only on POSIX, so Windows takes msvcrt's byte lock instead)."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True

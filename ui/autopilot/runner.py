@@ -10,6 +10,7 @@ between files and waits for it: no file is left half imported, the lock is relea
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,8 @@ from app.security.context import Actor
 from app.services.settings import all_settings
 from ui.context import GuiContext
 from ui.workers import JobHandle, run_job
+
+log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_MS = 30_000
 STOP_WAIT_SECONDS = 120.0  # a pass stops after the file it is importing
@@ -113,7 +116,11 @@ class AutopilotRunner(QObject):
 
     def _on_job_failed(self, exc: BaseException) -> None:
         self._job = None
-        text = exc.text(self.ctx.lang) if isinstance(exc, UserFacingError) else repr(exc)
+        if isinstance(exc, UserFacingError):
+            text = exc.text(self.ctx.lang)
+        else:  # a bug: the log has the traceback, the status bar the gist; the next look retries
+            log.error("autopilot pass failed", exc_info=exc)
+            text = repr(exc)
         self.state = AutopilotState("failed", self.workstation, message=text)
         self.state_changed.emit(self.state)
 

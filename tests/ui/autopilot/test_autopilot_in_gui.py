@@ -213,3 +213,22 @@ def test_a_language_switch_hands_the_autopilot_to_the_new_window(
         ctx.lang = "en"
         switcher.window.change_listener.stop()
         ctx.engine.dispose()
+
+
+def test_a_failing_pass_is_said_and_tried_again(
+        db_url: str, sessions: sessionmaker[Session], drop: Path, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with desk(db_url, qtbot, SUP) as w:
+        runner = autopilot(w).runner
+        qtbot.waitUntil(lambda: not runner.busy)
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise OSError("share unreachable")
+
+        with monkeypatch.context() as patched:
+            patched.setattr("ui.autopilot.runner.run_once", broken)
+            assert next_state(qtbot, w).kind == "failed"
+        assert "share unreachable" in autopilot(w).label.text()
+        assert runner.timer.isActive()  # the next look tries again
+        _orders(drop / "tmall-5.csv", 60, 1)
+        assert next_state(qtbot, w).kind == "ran" and declarations(sessions) == 1
