@@ -1,5 +1,6 @@
 """autodash25: indexes for the supervisor's dashboard (a day's flow per hour): audit events by
-action and time (replaces the index on action alone), receipts by returnStatus and arrival
+action, time and user (replaces the index on action alone), receipts by returnStatus and
+arrival
 
 Revision ID: 0017_autodash25
 Revises: 0016_suggest
@@ -18,7 +19,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_action"))
-        batch_op.create_index("ix_audit_events_action_at", ["action", "at"], unique=False)
+        batch_op.create_index("ix_audit_events_action_at_user", ["action", "at", "user_name"],
+                              unique=False)
     with op.batch_alter_table("inbound_receipts", schema=None) as batch_op:
         batch_op.create_index("ix_inbound_receipts_status_received",
                               ["return_status", "received_at"], unique=False)
@@ -28,5 +30,5 @@ def downgrade() -> None:
     with op.batch_alter_table("inbound_receipts", schema=None) as batch_op:
         batch_op.drop_index("ix_inbound_receipts_status_received")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
-        batch_op.drop_index("ix_audit_events_action_at")
+        batch_op.drop_index("ix_audit_events_action_at_user")
         batch_op.create_index(batch_op.f("ix_audit_events_action"), ["action"], unique=False)

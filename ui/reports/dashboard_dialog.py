@@ -76,6 +76,7 @@ class DashboardDialog(QDialog):
         top = QHBoxLayout()
         self.day_box = DateBox(beijing_today(), self)
         self.day_box.setObjectName("dashboard_day")
+        self.day_box.setKeyboardTracking(False)  # a typed day counts once, on Enter / Tab
         self.title = QLabel(self)
         self.title.setObjectName("dashboard_title")
         top.addWidget(QLabel(self.tr("Day (Beijing time):"), self))
@@ -143,7 +144,7 @@ class DashboardDialog(QDialog):
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
-                elif peaks[c] and value:
+                elif peaks[c] and value and not future:
                     item.setData(BAR_SHARE, value / peaks[c])
                     item.setData(BAR_COLOUR, colour)
                 if c == EXCEPTIONS_COLUMN and hour.stops:

@@ -112,3 +112,15 @@ def test_a_clerk_has_no_dashboard(window: MainWindow, qtbot: QtBot) -> None:
     assert not ReportActions(window).dashboard.isEnabled()
     with pytest.raises(PermissionDeniedError):
         DashboardDialog(window.ctx, lambda: None, window)
+
+
+def test_a_typed_day_is_counted_on_enter(window: MainWindow, qtbot: QtBot) -> None:
+    dialog: DashboardDialog = window.report_actions.open_dashboard()  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+    dialog.now = lambda: LATER
+    box = dialog.day_box
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "2026/11/20")
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _cells(dialog, 24)[RECEIVED] == "14")
