@@ -18,7 +18,13 @@ from app.db.models.autopilot import BatchRule
 from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
 from app.db.models.catalogue import CatalogueEntry
 from app.db.models.declarations import Declaration, DeclarationItem, Problem
-from app.db.models.export import ExportDocument, SummaryApplication, SummaryInventory
+from app.db.models.export import (
+    ExportDocument,
+    ReturnTally,
+    SiteArrival,
+    SummaryApplication,
+    SummaryInventory,
+)
 from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
 from app.db.models.labels import RouteCode
 from app.db.models.lifecycle import LifecycleRequest, TaxBill, Waybill
@@ -69,9 +75,11 @@ __all__ = [
     "RefEdition",
     "RefEditionHs",
     "RefEditionListEntry",
+    "ReturnTally",
     "RouteCode",
     "SavedView",
     "Setting",
+    "SiteArrival",
     "SummaryApplication",
     "SummaryInventory",
     "TaxBill",

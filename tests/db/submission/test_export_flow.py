@@ -29,8 +29,9 @@ WHEN = datetime(2026, 11, 25, 9)
 
 def _export_batch(sessions: sessionmaker[Session], actor: Actor, count: int = 6) -> str:
     with sessions() as s, s.begin():
-        ids = [make_declaration(s, status="ready", **EXPORT_HEAD, copNo=f"EXP{n:05d}")
-               for n in range(count)]
+        # Declared for the monthly summary (statisticsFlag B, 汇总申报).
+        ids = [make_declaration(s, status="ready", **{**EXPORT_HEAD, "statisticsFlag": "B"},
+                                copNo=f"EXP{n:05d}") for n in range(count)]
         settings_service.set_settings(s, actor, {"operatorCode": "5141980001",
                                                  "operatorName": "白云机场跨境电商监管中心"})
         return batches.create_batch(s, actor, ids=ids, transport=batches.TransportData(
