@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Batch, Declaration, SiteArrival
 from app.domain.errors import ConflictError, UserFacingError
 from app.domain.export_stage import ExportStage, rank
+from app.domain.status import DeclarationStatus
 from app.i18n import N_, Message
 from app.security.audit import record_event
 from app.security.context import Actor, Permission, require
@@ -158,7 +159,8 @@ def scan_parcel(session: Session, actor: Actor, batch_ref: str | int, raw_code: 
     if status in F.INACTIVE or rank(stage) < rank(ExportStage.WAYBILL_SENT.value):
         return result(NOT_READY, Message(
             N_("{code} cannot arrive: its waybill has not been sent or the parcel was "
-               "withdrawn ({status})."), {"code": code, "status": status}), cop_no)
+               "withdrawn ({status})."),
+            {"code": code, "status": Message(DeclarationStatus(status).label)}), cop_no)
     if int(decl_id) in _scanned(session, batch.id) or rank(stage) >= rank(
             ExportStage.ARRIVED.value):
         return result(AGAIN, Message(N_("{code} was scanned in already."), {"code": code}),

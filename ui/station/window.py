@@ -476,11 +476,14 @@ class StationWindow(QDialog):
 
     def open_arrival(self) -> SiteArrivalDialog:
         """The export arrival scanning (a window of its own beside the station)."""
-        dialog = SiteArrivalDialog(self.ctx, self, station=self.cycle.station)
-        dialog.setModal(False)
-        dialog.show()
-        self.arrival = dialog
-        return dialog
+        if self.arrival is None or not self.arrival.isVisible():
+            self.arrival = SiteArrivalDialog(self.ctx, self, station=self.cycle.station)
+            self.arrival.setModal(False)
+        else:
+            self.arrival.refresh_batches()
+        self.arrival.show()
+        self.arrival.raise_()
+        return self.arrival
 
     def _on_arrival_button_clicked(self) -> None:
         self.open_arrival()
