@@ -49,6 +49,7 @@ AREA_INSTALLERS: tuple[str, ...] = (
     "ui.workspace.actions",
     "ui.submission.actions",
     "ui.submission.lifecycle_actions",
+    "ui.submission.tally_actions",
     "ui.submission.summary_dialog",
     "ui.reports.actions",
     "ui.precheck.actions",

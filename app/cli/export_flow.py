@@ -1,6 +1,7 @@
 """The export chain of an export batch: `cleardesk export-flow waybills|arrival|manifest|
-departure|status --batch B` (CEB505, CEB507, CEB607, CEB509), and the monthly summary:
-`cleardesk summary-application --month YYYY-MM [--ebc CODE] [--show]` (CEB701/702/792)."""
+departure|status --batch B` (CEB505, CEB507, CEB607, CEB509), the monthly summary:
+`cleardesk summary-application --month YYYY-MM [--ebc CODE] [--show]` (CEB701/702/792), and
+returned parcels tallied in at the site: `cleardesk return-tally --ids ID…` (CEB215/216)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ def register(sub: Any) -> None:
             s.add_argument("--operator-name", help="site operator name")
             s.add_argument("--truck", help="the vehicle that brought the parcels "
                            "(domesticTrafNo; default: the batch's transport number)")
+            s.add_argument("--scanned-only", action="store_true",
+                           help="report only the parcels scanned in at the site "
+                           "(export-flow scan); the others follow later")
         if step == export_flow.DEPARTURE:
             s.add_argument("--left-at", type=_when, metavar="YYYY-MM-DDTHH:MM",
                            help="when the transport left, Beijing time (default: now)")
@@ -43,11 +47,22 @@ def register(sub: Any) -> None:
                        help="exchange folder (default: the exchangeDir setting)")
         s.add_argument("--json", action="store_true", help="print one JSON object")
         s.set_defaults(handler=cmd_step)
+    sc = steps.add_parser("scan", help="parcels scanned in at the site (waybill, copNo or "
+                          "order numbers): recorded for the batch; the last one waiting "
+                          "records the arrival report (CEB507)")
+    sc.add_argument("--batch", required=True, metavar="BATCH", help="batch number or id")
+    sc.add_argument("codes", nargs="+", metavar="CODE")
+    sc.add_argument("--station", default="", help="the station's name, kept with the scans")
+    sc.add_argument("--exchange", type=Path, metavar="DIR",
+                    help="exchange folder (default: the exchangeDir setting)")
+    sc.add_argument("--json", action="store_true", help="print one JSON object")
+    sc.set_defaults(handler=cmd_scan)
     st = steps.add_parser("status", help="where the batch stands in the export chain")
     st.add_argument("--batch", required=True, metavar="BATCH", help="batch number or id")
     st.add_argument("--json", action="store_true", help="print one JSON object")
     st.set_defaults(handler=cmd_status)
     register_summary(sub)
+    register_tally(sub)
 
 
 def _when(text: str) -> datetime:
@@ -63,12 +78,19 @@ def cmd_step(ctx: CliContext, args: argparse.Namespace) -> Result:
     if step == export_flow.ARRIVAL:
         options = {"operator_code": args.operator_code, "operator_name": args.operator_name,
                    "domestic_traf_no": args.truck}
+
     elif step == export_flow.DEPARTURE:
         options = {"leave_time": args.left_at}
     actor = ctx.actor  # resolved before the transaction opens
     with ctx.transaction() as session:
         settings = settings_service.all_settings(session)
-        result = export_flow.run_step(session, actor, step, args.batch, settings, **options)
+        if step == export_flow.ARRIVAL and args.scanned_only:
+            from app.station import arrival
+
+            result = arrival.confirm_arrival(session, actor, args.batch, settings, **options)
+        else:
+            result = export_flow.run_step(session, actor, step, args.batch, settings,
+                                          **options)
     transport = transport_from_settings(settings, args.exchange)
     delivery = outbound.deliver_pending(ctx.sessions, actor, transport)
     data = {**result.as_dict(), "pending": delivery.pending, "offline": delivery.offline}
@@ -79,6 +101,36 @@ def cmd_step(ctx: CliContext, args: argparse.Namespace) -> Result:
         text += "\n" + ctx.t(N_("The exchange folder is not reachable: the messages stay "
                                 "pending (cleardesk deliver)."))
     return Result(data, text)
+
+
+def cmd_scan(ctx: CliContext, args: argparse.Namespace) -> Result:
+    from app.station import arrival
+
+    actor = ctx.actor  # resolved before the transaction opens
+    with ctx.transaction() as session:
+        settings = settings_service.all_settings(session)
+        scans = [arrival.scan_parcel(session, actor, args.batch, code, settings,
+                                     station=args.station) for code in args.codes]
+    lines = [f"{s.code}: {s.message.text(ctx.lang)}" for s in scans]
+    report = next((s.report for s in scans if s.report is not None), None)
+    pending = offline = None
+    if report is not None:
+        delivery = outbound.deliver_pending(ctx.sessions, actor,
+                                            transport_from_settings(settings, args.exchange))
+        pending, offline = delivery.pending, delivery.offline
+        lines.append(ctx.t(N_("{step} of batch {batch}: {count} parcels ({files})."),
+                           step=ctx.t(export_flow.STEP_LABELS[export_flow.ARRIVAL]),
+                           batch=report.batch, count=report.parcels,
+                           files=", ".join(report.messages)))
+    lines += [s.report_error.text(ctx.lang) for s in scans if s.report_error is not None]
+    progress = scans[-1].progress
+    if progress.unscanned:
+        lines.append(ctx.t(N_("Not scanned yet ({count}): {parcels}"),
+                           count=len(progress.unscanned),
+                           parcels=", ".join(n or c for c, n in progress.unscanned[:20])))
+    data = {"scans": [s.as_dict(ctx.lang) for s in scans], "progress": progress.as_dict(),
+            "pending": pending, "offline": offline}
+    return Result(data, "\n".join(lines))
 
 
 def cmd_status(ctx: CliContext, args: argparse.Namespace) -> Result:
@@ -156,3 +208,58 @@ def _summary_table(ctx: CliContext, rows: list[Any]) -> str:
           ctx.t(summary.STATE_LABELS.get(r.status, r.status)), r.sum_no or "",
           r.entry_id or "", f"{r.return_status or ''} {r.return_info or ''}".strip()]
          for r in rows])
+
+
+def register_tally(sub: Any) -> None:
+    p = sub.add_parser("return-tally", help="tally returned export parcels in at the site "
+                       "(CEB215 return tally, after the return application CEB213), or --show "
+                       "the tallies with customs' answers (CEB216)")
+    p.add_argument("--ids", type=int, nargs="+", metavar="ID", default=[])
+    p.add_argument("--location", help="where the parcels are stored at the site")
+    p.add_argument("--traf-mode", help="transport mode that brought them back (default: the "
+                   "export's)")
+    p.add_argument("--traf-name", help="vehicle, flight or ship that brought them back")
+    p.add_argument("--voyage-no", help="its voyage or flight number")
+    p.add_argument("--bill-no", help="the bill of lading (default: the export's, else the "
+                   "waybill number)")
+    p.add_argument("--show", action="store_true", help="list the tallies instead of sending")
+    p.add_argument("--exchange", type=Path, metavar="DIR",
+                   help="exchange folder (default: the exchangeDir setting)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=cmd_tally)
+
+
+def cmd_tally(ctx: CliContext, args: argparse.Namespace) -> Result:
+    from app.submission import return_tally
+
+    actor = ctx.actor  # resolved before the transaction opens
+    if args.show:
+        with ctx.transaction(write=False) as session:
+            rows = return_tally.list_tallies(session, actor, args.ids or None)
+        return Result({"tallies": [r.as_dict() for r in rows]}, _tally_table(ctx, rows))
+    transport = return_tally.Transport(args.traf_mode, args.traf_name, args.voyage_no,
+                                       args.bill_no)
+    with ctx.transaction() as session:
+        settings = settings_service.all_settings(session)
+        result = return_tally.tally_returns(session, actor, args.ids, settings,
+                                            location=args.location, transport=transport)
+    exchange = transport_from_settings(settings, args.exchange)
+    delivery = outbound.deliver_pending(ctx.sessions, actor, exchange)
+    data = {**result.as_dict(), "pending": delivery.pending, "offline": delivery.offline}
+    text = ctx.t(N_("Return tally of {count} parcels recorded for customs ({files})."),
+                 count=len(result.tallies), files=", ".join(result.messages))
+    if delivery.offline:
+        text += "\n" + ctx.t(N_("The exchange folder is not reachable: the messages stay "
+                                "pending (cleardesk deliver)."))
+    return Result(data, text)
+
+
+def _tally_table(ctx: CliContext, rows: list[Any]) -> str:
+    from app.submission import return_tally
+
+    return format_table(
+        ["copNo", "coElNo", ctx.t(N_("Waybill")), ctx.t(N_("State")),
+         ctx.t(N_("Customs' answer"))],
+        [[r.cop_no, r.co_el_no, r.logistics_no,
+          ctx.t(return_tally.STATE_LABELS.get(r.status, r.status)),
+          f"{r.return_status or ''} {r.return_info or ''}".strip()] for r in rows])

@@ -80,6 +80,8 @@ ACTION_TEXTS: dict[str, str] = {
     "declaration.copy": N_("{count} row(s) copied with full personal data"),
     "declaration.cancel_request": N_("Cancellation requested from customs"),
     "declaration.return_request": N_("Return registered with customs"),
+    "declaration.return_tally": N_("Returned parcel tallied in at the site ({coElNo})"),
+    "export.site_arrival": N_("Scanned in at the site for batch {batch}"),
     "declaration.*": N_("Request sent to customs ({action})"),
     "waybill.signed": N_("Waybill {logisticsNo} reported as signed for"),
     "message.record": N_("Message recorded: {file}"),

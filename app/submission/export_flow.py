@@ -16,7 +16,7 @@ job: applied once, in returnTime order; an accepted document moves its parcels' 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -187,10 +187,13 @@ def send_waybills(session: Session, actor: Actor, batch_ref: str | int,
 def report_arrival(session: Session, actor: Actor, batch_ref: str | int,
                    settings: Mapping[str, Any], *, operator_code: str | None = None,
                    operator_name: str | None = None, domestic_traf_no: str | None = None,
+                   only: Collection[int] | None = None,
                    now: datetime | None = None) -> StepResult:
     """Record the arrival report (CEB507) of a batch whose waybills were sent: its parcels
     reached the supervised site. The site operator comes from the arguments, else the batch,
-    else the settings; the truck (domesticTrafNo) from the arguments, else the batch."""
+    else the settings; the truck (domesticTrafNo) from the arguments, else the batch.
+    `only`: report just these parcels (those scanned in at the site); the others follow in a
+    later arrival report."""
     require(actor, Permission.SUBMIT)
     batch = _export_batch(session, batch_ref, need_submitted=True)
     batch.operator_code = _text(operator_code) or batch.operator_code or _text(
@@ -208,7 +211,7 @@ def report_arrival(session: Session, actor: Actor, batch_ref: str | int,
                 "loctNo": batch.loct_no, "ieFlag": "E", "trafMode": batch.traf_mode,
                 "billNo": batch.bill_no, "domesticTrafNo": batch.domestic_traf_no}
 
-    return _document_step(session, actor, batch, ARRIVAL, settings, head, now)
+    return _document_step(session, actor, batch, ARRIVAL, settings, head, now, only)
 
 
 def file_manifest(session: Session, actor: Actor, batch_ref: str | int,
@@ -395,18 +398,24 @@ def _stage_label(stage: str | None) -> str:
 
 
 def _document_step(session: Session, actor: Actor, batch: Batch, step: str,
-                   settings: Mapping[str, Any], head_of: Any,
-                   now: datetime | None) -> StepResult:
+                   settings: Mapping[str, Any], head_of: Any, now: datetime | None,
+                   only: Collection[int] | None = None) -> StepResult:
     kind = DOCS[step]
     transfer = BaseTransfer.from_settings(settings)
-    current = _current_documents(session, batch.id, step)
-    if any(d.status in (SENT, ACCEPTED) for d in current):
+    active = [p for p in _parcels(session, batch.id) if p["status"] not in INACTIVE]
+    # Parcels a document of this step already carries (sent or accepted) are not sent again;
+    # a refused document carries none.
+    covered = covered_parcels(session, batch.id, step)
+    parcels = [p for p in active if p["id"] not in covered]
+    if active and not parcels:
+        current = _current_documents(session, batch.id, step)
         accepted = all(d.status == ACCEPTED for d in current)
         raise ConflictError(
             N_("The {step} of batch {batch} has been accepted already.") if accepted else
             N_("The {step} of batch {batch} was sent and customs has not answered yet."),
             step=Message(STEP_LABELS[step]), batch=batch.batch_no)
-    parcels = [p for p in _parcels(session, batch.id) if p["status"] not in INACTIVE]
+    if only is not None:
+        parcels = [p for p in parcels if p["id"] in only]
     if not parcels:
         raise ConflictError(N_("Batch {batch} has no parcels left to report."),
                             batch=batch.batch_no)
@@ -445,6 +454,16 @@ def _document_step(session: Session, actor: Actor, batch: Batch, step: str,
     session.execute(insert(ExportDocument), docs)
     _audit(session, actor, batch, step, len(parcels), files)
     return StepResult(step, batch.batch_no, len(parcels), tuple(files))
+
+
+def covered_parcels(session: Session, batch_id: int, step: str) -> set[int]:
+    """The parcels of the batch that a sent or accepted document of `step` carries."""
+    E = ExportDocument
+    return {int(i) for i in session.execute(
+        select(MessageDeclaration.declaration_id)
+        .join(E, E.message_id == MessageDeclaration.message_id)
+        .where(E.batch_id == batch_id, E.kind == step, E.status.in_((SENT, ACCEPTED))))
+        .scalars()}
 
 
 def _seq_base(session: Session, batch_id: int) -> int:

@@ -16,13 +16,14 @@ from app.submission.xsd import CEB_NS
 
 _DIRECTION = {"CEB622": "I", "CEB604": "E", "CEB624": "I", "CEB626": "I", "CEB512": "I",
               "CEB514": "I", "CEB506": "E", "CEB508": "E", "CEB608": "E", "CEB510": "E",
-              "CEB702": "E", "CEB606": "E", "CEB214": "E"}
+              "CEB702": "E", "CEB606": "E", "CEB214": "E", "CEB216": "E"}
 _NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn",
          "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn",
          "CEB512": "LogisticsReturn", "CEB514": "LogisticsStatusReturn",
          "CEB506": "LogisticsReturn", "CEB508": "ArrivalReturn", "CEB608": "WayBillReturn",
          "CEB510": "DepartureReturn", "CEB702": "SummaryReturn",
-         "CEB606": "InvtCancelReturn", "CEB214": "RefundReturn"}
+         "CEB606": "InvtCancelReturn", "CEB214": "RefundReturn",
+         "CEB216": "InvtRefundDetailReturn"}
 
 
 def return_time(when: datetime) -> str:

@@ -1,7 +1,7 @@
 """Safe parsing of customs receipts: CEB622 (import), CEB604 (export), CEB900 (format check),
 CEB624 (cancellation), CEB626 (return), CEB512 (waybill), the tax bills customs issues
 (CEB816 electronic tax bill, CEB818 its status), and the export chain's answers (CEB506
-waybill, CEB508 arrival, CEB608 master-bill list, CEB510 departure).
+waybill, CEB508 arrival, CEB608 master-bill list, CEB510 departure, CEB216 return tally).
 
 Receipts come from outside, so the parser refuses anything but plain XML: a DOCTYPE, entity
 declaration or external reference is rejected outright (defusedxml), which also rules out
@@ -50,19 +50,21 @@ KINDS = {"CEB622Message": "CEB622", "CEB604Message": "CEB604", "CEB900Message": 
          "CEB816Message": "CEB816", "CEB818Message": "CEB818", "CEB514Message": "CEB514",
          "CEB506Message": "CEB506", "CEB508Message": "CEB508", "CEB608Message": "CEB608",
          "CEB510Message": "CEB510", "CEB702Message": "CEB702", "CEB792Message": "CEB792",
-         "CEB606Message": "CEB606", "CEB214Message": "CEB214"}
+         "CEB606Message": "CEB606", "CEB214Message": "CEB214", "CEB216Message": "CEB216"}
 _RETURN_NODE = {"CEB622": "InventoryReturn", "CEB604": "InventoryReturn", "CEB900": "MessageReturn",
                 "CEB624": "InvtCancelReturn", "CEB626": "InvtRefundReturn",
                 "CEB512": "LogisticsReturn", "CEB816": "Tax", "CEB818": "Tax",
                 "CEB514": "LogisticsStatusReturn", "CEB506": "LogisticsReturn",
                 "CEB508": "ArrivalReturn", "CEB608": "WayBillReturn", "CEB510": "DepartureReturn",
                 "CEB702": "SummaryReturn", "CEB792": "SummaryResult",
-                "CEB606": "InvtCancelReturn", "CEB214": "RefundReturn"}
+                "CEB606": "InvtCancelReturn", "CEB214": "RefundReturn",
+                "CEB216": "InvtRefundDetailReturn"}
 # Returns about a waybill (matched by its number) and about an export batch document (matched
 # by copNo and msgSeqNo).
 WAYBILL_KINDS = frozenset({"CEB512", "CEB514", "CEB506"})
 DOCUMENT_KINDS = frozenset({"CEB508", "CEB608", "CEB510"})
 SUMMARY_KINDS = frozenset({"CEB702", "CEB792"})  # monthly summary: receipt and result
+TALLY_KINDS = frozenset({"CEB216"})  # return tally (CEB215), matched by its coElNo
 TAX_KINDS = frozenset({"CEB816", "CEB818"})
 _TAX_HEAD = {"CEB816": "TaxHeadRd", "CEB818": "TaxHeadStatus"}
 _FIELDS = (
@@ -161,7 +163,7 @@ class ReceiptReturn:
         """Identity of this return regardless of file: the same report twice is one report."""
         parts: tuple[str, ...] = (self.kind, self.guid, self.copNo, self.returnStatus,
                                   self.returnTime, self.returnInfo)
-        if self.kind in WAYBILL_KINDS:
+        if self.kind in WAYBILL_KINDS or self.kind in TALLY_KINDS:
             parts += (self.logisticsNo,)
         if self.kind in DOCUMENT_KINDS:
             parts += (self.msgSeqNo,)
@@ -316,7 +318,7 @@ def _read_return(kind: str, ns: str, node: ET.Element) -> ReceiptReturn:
             values[cname] = (child.text or "").strip()
         elif cname == "oriBizMessage":
             ori_biz = child.text or ""
-    if kind == "CEB214" and not values.get("copNo"):
+    if kind in ("CEB214", "CEB216") and not values.get("copNo"):
         values["copNo"] = values.get("coElNo", "")  # an export return names our copNo so
     if not values.get("returnStatus"):
         raise ReceiptParseError(

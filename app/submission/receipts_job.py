@@ -54,12 +54,14 @@ from app.submission.receipt_plan import Plan, Target, plan_returns
 from app.submission.receipts import (
     DOCUMENT_KINDS,
     SUMMARY_KINDS,
+    TALLY_KINDS,
     TAX_KINDS,
     ReceiptParseError,
     ReceiptReturn,
     file_hash,
     parse_receipt,
 )
+from app.submission.return_tally import apply_tally_returns
 from app.submission.summary import apply_summary_returns
 from app.submission.taxbills import apply_tax_returns
 from app.submission.waybills import apply_waybill_returns
@@ -68,7 +70,7 @@ D = Declaration
 FILES_PER_CHUNK = 200
 # Returns that update their own table (waybills, tax bills), not a declaration's status.
 _OWN_TABLES = frozenset({"CEB512", "CEB514", "CEB506", *TAX_KINDS, *DOCUMENT_KINDS,
-                         *SUMMARY_KINDS})
+                         *SUMMARY_KINDS, *TALLY_KINDS})
 log = logging.getLogger(__name__)
 
 
@@ -247,6 +249,8 @@ def _process_chunk(sessions: sessionmaker[Session], actor: Actor,
                     session, [r for r in all_returns if r.kind in DOCUMENT_KINDS], seen))
                 plan.outcomes.extend(apply_summary_returns(
                     session, [r for r in all_returns if r.kind in SUMMARY_KINDS], seen))
+                plan.outcomes.extend(apply_tally_returns(
+                    session, [r for r in all_returns if r.kind in TALLY_KINDS], seen))
                 plan.outcomes.extend(apply_status_returns(
                     session, [r for r in all_returns if r.kind == "CEB514"], seen))
                 plan.outcomes.extend(apply_tax_returns(

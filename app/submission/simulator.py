@@ -15,7 +15,8 @@ Each `run_once()` is one "tick" of customs:
   (-504012) or the seeded `reject_rate` refuses it (100); an inventory whose waybill was
   refused fails the three-document match (-621002);
 - the export chain (CEB505 waybill, CEB507 arrival, CEB607 master-bill list, CEB509
-  departure) is answered as app.submission.simulator_export describes;
+  departure, CEB215 return tally, CEB701 summary) is answered as
+  app.submission.simulator_export describes;
 - a released import parcel gets its electronic tax bill (CEB816: the CBEC comprehensive tax on
   the shipped HS rates; a seeded `tax_mismatch_rate` share valued 10 % higher, as customs
   revaluing the goods), summarised for payment (CEB818 status 2) the tick after;
@@ -53,6 +54,7 @@ from app.submission.simulator_export import (
     EXPORT_ROOTS,
     answer_document,
     answer_summary,
+    answer_tally,
     read_parts,
 )
 from app.submission.simulator_tax import tax_bill
@@ -128,7 +130,8 @@ class CustomsSimulator:
         base = (self._now or datetime.now()) + timedelta(seconds=state["tick"])
         out: dict[str, list[dict[str, Any]]] = {
             k: [] for k in ("CEB622", "CEB604", "CEB624", "CEB626", "CEB512", "CEB514",
-                            "CEB506", "CEB508", "CEB608", "CEB510", "CEB702", "CEB606", "CEB214")}
+                            "CEB506", "CEB508", "CEB608", "CEB510", "CEB702", "CEB606", "CEB214",
+                            "CEB216")}
         results: list[dict[str, Any]] = []  # CEB792 summary results
         files = 0
         taken = 0
@@ -168,6 +171,11 @@ class CustomsSimulator:
                     out[kind].extend(answers)
                     if summary is not None:
                         results.append(summary)
+                continue
+            if kind == "CEB216":
+                for head in invs:
+                    out[kind].extend(answer_tally(head, state, rng, base, self.reject_rate,
+                                                  _pre_no(base, rng)))
                 continue
             if kind in DOCUMENT_RECEIPTS:
                 for head in invs:

@@ -5,6 +5,8 @@
   it lists, else refused (100); the seeded `reject_rate` refuses some too;
 - a master-bill list (CEB607) is approved only when every inventory it lists was released;
 - a departure report (CEB509) only when every parcel it lists is on an approved master bill;
+- a return tally (CEB215) is approved (CEB216 2 then 399) when customs approved the return
+  application (CEB213) of the inventory it names, else refused (100);
 - a monthly summary application (CEB701) is approved (CEB702 2, then 399 with its sumNo) when
   every inventory it lists was released, and its result (CEB792: the customs declaration it
   became) follows in the same tick.
@@ -29,6 +31,7 @@ EXPORT_ROOTS: dict[str, tuple[str, str | None, str]] = {
     "CEB607Message": ("WayBill", "WayBillHead", "CEB608"),
     "CEB509Message": ("Departure", "DepartureHead", "CEB510"),
     "CEB701Message": ("SummaryApply", "SummaryApplyHead", "CEB702"),
+    "CEB215Message": ("InvtRefundDetail", None, "CEB216"),
 }
 DOCUMENT_RECEIPTS = frozenset({"CEB508", "CEB608", "CEB510"})
 _LIST = {"Arrival": "ArrivalList", "WayBill": "WayBillList", "Departure": "DepartureList",
@@ -86,6 +89,31 @@ def answer_document(kind: str, head: dict[str, Any], state: dict[str, Any],
              "msgSeqNo": head.get("msgSeqNo", "1"), "returnStatus": code,
              "returnTime": return_time(base + timedelta(milliseconds=300 + n)),
              "returnInfo": info} for n, (code, info) in enumerate(steps)]
+
+
+def answer_tally(head: dict[str, Any], state: dict[str, Any], rng: random.Random,
+                 base: datetime, reject_rate: float, pre_no: str) -> list[dict[str, Any]]:
+    """CEB216 returns for one returned parcel tallied in (CEB215)."""
+    number = head.get("invtNo", "")
+    inv = next((i for i in state["inventories"].values()
+                if i.get("kind") == "CEB604" and number and i.get("invtNo") == number), None)
+    tallied = state.setdefault("tallied", {})
+    if inv is None or not inv.get("returned"):
+        verdict = ("100", f"退货申请单不存在或未审结[{number or head.get('logisticsNo', '')}]")
+    elif tallied.get(number):
+        verdict = ("100", "已经理货,请勿重复申报")
+    elif rng.random() < reject_rate:
+        verdict = ("100", "海关退单[理货信息不符]")
+    else:
+        verdict = ("399", "海关审结")
+        tallied[number] = True
+    return [{"guid": head.get("guid", ""), "operatorCode": head.get("operatorCode", ""),
+             "logisticsCode": head.get("logisticsCode", ""),
+             "logisticsNo": head.get("logisticsNo", ""), "coElNo": head.get("coElNo", ""),
+             "preNo": pre_no, "returnStatus": code,
+             "returnTime": return_time(base + timedelta(milliseconds=950 + n)),
+             "returnInfo": info}
+            for n, (code, info) in enumerate((("2", "电子口岸申报中"), verdict))]
 
 
 def answer_summary(head: dict[str, Any], state: dict[str, Any], rng: random.Random,

@@ -2,13 +2,25 @@
 (CEB702) and the summary result (CEB792 汇总结果单).
 
 An exporter summarises its released and departed B2C export inventories of a month into
-customs declarations (for settlement and the tax refund). Following the spec (§2.21) and the
-9610 summary rule, inventories are summarised together only when they share the exporter
-(收发货人 ebcCode), the declaring customs (customsCode), the port of exit (portCode), the
-destination country (country), the currency, the supervised site (loctNo) and the declaring
-agent; summaryFlag 1 (by exporter alone), itemNameFlag 0 (customs groups the goods by their
-comprehensive classification). The month is the inventories' declaration month (appTime).
-An inventory goes into one summary only, unless customs refused that summary.
+customs declarations (for settlement and the tax refund). Which inventories go together, and
+where each rule comes from (spec 202205, docs/submission.md "Monthly summary"):
+- only inventories declared for summary, statisticsFlag B (汇总申报; §2.11.4, CEB603 head:
+  A 简化申报 is "清单核放、汇总统计" — no declaration is summarised from it);
+- one application per declaring customs (customsCode 申报地海关代码), declaring agent
+  (agentCode 申报单位, also the declaration's declAgentCode 报关单位), exporter (ebcCode
+  收发货人) and supervised site (loctNo 监管场所, "同一申报地海关下有多个监管场所需要填写区分")
+  — the head of the application holds one of each (§2.21.4, table 2-73);
+- summaryFlag 2 (按收发货人和生产销售单位汇总): split by the producer (ownerCode) too, as the
+  summary declaration names one 生产销售单位 (table 2-73 summaryFlag);
+- customs turns each application into one export declaration (CEB792 declSeqNo "一一对应报关单",
+  §2.23.4, table 2-80), so inventories that cannot share a declaration head are split:
+  trade mode (tradeMode 监管方式 9610/1210…), transport mode (trafMode), destination country
+  (country 运抵国) and port of exit (portCode 出境关别) — the head fields of the CEB603 the
+  declaration takes over (§2.11.4). Currency and HS code are per goods line (表体): customs
+  merges the lines by them (itemNameFlag 0: by comprehensive classification); they do not
+  split an application.
+The month is the inventories' declaration month (appTime). An inventory goes into one summary
+only, unless customs refused that summary.
 """
 
 from __future__ import annotations
@@ -45,10 +57,11 @@ from app.submission.receipts import ReceiptReturn
 
 D = Declaration
 S_ = SummaryApplication
-SUMMARY_FLAG = "1"  # by exporter alone
+SUMMARY_FLAG = "2"  # by exporter and producer (ownerCode is in GROUP_FIELDS)
+SUMMARISED = "B"  # statisticsFlag of the inventories summarised (汇总申报)
 ITEM_NAME_FLAG = "0"  # goods grouped by customs' comprehensive classification
-GROUP_FIELDS = ("ebcCode", "customsCode", "portCode", "country", "currency", "loctNo",
-                "agentCode")
+GROUP_FIELDS = ("ebcCode", "ownerCode", "customsCode", "agentCode", "loctNo", "tradeMode",
+                "trafMode", "country", "portCode")
 STATE_LABELS: dict[str, str] = {SENT: N_("Sent"), ACCEPTED: N_("Accepted"),
                                 REJECTED: N_("Refused")}
 
@@ -94,14 +107,15 @@ def _month(text: str) -> str:
 
 def summary_candidates(session: Session, month: str, ebc_code: str | None = None
                        ) -> list[dict[str, Any]]:
-    """Released and departed export inventories declared in `month` (YYYY-MM), with an
-    inventory number, in no summary customs has not refused."""
+    """Released and departed export inventories declared for summary (statisticsFlag B) in
+    `month` (YYYY-MM), with an inventory number, in no summary customs has not refused."""
     stamp = _month(month).replace("-", "")
     taken = (select(SummaryInventory.declaration_id)
              .join(S_, S_.id == SummaryInventory.summary_id).where(S_.status != REJECTED))
     cols = [getattr(D, n) for n in (*GROUP_FIELDS, "ebcName", "agentName", "invtNo")]
     q = (select(D.id, *cols)
          .where(D.ieFlag == "E", D.status.in_(sorted(RELEASED)),
+                D.statisticsFlag == SUMMARISED,
                 D.export_stage == ExportStage.DEPARTED.value, D.invtNo.is_not(None),
                 D.appTime.like(f"{stamp}%"), D.id.not_in(taken))
          .order_by(D.id))
@@ -122,8 +136,9 @@ def apply_for_summary(session: Session, actor: Actor, month: str,
     found = summary_candidates(session, month, ebc_code)
     if not found:
         raise ConflictError(
-            N_("No released and departed export inventories of {month} are left to "
-               "summarise{ebc}."), month=month, ebc=f" ({ebc_code})" if ebc_code else "")
+            N_("No released and departed export inventories of {month} declared for summary "
+               "(statisticsFlag B) are left to summarise{ebc}."), month=month,
+            ebc=f" ({ebc_code})" if ebc_code else "")
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for inv in found:
         groups.setdefault(tuple(inv[f] for f in GROUP_FIELDS), []).append(inv)

@@ -44,6 +44,7 @@ from app.station.scale import ScaleMonitor, ScaleSettings
 from app.station.weighing import Tolerance, kg_text, release_hold
 from ui import file_dialogs
 from ui.context import GuiContext
+from ui.station.arrival_dialog import SiteArrivalDialog
 from ui.workers import JobHandle, run_job
 from ui.workspace.scan_parts import (
     OUTCOME_COLOURS,
@@ -194,13 +195,19 @@ class StationWindow(QDialog):
         self.release_button.setEnabled(self.ctx.actor.can(Permission.ACKNOWLEDGE))
         self.manifest_button = QPushButton(self.tr("Bag manifest…"), self)
         self.manifest_button.setObjectName("station_bag_manifest")
-        for button in (self.close_bag_button, self.manifest_button, self.release_button):
+        self.arrival_button = QPushButton(self.tr("Export arrival…"), self)
+        self.arrival_button.setObjectName("station_export_arrival")
+        self.arrival_button.setToolTip(self.tr("Scan an export batch's parcels in at the site; "
+                                               "the arrival report (CEB507) follows."))
+        for button in (self.close_bag_button, self.manifest_button, self.release_button,
+                       self.arrival_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             bar.addWidget(button)
         layout.addLayout(bar)
         self.tally: dict[str, int] = {"ok": 0, "held": 0, "problem": 0, "unknown": 0,
                                       "bagged": 0}
         self.last_held: int | None = None
+        self.arrival: SiteArrivalDialog | None = None
 
     def _connect_signals(self) -> None:
         self.scan_edit.returnPressed.connect(self._on_scan_edit_return_pressed)
@@ -208,6 +215,7 @@ class StationWindow(QDialog):
         self.close_bag_button.clicked.connect(self._on_close_bag_button_clicked)
         self.release_button.clicked.connect(self._on_release_button_clicked)
         self.manifest_button.clicked.connect(self._on_manifest_button_clicked)
+        self.arrival_button.clicked.connect(self._on_arrival_button_clicked)
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -465,6 +473,20 @@ class StationWindow(QDialog):
         self.detail.setText(self.tr("Declaration {id} released").format(id=decl))
         self.scan_edit.setFocus()
         return True
+
+    def open_arrival(self) -> SiteArrivalDialog:
+        """The export arrival scanning (a window of its own beside the station)."""
+        if self.arrival is None or not self.arrival.isVisible():
+            self.arrival = SiteArrivalDialog(self.ctx, self, station=self.cycle.station)
+            self.arrival.setModal(False)
+        else:
+            self.arrival.refresh_batches()
+        self.arrival.show()
+        self.arrival.raise_()
+        return self.arrival
+
+    def _on_arrival_button_clicked(self) -> None:
+        self.open_arrival()
 
     def _on_release_button_clicked(self) -> None:
         self.release()

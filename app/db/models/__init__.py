@@ -30,7 +30,13 @@ if TYPE_CHECKING:
     from app.db.models.base import NAMING_CONVENTION, Base, TimestampMixin
     from app.db.models.catalogue import CatalogueEntry
     from app.db.models.declarations import Declaration, DeclarationItem, Problem
-    from app.db.models.export import ExportDocument, SummaryApplication, SummaryInventory
+    from app.db.models.export import (
+        ExportDocument,
+        ReturnTally,
+        SiteArrival,
+        SummaryApplication,
+        SummaryInventory,
+    )
     from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
     from app.db.models.labels import RouteCode
     from app.db.models.lifecycle import LifecycleRequest, TaxBill, Waybill
@@ -58,7 +64,8 @@ MODULE_OF: dict[str, str] = {
     **dict.fromkeys(("NAMING_CONVENTION", "TimestampMixin"), "base"),
     "CatalogueEntry": "catalogue",
     **dict.fromkeys(("Declaration", "DeclarationItem", "Problem"), "declarations"),
-    **dict.fromkeys(("ExportDocument", "SummaryApplication", "SummaryInventory"), "export"),
+    **dict.fromkeys(("ExportDocument", "ReturnTally", "SiteArrival", "SummaryApplication",
+                     "SummaryInventory"), "export"),
     **dict.fromkeys(("ImportJob", "ImportRowError", "MappingProfile"), "intake"),
     "RouteCode": "labels",
     **dict.fromkeys(("LifecycleRequest", "TaxBill", "Waybill"), "lifecycle"),
@@ -113,9 +120,11 @@ __all__ = [
     "RefEdition",
     "RefEditionHs",
     "RefEditionListEntry",
+    "ReturnTally",
     "RouteCode",
     "SavedView",
     "Setting",
+    "SiteArrival",
     "SummaryApplication",
     "SummaryInventory",
     "TaxBill",

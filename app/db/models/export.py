@@ -4,10 +4,13 @@ application (CEB701) with customs' result (CEB792)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.models.base import Base, TimestampMixin
+from app.db.types import UTCDateTime, utcnow
 
 
 class ExportDocument(TimestampMixin, Base):
@@ -83,3 +86,42 @@ class SummaryInventory(Base):
         ForeignKey("summary_applications.id", ondelete="CASCADE"), primary_key=True)
     declaration_id: Mapped[int] = mapped_column(
         ForeignKey("declarations.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class ReturnTally(TimestampMixin, Base):
+    """One returned export parcel tallied in at the supervised site (CEB215 退货理货明细单)
+    and customs' answer (CEB216): sent → accepted | rejected, moved only forward by receipts
+    in returnTime order. A refused tally may be sent again under a new `cop_no` (coElNo)."""
+
+    __tablename__ = "return_tallies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(
+        ForeignKey("declarations.id", ondelete="CASCADE"), nullable=False, index=True)
+    cop_no: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)  # coElNo
+    logistics_no: Mapped[str] = mapped_column(String(80), nullable=False)
+    guid: Mapped[str] = mapped_column(String(36), nullable=False)
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbound_messages.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="sent")
+    location: Mapped[str | None] = mapped_column(String(250))
+    pre_no: Mapped[str | None] = mapped_column(String(18))
+    return_status: Mapped[str | None] = mapped_column(String(10))
+    return_time: Mapped[str | None] = mapped_column(String(17))
+    return_info: Mapped[str | None] = mapped_column(String(1000))
+    requested_by: Mapped[str | None] = mapped_column(String(60))
+
+
+class SiteArrival(Base):
+    """An export parcel scanned in at the supervised site (the station's arrival scan): the
+    parcels of a batch scanned so far, before its arrival report (CEB507) is sent."""
+
+    __tablename__ = "site_arrivals"
+
+    declaration_id: Mapped[int] = mapped_column(
+        ForeignKey("declarations.id", ondelete="CASCADE"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE"), nullable=False, index=True)
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    scanned_by: Mapped[str] = mapped_column(String(60), nullable=False)
+    station: Mapped[str | None] = mapped_column(String(60))

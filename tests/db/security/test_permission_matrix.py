@@ -71,6 +71,7 @@ from app.services import (
     views,
 )
 from app.services.queries import GRID_BY_KEY, DeclarationFilter
+from app.station import arrival as station_arrival
 from app.station import bag_manifest as station_bag_manifest
 from app.station import bags as station_bags
 from app.station import output as station_output
@@ -85,6 +86,7 @@ from app.submission import (
     lifecycle,
     outbound,
     receipts_job,
+    return_tally,
     summary,
 )
 from app.submission.exchange import ExchangeFolderTransport
@@ -325,6 +327,22 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
                                                          _transfer(e))),
     "submission.summary.list_summaries": (
         P.VIEW, lambda e, a: summary.list_summaries(e.session, a)),
+    "submission.return_tally.tally_returns": (
+        P.SUBMIT, lambda e, a: return_tally.tally_returns(e.session, a, [e.decl_id],
+                                                          _transfer(e))),
+    "submission.return_tally.list_tallies": (
+        P.VIEW, lambda e, a: return_tally.list_tallies(e.session, a)),
+    "station.arrival.arrival_batches": (
+        P.VIEW, lambda e, a: station_arrival.arrival_batches(e.session, a)),
+    "station.arrival.arrival_progress": (
+        P.VIEW, lambda e, a: station_arrival.arrival_progress(e.session, a, _open_batch(e))),
+    "station.arrival.scan_parcel": (
+        P.SUBMIT, lambda e, a: station_arrival.scan_parcel(e.session, a, _submitted_batch(e),
+                                                           "EMS1", _transfer(e))),
+    "station.arrival.confirm_arrival": (
+        P.SUBMIT, lambda e, a: station_arrival.confirm_arrival(e.session, a,
+                                                               _submitted_batch(e),
+                                                               _transfer(e))),
     "submission.lifecycle._request[cancel]": (
         P.REOPEN, lambda e, a: lifecycle.request_cancellation(
             e.session, a, [e.decl_id], "lost", _transfer(e))),

@@ -1,6 +1,7 @@
-"""The export chain in the training database: an export batch's waybills, inventories, arrival,
-master-bill list and departure, answered by the training customs, until every parcel departed;
-every message valid against the official export schema."""
+"""The export chain in the training database: an export batch's waybills, inventories, arrival
+(scanned in at the site), master-bill list and departure, answered by the training customs,
+until every parcel departed; its monthly summary with the CEB792 result; a return and its
+tally; every message valid against the official export schema."""
 
 from __future__ import annotations
 
@@ -13,11 +14,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli import main
-from app.db.models import Declaration, ExportDocument, InboundReceipt, OutboundMessage, Waybill
+from app.db.models import (
+    Declaration,
+    ExportDocument,
+    InboundReceipt,
+    OutboundMessage,
+    ReturnTally,
+    Waybill,
+)
 from app.domain.errors import ConflictError, PermissionDeniedError, ValidationError
 from app.security.context import Actor, Role
 from app.services import settings as settings_service
-from app.submission import batches, export_flow, lifecycle, outbound, summary, xsd
+from app.station import arrival
+from app.submission import batches, export_flow, lifecycle, outbound, return_tally, summary, xsd
 from app.submission.exchange import ExchangeFolderTransport
 from app.submission.receipts_job import process_inbox
 from app.submission.simulator import CustomsSimulator
@@ -29,8 +38,9 @@ WHEN = datetime(2026, 11, 25, 9)
 
 def _export_batch(sessions: sessionmaker[Session], actor: Actor, count: int = 6) -> str:
     with sessions() as s, s.begin():
-        ids = [make_declaration(s, status="ready", **EXPORT_HEAD, copNo=f"EXP{n:05d}")
-               for n in range(count)]
+        # Declared for the monthly summary (statisticsFlag B, 汇总申报).
+        ids = [make_declaration(s, status="ready", **{**EXPORT_HEAD, "statisticsFlag": "B"},
+                                copNo=f"EXP{n:05d}") for n in range(count)]
         settings_service.set_settings(s, actor, {"operatorCode": "5141980001",
                                                  "operatorName": "白云机场跨境电商监管中心"})
         return batches.create_batch(s, actor, ids=ids, transport=batches.TransportData(
@@ -80,7 +90,7 @@ class _Customs:
                 return
 
 
-def test_export_batch_goes_from_import_to_departed(
+def test_export_batch_goes_from_import_to_departed_summary_and_return(
         sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
         broker: dict[str, str], db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     batch_no = _export_batch(sessions, actor)
@@ -99,7 +109,15 @@ def test_export_batch_goes_from_import_to_departed(
     with sessions() as s:
         assert set(s.execute(select(Waybill.status)).scalars()) == {"accepted"}
         assert set(s.execute(select(Declaration.status)).scalars()) == {"released"}
-    _step(sessions, actor, exchange, "arrival", batch_no)
+    # The parcels are scanned in at the site; the last scan records the arrival report.
+    with sessions() as s:
+        waybill_nos = list(s.execute(select(Declaration.logisticsNo)).scalars())
+    with sessions() as s, s.begin():
+        site = settings_service.all_settings(s)  # with the site operator
+        scans = [arrival.scan_parcel(s, actor, batch_no, str(n), site) for n in waybill_nos]
+    assert [x.outcome for x in scans] == ["arrived"] * 6
+    assert scans[-1].report is not None and scans[-1].report.parcels == 6
+    outbound.deliver_pending(sessions, actor, exchange)
     customs.settle()
     assert _stages(sessions) == {"arrived"}
     _step(sessions, actor, exchange, "manifest", batch_no)
@@ -140,8 +158,26 @@ def test_export_batch_goes_from_import_to_departed(
             summary.apply_for_summary(s, actor, month, broker)
     assert row.status == "accepted" and row.sum_no and row.pre_no
     assert row.entry_id and row.decl_seq_no and row.dec_state == "10"
-    assert _all_valid(sessions) == ["CEB505Message", "CEB507Message", "CEB509Message",
-                                    "CEB603Message", "CEB607Message", "CEB701Message"]
+    # A buyer abroad sends one parcel back: the return (CEB213) and, once it is back at the
+    # site, its tally (CEB215), both answered by customs.
+    with sessions() as s:
+        returned = s.execute(select(Declaration.id).order_by(Declaration.id)).scalars().first()
+    assert returned
+    with sessions() as s, s.begin():
+        lifecycle.request_return(s, Actor("wang.sup", Role.SUPERVISOR), [returned], "买家退货",
+                                 broker)
+    outbound.deliver_pending(sessions, actor, exchange)
+    customs.settle()
+    with sessions() as s, s.begin():
+        return_tally.tally_returns(s, actor, [returned], settings_service.all_settings(s))
+    outbound.deliver_pending(sessions, actor, exchange)
+    customs.settle()
+    with sessions() as s:
+        assert s.get(Declaration, returned).status == "returned"  # type: ignore[union-attr]
+        assert s.execute(select(ReturnTally.status)).scalar_one() == "accepted"
+    assert _all_valid(sessions) == ["CEB213Message", "CEB215Message", "CEB505Message",
+                                    "CEB507Message", "CEB509Message", "CEB603Message",
+                                    "CEB607Message", "CEB701Message"]
 
 
 def test_refused_arrival_is_sent_again_and_stages_never_go_back(

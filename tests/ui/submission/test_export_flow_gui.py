@@ -45,8 +45,8 @@ def ctx(db_url: str, sessions: sessionmaker[Session], actor: Actor,
         exchange: ExchangeFolderTransport) -> Iterator[GuiContext]:
     with sessions() as s, s.begin():
         settings_service.set_settings(s, actor, {**BROKER, "exchangeDir": str(exchange.root)})
-        ids = [make_declaration(s, status="ready", **EXPORT_HEAD, copNo=f"EXP{n:05d}")
-               for n in range(3)]
+        ids = [make_declaration(s, status="ready", **{**EXPORT_HEAD, "statisticsFlag": "B"},
+                                copNo=f"EXP{n:05d}") for n in range(3)]
         make_declaration(s, status="ready")  # an import parcel: no export stage
         batches.create_batch(s, actor, ids=ids, transport=batches.TransportData(
             billNo="784-12345675", trafMode="5", trafNo="CZ3102", voyageNo="CZ3102"))
