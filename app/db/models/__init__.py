@@ -23,6 +23,7 @@ from app.db.models.intake import ImportJob, ImportRowError, MappingProfile
 from app.db.models.labels import RouteCode
 from app.db.models.lifecycle import LifecycleRequest, TaxBill, Waybill
 from app.db.models.reference import (
+    DataRevision,
     PositiveListEntry,
     RefEdition,
     RefEditionHs,
@@ -47,6 +48,7 @@ __all__ = [
     "Batch",
     "BatchRule",
     "CatalogueEntry",
+    "DataRevision",
     "Declaration",
     "DeclarationItem",
     "ExportDocument",

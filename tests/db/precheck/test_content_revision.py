@@ -141,3 +141,43 @@ def test_bulk_edit_is_seen_by_the_next_check(session: Session, actor: Actor) -> 
     assert "PHONE" in set(session.execute(
         select(Problem.code).where(Problem.declaration_id == ids[0])).scalars())
     assert revs[0] > 0 and revs[2] == 0
+
+
+def test_every_reference_table_write_replaces_the_reference_token(session: Session) -> None:
+    from sqlalchemy import text
+
+    from app.reference.cache import reference_token
+
+    seen = {reference_token(session)}
+    for statement in (
+            "UPDATE ref_codes SET name_en = 'x' WHERE kind = 'country' AND code = '116'",
+            "UPDATE hs_codes SET vat_rate = 1 WHERE code = '1901101000'",
+            "INSERT INTO positive_list (code, note) VALUES ('1901101000', 'n')",
+            "DELETE FROM positive_list",
+            "INSERT INTO ref_editions (id, table_name, name, loaded_at, file_name, sha256, rows,"
+            " added, removed, changed) VALUES (99, 'hs', 'e', '2026-01-01', 'f', 's', 0, 0, 0,"
+            " 0)",
+            "INSERT INTO ref_edition_hs (edition_id, code, name_zh, unit1) VALUES (99, "
+            "'1901101000', 'n', '035')",
+            "INSERT INTO ref_edition_list (edition_id, code) VALUES (99, '1901101000')"):
+        session.execute(text(statement))
+        token = reference_token(session)
+        assert token not in seen, statement
+        seen.add(token)
+
+
+def test_a_tariff_change_is_seen_by_the_next_check_of_one_declaration(
+        session: Session, actor: Actor) -> None:
+    """The stored reference tables are kept between checks while their token holds; a rate
+    changed in the database (any way) reaches the very next check."""
+    decl_id = _checked(session, actor)
+    tax = session.scalar(select(D.tax_estimate).where(D.id == decl_id))
+    session.execute(update(It).where(It.declaration_id == decl_id).values(note="x"))
+    check_declarations(session, actor, [decl_id], today=TODAY)  # kept tables, same tax
+    assert session.scalar(select(D.tax_estimate).where(D.id == decl_id)) == tax
+    from app.db.models import HsCode
+
+    session.execute(update(HsCode).where(HsCode.code == "1901101000")
+                    .values(vat_rate=Decimal("0.09")))
+    check_declarations(session, actor, [decl_id], today=TODAY)
+    assert session.scalar(select(D.tax_estimate).where(D.id == decl_id)) != tax
