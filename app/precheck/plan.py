@@ -11,11 +11,11 @@ declarations checked (app.precheck.records).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import Connection, event, func, select
 from sqlalchemy.orm import Session, object_session
 
 from app.db.driversql import fetchall
@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     from app.precheck.service import _Contexts
 
 D = Declaration
-_LIGHT = (D.id, D.status, D.declTime, D.buyerIdNumber, D.content_rev, D.check_fingerprint,
-          D.error_count)
+_PAGE = 50_000  # light rows read at once (a million at once would hold ~300 MB)
+_LIGHT: tuple[Any, ...] = (D.id, D.status, D.declTime, D.buyerIdNumber, D.content_rev,
+                           D.check_fingerprint, D.error_count)
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,8 @@ def plan_checks(session: Session, ids: Sequence[int] | None, contexts: _Contexts
     keys: dict[Any, bytes] = {}  # declaration date → run key of the editions in force
     to_check: list[int] = []
     skipped: dict[int, int] = {}
-    if ids is None:
-        parts: list[Any] = [select(*_LIGHT).order_by(D.id)]
-    else:
-        wanted = sorted(set(ids))
-        parts = [select(*_LIGHT).where(D.id.in_(wanted[i:i + IN_CHUNK])).order_by(D.id)
-                 for i in range(0, len(wanted), IN_CHUNK)]
-    for stmt in parts:
-        for decl_id, status, decl_time, buyer, rev, stored, errors in fetchall(conn, stmt):
+    for rows in _light_rows(conn, ids):
+        for decl_id, status, decl_time, buyer, rev, stored, errors in rows:
             if stored is not None:
                 key = keys.get(decl_time)
                 if key is None:
@@ -77,6 +72,23 @@ def plan_checks(session: Session, ids: Sequence[int] | None, contexts: _Contexts
     if ids is None and not skipped:
         return Plan(None, {}, total)  # every declaration: read in id ranges
     return Plan(to_check, skipped, total)
+
+
+def _light_rows(conn: Connection, ids: Sequence[int] | None) -> Iterator[list[Any]]:
+    """The light columns of `ids` (None: every declaration), a page at a time in id order."""
+    if ids is None:
+        last = 0
+        while True:
+            rows = fetchall(conn, select(*_LIGHT).where(D.id > last).order_by(D.id)
+                            .limit(_PAGE))
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
+    wanted = sorted(set(ids))
+    for i in range(0, len(wanted), IN_CHUNK):
+        yield fetchall(conn, select(*_LIGHT).where(D.id.in_(wanted[i:i + IN_CHUNK]))
+                       .order_by(D.id))
 
 
 # --- cross-record partners of an edit ----------------------------------------------------

@@ -71,7 +71,7 @@ def _copy_block(conn: object, k: int) -> None:
         f"WHERE declaration_id <= {BLOCK}"))
 
 
-def _unique(heads: list[dict[str, Any]], seen: set[object]) -> None:
+def unique_numbers(heads: list[dict[str, Any]], seen: set[object]) -> None:
     """The demo generator may repeat a waybill number in 100k parcels (random S10 serials);
     the database keeps active ones unique, so a repeat gets a suffix."""
     for n, head in enumerate(heads):
@@ -92,7 +92,7 @@ def _build(path: Path, n: int) -> None:
         for k in range(0, min(n, BLOCK), 50_000):  # as bench.cases.reports builds its data
             heads, items = generate(50_000, k + 1, refs, {},
                                     start=START + timedelta(minutes=7 * k))
-            _unique(heads, seen)
+            unique_numbers(heads, seen)
             insert_declarations(s, heads, items)
             del heads, items
     with Session(engine) as s, s.begin():
