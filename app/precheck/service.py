@@ -137,7 +137,7 @@ def check_declarations(
     derived: dict[str, int] = {}  # legal quantities filled, by method
     # Records, their Decimals and problems hold no cycles, but allocating them set off
     # hundreds of collections that scanned them all (about 8 % of a run).
-    workers = workers_for(total)
+    workers = workers_for(total - len(plan.skipped))  # only the declarations to check
     pool = RulePool(ctx, workers) if workers else None
     in_flight: deque[tuple[list[dict[str, Any]], Future[list[CheckResult]] | None, set[int],
                            dict[int, int], bool]] = deque()
