@@ -21,6 +21,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.submission",
     "bench.cases.reports",
     "bench.cases.precheck",
+    "bench.cases.recheck",
     "bench.cases.intake",
     "bench.cases.printing",
     "bench.cases.grid",

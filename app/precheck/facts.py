@@ -66,16 +66,17 @@ def annual_used(session: Session, ids: Sequence[int] | None) -> dict[int, Decima
     counted = D.status.not_in(NOT_IN_QUOTA)
     value = (func.coalesce(goods, 0) + func.coalesce(_raw(D.freight), 0)
              + func.coalesce(_raw(D.insuredFee), 0))
-    base = [D.buyerIdNumber.in_(repeat_buyers), func.coalesce(D.ieFlag, "I") == "I"]
+    imports = func.coalesce(D.ieFlag, "I") == "I"
     result: dict[int, Decimal] = {}
     chunks: list[Sequence[int] | None] = (
         [None] if ids is None else
         [list(ids)[i:i + IN_CHUNK] for i in range(0, len(ids), IN_CHUNK)])
     for part in chunks:
-        scope = list(base)
-        if part is not None:  # only the buyers of these declarations
+        if part is None:
+            scope = [D.buyerIdNumber.in_(repeat_buyers), imports]
+        else:  # only the buyers of these declarations (their index entries), nothing else
             buyers = select(D.buyerIdNumber).where(D.id.in_(list(part))).scalar_subquery()
-            scope.append(D.buyerIdNumber.in_(buyers))
+            scope = [D.buyerIdNumber.in_(buyers), imports]
         vals = (select(D.id.label("id"), D.buyerIdNumber.label("buyer"), _year().label("yr"),
                        case((counted, value), else_=literal(0)).label("counted_value"))
                 .where(*scope).subquery())
@@ -91,10 +92,13 @@ def annual_used(session: Session, ids: Sequence[int] | None) -> dict[int, Decima
     return result
 
 
+_OTHER = aliased(D)  # built once: adapting a fresh alias's columns costs more than the query
+
+
 def duplicates(session: Session, ids: Sequence[int] | None,
                keys: Sequence[str]) -> dict[int, tuple[int, ...]]:
     """Other active declarations sharing the values of the head fields `keys`."""
-    other = aliased(D)
+    other = _OTHER
     conds = [getattr(other, k) == getattr(D, k) for k in keys]
     conds += [getattr(D, k).is_not(None) for k in keys]
     found: dict[int, list[int]] = defaultdict(list)

@@ -64,10 +64,11 @@ def settings_version(session: Session) -> bytes:
     return _digest(repr([(k, v) for k, v in rows if k not in UNRELATED_SETTINGS]).encode())
 
 
-def run_key(session: Session, ctx: CheckContext) -> bytes:
-    """The part of every fingerprint shared by a whole run."""
+def run_key(session: Session, ctx: CheckContext, ref_version: bytes | None = None) -> bytes:
+    """The part of every fingerprint shared by a whole run (`ref_version`: the
+    reference_version of ctx.ref, when already known)."""
     return _digest(repr((
-        RULES_VERSION, reference_version(ctx.ref), settings_version(session),
+        RULES_VERSION, ref_version or reference_version(ctx.ref), settings_version(session),
         sorted((t.term, t.category_zh, t.category_en) for t in ctx.restricted),
         str(ctx.single_limit), str(ctx.annual_limit),
     )).encode())

@@ -40,13 +40,20 @@ from app.domain.status import EDITABLE_STATUSES, DeclarationStatus
 from app.i18n import Message
 from app.jobs.base import CancelToken, Progress, cyclic_gc_paused, no_progress
 from app.precheck.facts import gather_facts
-from app.precheck.fingerprint import day_text, fingerprint, revision_token, run_key, today_token
+from app.precheck.fingerprint import (
+    day_text,
+    fingerprint,
+    reference_version,
+    revision_token,
+    run_key,
+    today_token,
+)
 from app.precheck.messages import params_to_json, revive
 from app.precheck.plan import plan_checks
 from app.precheck.pool import RulePool, workers_for
 from app.precheck.records import HEAD_NAMES, IN_CHUNK, Rows, iter_record_chunks
+from app.reference.cache import kept_reference
 from app.reference.inforce import EditionKey, EditionsInForce, day_of
-from app.reference.store import reference_from_db
 from app.reference.tables import ReferenceTables
 from app.rules.coderules import derive_legal_fills
 from app.rules.context import CheckContext, shipped_restricted_terms
@@ -130,7 +137,7 @@ def check_declarations(
     derived: dict[str, int] = {}  # legal quantities filled, by method
     # Records, their Decimals and problems hold no cycles, but allocating them set off
     # hundreds of collections that scanned them all (about 8 % of a run).
-    workers = workers_for(total)
+    workers = workers_for(total - len(plan.skipped))  # only the declarations to check
     pool = RulePool(ctx, workers) if workers else None
     in_flight: deque[tuple[list[dict[str, Any]], Future[list[CheckResult]] | None, set[int],
                            dict[int, int], bool]] = deque()
@@ -233,8 +240,13 @@ class _Contexts:
     def __init__(self, session: Session, ref: ReferenceTables | None,
                  template: CheckContext) -> None:
         self._session, self._template = session, template
-        self._stored: ReferenceTables | None = ref
-        self._editions = None if ref is not None else EditionsInForce(session, self.stored)
+        # The tables as stored, kept between runs while the reference token is the same.
+        kept = kept_reference(session) if ref is None else None
+        self._stored: ReferenceTables = kept.stored if kept is not None \
+            else ref or _EMPTY_REF
+        self._editions = None if kept is None else EditionsInForce(
+            session, self.stored, tables=kept.tables)
+        self._versions: dict[EditionKey | None, bytes] = {} if kept is None else kept.versions
         self._contexts: dict[EditionKey | None, CheckContext] = {}
         self._keys: dict[EditionKey | None, bytes] = {}
         self.today = template.today
@@ -242,8 +254,6 @@ class _Contexts:
         self.default = self.get(self.default_key)
 
     def stored(self) -> ReferenceTables:
-        if self._stored is None:
-            self._stored = reference_from_db(self._session)
         return self._stored
 
     def key_of(self, decl_time: object) -> EditionKey | None:
@@ -262,7 +272,11 @@ class _Contexts:
     def run_key(self, key: EditionKey | None) -> bytes:
         found = self._keys.get(key)
         if found is None:
-            found = self._keys[key] = run_key(self._session, self.get(key))
+            ctx = self.get(key)
+            version = self._versions.get(key)
+            if version is None:
+                version = self._versions[key] = reference_version(ctx.ref)
+            found = self._keys[key] = run_key(self._session, ctx, version)
         return found
 
 

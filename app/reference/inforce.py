@@ -90,14 +90,17 @@ class EditionsInForce:
     use) the ReferenceTables holding them. `stored`: the tables as stored (code tables, the
     newest tariff and list) that the edition tables take their code tables from."""
 
-    def __init__(self, session: Session, stored: Callable[[], ReferenceTables]) -> None:
+    def __init__(self, session: Session, stored: Callable[[], ReferenceTables], *,
+                 tables: dict[EditionKey, ReferenceTables] | None = None) -> None:
+        """`tables`: where to keep the built tables per key (app.reference.cache keeps them
+        between runs while the stored tables are the same)."""
         self._session = session
         self._stored = stored
         self._hs = kept_editions(session, "hs")
         self._lists = kept_editions(session, "positive-list")
         self._base = has_base(session)
         self._by_day: dict[date, EditionKey] = {}
-        self._tables: dict[EditionKey, ReferenceTables] = {}
+        self._tables: dict[EditionKey, ReferenceTables] = {} if tables is None else tables
 
     def key_for(self, day: date) -> EditionKey:
         key = self._by_day.get(day)

@@ -23,6 +23,7 @@ from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.fields import HEAD_BY_NAME, ITEM_BY_NAME, FieldSpec
 from app.domain.status import EDITABLE_STATUSES, STATUS_LABELS, DeclarationStatus
 from app.i18n import N_, Message
+from app.precheck.plan import with_partners
 from app.precheck.service import check_declarations
 from app.security.audit import record_event
 from app.security.context import Actor, Permission, require
@@ -223,7 +224,11 @@ def recheck_after_edits(session: Session, actor: Actor,
                 decl.status = DeclarationStatus.DRAFT.value
         return
     session.flush()
-    check_declarations(session, actor, [d.id for d in decls], report=False)
+    # With the declarations whose annual totals or duplicates the edits moved (the buyer's
+    # others, waybill and order partners, before and after): those whose fingerprint no
+    # longer holds are checked too.
+    check_declarations(session, actor, with_partners(session, [d.id for d in decls]),
+                       report=False)
     for decl in decls:  # the check updated status and counts with Core statements
         session.expire(decl, ["status", "error_count", "warning_count", "tax_estimate",
                               "goods_total", "checked_at"])

@@ -29,6 +29,7 @@ from app.rules.engine import CheckResult
 from app.security.context import system_actor
 from app.services.bootstrap import after_migration
 from app.services.demo import generate
+from bench.cases.recheck import unique_numbers
 from bench.registry import Outcome, case, cpu_clock, scratch_dir, stopwatch
 
 ROUNDS = 3
@@ -42,6 +43,7 @@ def _sql(columns: Any, order: str) -> str:
 
 def _template(path: Path, n: int) -> None:
     heads, items = generate(n, 11, shipped_reference_tables(), {})
+    unique_numbers(heads, set())  # the generator repeats a waybill in 100k
     eng = make_engine(f"sqlite:///{path}")
     ensure_schema(eng)
     after_migration(eng)

@@ -1,6 +1,8 @@
 """incr21: a content revision per declaration that the database moves on every change of what
 a check reads (head columns, item rows) while a check fingerprint is stored, so a re-check
-compares (id, revision, status, fingerprint) instead of reading and hashing every row.
+compares (id, revision, status, fingerprint) instead of reading and hashing every row; and a
+reference token (data_revisions) that every change of the reference tables replaces, so the
+tables built from them may be kept between checks.
 
 Triggers, not application code: every write path (editor, bulk edit, import, receipts,
 transfers, catalogue and legal-quantity fills, plain SQL) moves it. A declaration without a
@@ -11,6 +13,8 @@ Revises: 0016_suggest
 """
 
 from __future__ import annotations
+
+import uuid
 
 import sqlalchemy as sa
 from alembic import op
@@ -89,17 +93,56 @@ def _postgresql() -> list[str]:
     ]
 
 
+# Every table app.reference.store / app.reference.inforce build the check's tables from.
+REFERENCE = ("ref_codes", "hs_codes", "positive_list", "ref_editions", "ref_edition_hs",
+             "ref_edition_list")
+
+
+def _reference_sqlite() -> list[str]:
+    bump = ("UPDATE data_revisions SET token = lower(hex(randomblob(16))) "
+            "WHERE name = 'reference'")
+    return [f"CREATE TRIGGER {table}_revision_{short} AFTER {event} ON {table} "
+            f"FOR EACH ROW BEGIN {bump}; END"
+            for table in REFERENCE
+            for short, event in (("ai", "INSERT"), ("au", "UPDATE"), ("ad", "DELETE"))]
+
+
+def _reference_postgresql() -> list[str]:
+    return [
+        "CREATE FUNCTION cleardesk_reference_revision() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN UPDATE data_revisions SET token = md5(random()::text || clock_timestamp()::text) "
+        "WHERE name = 'reference'; RETURN NULL; END $$",
+        *(f"CREATE TRIGGER {table}_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+          f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION cleardesk_reference_revision()"
+          for table in REFERENCE),
+    ]
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("declarations") as batch_op:
-        batch_op.add_column(sa.Column("content_rev", sa.Integer(), nullable=False,
-                                      server_default=sa.text("0")))
+    # A plain ALTER TABLE … ADD COLUMN (no batch copy of the table: quick on a big database,
+    # and the table's SQL stays what a fresh migration makes, which restores compare).
+    op.add_column("declarations", sa.Column("content_rev", sa.Integer(), nullable=False,
+                                            server_default=sa.text("0")))
+    op.create_table(
+        "data_revisions",
+        sa.Column("name", sa.String(length=20), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_data_revisions")),
+    )
+    op.execute(sa.text("INSERT INTO data_revisions (name, token) VALUES ('reference', :token)")
+               .bindparams(token=uuid.uuid4().hex))
     dialect = op.get_bind().dialect.name
-    for statement in _sqlite() if dialect == "sqlite" else _postgresql():
+    statements = (_sqlite() + _reference_sqlite() if dialect == "sqlite"
+                  else _postgresql() + _reference_postgresql())
+    for statement in statements:
         op.execute(statement)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
+        for table in REFERENCE:
+            for short in ("ai", "au", "ad"):
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_revision_{short}")
         for name in ("declarations_content_rev", "declaration_items_content_rev_ai",
                      "declaration_items_content_rev_ad", "declaration_items_content_rev_au"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
@@ -110,5 +153,9 @@ def downgrade() -> None:
             "DROP TRIGGER IF EXISTS declaration_items_content_rev_au ON declaration_items")
         op.execute("DROP FUNCTION IF EXISTS cleardesk_content_rev()")
         op.execute("DROP FUNCTION IF EXISTS cleardesk_item_content_rev()")
+        for table in REFERENCE:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_revision ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS cleardesk_reference_revision()")
+    op.drop_table("data_revisions")
     with op.batch_alter_table("declarations") as batch_op:
         batch_op.drop_column("content_rev")

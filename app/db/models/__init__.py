@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from app.db.models.labels import RouteCode
     from app.db.models.lifecycle import LifecycleRequest, TaxBill, Waybill
     from app.db.models.reference import (
+        DataRevision,
         PositiveListEntry,
         RefEdition,
         RefEditionHs,
@@ -69,8 +70,8 @@ MODULE_OF: dict[str, str] = {
     **dict.fromkeys(("ImportJob", "ImportRowError", "MappingProfile"), "intake"),
     "RouteCode": "labels",
     **dict.fromkeys(("LifecycleRequest", "TaxBill", "Waybill"), "lifecycle"),
-    **dict.fromkeys(("PositiveListEntry", "RefEdition", "RefEditionHs", "RefEditionListEntry"),
-                    "reference"),
+    **dict.fromkeys(("DataRevision", "PositiveListEntry", "RefEdition", "RefEditionHs",
+                     "RefEditionListEntry"), "reference"),
     **dict.fromkeys(("Bag", "BagParcel", "ParcelWeighing", "ThermalJob"), "station"),
     **dict.fromkeys(("Batch", "InboundReceipt", "MessageDeclaration", "OutboundMessage",
                      "ReceiptFile"), "submission"),
@@ -98,6 +99,7 @@ __all__ = [
     "Batch",
     "BatchRule",
     "CatalogueEntry",
+    "DataRevision",
     "Declaration",
     "DeclarationItem",
     "ExportDocument",

@@ -67,3 +67,15 @@ class RefEditionListEntry(Base):
     edition_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(10), primary_key=True)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class DataRevision(Base):
+    """A random token per kind of data ('reference': the code tables, tariff and positive list
+    with their editions) that the database's triggers replace with every change (migration
+    0017_incr21): a process may keep what it built from that data while the token is the
+    same (app.reference.cache)."""
+
+    __tablename__ = "data_revisions"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), nullable=False)

@@ -141,3 +141,78 @@ def test_bulk_edit_is_seen_by_the_next_check(session: Session, actor: Actor) -> 
     assert "PHONE" in set(session.execute(
         select(Problem.code).where(Problem.declaration_id == ids[0])).scalars())
     assert revs[0] > 0 and revs[2] == 0
+
+
+def test_every_reference_table_write_replaces_the_reference_token(session: Session) -> None:
+    from sqlalchemy import text
+
+    from app.reference.cache import reference_token
+
+    seen = {reference_token(session)}
+    for statement in (
+            "UPDATE ref_codes SET name_en = 'x' WHERE kind = 'country' AND code = '116'",
+            "UPDATE hs_codes SET vat_rate = 1 WHERE code = '1901101000'",
+            "INSERT INTO positive_list (code, note) VALUES ('1901101000', 'n')",
+            "DELETE FROM positive_list",
+            "INSERT INTO ref_editions (id, table_name, name, loaded_at, file_name, sha256, rows,"
+            " added, removed, changed) VALUES (99, 'hs', 'e', '2026-01-01', 'f', 's', 0, 0, 0,"
+            " 0)",
+            "INSERT INTO ref_edition_hs (edition_id, code, name_zh, unit1) VALUES (99, "
+            "'1901101000', 'n', '035')",
+            "INSERT INTO ref_edition_list (edition_id, code) VALUES (99, '1901101000')"):
+        session.execute(text(statement))
+        token = reference_token(session)
+        assert token not in seen, statement
+        seen.add(token)
+
+
+def test_a_tariff_change_is_seen_by_the_next_check_of_one_declaration(
+        session: Session, actor: Actor) -> None:
+    """The stored reference tables are kept between checks while their token holds; a rate
+    changed in the database (any way) reaches the very next check."""
+    decl_id = _checked(session, actor)
+    tax = session.scalar(select(D.tax_estimate).where(D.id == decl_id))
+    session.execute(update(It).where(It.declaration_id == decl_id).values(note="x"))
+    check_declarations(session, actor, [decl_id], today=TODAY)  # kept tables, same tax
+    assert session.scalar(select(D.tax_estimate).where(D.id == decl_id)) == tax
+    from app.db.models import HsCode
+
+    session.execute(update(HsCode).where(HsCode.code == "1901101000")
+                    .values(vat_rate=Decimal("0.09")))
+    check_declarations(session, actor, [decl_id], today=TODAY)
+    assert session.scalar(select(D.tax_estimate).where(D.id == decl_id)) != tax
+
+
+def test_a_few_declarations_see_the_catalogue_conflicts_the_whole_run_sees(
+        session: Session) -> None:
+    """A save's check reads only the catalogue entries its lines could match; each line still
+    matches the entry the whole catalogue would give it (first by id per barcode and name,
+    entries without a code left out)."""
+    from app.catalogue.checks import accepted_hs_conflicts
+    from app.catalogue.store import entry_key, name_key
+    from app.db.models import CatalogueEntry
+
+    def entry(item_no: str | None, gname: str, gcode: str | None, barcode: str | None = None,
+              source: str = "accepted") -> None:
+        session.add(CatalogueEntry(
+            entry_key=entry_key("1105W6B002", item_no, gname, ""), ebc_code="1105W6B002",
+            item_no=item_no, barcode=barcode, name_key=name_key(gname, ""), gname=gname,
+            gcode=gcode, source=source))
+        session.flush()
+
+    entry("A1", "面霜", "3304990029", barcode="6901")
+    entry("A2", "面霜", "3304990099", barcode="6901")  # same barcode, later: not matched
+    entry(None, "奶粉", None)  # no code: left out, the next one matches by name
+    entry("B1", "奶粉", "1901101000")
+    entry("C1", "葡萄酒", "2204210000", source="proposed")
+    lines = [item_values(itemNo="X9", barCode="6901", gcode="3304100000"),
+             item_values(itemNo="X8", barCode="无", gname="奶粉", gmodel="", gcode="1901109000"),
+             item_values(itemNo="C1", gname="葡萄酒", gcode="2204100000")]
+    ids = [make_declaration(session, items=[line]) for line in lines]
+    for _ in range(3):
+        make_declaration(session, items=[item_values(itemNo="A2", gcode="3304100000")])
+
+    whole = accepted_hs_conflicts(session, None)
+    assert {k: v for k, v in whole.items() if k in ids} == accepted_hs_conflicts(session, ids)
+    assert accepted_hs_conflicts(session, ids) == {
+        ids[0]: ((1, "3304100000", "3304990029"),), ids[1]: ((1, "1901109000", "1901101000"),)}

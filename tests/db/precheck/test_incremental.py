@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ def _snapshot(session: Session) -> dict[int, Any]:
         problems.setdefault(p.declaration_id, []).append(
             (p.gnum or 0, p.field, p.code, p.severity, p.msgid, sorted(p.params.items())))
     return {d.id: (d.status, d.error_count, d.warning_count, d.tax_estimate, d.goods_total,
-                   sorted(problems.get(d.id, [])))
+                   d.check_hs_edition, d.check_list_edition, sorted(problems.get(d.id, [])))
             for d in session.execute(select(Declaration).execution_options(
                 populate_existing=True)).scalars()}
 
@@ -126,11 +126,14 @@ def test_reference_update_rechecks_and_unchanged_results_stay(session: Session,
 # --- property: incremental == from scratch ---------------------------------------------
 
 _check = st.tuples(st.just("check"), st.booleans(), st.integers(0, 30))
+_import = st.tuples(st.just("import"), st.integers(0, 2),
+                    st.sampled_from(["198", "4900", "5200", "13500"]), st.integers(0, 2))
 _ops = st.one_of(
     _check,
-    st.tuples(st.just("import"), st.integers(0, 2), st.sampled_from(["198", "4900", "5200"]),
-              st.integers(0, 2)),
-    st.tuples(st.just("price"), st.integers(0, 30), st.sampled_from(["10", "198", "4900"])),
+    # Two parcels of 13500 (a single item may exceed 5000) pass the buyer's annual 26000.
+    _import, _import,
+    st.tuples(st.just("price"), st.integers(0, 30),
+              st.sampled_from(["10", "198", "4900", "13500"])),
     st.tuples(st.just("buyer"), st.integers(0, 30), st.integers(0, 2)),
     st.tuples(st.just("waybill"), st.integers(0, 30), st.integers(0, 2)),
     st.tuples(st.just("cancel"), st.integers(0, 30)),
@@ -138,6 +141,18 @@ _ops = st.one_of(
               st.sampled_from(["1105W6B002", "x"])),
     st.tuples(st.just("reference"), st.sampled_from(["drop", "rate", "add"])),
     st.tuples(st.just("day"), st.integers(-3, 8)),
+    # A tariff edition in force from a date (before, after or around the declarations' dates
+    # and "today"), its milk rate changed or the milk code missing.
+    st.tuples(st.just("edition"), st.sampled_from([None, "2026-11-01", "2026-11-28"]),
+              st.sampled_from(["0.09", "0.13", "missing"])),
+    # The goods catalogue learns (or corrects) the HS code customs accepted for the SKU.
+    st.tuples(st.just("catalogue"), st.sampled_from(["1901101000", "1901109000"]),
+              st.sampled_from(["accepted", "proposed"])),
+    # Services: the editor's save (with its own check of the buyers' others), an item edit,
+    # a receipt or batch moving the status.
+    st.tuples(st.just("save"), st.integers(0, 30), st.integers(0, 2)),
+    st.tuples(st.just("goods"), st.integers(0, 30), st.sampled_from(["婴幼儿配方奶粉", "锂电池"])),
+    st.tuples(st.just("status"), st.integers(0, 30), st.sampled_from(["queued", "released"])),
     _check,
 )
 
@@ -194,14 +209,84 @@ def _apply(session: Session, actor: Actor, op: tuple[Any, ...], state: dict[str,
             session.flush()
     elif kind == "day":
         state["today"] = TODAY + timedelta(days=op[1])
+    elif kind == "edition":
+        _edition(session, op[1], op[2])
+    elif kind == "catalogue":
+        _catalogue(session, op[1], op[2])
+    elif kind == "save" and pick is not None:
+        from app.services.editing import save_declaration
+
+        decl = session.get(Declaration, pick)
+        assert decl is not None
+        if decl.status in ("draft", "invalid", "ready"):
+            save_declaration(session, actor, pick, decl.version,
+                             {"buyerIdNumber": BUYERS[op[2]]})
+    elif kind == "goods" and pick is not None:
+        session.execute(update(DeclarationItem).where(DeclarationItem.declaration_id == pick)
+                        .values(gname=op[2]))
+    elif kind == "status" and pick is not None:
+        session.execute(update(Declaration).where(Declaration.id == pick,
+                                                  Declaration.status != "cancelled")
+                        .values(status=op[2]))
     elif kind == "check":
         subset = None if op[1] or not ids else ids[op[2] % len(ids):][:3]
         check_declarations(session, actor, subset, today=state["today"])
 
 
-@settings(max_examples=60, deadline=None,
+def _edition(session: Session, effective: str | None, milk_vat: str) -> None:
+    """A loaded tariff edition (as `reference import --effective` keeps it): the stored tariff
+    kept as edition 0 first, then the new edition's rows."""
+    from sqlalchemy import text
+
+    from app.db.models import RefEdition
+
+    if not session.scalar(text("SELECT count(*) FROM ref_edition_hs WHERE edition_id = 0")):
+        session.execute(text(
+            "INSERT INTO ref_edition_hs (edition_id, code, name_zh, name_en, unit1, unit2, "
+            "vat_rate, ct_rate) SELECT 0, code, name_zh, name_en, unit1, unit2, vat_rate, "
+            "ct_rate FROM hs_codes"))
+    edition = RefEdition(table_name="hs", name=f"E{effective}{milk_vat}",
+                         effective=date.fromisoformat(effective) if effective else None,
+                         file_name="t.xlsx", sha256="0", rows=0, added=0, removed=0, changed=0)
+    session.add(edition)
+    session.flush()
+    vat = "vat_rate" if milk_vat == "missing" else \
+        f"CASE WHEN code = '1901101000' THEN {int(Decimal(milk_vat) * 100000)} ELSE vat_rate END"
+    session.execute(text(
+        "INSERT INTO ref_edition_hs (edition_id, code, name_zh, name_en, unit1, unit2, "
+        f"vat_rate, ct_rate) SELECT {edition.id}, code, name_zh, name_en, unit1, unit2, {vat}, "
+        "ct_rate FROM hs_codes"
+        + (" WHERE code <> '1901101000'" if milk_vat == "missing" else "")))
+
+
+def _catalogue(session: Session, gcode: str, source: str) -> None:
+    """The catalogue entry of the factories' SKU (ebcCode 1105W6B002, itemNo SKU001)."""
+    from app.catalogue.store import entry_key, name_key
+    from app.db.models import CatalogueEntry
+
+    key = entry_key("1105W6B002", "SKU001", "婴幼儿配方奶粉", "800g/罐 3段")
+    entry = session.scalar(select(CatalogueEntry).where(CatalogueEntry.entry_key == key))
+    if entry is None:
+        entry = CatalogueEntry(entry_key=key, ebc_code="1105W6B002", item_no="SKU001",
+                               name_key=name_key("婴幼儿配方奶粉", "800g/罐 3段"),
+                               gname="婴幼儿配方奶粉", gmodel="800g/罐 3段", unit1="035")
+        session.add(entry)
+    entry.gcode, entry.source = gcode, source
+    session.flush()
+
+
+@settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ops=st.lists(_ops, min_size=1, max_size=14))
+# Each kind of cross-record input moving while the declaration itself stays as it was:
+# the buyer's annual total, the catalogue's accepted code, an edition coming into force.
+@example(ops=[("import", 0, "13500", 0), ("check", True, 0), ("import", 0, "13500", 1)])
+@example(ops=[("import", 0, "198", 0), ("check", True, 0),
+              ("catalogue", "1901109000", "accepted")])
+@example(ops=[("import", 1, "198", 0), ("check", True, 0), ("edition", "2026-11-01", "0.09"),
+              ("day", 3)])
+@example(ops=[("import", 0, "4900", 0), ("import", 0, "13500", 1), ("check", True, 0),
+              ("save", 1, 1)])
 def test_incremental_equals_from_scratch(engine: Engine, actor: Actor,
                                          ops: list[tuple[Any, ...]]) -> None:
     with Session(engine) as session:
@@ -236,3 +321,41 @@ def test_a_second_active_waybill_is_refused_and_the_first_stays_as_checked(
     assert (summary.checked, summary.skipped) == (1, 1)
     assert "DUPLICATE_WAYBILL" not in set(session.execute(
         select(Problem.code).where(Problem.declaration_id == first)).scalars())
+
+
+def _codes(session: Session, decl_id: int) -> set[str]:
+    return set(session.execute(
+        select(Problem.code).where(Problem.declaration_id == decl_id)).scalars())
+
+
+def test_saving_an_edit_rechecks_the_declarations_whose_annual_total_moved(
+        session: Session, actor: Actor) -> None:
+    """A clerk moves a parcel to another buyer: the save's own check re-checks the new
+    buyer's other parcels (now over the annual limit) and, after moving it back, the same
+    parcels again (the buyer it left); a parcel of nobody involved is not touched."""
+    from app.services.editing import save_declaration
+
+    moved = _decl(session, 1, buyer=1, price="4900")
+    others = [_decl(session, 2 + i, buyer=0, price="4900") for i in range(5)]
+    stranger = _decl(session, 9, buyer=2)
+    check_declarations(session, actor, None)
+    assert not any("LIMIT_ANNUAL" in _codes(session, d) for d in others)
+    stranger_fp = session.scalar(select(Declaration.check_fingerprint)
+                                 .where(Declaration.id == stranger))
+
+    def save(buyer: int) -> None:
+        version = session.scalar(select(Declaration.version).where(Declaration.id == moved))
+        save_declaration(session, actor, moved, int(version or 0),
+                         {"buyerIdNumber": BUYERS[buyer], "payerIdNumber": BUYERS[buyer]})
+
+    save(0)
+    assert all("LIMIT_ANNUAL" in _codes(session, d) for d in others)
+    assert {session.scalar(select(Declaration.status).where(Declaration.id == d))
+            for d in others} == {"invalid"}
+    save(1)
+    assert not any("LIMIT_ANNUAL" in _codes(session, d) for d in others)
+    assert session.scalar(select(Declaration.check_fingerprint)
+                          .where(Declaration.id == stranger)) == stranger_fp
+    # Nothing is left for a full check to do.
+    summary = check_declarations(session, actor, None)
+    assert summary.skipped == summary.checked == 7
