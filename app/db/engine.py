@@ -125,6 +125,8 @@ def _sqlite_begin(conn: Any) -> None:
     if record.info.get("query_only", False) != read_only:
         dbapi_conn.execute(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
         record.info["query_only"] = read_only
+    # Rows changed so far on this connection: uncommitted_writes() compares against it.
+    record.info["changes_at_begin"] = dbapi_conn.total_changes
     if read_only:
         dbapi_conn.execute("BEGIN")
         return
@@ -141,6 +143,20 @@ def _sqlite_begin(conn: Any) -> None:
                 raise
             if time.monotonic() >= deadline:
                 raise DatabaseBusyError() from exc
+
+
+def uncommitted_writes(conn: Connection) -> bool:
+    """Whether this connection's open transaction has changed rows, which other connections
+    (another process reading the same database) cannot see until it commits. True when the
+    backend cannot tell."""
+    if conn.dialect.name == "postgresql":  # a transaction gets an id with its first write
+        return bool(conn.exec_driver_sql(
+            "SELECT txid_current_if_assigned() IS NOT NULL").scalar())
+    if conn.dialect.name == "sqlite":
+        fairy = conn.connection
+        start = fairy.info.get("changes_at_begin")
+        return start is None or fairy.dbapi_connection.total_changes != start  # type: ignore[union-attr]
+    return True
 
 
 def _is_busy(exc: BaseException) -> bool:

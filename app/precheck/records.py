@@ -113,6 +113,29 @@ def _load(session: Session, head_where: Any, item_where: Any, extra: Sequence[An
     return heads
 
 
+def chunk_bounds(session: Session, chunk: int = CHUNK) -> Iterator[tuple[int, int]]:
+    """(first id, last id) of every `chunk` declarations in id order, from the id index."""
+    conn = session.connection()
+    last = 0
+    while True:
+        after = D.id > last
+        # The chunk's last id straight from the index, or the very last one.
+        hi = conn.execute(select(D.id).where(after).order_by(D.id)
+                          .offset(chunk - 1).limit(1)).scalar()
+        if hi is None:
+            hi = conn.execute(select(func.max(D.id)).where(after)).scalar()
+        if hi is None:
+            return
+        yield last + 1, hi
+        last = hi
+
+
+def load_range(session: Session, lo: int, hi: int, *, extra: Sequence[Any] = (),
+               keep: Keep | None = None) -> list[dict[str, Any]]:
+    """The records of every declaration with an id from `lo` to `hi`, in id order."""
+    return _load(session, D.id.between(lo, hi), It.declaration_id.between(lo, hi), extra, keep)
+
+
 def iter_record_chunks(session: Session, ids: Sequence[int] | None = None,
                        chunk: int = CHUNK, *, extra: Sequence[Any] = (),
                        keep: Keep | None = None) -> Iterator[list[dict[str, Any]]]:
@@ -121,20 +144,9 @@ def iter_record_chunks(session: Session, ids: Sequence[int] | None = None,
     `keep` sees each chunk's driver rows first (heads with the `extra` columns) and returns
     the ones to build records from: records are built only for those."""
     if ids is None:
-        conn = session.connection()
-        last = 0
-        while True:
-            after = D.id > last
-            # The chunk's last id straight from the index, or the very last one.
-            hi = conn.execute(select(D.id).where(after).order_by(D.id)
-                              .offset(chunk - 1).limit(1)).scalar()
-            if hi is None:
-                hi = conn.execute(select(func.max(D.id)).where(after)).scalar()
-            if hi is None:
-                return
-            yield _load(session, D.id.between(last + 1, hi),
-                        It.declaration_id.between(last + 1, hi), extra, keep)
-            last = hi
+        for lo, hi in chunk_bounds(session, chunk):
+            yield load_range(session, lo, hi, extra=extra, keep=keep)
+        return
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), IN_CHUNK):
         part = wanted[start:start + IN_CHUNK]

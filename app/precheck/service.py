@@ -10,13 +10,12 @@ set-based SQL gathered once per run. The caller owns the transaction.
 from __future__ import annotations
 
 import json
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -50,7 +49,7 @@ from app.precheck.fingerprint import (
 )
 from app.precheck.messages import params_to_json, revive
 from app.precheck.plan import plan_checks
-from app.precheck.pool import RulePool, workers_for
+from app.precheck.pool import workers_for_run
 from app.precheck.records import HEAD_NAMES, IN_CHUNK, Rows, iter_record_chunks
 from app.reference.cache import kept_reference
 from app.reference.inforce import EditionKey, EditionsInForce, day_of
@@ -94,6 +93,7 @@ class CheckSummary:
     skipped: int = 0  # unchanged since their last check: stored results stand
     # Legal quantities filled by this run, by method (app.intake.legal_qty.METHODS).
     derived: Mapping[str, int] = field(default_factory=dict)
+    workers: int = 0  # worker processes the rules ran on (0: in this process)
 
 
 def check_declarations(
@@ -126,47 +126,39 @@ def check_declarations(
     contexts = _Contexts(session, ref, CheckContext(
         ref=ref or _EMPTY_REF, today=today or beijing_today(),
         restricted=shipped_restricted_terms(), facts=gather_facts(session, ids)))
-    ctx = contexts.default
     plan = plan_checks(session, ids, contexts, force)
     total, to_check = plan.total, plan.to_check
+    workers = workers_for_run(session, total - len(plan.skipped))  # only those to check
+    if workers:
+        from app.precheck.parallel import check_on_workers
+
+        return check_on_workers(session, actor, plan, workers, contexts.default.facts,
+                                ref=ref, today=contexts.today, progress=progress,
+                                cancel=cancel, report=report)
     now = utcnow()
     checked = passed = changes = 0
     moves: dict[tuple[str, bool], Move] = {}
     reported: list[ReportedProblem] = []
     sorter = _Sorter(contexts)
     derived: dict[str, int] = {}  # legal quantities filled, by method
-    # Records, their Decimals and problems hold no cycles, but allocating them set off
-    # hundreds of collections that scanned them all (about 8 % of a run).
-    workers = workers_for(total - len(plan.skipped))  # only the declarations to check
-    pool = RulePool(ctx, workers) if workers else None
-    in_flight: deque[tuple[list[dict[str, Any]], Future[list[CheckResult]] | None, set[int],
-                           dict[int, int], bool]] = deque()
 
     def finish(records: list[dict[str, Any]], checks: list[CheckResult], filled: set[int],
-               skipped: dict[int, int], ref: ReferenceTables, split: bool) -> None:
+               ref: ReferenceTables, split: bool) -> None:
         nonlocal checked, passed, changes
         results = list(zip(records, checks, strict=True))
-        # A chunk of "all" without skipped ids (nor split by edition) is every id from its
-        # first to its last.
-        whole = to_check is None and not skipped and not split
+        # A chunk of "all" (nor split by edition) is every id from its first to its last.
+        whole = to_check is None and not split
         step = len(results) if whole else IN_CHUNK
         for start in range(0, len(results), step):
             changes += _store_chunk(session, actor, results[start:start + step], now,
                                     (ref.hs_edition, ref.list_edition), contiguous=whole,
                                     moves_cache=moves, sorter=sorter, filled=filled)
         sorter.forget(r["id"] for r in records)
-        checked += len(results) + len(skipped)
+        checked += len(results)
         passed += sum(1 for _, res in results if res.passed)
-        passed += sum(1 for errors in skipped.values() if not errors)
         if report:
             reported.extend(_report(results))
-            reported.extend(_stored_report(session, skipped))
         progress(checked, total, "")
-
-    def finish_oldest() -> None:
-        records, future, filled, skipped, split = in_flight.popleft()
-        finish(records, future.result() if future is not None else [], filled, skipped,
-               ctx.ref, split)
 
     if plan.skipped:  # their stored results stand: counted and reported, nothing read
         checked += len(plan.skipped)
@@ -176,35 +168,17 @@ def check_declarations(
         progress(checked, total, "")
     # Records, their Decimals and problems hold no cycles, but allocating them set off
     # hundreds of collections that scanned them all (about 8 % of a run).
-    try:
-        with cyclic_gc_paused():
-            for records in (iter_record_chunks(session, to_check, extra=_EXTRA,
-                                               keep=sorter.keep)
-                            if to_check is None or to_check else ()):
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
-                groups = sorter.by_edition(records)
-                split = len(groups) > 1
-                skipped = sorter.skipped_in_chunk
-                for key, part in groups:
-                    part_ctx = contexts.get(key)
-                    filled = _fill_legal_quantities(session, part, part_ctx.ref, derived)
-                    if pool is None or part_ctx is not ctx:  # the pool holds today's editions
-                        finish(part, check_records(part, part_ctx), filled, skipped,
-                               part_ctx.ref, split)
-                    else:
-                        # Rules on the workers while this process reads and stores the next
-                        # chunks.
-                        in_flight.append((part, pool.submit(part) if part else None, filled,
-                                          skipped, split))
-                    skipped = {}  # counted with the chunk's first group
-                while pool is not None and len(in_flight) > pool.workers:
-                    finish_oldest()
-            while in_flight:
-                finish_oldest()
-    finally:
-        if pool is not None:
-            pool.close()
+    with cyclic_gc_paused():
+        for records in (iter_record_chunks(session, to_check, extra=_EXTRA, keep=sorter.keep)
+                        if to_check is None or to_check else ()):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            groups = sorter.by_edition(records)
+            split = len(groups) > 1
+            for key, part in groups:
+                part_ctx = contexts.get(key)
+                filled = _fill_legal_quantities(session, part, part_ctx.ref, derived)
+                finish(part, check_records(part, part_ctx), filled, part_ctx.ref, split)
     if report:
         reported.sort(key=lambda p: p.declaration_id)
     return CheckSummary(checked, passed, checked - passed, changes, tuple(reported),
@@ -291,7 +265,6 @@ class _Sorter:
         self.edition: dict[int, EditionKey | None] = {}  # id → the editions in force for it
         self.content: dict[int, bytes] = {}
         self.stored: dict[int, _Stored] = {}
-        self.skipped_in_chunk: dict[int, int] = {}  # plan_checks skips before loading
 
     def keep(self, heads: Rows, items: Rows) -> tuple[Rows, Rows]:
         content, stored = self.content, self.stored
@@ -365,6 +338,16 @@ def _fill_legal_quantities(session: Session, records: list[dict[str, Any]],
     records and in the database, counting each quantity filled in `derived` by method.
     Returns the ids of the declarations filled (their stored content is no longer what was
     read)."""
+    rows, filled = derive_fill_rows(records, ref, derived)
+    if rows:
+        session.connection().execute(_FILL, rows)
+    return filled
+
+
+def derive_fill_rows(records: list[dict[str, Any]], ref: ReferenceTables,
+                     derived: dict[str, int]) -> tuple[list[dict[str, Any]], set[int]]:
+    """The legal quantities `_fill_legal_quantities` fills, in the records: (rows for
+    _FILL, ids of the declarations filled)."""
     rows = []
     filled: set[int] = set()
     for record in records:
@@ -380,9 +363,7 @@ def _fill_legal_quantities(session: Session, records: list[dict[str, Any]],
             rows.append({"b_decl": record["id"], "b_gnum": item["gnum"],
                          "b_unit1": fill.get("unit1"), "b_qty1": _scaled(fill.get("qty1")),
                          "b_unit2": fill.get("unit2"), "b_qty2": _scaled(fill.get("qty2"))})
-    if rows:
-        session.connection().execute(_FILL, rows)
-    return filled
+    return rows, filled
 
 
 def _report(results: list[tuple[dict[str, Any], CheckResult]]) -> list[ReportedProblem]:
@@ -456,7 +437,7 @@ def _store_chunk(session: Session, actor: Actor,
                  results: list[tuple[dict[str, Any], CheckResult]], now: datetime,
                  editions: tuple[str, str | None], *,
                  contiguous: bool, moves_cache: dict[tuple[str, bool], Move],
-                 sorter: _Sorter, filled: set[int]) -> int:
+                 sorter: Fingerprints, filled: set[int]) -> int:
     ids = [r["id"] for r, _ in results]
     # A chunk of "all" is every id from its first to its last: BETWEEN avoids compiling a
     # 2,000-parameter IN list for each statement.
@@ -485,9 +466,7 @@ def _store_chunk(session: Session, actor: Actor,
                 open_warnings += 1
         move = _after(record["status"], not errors, moves_cache)
         before, after = move
-        # An estimate missing an item's rates is not stored: no figure beats a wrong one.
-        tax = _scaled(result.tax.total
-                      if result.tax is not None and result.tax.complete else None)
+        tax = _tax_of(record, result)
         goods = _scaled(goods_value(record))
         fp = None if decl_id in filled else sorter.fingerprint(record, after.value)
         rows = [_problem_row(decl_id, p, acks) for p in result.problems]
@@ -538,6 +517,27 @@ def _store_chunk(session: Session, actor: Actor,
                          .values(status=after.value, **_KEEP_UPDATED))
     append_events(session, actor, audit, at=now)
     return len(audit)
+
+
+class Fingerprints(Protocol):
+    """What `_store_chunk` needs of a run besides the results: what each declaration had
+    stored, and the fingerprint to store with its new result."""
+
+    stored: dict[int, _Stored]
+
+    def fingerprint(self, record: dict[str, Any], status: str) -> str | None: ...
+
+
+# A worker's record (app.precheck.worker) carries its tax already scaled, not the estimate.
+SCALED_TAX = "_scaledTax"
+
+
+def _tax_of(record: dict[str, Any], result: CheckResult) -> int | None:
+    """The tax estimate to store, scaled. An estimate missing an item's rates is not stored:
+    no figure beats a wrong one."""
+    if result.tax is None:
+        return record.get(SCALED_TAX)  # type: ignore[no-any-return]
+    return _scaled(result.tax.total if result.tax.complete else None)
 
 
 ProblemKey = tuple[Any, ...]

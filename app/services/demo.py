@@ -188,20 +188,24 @@ def generate(count: int, seed: int, refs: ReferenceTables, settings: dict[str, s
     items: list[list[dict[str, Any]]] = []
     logistics_code = settings.get("logisticsCode") or "3120980105"
     logistics_name = settings.get("logisticsName") or "中国邮政速递物流股份有限公司"
+    waybills: set[str] = set()
     for n in range(count):
         prov, city, districts, area = rng.choice(PLACES)
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
         ebp_code, ebp_name, ebc_code, ebc_name = rng.choice(PLATFORMS)
         created = start + timedelta(minutes=n * 7 + rng.randrange(0, 7))
         postal = rng.random() < 0.35
-        if postal:
-            serial = f"{rng.randrange(10**7, 10**8)}"
-            check = 11 - sum(int(d) * w for d, w in zip(serial, (8, 6, 4, 2, 3, 5, 9, 7),
-                                                        strict=True)) % 11
-            check = 0 if check == 10 else 5 if check == 11 else check
-            waybill = f"{rng.choice(('EA', 'CP', 'RR', 'LP'))}{serial}{check}CN"
-        else:
-            waybill = f"1{rng.randrange(10**11, 10**12)}"  # 13-digit domestic EMS style
+        waybill = ""
+        while not waybill or waybill in waybills:  # unique: 100k postal draws can repeat
+            if postal:
+                serial = f"{rng.randrange(10**7, 10**8)}"
+                check = 11 - sum(int(d) * w for d, w in zip(serial, (8, 6, 4, 2, 3, 5, 9, 7),
+                                                            strict=True)) % 11
+                check = 0 if check == 10 else 5 if check == 11 else check
+                waybill = f"{rng.choice(('EA', 'CP', 'RR', 'LP'))}{serial}{check}CN"
+            else:
+                waybill = f"1{rng.randrange(10**11, 10**12)}"  # 13-digit domestic EMS style
+        waybills.add(waybill)
         goods_lines: list[dict[str, Any]] = []
         for gnum in range(1, rng.choice((1, 1, 1, 2, 2, 3)) + 1):
             g = rng.choice(CATALOG)

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import random
 from collections import Counter
 from decimal import Decimal
+from typing import Any
+
+import pytest
 
 from app.reference.tables import shipped_reference_tables
+from app.services import demo
 from app.services.demo import generate, id_check_character
 
 
@@ -48,3 +53,23 @@ def test_legal_quantities_follow_the_legal_unit() -> None:
     assert wine, "the demo sells wine, whose legal unit is litres"
     assert all(i["qty1"] == i["qty"] * Decimal("0.75") for i in wine)
     assert all(i["qty2"] is not None and i["qty2"] > 0 for i in wine)  # second unit: kg
+
+
+def test_demo_waybills_are_unique_even_when_a_draw_repeats(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """100k demo parcels drew the same postal waybill twice and the demo (and the check-100k
+    bench) stopped on the unique waybill index; a repeated draw is drawn again."""
+
+    class Repeating(random.Random):
+        repeats = 3
+
+        def randrange(self, start: int, stop: Any = None, step: int = 1) -> int:
+            if (start, stop) == (10**11, 10**12) and Repeating.repeats:
+                Repeating.repeats -= 1
+                return 10**11
+            return super().randrange(start, stop, step)
+
+    monkeypatch.setattr(demo.random, "Random", Repeating)
+    heads, _ = generate(40, 3, shipped_reference_tables(), {})
+    waybills = [h["logisticsNo"] for h in heads]
+    assert Repeating.repeats == 0 and len(set(waybills)) == len(waybills)

@@ -1,45 +1,153 @@
-"""A big check runs its rules on worker processes and stores exactly what an in-process check
-stores."""
+"""A big check runs its rules on worker processes that read their own rows, and stores exactly
+what an in-process check stores (SQLite file and PostgreSQL: CLEARDESK_TEST_PG)."""
 
+import os
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.precheck import pool, records
-from app.precheck.service import check_declarations
+from app.db.models import AuditEvent, Declaration, DeclarationItem
+from app.precheck import parallel, pool, records, worker
+from app.precheck.pool import CheckWorkerError
+from app.precheck.service import CheckSummary, check_declarations
 from app.security.context import Actor
 from tests.db.precheck.test_incremental import _snapshot
 from tests.factories import item_values, make_declaration
 
 TODAY = date(2026, 11, 26)
+BUYER = "110101199003070134"
 
 
-def test_worker_pool_stores_what_in_process_stores(session: Session, actor: Actor,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    for n in range(12):
-        price = Decimal(6000 if n % 4 == 0 else 198)  # some over the single limit
-        make_declaration(session, items=[item_values(price=price, totalPrice=price)],
-                         buyerName=None if n % 5 == 0 else "张三")
-    monkeypatch.setattr(records, "CHUNK", 5)  # several chunks in flight
-    monkeypatch.setattr(records.iter_record_chunks, "__defaults__", (None, 5))
-    submitted: list[int] = []
-    real_submit = pool.RulePool.submit
-
-    def counting(self: pool.RulePool, recs):  # type: ignore[no-untyped-def]
-        submitted.append(len(recs))
-        return real_submit(self, recs)
-
-    monkeypatch.setattr(pool.RulePool, "submit", counting)
+@pytest.fixture
+def small_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers from 10 declarations on, chunks of 5 (several tasks in flight)."""
     monkeypatch.setattr(pool, "POOL_MIN", 10)
+    monkeypatch.setattr(records, "CHUNK", 5)
     monkeypatch.setenv("CLEARDESK_CHECK_WORKERS", "2")
-    on_workers = check_declarations(session, actor, None, today=TODAY)
-    pooled = _snapshot(session)
-    assert sum(submitted) == 12 and len(submitted) == 3
 
-    monkeypatch.setenv("CLEARDESK_CHECK_WORKERS", "0")
-    in_process = check_declarations(session, actor, None, today=TODAY, force=True)
-    assert _snapshot(session) == pooled
-    assert (on_workers.passed, on_workers.failed) == (in_process.passed, in_process.failed)
-    assert on_workers.failed > 0
+
+def _declarations(session: Session) -> list[int]:
+    """A mix: over the single limit, a missing buyer name, a shared buyer (annual totals), a
+    legal quantity to fill from the net weight, an export."""
+    ids = []
+    for n in range(12):
+        price = Decimal(6000 if n % 4 == 0 else 198)
+        ids.append(make_declaration(
+            session, items=[item_values(price=price, totalPrice=price,
+                                        qty1=None if n == 3 else Decimal("0.8"))],
+            buyerName=None if n % 5 == 0 else "张三",
+            **({"buyerIdNumber": BUYER} if n in (1, 2, 6, 7) else {})))
+    ids.append(make_declaration(session, ieFlag="E"))
+    return ids
+
+
+def _audit(session: Session) -> list[tuple[Any, ...]]:
+    return [(e.action, e.entity_id, sorted(e.details.items())) for e in session.execute(
+        select(AuditEvent).order_by(AuditEvent.id)).scalars()]
+
+
+def _legal(session: Session) -> list[tuple[Any, ...]]:
+    return list(session.execute(select(DeclarationItem.declaration_id, DeclarationItem.qty1)
+                                .order_by(DeclarationItem.declaration_id)))
+
+
+def _run(session: Session, actor: Actor, workers: str, monkeypatch: pytest.MonkeyPatch,
+         **kw: Any) -> tuple[CheckSummary, Any]:
+    monkeypatch.setenv("CLEARDESK_CHECK_WORKERS", workers)
+    summary = check_declarations(session, actor, today=TODAY, **kw)
+    seen = (_snapshot(session), _audit(session), _legal(session))
+    session.rollback()
+    return summary, seen
+
+
+def _fields(summary: CheckSummary) -> tuple[Any, ...]:
+    return (summary.checked, summary.passed, summary.failed, summary.status_changes,
+            summary.problems, summary.skipped, dict(summary.derived))
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_workers_store_what_in_process_stores(session: Session, actor: Actor,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = _declarations(session)
+    session.commit()
+    on_workers, pooled = _run(session, actor, "2", monkeypatch, ids=None)
+    in_process, alone = _run(session, actor, "0", monkeypatch, ids=None)
+    assert (on_workers.workers, in_process.workers) == (2, 0)
+    assert pooled == alone
+    assert _fields(on_workers) == _fields(in_process)
+    snapshot, audit, legal = pooled
+    assert on_workers.failed > 0 and audit  # statuses moved, each with its event
+    assert snapshot[ids[0]][1] > 0 and snapshot[ids[1]][4] is not None  # errors; goods
+    assert (ids[3], Decimal("1")) in legal  # filled from the net weight
+
+    # An id list, after a first check was committed and ten declarations changed: the
+    # others are skipped before any worker starts, the changed ones re-checked on the workers
+    # against their stored results.
+    check_declarations(session, actor, today=TODAY)
+    session.commit()
+    session.execute(update(Declaration).where(Declaration.id.in_(ids[:10]))
+                    .values(buyerName="李四"))
+    session.commit()
+    on_workers, pooled = _run(session, actor, "2", monkeypatch, ids=ids)
+    in_process, alone = _run(session, actor, "0", monkeypatch, ids=ids)
+    assert on_workers.workers == 2 and on_workers.skipped == len(ids) - 10
+    assert pooled == alone
+    assert _fields(on_workers) == _fields(in_process)
+    # Nothing changed since: nothing to check, no worker started.
+    check_declarations(session, actor, today=TODAY)
+    session.commit()
+    assert check_declarations(session, actor, today=TODAY).workers == 0
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_uncommitted_rows_are_checked_in_process(session: Session, actor: Actor) -> None:
+    """Workers read what is committed: a transaction holding its own new rows (an import
+    checking what it just stored) is checked where those rows are visible."""
+    ids = _declarations(session)  # not committed
+    summary = check_declarations(session, actor, ids, today=TODAY)
+    assert summary.workers == 0
+    assert summary.checked == len(ids) and summary.failed > 0
+    assert session.scalar(select(Declaration.status).where(Declaration.id == ids[1])) == "ready"
+    session.commit()
+    assert check_declarations(session, actor, ids, today=TODAY, force=True).workers == 2
+
+
+def crash_after_first(task: worker.Task) -> list[worker.Chunk]:
+    """A worker that dies on any span but the first (the writer has stored the first)."""
+    span = task.span
+    if isinstance(span, tuple) and span[0] > 1:
+        os._exit(3)
+    return worker.check_task(task)
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_a_worker_that_dies_stores_nothing(session: Session, actor: Actor,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = _declarations(session)
+    session.commit()
+    monkeypatch.setattr(pool, "CHUNK_TASK", crash_after_first)
+    # One task at a time: the first chunk is stored before the next is handed out.
+    monkeypatch.setenv("CLEARDESK_CHECK_WORKERS", "1")
+    monkeypatch.setattr(parallel, "AHEAD", 1)
+    before = (_snapshot(session), _audit(session))
+    session.rollback()
+    stored: list[int] = []
+    real_store = parallel._Writer.store
+
+    def counting(self: parallel._Writer, chunks: list[worker.Chunk]) -> None:
+        real_store(self, chunks)
+        stored.extend(r["id"] for c in chunks for p in c.parts for r in p.records)
+
+    monkeypatch.setattr(parallel._Writer, "store", counting)
+    with pytest.raises(CheckWorkerError) as raised, session.begin():
+        check_declarations(session, actor, today=TODAY)
+    assert stored == ids[:5]  # the first chunk was stored in the transaction, then undone
+    assert "CLEARDESK_CHECK_WORKERS=0" in str(raised.value)
+    assert "预检" in raised.value.text("zh_CN")
+    assert (_snapshot(session), _audit(session)) == before
+    assert session.scalar(select(Declaration.checked_at).where(Declaration.id == ids[0])) \
+        is None

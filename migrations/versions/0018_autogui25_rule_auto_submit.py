@@ -1,8 +1,8 @@
 """autogui25: a batching rule's auto-submit switch (off: its batches wait for a person to
 submit them); existing rules keep submitting
 
-Revision ID: 0017_autogui25
-Revises: 0016_suggest
+Revision ID: 0018_autogui25
+Revises: 0017_incr21
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017_autogui25"
-down_revision = "0016_suggest"
+revision = "0018_autogui25"
+down_revision = "0017_incr21"
 branch_labels = None
 depends_on = None
 

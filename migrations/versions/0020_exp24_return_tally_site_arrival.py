@@ -1,8 +1,8 @@
 """exp24: returned export parcels tallied in at the site (CEB215 return tally, answered by
 CEB216) and export parcels scanned in at the site before the arrival report (site arrivals)
 
-Revision ID: 0017_exp24
-Revises: 0016_suggest
+Revision ID: 0020_exp24
+Revises: 0019_autodash25
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 import app.db.types
 
-revision = "0017_exp24"
-down_revision = "0016_suggest"
+revision = "0020_exp24"
+down_revision = "0019_autodash25"
 branch_labels = None
 depends_on = None
 

@@ -2,16 +2,16 @@
 action, time and user (replaces the index on action alone), receipts by returnStatus and
 arrival
 
-Revision ID: 0017_autodash25
-Revises: 0016_suggest
+Revision ID: 0019_autodash25
+Revises: 0018_autogui25
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0017_autodash25"
-down_revision = "0016_suggest"
+revision = "0019_autodash25"
+down_revision = "0018_autogui25"
 branch_labels = None
 depends_on = None
 
