@@ -41,11 +41,18 @@ from app.domain.state_machine import DeclState, Event, EventKind, apply
 from app.domain.status import EDITABLE_STATUSES, DeclarationStatus
 from app.i18n import Message
 from app.jobs.base import CancelToken, Progress, cyclic_gc_paused, no_progress
+from app.precheck.built import BuiltDeclarations
 from app.precheck.facts import gather_facts
 from app.precheck.fingerprint import content_digest, day_text, fingerprint, run_key, today_token
 from app.precheck.messages import params_to_json, revive
 from app.precheck.pool import RulePool, workers_for
-from app.precheck.records import HEAD_NAMES, IN_CHUNK, Rows, iter_record_chunks
+from app.precheck.records import (
+    HEAD_NAMES,
+    IN_CHUNK,
+    Rows,
+    build_records,
+    iter_record_chunks,
+)
 from app.reference.inforce import EditionKey, EditionsInForce, day_of
 from app.reference.store import reference_from_db
 from app.reference.tables import ReferenceTables
@@ -195,6 +202,81 @@ def check_declarations(
         reported.sort(key=lambda p: p.declaration_id)
     return CheckSummary(checked, passed, checked - passed, changes, tuple(reported),
                         skipped=sorter.skipped, derived=derived)
+
+
+def check_built(session: Session, actor: Actor, ids: Sequence[int], built: BuiltDeclarations,
+                *, today: date | None = None, progress: Progress = no_progress,
+                cancel: CancelToken | None = None, report: bool = True) -> CheckSummary:
+    """Pre-check the declarations `ids` just written in this transaction — those `built`
+    holds from the rows as written, without reading them back — and store the results: the
+    same problems, counts, tax, statuses, fingerprints and audit as `check_declarations(ids)`
+    (which checks the rest of `ids`). Cross-record facts come from the database, which holds
+    the new rows already. Raises PermissionDeniedError without the CHECK permission;
+    Cancelled when cancelled."""
+    require(actor, Permission.CHECK)
+    wanted = sorted(set(ids))
+    kept, rest = built.split(wanted)
+    if not kept:
+        return check_declarations(session, actor, rest, today=today, progress=progress,
+                                  cancel=cancel, report=report)
+    contexts = _Contexts(session, None, CheckContext(
+        ref=_EMPTY_REF, today=today or beijing_today(), restricted=shipped_restricted_terms(),
+        facts=gather_facts(session, kept)))
+    sorter = _Sorter(contexts, force=False)
+    now = utcnow()
+    checked = passed = changes = 0
+    moves: dict[tuple[str, bool], Move] = {}
+    reported: list[ReportedProblem] = []
+    derived: dict[str, int] = {}
+    with cyclic_gc_paused():
+        for part, rows in built.chunks(kept, IN_CHUNK * 4):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if rows is None:  # values the database stores differently: read back
+                rest.extend(part)
+                continue
+            records = build_records(*rows, keep=sorter.keep)
+            skipped = sorter.skipped_in_chunk
+            checked += len(skipped)
+            passed += sum(1 for errors in skipped.values() if not errors)
+            for key, group in sorter.by_edition(records) if records else ():
+                ctx = contexts.get(key)
+                filled = _fill_legal_quantities(session, group, ctx.ref, derived)
+                results = list(zip(group, check_records(group, ctx), strict=True))
+                for start in range(0, len(results), IN_CHUNK):
+                    changes += _store_chunk(session, actor, results[start:start + IN_CHUNK],
+                                            now, (ctx.ref.hs_edition, ctx.ref.list_edition),
+                                            contiguous=False, moves_cache=moves, sorter=sorter,
+                                            filled=filled)
+                sorter.forget(r["id"] for r in group)
+                checked += len(results)
+                passed += sum(1 for _, res in results if res.passed)
+                if report:
+                    reported.extend(_report(results))
+            if report:
+                reported.extend(_stored_report(session, skipped))
+            progress(checked, len(wanted), "")
+    summary = CheckSummary(checked, passed, checked - passed, changes, tuple(reported),
+                           skipped=sorter.skipped, derived=derived)
+    if rest:
+        first = checked
+
+        def more(done: int, total: int, message: str = "") -> None:
+            progress(first + done, len(wanted), message)
+
+        other = check_declarations(session, actor, sorted(rest), today=today, progress=more,
+                                   cancel=cancel, report=report)
+        summary = CheckSummary(
+            checked + other.checked, passed + other.passed, summary.failed + other.failed,
+            changes + other.status_changes,
+            tuple(sorted((*reported, *other.problems), key=lambda p: p.declaration_id)),
+            skipped=sorter.skipped + other.skipped,
+            derived={k: derived.get(k, 0) + other.derived.get(k, 0)
+                     for k in {*derived, *other.derived}})
+    elif report:
+        summary = replace(summary, problems=tuple(sorted(
+            reported, key=lambda p: p.declaration_id)))
+    return summary
 
 
 # Read with each head row, after the record's own columns: what the last check stored.
