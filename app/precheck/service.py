@@ -204,6 +204,12 @@ def check_declarations(
                         skipped=sorter.skipped, derived=derived)
 
 
+# Past this many declarations, the facts of an import's declarations are gathered for the
+# whole table at once: per chunk of ids, the annual totals look at every repeat buyer of the
+# table again (a 62k-declaration import: 5.5 s of facts against 0.4 s for the whole table).
+WHOLE_TABLE_FACTS = 4 * IN_CHUNK
+
+
 def check_built(session: Session, actor: Actor, ids: Sequence[int], built: BuiltDeclarations,
                 *, today: date | None = None, progress: Progress = no_progress,
                 cancel: CancelToken | None = None, report: bool = True) -> CheckSummary:
@@ -221,7 +227,7 @@ def check_built(session: Session, actor: Actor, ids: Sequence[int], built: Built
                                   cancel=cancel, report=report)
     contexts = _Contexts(session, None, CheckContext(
         ref=_EMPTY_REF, today=today or beijing_today(), restricted=shipped_restricted_terms(),
-        facts=gather_facts(session, kept)))
+        facts=gather_facts(session, None if len(kept) > WHOLE_TABLE_FACTS else kept)))
     sorter = _Sorter(contexts, force=False)
     now = utcnow()
     checked = passed = changes = 0

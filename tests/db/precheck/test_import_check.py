@@ -137,16 +137,19 @@ def test_import_checks_what_it_built_as_a_later_check_would(
         assert _snapshot(s, ids) == in_import
 
 
-def test_values_the_database_would_change_are_read_back(
+def test_beyond_the_memory_limit_and_with_whole_table_facts(
         sessions: sessionmaker[Session], actor: Actor, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A row holding a value of another type than the database returns (here: every row,
-    by a lowered trust), or beyond the memory limit, is checked from the database."""
+    """Declarations beyond the memory limit are checked from the database; facts gathered
+    for the whole table (big imports) are those gathered for the imported ids."""
     monkeypatch.setattr(built_module, "MEMORY_LIMIT", 3)
+    monkeypatch.setattr(service, "WHOLE_TABLE_FACTS", 0)
+    _existing(sessions)
     with sessions() as s, s.begin():
         summary = _import(s, actor, _file(tmp_path), precheck=True)
         ids = list(summary.declaration_ids)
         kept = _snapshot(s, ids)
+        assert any(p[2] == "LIMIT_ANNUAL" for p in kept["SO1001"][7])
         s.rollback()
     with sessions() as s, s.begin():
         later = _import(s, actor, _file(tmp_path), precheck=False)
