@@ -44,7 +44,7 @@ from app.jobs.base import CancelToken, Progress, cyclic_gc_paused, no_progress
 from app.precheck.built import BuiltDeclarations
 from app.precheck.facts import gather_facts
 from app.precheck.fingerprint import content_digest, day_text, fingerprint, run_key, today_token
-from app.precheck.messages import params_to_json, revive
+from app.precheck.messages import MSG_KEY, params_to_json, revive
 from app.precheck.pool import RulePool, workers_for
 from app.precheck.records import (
     HEAD_NAMES,
@@ -636,12 +636,44 @@ def _insert_problems(conn: Any, rows: list[dict[str, Any]]) -> None:
         return
     as_json = binder(conn, _PT.c.params)
     at = binder(conn, _PT.c.acknowledged_at)
+    texts: dict[tuple[Any, ...], Any] = {}
+
+    def params_text(params: dict[str, Any]) -> Any:
+        # Most problems carry the same few params ("{field} is required." and its label):
+        # each distinct set is serialised once.
+        key = _params_key(params)
+        if key is None:
+            return as_json(params)
+        found = texts.get(key)
+        if found is None:
+            found = texts[key] = as_json(params)
+        return found
+
     executemany(conn, _PROBLEMS, [
         {"b_declaration_id": r["declaration_id"], "b_gnum": r["gnum"], "b_field": r["field"],
          "b_code": r["code"], "b_severity": r["severity"], "b_msgid": r["msgid"],
-         "b_params": as_json(r["params"]), "b_acknowledged_by": r["acknowledged_by"],
+         "b_params": params_text(r["params"]), "b_acknowledged_by": r["acknowledged_by"],
          "b_acknowledged_at": None if r["acknowledged_at"] is None else at(r["acknowledged_at"]),
          "b_acknowledge_reason": r["acknowledge_reason"]} for r in rows])
+
+
+_PLAIN = frozenset({str, int, type(None)})
+
+
+def _params_key(params: dict[str, Any]) -> tuple[Any, ...] | None:
+    """A hashable key equal only for params that serialise alike (strings, ints, None and
+    nested labels without params, each with its type: 1 and True are equal keys), or None."""
+    key: list[Any] = []
+    for name, value in params.items():
+        kind = type(value)
+        if kind in _PLAIN:
+            key.append((name, kind, value))
+        elif (kind is dict and type(value.get(MSG_KEY)) is str
+              and value.keys() <= {MSG_KEY, "params"} and value.get("params", {}) == {}):
+            key.append((name, dict, value[MSG_KEY], "params" in value))
+        else:
+            return None
+    return tuple(key)
 
 
 ProblemKey = tuple[Any, ...]

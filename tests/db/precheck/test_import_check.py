@@ -171,3 +171,13 @@ def test_a_row_the_database_would_store_differently_is_not_trusted() -> None:
             list(ITEM_KEYS), [])
     assert [rows is not None for _, rows in good.chunks([1], 10)] == [True]
     assert [rows is None for _, rows in bad.chunks([1], 10)] == [True]
+
+
+def test_problem_params_share_a_serialisation_only_when_they_serialise_alike() -> None:
+    key = service._params_key
+    label = {"$msg": "Order No.", "params": {}}
+    assert key({"field": label}) == key({"field": dict(label)})
+    assert key({"field": label}) != key({"field": {"$msg": "Waybill No.", "params": {}}})
+    assert key({"n": 1}) != key({"n": True}) and key({"n": 1}) != key({"n": "1"})
+    assert key({"field": {"$msg": "X", "params": {"a": 1}}}) is None
+    assert key({"field": {"a": 1}}) is None and key({"value": 1.5}) is None
