@@ -630,8 +630,8 @@ _PROBLEMS = insert(_PT).values({name: bindparam(f"b_{name}") for name in _PROBLE
 def _insert_problems(conn: Any, rows: list[dict[str, Any]]) -> None:
     """Problem rows (`_problem_row`) straight to the driver, as `append_events` writes audit
     rows: the params serialised as the JSON type does, the rare acknowledgement time as its
-    column binds it. A fresh import of 100k parcels without the office's codes stores over a
-    million problems; SQLAlchemy's per-row processing cost more than the insert itself."""
+    column binds it. A fresh import of 100k rows without the office's codes stores close to
+    a million problems; SQLAlchemy's per-row processing cost more than the insert itself."""
     if not rows:
         return
     as_json = binder(conn, _PT.c.params)
