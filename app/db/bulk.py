@@ -173,15 +173,24 @@ def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
+# Sees what `insert_declarations` wrote: (head column keys, head rows, item column keys,
+# item rows), every row as the tuple handed to the driver (attribute keys, table order).
+InsertedSink = Callable[[Sequence[str], list[tuple[Any, ...]], Sequence[str],
+                         list[tuple[Any, ...]]], None]
+
+
 def insert_declarations(
     session: Session,
     heads: Sequence[Mapping[str, Any]],
     items: Sequence[Sequence[Mapping[str, Any]]],
+    *,
+    sink: InsertedSink | None = None,
 ) -> list[int]:
     """Insert declarations (`heads`, keyed by CEB/attribute names) and their items.
 
     `items[i]` are the items of `heads[i]`; `gnum` is numbered 1..n when missing. Returns the
     new declaration ids in order. Runs in the caller's transaction; the caller commits.
+    `sink` gets the rows as written (an import pre-checks them without reading them back).
     """
     if len(heads) != len(items):
         raise ValueError("heads and items differ in length")
@@ -218,6 +227,12 @@ def insert_declarations(
                 set_decl(out, decl_id)
                 yield tuple(out)
 
-    head_w.write(session, head_rows())
-    item_w.write(session, item_rows())
+    if sink is None:
+        head_w.write(session, head_rows())
+        item_w.write(session, item_rows())
+        return ids
+    written_heads, written_items = list(head_rows()), list(item_rows())
+    head_w.write(session, written_heads)
+    item_w.write(session, written_items)
+    sink(head_w.keys, written_heads, item_w.keys, written_items)
     return ids

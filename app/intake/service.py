@@ -33,6 +33,7 @@ from app.intake.readers import file_kind
 from app.intake.rowerrors import RowError
 from app.intake.writer import DeclarationWriter
 from app.jobs.base import CancelToken, Progress, cyclic_gc_paused, no_progress
+from app.precheck.built import BuiltDeclarations
 from app.reference.store import reference_from_db
 from app.reference.tables import shipped_reference_tables
 from app.security.audit import record_event
@@ -208,8 +209,11 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
     # file read again, this time keeping those orders whole until their last row, so the
     # order is rejected as a whole (all its rows), like an order whose rows are together.
     held: dict[str, int] = {}
+    # The pre-check takes the new declarations from memory, as written (not read back).
+    from_memory = request.precheck and after_import is None and actor.can(Permission.CHECK)
     while True:
-        writer = DeclarationWriter(session, actor, job.id, stream)
+        built = BuiltDeclarations() if from_memory else None
+        writer = DeclarationWriter(session, actor, job.id, stream, built)
         nested = session.begin_nested()
         try:
             rejected = _write_stream(stream, writer, progress, cancel)
@@ -246,7 +250,8 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
         catalogue_filled=0 if refused else writer.catalogue_filled)
     _finish_job(session, actor, job, summary)
     if ids and request.precheck:
-        checked = run_after_import(session, actor, ids, after_import, progress, cancel)
+        checked = run_after_import(session, actor, ids, after_import, progress, cancel,
+                                   built=built)
         if checked is not None and checked.derived:
             summary = replace(summary, derived=dict(checked.derived))
     return summary
@@ -272,19 +277,27 @@ def _write_stream(stream: OrderStream, writer: DeclarationWriter, progress: Prog
 
 def run_after_import(session: Session, actor: Actor, ids: Sequence[int],
                      hook: AfterImport | None, progress: Progress = no_progress,
-                     cancel: CancelToken | None = None) -> CheckSummary | None:
+                     cancel: CancelToken | None = None, *,
+                     built: BuiltDeclarations | None = None) -> CheckSummary | None:
     """The single call site for work on freshly imported declarations: the pre-check
-    (issue 5), unless a test or caller passes its own hook. Returns the pre-check's summary
+    (issue 5), unless a test or caller passes its own hook. `built` holds the rows of the
+    declarations the import created, checked from memory. Returns the pre-check's summary
     (None when a hook ran instead or the actor may not check)."""
     if hook is not None:
         hook(session, actor, ids)
         return None
     if not actor.can(Permission.CHECK):
         return None  # the declarations stay drafts until someone allowed to check runs it
-    from app.precheck.service import check_declarations
+    from app.precheck.service import check_built, check_declarations
 
-    return check_declarations(session, actor, ids, progress=progress, cancel=cancel,
-                              report=False)
+    if built is None:
+        return check_declarations(session, actor, ids, progress=progress, cancel=cancel,
+                                  report=False)
+    try:
+        return check_built(session, actor, ids, built, progress=progress, cancel=cancel,
+                           report=False)
+    finally:
+        built.clear()
 
 
 def _profile_spec(stream: OrderStream, spec: MappingSpec | None) -> MappingSpec:

@@ -28,6 +28,7 @@ from app.intake.store import (
     max_gnum,
     replace_declarations,
 )
+from app.precheck.built import BuiltDeclarations
 from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor
 
@@ -39,8 +40,11 @@ MSG_ORDER_REJECTED = N_("Not imported: earlier rows of the same order were rejec
 class DeclarationWriter:
     """Accumulates what one import did; `write()` handles one chunk of groups."""
 
-    def __init__(self, session: Session, actor: Actor, job_id: int, stream: OrderStream) -> None:
+    def __init__(self, session: Session, actor: Actor, job_id: int, stream: OrderStream,
+                 built: BuiltDeclarations | None = None) -> None:
         self.session = session
+        # The rows of the declarations created, for the pre-check in the same transaction.
+        self.built = built
         self.actor = actor
         self.job_id = job_id
         self.stream = stream
@@ -131,7 +135,8 @@ class DeclarationWriter:
             return
         heads = [{**g.head, "import_job_id": self.job_id, "goods_total": _goods_total(g)}
                  for g in groups]
-        ids = insert_declarations(self.session, heads, [g.items for g in groups])
+        ids = insert_declarations(self.session, heads, [g.items for g in groups],
+                                  sink=None if self.built is None else self.built.add)
         self.created_ids.extend(ids)
         self.items += sum(len(g.items) for g in groups)
 
@@ -159,6 +164,8 @@ class DeclarationWriter:
         if not pairs:
             return
         stored = load_heads(self.session, [e.id for e, _ in pairs])
+        if self.built is not None:  # written again: their kept rows are stale
+            self.built.forget([e.id for e, _ in pairs])
         summed = WEIGHT_FIELDS if self.stream.sum_weights else frozenset()
         for e, g in pairs:
             head = stored.get(e.id, {})

@@ -91,10 +91,19 @@ def _load(session: Session, head_where: Any, item_where: Any, extra: Sequence[An
     # Driver tuples on the Session's connection: no ORM, no Row objects (every column is an
     # int, a str or a scaled integer the driver returns as it is).
     conn = session.connection()
-    scaled = _Decimals()
     head_rows = fetchall(conn, select(*HEAD_COLUMNS, *extra).where(head_where).order_by(D.id))
     item_rows = fetchall(
         conn, select(*ITEM_COLUMNS).where(item_where).order_by(It.declaration_id, It.gnum))
+    return build_records(head_rows, item_rows, keep)
+
+
+def build_records(head_rows: Rows, item_rows: Rows,
+                  keep: Keep | None = None) -> list[dict[str, Any]]:
+    """Records from driver rows as `_load` reads them: heads in HEAD_COLUMNS order (and any
+    extra columns after them) by id, items in ITEM_COLUMNS order by declaration and gnum.
+    Also how an import turns the rows it has just inserted into records
+    (app.precheck.built), so they need not be read back."""
+    scaled = _Decimals()
     if keep is not None:
         head_rows, item_rows = keep(head_rows, item_rows)
     heads = _dicts(HEAD_NAMES, HEAD_DEC, _columns(head_rows, len(HEAD_NAMES)), scaled)

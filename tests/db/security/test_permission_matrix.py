@@ -37,6 +37,7 @@ from app.intake.mapping import MappingSpec
 from app.precheck import problems as precheck_problems
 from app.precheck import service as precheck_service
 from app.precheck import transitions
+from app.precheck.built import BuiltDeclarations
 from app.reference import editions as ref_editions
 from app.reference import search as ref_search
 from app.reference.store import reference_from_db
@@ -247,6 +248,9 @@ SERVICES: dict[str, tuple[Permission, Call]] = {
         P.VIEW, lambda e, a: precheck_problems.batch_tax_total(e.session, a, 1)),
     "precheck.service.check_declarations": (
         P.CHECK, lambda e, a: precheck_service.check_declarations(e.session, a, [e.decl_id])),
+    "precheck.service.check_built": (
+        P.CHECK, lambda e, a: precheck_service.check_built(e.session, a, [e.decl_id],
+                                                           BuiltDeclarations())),
     **{f"precheck.transitions.change_status[{kind.value}]": (
         transitions.PERMISSION[kind], _event(kind)) for kind in EventKind},
     "security.users.UserService.list_users": (
