@@ -23,7 +23,7 @@ from app.domain.errors import NotFoundError, UserFacingError, ValidationError
 from app.domain.status import DeclarationStatus as S
 from app.i18n import N_
 from app.security.audit import record_event
-from app.security.context import Actor, Permission, Role, require
+from app.security.context import ROLE_PERMISSIONS, Actor, Permission, Role, require
 
 RULE_FIELDS = ("logistics_code", "ebp_code", "customs_code", "bill_no", "traf_mode", "traf_no",
                "voyage_no", "size_limit", "cutoffs", "enabled", "auto_submit")
@@ -186,6 +186,22 @@ def acting_for(rule: BatchRule) -> Actor:
                  workstation="autopilot")
 
 
+def approver_may_act(session: Session, name: str) -> bool:
+    """Whether the autopilot may still act for `name`: not when their account is disabled or
+    their role no longer approves autopilot rules (a name without an account — the system
+    user of a headless set-up — is not managed here and may)."""
+    from app.db.models import User
+
+    user = session.execute(select(User.active, User.role).where(User.name == name)).first()
+    if user is None:
+        return True
+    try:
+        role = Role(user.role)
+    except ValueError:
+        return False
+    return bool(user.active) and Permission.AUTOPILOT in ROLE_PERMISSIONS[role]
+
+
 @dataclass(frozen=True)
 class RuleRun:
     rule: str
@@ -221,6 +237,13 @@ def run_rules(sessions: sessionmaker[Session], now: datetime, *,
             continue
         if not rule.bill_no:
             out.append(RuleRun(rule.name, waiting=N_("waiting for a master bill")))
+            continue
+        with sessions() as s:
+            may_act = approver_may_act(s, rule.approved_by)
+        if not may_act:
+            out.append(RuleRun(rule.name, waiting=N_(
+                "waiting for a supervisor to approve the rule again: the one who approved it "
+                "is disabled or no longer a supervisor")))
             continue
         actor = acting_for(rule)
         made: list[str] = []

@@ -8,6 +8,8 @@ at that desk, the way a batching rule's batches run for the supervisor who appro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
 from app.security.context import Actor, Permission, Role, require
@@ -27,12 +29,14 @@ def runs_here(values: dict[str, str], workstation: str) -> bool:
     return bool(chosen) and chosen.casefold() == workstation.strip().casefold()
 
 
-def gui_actor(values: dict[str, str], workstation: str, logged_in: Actor) -> Actor | None:
+def gui_actor(values: dict[str, str], workstation: str, logged_in: Actor,
+              may_act: Callable[[str], bool] = lambda _name: True) -> Actor | None:
     """Who the GUI's autopilot acts as on `workstation`: the autopilot acting for the
-    supervisor who chose it, else the logged-in user when they may run it; None when neither
-    (an administrator named the workstation in the settings and a clerk is logged in)."""
+    supervisor who chose it (while `may_act` says they still may), else the logged-in user
+    when they may run it; None when neither (an administrator named the workstation in the
+    settings and a clerk is logged in; the supervisor who chose it was disabled since)."""
     acting_for = (values.get(ACTING_FOR_KEY) or "").strip()
-    if acting_for:
+    if acting_for and may_act(acting_for):
         return Actor(f"autopilot:{acting_for}", Role.SUPERVISOR, workstation=workstation)
     if logged_in.can(Permission.AUTOPILOT):
         return logged_in

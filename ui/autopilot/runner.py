@@ -18,8 +18,9 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.autopilot.lock import AutopilotBusyError
+from app.autopilot.rules import approver_may_act
 from app.autopilot.run import PAUSED_KEY, PassReport, folders_from_settings, has_rules, run_once
-from app.autopilot.station import autopilot_workstation, gui_actor, runs_here
+from app.autopilot.station import ACTING_FOR_KEY, autopilot_workstation, gui_actor, runs_here
 from app.domain.errors import UserFacingError
 from app.jobs.base import CancelToken, Progress
 from app.security.context import Actor
@@ -132,6 +133,8 @@ def _look_and_run(ctx: GuiContext, workstation: str, logged_in: Actor,
                   cancel: CancelToken) -> AutopilotState:
     with ctx.transaction(write=False) as session:
         values = all_settings(session)
+        acting_for = (values.get(ACTING_FOR_KEY) or "").strip()
+        still = approver_may_act(session, acting_for) if acting_for else True
     chosen = autopilot_workstation(values)
     if not chosen:
         return AutopilotState("off")
@@ -140,7 +143,7 @@ def _look_and_run(ctx: GuiContext, workstation: str, logged_in: Actor,
         return AutopilotState("paused", chosen)
     if not runs_here(values, workstation):
         return AutopilotState("elsewhere", chosen)
-    actor = gui_actor(values, workstation, logged_in)
+    actor = gui_actor(values, workstation, logged_in, lambda _name: still)
     if actor is None:
         return AutopilotState("no_actor", chosen)
     if not folders_from_settings(values) and not has_rules(ctx.engine):
