@@ -33,6 +33,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.office",
     "bench.cases.catalogue",
     "bench.cases.suggest",
+    "bench.cases.autopilot",
 )
 
 
