@@ -135,9 +135,12 @@ def _finish_hand_over(sessions: sessionmaker[Session], values: dict[str, str],
             .order_by(Batch.id)).all()
     if not pending:
         return
-    transport = transport_from_settings(values)
+    try:
+        transport = transport_from_settings(values)
+    except UserFacingError:
+        return  # a broken exchange setting is said when the receipts are read
     if not transport.available():
-        return  # said when the receipts are read
+        return  # likewise
     for batch_id, made_by in pending:
         acting = Actor(str(made_by), Role.SUPERVISOR, workstation="autopilot")
         try:

@@ -125,9 +125,10 @@ def _statuses(sessions: sessionmaker[Session]) -> dict[str, str]:
 
 
 def _customs_until_quiet(capsys: pytest.CaptureFixture[str], db_url: str, watch: Path,
-                         exchange: ExchangeFolderTransport) -> None:
+                         exchange: ExchangeFolderTransport,
+                         sim: CustomsSimulator | None = None) -> None:
     """Customs answers a tick at a time; each autopilot pass reads what it answered."""
-    sim = CustomsSimulator(exchange, seed=3)
+    sim = sim or CustomsSimulator(exchange, seed=3)
     for _ in range(12):
         sim.run_once()
         _pass(capsys, db_url, watch, AT_CUTOFF)
@@ -211,7 +212,14 @@ def test_a_dropped_file_flows_to_released_leaving_only_the_exceptions(
     assert len(exchange.outbox_files()) == 1
     statuses = _statuses(sessions)
     assert {statuses[o] for o in CLEAN} == {"sent"} and statuses[WARNED] == "ready"
-    _customs_until_quiet(capsys, db_url, watch, exchange)
+    # Customs answers; the next pass reads the receipts (and says so in words).
+    sim = CustomsSimulator(exchange, seed=3)
+    sim.run_once()
+    code = main(["--db", db_url, "--lang", "en", "--user", "zhao", "autopilot", "--once",
+                 "--watch", str(watch), "--now", AT_CUTOFF])
+    out = capsys.readouterr().out
+    assert code == 0 and "Receipts: 1 files" in out and "6 applied" in out, out
+    _customs_until_quiet(capsys, db_url, watch, exchange, sim)
     _assert_flow_untouched(sessions, capsys, db_url, watch, exchange)
 
 
