@@ -103,7 +103,7 @@ def run_once(engine: Engine, transaction: Transaction, actor: Actor,
     with office_lock(engine):
         moment = time.time() if now is None else now
         sessions = make_session_factory(engine)
-        _finish_hand_over(sessions, values, report, lang)
+        _finish_hand_over(sessions, transaction, values, report, lang)
         for folder in folders:
             process_folder(transaction, pilot, folder, lang=lang, now=moment,
                            settle=settle_seconds(values), report=report.watch)
@@ -117,8 +117,8 @@ def run_once(engine: Engine, transaction: Transaction, actor: Actor,
     return report
 
 
-def _finish_hand_over(sessions: sessionmaker[Session], values: dict[str, str],
-                      report: PassReport, lang: str) -> None:
+def _finish_hand_over(sessions: sessionmaker[Session], transaction: Transaction,
+                      values: dict[str, str], report: PassReport, lang: str) -> None:
     """Write the messages of autopilot batches an earlier pass recorded but was stopped
     before handing over (acting for the supervisor each batch was made for)."""
     from app.submission.exchange import transport_from_settings
@@ -126,7 +126,7 @@ def _finish_hand_over(sessions: sessionmaker[Session], values: dict[str, str],
 
     if not values.get("exchangeDir"):
         return
-    with sessions() as session:
+    with transaction(write=False) as session:  # a read: never queue behind a writer
         pending = session.execute(
             select(Batch.id, Batch.created_by).where(
                 Batch.created_by.startswith(PILOT_PREFIX, autoescape=True),
