@@ -35,6 +35,7 @@ CASE_MODULES: tuple[str, ...] = (
     "bench.cases.catalogue",
     "bench.cases.suggest",
     "bench.cases.dashboard",
+    "bench.cases.autopilot",
 )
 
 

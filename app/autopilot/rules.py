@@ -234,12 +234,14 @@ def run_rules(sessions: sessionmaker[Session], now: datetime, *,
         size = max(1, rule.size_limit)
         take = ids if cutoff is not None else ids[:len(ids) // size * size]
         if not take:
+            if cutoff is not None:  # the cut-off passed with nothing to go: parcels ready
+                _ran(sessions, rule, now)  # later wait for the next one (or a full batch)
             continue
         if not rule.bill_no:
             out.append(RuleRun(rule.name, waiting=N_("waiting for a master bill")))
             continue
         with sessions() as s:
-            may_act = approver_may_act(s, rule.approved_by)
+            may_act = approver_may_act(s, rule.approved_by or "")
         if not may_act:
             out.append(RuleRun(rule.name, waiting=N_(
                 "waiting for a supervisor to approve the rule again: the one who approved it "
@@ -262,23 +264,29 @@ def run_rules(sessions: sessionmaker[Session], now: datetime, *,
                         messages += len(recorded)
                     declared += summary.declarations
                     made.append(summary.batch_no)
+            except batches.BatchBlockedError as exc:
+                # Changed meanwhile (edited, batched by a person): next pass. Parcels that
+                # no longer pass the pre-check are stored as such, so they leave the rule's
+                # candidates for the exceptions instead of blocking it every pass.
+                if exc.stale:
+                    with sessions() as s, s.begin():
+                        batches.store_recheck(s, actor, exc)
+                continue
             except UserFacingError:
-                continue  # changed meanwhile (edited, batched by a person): next pass
-        if made:
-            with sessions() as s, s.begin():
-                stored = s.get(BatchRule, rule.id)
-                if stored is not None:
-                    stored.last_run_at = now
-            if transfer_settings.get("exchangeDir") and rule.auto_submit:
-                outbound.deliver_pending(sessions, actor,
-                                         transport_from_settings(transfer_settings))
-        elif cutoff is not None:
-            with sessions() as s, s.begin():
-                stored = s.get(BatchRule, rule.id)
-                if stored is not None:
-                    stored.last_run_at = now
+                continue
+        if made or cutoff is not None:
+            _ran(sessions, rule, now)
+        if made and rule.auto_submit and transfer_settings.get("exchangeDir"):
+            outbound.deliver_pending(sessions, actor, transport_from_settings(transfer_settings))
         out.append(RuleRun(rule.name, tuple(made), declared, messages))
     return out
+
+
+def _ran(sessions: sessionmaker[Session], rule: BatchRule, now: datetime) -> None:
+    with sessions() as s, s.begin():
+        stored = s.get(BatchRule, rule.id)
+        if stored is not None:
+            stored.last_run_at = now
 
 
 def _chunks(ids: Sequence[int], size: int) -> list[list[int]]:

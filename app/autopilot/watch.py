@@ -20,12 +20,12 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import ImportJob
+from app.db.models import ImportJob, ImportRowError
 from app.domain.clock import beijing_today
 from app.domain.errors import UserFacingError
 from app.i18n import N_, Message, render
@@ -117,6 +117,28 @@ def already_imported(session: Session, digest: str) -> int | None:
         .limit(1)).scalar_one_or_none()
 
 
+def _stored_rejections(session: Session, job_id: int, lang: str) -> list[str]:
+    """The rejected rows an import job recorded, in words (row, column: reason)."""
+    rows = session.execute(select(ImportRowError.row, ImportRowError.column,
+                                  ImportRowError.msgid, ImportRowError.params)
+                           .where(ImportRowError.import_job_id == job_id)
+                           .order_by(ImportRowError.row, ImportRowError.id)).all()
+    return [render(Message(N_("Row {row} {order}: {message}"),
+                           {"row": r.row, "order": r.column or "",
+                            "message": Message(r.msgid, _message_params(r.params))}), lang)
+            for r in rows]
+
+
+def _message_params(params: Any) -> dict[str, Any]:
+    """Stored message parameters back as they were (a nested message is {msgid, params})."""
+    out: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        if isinstance(value, dict) and "msgid" in value:
+            value = Message(str(value["msgid"]), _message_params(value.get("params")))
+        out[str(key)] = value
+    return out
+
+
 def _move(path: Path, folder: WatchFolder, kind: str) -> Path:
     target_dir = folder.path / kind / beijing_today().strftime("%Y%m%d")
     target_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -171,9 +193,18 @@ def _process_file(transaction: Transaction, actor: Actor, folder: WatchFolder, p
         return FileOutcome(name, where, "failed", reason=str(exc))
     with transaction(write=False) as session:
         job_id = already_imported(session, digest)
+        job = session.get(ImportJob, job_id) if job_id is not None else None
+        n_rejected = job.rejected_rows if job is not None else 0
+        rejected = _stored_rejections(session, job_id, lang) if n_rejected and job_id else []
     if job_id is not None:
         target = _move(path, folder, DONE)
+        if n_rejected:  # its import committed just before a crash: the reason file says why
+            headline = render(Message(N_("{rejected} rows of {file} were rejected; the others "
+                                         "were imported."), {"file": name,
+                                                             "rejected": n_rejected}), lang)
+            _write_reason(target, _failure_text(rejected, headline))
         return FileOutcome(name, where, "already", job_id=job_id, moved_to=str(target),
+                           rejected_rows=n_rejected,
                            reason=render(Message(N_("Already imported (import {job})."),
                                                  {"job": job_id}), lang))
     request = ImportRequest(path=path, profile=folder.profile)

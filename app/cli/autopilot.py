@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import time
+from datetime import datetime
 from typing import Any
 
 from app.autopilot.run import PassReport, run_once, set_paused
 from app.autopilot.watch import WatchFolder
 from app.cli.framework import CliContext, Result, format_table
+from app.domain.clock import BEIJING
+from app.domain.errors import ValidationError
 from app.i18n import N_
 
 
@@ -20,6 +23,9 @@ def register(sub: Any) -> None:
                    help="a folder to watch besides the watchFolders setting (repeatable)")
     p.add_argument("--interval", type=float, default=30.0, metavar="SECONDS",
                    help="seconds between passes (without --once)")
+    p.add_argument("--now", metavar="YYYY-MM-DDTHH:MM",
+                   help="training: the Beijing time the batching rules' cut-offs go by "
+                        "(default: the clock)")
     p.add_argument("--pause", action="store_true",
                    help="pause the office's autopilot at once (every window says so)")
     p.add_argument("--resume", action="store_true", help="resume the paused autopilot")
@@ -128,14 +134,27 @@ def cmd_autopilot(ctx: CliContext, args: argparse.Namespace) -> Result:
         return Result({"paused": bool(args.pause)}, ctx.t(text))
     extra = [WatchFolder.parse(w) for w in args.watch]
     actor = ctx.actor
+    clock = _clock(args.now) if args.now else None
     if args.once:
-        report = run_once(ctx.engine, ctx.transaction, actor, extra, lang=ctx.lang)
+        report = run_once(ctx.engine, ctx.transaction, actor, extra, lang=ctx.lang,
+                          clock=clock)
         return Result(report.to_json(), _text(ctx, report))
     while True:  # until Ctrl+C or the service manager stops it
-        report = run_once(ctx.engine, ctx.transaction, actor, extra, lang=ctx.lang)
+        report = run_once(ctx.engine, ctx.transaction, actor, extra, lang=ctx.lang,
+                          clock=clock)
         if report.watch.files:
             print(_text(ctx, report), flush=True)
         time.sleep(args.interval)
+
+
+def _clock(text: str) -> datetime:
+    """`--now`: an ISO date and time, Beijing unless it names its zone."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(N_("--now {value} is not a date and time like "
+                                 "2026-12-05T10:31."), value=text) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
 
 
 def _text(ctx: CliContext, report: PassReport) -> str:
@@ -161,6 +180,14 @@ def _text(ctx: CliContext, report: PassReport) -> str:
                           "{exceptions} stopped at the pre-check."),
                        files=len(report.watch.files), declarations=len(report.watch.new_ids),
                        ready=report.ready, exceptions=report.exceptions))
+    if report.handed_over:
+        lines.append(ctx.t(N_("{n} messages of earlier autopilot batches handed over."),
+                           n=report.handed_over))
+    if report.receipts is not None and report.receipts["files"]:
+        lines.append(ctx.t(N_("Receipts: {files} files, {returns} returns: {applied} applied, "
+                              "{duplicates} duplicates, {unmatched} unmatched, {errors} "
+                              "refused files."), **report.receipts))
+    lines += report.problems
     if report.watch.waiting:
         lines.append(ctx.t(N_("{n} files are still being written; next pass."),
                            n=len(report.watch.waiting)))

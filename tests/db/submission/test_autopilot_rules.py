@@ -72,3 +72,38 @@ def test_a_disabled_rule_does_nothing(sessions: sessionmaker[Session],
         save_rule(s, SUP, "r", {"size_limit": 1, "bill_no": "78412345675", "enabled": "no"})
     assert run_rules(sessions, AFTER_CUTOFF, transfer_settings=broker) == []
     assert _status(sessions, ids) == ["ready", "ready"]
+
+
+def test_parcels_failing_the_recheck_at_the_cutoff_become_exceptions_not_a_stuck_rule(
+        sessions: sessionmaker[Session], broker: dict[str, str]) -> None:
+    from decimal import Decimal
+
+    from sqlalchemy import update
+
+    from app.autopilot.exceptions import exception_groups
+
+    (stale,) = _ready(sessions, 1)
+    with sessions() as s, s.begin():
+        # Broken behind the pre-check's back: its stored "ready" is stale.
+        s.execute(update(Declaration).where(Declaration.id == stale)
+                  .values(netWeight=Decimal("0")))
+        save_rule(s, SUP, "r", {"bill_no": "78412345675", "cutoffs": "10:30"})
+    (run,) = run_rules(sessions, AFTER_CUTOFF, transfer_settings=broker)
+    assert run.batches == () and _status(sessions, [stale]) == ["invalid"]
+    with sessions() as s:
+        causes = {(g.kind, g.count) for g in exception_groups(s, SUP, now=AFTER_CUTOFF)}
+    assert ("precheck", 1) in causes  # a person sees it, with its cause
+
+
+def test_parcels_ready_after_a_cutoff_wait_for_the_next_one(
+        sessions: sessionmaker[Session], broker: dict[str, str]) -> None:
+    with sessions() as s, s.begin():
+        save_rule(s, SUP, "r", {"bill_no": "78412345675", "cutoffs": "10:30,16:00"})
+    assert run_rules(sessions, AFTER_CUTOFF, transfer_settings=broker) == []  # none ready
+    late = _ready(sessions, 2)  # imported at 10:45: missed the 10:30 batch
+    at_1045 = datetime(2026, 12, 5, 10, 45, tzinfo=BEIJING)
+    assert run_rules(sessions, at_1045, transfer_settings=broker) == []
+    assert _status(sessions, late) == ["ready", "ready"]
+    (run,) = run_rules(sessions, datetime(2026, 12, 5, 16, 1, tzinfo=BEIJING),
+                       transfer_settings=broker)
+    assert run.declarations == 2 and _status(sessions, late) == ["sent", "sent"]
