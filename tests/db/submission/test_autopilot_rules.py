@@ -107,3 +107,28 @@ def test_parcels_ready_after_a_cutoff_wait_for_the_next_one(
     (run,) = run_rules(sessions, datetime(2026, 12, 5, 16, 1, tzinfo=BEIJING),
                        transfer_settings=broker)
     assert run.declarations == 2 and _status(sessions, late) == ["sent", "sent"]
+
+
+def test_a_rule_whose_approver_was_disabled_or_demoted_waits_for_a_new_approval(
+        sessions: sessionmaker[Session], broker: dict[str, str]) -> None:
+    """The autopilot acts for the supervisor who approved a rule only while that supervisor
+    still may: a disabled account or a clerk's role stops the rule until another supervisor
+    saves it again."""
+    from app.db.models import User
+
+    ids = _ready(sessions, 2)
+    with sessions() as s, s.begin():
+        s.add(User(name="wang.sup", role="supervisor", password_hash="x", active=False))
+        save_rule(s, SUP, "r", {"size_limit": 1, "bill_no": "78412345675"})
+    (run,) = run_rules(sessions, AFTER_CUTOFF, transfer_settings=broker)
+    assert "approve the rule again" in run.waiting and not run.batches
+    with sessions() as s, s.begin():
+        user = s.execute(select(User).where(User.name == "wang.sup")).scalar_one()
+        user.active, user.role = True, "clerk"
+    (run,) = run_rules(sessions, AFTER_CUTOFF, transfer_settings=broker)
+    assert run.waiting and _status(sessions, ids) == ["ready", "ready"]
+    with sessions() as s, s.begin():
+        s.add(User(name="li.sup", role="supervisor", password_hash="x"))
+        save_rule(s, Actor("li.sup", Role.SUPERVISOR), "r", {})
+    (run,) = run_rules(sessions, AFTER_CUTOFF, transfer_settings=broker)
+    assert run.declarations == 2 and _status(sessions, ids) == ["sent", "sent"]

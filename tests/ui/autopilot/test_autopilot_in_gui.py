@@ -232,3 +232,16 @@ def test_a_failing_pass_is_said_and_tried_again(
         assert runner.timer.isActive()  # the next look tries again
         _orders(drop / "tmall-5.csv", 60, 1)
         assert next_state(qtbot, w).kind == "ran" and declarations(sessions) == 1
+
+
+def test_the_desk_stops_acting_for_a_supervisor_who_was_disabled(
+        db_url: str, sessions: sessionmaker[Session], drop: Path, qtbot: QtBot) -> None:
+    from app.db.models import User
+
+    with sessions() as s, s.begin():
+        s.add(User(name="wang.sup", role="supervisor", password_hash="x", active=False))
+    _orders(drop / "tmall-3.csv", 20, 2)
+    with desk(db_url, qtbot, Actor("zhao", Role.CLERK, None, "desk-a")) as w:
+        assert next_state(qtbot, w).kind == "no_actor"
+        assert autopilot(w).label.text().startswith("Autopilot waits for a supervisor")
+        assert declarations(sessions) == 0 and (drop / "tmall-3.csv").exists()
