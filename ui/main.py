@@ -18,8 +18,8 @@ from app.db.migrate import ensure_schema
 from app.domain.errors import UserFacingError
 from app.i18n import render
 from app.security.auth import record_logout
+from app.security.checkpoints import save_checkpoint_quietly
 from app.security.context import Actor, system_actor
-from app.security.maintenance import save_checkpoint_quietly
 from app.security.masking import install_redaction
 from app.services.bootstrap import after_migration
 from ui.context import GuiContext
