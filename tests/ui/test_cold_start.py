@@ -48,7 +48,10 @@ window.close()
 
 
 def test_first_page_loads_no_excel_pdf_schema_or_rules_code(demo_db: str) -> None:
-    run = subprocess.run([sys.executable, "-c", PROBE % (HEAVY,), demo_db], capture_output=True,
+    # On a PostgreSQL database its dialect is the one in use.
+    heavy = tuple(h for h in HEAVY if not (demo_db.startswith("postgresql")
+                                           and h == "sqlalchemy.dialects.postgresql"))
+    run = subprocess.run([sys.executable, "-c", PROBE % (heavy,), demo_db], capture_output=True,
                          text=True, cwd=Path(__file__).resolve().parents[2], timeout=120,
                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert run.returncode == 0, run.stderr
