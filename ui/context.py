@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.catalogue.suggest import HsSuggester
 from app.db.engine import make_session_factory, races_as_user_errors
 from app.security.context import Actor
+
+if TYPE_CHECKING:
+    from app.catalogue.suggest import HsSuggester
 
 
 @dataclass
@@ -24,8 +27,17 @@ class GuiContext:
     # Set by the composition root: ends this user's session and asks who logs in next.
     on_logout: Callable[[], object] | None = None
     _read_sessions: sessionmaker[Session] | None = field(default=None, init=False, repr=False)
-    # HS suggestions keep the tariff's word index between editors (built on first use).
-    hs_suggester: HsSuggester = field(default_factory=HsSuggester, init=False, repr=False)
+    _hs_suggester: HsSuggester | None = field(default=None, init=False, repr=False)
+
+    @property
+    def hs_suggester(self) -> HsSuggester:
+        """HS suggestions, keeping the tariff's word index between editors (made, and its
+        module imported, when the first editor asks: not before the first page)."""
+        if self._hs_suggester is None:
+            from app.catalogue.suggest import HsSuggester
+
+            self._hs_suggester = HsSuggester()
+        return self._hs_suggester
 
     @property
     def read_sessions(self) -> sessionmaker[Session]:

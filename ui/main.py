@@ -18,8 +18,8 @@ from app.db.migrate import ensure_schema
 from app.domain.errors import UserFacingError
 from app.i18n import render
 from app.security.auth import record_logout
+from app.security.checkpoints import save_checkpoint_quietly
 from app.security.context import Actor, system_actor
-from app.security.maintenance import save_checkpoint_quietly
 from app.security.masking import install_redaction
 from app.services.bootstrap import after_migration
 from ui.context import GuiContext
@@ -28,7 +28,12 @@ from ui.fonts import register_bundled_font
 from ui.i18n import Translators
 from ui.language import LanguageSwitcher, saved_language
 from ui.main_window import MainWindow
-from ui.security.session import daily_backup, start_session, startup_check
+from ui.security.session import (
+    check_integrity_after_start,
+    daily_backup,
+    start_session,
+    startup_check,
+)
 
 
 def setup_logging() -> Path | None:
@@ -62,7 +67,10 @@ def open_database(url: str) -> GuiContext | UserFacingError:
     return GuiContext(engine, make_session_factory(engine), actor, "en", url)
 
 
-def run_gui(url: str, lang: str) -> int:
+def run_gui(url: str, lang: str, *,
+            login: Callable[[GuiContext], Actor | None] = start_session) -> int:
+    """The desktop application until its last window closes. `login` asks who works (the
+    first-run administrator, the login dialog); the cold-start bench answers it directly."""
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
@@ -73,7 +81,8 @@ def run_gui(url: str, lang: str) -> int:
     translators.install(lang)
     crash = CrashHandler(lang, log_path)
     crash.install()
-    problem = startup_check(url)
+    # Only the header here: the quick check of the whole file follows the first page.
+    problem = startup_check(url, header_only=True)
     if problem is not None:
         QMessageBox.critical(None, app.translate("main", "Cannot open the database"),
                              render(problem, lang))
@@ -89,12 +98,13 @@ def run_gui(url: str, lang: str) -> int:
         crash.lang = lang
     opened.lang = lang
     daily_backup(opened)
-    actor = start_session(opened)
+    actor = login(opened)
     if actor is None:
         opened.engine.dispose()
         return 0
-    gui = GuiSession(opened, translators, on_language=partial(setattr, crash, "lang"))
-    gui.open(actor)
+    gui = GuiSession(opened, translators, on_language=partial(setattr, crash, "lang"),
+                     login=login)
+    check_integrity_after_start(gui.open(actor), url)
     code = app.exec()
     del gui
     save_checkpoint_quietly(opened.url, opened.read_sessions)

@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
         # Asked in order before the window closes (unsaved edits); any False keeps it open.
         self.close_guards: list[Callable[[], bool]] = []
         self.about_box = QMessageBox.about  # seam: tests read the About text
+        # Start-up work that waits for the grid's first page: see after_first_page().
+        self._after_first_page: list[Callable[[], None]] | None = []
         self._build_ui()
         self._connect_signals()
         for name in AREA_INSTALLERS:
@@ -99,8 +101,10 @@ class MainWindow(QMainWindow):
         self._hide_empty_menus()
         self.columns.restore()
         self._restore_window_state()
-        self.refresh_counts()
-        self.refresh_choices()
+        # The status counts (a GROUP BY over every declaration), the filter choices and the
+        # autopilot's state follow the first page instead of competing with it.
+        self.after_first_page(self.refresh_counts)
+        self.after_first_page(self.refresh_choices)
         # Other workstations' changes refresh the grid, the counts and an open editor.
         self.change_listener = ChangeListener(ctx.engine, self)
         self.change_listener.changed.connect(self._on_change_listener_changed)
@@ -236,9 +240,26 @@ class MainWindow(QMainWindow):
         self.columns_button.clicked.connect(self._on_columns_button_clicked)
         self.model.total_changed.connect(self._on_model_total_changed)
         self.model.refreshed.connect(self._on_model_refreshed)
+        self.model.first_page_shown.connect(self._on_model_first_page_shown)
         self.model.modelReset.connect(self._update_selection_label)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.data_changed.connect(self.refresh)
+
+    def after_first_page(self, work: Callable[[], None]) -> None:
+        """Run `work` once the grid has painted its first page (at once if it has): start-up
+        queries and background passes that the clerk does not need to see the first rows."""
+        if self._after_first_page is None:
+            work()
+        else:
+            self._after_first_page.append(work)
+
+    def _on_model_first_page_shown(self) -> None:
+        pending, self._after_first_page = self._after_first_page, None
+        self.model.first_page_shown.disconnect(self._on_model_first_page_shown)
+        for work in pending or ():
+            if self.closed:
+                return
+            work()
 
     def _hide_empty_menus(self) -> None:
         for menu in self.menus.values():

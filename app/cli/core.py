@@ -14,7 +14,6 @@ from app.domain.errors import ValidationError
 from app.domain.fields import HEAD_BY_NAME, ITEM_FIELDS
 from app.domain.status import DeclarationStatus
 from app.i18n import N_, render, translate
-from app.precheck.messages import revive
 from app.services import declarations as decl_service
 from app.services import settings as settings_service
 from app.services.queries import GRID_BY_KEY, DeclarationFilter
@@ -182,6 +181,8 @@ def _status_text(status: str, lang: str) -> str:
 
 
 def cmd_show(ctx: CliContext, args: argparse.Namespace) -> Result:
+    from app.precheck.messages import revive
+
     with ctx.transaction(write=False) as session:
         d = decl_service.get_detail(session, ctx.actor, args.key)
     problems = [

@@ -119,7 +119,7 @@ def _save_checkpoint(ctx: CliContext) -> None:
     file (see app.security.checkpoints), so a later truncation or rewrite shows."""
     if ctx._engine is None:
         return
-    from app.security.maintenance import save_checkpoint_quietly
+    from app.security.checkpoints import save_checkpoint_quietly
 
     save_checkpoint_quietly(ctx.url, ctx.read_sessions)  # reads only: never queues
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -33,11 +34,12 @@ from pathlib import Path
 from platformdirs import user_data_dir
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import APP_NAME, sqlite_file
 from app.db.models import AuditEvent
-from app.domain.errors import ValidationError
+from app.domain.errors import DatabaseBusyError, ValidationError
 from app.i18n import N_, Message
 from app.security.files import create_owner_only, ensure_owner_only, ensure_private_dir
 
@@ -87,6 +89,27 @@ def current_head(session: Session) -> Checkpoint:
     head = session.execute(
         select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar_one_or_none()
     return Checkpoint(count, head, datetime.now(UTC), "database")
+
+
+def save_checkpoint(url: str, sessions: sessionmaker[Session]) -> Checkpoint:
+    """Append the chain's current length and head to the database's checkpoint file.
+
+    Give it read-only sessions: it only reads, and must not queue behind another writer."""
+    with sessions() as session:
+        head = current_head(session)
+    record_checkpoint(checkpoint_file(url), head)
+    return head
+
+
+def save_checkpoint_quietly(url: str, sessions: sessionmaker[Session]) -> None:
+    """`save_checkpoint` at the end of a command or GUI session; a failure is only logged
+    (the work is done; `audit verify` still compares with the checkpoints there are).
+    Here, not in app.security.maintenance: every command ends with it, and maintenance
+    brings backups and integrity checks a `cleardesk list` does not need."""
+    try:
+        save_checkpoint(url, sessions)
+    except (SQLAlchemyError, OSError, DatabaseBusyError) as exc:
+        logging.getLogger(__name__).warning("audit checkpoint not saved: %s", exc)
 
 
 def checkpoint_file(url: str) -> Path:

@@ -7,7 +7,6 @@ automatic backups being the server administrator's job, which we say plainly.
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,11 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import sqlite_file
-from app.domain.errors import DatabaseBusyError, ValidationError
+from app.domain.errors import ValidationError
 from app.i18n import N_, Message
 from app.security import backup as backups
 from app.security.audit import record_event
@@ -28,7 +26,6 @@ from app.security.checkpoints import (
     Checkpoint,
     backup_checkpoint,
     checkpoint_file,
-    current_head,
     find_checkpoints,
     record_checkpoint,
 )
@@ -74,25 +71,6 @@ def checkpoints_for(url: str) -> list[Checkpoint]:
     path = sqlite_file(url)
     found = backups.all_backups(backup_dir_for(path)) if path is not None else []
     return find_checkpoints(url, found)
-
-
-def save_checkpoint(url: str, sessions: sessionmaker[Session]) -> Checkpoint:
-    """Append the chain's current length and head to the database's checkpoint file.
-
-    Give it read-only sessions: it only reads, and must not queue behind another writer."""
-    with sessions() as session:
-        head = current_head(session)
-    record_checkpoint(checkpoint_file(url), head)
-    return head
-
-
-def save_checkpoint_quietly(url: str, sessions: sessionmaker[Session]) -> None:
-    """`save_checkpoint` at the end of a command or GUI session; a failure is only logged
-    (the work is done; `audit verify` still compares with the checkpoints there are)."""
-    try:
-        save_checkpoint(url, sessions)
-    except (SQLAlchemyError, OSError, DatabaseBusyError) as exc:
-        logging.getLogger(__name__).warning("audit checkpoint not saved: %s", exc)
 
 
 def _checkpoint_backup(url: str, backup: Path) -> None:

@@ -28,7 +28,10 @@ sys.exit(code)
 def test_list_loads_no_gui_printing_excel_migration_or_password_code(db_url: str) -> None:
     subprocess.run([sys.executable, "-m", "app", "--db", db_url, "demo", "--parcels", "5"],
                    check=True, capture_output=True)
-    run = subprocess.run([sys.executable, "-c", PROBE % (HEAVY,), "--db", db_url,
+    # On a PostgreSQL database its dialect is the one in use.
+    heavy = tuple(h for h in HEAVY if not (db_url.startswith("postgresql")
+                                           and h == "sqlalchemy.dialects.postgresql"))
+    run = subprocess.run([sys.executable, "-c", PROBE % (heavy,), "--db", db_url,
                           "list", "--limit", "5"], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert run.returncode == 0, run.stderr

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 
-from ui.catalogue.catalogue_window import CatalogueDialog
-from ui.catalogue.queue_window import UnclassifiedGoodsDialog
-
 if TYPE_CHECKING:
+    from ui.catalogue.catalogue_window import CatalogueDialog
+    from ui.catalogue.queue_window import UnclassifiedGoodsDialog
     from ui.main_window import MainWindow
+# The catalogue windows (with the Excel reader) are imported when opened.
 
 
 class CatalogueActions:
@@ -31,12 +31,16 @@ class CatalogueActions:
         self.action_catalogue.triggered.connect(self._on_action_catalogue_triggered)
 
     def open_queue(self) -> UnclassifiedGoodsDialog:
+        from ui.catalogue.queue_window import UnclassifiedGoodsDialog
+
         dialog = UnclassifiedGoodsDialog(self.window.ctx, self.window)
         dialog.classified.connect(self.window.data_changed)
         dialog.show()
         return dialog
 
     def open_catalogue(self) -> CatalogueDialog:
+        from ui.catalogue.catalogue_window import CatalogueDialog
+
         dialog = CatalogueDialog(self.window.ctx, self.window)
         dialog.changed.connect(self.window.data_changed)
         dialog.show()

@@ -91,6 +91,7 @@ def _yield_to_gui_thread() -> None:
 class DeclarationTableModel(QAbstractTableModel):
     total_changed = Signal(int)
     refreshed = Signal()  # the id list of the current filter/sort is loaded (rowCount final)
+    first_page_shown = Signal()  # a new filter/sort's first page is in and painted (or failed)
 
     def __init__(self, ctx: GuiContext, parent: Any = None) -> None:
         super().__init__(parent)
@@ -262,10 +263,15 @@ class DeclarationTableModel(QAbstractTableModel):
 
         handle = run_job(first, pool=self._pool, parent=self,
                          on_finished=lambda rows: self._on_first_rows(gen, rows))
+
+        def after_paint() -> None:
+            self.first_page_shown.emit()
+            start_ids()
+
         # The scan starts once the first page is in (or failed) and has been painted: a
         # zero-time callback would run before the (low-priority) paint event, a timer runs
         # after it. Started with the paint, the scan would slow it down several times.
-        handle.ended.connect(lambda: QTimer.singleShot(IDS_AFTER_PAINT_MS, self, start_ids))
+        handle.ended.connect(lambda: QTimer.singleShot(IDS_AFTER_PAINT_MS, self, after_paint))
 
     def declaration_id(self, row: int) -> int | None:
         if self._ids is not None:

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 
-from app.intake.service import ImportSummary
 from app.intake.sniff import EXCEL_EXTENSIONS, TEXT_EXTENSIONS
 from app.security.context import Permission
-from ui.intake.wizard import ImportWizard
 
 if TYPE_CHECKING:
+    from app.intake.service import ImportSummary
+    from ui.intake.wizard import ImportWizard
     from ui.main_window import MainWindow
 
 IMPORTABLE = frozenset(EXCEL_EXTENSIONS) | frozenset(TEXT_EXTENSIONS)
@@ -43,6 +43,8 @@ class ImportActions(QObject):
         window.installEventFilter(self)
 
     def open_wizard(self, path: Path | None = None) -> ImportWizard:
+        from ui.intake.wizard import ImportWizard  # with the readers: when an import starts
+
         self.wizard = ImportWizard(self.window.ctx, self.window, path)
         self.wizard.imported.connect(self._on_wizard_imported)
         self.wizard.show()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
@@ -33,7 +33,7 @@ class UpdateNotice(QObject):
         window.menus["help"].addAction(self.action_check)
         self.action_check.triggered.connect(self._on_action_check_triggered)
         window.settings_changed.connect(self.check)
-        QTimer.singleShot(0, self.check)
+        window.after_first_page(self.check)  # the update folder is looked at after the rows
 
     def check(self, explicit: bool = False) -> None:
         with self.window.ctx.transaction() as session:

@@ -26,12 +26,12 @@ from app.domain.status import EDITABLE_STATUSES
 from app.i18n import Message, render, translate
 from app.jobs.base import CancelToken
 from app.precheck.problems import acknowledge_warning, declaration_problems, problem_counts
-from app.precheck.service import CheckSummary, check_declarations
 from app.rules.problem import StoredProblem
 from ui.precheck.ack_dialog import AcknowledgeWarningDialog
 from ui.precheck.widgets import ProblemListWidget, ProblemsPanel
 
 if TYPE_CHECKING:
+    from app.precheck.service import CheckSummary
     from ui.main_window import MainWindow
 
 
@@ -52,6 +52,10 @@ class CheckJob(QRunnable):
         self.signals = _Signals()
 
     def run(self) -> None:
+        # The check job and its rules are imported by the first check, not before the main
+        # window's first page.
+        from app.precheck.service import check_declarations
+
         try:
             with self.window.ctx.transaction() as session:
                 ids = self.ids if self.ids is not None else list(session.execute(
@@ -85,7 +89,7 @@ class PrecheckController(QObject):
         self.show_error: Callable[[str], None] = self._show_error
         self._build_ui()
         self._connect_signals()
-        self.refresh_panels()
+        window.after_first_page(self.refresh_panels)
 
     def _build_ui(self) -> None:
         w = self.window

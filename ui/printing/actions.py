@@ -20,28 +20,19 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 from sqlalchemy import select
 
 from app.db.models import Batch
-from app.documents.fonts import MissingGlyph
 from app.domain.errors import UserFacingError
 from app.domain.status import DeclarationStatus
 from app.i18n import translate
 from app.security.context import Permission
-from app.services.printing import (
-    CUSTOMS,
-    LABEL,
-    PrintCheck,
-    PrintOutcome,
-    Selection,
-    check_print,
-    print_customs_forms,
-    print_labels,
-    print_manifest,
-)
-from ui.printing.preview import PdfPreviewDialog
-from ui.printing.routes import RoutesDialog
 from ui.workers import JobHandle, run_with_progress
 
 if TYPE_CHECKING:
+    from app.documents.fonts import MissingGlyph
+    from app.services.printing import PrintCheck, PrintOutcome, Selection
     from ui.main_window import MainWindow
+    from ui.printing.routes import RoutesDialog
+# The printing services (PDF, fonts, barcodes) and the preview are imported when something
+# is printed: the main window's first page does not wait for them.
 
 MAX_LISTED_GLYPHS = 20
 
@@ -131,6 +122,8 @@ def show_routes(dialog: RoutesDialog) -> None:
 
 
 def show_preview(parent: QWidget, path: str, title: str) -> None:
+    from ui.printing.preview import PdfPreviewDialog
+
     dialog = PdfPreviewDialog(path, title, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
@@ -140,6 +133,8 @@ def send_to_printer(parent: QWidget, path: str) -> bool:
     """Print `path` on the system's default printer without asking; False when there is none."""
     if QPrinterInfo.defaultPrinter().isNull():
         return False
+    from ui.printing.preview import PdfPreviewDialog
+
     dialog = PdfPreviewDialog(path, Path(path).stem, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     printer = dialog.make_printer()
@@ -197,17 +192,25 @@ class PrintActions(QObject):
 
     # --- triggers --------------------------------------------------------------------
     def _on_action_labels_triggered(self) -> None:
+        from app.services.printing import LABEL
+
         self.print_parcels(self._selection(), LABEL)
 
     def _on_action_labels_batch_triggered(self) -> None:
+        from app.services.printing import LABEL, Selection
+
         batch = self.ask_batch(self.window, self._batches())
         if batch:
             self.print_parcels(Selection(batch_no=batch), LABEL)
 
     def _on_action_customs_triggered(self) -> None:
+        from app.services.printing import CUSTOMS
+
         self.print_parcels(self._selection(), CUSTOMS)
 
     def _on_action_routes_triggered(self) -> None:
+        from ui.printing.routes import RoutesDialog
+
         self.show_routes(RoutesDialog(self.window.ctx, self.window))
 
     def _on_action_manifest_triggered(self) -> None:
@@ -221,6 +224,8 @@ class PrintActions(QObject):
         With a default printer the label goes to it without a dialog (one label per scan on
         the parcel floor); otherwise the preview opens.
         """
+        from app.services.printing import LABEL, Selection
+
         self.direct = True
         self.print_parcels(Selection(ids=(declaration_id,)), LABEL)
 
@@ -230,6 +235,7 @@ class PrintActions(QObject):
         if selection is None:
             return
         sessions, actor = self.window.ctx.sessions, self.window.ctx.actor
+        from app.services.printing import check_print
 
         def check(progress: Any, cancel: Any) -> PrintCheck:
             with sessions() as session:
@@ -241,6 +247,8 @@ class PrintActions(QObject):
         )
 
     def _on_check_finished(self, check: PrintCheck) -> None:
+        from app.services.printing import LABEL, Selection, print_customs_forms, print_labels
+
         if check.missing_glyphs and not self.confirm_missing_glyphs(self.window,
                                                                     check.missing_glyphs):
             return
@@ -285,6 +293,8 @@ class PrintActions(QObject):
         self._run(job, title)
 
     def print_manifest(self, batch_no: str) -> None:
+        from app.services.printing import print_manifest
+
         ctx = self.window.ctx
         target = self._target("manifest")
 
@@ -323,6 +333,8 @@ class PrintActions(QObject):
 
     # --- helpers ---------------------------------------------------------------------
     def _selection(self) -> Selection | None:
+        from app.services.printing import Selection
+
         ids = self.window.selected_ids()
         if not ids:
             self.show_error(self.window, self.window.tr("Select the parcels to print first."))

@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 
-from ui.reference.window import ReferenceDataDialog
-
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+    from ui.reference.window import ReferenceDataDialog
 
 
 class ReferenceActions:
@@ -24,6 +23,9 @@ class ReferenceActions:
         self.action.triggered.connect(self._on_action_triggered)
 
     def open_dialog(self) -> ReferenceDataDialog:
+        # Imported when opened: the editions' file readers (Excel) are not light.
+        from ui.reference.window import ReferenceDataDialog
+
         dialog = ReferenceDataDialog(self.window.ctx, self.window)
         dialog.edition_loaded.connect(self.window.data_changed)
         dialog.show()

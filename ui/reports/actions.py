@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction
 
 from app.security.context import Permission
-from ui.reports.dashboard_dialog import DashboardDialog
-from ui.reports.dialog import ReportDialog
-from ui.reports.exceptions_dialog import ExceptionsDialog
-from ui.reports.tax_dialog import TaxReconcileDialog
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+    from ui.reports.dashboard_dialog import DashboardDialog
+    from ui.reports.dialog import ReportDialog
+    from ui.reports.exceptions_dialog import ExceptionsDialog
+    from ui.reports.tax_dialog import TaxReconcileDialog
+# The dialogs are imported when opened: they bring Excel, PDF and barcode libraries that the
+# main window's first page must not wait for.
 
 
 class ReportActions:
@@ -52,22 +54,30 @@ class ReportActions:
         self.evidence.triggered.connect(self._on_evidence_triggered)
 
     def open_dialog(self, kind: str) -> ReportDialog:
+        from ui.reports.dialog import ReportDialog
+
         dialog = ReportDialog(self.window.ctx, kind, self.window.current_filter(), self.window)
         dialog.show()
         return dialog
 
     def open_tax(self) -> TaxReconcileDialog:
+        from ui.reports.tax_dialog import TaxReconcileDialog
+
         dialog = TaxReconcileDialog(self.window.ctx, self.window)
         dialog.show()
         dialog.run()
         return dialog
 
     def open_exceptions(self) -> ExceptionsDialog:
+        from ui.reports.exceptions_dialog import ExceptionsDialog
+
         dialog = ExceptionsDialog(self.window.ctx, self.window)
         dialog.show()
         return dialog
 
     def open_dashboard(self) -> DashboardDialog:
+        from ui.reports.dashboard_dialog import DashboardDialog
+
         dialog = DashboardDialog(self.window.ctx, self.open_exceptions, self.window)
         dialog.show()
         return dialog

@@ -9,6 +9,7 @@ import sqlite3
 import weakref
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -24,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from app.db.engine import sqlite_file
 from app.domain.errors import UserFacingError
-from app.i18n import Message, translate
+from app.i18n import Message, render, translate
+from app.jobs.base import CancelToken, Progress
 from app.security.auth import LoginOutcome, login
 from app.security.backup import latest_backup
 from app.security.context import ROLE_LABELS, Actor, Permission
@@ -37,7 +39,6 @@ from app.security.pii import require_unmask
 from app.security.users import UserService
 from app.services.settings import all_settings
 from ui.context import GuiContext
-from ui.security.audit_browser import AuditBrowser
 from ui.security.idle import IdleWatcher
 from ui.security.login import (
     AdminSetupDialog,
@@ -46,7 +47,10 @@ from ui.security.login import (
     LoginDialog,
     UnlockDialog,
 )
-from ui.security.users_dialog import UsersDialog
+from ui.workers import run_job
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -201,9 +205,13 @@ class SecurityControls(QObject):
         return action
 
     def _on_action_users_triggered(self) -> None:
+        from ui.security.users_dialog import UsersDialog  # imported when opened
+
         self.exec_dialog(UsersDialog(self.ctx, self.hasher, self.window))
 
     def _on_action_audit_triggered(self) -> None:
+        from ui.security.audit_browser import AuditBrowser  # imported when opened
+
         self.exec_dialog(AuditBrowser(self.ctx, self.window))
 
     def _on_action_unmask_triggered(self, checked: bool = False) -> None:
@@ -275,12 +283,42 @@ class SecurityControls(QObject):
             self.ctx.on_logout()
 
 
-def startup_check(url: str) -> Message | None:
-    """Quick integrity check of a SQLite database before anything else opens it."""
+def startup_check(url: str, *, header_only: bool = False) -> Message | None:
+    """Quick integrity check of a SQLite database (`header_only`: that it is one at all)."""
     path = sqlite_file(url)
     if path is None:
         return None
-    return startup_problem(path, latest_backup(backup_dir_for(path)))
+    return startup_problem(path, latest_backup(backup_dir_for(path)), header_only=header_only)
+
+
+def stop_on_damage(window: QMainWindow, text: str) -> None:
+    """The quick check failed after start-up: say what to do, then close the application."""
+    QMessageBox.critical(window, QApplication.translate("main", "Cannot open the database"),
+                         text)
+    QApplication.exit(1)
+
+
+def check_integrity_after_start(
+    window: MainWindow, url: str, *,
+    check: Callable[[str], Message | None] = startup_check,
+    on_damage: Callable[[QMainWindow, str], None] = stop_on_damage,
+) -> None:
+    """The quick check of a SQLite file reads all of it (seconds at a million declarations),
+    so it runs on a worker once the grid shows its first page, instead of before the window
+    (the composition root checks before anything opens the file that it is a database at
+    all). A damaged file then stops the application with the same message as before."""
+
+    def job(progress: Progress, cancel: CancelToken) -> Message | None:
+        return check(url)
+
+    def found(problem: Message | None) -> None:
+        if problem is not None and not window.closed:
+            on_damage(window, render(problem, window.ctx.lang))
+
+    def start() -> None:
+        run_job(job, parent=window, on_finished=found)
+
+    window.after_first_page(start)
 
 
 def daily_backup(ctx: GuiContext, today: date | None = None) -> None:

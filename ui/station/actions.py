@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 
-from ui.station.window import StationWindow
-
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+    from ui.station.window import StationWindow
+# The station window (scale, thermal printers, barcodes) is imported when it opens.
 
 
 class StationActions:
@@ -25,6 +25,8 @@ class StationActions:
 
     def open_station(self) -> StationWindow:
         if self.station is None:
+            from ui.station.window import StationWindow
+
             self.station = StationWindow(self.window.ctx, self.window)
             self.station.finished.connect(self._on_station_finished)
         self.station.show()

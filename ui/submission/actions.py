@@ -16,14 +16,15 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel
 
 from app.paths import self_command
-from app.submission import batches
-from ui.submission.batch_dialogs import BatchesDialog, CreateBatchDialog
-from ui.submission.fix_dialog import ToFixDialog
 from ui.submission.training import is_training, prepare_training_database
 from ui.submission.watcher import ExchangeState, ExchangeWatcher
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+    from ui.submission.batch_dialogs import BatchesDialog, CreateBatchDialog
+    from ui.submission.fix_dialog import ToFixDialog
+# The batch and To fix dialogs (message building, CEB schemas) are imported when opened: the
+# main window's first page does not wait for them.
 
 
 class SubmissionActions(QObject):
@@ -41,8 +42,9 @@ class SubmissionActions(QObject):
                                        parent=self)
         self.watcher.scanned.connect(self._on_watcher_scanned)
         self.watcher.failed.connect(self._on_watcher_failed)
-        # Start-up reconciliation (pending messages) and a first inbox scan.
-        self.watcher.start()
+        # Start-up reconciliation (pending messages) and a first inbox scan, once the grid
+        # shows its first page.
+        window.after_first_page(self.watcher.start)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self._on_app_about_to_quit)
@@ -92,6 +94,8 @@ class SubmissionActions(QObject):
 
     def _on_action_new_batch_ready_triggered(self) -> None:
         """The ready declarations the grid shows now (its filter), counted before asking."""
+        from app.submission import batches
+
         with self.ctx.transaction(write=False) as session:
             found = batches.batch_candidates(session, self.ctx.actor,
                                              self.window.current_filter())
@@ -104,6 +108,8 @@ class SubmissionActions(QObject):
 
     def _create_batch(self, ids: list[int] | None,
                       scope: str | None = None) -> CreateBatchDialog:
+        from ui.submission.batch_dialogs import CreateBatchDialog
+
         dialog = CreateBatchDialog(self.ctx, ids, self.window, scope=scope)
         dialog.created.connect(self._on_batch_created)
         dialog.rechecked.connect(self.window.data_changed)
@@ -115,6 +121,8 @@ class SubmissionActions(QObject):
         self.open_batches()
 
     def open_batches(self) -> BatchesDialog:
+        from ui.submission.batch_dialogs import BatchesDialog
+
         dialog = BatchesDialog(self.ctx, self.window)
         dialog.changed.connect(self.window.data_changed)
         dialog.changed.connect(self.watcher.scan)
@@ -122,6 +130,8 @@ class SubmissionActions(QObject):
         return dialog
 
     def open_to_fix(self) -> ToFixDialog:
+        from ui.submission.fix_dialog import ToFixDialog
+
         dialog = ToFixDialog(self.ctx, self.window)
         dialog.show_declarations.connect(self._on_show_declarations)
         dialog.changed.connect(self.window.data_changed)

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
 
 from app.domain.errors import UserFacingError
 from app.services import settings as settings_service
-from app.submission import deliveries, lifecycle
-from ui.declarations.editor import DeclarationEditor
 
 if TYPE_CHECKING:
+    from app.submission import deliveries, lifecycle
+    from ui.declarations.editor import DeclarationEditor
     from ui.main_window import MainWindow
 
 
@@ -80,6 +80,8 @@ class LifecycleActions(QObject):
         if not ids:
             self.window.statusBar().showMessage(self.tr("Select declarations first."), 8000)
             return None
+        from app.submission import deliveries  # imported when used: not before the first page
+
         try:
             with self.ctx.transaction() as session:
                 settings = settings_service.all_settings(session)
@@ -111,6 +113,10 @@ class LifecycleActions(QObject):
     def _editor(self) -> DeclarationEditor | None:
         workspace = getattr(self.window, "workspace", None)
         editor = getattr(workspace, "editor", None)
+        if editor is None:
+            return None
+        from ui.declarations.editor import DeclarationEditor  # loaded: an editor is open
+
         return editor if isinstance(editor, DeclarationEditor) else None
 
     def _on_editor_cancel_clicked(self) -> None:
@@ -144,6 +150,8 @@ class LifecycleActions(QObject):
         reason = self.ask_reason(title, prompt)
         if not reason:
             return None
+        from app.submission import lifecycle
+
         service = (lifecycle.request_cancellation if kind == "cancel"
                    else lifecycle.request_return)
         actor = self.ctx.actor

@@ -31,11 +31,10 @@ from PySide6.QtWidgets import (
 from app.domain.clock import beijing_now
 from app.domain.errors import UserFacingError
 from app.services import settings as settings_service
-from app.submission import outbound, summary
-from app.submission.exchange import transport_from_settings
 from ui.context import GuiContext
 
 if TYPE_CHECKING:
+    from app.submission import summary
     from ui.main_window import MainWindow
 
 
@@ -92,6 +91,8 @@ class SummaryDialog(QDialog):
 
     def refresh(self) -> None:
         with self.ctx.transaction(write=False) as session:
+            from app.submission import summary  # imported when used: not before the first page
+
             self.rows = summary.list_summaries(session, self.ctx.actor)
         self.table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
@@ -110,6 +111,9 @@ class SummaryDialog(QDialog):
                                     "departed export inventory of that month not yet "
                                     "summarised?").format(month=month)):
             return None
+        from app.submission import outbound, summary
+        from app.submission.exchange import transport_from_settings
+
         actor = self.ctx.actor
         try:
             with self.ctx.transaction() as session:

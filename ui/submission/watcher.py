@@ -9,6 +9,7 @@ answer. Work runs off the GUI thread, one job at a time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
@@ -16,13 +17,15 @@ from app.domain.errors import UserFacingError
 from app.jobs.base import CancelToken, Progress
 from app.security.context import Permission
 from app.services import settings as settings_service
-from app.submission import fixqueue, outbound
-from app.submission.exchange import ExchangeFolderTransport, transport_from_settings
-from app.submission.exchange_fs import ExchangeSymlinkError
-from app.submission.receipts_job import ReceiptsResult, process_inbox
-from app.submission.simulator import CustomsSimulator
 from ui.context import GuiContext
 from ui.workers import JobHandle, run_job
+
+if TYPE_CHECKING:
+    from app.submission.exchange import ExchangeFolderTransport
+    from app.submission.receipts_job import ReceiptsResult
+    from app.submission.simulator import CustomsSimulator
+# Delivery, receipts and the To fix count (which bring the message builders and the rules) are
+# imported by the background pass that uses them, not before the main window's first page.
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ class ExchangeWatcher(QObject):
         with self.ctx.transaction() as session:
             values = settings_service.all_settings(session)
         try:
+            from app.submission.exchange import transport_from_settings
+
             self.transport = transport_from_settings(values)
         except UserFacingError:
             self.transport = None
@@ -85,6 +90,8 @@ class ExchangeWatcher(QObject):
         if self.transport is not None and self.transport.available():
             self.fs_watcher.addPath(str(self.transport.inbox))
         if self.training and self.transport is not None:
+            from app.submission.simulator import CustomsSimulator
+
             self.simulator = CustomsSimulator(self.transport, reject_rate=0.15, seed=7,
                                               tax_mismatch_rate=0.1)
 
@@ -105,6 +112,10 @@ class ExchangeWatcher(QObject):
         lang = self.ctx.lang
 
         def job(progress: Progress, cancel: CancelToken) -> ExchangeState:
+            from app.submission import fixqueue, outbound
+            from app.submission.exchange_fs import ExchangeSymlinkError
+            from app.submission.receipts_job import process_inbox
+
             receipts = None
             problems: list[str] = []
             online = transport is not None and transport.available()

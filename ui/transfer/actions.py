@@ -23,13 +23,13 @@ from app.db.migrate import head_revision
 from app.domain.errors import UserFacingError
 from app.jobs.base import CancelToken, Progress
 from app.security.context import Permission
-from app.transfer.export import ExportSummary, Selection, export_transfer
-from app.transfer.importer import ImportSummary, import_transfer
 from app.transfer.pack import SUFFIX
 from ui.file_dialogs import open_file, save_file
 from ui.workers import JobHandle, run_job
 
 if TYPE_CHECKING:
+    from app.transfer.export import ExportSummary
+    from app.transfer.importer import ImportSummary
     from ui.main_window import MainWindow
 
 FILE_KIND = "transfer"
@@ -109,6 +109,9 @@ class TransferActions:
         actor = ctx.actor
 
         def job(progress: Progress, cancel: CancelToken) -> ExportSummary:
+            # Imported by the job: the transfer tables need the whole schema's metadata.
+            from app.transfer.export import Selection, export_transfer
+
             revision = head_revision()
             with ctx.transaction() as session:
                 return export_transfer(session, actor, Path(path), Selection(ids=ids),
@@ -124,6 +127,8 @@ class TransferActions:
         actor = ctx.actor
 
         def job(progress: Progress, cancel: CancelToken) -> ImportSummary:
+            from app.transfer.importer import import_transfer
+
             revision = head_revision()
             with ctx.transaction() as session:
                 return import_transfer(session, actor, Path(path), schema_revision=revision)

@@ -9,12 +9,12 @@ from PySide6.QtCore import QModelIndex, QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
-from app.reference.store import reference_from_db
-from app.reference.tables import ReferenceTables
-from ui.declarations.editor import DeclarationEditor
-
 if TYPE_CHECKING:
+    from app.reference.tables import ReferenceTables
+    from ui.declarations.editor import DeclarationEditor
     from ui.main_window import MainWindow
+# The editor (and the services and rules behind it) and the reference tables are loaded when
+# the first declaration opens, not before the main window's first page.
 
 
 class WorkspaceActions(QObject):
@@ -44,6 +44,8 @@ class WorkspaceActions(QObject):
 
     def refs(self) -> ReferenceTables:
         if self._refs is None:
+            from app.reference.store import reference_from_db
+
             with self.window.ctx.transaction() as s:
                 self._refs = reference_from_db(s)
         return self._refs
@@ -78,6 +80,8 @@ class WorkspaceActions(QObject):
             return editor
         if editor is not None:
             editor.deleteLater()
+        from ui.declarations.editor import DeclarationEditor
+
         self.editor = DeclarationEditor(w.ctx, self.refs(), decl_id, self.next_id, w)
         self.editor.saved.connect(self._on_editor_saved)
         w.others_changed.connect(self.editor.on_others_changed)

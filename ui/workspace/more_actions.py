@@ -8,13 +8,16 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
 from app.domain.errors import UserFacingError
-from app.services.bulk_edit import BulkResult, undo_bulk_edit
-from ui.declarations.bulk_dialog import BulkEditDialog
-from ui.workspace.scan_station import ScanStation
-from ui.workspace.settings_dialog import LANGUAGES, SettingsDialog
+from ui.workspace.languages import LANGUAGES
 
 if TYPE_CHECKING:
+    from app.services.bulk_edit import BulkResult
+    from ui.declarations.bulk_dialog import BulkEditDialog
     from ui.workspace.actions import WorkspaceActions
+    from ui.workspace.scan_station import ScanStation
+    from ui.workspace.settings_dialog import SettingsDialog
+# Bulk edit (with the rules it re-runs) and the scan station are imported when opened, not
+# before the main window's first page.
 
 
 class MoreActions:
@@ -76,6 +79,8 @@ class MoreActions:
         if not ids:
             self.notify(w.tr("Bulk edit"), w.tr("Select the declarations to change first."))
             return None
+        from ui.declarations.bulk_dialog import BulkEditDialog
+
         self.bulk_dialog = BulkEditDialog(w.ctx, ids, w)
         self.bulk_dialog.applied.connect(self._on_bulk_applied)
         self.bulk_dialog.show()
@@ -90,6 +95,8 @@ class MoreActions:
         w = self.window
         if self.last_bulk is None:
             return
+        from app.services.bulk_edit import undo_bulk_edit
+
         try:
             with w.ctx.transaction() as s:
                 undone = undo_bulk_edit(s, w.ctx.actor, self.last_bulk.bulk_id)
@@ -110,6 +117,8 @@ class MoreActions:
         w = self.window
         if self.scan_station is None:
             # The printing feature (issue 8) sets window.print_label = callable(decl_id).
+            from ui.workspace.scan_station import ScanStation
+
             self.scan_station = ScanStation(w.ctx, w, getattr(w, "print_label", None))
             self.scan_station.declaration_scanned.connect(w.select_declaration)
         self.scan_station.show()
@@ -120,6 +129,8 @@ class MoreActions:
     # --- settings, language -------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
         w = self.window
+        from ui.workspace.settings_dialog import SettingsDialog
+
         self.settings_dialog = SettingsDialog(w.ctx, w)
         self.settings_dialog.language_chosen.connect(self.switch_language)
         self.settings_dialog.saved.connect(w.settings_changed)

@@ -45,6 +45,7 @@ from app.station.printers import read_profiles_file, write_profiles_file
 from app.station.profiles import dump_profiles, parse_profiles
 from ui import file_dialogs
 from ui.context import GuiContext
+from ui.workspace.languages import LANGUAGES
 
 IDENTITY_KEYS = ("agentCode", "agentName", "logisticsCode", "logisticsName", "copCode",
                  "copName", "dxpId", "customsCode", "portCode", "tradeMode", "trafMode",
@@ -54,7 +55,6 @@ EXCHANGE_KEYS = ("exchangeDir", "outboxName", "inboxName", "exchangeFileMode", "
 PRINT_KEYS = ("printerProfile", "senderName", "senderAddress", "senderPhone")
 IMPORT_KEYS = ("defaultFreight", "defaultInsuredFee")
 PRINTER_PROFILES = ("thermal-100x150", "thermal-100x100", "a4-4up", "a4-manifest")
-LANGUAGES = (("zh_CN", "简体中文"), ("en", "English"))
 
 
 def ask_folder(parent: QWidget, title: str, start: str) -> str | None:

@@ -1,0 +1,114 @@
+"""The main window shows its first page of rows before it loads what only other screens use
+(Excel, PDF, barcodes, message schemas, the rules), and its start-up queries (status counts,
+problem counts, the exchange folder pass) follow that page instead of competing with it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QListWidget
+from pytestqt.qtbot import QtBot
+
+from app.i18n import Message, render
+from tests.ui.conftest import main_window
+from ui.security.session import check_integrity_after_start, startup_check
+
+HEAVY = ("reportlab", "openpyxl", "python_calamine", "PIL", "segno", "lxml", "alembic",
+         "sqlalchemy.dialects.postgresql", "app.precheck.service", "app.rules.engine",
+         "app.reports", "app.documents", "app.intake.readers", "app.transfer.tables",
+         "ui.declarations.editor", "ui.reports.dialog", "ui.station.window")
+
+PROBE = """
+import sys
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from ui.main import open_database
+from ui.main_window import MainWindow
+window = MainWindow(open_database(sys.argv[1]))
+window.show()
+loop = QEventLoop()
+loaded = []
+
+def on_rows():  # the first page is in the model: what was loaded to show it
+    loaded.extend(sorted(m for m in sys.modules for h in %r
+                         if m == h or m.startswith(h + ".")))
+    loop.quit()
+
+window.model.modelReset.connect(on_rows)
+QTimer.singleShot(60_000, loop.quit)
+loop.exec()
+print("ROWS", window.model.rowCount())
+print("LOADED", ",".join(loaded))
+window.close()
+"""
+
+
+def test_first_page_loads_no_excel_pdf_schema_or_rules_code(demo_db: str) -> None:
+    # On a PostgreSQL database its dialect is the one in use.
+    heavy = tuple(h for h in HEAVY if not (demo_db.startswith("postgresql")
+                                           and h == "sqlalchemy.dialects.postgresql"))
+    run = subprocess.run([sys.executable, "-c", PROBE % (heavy,), demo_db], capture_output=True,
+                         text=True, cwd=Path(__file__).resolve().parents[2], timeout=120,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert run.returncode == 0, run.stderr
+    lines = {key: rest for key, _, rest in (line.partition(" ")
+                                             for line in run.stdout.splitlines())}
+    assert int(lines["ROWS"]) > 0  # the first page was shown
+    assert lines["LOADED"] == ""
+
+
+def test_start_up_counts_follow_the_first_page(demo_db: str, qtbot: QtBot) -> None:
+    with main_window(demo_db, qtbot) as w:
+        # Built, not yet shown any rows: the counts and problem panels have not queried.
+        assert w.model.rowCount() == 0
+        assert w.counts_label.text() == ""
+        problems = w.findChild(QListWidget, "problemsByCode")
+        assert problems is not None and problems.count() == 0
+        ran: list[int] = []
+        w.after_first_page(lambda: ran.append(w.model.rowCount()))
+        with qtbot.waitSignal(w.model.first_page_shown, timeout=20_000):
+            pass
+        assert ran and ran[0] > 0  # work waiting for the first page ran once it was shown
+        # The total and the status panel are those of all 600 demo declarations.
+        qtbot.waitUntil(lambda: w.counts_label.text() == "Total 600", timeout=20_000)
+        assert w.status_panel.count_of("") == 600
+        qtbot.waitUntil(lambda: problems.count() > 0)  # the Problems panel filled in too
+        later: list[bool] = []
+        w.after_first_page(lambda: later.append(True))
+        assert later == [True]  # once the page is there, work runs at once
+        qtbot.waitUntil(lambda: w.model.ready, timeout=20_000)
+
+
+def test_a_damaged_file_found_after_the_first_page_stops_the_application(
+        demo_db: str, db_path: Path, tmp_path: Path, qtbot: QtBot) -> None:
+    broken = tmp_path / "broken.sqlite3"  # the quick check's target: a truncated copy
+    broken.write_bytes(db_path.read_bytes()[:4096] + b"\x00" * 4096 * 3)
+    assert startup_check(f"sqlite:///{broken}", header_only=True) is None  # looks like one
+    stopped: list[str] = []
+    with main_window(demo_db, qtbot) as w:
+        check_integrity_after_start(w, f"sqlite:///{broken}",
+                                    on_damage=lambda _w, text: stopped.append(text))
+        assert stopped == []  # nothing read before the first page
+        qtbot.waitUntil(lambda: bool(stopped), timeout=20_000)
+        assert "is damaged" in stopped[0] and str(broken) in stopped[0]
+        checked: list[Message | None] = []  # the sound database passes the same check
+
+        def check(url: str) -> Message | None:
+            checked.append(startup_check(url))
+            return checked[-1]
+
+        check_integrity_after_start(w, demo_db, check=check,
+                                    on_damage=lambda _w, text: stopped.append(text))
+        qtbot.waitUntil(lambda: bool(checked), timeout=20_000)
+    assert checked == [None] and len(stopped) == 1
+
+
+def test_a_file_that_is_no_database_is_refused_before_anything_opens_it(tmp_path: Path) -> None:
+    text_file = tmp_path / "orders.sqlite3"
+    text_file.write_text("order,waybill\n", encoding="utf-8")
+    problem = startup_check(f"sqlite:///{text_file}", header_only=True)
+    assert problem is not None and "not a database" in render(problem, "en")
