@@ -29,7 +29,6 @@ from app.db.models import ImportJob, ImportRowError
 from app.domain.clock import beijing_today
 from app.domain.errors import UserFacingError
 from app.i18n import N_, Message, render
-from app.intake.service import ImportRequest, import_file, sha256_file
 from app.jobs.base import CancelToken
 from app.security.context import Actor, Permission, require
 
@@ -186,6 +185,10 @@ def process_folder(transaction: Transaction, actor: Actor, folder: WatchFolder, 
 
 def _process_file(transaction: Transaction, actor: Actor, folder: WatchFolder, path: Path,
                   lang: str, report: WatchReport) -> FileOutcome:
+    # The import machinery (readers, pre-check) loads with the first file, not with every
+    # window that shows the autopilot's state.
+    from app.intake.service import ImportRequest, import_file, sha256_file
+
     name, where = path.name, str(folder.path)
     try:
         digest = sha256_file(path)

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
 
 from app.domain.errors import UserFacingError
 from app.services import settings as settings_service
-from app.submission import return_tally
 
 if TYPE_CHECKING:
+    from app.submission import return_tally
     from ui.main_window import MainWindow
 
 
@@ -57,6 +57,8 @@ class TallyActions(QObject):
         if not ids:
             self.window.statusBar().showMessage(self.tr("Select declarations first."), 8000)
             return None
+        from app.submission import return_tally  # message building loads with the first tally
+
         location = self.ask_location(len(ids))
         if location is None:
             return None
