@@ -92,9 +92,7 @@ def slow(*a, **k):
     print("importing", flush=True)  # the test's cue: inside the import's transaction
     sys.stdin.readline()  # held here until killed: the transaction never commits
     return summary
-service.import_file = slow
-import app.autopilot.watch as watch
-watch.import_file = slow
+service.import_file = slow  # app.autopilot.watch takes it from there at the first file
 from app.cli import main
 sys.exit(main(["--db", sys.argv[1], "autopilot", "--once", "--json", "--watch", sys.argv[2]]))
 '''

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.autopilot import watch
+import app.intake.service as intake_service
 from app.autopilot.lock import office_lock
 from app.autopilot.station import choose_workstation
 from app.db.models import AuditEvent, Declaration
@@ -160,14 +160,14 @@ def test_closing_ends_a_pass_after_its_file_and_releases_the_lock(
     os.utime(drop / "b-second.csv", (first + 60, first + 60))
     started = threading.Event()
     holder: dict[str, Any] = {}
-    real_import = watch.import_file
+    real_import = intake_service.import_file
 
     def import_while_closing(*args: Any, **kwargs: Any) -> Any:
         started.set()
         assert holder["runner"].stopping.wait(30)  # the window is closing meanwhile
         return real_import(*args, **kwargs)
 
-    monkeypatch.setattr(watch, "import_file", import_while_closing)
+    monkeypatch.setattr(intake_service, "import_file", import_while_closing)
     with sessions() as s, s.begin():  # no pass may run before the runner is reachable
         set_setting(s, system_actor(), "autopilotPaused", "yes")
     with desk(db_url, qtbot, SUP) as w:
