@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli import main
 from app.db.models import Declaration
+from tests.factories import make_declaration
 from tests.unit.intake.export_orders import write_export_orders
 
 
@@ -59,3 +60,31 @@ def test_profile_remembers_export_and_directions_never_mix(
     with sessions() as s:
         flags = s.execute(select(Declaration.ieFlag, Declaration.status)).all()
     assert sorted(flags) == [("E", "ready")] * 4
+
+
+def test_batches_never_mix_imported_import_and_export_declarations(
+        db_url: str, sessions: sessionmaker[Session], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "--db", db_url, "import", str(write_export_orders(tmp_path / "e.csv", 2)),
+        "--direction", "export", "--json")
+    with sessions() as s, s.begin():
+        import_id = make_declaration(s, status="ready")
+        export_ids = list(s.execute(select(Declaration.id).where(Declaration.ieFlag == "E"))
+                          .scalars())
+    # Chosen by hand: refused, in Chinese.
+    code = main(["--db", db_url, "--lang", "zh_CN", "batch", "create", "--ids", str(import_id),
+                 *map(str, export_ids), "--json"])
+    _, err = capsys.readouterr()
+    assert code != 0 and "进口和出口清单不能放在同一批次" in err
+    # All ready ones: refused too, naming the way out, which then batches only the exports.
+    code = main(["--db", db_url, "--lang", "zh_CN", "batch", "create", "--status", "ready",
+                 "--json"])
+    _, err = capsys.readouterr()
+    assert code != 0 and "--direction" in err and "既有进口也有出口" in err
+    code, data = run(capsys, "--db", db_url, "batch", "create", "--status", "ready",
+                     "--direction", "export", "--json")
+    assert code == 0 and data["declarations"] == 2
+    with sessions() as s:
+        batched = dict(s.execute(select(Declaration.ieFlag, Declaration.batch_id)
+                                 .where(Declaration.batch_id.is_not(None))).all())
+    assert list(batched) == ["E"]
