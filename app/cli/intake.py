@@ -9,7 +9,7 @@ from typing import Any
 
 from app.cli.framework import CliContext, Result, format_table
 from app.i18n import N_, render, translate
-from app.intake.mapping import MappingSpec
+from app.intake.mapping import DIRECTIONS, MappingSpec
 from app.intake.service import ImportRequest, ImportSummary, import_file
 from app.jobs.base import Progress, no_progress
 
@@ -25,6 +25,9 @@ def register(sub: Any) -> None:
     p.add_argument("--save-profile", metavar="NAME",
                    help="save the mapping used for this file under NAME")
     p.add_argument("--sheet", metavar="NAME_OR_NUMBER", help="worksheet (default: the first)")
+    p.add_argument("--direction", choices=sorted(DIRECTIONS),
+                   help="import (CEB621, the default) or export (9610 B2C export, CEB603) "
+                        "declarations; default: the profile's or mapping's")
     p.add_argument("--all-or-nothing", action="store_true",
                    help="import nothing if any row is rejected")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -38,7 +41,8 @@ def cmd_import(ctx: CliContext, args: argparse.Namespace) -> Result:
         sheet = int(sheet) - 1
     request = ImportRequest(path=args.file, mapping=mapping, profile=args.profile,
                             save_profile=args.save_profile, all_or_nothing=args.all_or_nothing,
-                            sheet=sheet)
+                            sheet=sheet,
+                            direction=DIRECTIONS[args.direction] if args.direction else None)
     progress = _terminal_progress(ctx) if not ctx.json and sys.stderr.isatty() else no_progress
     with ctx.transaction() as session:
         summary = import_file(session, ctx.actor, request, progress=progress)

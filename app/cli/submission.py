@@ -54,6 +54,8 @@ def register(sub: Any) -> None:
     sel.add_argument("--ids", type=int, nargs="+", metavar="ID")
     sel.add_argument("--status", choices=["ready"])
     c.add_argument("--limit", type=int, metavar="N")
+    c.add_argument("--direction", choices=["import", "export"],
+                   help="only import or only export declarations (with --status)")
     c.add_argument("--mixed-logistics", action="store_true",
                    help="allow several logistics companies on one master bill")
     _transport_args(c)
@@ -145,7 +147,9 @@ def cmd_batch_create(ctx: CliContext, args: argparse.Namespace) -> Result:
             summary = batches.create_batch(session, ctx.actor, ids=args.ids,
                                            status=args.status or "ready", limit=args.limit,
                                            transport=_transport(args),
-                                           mixed_logistics=args.mixed_logistics)
+                                           mixed_logistics=args.mixed_logistics,
+                                           direction={"import": "I", "export": "E"}.get(
+                                               args.direction or ""))
     except batches.BatchBlockedError as exc:
         with ctx.transaction() as session:
             batches.store_recheck(session, ctx.actor, exc)

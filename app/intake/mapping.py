@@ -5,12 +5,14 @@ Mapping file (JSON)::
     {"columns": {"<header>": "<field>", …}, "sheet": "Sheet1" | 1, "header_row": 3,
      "encoding": "gbk", "defaults": {"<field>": value, …},
      "units": {"grossWeight": "g" | "kg", "price": "yuan" | "fen"},
-     "line_weights": "agree" | "sum"}
+     "line_weights": "agree" | "sum", "direction": "import" | "export"}
 
 `defaults` are the values for columns the file lacks (the wizard's "values for missing
 columns"): applied to every row whose cell is empty. `line_weights` says what the weights on
 the lines of one order are: the order's weight repeated ("agree", the default: lines that
 differ reject the order) or each line's own weight ("sum": added up into the declaration).
+`direction` says what the file's orders are: import declarations (CEB621, the default) or
+export ones (9610 B2C export, CEB603: ieFlag "E", no buyer ID).
 
 Fields are CEB names; `item.country`, `item.currency` and `item.note` name the item fields that
 share a name with a head field. A column mapped to "" or null is ignored. Columns the file has
@@ -45,6 +47,8 @@ MONEY_FIELDS = frozenset({"freight", "insuredFee", "price", "totalPrice", "goods
 UNIT_CHOICES = {**{f: ("kg", "g") for f in WEIGHT_FIELDS},
                 **{f: ("yuan", "fen") for f in MONEY_FIELDS}}
 LINE_WEIGHTS = ("agree", "sum")
+# A profile's "direction" → the declarations' ieFlag.
+DIRECTIONS = {"import": "I", "export": "E"}
 
 _MSG_BAD_MAPPING = N_("The mapping file “{name}” is not valid JSON: {detail}.")
 _MSG_MAPPING_SHAPE = N_("The mapping “{name}” must be a JSON object with a “columns” object.")
@@ -64,6 +68,7 @@ class MappingSpec:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     units: Mapping[str, str] = field(default_factory=dict)
     line_weights: str = "agree"  # see the module doc
+    direction: str = "I"  # ieFlag of the declarations: "I" import, "E" export
 
     @property
     def sum_weights(self) -> bool:
@@ -111,10 +116,14 @@ class MappingSpec:
         line_weights = data.get("line_weights") or "agree"
         if line_weights not in LINE_WEIGHTS:
             raise ValidationError(_MSG_BAD_KEY, key="line_weights")
+        direction = data.get("direction") or "import"
+        if direction not in DIRECTIONS:
+            raise ValidationError(_MSG_BAD_KEY, key="direction")
         return cls(columns=columns, sheet=sheet, header_row=header_row, encoding=encoding,
                    defaults={canonical_target(k): v for k, v in defaults.items()
-                             if v not in (None, "")},
-                   units=dict(units), line_weights=line_weights)
+                             if v not in (None, "") and canonical_target(k) != "ieFlag"},
+                   units=dict(units), line_weights=line_weights,
+                   direction=DIRECTIONS[direction])
 
     @classmethod
     def load(cls, path: Path) -> MappingSpec:
@@ -140,6 +149,8 @@ class MappingSpec:
             out["units"] = dict(self.units)
         if self.line_weights != "agree":
             out["line_weights"] = self.line_weights
+        if self.direction == "E":
+            out["direction"] = "export"
         return out
 
     @property
@@ -205,11 +216,13 @@ def _unit_for(target: str | None, header: str, spec: MappingSpec) -> str | None:
     return found if choices and found in choices else None
 
 
-def required_fields() -> tuple[str, ...]:
-    """Fields a CEB621 import declaration must have, as mapping targets."""
-    out = [f.name for f in HEAD_FIELDS if f.required_i]
+def required_fields(direction: str = "I") -> tuple[str, ...]:
+    """Fields a CEB621 import (CEB603 export: `direction` "E") declaration must have, as
+    mapping targets."""
+    imp = direction != "E"
+    out = [f.name for f in HEAD_FIELDS if (f.required_i if imp else f.required_e)]
     out += [f"item.{f.name}" if f.name in ("country", "currency") else f.name
-            for f in ITEM_FIELDS if f.required_i]
+            for f in ITEM_FIELDS if (f.required_i if imp else f.required_e)]
     return tuple(out)
 
 

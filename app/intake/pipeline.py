@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.domain.clock import beijing_now
 from app.domain.errors import ValidationError
 from app.i18n import N_
 from app.intake.codes import CodeLookup, reference_lookup
@@ -127,7 +128,8 @@ def open_orders(path: Path, spec: MappingSpec | None = None, *,
     defaults = dict(spec.defaults)
     if not ({"orderNo", "logisticsNo"} & (fields | set(defaults))):
         raise ValidationError(MSG_NO_KEY_COLUMN, name=path.name)
-    normaliser = RowNormaliser(plan, lookup, defaults, settings)
+    normaliser = RowNormaliser(plan, lookup, defaults, settings, direction=spec.direction,
+                               today=f"{beijing_now():%Y%m%d}")
     return OrderStream(table, plan, normaliser, window, dict(held or {}),
                        sum_weights=spec.sum_weights, max_errors=limits.max_errors)
 

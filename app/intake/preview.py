@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.domain.clock import beijing_now
 from app.domain.fields import ALL_HEAD_FIELDS, HEAD_BY_NAME, ITEM_FIELDS
 from app.intake.codes import CodeLookup, reference_lookup
 from app.intake.grouping import group_rows
@@ -18,6 +19,9 @@ from app.intake.readers import open_table
 from app.intake.rowerrors import RowError, cell_text
 from app.intake.rows import (
     ABSENT_COLUMN_DEFAULTS,
+    EXPORT_DERIVED,
+    EXPORT_FIXED_DEFAULTS,
+    EXPORT_FIXED_ITEM_DEFAULTS,
     FIXED_DEFAULTS,
     FIXED_ITEM_DEFAULTS,
     RowNormaliser,
@@ -34,6 +38,10 @@ DEFAULTABLE_FIELDS: tuple[str, ...] = (
     "agentCode", "agentName", "customsCode", "portCode", "wrapType", "packNo", "grossWeight",
     "netWeight", "gmodel", "item.country", "unit", "item.currency", "unit1", "barCode",
 )
+# And for an export file (CEB603): the destination, the owner, the declaration kind, the date.
+EXPORT_DEFAULTABLE_FIELDS: tuple[str, ...] = (
+    "POD", "ownerCode", "ownerName", "statisticsFlag", "ieDate", "fCurrency", "fFlag",
+    "iCurrency", "iFlag")
 # Filled by ClearDesk when the message is built, never expected from a platform file.
 SYSTEM_FIELDS = frozenset({"guid", "appType", "appTime", "appStatus", "declTime", "ieFlag"})
 
@@ -61,6 +69,11 @@ class FilePreview:
         return out
 
 
+def defaultable_fields(direction: str = "I") -> tuple[str, ...]:
+    """The fields the wizard offers values for, for an import or export ("E") file."""
+    return DEFAULTABLE_FIELDS + (EXPORT_DEFAULTABLE_FIELDS if direction == "E" else ())
+
+
 def field_choices() -> list[str]:
     """Every mapping target in a stable order: head fields, then item fields."""
     out = [f.name for f in ALL_HEAD_FIELDS]
@@ -69,14 +82,20 @@ def field_choices() -> list[str]:
     return out
 
 
-def unfilled_required(filled: set[str]) -> tuple[str, ...]:
-    """Required fields (mapping targets) that neither `filled` nor the fixed values fill."""
-    filled = filled | set(FIXED_DEFAULTS) | {f"item.{k}" for k in FIXED_ITEM_DEFAULTS}
+def unfilled_required(filled: set[str], direction: str = "I") -> tuple[str, ...]:
+    """Required fields (mapping targets) that neither `filled` nor the fixed values fill;
+    those of an export declaration (CEB603) when `direction` is "E"."""
+    if direction == "E":
+        filled = filled | set(EXPORT_FIXED_DEFAULTS) | {"ieDate"} | {
+            f"item.{k}" if k == "currency" else k for k in EXPORT_FIXED_ITEM_DEFAULTS}
+        filled |= {k for k, source in EXPORT_DERIVED.items() if source in filled}
+    else:
+        filled = filled | set(FIXED_DEFAULTS) | {f"item.{k}" for k in FIXED_ITEM_DEFAULTS}
     if {"qty", "price"} <= filled:
         filled.add("totalPrice")  # qty × price (rows.py)
     if "gcode" in filled:
         filled |= {"qty1", "unit1"}  # the pre-check derives them from the HS code
-    return tuple(t for t in required_fields()
+    return tuple(t for t in required_fields(direction)
                  if t not in filled and t not in SYSTEM_FIELDS and t != "gnum")
 
 
@@ -102,15 +121,20 @@ def preview_file(path: Path, spec: MappingSpec | None = None, *,
     if fields & {"orderNo", "logisticsNo"}:
         if lookup is None:
             lookup = reference_lookup(shipped_reference_tables())
-        normaliser = RowNormaliser(plan, lookup, spec.defaults, settings)
+        normaliser = RowNormaliser(plan, lookup, spec.defaults, settings,
+                                   direction=spec.direction, today=f"{beijing_now():%Y%m%d}")
         for group in group_rows((normaliser.normalise(n, r) for n, r in first), window=rows + 1,
                                 sum_weights=spec.sum_weights):
             errors.extend(group.errors)
     missing = unfilled_required(fields | set(spec.defaults) | set(settings or {})
-                                | set(ABSENT_COLUMN_DEFAULTS))
-    fallbacks = {k: str(v) for k, v in {**FIXED_DEFAULTS, **(settings or {})}.items()
-                 if k in DEFAULTABLE_FIELDS and v not in (None, "")}
-    fallbacks |= {f"item.{k}": str(v) for k, v in FIXED_ITEM_DEFAULTS.items()}
+                                | set(ABSENT_COLUMN_DEFAULTS), spec.direction)
+    export = spec.direction == "E"
+    fixed = EXPORT_FIXED_DEFAULTS if export else FIXED_DEFAULTS
+    fallbacks = {k: str(v) for k, v in {**fixed, **(settings or {})}.items()
+                 if k in defaultable_fields(spec.direction) and v not in (None, "")}
+    fallbacks |= {f"item.{k}" if k == "currency" else k: str(v)
+                  for k, v in (EXPORT_FIXED_ITEM_DEFAULTS if export
+                               else FIXED_ITEM_DEFAULTS).items()}
     # Freight and insurance fee: the office's default when the file has no column for them.
     fallbacks |= {k: str((settings or {}).get(key) or value)
                   for k, (key, value) in ABSENT_COLUMN_DEFAULTS.items() if k not in fields}

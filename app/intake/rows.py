@@ -45,6 +45,17 @@ TEXT_FIELDS = frozenset({"gname", "gmodel", "itemName", "note", "item.note", "co
 FIXED_DEFAULTS: dict[str, Value] = {"ieFlag": "I", "buyerIdType": "1", "currency": "142",
                                     "packNo": 1, "appType": "1"}
 FIXED_ITEM_DEFAULTS: dict[str, Value] = {"currency": "142"}
+# The same for an export file (CEB603): no buyer ID; freight and insurance given as totals
+# (flag 3) in RMB; simplified declaration (statisticsFlag A) unless the mapping says B
+# (汇总申报, for the monthly summary); a line without a barcode says so (“无”, as CEB603 asks).
+EXPORT_FIXED_DEFAULTS: dict[str, Value] = {
+    "ieFlag": "E", "currency": "142", "packNo": 1, "appType": "1", "statisticsFlag": "A",
+    "fCurrency": "142", "fFlag": "3", "iCurrency": "142", "iFlag": "3"}
+EXPORT_FIXED_ITEM_DEFAULTS: dict[str, Value] = {"currency": "142", "barCode": "无"}
+# Export head fields taken from another field of the row when the file has none:
+# the internal number is the order number, the owner (生产销售单位) the e-commerce company.
+EXPORT_DERIVED: dict[str, str] = {"copNo": "orderNo", "ownerCode": "ebcCode",
+                                  "ownerName": "ebcName"}
 # Head fields filled only when the file has no column for them, from the office setting named
 # (else the value given): an empty cell in a column the file has stays empty, so the
 # pre-check reports it. Mirrors app.services.settings.IMPORT_DEFAULT_KEYS (CEB: "无则填0").
@@ -117,14 +128,17 @@ class RowNormaliser:
     """Applies a ColumnPlan to raw rows.
 
     `defaults` (from the mapping) and `settings` (the broker's own codes) fill fields the file
-    leaves empty, in that order of precedence. Raises ValidationError at construction when a
-    default value itself is invalid.
+    leaves empty, in that order of precedence. `direction` "E" reads an export file: ieFlag
+    "E" on every row and the export defaults (EXPORT_FIXED_DEFAULTS, EXPORT_DERIVED, ieDate
+    `today`). Raises ValidationError at construction when a default value itself is invalid.
     """
 
     def __init__(self, plan: ColumnPlan, lookup: CodeLookup = no_lookup,
                  defaults: Mapping[str, Any] | None = None,
-                 settings: Mapping[str, Any] | None = None) -> None:
+                 settings: Mapping[str, Any] | None = None, *, direction: str = "I",
+                 today: str | None = None) -> None:
         self.plan = plan
+        self.direction = "E" if direction == "E" else "I"
         self.lookup = lookup
         self._columns = [_Column(i, t, plan.headers[i], plan.units[i])
                          for i, t in enumerate(plan.targets) if t and t != ADDRESS_PART]
@@ -141,7 +155,10 @@ class RowNormaliser:
         for col in self._columns:
             self._sources.setdefault(col.target, col.header)
         fill: dict[str, Value] = {}
-        for source in (FIXED_DEFAULTS, settings or {}, defaults or {}):
+        fixed: dict[str, Value] = FIXED_DEFAULTS
+        if self.direction == "E":
+            fixed = {**EXPORT_FIXED_DEFAULTS, **({"ieDate": today} if today else {})}
+        for source in (fixed, settings or {}, defaults or {}):
             for target, raw in source.items():
                 if raw in (None, ""):
                     continue
@@ -174,9 +191,13 @@ class RowNormaliser:
                            if not (t.startswith("item.") or _is_item(t))]
         self._item_fill = [(t.removeprefix("item."), v) for t, v in fill.items()
                            if t.startswith("item.") or _is_item(t)]
-        for name, value in FIXED_ITEM_DEFAULTS.items():
+        item_fixed = EXPORT_FIXED_ITEM_DEFAULTS if self.direction == "E" else FIXED_ITEM_DEFAULTS
+        for name, value in item_fixed.items():
             if name not in dict(self._item_fill):
                 self._item_fill.append((name, value))
+        # The direction is the file's, whatever a column or a default says.
+        self._head_fill = [(t, v) for t, v in self._head_fill if t != "ieFlag"]
+        self._derived = tuple(EXPORT_DERIVED.items()) if self.direction == "E" else ()
 
     def converter(self, target: str, unit: str | None) -> Callable[[object], Value | None]:
         """A function parsing one cell for `target`, the same as `parse(target, raw, unit)`
@@ -324,6 +345,10 @@ class RowNormaliser:
         for name, value in self._item_fill:
             if name not in item:
                 item[name] = value
+        head["ieFlag"] = self.direction
+        for name, source in self._derived:
+            if name not in head and source in head:
+                head[name] = head[source]
         if "buyerName" not in head and "consignee" in head:
             head["buyerName"] = head["consignee"]
         if "buyerTelephone" not in head and "consigneeTelephone" in head:

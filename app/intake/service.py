@@ -68,6 +68,8 @@ class ImportRequest:
     save_profile: str | None = None
     all_or_nothing: bool = False
     sheet: str | int | None = None
+    # "I" or "E": import or export declarations, overriding the mapping's (None: the mapping's)
+    direction: str | None = None
     limits: ReadLimits = DEFAULT_LIMITS
     window: int = 10_000  # rows kept open for grouping (see grouping.py)
     precheck: bool = True  # pre-check the imported declarations in the same transaction
@@ -188,6 +190,8 @@ def import_file(session: Session, actor: Actor, request: ImportRequest, *,
     spec = request.mapping
     if spec is None and request.profile:
         spec = get_profile(session, request.profile)
+    if request.direction is not None:
+        spec = replace(spec or MappingSpec(), direction=request.direction)
     settings = all_settings(session)
     lookup = lookup or db_lookup(session)
 
@@ -305,7 +309,7 @@ def _profile_spec(stream: OrderStream, spec: MappingSpec | None) -> MappingSpec:
     return MappingSpec(columns=stream.plan.mapped(), sheet=base.sheet,
                        header_row=base.header_row, encoding=base.encoding,
                        defaults=base.defaults, units=base.units,
-                       line_weights=base.line_weights)
+                       line_weights=base.line_weights, direction=base.direction)
 
 
 def _finish_job(session: Session, actor: Actor, job: ImportJob, s: ImportSummary) -> None:

@@ -38,6 +38,7 @@ class Existing:
     orderNo: str | None
     logisticsNo: str | None
     import_job_id: int | None
+    ieFlag: str | None = None
 
     @property
     def label(self) -> str:
@@ -49,7 +50,7 @@ def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[An
         yield values[i:i + size]
 
 
-_COLS = (D.id, D.status, D.ebpCode, D.orderNo, D.logisticsNo, D.import_job_id)
+_COLS = (D.id, D.status, D.ebpCode, D.orderNo, D.logisticsNo, D.import_job_id, D.ieFlag)
 
 
 def find_by_order(session: Session, keys: Iterable[tuple[str | None, str]]

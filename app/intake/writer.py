@@ -34,6 +34,12 @@ from app.security.context import Actor
 
 MSG_WAYBILL_IN_DB = N_("Waybill number already used by order {other} (declaration {id})")
 MSG_CONFLICT_STORED = N_("Differs from the value already imported for this order: “{other}”")
+# Keyed by the direction the order already has in the database.
+MSG_OTHER_DIRECTION = {
+    "I": N_("Order {other} is already an import declaration (declaration {id}); this file is "
+            "read as export: import it as import, or change the order number"),
+    "E": N_("Order {other} is already an export declaration (declaration {id}); this file is "
+            "read as import: import it as export, or change the order number")}
 MSG_ORDER_REJECTED = N_("Not imported: earlier rows of the same order were rejected")
 
 
@@ -108,6 +114,12 @@ class DeclarationWriter:
                     self._reject(g, "logisticsNo", str(waybill), Message(
                         MSG_WAYBILL_IN_DB, {"other": others[0].label, "id": others[0].id}))
                     continue
+            had = "E" if match is not None and match.ieFlag == "E" else "I"
+            if match is not None and had != g.head.get("ieFlag", "I"):
+                self._reject(g, "orderNo", match.label, Message(
+                    MSG_OTHER_DIRECTION[had],
+                    {"other": match.label, "id": match.id}))
+                continue
             if match is None:
                 new.append(g)
             elif match.import_job_id == self.job_id:

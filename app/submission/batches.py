@@ -212,7 +212,8 @@ def _next_batch_no(session: Session, now: datetime) -> str:
 def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = None,
                  status: str | None = None, limit: int | None = None,
                  transport: TransportData | None = None,
-                 now: datetime | None = None, mixed_logistics: bool = False) -> BatchSummary:
+                 now: datetime | None = None, mixed_logistics: bool = False,
+                 direction: str | None = None) -> BatchSummary:
     """A new batch of the given declarations (`ids`) or of up to `limit` `status` ones.
 
     The candidates are pre-checked again first and only those that pass now are batched
@@ -220,6 +221,8 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
     listing declarations that are not ready (or all fail the re-check), ValidationError
     when nothing is selected or import and export are mixed, MixedLogisticsError when the
     declarations belong to several logistics companies and `mixed_logistics` is not set.
+    Without `ids`, `direction` ("I" import, "E" export) takes only that kind; when the ready
+    ones are of both kinds and no direction is given, ValidationError asks for one.
     """
     require(actor, Permission.BATCH)
     transport = transport or TransportData()
@@ -254,6 +257,8 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
             raise ValidationError(N_("Only ready declarations can go into a batch."))
         q = (select(D.id, D.copNo, D.status, D.ieFlag)
              .where(D.status == S.READY, D.id.not_in(_WEIGHT_HELD)).order_by(D.id))
+        if direction is not None:
+            q = q.where(func.coalesce(D.ieFlag, "I") == direction)
         # On PostgreSQL, ready declarations another workstation is batching right now are
         # skipped (not waited for, not reported as blocked): each gets its own.
         rows = session.execute(q.limit(min(limit or MAX_BATCH, MAX_BATCH))
@@ -264,6 +269,10 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
     # and written inside the audit turn (row locks, then the turn, as every save does).
     take_turns(session.connection(), AUDIT_TURN)
     flags = {r.ieFlag or "I" for r in rows}
+    if len(flags) > 1 and not ids:
+        raise ValidationError(N_(
+            "The ready declarations are both import and export, which cannot share a batch: "
+            "select one kind (on the command line: --direction import or export)."))
     if len(flags) > 1:
         raise ValidationError(
             N_("Import and export declarations cannot share a batch; select one kind."))

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.intake.mapping import field_label
-from app.intake.preview import DEFAULTABLE_FIELDS
+from app.intake.preview import DEFAULTABLE_FIELDS, EXPORT_DEFAULTABLE_FIELDS
 from app.reference.tables import ReferenceTables
 from ui.declarations.completers import (
     HEAD_CODE_TABLES,
@@ -31,6 +31,9 @@ from ui.declarations.completers import (
 )
 
 REQUIRED_BRUSH = QBrush(QColor("#fde9c9"))
+
+
+_OFFERED = DEFAULTABLE_FIELDS + EXPORT_DEFAULTABLE_FIELDS
 
 
 def code_table_of(target: str) -> str | None:
@@ -94,7 +97,7 @@ class MissingValuesPanel(QGroupBox):
                     fallbacks: Mapping[str, str]) -> None:
         """Offer a value for each of `unmapped` (defaultable fields no column feeds);
         `required` ones are highlighted; `fallbacks` (office settings) show as placeholders."""
-        fields = tuple(t for t in DEFAULTABLE_FIELDS if t in set(unmapped))
+        fields = tuple(t for t in _OFFERED if t in set(unmapped))
         required_set = frozenset(required)
         if (fields, required_set, dict(fallbacks)) == (self._fields, self._required,
                                                        dict(self._fallbacks)):
@@ -107,7 +110,7 @@ class MissingValuesPanel(QGroupBox):
         panel never offers (a mapping file may name any field) are kept as they are."""
         shown = set(self._fields)
         return {k: v for k, v in self._values.items()
-                if v.strip() and (k in shown or k not in DEFAULTABLE_FIELDS)}
+                if v.strip() and (k in shown or k not in _OFFERED)}
 
     def line_weights(self) -> str:
         return str(self.weights_combo.currentData())

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import render
 from app.intake.mapping import field_label
-from app.intake.preview import DEFAULTABLE_FIELDS, field_choices
+from app.intake.preview import defaultable_fields, field_choices
 from ui import file_dialogs
 from ui.intake.defaults import MissingValuesPanel
 
@@ -176,6 +176,7 @@ class MappingPage(QWizardPage):
         self._combos: list[QComboBox] = []
         self._build_ui()
         self.defaults.changed.connect(self._on_defaults_changed)
+        self.direction_combo.currentIndexChanged.connect(self._on_direction_changed)
 
     def _build_ui(self) -> None:
         self.setTitle(self.tr("Match the columns"))
@@ -183,6 +184,18 @@ class MappingPage(QWizardPage):
                                  "wrong. Unmatched columns are ignored. On the right, give a "
                                  "value for what the file lacks."))
         layout = QVBoxLayout(self)
+        direction_row = QHBoxLayout()
+        self.direction_combo = QComboBox(self)
+        self.direction_combo.setObjectName("direction_combo")
+        self.direction_combo.addItem(self.tr("Import (CEB621 inventories)"), "I")
+        self.direction_combo.addItem(self.tr("Export (9610 B2C export, CEB603 inventories)"),
+                                     "E")
+        direction_label = QLabel(self.tr("The orders in this file are:"), self)
+        direction_label.setBuddy(self.direction_combo)
+        direction_row.addWidget(direction_label)
+        direction_row.addWidget(self.direction_combo)
+        direction_row.addStretch(1)
+        layout.addLayout(direction_row)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.table = QTableWidget(0, 3, splitter)
         self.table.setObjectName("mapping_table")
@@ -231,6 +244,10 @@ class MappingPage(QWizardPage):
         self.table.resizeColumnToContents(0)
         self.table.setColumnWidth(2, 260)
         spec = self.wiz.draft.spec
+        self.direction_combo.blockSignals(True)
+        self.direction_combo.setCurrentIndex(
+            max(0, self.direction_combo.findData(spec.direction if spec else "I")))
+        self.direction_combo.blockSignals(False)
         if spec is not None:
             self.defaults.set_values(spec.defaults, self.wiz.proposed_line_weights())
         self._show_missing()
@@ -249,12 +266,21 @@ class MappingPage(QWizardPage):
     def _on_defaults_changed(self) -> None:
         self._show_missing()
 
+    def _on_direction_changed(self, _index: int) -> None:
+        self.wiz.set_direction(self.direction())
+        self._show_missing()
+
+    def direction(self) -> str:
+        """"I" (import) or "E" (export): what the file's orders are declared as."""
+        return str(self.direction_combo.currentData())
+
     def _show_missing(self) -> None:
         columns = self.columns()
         preview = self.wiz.draft.preview
         mapped = {t for t in columns.values() if t}
         missing = self.wiz.missing_required(columns, set(self.defaults.values()))
-        self.defaults.show_fields([t for t in DEFAULTABLE_FIELDS if t not in mapped],
+        self.defaults.show_fields([t for t in defaultable_fields(self.direction())
+                                   if t not in mapped],
                                   self.wiz.missing_required(columns, set()),
                                   preview.fallbacks if preview is not None else {})
         lang = self.wiz.lang
@@ -272,13 +298,15 @@ class MappingPage(QWizardPage):
     def set_busy(self, busy: bool) -> None:
         """Lock the mapping while the file is read again with it."""
         self.busy_bar.setVisible(busy)
-        for w in (self.table, self.defaults, self.save_check, self.profile_edit):
+        for w in (self.table, self.defaults, self.save_check, self.profile_edit,
+                  self.direction_combo):
             w.setEnabled(not busy)
 
     def validatePage(self) -> bool:
         save_as = self.profile_edit.text().strip() if self.save_check.isChecked() else None
         return self.wiz.remap(self.columns(), save_as, self, defaults=self.defaults.values(),
-                              line_weights=self.defaults.line_weights())
+                              line_weights=self.defaults.line_weights(),
+                              direction=self.direction())
 
 
 class PreviewPage(QWizardPage):

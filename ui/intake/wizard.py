@@ -145,12 +145,14 @@ class ImportWizard(QWizard):
 
     def remap(self, columns: dict[str, str | None], save_as: str | None,
               page: QWizardPage, *, defaults: Mapping[str, str] | None = None,
-              line_weights: str = "agree") -> bool:
-        """Take the mapping page's choices: columns, values for missing columns and how
-        line weights are read; the preview is read again with them."""
+              line_weights: str = "agree", direction: str | None = None) -> bool:
+        """Take the mapping page's choices: columns, values for missing columns, how
+        line weights are read and the direction (import "I" / export "E"); the preview is
+        read again with them."""
         assert self.draft.spec is not None
         self.draft.spec = replace(
             self.draft.spec, columns=columns, line_weights=line_weights,
+            direction=direction or self.draft.spec.direction,
             defaults=dict(self.draft.spec.defaults if defaults is None else defaults))
         self.draft.save_profile = save_as or None
         return self._preview_ready(page)
@@ -165,7 +167,13 @@ class ImportWizard(QWizard):
         mapped = {t for t in columns.values() if t}
         if defaults is None:
             defaults = set(self.draft.spec.defaults) if self.draft.spec else set()
-        return unfilled_required(mapped | defaults | set(preview.fallbacks))
+        direction = self.draft.spec.direction if self.draft.spec else "I"
+        return unfilled_required(mapped | defaults | set(preview.fallbacks), direction)
+
+    def set_direction(self, direction: str) -> None:
+        """The clerk chose import ("I") or export ("E") on the mapping page."""
+        if self.draft.spec is not None:
+            self.draft.spec = replace(self.draft.spec, direction=direction)
 
     def proposed_line_weights(self) -> str:
         """The profile's choice; "sum" when the file's lines of one order carry different

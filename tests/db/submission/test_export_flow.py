@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -23,6 +24,7 @@ from app.db.models import (
     Waybill,
 )
 from app.domain.errors import ConflictError, PermissionDeniedError, ValidationError
+from app.intake.service import ImportRequest, import_file
 from app.security.context import Actor, Role
 from app.services import settings as settings_service
 from app.station import arrival
@@ -32,6 +34,7 @@ from app.submission.receipts_job import process_inbox
 from app.submission.simulator import CustomsSimulator
 from tests.db.submission.test_submission_e2e import EXPORT_HEAD
 from tests.factories import make_declaration
+from tests.unit.intake.export_orders import write_export_orders
 
 WHEN = datetime(2026, 11, 25, 9)
 
@@ -330,3 +333,51 @@ def test_export_return_is_a_ceb213_answered_by_ceb214(
         kinds = set(s.execute(select(InboundReceipt.message_type)
                               .where(InboundReceipt.declaration_id == released)).scalars())
     assert "CEB214" in kinds
+
+
+def test_export_orders_imported_from_a_file_go_to_departed_and_into_a_summary(
+        sessions: sessionmaker[Session], actor: Actor, exchange: ExchangeFolderTransport,
+        broker: dict[str, str], tmp_path: Path) -> None:
+    """The issue's "from import": the platform's export order file imported as export
+    (ieFlag E, pre-checked ready without any buyer ID), batched, and carried through waybills,
+    arrival, master-bill list and departure to "departed", then into the month's CEB701."""
+    path = write_export_orders(tmp_path / "出口订单.xlsx", count=4)
+    with sessions() as s, s.begin():
+        imported = import_file(s, actor, ImportRequest(path=path, direction="E"))
+    assert imported.declarations == 4 and imported.errors == ()
+    with sessions() as s:
+        assert s.execute(select(Declaration.ieFlag, Declaration.status)).all() == [
+            ("E", "ready")] * 4
+    with sessions() as s, s.begin():
+        settings_service.set_settings(s, actor, {"operatorCode": "5141980001",
+                                                 "operatorName": "白云机场跨境电商监管中心"})
+        batch_no = batches.create_batch(s, actor, transport=batches.TransportData(
+            billNo="784-12345675", trafMode="5", trafName="CZ3102", voyageNo="CZ3102",
+            trafNo="粤A12345")).batch_no
+    customs = _Customs(sessions, actor, exchange)
+    assert _step(sessions, actor, exchange, "waybills", batch_no).parcels == 4
+    with sessions() as s, s.begin():
+        outbound.record_batch(s, actor, batch_no, broker)
+    outbound.deliver_pending(sessions, actor, exchange)
+    customs.settle()
+    with sessions() as s:
+        assert set(s.execute(select(Declaration.status)).scalars()) == {"released"}
+    _step(sessions, actor, exchange, "arrival", batch_no)
+    customs.settle()
+    _step(sessions, actor, exchange, "manifest", batch_no)
+    customs.settle()
+    _step(sessions, actor, exchange, "departure", batch_no, leave_time=datetime(2026, 11, 26, 1))
+    customs.settle()
+    assert _stages(sessions) == {"departed"}
+    with sessions() as s:
+        month = str(s.execute(select(Declaration.appTime)).scalars().first())[:6]
+    with sessions() as s, s.begin():
+        applied = summary.apply_for_summary(s, actor, f"{month[:4]}-{month[4:]}", broker)
+    outbound.deliver_pending(sessions, actor, exchange)
+    customs.settle()
+    assert sum(a.inventories for a in applied.applications) == 4
+    with sessions() as s:
+        rows = summary.list_summaries(s, actor, month=f"{month[:4]}-{month[4:]}")
+    assert [r.status for r in rows] == ["accepted"]
+    assert _all_valid(sessions) == ["CEB505Message", "CEB507Message", "CEB509Message",
+                                    "CEB603Message", "CEB607Message", "CEB701Message"]

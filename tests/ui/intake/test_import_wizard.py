@@ -213,3 +213,33 @@ def test_unreadable_file_shows_the_error_and_stays_on_the_page(
     assert wizard.currentPage() is wizard.file_page and not wizard.busy
     assert not wizard.file_page.busy_bar.isVisible()
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+def test_wizard_imports_an_export_file_and_remembers_export_in_the_profile(
+        window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+    from tests.unit.intake.export_orders import write_export_orders
+
+    wizard = _start(window, qtbot, write_export_orders(tmp_path / "exports.xlsx", count=2))
+    _next(wizard, qtbot)
+    mapping = wizard.mapping_page
+    assert mapping.direction_combo.currentData() == "I"
+    # Read as import, the file lacks the buyer's ID; as export nothing is missing.
+    assert "Buyer ID number" in mapping.missing_label.text()
+    mapping.direction_combo.setCurrentIndex(mapping.direction_combo.findData("E"))
+    assert mapping.missing_label.text() == "Every required field is filled."
+    mapping.save_check.setChecked(True)
+    mapping.profile_edit.setText("出口订单")
+    _next(wizard, qtbot)
+    assert "2 rows shown, 0 with problems" in wizard.preview_page.summary.text()
+    with qtbot.waitSignal(wizard.imported, timeout=20_000) as signal:
+        wizard.accept()
+    assert signal.args[0].declarations == 2
+    with window.ctx.transaction() as s:
+        got = s.execute(select(Declaration.ieFlag, Declaration.status)).all()
+    assert got == [("E", "ready"), ("E", "ready")]
+    # The next file proposes the saved profile, and with it export.
+    again = _start(window, qtbot, write_export_orders(tmp_path / "more.xlsx", count=1,
+                                                      prefix="EXQ"))
+    assert again.file_page.profile_combo.currentData() == "出口订单"
+    _next(again, qtbot)
+    assert again.mapping_page.direction_combo.currentData() == "E"
