@@ -163,7 +163,10 @@ class PrintActions(QObject):
         self.handle: JobHandle | None = None
         self.direct = False  # the next PDF goes straight to the default printer
         self.send_to_printer: Callable[[QWidget, str], bool] = send_to_printer
-        self._folder = tempfile.TemporaryDirectory(prefix="cleardesk-print-")
+        # The PDFs printed from this window (labels carry names, addresses and telephones):
+        # made at the first print, removed when the window closes.
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        window.closing.connect(self.remove_printed)
         self._build_actions()
 
     def _build_actions(self) -> None:
@@ -346,7 +349,16 @@ class PrintActions(QObject):
             return list(session.scalars(
                 select(Batch.batch_no).order_by(Batch.created_at.desc()).limit(500)))
 
+    def remove_printed(self) -> None:
+        """Delete the PDFs this window printed (its temporary folder)."""
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+
     def _target(self, stem: str) -> Path:
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="cleardesk-print-",
+                                                       ignore_cleanup_errors=True)
         folder = Path(self._folder.name)
         count = len(list(folder.glob(f"{stem}-*.pdf"))) + 1
         return folder / f"{stem}-{count}.pdf"

@@ -201,3 +201,30 @@ def test_route_table_dialog_imports_and_shows_the_table(
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     assert "Row 2: “火星” is not a province" in messages[-1]
     assert dialog.table.rowCount() == 2
+
+
+def test_printed_pdfs_leave_with_the_window(demo_db: str, qtbot: QtBot,
+                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    """Labels carry names, addresses and telephones: the PDFs a window printed are deleted
+    when it closes, and a window that printed nothing leaves no folder behind."""
+    import tempfile
+
+    from tests.ui.conftest import main_window
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with main_window(demo_db, qtbot) as w:
+        qtbot.waitUntil(lambda: w.model.ready)
+        assert list(tmp_path.glob("cleardesk-print-*")) == []
+        actions = w.print_actions  # type: ignore[attr-defined]
+        previews: list[str] = []
+        actions.show_preview = lambda parent, path, title: previews.append(path)
+        actions.confirm_missing_glyphs = lambda parent, missing: True
+        actions.confirm_held = lambda parent, counts: "all"
+        _select_rows(w, qtbot, range(2))
+        actions.action_labels.trigger()
+        qtbot.waitUntil(lambda: len(previews) == 1, timeout=30000)
+        printed = Path(previews[0])
+        assert printed.exists() and printed.parent.parent == tmp_path
+        w.close()
+        assert not printed.parent.exists()
