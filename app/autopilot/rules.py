@@ -62,6 +62,8 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
                 "1", "yes", "true", "on")
         elif key == "cutoffs":
             value = ",".join(t.strftime("%H:%M") for t in parse_cutoffs(str(value or "")))
+        elif key == "traf_mode" and value is not None and str(value).strip():
+            value = _transport_mode(str(value))
         else:
             value = (str(value).strip() or None) if value is not None else None
             if value is not None and len(value) > MAX_LENGTHS[key]:
@@ -133,6 +135,18 @@ def rule_infos(session: Session, actor: Actor) -> list[RuleInfo]:
     """Every rule, by name (anyone may look; only a supervisor saves)."""
     names = RuleInfo.__dataclass_fields__
     return [RuleInfo(**{f: getattr(r, f) for f in names}) for r in list_rules(session, actor)]
+
+
+def _transport_mode(text: str) -> str:
+    """The transport-mode code (运输方式) for a code, name or alias (航空 → 5): the batches a
+    rule makes carry it into every message."""
+    from app.reference.tables import shipped_reference_tables
+
+    code = shipped_reference_tables().table("trafMode").resolve(text)
+    if code is None:
+        raise ValidationError(N_("{value} is not a transport mode: give its code or name "
+                                 "(e.g. 5 or 航空运输)."), value=text.strip())
+    return code
 
 
 def check_rule_field(key: str, value: Any) -> Any:

@@ -100,9 +100,12 @@ class RulesWindow(QWidget):
         for key in TEXT_FIELDS:
             edit = QLineEdit(self)
             edit.setObjectName(f"rule_{key}")
-            edit.setMaxLength(MAX_LENGTHS[key])
+            # The transport mode may be typed by name (航空运输); its code is what is stored.
+            edit.setMaxLength(20 if key == "traf_mode" else MAX_LENGTHS[key])
             if key in ("logistics_code", "ebp_code", "customs_code"):
                 edit.setPlaceholderText(self.tr("empty: any"))
+            elif key == "traf_mode":
+                edit.setPlaceholderText(self.tr("code or name, e.g. 5 (air)"))
             self.edits[key] = edit
             self._add_row(form, labels[key], edit, key)
         self.bill_hint = QLabel(self.tr("Without a master bill the rule waits: its parcels "

@@ -117,3 +117,21 @@ def test_a_clerk_sees_the_rules_read_only_and_cannot_save(
     assert not clerk.save()  # even a save forced past the greyed button: the service refuses
     assert "not allowed" in clerk.message.text()
     assert rules_in_db(sessions)["r1"]["size"] == 500
+
+
+def test_the_transport_mode_is_a_code_a_name_becomes_its_code(
+        window: MainWindow, sessions: sessionmaker[Session], qtbot: QtBot) -> None:
+    """Every message of the rule's batches carries the transport mode: it must be a code of
+    the customs table (a name or alias is turned into its code), said at the field if not."""
+    window.ctx.lang = "zh_CN"
+    rules = open_rules(window, qtbot)
+    rules.name_edit.setText("空运")
+    rules.edits["traf_mode"].setText("飞机")
+    assert not rules.save()
+    error = rules.errors["traf_mode"]
+    assert error.isVisible() and "飞机" in error.text() and "运输方式" in error.text()
+    assert rules_in_db(sessions) == {}
+    rules.edits["traf_mode"].setText("航空运输")
+    assert rules.save()
+    with sessions() as s:
+        assert s.execute(select(BatchRule.traf_mode)).scalar_one() == "5"
