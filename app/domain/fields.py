@@ -38,6 +38,20 @@ class FieldSpec:
         return self.label_zh if lang == "zh_CN" else self.label_en
 
 
+# Head fields whose meaning differs in an export declaration (CEB603): (zh, en) labels.
+EXPORT_HEAD_LABELS: dict[str, tuple[str, str]] = {
+    "country": ("运抵国(地区)", "Destination country"),
+}
+
+
+def head_label(spec: FieldSpec, lang: str, export: bool) -> str:
+    """The label of a head field in an import or an export declaration."""
+    if export and spec.name in EXPORT_HEAD_LABELS:
+        zh, en = EXPORT_HEAD_LABELS[spec.name]
+        return zh if lang == "zh_CN" else en
+    return spec.label(lang)
+
+
 def camel_to_snake(name: str) -> str:
     if name == "POD":
         return "pod"

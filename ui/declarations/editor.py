@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.clock import beijing_today
 from app.domain.errors import UserFacingError
-from app.domain.fields import EXTRA_HEAD_FIELDS, HEAD_FIELDS, FieldSpec
+from app.domain.fields import EXTRA_HEAD_FIELDS, HEAD_FIELDS, FieldSpec, head_label
 from app.i18n import N_, Message, render
 from app.reference.inforce import EditionsInForce, day_of
 from app.reference.search import ReferenceRow, search_reference
@@ -107,6 +107,8 @@ class DeclarationEditor(QDialog):
         # Seam: tests replace it. Shows a right-click menu at a global position.
         self.show_menu: Callable[[QMenu, QPoint], object] = _exec_menu
         self.edits: dict[str, QLineEdit] = {}
+        # Each head field's label, named for an import or an export declaration by _show.
+        self.labels: dict[str, tuple[QLabel, FieldSpec]] = {}
         self.snapshot: Snapshot | None = None
         self.read_only_reason: str | None = None
         self._shown: dict[str, str] = {}  # the text each field showed when loaded
@@ -233,6 +235,10 @@ class DeclarationEditor(QDialog):
             else:
                 forms[0 if n < half else 1].addRow(label, edit)
             self.edits[spec.name] = edit
+            shown_label = forms[0 if n < half else 1].labelForField(
+                row if table is not None else edit)
+            if isinstance(shown_label, QLabel):
+                self.labels[spec.name] = (shown_label, spec)
         for form in forms:
             grid.addLayout(form)
         area.setWidget(page)
@@ -300,6 +306,11 @@ class DeclarationEditor(QDialog):
             reason = Message(N_("Your role ({role}) may view declarations but not edit them."),
                              {"role": Message(ROLE_LABELS[self.ctx.actor.role])})
         self.read_only_reason = render(reason, self.lang) if reason else None
+        export = snap.head.get("ieFlag") == "E"
+        for shown_label, spec in self.labels.values():  # CEB603 names and requires others
+            required = (spec.required_e if export else spec.required_i) \
+                and spec.name not in GENERATED_AT_SUBMISSION
+            shown_label.setText(head_label(spec, self.lang, export) + (" *" if required else ""))
         self._shown = {}
         self._masked_fields = set()
         self._tips = {}
