@@ -215,7 +215,9 @@ class DeclarationEditor(QDialog):
                 edit.setMaxLength(spec.max_len or spec.length or 32767)
             table = HEAD_CODE_TABLES.get(spec.name)
             required = spec.required_i and spec.name not in GENERATED_AT_SUBMISSION
-            label = spec.label(self.lang) + (" *" if required else "")
+            # Made here (not by addRow) so that Python owns it: _show renames it per direction.
+            label = QLabel(spec.label(self.lang) + (" *" if required else ""), page)
+            self.labels[spec.name] = (label, spec)
             if table is not None:
                 if table not in models:
                     models[table] = code_model(self.refs, table, self.lang, self)
@@ -235,10 +237,6 @@ class DeclarationEditor(QDialog):
             else:
                 forms[0 if n < half else 1].addRow(label, edit)
             self.edits[spec.name] = edit
-            shown_label = forms[0 if n < half else 1].labelForField(
-                row if table is not None else edit)
-            if isinstance(shown_label, QLabel):
-                self.labels[spec.name] = (shown_label, spec)
         for form in forms:
             grid.addLayout(form)
         area.setWidget(page)
