@@ -34,8 +34,7 @@ class AutopilotActions(QObject):
         self.rules_window: RulesWindow | None = None
         self._build_ui()
         self._connect_signals()
-        # The first look waits for the grid's first page (as the other start-up work does).
-        window.after_first_page(self.runner.start)
+        self.runner.start()
 
     def _build_ui(self) -> None:
         w = self.window
