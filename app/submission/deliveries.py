@@ -42,7 +42,7 @@ from app.submission.ceb import (
 )
 from app.submission.exchange import message_file_name, sha256_hex
 from app.submission.outbound import PENDING, next_file_number
-from app.submission.receipt_plan import Outcome
+from app.submission.receipt_plan import Outcome, first_seen
 from app.submission.receipts import ReceiptReturn
 from app.submission.waybills import decide, verdict
 from app.submission.xsd import CEB_NS
@@ -170,11 +170,7 @@ def apply_status_returns(session: Session, returns: Iterable[ReceiptReturn],
             state[row.logistics_no] = dict(row._mapping)
     outcomes: list[Outcome] = []
     changed: dict[int, dict[str, Any]] = {}
-    for ret in ordered:
-        if ret.content_key in seen_keys:
-            outcomes.append(Outcome(ret, None, False, "duplicate", kind=ret.kind))
-            continue
-        seen_keys.add(ret.content_key)
+    for ret in first_seen(ordered, seen_keys, outcomes):
         wb = state.get(ret.logisticsNo)
         if wb is None or wb["delivery_status"] is None:
             outcomes.append(Outcome(ret, None, False, "unmatched", kind=ret.kind))

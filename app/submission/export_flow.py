@@ -32,6 +32,8 @@ from app.db.models import (
     ExportDocument,
     MessageDeclaration,
     OutboundMessage,
+    ReturnTally,
+    SummaryApplication,
     Waybill,
 )
 from app.db.types import utcnow
@@ -47,7 +49,7 @@ from app.submission.ceb import BaseTransfer, BuiltMessage
 from app.submission.exchange import message_file_name, sha256_hex
 from app.submission.export_messages import Part, build_export_message
 from app.submission.outbound import PENDING, internal_number
-from app.submission.receipt_plan import Outcome
+from app.submission.receipt_plan import Outcome, first_seen
 from app.submission.receipts import ReceiptReturn
 from app.submission.xsd import MAX_INVENTORIES_PER_MESSAGE
 
@@ -568,29 +570,17 @@ def apply_document_returns(session: Session, returns: Iterable[ReceiptReturn],
                 ExportDocument.cop_no.in_(cop_nos[start:start + 900]))).scalars():
             docs[(row.cop_no, row.msg_seq_no)] = row
     outcomes: list[Outcome] = []
-    for ret in ordered:
-        key = ret.content_key
-        if key in seen_keys:
-            outcomes.append(Outcome(ret, None, False, "duplicate", kind=ret.kind))
-            continue
-        seen_keys.add(key)
+    for ret in first_seen(ordered, seen_keys, outcomes):
         doc = docs.get((ret.copNo, _seq_no(ret.msgSeqNo)))
         if doc is None or RECEIPT_KINDS.get(ret.kind) != doc.kind:
             outcomes.append(Outcome(ret, None, False, "unmatched", kind=ret.kind))
             continue
-        apply, reason = _decide(doc, ret)
-        if apply:
-            target = verdict(ret.returnStatus)
-            doc.return_status = ret.returnStatus[:10]
-            doc.return_time = ret.returnTime[:17]
-            doc.return_info = ret.returnInfo[:1000] or None
-            doc.pre_no = (ret.preNo or doc.pre_no or "")[:18] or None
-            if target is not None:
-                doc.status = target
-            if target == ACCEPTED and doc.message_id is not None:
-                ids = list(session.execute(select(MessageDeclaration.declaration_id).where(
-                    MessageDeclaration.message_id == doc.message_id)).scalars())
-                _advance(session, ids, DOCS[doc.kind].stage)
+        reason = answer(doc, ret)
+        apply = reason == "applied"
+        if apply and doc.status == ACCEPTED and doc.message_id is not None:
+            ids = list(session.execute(select(MessageDeclaration.declaration_id).where(
+                MessageDeclaration.message_id == doc.message_id)).scalars())
+            _advance(session, ids, DOCS[doc.kind].stage)
         outcomes.append(Outcome(ret, None, apply, reason, kind=ret.kind))
     session.flush()
     return outcomes
@@ -603,9 +593,21 @@ def _seq_no(text: str) -> int:
         return 0
 
 
-def _decide(doc: ExportDocument, ret: ReceiptReturn) -> tuple[bool, str]:
+def answer(doc: ExportDocument | ReturnTally | SummaryApplication, ret: ReceiptReturn) -> str:
+    """Take customs' return into an export document, a return tally or a summary application
+    and say how: "final" (it was accepted or refused already: nothing moves), "older" (than
+    the return taken last: ignored), else "applied" — its code, time, text and pre-entry
+    number stored, and the status moved when the code is a verdict."""
     if doc.status in (ACCEPTED, REJECTED):
-        return False, "final"
+        return "final"
     if doc.return_time is not None and ret.returnTime < doc.return_time:
-        return False, "older"
-    return True, "applied"
+        return "older"
+    doc.return_status = ret.returnStatus[:10]
+    doc.return_time = ret.returnTime[:17]
+    doc.return_info = ret.returnInfo[:1000] or None
+    doc.pre_no = (ret.preNo or doc.pre_no or "")[:18] or None
+    target = verdict(ret.returnStatus)
+    if target is not None:
+        doc.status = target
+    doc.updated_at = utcnow()
+    return "applied"

@@ -8,7 +8,7 @@ message guid / echoed copNos (CEB900), and moves a declaration only forward
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from app.domain.state_machine import REQUEST_RECEIPTS
@@ -55,6 +55,18 @@ class Plan:
 Resolver = Callable[[ReceiptReturn], Sequence[Target]]
 
 
+def first_seen(ordered: Iterable[ReceiptReturn], seen_keys: set[str],
+               outcomes: list[Outcome]) -> Iterator[ReceiptReturn]:
+    """The returns of `ordered` whose content is new: each is added to `seen_keys`; a repeat
+    (in this run or stored before) is recorded in `outcomes` as "duplicate" and skipped."""
+    for ret in ordered:
+        if ret.content_key in seen_keys:
+            outcomes.append(Outcome(ret, None, False, "duplicate", kind=ret.kind))
+            continue
+        seen_keys.add(ret.content_key)
+        yield ret
+
+
 def plan_returns(returns: Iterable[ReceiptReturn], resolve: Resolver,
                  seen_keys: set[str]) -> Plan:
     """Work out the effect of `returns`.
@@ -64,12 +76,7 @@ def plan_returns(returns: Iterable[ReceiptReturn], resolve: Resolver,
     """
     plan = Plan()
     ordered = sorted(returns, key=lambda r: r.sort_key())
-    for ret in ordered:
-        key = ret.content_key
-        if key in seen_keys:
-            plan.outcomes.append(Outcome(ret, None, False, "duplicate"))
-            continue
-        seen_keys.add(key)
+    for ret in first_seen(ordered, seen_keys, plan.outcomes):
         targets = [plan.changed.get(t.declaration_id, t) for t in resolve(ret)]
         if not targets:
             plan.outcomes.append(Outcome(ret, None, False, "unmatched"))

@@ -30,10 +30,10 @@ from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
 from app.submission.ceb import BaseTransfer
 from app.submission.exchange import message_file_name, sha256_hex
-from app.submission.export_flow import ACCEPTED, REJECTED, SENT, verdict
+from app.submission.export_flow import ACCEPTED, DOC_STATE_LABELS, SENT, answer
 from app.submission.export_messages import Part, build_export_message
 from app.submission.outbound import PENDING, internal_number, next_file_number
-from app.submission.receipt_plan import Outcome
+from app.submission.receipt_plan import Outcome, first_seen
 from app.submission.receipts import ReceiptReturn
 from app.submission.xsd import MAX_INVENTORIES_PER_MESSAGE
 
@@ -41,8 +41,7 @@ D = Declaration
 T = ReturnTally
 # A return application (CEB213) was made: the parcel may come back and be tallied in.
 TALLIABLE = frozenset({S.RETURN_REQUESTED.value, S.RETURNED.value})
-STATE_LABELS: dict[str, str] = {SENT: N_("Sent"), ACCEPTED: N_("Accepted"),
-                                REJECTED: N_("Refused")}
+STATE_LABELS = DOC_STATE_LABELS  # sent / accepted / refused, as the export documents
 MAX_LOCATION = 250
 _FIELDS = ("copNo", "ieFlag", "status", "customsCode", "logisticsCode", "logisticsName",
            "logisticsNo", "invtNo", "billNo", "trafMode", "trafName", "voyageNo")
@@ -246,30 +245,13 @@ def apply_tally_returns(session: Session, returns: Iterable[ReceiptReturn],
                 T.cop_no.in_(cop_nos[start:start + 900]))).scalars():
             tallies[row.cop_no] = row
     outcomes: list[Outcome] = []
-    for ret in ordered:
-        key = ret.content_key
-        if key in seen_keys:
-            outcomes.append(Outcome(ret, None, False, "duplicate", kind=ret.kind))
-            continue
-        seen_keys.add(key)
+    for ret in first_seen(ordered, seen_keys, outcomes):
         tally = tallies.get(ret.copNo)
         if tally is None:
             outcomes.append(Outcome(ret, None, False, "unmatched", kind=ret.kind))
             continue
-        if tally.status in (ACCEPTED, REJECTED):
-            outcomes.append(Outcome(ret, tally.declaration_id, False, "final", kind=ret.kind))
-            continue
-        if tally.return_time is not None and ret.returnTime < tally.return_time:
-            outcomes.append(Outcome(ret, tally.declaration_id, False, "older", kind=ret.kind))
-            continue
-        tally.return_status = ret.returnStatus[:10]
-        tally.return_time = ret.returnTime[:17]
-        tally.return_info = ret.returnInfo[:1000] or None
-        tally.pre_no = (ret.preNo or tally.pre_no or "")[:18] or None
-        target = verdict(ret.returnStatus)
-        if target is not None:
-            tally.status = target
-        tally.updated_at = utcnow()
-        outcomes.append(Outcome(ret, tally.declaration_id, True, "applied", kind=ret.kind))
+        reason = answer(tally, ret)
+        outcomes.append(Outcome(ret, tally.declaration_id, reason == "applied", reason,
+                                kind=ret.kind))
     session.flush()
     return outcomes

@@ -40,7 +40,6 @@ from app.db.models import (
     SummaryApplication,
     SummaryInventory,
 )
-from app.db.types import utcnow
 from app.domain.clock import beijing_now
 from app.domain.errors import ConflictError, ValidationError
 from app.domain.export_stage import ExportStage
@@ -49,10 +48,10 @@ from app.security.audit import AuditRecord, record_events
 from app.security.context import Actor, Permission, require
 from app.submission.ceb import BaseTransfer
 from app.submission.exchange import message_file_name, sha256_hex
-from app.submission.export_flow import ACCEPTED, REJECTED, RELEASED, SENT, verdict
+from app.submission.export_flow import DOC_STATE_LABELS, REJECTED, RELEASED, SENT, answer
 from app.submission.export_messages import Part, build_export_message
 from app.submission.outbound import PENDING
-from app.submission.receipt_plan import Outcome
+from app.submission.receipt_plan import Outcome, first_seen
 from app.submission.receipts import ReceiptReturn
 
 D = Declaration
@@ -62,8 +61,7 @@ SUMMARISED = "B"  # statisticsFlag of the inventories summarised (汇总申报)
 ITEM_NAME_FLAG = "0"  # goods grouped by customs' comprehensive classification
 GROUP_FIELDS = ("ebcCode", "ownerCode", "customsCode", "agentCode", "loctNo", "tradeMode",
                 "trafMode", "country", "portCode")
-STATE_LABELS: dict[str, str] = {SENT: N_("Sent"), ACCEPTED: N_("Accepted"),
-                                REJECTED: N_("Refused")}
+STATE_LABELS = DOC_STATE_LABELS  # sent / accepted / refused, as the export documents
 
 
 @dataclass(frozen=True)
@@ -218,11 +216,7 @@ def apply_summary_returns(session: Session, returns: Iterable[ReceiptReturn],
             if a.sum_no:
                 by_sum[a.sum_no] = a
     outcomes: list[Outcome] = []
-    for ret in ordered:
-        if ret.content_key in seen_keys:
-            outcomes.append(Outcome(ret, None, False, "duplicate", kind=ret.kind))
-            continue
-        seen_keys.add(ret.content_key)
+    for ret in first_seen(ordered, seen_keys, outcomes):
         if ret.kind == "CEB792":
             app = by_sum.get(ret.sumNo)
             if app is None:
@@ -243,24 +237,12 @@ def apply_summary_returns(session: Session, returns: Iterable[ReceiptReturn],
         if app is None:
             outcomes.append(Outcome(ret, None, False, "unmatched", kind=ret.kind))
             continue
-        if app.status in (ACCEPTED, REJECTED):
-            outcomes.append(Outcome(ret, None, False, "final", kind=ret.kind))
-            continue
-        if app.return_time is not None and ret.returnTime < app.return_time:
-            outcomes.append(Outcome(ret, None, False, "older", kind=ret.kind))
-            continue
-        app.return_status = ret.returnStatus[:10]
-        app.return_time = ret.returnTime[:17]
-        app.return_info = ret.returnInfo[:1000] or None
-        app.pre_no = (ret.preNo or app.pre_no or "")[:18] or None
-        app.sum_no = (ret.sumNo or app.sum_no or "")[:18] or None
-        if app.sum_no:
-            by_sum[app.sum_no] = app
-        target = verdict(ret.returnStatus)
-        if target is not None:
-            app.status = target
-        app.updated_at = utcnow()
-        outcomes.append(Outcome(ret, None, True, "applied", kind=ret.kind))
+        reason = answer(app, ret)
+        if reason == "applied":
+            app.sum_no = (ret.sumNo or app.sum_no or "")[:18] or None
+            if app.sum_no:
+                by_sum[app.sum_no] = app
+        outcomes.append(Outcome(ret, None, reason == "applied", reason, kind=ret.kind))
     session.flush()
     return outcomes
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Declaration, InboundReceipt, TaxBill
 from app.db.models import ReceiptFile as KeptFile
 from app.db.types import utcnow
-from app.submission.receipt_plan import Outcome
+from app.submission.receipt_plan import Outcome, first_seen
 from app.submission.receipts import TAX_KINDS, ReceiptParseError, ReceiptReturn, parse_receipt
 
 D = Declaration
@@ -61,13 +61,9 @@ def apply_tax_returns(session: Session, returns: Iterable[ReceiptReturn],
     outcomes: list[Outcome] = []
     waiting: dict[str, list[int]] = {}  # taxNo -> indexes in outcomes of pending statuses
     arrived: list[ReceiptReturn] = []  # bills stored now
-    for ret in ordered:
+    for ret in first_seen(ordered, seen_keys, outcomes):
         tax = ret.tax
         assert tax is not None
-        if ret.content_key in seen_keys:
-            outcomes.append(Outcome(ret, None, False, "duplicate", kind=ret.kind))
-            continue
-        seen_keys.add(ret.content_key)
         decl_id = decl_of.get(ret.invtNo)
         bill = bills.get(tax.taxNo)
         if ret.kind == "CEB816":

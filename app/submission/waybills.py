@@ -40,7 +40,7 @@ from app.submission.ceb import (
     new_guid,
     tag,
 )
-from app.submission.receipt_plan import Outcome
+from app.submission.receipt_plan import Outcome, first_seen
 from app.submission.receipts import ReceiptReturn
 from app.submission.xsd import CEB_NS
 
@@ -239,12 +239,7 @@ def apply_waybill_returns(session: Session, returns: Iterable[ReceiptReturn],
             state[row.logistics_no] = dict(row._mapping)  # the latest declaration wins
     outcomes: list[Outcome] = []
     changed: dict[int, dict[str, Any]] = {}
-    for ret in ordered:
-        key = ret.content_key
-        if key in seen_keys:
-            outcomes.append(Outcome(ret, None, False, "duplicate", kind=ret.kind))
-            continue
-        seen_keys.add(key)
+    for ret in first_seen(ordered, seen_keys, outcomes):
         wb = state.get(ret.logisticsNo)
         if wb is None:
             outcomes.append(Outcome(ret, None, False, "unmatched", kind=ret.kind))
