@@ -25,6 +25,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -147,19 +148,19 @@ def _compare(file: Path, parse: Callable[[], None], d: Path, precheck: bool = Fa
     return Outcome(min(ours_cpu), min(bare_cpu), notes)
 
 
-@case("import-xlsx-100k", target=2.0)
-def import_xlsx_100k(quick: bool) -> Outcome:
+def _calamine_parse(file: Path) -> None:
+    """The bare parse of an XLSX file: python-calamine reads its first sheet into lists."""
     import python_calamine as pc
 
+    pc.CalamineWorkbook.from_path(str(file)).get_sheet_by_index(0).to_python()
+
+
+@case("import-xlsx-100k", target=2.0)
+def import_xlsx_100k(quick: bool) -> Outcome:
     n = 10_000 if quick else 100_000
     with scratch_dir() as d:
         file = write_xlsx(d / "orders.xlsx", n)
-
-        def bare() -> None:
-            wb = pc.CalamineWorkbook.from_path(str(file))
-            wb.get_sheet_by_index(0).to_python()
-
-        return _compare(file, bare, d)
+        return _compare(file, partial(_calamine_parse, file), d)
 
 
 @case("import-and-check-xlsx-100k", target=2.5)
@@ -167,17 +168,10 @@ def import_and_check_xlsx_100k(quick: bool) -> Outcome:
     """import-xlsx-100k with the pre-check of every new declaration in the import's
     transaction (rules, cross-record facts, problems, counts, tax, statuses and their audit),
     against the same bare calamine parse + executemany."""
-    import python_calamine as pc
-
     n = 10_000 if quick else 100_000
     with scratch_dir() as d:
         file = write_xlsx(d / "orders.xlsx", n)
-
-        def bare() -> None:
-            wb = pc.CalamineWorkbook.from_path(str(file))
-            wb.get_sheet_by_index(0).to_python()
-
-        return _compare(file, bare, d, precheck=True)
+        return _compare(file, partial(_calamine_parse, file), d, precheck=True)
 
 
 # What an office's saved profile fills in for the columns a platform export lacks.
@@ -192,17 +186,10 @@ OFFICE_DEFAULTS = {
 def import_and_check_xlsx_100k_office(quick: bool) -> Outcome:
     """import-and-check-xlsx-100k with the office's codes as profile defaults (both sides
     write them): the problems left are the file's own (ID checksums, legal quantities…)."""
-    import python_calamine as pc
-
     n = 10_000 if quick else 100_000
     with scratch_dir() as d:
         file = write_xlsx(d / "orders.xlsx", n)
-
-        def bare() -> None:
-            wb = pc.CalamineWorkbook.from_path(str(file))
-            wb.get_sheet_by_index(0).to_python()
-
-        return _compare(file, bare, d, precheck=True,
+        return _compare(file, partial(_calamine_parse, file), d, precheck=True,
                         spec=MappingSpec(defaults=OFFICE_DEFAULTS))
 
 
@@ -220,7 +207,7 @@ def import_xlsx_100k_naive(quick: bool) -> Outcome:
                 pass
             wb.close()
 
-        return _compare(file, bare, d)
+        return _compare(file, partial(_calamine_parse, file), d)
 
 
 @case("import-csv-100k", target=3.0)
@@ -234,7 +221,7 @@ def import_csv_100k(quick: bool) -> Outcome:
                 for _row in csv.reader(fh):
                     pass
 
-        return _compare(file, bare, d)
+        return _compare(file, partial(_calamine_parse, file), d)
 
 
 _CHILD = """
