@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.db.engine import take_turns
 from app.db.models import Batch, Declaration, OutboundMessage, ParcelWeighing
-from app.domain.clock import beijing_now
+from app.domain.clock import beijing_now, beijing_today
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.state_machine import Event, EventKind
 from app.domain.status import DeclarationStatus as S
@@ -26,6 +26,10 @@ from app.i18n import N_, Message
 from app.precheck.records import IN_CHUNK
 from app.precheck.service import check_declarations
 from app.precheck.transitions import change_status
+from app.reference.inforce import reference_in_force
+from app.rules.context import CheckContext
+from app.rules.engine import check_record
+from app.rules.problem import RuleCode
 from app.security.audit import AUDIT_TURN, AuditRecord, record_events
 from app.security.context import Actor, Permission, require
 from app.services.queries import DeclarationFilter
@@ -277,6 +281,7 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
         raise ValidationError(
             N_("Import and export declarations cannot share a batch; select one kind."))
     ie_flag = flags.pop()
+    check_transport(session, transport, ie_flag, when.date())
     if not mixed_logistics:
         shares = logistics_shares(session, [r.id for r in rows])
         if len(shares) > 1:
@@ -299,6 +304,22 @@ def create_batch(session: Session, actor: Actor, *, ids: Sequence[int] | None = 
                     details={"batch": batch.batch_no, "declarations": len(decl_ids)}),
     ])
     return get_batch(session, actor, batch.batch_no)
+
+
+def check_transport(session: Session, transport: TransportData, ie_flag: str,
+                    day: date) -> None:
+    """Refuse transport data the pre-check would refuse on every declaration of the batch
+    (a transport mode or port not in the code tables, an impossible date, a master bill too
+    long): the same rules, run on the transport fields alone before anything is written — a
+    typo in the batch dialog must not turn a whole batch of ready parcels invalid. Raises
+    ValidationError naming the first field and why."""
+    values = transport.head_values(ie_flag)
+    if not values:
+        return
+    ctx = CheckContext(ref=reference_in_force(session, day), today=day)
+    for problem in check_record({**values, "ieFlag": ie_flag, "items": []}, ctx).problems:
+        if problem.field in values and problem.is_error and problem.code != RuleCode.REQUIRED:
+            raise ValidationError(problem.message.msgid, **problem.message.params)
 
 
 def store_recheck(session: Session, actor: Actor, error: BatchBlockedError) -> None:
@@ -417,6 +438,7 @@ def edit_batch(session: Session, actor: Actor, batch_ref: str | int,
     require(actor, Permission.BATCH)
     batch = _load(session, batch_ref)
     _require_open(batch)
+    check_transport(session, transport, batch.ie_flag, beijing_today())
     for key, value in transport.batch_values().items():
         if value not in (None, ""):
             setattr(batch, key, value)

@@ -109,6 +109,7 @@ class CreateBatchDialog(QDialog):
             edit.setObjectName(f"edit_{key}")
             self.edits[key] = edit
             form.addRow(labels[key], edit)
+        self._complete_codes()
         layout.addLayout(form)
         self.problems = QPlainTextEdit(self)
         self.problems.setObjectName("problems_text")
@@ -126,6 +127,19 @@ class CreateBatchDialog(QDialog):
         self.leave_out_button.setVisible(False)
         self._ready_ids: list[int] = []
         layout.addWidget(self.buttons)
+
+    def _complete_codes(self) -> None:
+        """Transport mode and port pick from the customs code tables by code or Chinese name
+        ("航空" → 5); the service refuses a code not in them (batches.check_transport)."""
+        from app.reference.store import reference_from_db
+        from ui.declarations.completers import CodeCompleter, code_model
+
+        with self.ctx.transaction(write=False) as session:
+            refs = reference_from_db(session)
+        for key, table in (("trafMode", "trafMode"), ("portCode", "customsCode")):
+            edit = self.edits[key]
+            CodeCompleter(code_model(refs, table, self.ctx.lang, self), edit).attach(edit)
+        self.edits["trafMode"].setPlaceholderText(self.tr("code or name, e.g. 5 (air)"))
 
     def _connect_signals(self) -> None:
         self.buttons.accepted.connect(self._on_buttons_accepted)

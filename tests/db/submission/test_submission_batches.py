@@ -123,3 +123,29 @@ def test_several_logistics_companies_need_a_confirmation(session: Session,
                            ).all() == []
     b = batches.create_batch(session, actor, status="ready", mixed_logistics=True)
     assert b.declarations == 3
+
+
+@pytest.mark.parametrize(("transport", "field", "said"), [
+    (TransportData(trafMode="Q"), "trafMode", "运输方式：Q 不在运输方式代码表中"),
+    (TransportData(portCode="ZZZZ"), "portCode", "口岸海关代码：ZZZZ 不在关区代码表中"),
+    (TransportData(ieDate="20261399"), "ieDate", "进出口日期必须是 YYYYMMDD 格式的日期"),
+    (TransportData(billNo="7" * 38), "billNo", "提运单号长度为 38 个字符"),
+])
+def test_transport_data_the_precheck_would_refuse_is_refused_before_anything_moves(
+        session: Session, actor: Actor, transport: TransportData, field: str,
+        said: str) -> None:
+    """A typo in the batch's transport data would make every parcel of the batch fail at
+    customs (it was attached after the re-check); now it is refused, naming the field, and
+    neither a new batch nor an edit writes anything."""
+    ids = [make_declaration(session, status="ready") for _ in range(2)]
+    with pytest.raises(ValidationError) as refused:
+        batches.create_batch(session, actor, ids=ids, transport=transport)
+    assert said in refused.value.text("zh_CN")
+    assert {_status(session, i) for i in ids} == {"ready"}
+    assert batches.list_batches(session, actor) == []
+    b = batches.create_batch(session, actor, ids=ids, transport=TransportData(billNo="1-2"))
+    with pytest.raises(ValidationError):
+        batches.edit_batch(session, actor, b.batch_no, transport)
+    heads = session.execute(select(getattr(Declaration, field)).where(
+        Declaration.id.in_(ids))).scalars().all()
+    assert getattr(transport, field) not in heads

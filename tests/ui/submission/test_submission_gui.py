@@ -355,3 +355,31 @@ def test_batch_times_are_shown_on_the_beijing_clock(ctx: GuiContext, qtbot: QtBo
     assert summary.created_at is not None
     assert shown == to_beijing(summary.created_at).strftime("%Y-%m-%d %H:%M")
     assert shown != summary.created_at.strftime("%Y-%m-%d %H:%M")
+
+
+def test_transport_mode_is_picked_by_name_and_a_wrong_code_batches_nothing(
+        ctx: GuiContext, qtbot: QtBot) -> None:
+    """The batch dialog completes the transport mode from the code table (航空 → 5); a code
+    that is not in it is refused with the field named, and no declaration moves or changes."""
+    ctx.lang = "zh_CN"
+    dialog = CreateBatchDialog(ctx, None)
+    qtbot.addWidget(dialog)
+    completer = dialog.edits["trafMode"].completer()
+    assert completer is not None
+    completer.setCompletionPrefix("航空")
+    assert completer.currentCompletion().startswith("5 ")
+    dialog.edits["trafMode"].setText("Q")
+    dialog.edits["billNo"].setText("78412345675")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.problems.isVisibleTo(dialog)
+    assert "Q" in dialog.problems.toPlainText()
+    assert "运输方式代码表" in dialog.problems.toPlainText()
+    assert _statuses(ctx) == {"ready", "draft"}
+    with ctx.transaction() as s:
+        batched = select(Declaration.id).where(Declaration.batch_id.is_not(None))
+        assert s.execute(batched).first() is None
+        assert "Q" not in set(s.execute(select(Declaration.trafMode)).scalars())
+    dialog.edits["trafMode"].setText("5")
+    with qtbot.waitSignal(dialog.created) as sig:
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert sig.args[0].traf_mode == "5"
