@@ -119,6 +119,17 @@ def logistics_shares(session: Session, ids: Sequence[int]) -> tuple[LogisticsSha
     return tuple(sorted(by_code.values(), key=lambda s: (-s.count, s.code or "")))
 
 
+def split_by_direction(session: Session, ids: Sequence[int]) -> dict[str, list[int]]:
+    """`ids` by direction: "I" (import, also when unset) and "E" (export), each sorted; a
+    batch takes one kind only."""
+    out: dict[str, list[int]] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = list(ids[start:start + IN_CHUNK])
+        for decl_id, flag in session.execute(select(D.id, D.ieFlag).where(D.id.in_(chunk))):
+            out.setdefault("E" if flag == "E" else "I", []).append(int(decl_id))
+    return {flag: sorted(found) for flag, found in out.items()}
+
+
 def batch_candidates(session: Session, actor: Actor, flt: DeclarationFilter | None = None,
                      *, limit: int | None = None) -> BatchCandidates:
     """The ready declarations under `flt` (the grid's filter) that a new batch would take."""

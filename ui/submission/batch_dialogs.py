@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -62,11 +63,14 @@ class CreateBatchDialog(QDialog):
         self.ids = list(ids) if ids else None
         self.scope = scope  # what the ids are, when they are not the grid's selection
         self.edits: dict[str, QLineEdit] = {}
+        self.by_direction: dict[str, list[int]] = {}
         self._build_ui()
         self._connect_signals()
         if self.ids:
             with ctx.transaction(write=False) as session:
-                self.show_logistics(batches.logistics_shares(session, self.ids))
+                self.by_direction = batches.split_by_direction(session, self.ids)
+            self._offer_directions()
+            self._show_logistics_of_choice()
 
     def _build_ui(self) -> None:
         self.setWindowTitle(self.tr("New batch"))
@@ -89,6 +93,17 @@ class CreateBatchDialog(QDialog):
         self.logistics_label.setStyleSheet("color: #b00020;")
         self.logistics_label.setVisible(False)
         layout.addWidget(self.logistics_label)
+        # Import and export parcels never share a batch: when the choice holds both, the
+        # clerk picks which kind this batch takes (the other stays ready for the next one).
+        self.direction_row = QWidget(self)
+        row = QHBoxLayout(self.direction_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel(self.tr("This batch takes:"), self.direction_row))
+        self.direction_combo = QComboBox(self.direction_row)
+        self.direction_combo.setObjectName("direction_combo")
+        row.addWidget(self.direction_combo, 1)
+        self.direction_row.setVisible(False)
+        layout.addWidget(self.direction_row)
         self.mixed_check = QCheckBox(
             self.tr("These companies' parcels share one master bill"), self)
         self.mixed_check.setObjectName("mixed_logistics_check")
@@ -145,6 +160,35 @@ class CreateBatchDialog(QDialog):
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
         self.leave_out_button.clicked.connect(self._on_leave_out_button_clicked)
+        self.direction_combo.currentIndexChanged.connect(self._on_direction_combo_changed)
+
+    def _offer_directions(self) -> None:
+        if len(self.by_direction) < 2:
+            return
+        names = {"I": self.tr("Import declarations ({n})"),
+                 "E": self.tr("Export declarations ({n})")}
+        self.direction_combo.blockSignals(True)
+        for flag in ("I", "E"):
+            self.direction_combo.addItem(
+                names[flag].format(n=f"{len(self.by_direction[flag]):,}"), flag)
+        self.direction_combo.blockSignals(False)
+        self.direction_row.setVisible(True)
+
+    def chosen_ids(self) -> list[int] | None:
+        """The ids this batch is asked for: those of the chosen direction when they mix."""
+        if self.ids is None or len(self.by_direction) < 2:
+            return self.ids
+        wanted = set(self.by_direction.get(str(self.direction_combo.currentData()), ()))
+        return [i for i in self.ids if i in wanted]
+
+    def _show_logistics_of_choice(self) -> None:
+        ids = self.chosen_ids()
+        if ids:
+            with self.ctx.transaction(write=False) as session:
+                self.show_logistics(batches.logistics_shares(session, ids))
+
+    def _on_direction_combo_changed(self, _index: int) -> None:
+        self._show_logistics_of_choice()
 
     def show_logistics(self, shares: Sequence[LogisticsShare]) -> None:
         """Warn when the parcels belong to several logistics companies (one master bill)."""
@@ -172,9 +216,10 @@ class CreateBatchDialog(QDialog):
     def _on_buttons_accepted(self) -> None:
         try:
             with self.ctx.transaction() as session:
+                ids = self.chosen_ids()
                 summary = batches.create_batch(
-                    session, self.ctx.actor, ids=self.ids,
-                    status=None if self.ids else "ready", transport=self.transport(),
+                    session, self.ctx.actor, ids=ids,
+                    status=None if ids else "ready", transport=self.transport(),
                     mixed_logistics=self.mixed_check.isChecked())
         except MixedLogisticsError as exc:
             self.show_logistics(exc.shares)
@@ -195,7 +240,7 @@ class CreateBatchDialog(QDialog):
             self.problems.setPlainText("\n".join(lines))
             self.problems.setVisible(True)
             blocked_ids = {b.id for b in exc.blocked}
-            self._ready_ids = [i for i in self.ids or [] if i not in blocked_ids]
+            self._ready_ids = [i for i in self.chosen_ids() or [] if i not in blocked_ids]
             self.leave_out_button.setText(self.tr("Leave them out: batch the other {n}")
                                           .format(n=len(self._ready_ids)))
             self.leave_out_button.setVisible(bool(self._ready_ids))

@@ -383,3 +383,30 @@ def test_transport_mode_is_picked_by_name_and_a_wrong_code_batches_nothing(
     with qtbot.waitSignal(dialog.created) as sig:
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert sig.args[0].traf_mode == "5"
+
+
+def test_a_choice_of_import_and_export_parcels_asks_which_kind_the_batch_takes(
+        ctx: GuiContext, qtbot: QtBot) -> None:
+    """The grid's ready parcels are both import and export: the dialog offers the two kinds
+    with their counts instead of a dead end; the batch takes the chosen kind, the others
+    stay ready."""
+    with ctx.transaction() as s:
+        exports = [make_declaration(s, status="ready", ieFlag="E") for _ in range(2)]
+        ids = list(s.execute(select(Declaration.id).where(Declaration.status == "ready")
+                             .order_by(Declaration.id)).scalars())
+    dialog = CreateBatchDialog(ctx, ids)
+    qtbot.addWidget(dialog)
+    combo = dialog.direction_combo
+    assert dialog.direction_row.isVisibleTo(dialog)
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "Import declarations (6)", "Export declarations (2)"]
+    assert combo.currentData() == "I"
+    with qtbot.waitSignal(dialog.created) as sig:
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert sig.args[0].declarations == 6 and sig.args[0].ie_flag == "I"
+    with ctx.transaction() as s:
+        assert set(s.execute(select(Declaration.status).where(
+            Declaration.id.in_(exports))).scalars()) == {"ready"}
+    only_exports = CreateBatchDialog(ctx, exports)
+    qtbot.addWidget(only_exports)
+    assert not only_exports.direction_row.isVisibleTo(only_exports)
