@@ -148,6 +148,7 @@ def test_start_up_counts_follow_the_first_page(demo_db: str, qtbot: QtBot) -> No
         assert w.counts_label.text() == ""
         problems = w.findChild(QListWidget, "problemsByCode")
         assert problems is not None and problems.count() == 0
+        assert w.views_menu.isEmpty()  # the saved views are read after the first page too
         ran: list[int] = []
         w.after_first_page(lambda: ran.append(w.model.rowCount()))
         with qtbot.waitSignal(w.model.first_page_shown, timeout=20_000):
@@ -157,6 +158,7 @@ def test_start_up_counts_follow_the_first_page(demo_db: str, qtbot: QtBot) -> No
         qtbot.waitUntil(lambda: w.counts_label.text() == "Total 600", timeout=20_000)
         assert w.status_panel.count_of("") == 600
         qtbot.waitUntil(lambda: problems.count() > 0)  # the Problems panel filled in too
+        assert [a.text() for a in w.views_menu.actions()] == ["Save current view…"]
         later: list[bool] = []
         w.after_first_page(lambda: later.append(True))
         assert later == [True]  # once the page is there, work runs at once
