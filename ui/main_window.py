@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.buildinfo import UNKNOWN, build_info
 from app.jobs.base import CancelToken, Progress
@@ -185,6 +186,7 @@ class MainWindow(QMainWindow):
         self.table = QTableView(central)
         self.table.setObjectName("declarations_table")
         self.table.setModel(self.model)
+        self.model.watch_paints(self.table)  # start-up work waits for this view's first page
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -257,7 +259,7 @@ class MainWindow(QMainWindow):
         pending, self._after_first_page = self._after_first_page, None
         self.model.first_page_shown.disconnect(self._on_model_first_page_shown)
         for work in pending or ():
-            if self.closed:
+            if self.closed or not isValid(self):  # closed (or deleted) by an earlier one
                 return
             work()
 

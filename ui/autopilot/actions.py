@@ -1,6 +1,9 @@
 """The autopilot in the main window: its runner (on the chosen workstation it runs passes),
 its state in the status bar, and Batches ▸ Batching rules…, Run the autopilot on this
-workstation, Pause autopilot (the last two a supervisor's; the services check the role)."""
+workstation, Pause autopilot (the last two a supervisor's; the services check the role).
+
+The menu entries are there with the window; the runner (and the autopilot's code behind it)
+is made and makes its first look once the grid has painted its first page."""
 
 from __future__ import annotations
 
@@ -10,15 +13,13 @@ from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel
 
-from app.autopilot.run import set_paused
-from app.autopilot.station import choose_workstation
 from app.domain.clock import to_beijing
 from app.domain.errors import UserFacingError
 from app.security.context import Permission
-from ui.autopilot.rules_window import RulesWindow
-from ui.autopilot.runner import AutopilotRunner, AutopilotState
 
 if TYPE_CHECKING:
+    from ui.autopilot.rules_window import RulesWindow
+    from ui.autopilot.runner import AutopilotRunner, AutopilotState
     from ui.main_window import MainWindow
 
 
@@ -29,12 +30,30 @@ class AutopilotActions(QObject):
         super().__init__(window)
         self.window = window
         self.ctx = window.ctx
-        kwargs = {} if interval_ms is None else {"interval_ms": interval_ms}
-        self.runner = AutopilotRunner(self.ctx, parent=self, **kwargs)
+        self._interval_ms = interval_ms
+        self.runner: AutopilotRunner | None = None  # made after the grid's first page
+        self.closed = False  # the window closed (or was replaced): no runner starts any more
         self.rules_window: RulesWindow | None = None
         self._build_ui()
         self._connect_signals()
-        self.runner.start()
+        window.after_first_page(self.start_runner)
+
+    def start_runner(self) -> None:
+        """Make the runner and let it make its first look (once, after the first page)."""
+        if self.runner is not None or self.closed:
+            return
+        from ui.autopilot.runner import AutopilotRunner
+
+        kwargs = {} if self._interval_ms is None else {"interval_ms": self._interval_ms}
+        runner = AutopilotRunner(self.ctx, parent=self, **kwargs)
+        runner.state_changed.connect(self._on_runner_state_changed)
+        runner.imported.connect(self.window.data_changed)
+        self.window.settings_changed.connect(runner.tick)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(runner.stop)
+        self.runner = runner
+        runner.start()
 
     def _build_ui(self) -> None:
         w = self.window
@@ -62,17 +81,22 @@ class AutopilotActions(QObject):
         self.action_rules.triggered.connect(self._on_action_rules_triggered)
         self.action_run_here.triggered.connect(self._on_action_run_here_triggered)
         self.action_pause.triggered.connect(self._on_action_pause_triggered)
-        self.runner.state_changed.connect(self._on_runner_state_changed)
-        self.runner.imported.connect(self.window.data_changed)
-        self.window.closing.connect(self.runner.stop)
-        self.window.settings_changed.connect(self.runner.tick)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.runner.stop)
+        self.window.closing.connect(self._on_window_closing)
+
+    def _on_window_closing(self) -> None:
+        self.closed = True
+        if self.runner is not None:
+            self.runner.stop()
+
+    def _tick(self) -> None:
+        if self.runner is not None:
+            self.runner.tick()
 
     # --- actions --------------------------------------------------------------------------
     def open_rules(self) -> RulesWindow:
         if self.rules_window is None:
+            from ui.autopilot.rules_window import RulesWindow
+
             self.rules_window = RulesWindow(self.ctx, self.window)
         self.rules_window.show()
         self.rules_window.raise_()
@@ -83,21 +107,24 @@ class AutopilotActions(QObject):
 
     def run_here(self, on: bool) -> bool:
         """Make this workstation the one that runs the autopilot (or stop it running here)."""
+        from app.autopilot.station import choose_workstation
+
         try:
             with self.ctx.transaction() as session:
-                choose_workstation(session, self.ctx.actor,
-                                   self.runner.workstation if on else "")
+                choose_workstation(session, self.ctx.actor, self.workstation if on else "")
         except UserFacingError as exc:
             self._say(exc.text(self.ctx.lang))
             self.action_run_here.setChecked(not on)
             return False
-        self.runner.tick()
+        self._tick()
         return True
 
     def _on_action_run_here_triggered(self, checked: bool) -> None:
         self.run_here(checked)
 
     def pause(self, paused: bool) -> bool:
+        from app.autopilot.run import set_paused
+
         try:
             with self.ctx.transaction() as session:
                 set_paused(session, self.ctx.actor, paused=paused)
@@ -106,7 +133,7 @@ class AutopilotActions(QObject):
             self.action_pause.setChecked(not paused)
             return False
         self._show_paused(paused)
-        self.runner.tick()
+        self._tick()
         return True
 
     def _on_action_pause_triggered(self, checked: bool) -> None:
@@ -129,12 +156,18 @@ class AutopilotActions(QObject):
         self.action_run_here.setChecked(state.kind not in ("off", "elsewhere")
                                         and bool(state.chosen)
                                         and state.chosen.casefold()
-                                        == self.runner.workstation.casefold())
+                                        == self.workstation.casefold())
         text = self.state_text(state)
         self.label.setText(text)
         self.label.setVisible(bool(text))
 
+    @property
+    def workstation(self) -> str:
+        """This workstation's name, as the runner knows it."""
+        return self.runner.workstation if self.runner is not None else self.ctx.actor.workstation
+
     def state_text(self, state: AutopilotState) -> str:
+        assert self.runner is not None  # states come from the runner
         seconds = self.runner.timer.interval() // 1000
         if state.kind == "elsewhere":
             return self.tr("Autopilot runs on {workstation}").format(workstation=state.chosen)

@@ -12,12 +12,11 @@ from PySide6.QtWidgets import QMenu
 
 from app.jobs.base import CancelToken, Progress
 from app.security.context import Permission
-from app.services.copy_rows import rows_as_tsv
-from ui.shortcuts_dialog import KeyboardShortcutsDialog
 from ui.workers import run_job
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+    from ui.shortcuts_dialog import KeyboardShortcutsDialog
 
 # The other areas' actions the grid's right-click offers: (window attribute, action
 # attribute, the permission its service requires). A role sees only those it may use.
@@ -93,6 +92,8 @@ class GridActions(QObject):
         unmasked = w.model.personal_data_unmasked
 
         def job(progress: Progress, cancel: CancelToken) -> str:
+            from app.services.copy_rows import rows_as_tsv
+
             with ctx.transaction() as s:
                 return rows_as_tsv(s, ctx.actor, ids, keys, ctx.lang, unmasked=unmasked)
 
@@ -182,6 +183,8 @@ class GridActions(QObject):
 
     # --- help ---------------------------------------------------------------------------
     def show_shortcuts(self) -> KeyboardShortcutsDialog:
+        from ui.shortcuts_dialog import KeyboardShortcutsDialog
+
         dialog = KeyboardShortcutsDialog(self.window, self.window)
         dialog.open()
         return dialog

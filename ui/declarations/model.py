@@ -21,7 +21,7 @@ import sys
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -29,7 +29,9 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QThreadPool,
@@ -37,6 +39,8 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView
+from shiboken6 import isValid
 
 from app.domain.clock import to_beijing
 from app.domain.export_stage import ExportStage
@@ -51,6 +55,9 @@ from ui.workers import run_job
 PAGE_SIZE = 200
 MAX_PAGES = 40
 IDS_AFTER_PAINT_MS = 1
+# At most this long after the first page is in, the work waiting for its paint starts anyway
+# (a view that is hidden or minimised does not paint).
+PAINT_WAIT_MS = 500
 SCAN_NICENESS = 10  # Linux nice of the id-scan thread (0 normal, 19 lowest)
 SHUTDOWN_WAIT_MS = 10_000  # at most, when the window closes (a cancelled scan stops in ms)
 
@@ -124,7 +131,24 @@ class DeclarationTableModel(QAbstractTableModel):
         self._fetch_timer.setSingleShot(True)
         self._fetch_timer.setInterval(0)
         self._fetch_timer.timeout.connect(self._on_fetch_timer_timeout)
+        self._painting_view: QAbstractItemView | None = None  # see watch_paints()
+        self._after_paint: Callable[[], None] | None = None  # waits for the view's paint
         self.refresh(reorder=True)
+
+    def watch_paints(self, view: QAbstractItemView) -> None:
+        """Let `view`'s paints time what follows a first page (`first_page_shown`, the id
+        scan): it starts once the view has painted that page, not before. Without a watched,
+        visible view it starts IDS_AFTER_PAINT_MS after the page is in."""
+        self._painting_view = view
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._after_paint is not None and event.type() == QEvent.Type.Paint:
+            # A timer, not a zero-time callback: it runs once this paint is through and
+            # whatever it posted (the view's own follow-ups) has run.
+            work, self._after_paint = self._after_paint, None
+            QTimer.singleShot(IDS_AFTER_PAINT_MS, self, work)
+        return False
 
     # --- Qt model interface -------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -264,14 +288,31 @@ class DeclarationTableModel(QAbstractTableModel):
         handle = run_job(first, pool=self._pool, parent=self,
                          on_finished=lambda rows: self._on_first_rows(gen, rows))
 
+        done: list[bool] = []
+
         def after_paint() -> None:
+            if done or not isValid(self):
+                return  # the paint and the fallback timer both came, or the window went
+            done.append(True)
+            if self._after_paint is after_paint:
+                self._after_paint = None
             self.first_page_shown.emit()
             start_ids()
 
-        # The scan starts once the first page is in (or failed) and has been painted: a
-        # zero-time callback would run before the (low-priority) paint event, a timer runs
-        # after it. Started with the paint, the scan would slow it down several times.
-        handle.ended.connect(lambda: QTimer.singleShot(IDS_AFTER_PAINT_MS, self, after_paint))
+        def ended() -> None:
+            # The scan (and the window's start-up work) starts once the first page is in and
+            # the view has painted it: started with the paint, the scan slowed it down several
+            # times. A timer alone was not enough: Qt paints on an update request that comes
+            # ~5 ms after the rows, so a 1 ms timer ran before the paint.
+            view = self._painting_view
+            if (handle.outcome == "finished" and self.shown_generation == gen
+                    and view is not None and view.isVisible()):
+                self._after_paint = after_paint
+                QTimer.singleShot(PAINT_WAIT_MS, self, after_paint)
+            else:
+                QTimer.singleShot(IDS_AFTER_PAINT_MS, self, after_paint)
+
+        handle.ended.connect(ended)
 
     def declaration_id(self, row: int) -> int | None:
         if self._ids is not None:

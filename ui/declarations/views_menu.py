@@ -28,7 +28,8 @@ class ViewsMenu(QMenu):
         self.window_ = window
         self.ask_name: Callable[[QWidget, str, str], str | None] = ask_view_name
         self.aboutToShow.connect(self._on_about_to_show)
-        self._on_about_to_show()
+        # Filled before it is first opened, but after the grid's first page (a query).
+        window.after_first_page(self._on_about_to_show)
 
     def _on_about_to_show(self) -> None:
         self.clear()

@@ -5,6 +5,7 @@ are read, off the GUI thread (a share may be slow); nothing is downloaded or ins
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
@@ -12,9 +13,11 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from app.i18n import render
 from app.services.settings import all_settings
-from app.updates import UPDATE_FOLDER_KEY, UpdateCheck, check_folder
 from ui.main_window import MainWindow
 from ui.workers import run_job
+
+if TYPE_CHECKING:
+    from app.updates import UpdateCheck
 
 
 class UpdateNotice(QObject):
@@ -36,6 +39,8 @@ class UpdateNotice(QObject):
         window.after_first_page(self.check)  # the update folder is looked at after the rows
 
     def check(self, explicit: bool = False) -> None:
+        from app.updates import UPDATE_FOLDER_KEY, check_folder  # with the first look
+
         with self.window.ctx.transaction() as session:
             folder = all_settings(session).get(UPDATE_FOLDER_KEY, "")
         if not folder.strip() and not explicit:

@@ -25,13 +25,11 @@ from app.domain.errors import Cancelled, UserFacingError
 from app.domain.status import EDITABLE_STATUSES
 from app.i18n import Message, render, translate
 from app.jobs.base import CancelToken
-from app.precheck.problems import acknowledge_warning, declaration_problems, problem_counts
-from app.rules.problem import StoredProblem
-from ui.precheck.ack_dialog import AcknowledgeWarningDialog
 from ui.precheck.widgets import ProblemListWidget, ProblemsPanel
 
 if TYPE_CHECKING:
     from app.precheck.service import CheckSummary
+    from app.rules.problem import StoredProblem
     from ui.main_window import MainWindow
 
 
@@ -189,6 +187,9 @@ class PrecheckController(QObject):
     def refresh_panels(self) -> None:
         if getattr(self.window, "closed", False):
             return
+        # The problem queries are imported with the first refresh, after the first page.
+        from app.precheck.problems import problem_counts
+
         with self.window.ctx.transaction(write=False) as session:
             counts, total = problem_counts(session, self.window.ctx.actor,
                                            self.window.current_filter())
@@ -211,12 +212,16 @@ class PrecheckController(QObject):
         if len(ids) != 1:
             self._shown = []
         else:
+            from app.precheck.problems import declaration_problems
+
             with self.window.ctx.transaction() as session:
                 self._shown = declaration_problems(session, self.window.ctx.actor, ids[0])
         self.problem_list.set_problems(self._shown)
         self.ack_button.setEnabled(False)
 
     def _current_problem(self) -> StoredProblem | None:
+        from app.rules.problem import StoredProblem
+
         problem = self.problem_list.current_problem()
         return problem if isinstance(problem, StoredProblem) else None
 
@@ -232,6 +237,8 @@ class PrecheckController(QObject):
         reason = self.ask_reason(problem.message)
         if not reason:
             return
+        from app.precheck.problems import acknowledge_warning
+
         try:
             with self.window.ctx.transaction() as session:
                 acknowledge_warning(session, self.window.ctx.actor, problem.id, reason)
@@ -241,6 +248,8 @@ class PrecheckController(QObject):
         self.window.data_changed.emit()
 
     def _ask_reason(self, message: Message) -> str | None:
+        from ui.precheck.ack_dialog import AcknowledgeWarningDialog
+
         dialog = AcknowledgeWarningDialog(message, self.lang, self.window)
         return dialog.reason() if dialog.exec() else None
 

@@ -9,7 +9,7 @@ without knowing about rules.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QIcon
@@ -23,9 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.fields import field_label
 from app.i18n import Message, render
-from app.rules.problem import ProblemCount, code_title
+
+if TYPE_CHECKING:
+    from app.rules.problem import ProblemCount
+# The field labels and the rule codes' titles are imported with the first problem shown: the
+# panels are empty until the main window's first page is painted.
 
 ALL_CODES = ""  # code_selected("") means "no problem filter"
 _MARKER_PROPERTY = "cleardeskProblemMarker"
@@ -54,6 +57,8 @@ def field_caption(field: str, gnum: int | None, lang: str) -> str:
     """`订购人姓名` for a head field, `商品 2 · 商品编码` for an item field."""
     # A rule may report an item field for the whole declaration (the order total's
     # `totalPrice`): field_label falls back to the other level's label.
+    from app.domain.fields import field_label
+
     name = field_label(field, gnum is not None, lang)
     if gnum is None:
         return name
@@ -98,6 +103,8 @@ class ProblemsPanel(QWidget):
 
         Each code shows how many declarations have it; the "all" row shows
         `declarations_with_problems` (distinct), or the sum over codes when not given."""
+        from app.rules.problem import code_title
+
         selected = self.selected_code()
         self._list.clear()
         total_decls = (declarations_with_problems if declarations_with_problems is not None

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 from sqlalchemy import select
 
@@ -131,6 +130,8 @@ def show_preview(parent: QWidget, path: str, title: str) -> None:
 
 def send_to_printer(parent: QWidget, path: str) -> bool:
     """Print `path` on the system's default printer without asking; False when there is none."""
+    from PySide6.QtPrintSupport import QPrinterInfo
+
     if QPrinterInfo.defaultPrinter().isNull():
         return False
     from ui.printing.preview import PdfPreviewDialog

@@ -23,8 +23,6 @@ from app.db.migrate import head_revision
 from app.domain.errors import UserFacingError
 from app.jobs.base import CancelToken, Progress
 from app.security.context import Permission
-from app.transfer.pack import SUFFIX
-from ui.file_dialogs import open_file, save_file
 from ui.workers import JobHandle, run_job
 
 if TYPE_CHECKING:
@@ -90,11 +88,17 @@ class TransferActions:
         self.import_action.triggered.connect(self._on_import_action_triggered)
 
     def _ask_export_path(self) -> str:
+        from app.transfer.pack import SUFFIX
+        from ui.file_dialogs import save_file
+
         return save_file(self.window, self.window.tr("Export for another site"),
                          f"handover{SUFFIX}", self.window.tr("Transfer files (*{suffix})")
                          .format(suffix=SUFFIX), FILE_KIND)
 
     def _ask_import_path(self) -> str:
+        from app.transfer.pack import SUFFIX
+        from ui.file_dialogs import open_file
+
         return open_file(self.window, self.window.tr("Import from another site"),
                          self.window.tr("Transfer files (*{suffix} *.zip)")
                          .format(suffix=SUFFIX), FILE_KIND)

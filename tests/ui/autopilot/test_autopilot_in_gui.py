@@ -26,7 +26,7 @@ from app.security.context import Actor, Role, system_actor
 from app.services.settings import set_setting
 from tests.db.test_autopilot_watch import _orders
 from ui.autopilot.actions import AutopilotActions
-from ui.autopilot.runner import AutopilotState
+from ui.autopilot.runner import AutopilotRunner, AutopilotState
 from ui.i18n import Translators
 from ui.language import LanguageSwitcher
 from ui.main import open_database
@@ -68,9 +68,18 @@ def autopilot(w: MainWindow) -> AutopilotActions:
     return actions
 
 
+def runner_of(qtbot: QtBot, w: MainWindow) -> AutopilotRunner:
+    """The window's runner: made, and its first look started, once the grid's first page is
+    painted."""
+    actions = autopilot(w)
+    qtbot.waitUntil(lambda: actions.runner is not None, timeout=30_000)
+    assert actions.runner is not None
+    return actions.runner
+
+
 def next_state(qtbot: QtBot, w: MainWindow) -> AutopilotState:
     """The state after one more look (started now, or the one already running)."""
-    runner = autopilot(w).runner
+    runner = runner_of(qtbot, w)
     with qtbot.waitSignal(runner.state_changed, timeout=30_000) as blocker:
         runner.tick()
     state = blocker.args[0]
@@ -139,7 +148,8 @@ def test_held_by_another_autopilot_is_said_and_retried(
         db_url: str, engine: Engine, sessions: sessionmaker[Session], drop: Path,
         qtbot: QtBot) -> None:
     with desk(db_url, qtbot, SUP) as w:
-        qtbot.waitUntil(lambda: not autopilot(w).runner.busy)
+        runner = runner_of(qtbot, w)
+        qtbot.waitUntil(lambda: not runner.busy)
         _orders(drop / "tmall-3.csv", 20, 1)
         with office_lock(engine):  # a headless `cleardesk autopilot` runs
             assert next_state(qtbot, w).kind == "held"
@@ -171,7 +181,7 @@ def test_closing_ends_a_pass_after_its_file_and_releases_the_lock(
     with sessions() as s, s.begin():  # no pass may run before the runner is reachable
         set_setting(s, system_actor(), "autopilotPaused", "yes")
     with desk(db_url, qtbot, SUP) as w:
-        runner = autopilot(w).runner
+        runner = runner_of(qtbot, w)
         holder["runner"] = runner
         qtbot.waitUntil(lambda: not runner.busy)
         with sessions() as s, s.begin():
@@ -197,7 +207,7 @@ def test_a_language_switch_hands_the_autopilot_to_the_new_window(
     ctx.actor = SUP
     first = MainWindow(ctx)  # replaced (and deleted) by the switch
     first.show()
-    old = autopilot(first).runner
+    old = runner_of(qtbot, first)
     qtbot.waitUntil(lambda: not old.busy)
     _orders(drop / "tmall-4.csv", 50, 2)
     switcher = LanguageSwitcher(translators, ctx, first)
@@ -219,7 +229,7 @@ def test_a_failing_pass_is_said_and_tried_again(
         db_url: str, sessions: sessionmaker[Session], drop: Path, qtbot: QtBot,
         monkeypatch: pytest.MonkeyPatch) -> None:
     with desk(db_url, qtbot, SUP) as w:
-        runner = autopilot(w).runner
+        runner = runner_of(qtbot, w)
         qtbot.waitUntil(lambda: not runner.busy)
 
         def broken(*args: Any, **kwargs: Any) -> Any:
