@@ -9,11 +9,14 @@ same catalogues, so `self.tr("…")` and `render()` agree.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import locale
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from app.paths import resource_path
@@ -40,108 +43,71 @@ class Message:
 
 @cache
 def catalogue(lang: str) -> Mapping[str, str]:
-    """All translations for `lang`, merged from every `.po` file of that language."""
+    """All translations for `lang`, merged from every `.po` file of that language.
+
+    Every start in Chinese needs them before its first window; babel's PO reader (and its
+    import) took ~95 ms for them. So babel reads them once and the merged result is kept
+    as JSON in the user's cache folder, named by the catalogues' names, sizes and times:
+    later starts load that in a millisecond, and a changed or added catalogue is read
+    anew. A cache that cannot be read or written is simply not used."""
     folder = resource_path("i18n", lang)
-    merged: dict[str, str] = {}
     if not folder.is_dir():
-        return merged
-    for po in sorted(folder.glob("*.po")):
-        merged.update(read_translations(po.read_bytes(), lang))
+        return {}
+    files = sorted(folder.glob("*.po"))
+    kept = _kept_catalogue_path(lang, files)
+    if kept is not None:
+        try:
+            loaded = json.loads(kept.read_text("utf-8"))
+            if isinstance(loaded, dict):
+                return loaded
+        except (OSError, ValueError):
+            pass
+    merged = read_catalogues(files, lang)
+    if kept is not None:
+        _keep(kept, json.dumps(merged, ensure_ascii=False))
     return merged
 
 
-class _NotPlain(Exception):
-    """A PO construct the quick reader leaves to babel (contexts, plural forms)."""
+def read_catalogues(files: list[Path], lang: str) -> dict[str, str]:
+    """msgid → msgstr of the translated, non-fuzzy messages of the PO `files` (babel)."""
+    from babel.messages.pofile import read_po
+
+    merged: dict[str, str] = {}
+    for po in files:
+        with po.open("rb") as fh:
+            cat = read_po(fh, locale=lang)
+        for msg in cat:
+            if msg.id and isinstance(msg.id, str) and msg.string and not msg.fuzzy:
+                merged[msg.id] = str(msg.string)
+    return merged
 
 
-_PO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"'}
-
-
-def _po_string(line: str) -> str:
-    """The text of one quoted PO line, unescaped as babel does (\\n \\t \\r \\\\ \\")."""
-    if len(line) < 2 or line[0] != '"' or line[-1] != '"':
-        raise _NotPlain(line)
-    body = line[1:-1]
-    if "\\" not in body:
-        return body
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\" and i + 1 < len(body) and body[i + 1] in _PO_ESCAPES:
-            out.append(_PO_ESCAPES[body[i + 1]])
-            i += 2
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def read_translations(data: bytes, lang: str) -> dict[str, str]:
-    """msgid → msgstr of the translated, non-fuzzy messages of one UTF-8 PO file.
-
-    Every start in Chinese reads all catalogues before the first window: babel's reader
-    (and its import) took ~95 ms for them, this one a few. Our catalogues are plain
-    (msgid/msgstr, flags, comments); anything else (msgctxt, plural forms) goes to babel,
-    and tests/unit/test_i18n_reader.py holds both readers to the same result."""
+def _kept_catalogue_path(lang: str, files: list[Path]) -> Path | None:
     try:
-        return _read_plain_po(data.decode("utf-8"))
-    except (_NotPlain, UnicodeDecodeError):
-        import io
+        stamp = hashlib.sha256(repr([
+            (f.name, st.st_size, st.st_mtime_ns) for f in files for st in [f.stat()]
+        ]).encode()).hexdigest()[:16]
+        from platformdirs import user_cache_dir
 
-        from babel.messages.pofile import read_po
+        return Path(user_cache_dir("ClearDesk", appauthor=False)) / f"i18n-{lang}-{stamp}.json"
+    except OSError:
+        return None
 
-        return {msg.id: str(msg.string) for msg in read_po(io.BytesIO(data), locale=lang)
-                if msg.id and isinstance(msg.id, str) and msg.string and not msg.fuzzy}
 
-
-def _read_plain_po(text: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    msgid: list[str] | None = None
-    msgstr: list[str] | None = None
-    fuzzy = False
-
-    def flush() -> None:
-        nonlocal msgid, msgstr, fuzzy
-        if msgid is not None and msgstr is not None and not fuzzy:
-            key, value = "".join(msgid), "".join(msgstr)
-            if key and value:
-                found[key] = value
-        elif msgid is not None and msgstr is None:
-            raise _NotPlain("msgid without msgstr")
-        msgid = msgstr = None
-        fuzzy = False
-
-    current: list[str] | None = None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("#"):
-            if msgstr is not None:
-                flush()  # a comment after a message starts the next one
-            current = None
-            if line.startswith("#~"):
-                continue  # obsolete: babel leaves it out of the catalogue too
-            if line.startswith("#,") and "fuzzy" in (f.strip() for f in line[2:].split(",")):
-                fuzzy = True
-            continue
-        if line.startswith("msgid "):
-            if msgid is not None:
-                flush()
-            msgid = [_po_string(line[6:].strip())]
-            current = msgid
-        elif line.startswith("msgstr "):
-            if msgid is None or msgstr is not None:
-                raise _NotPlain(line)
-            msgstr = [_po_string(line[7:].strip())]
-            current = msgstr
-        elif line.startswith('"') and current is not None:
-            current.append(_po_string(line))
-        else:
-            raise _NotPlain(line)  # msgctxt, msgid_plural, msgstr[n] …
-    flush()
-    return found
+def _keep(path: Path, text: str) -> None:
+    """Write the cache file whole or not at all (temp file, then rename); older caches of
+    the language go."""
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_text(text, "utf-8")
+        os.replace(temp, path)
+        lang_prefix = path.name.rsplit("-", 1)[0] + "-"
+        for old in path.parent.glob(f"{lang_prefix}*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        temp.unlink(missing_ok=True)
 
 
 def translate(msgid: str, lang: str) -> str:
