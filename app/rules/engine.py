@@ -111,7 +111,10 @@ def _bulk_plan(records: Sequence[Record], ctx: CheckContext) -> list[Step]:
         elif rule is fieldrules.check_fields:
             fields = fieldrules.screen_fields(chunk)
             if fields.scan or fields.extras:
-                plan.append((rule, fields.scan, fieldrules.check_field_extras, fields.extras))
+                scanned = partial(fieldrules.check_screened_fields,
+                                  {id(records[i]): p for i, p in fields.scan.items()})
+                plan.append((scanned, set(fields.scan), fieldrules.check_field_extras,
+                             fields.extras))
         elif rule in SCREENS:
             screen, stand_in = SCREENS[rule]
             suspects = screen(chunk, ctx)
