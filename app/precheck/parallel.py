@@ -100,8 +100,16 @@ def check_on_workers(session: Session, actor: Actor, plan: Plan, workers: int,
         queue: deque[Future[list[Chunk]] | list[Chunk]] = deque()
         pooled = 0  # futures in the queue
         pending = _spans(session, plan.to_check)
-        span = next(pending, None)
+        first, span = next(pending, None), next(pending, None)
         with cyclic_gc_paused():
+            if first is not None:
+                # The workers are still starting: the writer checks the first span itself
+                # while they take the next ones.
+                while span is not None and pooled < workers * AHEAD:
+                    queue.append(pool.submit(Task(span, spans.of(span))))
+                    pooled += 1
+                    span = next(pending, None)
+                queue.appendleft(worker.check_span(share, first))
             while span is not None or queue:
                 if cancel is not None:
                     cancel.raise_if_cancelled()

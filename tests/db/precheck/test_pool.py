@@ -122,7 +122,9 @@ def test_the_writer_checks_spans_itself_while_the_workers_are_busy(
     monkeypatch.setattr(worker, "check_span", spying)
     on_workers, pooled = _run(session, actor, "1", monkeypatch, ids=None)
     in_process, alone = _run(session, actor, "0", monkeypatch, ids=None)
-    assert on_workers.workers == 1 and own == [(6, 10), (11, 13)]  # the worker had (1, 5)
+    # The writer checks the first span while the worker starts, and the last while the
+    # worker has the one between.
+    assert on_workers.workers == 1 and own == [(1, 5), (11, 13)]
     assert pooled == alone
     assert _fields(on_workers) == _fields(in_process)
 
@@ -141,7 +143,8 @@ def test_uncommitted_rows_are_checked_in_process(session: Session, actor: Actor)
 
 
 def crash_after_first(task: worker.Task) -> list[worker.Chunk]:
-    """A worker that dies on any span but the first (the writer has stored the first)."""
+    """A worker that dies on any span but the first (the writer checks the first itself and
+    stores it)."""
     span = task.span
     if isinstance(span, tuple) and span[0] > 1:
         os._exit(3)
