@@ -124,7 +124,7 @@ def test_the_writer_checks_spans_itself_while_the_workers_are_busy(
     in_process, alone = _run(session, actor, "0", monkeypatch, ids=None)
     # The writer checks the first span while the worker starts, and the last while the
     # worker has the one between.
-    assert on_workers.workers == 1 and own == [(1, 5), (11, 13)]
+    assert on_workers.workers == 1 and own == [(ids[0], ids[4]), (ids[10], ids[12])]
     assert pooled == alone
     assert _fields(on_workers) == _fields(in_process)
 
