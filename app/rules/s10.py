@@ -18,7 +18,7 @@ def s10_check_digit(serial: str) -> int:
     """The check digit for an 8-digit serial number."""
     if len(serial) != 8 or not serial.isdigit():
         raise ValueError("need exactly 8 digits")
-    c = 11 - sum(map(mul, map(int, serial), S10_WEIGHTS)) % 11
+    c: int = 11 - sum(map(mul, map(int, serial), S10_WEIGHTS)) % 11
     if c == 10:
         return 0
     if c == 11:

@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.fields import HEAD_FIELDS, ITEM_FIELDS
-from app.rules.context import Chunk
+from app.rules.context import SCREEN_ALL_FROM, Chunk
 from app.rules.engine import check_record, check_records
 from app.rules.fieldrules import screen_fields
+from app.rules.money import screen_item_sums
 
 from .sample import context, item, record
 
@@ -93,3 +94,19 @@ def test_a_flagged_record_is_scanned_only_where_its_fields_fail() -> None:
     assert [(p.code.value, p.field, p.gnum) for p in results[3].problems] == [
         ("REQUIRED", "ebpName", None), ("REQUIRED", "gname", 2)]
     assert results[0].problems[0] is results[4].problems[0]  # made once, shared
+
+
+def test_a_chunk_of_distinct_prices_still_finds_a_wrong_total() -> None:
+    """Past SCREEN_ALL_FROM items of mostly distinct values the item screens stand aside and
+    every record runs the rule: the same findings."""
+    ctx = context()
+    chunk = []
+    for n in range(1, 2 * SCREEN_ALL_FROM):
+        price = Decimal(n)
+        chunk.append(record(id=n, items=[item(price=price, totalPrice=2 * price)]))
+    chunk[40]["items"][0]["totalPrice"] = Decimal("1")
+    assert screen_item_sums(Chunk(chunk), ctx) == set(range(len(chunk)))
+    results = check_records(chunk, ctx)
+    assert results == [check_record(r, ctx) for r in chunk]
+    assert [(n, p.field) for n, r in enumerate(results) for p in r.problems
+            if p.code.value == "SUM_MISMATCH"] == [(40, "totalPrice")]
