@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.db.types import utcnow
 from app.jobs.base import CancelToken, Progress, cyclic_gc_paused
 from app.precheck import records as loading
+from app.precheck import worker
 from app.precheck.plan import Plan
 from app.precheck.pool import WorkerPool, result_of, worker_url
 from app.precheck.service import (
@@ -41,6 +42,12 @@ from app.security.context import Actor
 
 # Tasks waiting per worker: one running, one queued, so no worker waits for the writer.
 AHEAD = 2
+
+
+def head_ready(future: Future[list[Chunk]]) -> bool:
+    """Whether the next chunk to store is back from its worker (a seam: tests make the
+    writer check spans itself)."""
+    return future.done()
 
 
 class _Adopted:
@@ -88,18 +95,41 @@ def check_on_workers(session: Session, actor: Actor, plan: Plan, workers: int,
         spans = _Facts(facts)
         writer = _Writer(session, actor, plan.to_check is None, report, progress, plan.total)
         writer.adopt_skipped(plan.skipped)
-        in_flight: deque[Future[list[Chunk]]] = deque()
+        share = worker.writer_share(session, ref, today, facts)
+        # In span order: a worker's future, or chunks the writer checked itself.
+        queue: deque[Future[list[Chunk]] | list[Chunk]] = deque()
+        pooled = 0  # futures in the queue
+        pending = _spans(session, plan.to_check)
+        first, span = next(pending, None), next(pending, None)
         with cyclic_gc_paused():
-            for span in _spans(session, plan.to_check):
+            if first is not None:
+                # The workers are still starting: the writer checks the first span itself
+                # while they take the next ones.
+                while span is not None and pooled < workers * AHEAD:
+                    queue.append(pool.submit(Task(span, spans.of(span))))
+                    pooled += 1
+                    span = next(pending, None)
+                queue.appendleft(worker.check_span(share, first))
+            while span is not None or queue:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                in_flight.append(pool.submit(Task(span, spans.of(span))))
-                while len(in_flight) >= workers * AHEAD:
-                    writer.store(result_of(in_flight.popleft()))
-            while in_flight:
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
-                writer.store(result_of(in_flight.popleft()))
+                while span is not None and pooled < workers * AHEAD:
+                    queue.append(pool.submit(Task(span, spans.of(span))))
+                    pooled += 1
+                    span = next(pending, None)
+                head = queue[0]
+                if isinstance(head, list) or span is None or head_ready(head):
+                    queue.popleft()
+                    if not isinstance(head, list):
+                        pooled -= 1
+                        head = result_of(head)
+                    writer.store(head)
+                else:
+                    # The next chunk to store is still on a worker: rather than wait, the
+                    # writer checks the next span itself (its share of the rules; on two
+                    # cores the one worker and the writer are both busy).
+                    queue.append(worker.check_span(share, span))
+                    span = next(pending, None)
     return writer.summary(workers)
 
 

@@ -36,7 +36,9 @@ from app.reference.tables import ReferenceTables
 
 POOL_MIN = 20_000  # declarations in a run before a pool pays for its start-up
 # On two cores the writer and the workers compete: check-100k quick, quiet machine, 2 workers
-# 8.14× wall vs 8.32× in-process, 1 worker 9.79×.
+# 8.14× wall vs 8.32× in-process, 1 worker 9.79×. With the writer's share (app.precheck.
+# parallel) one worker halves the writer's CPU at 100k but the run costs ~19 % more CPU in all,
+# and on this shared, loaded machine it still came out slower (docs/precheck.md).
 MIN_CORES = 3
 MAX_WORKERS = 16
 # The function a worker runs per task (a seam: tests put one there that crashes).

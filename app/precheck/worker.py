@@ -12,6 +12,7 @@ problems, and per chunk the fill rows and what was stored before. The writer
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -81,16 +82,27 @@ _state: _Worker | None = None  # this worker process's connection and contexts
 _KEPT = ("id", "status", "orderNo", "logisticsNo")
 
 
+def _worker_state(session: Session, ref: ReferenceTables | None, today: date,
+                  facts: dict[int, CrossFacts]) -> _Worker:
+    contexts = _Contexts(session, ref, CheckContext(
+        ref=ref or _EMPTY_REF, today=today, restricted=shipped_restricted_terms(),
+        facts=facts))
+    return _Worker(session, _Sorter(contexts), contexts, facts)
+
+
 def start(url: str, ref: ReferenceTables | None, today: date) -> None:
     """Pool initializer: open the connection, load the reference tables in force."""
     global _state
     session = make_session_factory(make_engine(url), read_only=True)()
-    facts: dict[int, CrossFacts] = {}
-    contexts = _Contexts(session, ref, CheckContext(
-        ref=ref or _EMPTY_REF, today=today, restricted=shipped_restricted_terms(),
-        facts=facts))
+    _state = _worker_state(session, ref, today, {})
     session.rollback()  # no read transaction held between tasks
-    _state = _Worker(session, _Sorter(contexts), contexts, facts)
+
+
+def writer_share(session: Session, ref: ReferenceTables | None, today: date,
+                 facts: Mapping[int, CrossFacts]) -> _Worker:
+    """The writer's own worker (app.precheck.parallel): it checks spans in the caller's
+    session, with the same code as a worker, while the workers' results are not in yet."""
+    return _worker_state(session, ref, today, dict(facts))
 
 
 def ready() -> None:
@@ -102,17 +114,22 @@ def check_task(task: Task) -> list[Chunk]:
     assert state is not None, "worker not started"
     state.facts.clear()
     state.facts.update(task.facts)
-    session, sorter = state.session, state.sorter
-    span = task.span
     try:
         with cyclic_gc_paused():
-            if isinstance(span, tuple):
-                chunks = [load_range(session, *span, extra=_EXTRA, keep=sorter.keep)]
-                return [_check_chunk(state, chunks[0])]
-            return [_check_chunk(state, records) for records in
-                    iter_record_chunks(session, span, extra=_EXTRA, keep=sorter.keep)]
+            return check_span(state, task.span)
     finally:
-        session.rollback()
+        state.session.rollback()
+
+
+def check_span(state: _Worker, span: Span) -> list[Chunk]:
+    """The checked chunks of `span`, read through `state`'s session (the facts of its
+    declarations already in `state.facts`)."""
+    session, sorter = state.session, state.sorter
+    if isinstance(span, tuple):
+        return [_check_chunk(state, load_range(session, *span, extra=_EXTRA,
+                                               keep=sorter.keep))]
+    return [_check_chunk(state, records) for records in
+            iter_record_chunks(session, span, extra=_EXTRA, keep=sorter.keep)]
 
 
 def _check_chunk(state: _Worker, records: list[dict[str, Any]]) -> Chunk:

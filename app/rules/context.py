@@ -213,6 +213,9 @@ def in_one_item(rule: Callable[[Record], Iterator[object]],
     return finds
 
 
+SCREEN_ALL_FROM = 64  # items in a chunk before mostly distinct values skip the screen
+
+
 def screen_items(chunk: Chunk, names: Sequence[str],
                  finds: Callable[[tuple[Any, ...]], bool],
                  plain: frozenset[type] = frozenset({str, type(None)})) -> set[int]:
@@ -221,11 +224,18 @@ def screen_items(chunk: Chunk, names: Sequence[str],
     alone (as loaded rows hold them); any other type is part of the key too, since 1, 1.0 and
     True are equal keys with different texts."""
     owners, found = chunk.owners, chunk.item_values(names)
-    keys: Iterator[tuple[Any, ...]] = zip(*found, strict=True)
     width = len(names)
     typed = not all(set(map(type, column)) <= plain for column in found)
-    if typed:
-        keys = zip(*found, *(map(type, column) for column in found), strict=True)
+    keys = list(zip(*found, *(map(type, column) for column in found), strict=True) if typed
+                else zip(*found, strict=True))
+    try:
+        distinct = len(set(keys))
+    except TypeError:  # unhashable (not from the database)
+        distinct = 0
+    if len(keys) >= SCREEN_ALL_FROM and distinct * 2 > len(keys):
+        # Mostly distinct values: deciding each once would cost what the rule costs, and the
+        # records it names would run it again. Every record runs the rule instead.
+        return set(range(len(chunk.records)))
     verdicts: dict[tuple[Any, ...], bool] = {}
     suspects: set[int] = set()
     for owner, key in zip(owners, keys, strict=True):

@@ -103,15 +103,20 @@ Step = tuple[Rule, set[int] | None, Rule | None, set[int] | None]
 
 def _bulk_plan(records: Sequence[Record], ctx: CheckContext) -> list[Step]:
     chunk = Chunk(records)
-    codes = partial(coderules.check_codes_planned, coderules.code_plan(chunk, ctx.ref))
+    code_plan = coderules.code_plan(chunk, ctx.ref)
     plan: list[Step] = []
     for rule in RULES:
         if rule is coderules.check_codes:
-            plan.append((codes, None, None, None))
+            if code_plan[0] or code_plan[1]:  # else every code of the chunk is known
+                plan.append((partial(coderules.check_codes_planned, code_plan), None, None,
+                             None))
         elif rule is fieldrules.check_fields:
             fields = fieldrules.screen_fields(chunk)
             if fields.scan or fields.extras:
-                plan.append((rule, fields.scan, fieldrules.check_field_extras, fields.extras))
+                scanned = partial(fieldrules.check_screened_fields,
+                                  {id(records[i]): p for i, p in fields.scan.items()})
+                plan.append((scanned, set(fields.scan), fieldrules.check_field_extras,
+                             fields.extras))
         elif rule in SCREENS:
             screen, stand_in = SCREENS[rule]
             suspects = screen(chunk, ctx)

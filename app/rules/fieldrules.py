@@ -4,7 +4,7 @@ minOccurs) plus the fixed values and trade-mode requirements of the CEB spec."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -105,13 +105,20 @@ _QUANTUM = Decimal(1).scaleb(-MAX_DECIMALS)  # 0.00001: what loaders build from 
 _ZERO = Decimal(0)
 
 
+@lru_cache(maxsize=8192)
+def _required(name: str, scope: str, gnum: int | None) -> Problem:
+    """The REQUIRED problem of an empty field: the same for every record (problems are
+    immutable, so records share it; a run without the office's codes has a dozen a parcel)."""
+    return error(RuleCode.REQUIRED, name, N_("{field} is required."), gnum,
+                 field=label(name, scope))
+
+
 def _field(check: _Check, raw: object, scope: str, gnum: int | None) -> Iterator[Problem]:
     spec = check.spec
     value = text(raw)
     if not value:
         if check.required:
-            yield error(RuleCode.REQUIRED, spec.name, N_("{field} is required."), gnum,
-                        field=label(spec.name, scope))
+            yield _required(spec.name, scope, gnum)
         return
     kind = spec.kind
     if kind == "str":
@@ -162,7 +169,7 @@ def _scan(plan: tuple[_Row, ...], get: Callable[[str], object], scope: str,
         raw = get(name)
         if raw is None:
             if required:
-                yield from _field(check, raw, scope, gnum)
+                yield _required(name, scope, gnum)
             continue
         cls = type(raw)
         if cls is str:
@@ -252,19 +259,37 @@ def _bad_positions(values: Sequence[object], row: _Row, scope: str) -> list[int]
     return bad
 
 
+# The fields of one record where the per-field scan finds something: (head rows, the rows of
+# each of its items in order); the scan of these alone finds what the whole scan finds.
+ScanPlan = tuple[tuple[_Row, ...], list[tuple[_Row, ...]]]
+
+
 @dataclass(frozen=True)
 class FieldScreen:
     """Which records of a chunk `check_fields` may find something in: `scan` those where the
-    per-field scan may (they need `check_fields`), `extras` those where only the rest may
-    (`check_field_extras` suffices). Any other record: nothing to find."""
+    per-field scan does (they need `check_fields`, and it need scan only the fields named),
+    `extras` those where only the rest may (`check_field_extras` suffices). Any other record:
+    nothing to find."""
 
-    scan: set[int]
+    scan: dict[int, ScanPlan]
     extras: set[int]
+
+
+def _within(owners: Sequence[int]) -> list[int]:
+    """For items listed with their owners' indices: each item's position in its record."""
+    positions: list[int] = []
+    previous, k = None, 0
+    for owner in owners:
+        k = k + 1 if owner == previous else 0
+        previous = owner
+        positions.append(k)
+    return positions
 
 
 def screen_fields(chunk: Chunk) -> FieldScreen:
     """Decide `FieldScreen` field by field over all the records at once."""
-    scan: set[int] = set()
+    heads: dict[int, list[_Row]] = {}
+    bad_items: dict[int, dict[int, list[_Row]]] = {}
     extras: set[int] = set()
     records = chunk.records
     for imp in (True, False):
@@ -277,14 +302,26 @@ def screen_fields(chunk: Chunk) -> FieldScreen:
             owners, items = items_with_owners(records, chosen)
             head_values = partial(columns, [records[i] for i in chosen])
             item_values = partial(columns, items)
-        for plan, who, values_of, scope in ((_HEAD_PLAN[imp], chosen, head_values, "head"),
-                                            (_ITEM_PLAN[imp], owners, item_values, "item")):
-            for row, values in zip(plan, values_of([r[0] for r in plan]), strict=True):
-                if not _column_fine(values, row[1], row[2], row[3], row[4]):
-                    scan.update(who[p] for p in _bad_positions(values, row, scope))
+        plan = _HEAD_PLAN[imp]
+        for row, values in zip(plan, head_values([r[0] for r in plan]), strict=True):
+            if not _column_fine(values, row[1], row[2], row[3], row[4]):
+                for p in _bad_positions(values, row, "head"):
+                    heads.setdefault(chosen[p], []).append(row)
+        plan = _ITEM_PLAN[imp]
+        within = None
+        for row, values in zip(plan, item_values([r[0] for r in plan]), strict=True):
+            if not _column_fine(values, row[1], row[2], row[3], row[4]):
+                within = within or _within(owners)
+                for p in _bad_positions(values, row, "item"):
+                    bad_items.setdefault(owners[p], {}).setdefault(within[p], []).append(row)
         extras.update(owners[p] for p in _item_extras(item_values, imp))
         if imp:
             extras.update(chosen[p] for p in _head_extras(head_values))
+    scan: dict[int, ScanPlan] = {}
+    for index in sorted({*heads, *bad_items}):
+        bad = bad_items.get(index, {})
+        scan[index] = (tuple(heads.get(index, ())),
+                       [tuple(bad.get(k, ())) for k in range(len(items_of(records[index])))])
     extras.difference_update(scan)
     return FieldScreen(scan, extras)
 
@@ -347,17 +384,30 @@ def check_field_extras(record: Record, ctx: CheckContext) -> Iterator[Problem]:
     return _fields(record, scan=False)
 
 
-def _fields(record: Record, *, scan: bool,
-            ctx: CheckContext | None = None) -> Iterator[Problem]:
+def check_screened_fields(plans: Mapping[int, ScanPlan], record: Record,
+                          ctx: CheckContext) -> Iterator[Problem]:
+    """`check_fields` for a record of a chunk `screen_fields` flagged, scanning only the fields
+    it found something in (`plans` by the record's `id()`): the same problems."""
+    return _fields(record, scan=True, ctx=ctx, plan=plans[id(record)])
+
+
+def _fields(record: Record, *, scan: bool, ctx: CheckContext | None = None,
+            plan: ScanPlan | None = None) -> Iterator[Problem]:
     imp = is_import(record)
     get = record.get
-    if scan:
-        yield from _scan(_HEAD_PLAN[imp], get, "head", None)
+    if plan is None:
+        head_plan, item_plans = _HEAD_PLAN[imp], None
+    else:
+        head_plan, item_plans = plan
+    if scan and head_plan:
+        yield from _scan(head_plan, get, "head", None)
     item_plan = _ITEM_PLAN[imp]
     for index, item in enumerate(items_of(record)):
         gnum = gnum_of(item, index)
         iget = item.get
-        if scan:
+        if item_plans is not None:
+            item_plan = item_plans[index]
+        if scan and item_plan:
             for problem in _scan(item_plan, iget, "item", gnum):
                 if (ctx is not None and problem.field == "qty1"
                         and problem.code is RuleCode.REQUIRED):

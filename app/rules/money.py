@@ -224,6 +224,9 @@ def declaration_tax(record: Record, ctx: CheckContext) -> TaxEstimate:
         hs = hs_of(text(item.get("gcode")))
         items.append(TaxItem(gnum_of(item, index), dec(item.get("totalPrice")) or ZERO,
                              hs.vat_rate if hs else None, hs.ct_rate if hs else None))
-    return estimate_tax(items, dec(record.get("freight")) or ZERO,
-                        dec(record.get("insuredFee")) or ZERO,
-                        full=taxed_in_full(record, ctx))
+    freight = dec(record.get("freight")) or ZERO
+    insured = dec(record.get("insuredFee")) or ZERO
+    # taxed_in_full(), with the freight and insurance already at hand
+    full = (goods_value(record) + freight + insured > ctx.single_limit
+            and is_single_indivisible(record))
+    return estimate_tax(items, freight, insured, full=full)

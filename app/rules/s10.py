@@ -8,6 +8,7 @@ the issuing post. Check digit: weights 8 6 4 2 3 5 9 7 over the serial; c = 11 â
 from __future__ import annotations
 
 import re
+from operator import mul
 
 S10_WEIGHTS: tuple[int, ...] = (8, 6, 4, 2, 3, 5, 9, 7)
 S10_PATTERN = re.compile(r"^[A-Z]{2}(\d{8})(\d)[A-Z]{2}$")
@@ -17,7 +18,7 @@ def s10_check_digit(serial: str) -> int:
     """The check digit for an 8-digit serial number."""
     if len(serial) != 8 or not serial.isdigit():
         raise ValueError("need exactly 8 digits")
-    c = 11 - sum(int(d) * w for d, w in zip(serial, S10_WEIGHTS, strict=True)) % 11
+    c: int = 11 - sum(map(mul, map(int, serial), S10_WEIGHTS)) % 11
     if c == 10:
         return 0
     if c == 11:

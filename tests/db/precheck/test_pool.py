@@ -104,6 +104,32 @@ def test_workers_store_what_in_process_stores(session: Session, actor: Actor,
 
 
 @pytest.mark.usefixtures("small_pool")
+def test_the_writer_checks_spans_itself_while_the_workers_are_busy(
+        session: Session, actor: Actor, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On two cores the writer and one worker share the rules: a span the writer checks in
+    its own session is stored exactly as a worker's or an in-process run's would be."""
+    ids = _declarations(session)
+    session.commit()
+    monkeypatch.setattr(parallel, "AHEAD", 1)
+    monkeypatch.setattr(parallel, "head_ready", lambda future: False)
+    own: list[Any] = []
+    real_span = worker.check_span
+
+    def spying(state: Any, span: Any) -> list[worker.Chunk]:
+        own.append(span)
+        return real_span(state, span)
+
+    monkeypatch.setattr(worker, "check_span", spying)
+    on_workers, pooled = _run(session, actor, "1", monkeypatch, ids=None)
+    in_process, alone = _run(session, actor, "0", monkeypatch, ids=None)
+    # The writer checks the first span while the worker starts, and the last while the
+    # worker has the one between.
+    assert on_workers.workers == 1 and own == [(ids[0], ids[4]), (ids[10], ids[12])]
+    assert pooled == alone
+    assert _fields(on_workers) == _fields(in_process)
+
+
+@pytest.mark.usefixtures("small_pool")
 def test_uncommitted_rows_are_checked_in_process(session: Session, actor: Actor) -> None:
     """Workers read what is committed: a transaction holding its own new rows (an import
     checking what it just stored) is checked where those rows are visible."""
@@ -117,7 +143,8 @@ def test_uncommitted_rows_are_checked_in_process(session: Session, actor: Actor)
 
 
 def crash_after_first(task: worker.Task) -> list[worker.Chunk]:
-    """A worker that dies on any span but the first (the writer has stored the first)."""
+    """A worker that dies on any span but the first (the writer checks the first itself and
+    stores it)."""
     span = task.span
     if isinstance(span, tuple) and span[0] > 1:
         os._exit(3)
@@ -130,9 +157,11 @@ def test_a_worker_that_dies_stores_nothing(session: Session, actor: Actor,
     ids = _declarations(session)
     session.commit()
     monkeypatch.setattr(pool, "CHUNK_TASK", crash_after_first)
-    # One task at a time: the first chunk is stored before the next is handed out.
+    # One task at a time: the first chunk is stored before the next is handed out (the
+    # writer waits for it instead of checking the next span itself).
     monkeypatch.setenv("CLEARDESK_CHECK_WORKERS", "1")
     monkeypatch.setattr(parallel, "AHEAD", 1)
+    monkeypatch.setattr(parallel, "head_ready", lambda future: True)
     before = (_snapshot(session), _audit(session))
     session.rollback()
     stored: list[int] = []

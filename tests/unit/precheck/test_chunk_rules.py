@@ -10,7 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.fields import HEAD_FIELDS, ITEM_FIELDS
+from app.rules.context import SCREEN_ALL_FROM, Chunk
 from app.rules.engine import check_record, check_records
+from app.rules.fieldrules import screen_fields
+from app.rules.money import screen_item_sums
 
 from .sample import context, item, record
 
@@ -68,3 +71,42 @@ def test_numbers_that_are_not_finite_are_bad_format_alone_or_among_others() -> N
             assert results == [check_record(r, ctx) for r in chunk]
             assert [(p.code.value, p.field) for p in results[0].problems] == [
                 ("BAD_FORMAT", "freight")]
+
+
+def test_a_flagged_record_is_scanned_only_where_its_fields_fail() -> None:
+    """The chunk screen names, per record, the head and item fields the scan finds something
+    in; those records report just that, in field order, as a record checked alone does, and
+    a field left empty in many parcels reports the very same problem for each."""
+    ctx = context()
+    chunk = [record(id=n) for n in range(1, 6)]
+    chunk[1]["orderNo"] = "X" * 61
+    chunk[1]["buyerName"] = None
+    chunk[3]["items"] = [item(gnum=1), item(gnum=2, gname="  ")]
+    for rec in chunk:
+        rec["ebpName"] = None
+    screen = screen_fields(Chunk(chunk))
+    assert {i: ([r[0] for r in heads], [[r[0] for r in rows] for rows in items])
+            for i, (heads, items) in screen.scan.items()} == {
+        0: (["ebpName"], [[]]), 1: (["orderNo", "ebpName", "buyerName"], [[]]),
+        2: (["ebpName"], [[]]), 3: (["ebpName"], [[], ["gname"]]), 4: (["ebpName"], [[]])}
+    results = check_records(chunk, ctx)
+    assert results == [check_record(r, ctx) for r in chunk]
+    assert [(p.code.value, p.field, p.gnum) for p in results[3].problems] == [
+        ("REQUIRED", "ebpName", None), ("REQUIRED", "gname", 2)]
+    assert results[0].problems[0] is results[4].problems[0]  # made once, shared
+
+
+def test_a_chunk_of_distinct_prices_still_finds_a_wrong_total() -> None:
+    """Past SCREEN_ALL_FROM items of mostly distinct values the item screens stand aside and
+    every record runs the rule: the same findings."""
+    ctx = context()
+    chunk = []
+    for n in range(1, 2 * SCREEN_ALL_FROM):
+        price = Decimal(n)
+        chunk.append(record(id=n, items=[item(price=price, totalPrice=2 * price)]))
+    chunk[40]["items"][0]["totalPrice"] = Decimal("1")
+    assert screen_item_sums(Chunk(chunk), ctx) == set(range(len(chunk)))
+    results = check_records(chunk, ctx)
+    assert results == [check_record(r, ctx) for r in chunk]
+    assert [(n, p.field) for n, r in enumerate(results) for p in r.problems
+            if p.code.value == "SUM_MISMATCH"] == [(40, "totalPrice")]
