@@ -3,6 +3,7 @@ read back from the database), with exactly the results of checking them afterwar
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -12,8 +13,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db.engine import make_engine
 from app.db.models import AuditEvent, Declaration, Problem
 from app.domain.clock import beijing_today
+from app.i18n import Message
 from app.intake.service import ImportRequest, ImportSummary, import_file
 from app.precheck import built as built_module
 from app.precheck import service
@@ -175,9 +178,18 @@ def test_a_row_the_database_would_store_differently_is_not_trusted() -> None:
 
 def test_problem_params_share_a_serialisation_only_when_they_serialise_alike() -> None:
     key = service._params_key
-    label = {"$msg": "Order No.", "params": {}}
-    assert key({"field": label}) == key({"field": dict(label)})
-    assert key({"field": label}) != key({"field": {"$msg": "Waybill No.", "params": {}}})
+    label = Message("Order No.")
+    assert key({"field": label}) == key({"field": Message("Order No.", {})})
+    assert key({"field": label}) != key({"field": Message("Waybill No.")})
     assert key({"n": 1}) != key({"n": True}) and key({"n": 1}) != key({"n": "1"})
-    assert key({"field": {"$msg": "X", "params": {"a": 1}}}) is None
+    assert key({"field": Message("X", {"a": 1})}) is None
+    assert key({"value": Decimal("1.50")}) is None and key({"value": 1.5}) is None
+    # Equal keys, equal stored text; the text is the JSON type's.
+    a, b = {"field": label, "n": 3}, {"field": Message("Order No."), "n": 3}
+    assert key(a) == key(b)
+    with Session(make_engine("sqlite://")) as s:
+        text = service._ParamsText(s.connection())
+        assert text(a) is text(b)
+        assert json.loads(text(a)) == {"field": {"$msg": "Order No.", "params": {}}, "n": 3}
+        assert json.loads(text({"n": True})) == {"n": True}
     assert key({"field": {"a": 1}}) is None and key({"value": 1.5}) is None
