@@ -81,9 +81,9 @@ ITEM_FIELD_DEC = frozenset(i - 1 for i in ITEM_DEC)
 
 
 Rows = list[Sequence[Any]]
-# Given a chunk's driver rows (heads with the `extra` columns after the record's own, items),
-# the rows to build records from (heads without the extra columns).
-Keep = Callable[[Rows, Rows], tuple[Rows, Rows]]
+# Sees a chunk's head columns (the driver rows transposed: the record's own columns, then
+# the `extra` columns) before its records are built from the record's own.
+Keep = Callable[[list[Sequence[Any]]], None]
 
 
 def _load(session: Session, head_where: Any, item_where: Any, extra: Sequence[Any] = (),
@@ -103,10 +103,13 @@ def build_records(head_rows: Rows, item_rows: Rows,
     extra columns after them) by id, items in ITEM_COLUMNS order by declaration and gnum.
     Also how an import turns the rows it has just inserted into records
     (app.precheck.built), so they need not be read back."""
+    if not head_rows:
+        return []
     scaled = _Decimals()
+    columns = _columns(head_rows, len(HEAD_NAMES))
     if keep is not None:
-        head_rows, item_rows = keep(head_rows, item_rows)
-    heads = _dicts(HEAD_NAMES, HEAD_DEC, _columns(head_rows, len(HEAD_NAMES)), scaled)
+        keep(columns)
+    heads = _dicts(HEAD_NAMES, HEAD_DEC, columns[:len(HEAD_NAMES)], scaled)
     by_id: dict[int, list[dict[str, Any]]] = {}
     for head in heads:
         by_id[head["id"]] = head["items"] = []
@@ -150,8 +153,8 @@ def iter_record_chunks(session: Session, ids: Sequence[int] | None = None,
                        keep: Keep | None = None) -> Iterator[list[dict[str, Any]]]:
     """Records in id order, `chunk` at a time: every declaration (ids None) or those listed.
 
-    `keep` sees each chunk's driver rows first (heads with the `extra` columns) and returns
-    the ones to build records from: records are built only for those."""
+    `keep` sees each chunk's head columns first, the `extra` columns after the record's own
+    (see build_records)."""
     if ids is None:
         for lo, hi in chunk_bounds(session, chunk):
             yield load_range(session, lo, hi, extra=extra, keep=keep)

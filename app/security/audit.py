@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -156,6 +156,10 @@ def append_events(
     return len(rows)
 
 
+# What json.dumps(ensure_ascii=False) makes of a str (its own C encoder).
+_json_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
 def _canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                       default=str)
@@ -186,11 +190,13 @@ class _Canonical:
             found = self._details[id(details)] = (details, _canonical_json(details))
         decl = rec.declaration_id
         entity_id = rec.entity_id
+        entity_text = _json_text(entity_id) if type(entity_id) is str \
+            else _canonical_json(entity_id)
         text = self._text
         return (f'{{"action":{text(rec.action)},"at":{self._at},'
                 f'"declaration_id":{decl if type(decl) is int else _canonical_json(decl)},'
                 f'"details":{found[1]},"entity":{text(rec.entity)},'
-                f'"entity_id":{_canonical_json(entity_id) if entity_id is not None else "null"},'
+                f'"entity_id":{entity_text},'
                 f'"reason":{text(rec.reason)}{self._tail}')
 
 
