@@ -31,35 +31,58 @@ class DriverStatement:
     the values of `names` (the statement's bind names) in that order, as the driver stores
     them. Cheaper than `executemany` when the rows are built for it: no mapping per row."""
 
-    def __init__(self, stmt: UpdateBase, names: Sequence[str]) -> None:
+    def __init__(self, stmt: UpdateBase | Select[Any], names: Sequence[str]) -> None:
         self.stmt, self.names = stmt, tuple(names)
         self._plans: dict[_Kind, tuple[str, Callable[[Any], Any] | None]] = {}
 
     def executemany(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
             return
+        sql, pick = self._plan(conn)
+        conn.exec_driver_sql(sql, rows if pick is None else list(map(pick, rows)))
+
+    def fetchall(self, conn: Connection, values: tuple[Any, ...]) -> list[Sequence[Any]]:
+        """All rows of the (SELECT) statement with these values as the driver's tuples, as
+        `fetchall` reads them."""
+        sql, pick = self._plan(conn)
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, values if pick is None else pick(values))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def _plan(self, conn: Connection) -> tuple[str, Callable[[Any], Any] | None]:
         kind = (type(conn.dialect), conn.dialect.paramstyle)
         plan = self._plans.get(kind)
         if plan is None:
             sql, order = _compiled(conn.dialect, self.stmt)
-            if sorted(order) != sorted(self.names):
-                raise ValueError(f"bind names {order} are not {self.names}")
+            if not set(order) <= set(self.names):
+                raise ValueError(f"bind names {order} are not among {self.names}")
             picks = [self.names.index(k) for k in order]
             # Rows already in the compiled order go as they are.
             pick: Callable[[Any], Any] | None = (
-                None if picks == list(range(len(picks))) else itemgetter(*picks))
+                None if picks == list(range(len(self.names))) else _picker(picks))
             plan = self._plans[kind] = (sql, pick)
-        sql, pick = plan
-        conn.exec_driver_sql(sql, rows if pick is None else list(map(pick, rows)))
+        return plan
+
+
+def _picker(picks: list[int]) -> Callable[[Any], Any]:
+    """The values at `picks` of a tuple, as a tuple (itemgetter returns a bare value for one
+    index)."""
+    if len(picks) == 1:
+        only = picks[0]
+        return lambda row: (row[only],)
+    return itemgetter(*picks)
 
 
 # Keyed by the dialect's class and parameter style, not the instance: every engine (a test
 # makes hundreds) has its own dialect object, all compiling these statements alike.
 _Kind = tuple[type[Dialect], str]
-_COMPILED: dict[tuple[_Kind, UpdateBase], tuple[str, tuple[str, ...]]] = {}
+_COMPILED: dict[tuple[_Kind, Any], tuple[str, tuple[str, ...]]] = {}
 
 
-def _compiled(dialect: Dialect, stmt: UpdateBase) -> tuple[str, tuple[str, ...]]:
+def _compiled(dialect: Dialect, stmt: UpdateBase | Select[Any]) -> tuple[str, tuple[str, ...]]:
     """(SQL with positional parameters, bind names in their order) of `stmt`, compiled once
     per dialect (the statements are module constants)."""
     key = ((type(dialect), dialect.paramstyle), stmt)

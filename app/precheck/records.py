@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, func, select, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from app.db.driversql import fetchall
+from app.db.driversql import DriverStatement, fetchall
 from app.db.models import Declaration, DeclarationItem
 from app.domain.fields import ALL_HEAD_FIELDS, ITEM_FIELDS, FieldSpec
 from app.rules.money import GOODS_KEY
@@ -145,7 +145,27 @@ def chunk_bounds(session: Session, chunk: int = CHUNK) -> Iterator[tuple[int, in
 def load_range(session: Session, lo: int, hi: int, *, extra: Sequence[Any] = (),
                keep: Keep | None = None) -> list[dict[str, Any]]:
     """The records of every declaration with an id from `lo` to `hi`, in id order."""
-    return _load(session, D.id.between(lo, hi), It.declaration_id.between(lo, hi), extra, keep)
+    heads, items = _range_queries(extra)
+    conn = session.connection()
+    return build_records(heads.fetchall(conn, (lo, hi)), items.fetchall(conn, (lo, hi)), keep)
+
+
+# The two SELECTs of `load_range` per `extra` (a module constant: found by identity),
+# compiled once per dialect: a run over every declaration reads 50 ranges per 100k.
+_RANGES: dict[int, tuple[Sequence[Any], tuple[DriverStatement, DriverStatement]]] = {}
+
+
+def _range_queries(extra: Sequence[Any]) -> tuple[DriverStatement, DriverStatement]:
+    found = _RANGES.get(id(extra))
+    if found is None or found[0] is not extra:
+        lo: Any = bindparam("lo")
+        hi: Any = bindparam("hi")
+        found = _RANGES[id(extra)] = (extra, (
+            DriverStatement(select(*HEAD_COLUMNS, *extra).where(D.id.between(lo, hi))
+                            .order_by(D.id), ("lo", "hi")),
+            DriverStatement(select(*ITEM_COLUMNS).where(It.declaration_id.between(lo, hi))
+                            .order_by(It.declaration_id, It.gnum), ("lo", "hi"))))
+    return found[1]
 
 
 def iter_record_chunks(session: Session, ids: Sequence[int] | None = None,
