@@ -193,3 +193,29 @@ def test_problem_params_share_a_serialisation_only_when_they_serialise_alike() -
         assert json.loads(text(a)) == {"field": {"$msg": "Order No.", "params": {}}, "n": 3}
         assert json.loads(text({"n": True})) == {"n": True}
     assert key({"field": {"a": 1}}) is None and key({"value": 1.5}) is None
+
+
+def test_an_import_stores_its_new_declarations_problems_without_looking_for_old_ones(
+        sessions: sessionmaker[Session], actor: Actor, tmp_path: Path) -> None:
+    """Declarations the import has just created cannot have stored problems: their check
+    only inserts problems (no DELETE, no look-up of acknowledgements or kept holds)."""
+    from sqlalchemy import event
+
+    rows = [_row(f"SO2{n:03d}", f"YT2{n:03d}", legal=n % 2 == 0) for n in range(6)]
+    path = write_xlsx(tmp_path / "新订单.xlsx", [*CN_HEADERS, "法定计量单位", "法定数量"], rows)
+    seen: list[str] = []
+    with sessions() as s, s.begin():
+        engine = s.get_bind()
+
+        def spy(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            seen.append(" ".join(statement.split()).lower())
+
+        event.listen(engine, "before_cursor_execute", spy)
+        try:
+            summary = _import(s, actor, path, precheck=True)
+        finally:
+            event.remove(engine, "before_cursor_execute", spy)
+        stored = s.execute(select(Problem.declaration_id)).scalars().all()
+    assert summary.declarations == 6 and stored  # the check found and stored problems
+    touching = [q for q in seen if " problems" in q]
+    assert touching and all(q.startswith("insert into problems") for q in touching), touching
