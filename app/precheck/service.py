@@ -15,7 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from itertools import repeat
+from operator import is_not
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -30,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from app.db.driversql import bind_value, binder, executemany
+from app.db.driversql import DriverStatement, bind_value, binder, executemany
 from app.db.models import Declaration, DeclarationItem, Problem
 from app.db.types import utcnow
 from app.domain.clock import beijing_today
@@ -48,13 +50,12 @@ from app.precheck.fingerprint import (
     run_key,
     today_token,
 )
-from app.precheck.messages import MSG_KEY, params_to_json, revive
+from app.precheck.messages import params_to_json, revive
 from app.precheck.plan import plan_checks
 from app.precheck.pool import workers_for_run
 from app.precheck.records import (
     HEAD_NAMES,
     IN_CHUNK,
-    Rows,
     build_records,
     iter_record_chunks,
 )
@@ -238,7 +239,7 @@ def check_built(session: Session, actor: Actor, ids: Sequence[int], built: Built
                     changes += _store_chunk(session, actor, results[start:start + IN_CHUNK],
                                             now, (ctx.ref.hs_edition, ctx.ref.list_edition),
                                             contiguous=False, moves_cache=moves, sorter=sorter,
-                                            filled=filled)
+                                            filled=filled, fresh=True)
                 sorter.forget(r["id"] for r in group)
                 checked += len(results)
                 passed += sum(1 for _, res in results if res.passed)
@@ -275,8 +276,7 @@ _EXTRA = (D.content_rev, D.checked_at, D.error_count, D.warning_count,
 _N = len(HEAD_NAMES)
 
 
-@dataclass(frozen=True)
-class _Stored:
+class _Stored(NamedTuple):
     """What the last check stored for a declaration being checked again."""
 
     checked: bool
@@ -337,6 +337,19 @@ class _Contexts:
         return found
 
 
+class _EditionKeys(dict[Any, "EditionKey | None"]):
+    """Declaration time → the key of the editions in force then, each distinct value
+    worked out once (a run's declarations share a few hundred days)."""
+
+    def __init__(self, contexts: _Contexts) -> None:
+        super().__init__()
+        self._contexts = contexts
+
+    def __missing__(self, decl_time: Any) -> EditionKey | None:
+        key = self[decl_time] = self._contexts.key_of(decl_time)
+        return key
+
+
 class _Sorter:
     """Keeps, for each declaration being checked, what its last check stored and the content
     revision read with it, and makes the fingerprints stored with new results."""
@@ -346,20 +359,20 @@ class _Sorter:
         self.ctx = contexts.default
         self.today = day_text(contexts.today)
         self.edition: dict[int, EditionKey | None] = {}  # id → the editions in force for it
-        self.content: dict[int, bytes] = {}
+        self.content: dict[int, int] = {}  # id → the content revision read with it
         self.stored: dict[int, _Stored] = {}
+        self._key_by_time = _EditionKeys(contexts)
 
-    def keep(self, heads: Rows, items: Rows) -> tuple[Rows, Rows]:
-        content, stored = self.content, self.stored
-        kept: Rows = []
-        contexts, editions = self.contexts, self.edition
-        for row in heads:
-            decl_id = row[0]
-            editions[decl_id] = contexts.key_of(row[_DECL_TIME])
-            content[decl_id] = revision_token(row[_N])
-            stored[decl_id] = _Stored(row[_N + 1] is not None, *row[_N + 2:])
-            kept.append(row[:_N])
-        return kept, items
+    def keep(self, columns: list[Sequence[Any]]) -> None:
+        """Note what each declaration of a chunk had stored (`records.Keep`): column by
+        column, no Python loop per row."""
+        ids = columns[0]
+        times = map(self._key_by_time.__getitem__, columns[_DECL_TIME])
+        self.edition.update(zip(ids, times, strict=True))
+        self.content.update(zip(ids, columns[_N], strict=True))  # the content revision
+        checked = map(is_not, columns[_N + 1], repeat(None))
+        self.stored.update(zip(ids, map(_Stored._make, zip(
+            checked, *columns[_N + 2:_N + 6], strict=True)), strict=True))
 
     def by_edition(self, records: list[dict[str, Any]]
                    ) -> list[tuple[EditionKey | None, list[dict[str, Any]]]]:
@@ -380,7 +393,7 @@ class _Sorter:
     def fingerprint(self, record: dict[str, Any], status: str) -> str:
         decl_id = record["id"]
         return fingerprint(self.contexts.run_key(self.edition[decl_id]),
-                           self.content[decl_id], status,
+                           revision_token(self.content[decl_id]), status,
                            self.ctx.facts.get(decl_id),
                            today_token(record.get("buyerIdNumber"), self.today))
 
@@ -422,8 +435,7 @@ def _fill_legal_quantities(session: Session, records: list[dict[str, Any]],
     Returns the ids of the declarations filled (their stored content is no longer what was
     read)."""
     rows, filled = derive_fill_rows(records, ref, derived)
-    if rows:
-        session.connection().execute(_FILL, rows)
+    executemany(session.connection(), _FILL, rows)  # plain values: straight to the driver
     return filled
 
 
@@ -463,17 +475,6 @@ def _acks(session: Session, in_chunk: Any) -> dict[AckKey, tuple[Any, Any, Any]]
     return {(r[0], r[1], r[2], r[3]): (r[4], r[5], r[6]) for r in rows}
 
 
-def _problem_row(decl_id: int, p: RuleProblem,
-                 acks: dict[AckKey, tuple[Any, Any, Any]]) -> dict[str, Any]:
-    ack = acks.get((decl_id, p.code.value, p.field, p.gnum)) if p.severity is Severity.WARNING \
-        else None
-    return {"declaration_id": decl_id, "gnum": p.gnum, "field": p.field, "code": p.code.value,
-            "severity": p.severity.value, "msgid": p.message.msgid,
-            "params": params_to_json(p.message.params),
-            "acknowledged_by": ack[0] if ack else None, "acknowledged_at": ack[1] if ack else None,
-            "acknowledge_reason": ack[2] if ack else None}
-
-
 _DT: Table = Declaration.__table__  # type: ignore[assignment]
 _PT: Table = Problem.__table__  # type: ignore[assignment]
 # Problems no rule owns, which a re-check keeps: a parcel held for its measured weight stays
@@ -481,8 +482,9 @@ _PT: Table = Problem.__table__  # type: ignore[assignment]
 KEPT_CODES = (WEIGHT_PROBLEM,)
 _RULE_OWNED = _PT.c.code.notin_(KEPT_CODES)
 # Core statements, no ORM version bump: checking is not editing; `updated_at` is set to
-# itself so the column's on-update default leaves the last edit time alone.
-_RESULTS = (  # per declaration, sent straight to the driver (see driversql)
+# itself so the column's on-update default leaves the last edit time alone. Sent straight
+# to the driver as tuples of the bind names' values, in the order listed (see driversql).
+_RESULTS = DriverStatement(
     update(_DT).where(_DT.c.id == bindparam("b_id"))
     .values(error_count=bindparam("b_errors"), warning_count=bindparam("b_warnings"),
             checked_at=bindparam("b_checked"),
@@ -493,13 +495,14 @@ _RESULTS = (  # per declaration, sent straight to the driver (see driversql)
             check_fingerprint=bindparam("b_fp"),
             check_hs_edition=bindparam("b_hs_edition"),
             check_list_edition=bindparam("b_list_edition"),
-            updated_at=_DT.c.updated_at)
-)
-_FINGERPRINT = (  # the result as stored, now also from these editions
+            updated_at=_DT.c.updated_at),
+    ("b_id", "b_errors", "b_warnings", "b_checked", "b_tax", "b_goods", "b_fp",
+     "b_hs_edition", "b_list_edition"))
+_FINGERPRINT = DriverStatement(  # the result as stored, now also from these editions
     update(_DT).where(_DT.c.id == bindparam("b_id"))
     .values(check_fingerprint=bindparam("b_fp"), check_hs_edition=bindparam("b_hs_edition"),
-            check_list_edition=bindparam("b_list_edition"), updated_at=_DT.c.updated_at)
-)
+            check_list_edition=bindparam("b_list_edition"), updated_at=_DT.c.updated_at),
+    ("b_id", "b_fp", "b_hs_edition", "b_list_edition"))
 _KEEP_UPDATED = {"updated_at": _DT.c.updated_at}
 Move = tuple[DeclarationStatus, DeclarationStatus]
 
@@ -520,7 +523,10 @@ def _store_chunk(session: Session, actor: Actor,
                  results: list[tuple[dict[str, Any], CheckResult]], now: datetime,
                  editions: tuple[str, str | None], *,
                  contiguous: bool, moves_cache: dict[tuple[str, bool], Move],
-                 sorter: Fingerprints, filled: set[int]) -> int:
+                 sorter: Fingerprints, filled: set[int], fresh: bool = False) -> int:
+    """Store a chunk's results (see the module doc); returns the number of status changes.
+    `fresh`: the declarations were inserted in this transaction (an import's), so none has
+    a stored problem to keep, acknowledge or replace."""
     ids = [r["id"] for r, _ in results]
     # A chunk of "all" is every id from its first to its last: BETWEEN avoids compiling a
     # 2,000-parameter IN list for each statement.
@@ -529,66 +535,82 @@ def _store_chunk(session: Session, actor: Actor,
 
     hs_edition, list_edition = editions
     named = {"hsEdition": hs_edition, **({"listEdition": list_edition} if list_edition else {})}
-    rechecked = [i for i in ids if sorter.stored[i].checked]
+    stored = sorter.stored
+    rechecked = [] if fresh else [i for i in ids if stored[i].checked]
     acks = _acks(session, in_chunk(_PT.c.declaration_id)) if rechecked else {}
     old_problems = _stored_problems(session, rechecked)
-    kept = _kept_errors(session, in_chunk(_PT.c.declaration_id))
-    updates: list[dict[str, Any]] = []
-    same: list[dict[str, Any]] = []  # result as stored: only the new fingerprint
-    problem_rows: list[dict[str, Any]] = []
+    kept = {} if fresh else _kept_errors(session, in_chunk(_PT.c.declaration_id))
+    conn = session.connection()
+    params_text = _ParamsText(conn)
+    at = binder(conn, _PT.c.acknowledged_at)
+    # The driver gets no type processing: convert the shared timestamp once, as the
+    # column's type would for this dialect.
+    checked = bind_value(conn, _DT.c.checked_at, now)
+    updates: list[tuple[Any, ...]] = []
+    same: list[tuple[Any, ...]] = []  # result as stored: only the new fingerprint
+    problem_rows: list[tuple[Any, ...]] = []
     moved: dict[Move, list[int]] = defaultdict(list)
     audit: list[AuditRecord] = []
-    error = Severity.ERROR
+    details: dict[Move, dict[str, Any]] = {}  # one (unchanging) details dict per move
+    error, warning = Severity.ERROR, Severity.WARNING
+    no_ack = (None, None, None)
     for record, result in results:
         decl_id = record["id"]
         errors = open_warnings = 0
+        rows: list[tuple[Any, ...]] = []
         for p in result.problems:
-            if p.severity is error:
+            # `_value_`: the enum's value without its descriptor (a million lookups)
+            severity, code, field_name, gnum = p.severity, p.code._value_, p.field, p.gnum
+            ack = no_ack
+            if severity is error:
                 errors += 1
-            elif not acks or (decl_id, p.code.value, p.field, p.gnum) not in acks:
+            elif acks and severity is warning \
+                    and (decl_id, code, field_name, gnum) in acks:
+                found = acks[(decl_id, code, field_name, gnum)]
+                ack = (found[0], None if found[1] is None else at(found[1]), found[2])
+            else:
                 open_warnings += 1
+            message = p.message
+            rows.append((decl_id, gnum, field_name, code, severity._value_, message.msgid,
+                         params_text(message.params), *ack))
         move = _after(record["status"], not errors, moves_cache)
         before, after = move
         tax = _tax_of(record, result)
         goods = _scaled(goods_value(record))
         fp = None if decl_id in filled else sorter.fingerprint(record, after.value)
-        rows = [_problem_row(decl_id, p, acks) for p in result.problems]
-        old = sorter.stored[decl_id]
+        old = stored[decl_id]
         errors += kept.get(decl_id, 0)  # counted, not moving the status (the hold blocks)
         if (old.checked and after is before and (errors, open_warnings, tax, goods)
                 == (old.errors, old.warnings, old.tax, old.goods)
-                and sorted(map(_problem_key, rows)) == old_problems.get(decl_id, [])):
-            same.append({"b_id": decl_id, "b_fp": fp, "b_hs_edition": hs_edition,
-                         "b_list_edition": list_edition})
+                and sorted(map(_problem_key, result.problems))
+                == old_problems.get(decl_id, [])):
+            same.append((decl_id, fp, hs_edition, list_edition))
             continue
         problem_rows.extend(rows)
-        updates.append({"b_id": decl_id, "b_errors": errors, "b_warnings": open_warnings,
-                        "b_tax": tax, "b_goods": goods, "b_fp": fp,
-                        "b_hs_edition": hs_edition, "b_list_edition": list_edition})
+        updates.append((decl_id, errors, open_warnings, checked, tax, goods, fp, hs_edition,
+                        list_edition))
         if after is not before:
             moved[move].append(decl_id)
+            shared = details.get(move)
+            if shared is None:
+                shared = details[move] = {"from": before.value, "to": after.value,
+                                          "by": "precheck", **named}
             audit.append(AuditRecord("declaration.status", "declaration", str(decl_id),
-                                     decl_id, {"from": before.value, "to": after.value,
-                                               "by": "precheck", **named}))
-    conn = session.connection()
-    if same:
-        executemany(conn, _FINGERPRINT, same)
+                                     decl_id, shared))
+    _FINGERPRINT.executemany(conn, same)
     if not updates:
         return 0
     if len(updates) < len(results):  # only the declarations whose result changed
-        written = [u["b_id"] for u in updates]
+        written = [u[0] for u in updates]
         for start in range(0, len(written), IN_CHUNK):
             session.execute(delete(_PT).where(
                 _PT.c.declaration_id.in_(written[start:start + IN_CHUNK]), _RULE_OWNED))
-    else:
+    elif not fresh:
         session.execute(delete(_PT).where(in_chunk(_PT.c.declaration_id), _RULE_OWNED))
-    _insert_problems(conn, problem_rows)
-    # The driver gets no type processing: convert the shared timestamp once, as the
-    # column's type would for this dialect.
-    checked = bind_value(conn, _DT.c.checked_at, now)
-    for row in updates:
-        row["b_checked"] = checked
-    executemany(conn, _RESULTS, updates)
+    # A fresh import's problems: close to a million rows for 100k rows of a file without the
+    # office's codes; SQLAlchemy's per-row processing cost more than the insert itself.
+    _PROBLEMS.executemany(conn, problem_rows)
+    _RESULTS.executemany(conn, updates)
     # Status changes grouped by move: one UPDATE per (from, to) and id slice, not per row
     # (and the status index is only touched where the status really changes).
     for (before, after), moved_ids in moved.items():
@@ -624,53 +646,53 @@ def _tax_of(record: dict[str, Any], result: CheckResult) -> int | None:
 
 _PROBLEM_COLUMNS = ("declaration_id", "gnum", "field", "code", "severity", "msgid", "params",
                     "acknowledged_by", "acknowledged_at", "acknowledge_reason")
-_PROBLEMS = insert(_PT).values({name: bindparam(f"b_{name}") for name in _PROBLEM_COLUMNS})
+# Problem rows straight to the driver as tuples in this column order, as `append_events`
+# writes audit rows: the params serialised as the JSON type does (`_ParamsText`), the rare
+# acknowledgement time as its column binds it.
+_PROBLEMS = DriverStatement(
+    insert(_PT).values({name: bindparam(f"b_{name}") for name in _PROBLEM_COLUMNS}),
+    [f"b_{name}" for name in _PROBLEM_COLUMNS])
 
 
-def _insert_problems(conn: Any, rows: list[dict[str, Any]]) -> None:
-    """Problem rows (`_problem_row`) straight to the driver, as `append_events` writes audit
-    rows: the params serialised as the JSON type does, the rare acknowledgement time as its
-    column binds it. A fresh import of 100k rows without the office's codes stores close to
-    a million problems; SQLAlchemy's per-row processing cost more than the insert itself."""
-    if not rows:
-        return
-    as_json = binder(conn, _PT.c.params)
-    at = binder(conn, _PT.c.acknowledged_at)
-    texts: dict[tuple[Any, ...], Any] = {}
+_PARAMS_TEXTS: dict[tuple[type[Any], str], dict[tuple[Any, ...], Any]] = {}
 
-    def params_text(params: dict[str, Any]) -> Any:
-        # Most problems carry the same few params ("{field} is required." and its label):
-        # each distinct set is serialised once.
+
+class _ParamsText:
+    """A problem's params as its JSON column stores them on this connection's dialect. Most
+    problems carry the same few params ("{field} is required." and its label): each distinct
+    set is serialised once per process (texts are immutable), found by `_params_key`."""
+
+    LIMIT = 20_000  # distinct params kept per dialect (values such as amounts vary a lot)
+
+    def __init__(self, conn: Any) -> None:
+        dialect = conn.dialect
+        self._as_json = binder(conn, _PT.c.params)
+        self._texts = _PARAMS_TEXTS.setdefault((type(dialect), dialect.paramstyle), {})
+
+    def __call__(self, params: Mapping[str, Any]) -> Any:
         key = _params_key(params)
         if key is None:
-            return as_json(params)
+            return self._as_json(params_to_json(params))
+        texts = self._texts
         found = texts.get(key)
         if found is None:
-            found = texts[key] = as_json(params)
+            if len(texts) >= self.LIMIT:
+                texts.clear()
+            found = texts[key] = self._as_json(params_to_json(params))
         return found
 
-    executemany(conn, _PROBLEMS, [
-        {"b_declaration_id": r["declaration_id"], "b_gnum": r["gnum"], "b_field": r["field"],
-         "b_code": r["code"], "b_severity": r["severity"], "b_msgid": r["msgid"],
-         "b_params": params_text(r["params"]), "b_acknowledged_by": r["acknowledged_by"],
-         "b_acknowledged_at": None if r["acknowledged_at"] is None else at(r["acknowledged_at"]),
-         "b_acknowledge_reason": r["acknowledge_reason"]} for r in rows])
 
-
-_PLAIN = frozenset({str, int, type(None)})
-
-
-def _params_key(params: dict[str, Any]) -> tuple[Any, ...] | None:
-    """A hashable key equal only for params that serialise alike (strings, ints, None and
-    nested labels without params, each with its type: 1 and True are equal keys), or None."""
+def _params_key(params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """A hashable key equal only for a problem's params (as the rules give them, before
+    `params_to_json`) that serialise alike — strings, ints, None and nested messages without
+    params, each with its type (1 and True are equal keys) — or None."""
     key: list[Any] = []
     for name, value in params.items():
         kind = type(value)
-        if kind in _PLAIN:
+        if kind is str or kind is int or value is None:
             key.append((name, kind, value))
-        elif (kind is dict and type(value.get(MSG_KEY)) is str
-              and value.keys() <= {MSG_KEY, "params"} and value.get("params", {}) == {}):
-            key.append((name, dict, value[MSG_KEY], "params" in value))
+        elif kind is Message and not value.params:
+            key.append((name, Message, value.msgid))
         else:
             return None
     return tuple(key)
@@ -679,9 +701,17 @@ def _params_key(params: dict[str, Any]) -> tuple[Any, ...] | None:
 ProblemKey = tuple[Any, ...]
 
 
-def _problem_key(row: dict[str, Any]) -> ProblemKey:
-    return (row["gnum"] or 0, row["field"], row["code"], row["severity"], row["msgid"],
-            json.dumps(row["params"], sort_keys=True, ensure_ascii=False))
+def _problem_key(p: RuleProblem) -> ProblemKey:
+    """A problem found now, comparable with a stored one (`_stored_key`)."""
+    return (p.gnum or 0, p.field, p.code.value, p.severity.value, p.message.msgid,
+            json.dumps(params_to_json(p.message.params), sort_keys=True, ensure_ascii=False))
+
+
+def _stored_key(row: Sequence[Any]) -> ProblemKey:
+    """A stored problem (gnum, field, code, severity, msgid, params as read)."""
+    gnum, field_name, code, severity, msgid, params = row
+    return (gnum or 0, field_name, code, severity, msgid,
+            json.dumps(params, sort_keys=True, ensure_ascii=False))
 
 
 def _stored_problems(session: Session, ids: list[int]) -> dict[int, list[ProblemKey]]:
@@ -693,9 +723,7 @@ def _stored_problems(session: Session, ids: list[int]) -> dict[int, list[Problem
                    _PT.c.severity, _PT.c.msgid, _PT.c.params)
             .where(_PT.c.declaration_id.in_(ids[start:start + IN_CHUNK]), _RULE_OWNED))
         for r in rows:
-            found[r[0]].append(_problem_key(
-                {"gnum": r[1], "field": r[2], "code": r[3], "severity": r[4], "msgid": r[5],
-                 "params": r[6]}))
+            found[r[0]].append(_stored_key(r[1:]))
     for keys in found.values():
         keys.sort()
     return found

@@ -53,14 +53,19 @@ def change_status(session: Session, actor: Actor, ids: Sequence[int], event: Eve
             raise ConflictError(refused.reason.msgid, **refused.reason.params)
     moves: dict[tuple[str, str], list[int]] = defaultdict(list)
     audit: list[AuditRecord] = []
+    shared: dict[tuple[str, str], dict[str, Any]] = {}  # one details dict per move
     for decl_id, outcome in outcomes.items():
         if not outcome.changed:
             continue
         before, after = outcome.before.status.value, outcome.after.status.value
         moves[(before, after)].append(decl_id)
-        details: dict[str, Any] = {"from": before, "to": after, "event": event.kind.value}
-        if event.kind is EventKind.RECEIPT:
-            details.update(messageType=event.message_type, returnStatus=event.return_status)
+        details = shared.get((before, after))
+        if details is None:
+            details = shared[(before, after)] = {"from": before, "to": after,
+                                                 "event": event.kind.value}
+            if event.kind is EventKind.RECEIPT:
+                details.update(messageType=event.message_type,
+                               returnStatus=event.return_status)
         audit.append(AuditRecord("declaration.status", "declaration", str(decl_id), decl_id,
                                  details, reason))
     for (before, after), moved in moves.items():

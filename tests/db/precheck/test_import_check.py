@@ -3,6 +3,7 @@ read back from the database), with exactly the results of checking them afterwar
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -12,8 +13,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db.engine import make_engine
 from app.db.models import AuditEvent, Declaration, Problem
 from app.domain.clock import beijing_today
+from app.i18n import Message
 from app.intake.service import ImportRequest, ImportSummary, import_file
 from app.precheck import built as built_module
 from app.precheck import service
@@ -175,9 +178,44 @@ def test_a_row_the_database_would_store_differently_is_not_trusted() -> None:
 
 def test_problem_params_share_a_serialisation_only_when_they_serialise_alike() -> None:
     key = service._params_key
-    label = {"$msg": "Order No.", "params": {}}
-    assert key({"field": label}) == key({"field": dict(label)})
-    assert key({"field": label}) != key({"field": {"$msg": "Waybill No.", "params": {}}})
+    label = Message("Order No.")
+    assert key({"field": label}) == key({"field": Message("Order No.", {})})
+    assert key({"field": label}) != key({"field": Message("Waybill No.")})
     assert key({"n": 1}) != key({"n": True}) and key({"n": 1}) != key({"n": "1"})
-    assert key({"field": {"$msg": "X", "params": {"a": 1}}}) is None
+    assert key({"field": Message("X", {"a": 1})}) is None
+    assert key({"value": Decimal("1.50")}) is None and key({"value": 1.5}) is None
+    # Equal keys, equal stored text; the text is the JSON type's.
+    a, b = {"field": label, "n": 3}, {"field": Message("Order No."), "n": 3}
+    assert key(a) == key(b)
+    with Session(make_engine("sqlite://")) as s:
+        text = service._ParamsText(s.connection())
+        assert text(a) is text(b)
+        assert json.loads(text(a)) == {"field": {"$msg": "Order No.", "params": {}}, "n": 3}
+        assert json.loads(text({"n": True})) == {"n": True}
     assert key({"field": {"a": 1}}) is None and key({"value": 1.5}) is None
+
+
+def test_an_import_stores_its_new_declarations_problems_without_looking_for_old_ones(
+        sessions: sessionmaker[Session], actor: Actor, tmp_path: Path) -> None:
+    """Declarations the import has just created cannot have stored problems: their check
+    only inserts problems (no DELETE, no look-up of acknowledgements or kept holds)."""
+    from sqlalchemy import event
+
+    rows = [_row(f"SO2{n:03d}", f"YT2{n:03d}", legal=n % 2 == 0) for n in range(6)]
+    path = write_xlsx(tmp_path / "新订单.xlsx", [*CN_HEADERS, "法定计量单位", "法定数量"], rows)
+    seen: list[str] = []
+    with sessions() as s, s.begin():
+        engine = s.get_bind()
+
+        def spy(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            seen.append(" ".join(statement.split()).lower())
+
+        event.listen(engine, "before_cursor_execute", spy)
+        try:
+            summary = _import(s, actor, path, precheck=True)
+        finally:
+            event.remove(engine, "before_cursor_execute", spy)
+        stored = s.execute(select(Problem.declaration_id)).scalars().all()
+    assert summary.declarations == 6 and stored  # the check found and stored problems
+    touching = [q for q in seen if " problems" in q]
+    assert touching and all(q.startswith("insert into problems") for q in touching), touching
