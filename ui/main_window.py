@@ -80,6 +80,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.ui_settings = settings if settings is not None else QSettings()
+        # Deleted with the window, on the GUI thread. Owned by Python alone it was deleted by
+        # the garbage collector, on whichever thread happened to run it (a page loader's).
+        self.ui_settings.setParent(self)
         self.setObjectName("MainWindow")
         self.model = DeclarationTableModel(ctx, self)
         self.menus: dict[str, QMenu] = {}
@@ -335,6 +338,8 @@ class MainWindow(QMainWindow):
     # --- refresh ------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload rows and counts, keeping the selection and the scroll position."""
+        if self.closed:  # a screen saved after the window closed: nothing may query any more
+            return
         self._restore_selection = self.selected_ids()
         top_row = self.table.rowAt(0)
         self._restore_top = self.model.declaration_id(top_row) if top_row >= 0 else None
@@ -352,6 +357,8 @@ class MainWindow(QMainWindow):
         self.others_changed.emit()
 
     def refresh_counts(self) -> None:
+        if self.closed:
+            return
         ctx, flt = self.ctx, self.current_filter()
 
         def job(progress: Progress, cancel: CancelToken) -> dict[str, int]:
@@ -365,6 +372,8 @@ class MainWindow(QMainWindow):
         run_job(job, parent=self, on_finished=self._on_counts_loaded)
 
     def refresh_choices(self) -> None:
+        if self.closed:
+            return
         ctx = self.ctx
 
         def job(progress: Progress, cancel: CancelToken) -> FilterChoices:
