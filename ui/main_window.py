@@ -41,6 +41,7 @@ from ui.declarations.filter_bar import FilterBar
 from ui.declarations.model import DeclarationTableModel
 from ui.declarations.status_panel import StatusPanel
 from ui.declarations.views_menu import ViewsMenu
+from ui.gc_policy import collect_on_gui_thread
 from ui.workers import run_job
 
 # Modules that add their actions to the window: each has install(window: MainWindow).
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         # only what was allocated since.
         if not gc.get_freeze_count():
             gc.freeze()
+        collect_on_gui_thread()  # never inside a paint or on a worker thread: see ui.gc_policy
 
     # --- building -----------------------------------------------------------------------
     def _build_ui(self) -> None:

@@ -6,6 +6,8 @@ thread happens to run it (a page loader's), which crashed the process now and th
 from __future__ import annotations
 
 import gc
+import threading
+import weakref
 from typing import Any
 
 import pytest
@@ -155,3 +157,27 @@ def test_a_code_picked_just_before_its_field_closes_is_dropped(qtbot: QtBot) -> 
     QCoreApplication.processEvents()
     QCoreApplication.processEvents()
     assert form.findChildren(QLineEdit) == []
+
+
+class _Node:
+    me: object = None
+
+
+def _cycle_freed_into(freed_in: list[str]) -> weakref.ref[_Node]:
+    node = _Node()
+    node.me = node  # only the cyclic collector frees it
+    return weakref.ref(node, lambda _ref: freed_in.append(threading.current_thread().name))
+
+
+def test_garbage_is_collected_on_the_gui_thread_between_events(
+        window: MainWindow, qtbot: QtBot) -> None:
+    """A page loader allocating (here: a plain thread) never runs a collection: the Qt
+    objects a collection frees are freed between events of the GUI thread, not in a paint."""
+    freed_in: list[str] = []
+    ref = _cycle_freed_into(freed_in)
+    loader = threading.Thread(target=lambda: [[n] for n in range(200_000)], name="page-loader")
+    loader.start()
+    loader.join()
+    assert freed_in == []
+    qtbot.waitUntil(lambda: ref() is None)
+    assert freed_in == ["MainThread"]
