@@ -44,7 +44,11 @@ class LanguageSwitcher:
             self.on_language(lang)
         view, selected = old.current_view(), old.selected_ids()
         old.columns.save()
-        old.closing.emit()  # its background work (the autopilot) stops before the new starts
+        # Closed for good, as by its close button: its background work (the autopilot, the
+        # grid's page loads) stops before the new window starts, and nothing queries any more.
+        old.closed = True
+        old.closing.emit()
+        old.model.shutdown()
         new = MainWindow(self.ctx, old.ui_settings)
         new.restoreGeometry(old.saveGeometry())
         new.apply_view(view)

@@ -42,6 +42,7 @@ from ui.declarations.filter_bar import FilterBar
 from ui.declarations.model import DeclarationTableModel
 from ui.declarations.status_panel import StatusPanel
 from ui.declarations.views_menu import ViewsMenu
+from ui.gc_policy import collect_on_gui_thread
 from ui.workers import run_job
 
 # Modules that add their actions to the window: each has install(window: MainWindow).
@@ -81,6 +82,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.ui_settings = settings if settings is not None else QSettings()
+        # Deleted with the window, on the GUI thread. Owned by Python alone it was deleted by
+        # the garbage collector, on whichever thread happened to run it (a page loader's).
+        self.ui_settings.setParent(self)
         self.setObjectName("MainWindow")
         self.model = DeclarationTableModel(ctx, self)
         self.menus: dict[str, QMenu] = {}
@@ -117,6 +121,7 @@ class MainWindow(QMainWindow):
         # only what was allocated since.
         if not gc.get_freeze_count():
             gc.freeze()
+        collect_on_gui_thread()  # never inside a paint or on a worker thread: see ui.gc_policy
 
     # --- building -----------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -337,6 +342,8 @@ class MainWindow(QMainWindow):
     # --- refresh ------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload rows and counts, keeping the selection and the scroll position."""
+        if self.closed:  # a screen saved after the window closed: nothing may query any more
+            return
         self._restore_selection = self.selected_ids()
         top_row = self.table.rowAt(0)
         self._restore_top = self.model.declaration_id(top_row) if top_row >= 0 else None
@@ -354,6 +361,8 @@ class MainWindow(QMainWindow):
         self.others_changed.emit()
 
     def refresh_counts(self) -> None:
+        if self.closed:
+            return
         ctx, flt = self.ctx, self.current_filter()
 
         def job(progress: Progress, cancel: CancelToken) -> dict[str, int]:
@@ -367,6 +376,8 @@ class MainWindow(QMainWindow):
         run_job(job, parent=self, on_finished=self._on_counts_loaded)
 
     def refresh_choices(self) -> None:
+        if self.closed:
+            return
         ctx = self.ctx
 
         def job(progress: Progress, cancel: CancelToken) -> FilterChoices:

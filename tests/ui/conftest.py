@@ -41,6 +41,18 @@ def _unsaved_edits_are_discarded_at_teardown(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr("ui.declarations.editor.ask_unsaved_changes", lambda parent: "discard")
 
 
+@pytest.fixture(scope="package", autouse=True)
+def _python_collects_again_after_the_gui_tests() -> Iterator[None]:
+    """The main window moves garbage collection to the GUI thread's event loop (ui.gc_policy);
+    the tests that follow (no event loop) get Python's own collector back."""
+    yield
+    from ui.gc_policy import collect_on_gui_thread
+
+    collector = collect_on_gui_thread()
+    if collector is not None:
+        collector.stop()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _bundled_font(qapp: object) -> None:
     from PySide6.QtWidgets import QApplication

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -88,8 +89,9 @@ class CodeCompleter(QCompleter):
         code = index.data(CODE_ROLE)
         edit = self._edit
         if edit is not None and code:
-            # After QLineEdit has inserted the completion text, put the bare code.
-            QTimer.singleShot(0, lambda: edit.setText(str(code)))
+            # After QLineEdit has inserted the completion text, put the bare code (with the
+            # field as the timer's context: a field closed meanwhile cancels it).
+            QTimer.singleShot(0, edit, partial(edit.setText, str(code)))
 
 
 HS_SEARCH_ROWS = 40  # rows the HS lookup shows (a narrower search finds the rest)

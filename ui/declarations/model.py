@@ -120,6 +120,7 @@ class DeclarationTableModel(QAbstractTableModel):
         self._wanted: set[int] = set()
         self._loading: set[int] = set()
         self._generation = 0
+        self.closed = False  # set by shutdown(): no query starts any more, late results dropped
         self.shown_generation = 0  # the generation whose rows the model currently shows
         self.kept_positions: dict[int, int] = {}
         self._pool = QThreadPool(self)  # fast lane: first rows and pages
@@ -240,7 +241,9 @@ class DeclarationTableModel(QAbstractTableModel):
     def shutdown(self) -> None:
         """The window is closing: no scan or page load starts any more, a running scan is
         cancelled (it stops at its next chunk), and the lanes are given time to finish, so no
-        job outlives the window and finds its database gone."""
+        job outlives the window and finds its database gone. For good: a later refresh, sort,
+        filter or paint (a screen still connected to the window) starts nothing."""
+        self.closed = True
         self._generation += 1  # a scan waiting for the first page's paint will not start
         self._fetch_timer.stop()
         if self._ids_token is not None:
@@ -254,6 +257,8 @@ class DeclarationTableModel(QAbstractTableModel):
         """Reload in the background. `reorder`: the filter or sort changed, show its first
         page as soon as possible; else (new data) the current rows stay until the new id list
         is there. The rows of the ids in `keep` end up in `kept_positions`."""
+        if self.closed:
+            return
         self._generation += 1
         gen, flt, sort, desc = self._generation, self._filter, self._sort_key, self._descending
         ctx, cols = self._ctx, self.columns
@@ -291,7 +296,7 @@ class DeclarationTableModel(QAbstractTableModel):
         done: list[bool] = []
 
         def after_paint() -> None:
-            if done or not isValid(self):
+            if done or not isValid(self) or self.closed:
                 return  # the paint and the fallback timer both came, or the window went
             done.append(True)
             if self._after_paint is after_paint:
@@ -331,6 +336,8 @@ class DeclarationTableModel(QAbstractTableModel):
 
     def fetch_now(self, row: int) -> None:
         """Load the page holding `row` on this thread (tests, keyboard jumps)."""
+        if self.closed:
+            return
         if self._ids is None:  # the background load has not finished: load the ids here
             with self._ctx.transaction(write=False) as s:
                 all_ids = grid.ordered_ids(s, self._ctx.actor, self._filter, self._sort_key,
@@ -410,7 +417,7 @@ class DeclarationTableModel(QAbstractTableModel):
         page_no = row // PAGE_SIZE
         page = self._pages.get(page_no)
         if page is None:
-            if self._ids is not None and page_no not in self._loading:
+            if self._ids is not None and page_no not in self._loading and not self.closed:
                 self._wanted.add(page_no)
                 if not self._fetch_timer.isActive():
                     self._fetch_timer.start()
@@ -424,7 +431,7 @@ class DeclarationTableModel(QAbstractTableModel):
         return list(self._ids[page_no * PAGE_SIZE:(page_no + 1) * PAGE_SIZE])
 
     def _on_fetch_timer_timeout(self) -> None:
-        if self._ids is None:
+        if self._ids is None or self.closed:
             return
         wanted, self._wanted = sorted(self._wanted), set()
         gen, ctx, cols = self._generation, self._ctx, self.columns
