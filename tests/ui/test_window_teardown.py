@@ -179,5 +179,8 @@ def test_garbage_is_collected_on_the_gui_thread_between_events(
     loader.start()
     loader.join()
     assert freed_in == []
+    # Past the first threshold on the GUI thread (net new objects): a collection is due.
+    due = [[n] for n in range(gc.get_threshold()[0] + 1_000)]
     qtbot.waitUntil(lambda: ref() is None)
     assert freed_in == ["MainThread"]
+    del due
