@@ -8,11 +8,12 @@ Workers are started with "spawn" (no fork of a process that may hold Qt threads 
 connections) when a run starts; their start-up overlaps the writer's cross-record SQL.
 
 How many: `CLEARDESK_CHECK_WORKERS` when set (0: always in-process), else one per core but
-the writer's on a machine with at least MIN_CORES (on two cores the pool measured no faster
-than one process, for 70 % more CPU: docs/precheck.md); only for runs of at least POOL_MIN
-declarations left to check, only on a SQLite file or a PostgreSQL server, and only when the
-caller's transaction has written nothing yet: workers read what is committed, so a
-transaction holding its own uncommitted rows is checked in-process, where they are visible.
+the writer's on a machine with at least MIN_CORES (two: one worker beside the writer took a
+big check from 7.1x to 4.3x the bare read on a quiet machine, docs/precheck.md); only for
+runs of at least POOL_MIN declarations left to check, only on a SQLite file or a PostgreSQL
+server, and only when the caller's transaction has written nothing yet: workers read what is
+committed, so a transaction holding its own uncommitted rows is checked in-process, where they
+are visible.
 """
 
 from __future__ import annotations
@@ -35,11 +36,12 @@ from app.i18n import N_
 from app.reference.tables import ReferenceTables
 
 POOL_MIN = 20_000  # declarations in a run before a pool pays for its start-up
-# On two cores the writer and the workers compete: check-100k quick, quiet machine, 2 workers
-# 8.14× wall vs 8.32× in-process, 1 worker 9.79×. With the writer's share (app.precheck.
-# parallel) one worker halves the writer's CPU at 100k but the run costs ~19 % more CPU in all,
-# and on this shared, loaded machine it still came out slower (docs/precheck.md).
-MIN_CORES = 3
+# Two cores are enough: with the writer checking spans itself while its one worker is busy
+# (app.precheck.parallel), check-100k on a quiet 2-core machine took 8.8 s with a worker
+# against 14.5 s in-process (4.32x vs 7.12x the bare read, docs/precheck.md). On a machine
+# busy with other work the worker gains nothing (it came out 10-25 % slower at load 3-5):
+# CLEARDESK_CHECK_WORKERS=0 keeps every check in-process there.
+MIN_CORES = 2
 MAX_WORKERS = 16
 # The function a worker runs per task (a seam: tests put one there that crashes).
 CHUNK_TASK: Callable[[Any], Any] | None = None

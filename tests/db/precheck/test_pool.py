@@ -183,11 +183,11 @@ def test_a_worker_that_dies_stores_nothing(session: Session, actor: Actor,
 
 
 @pytest.mark.parametrize(("cores", "setting", "workers"), [
-    (1, "", 0), (2, "", 0), (4, "", 3), (64, "", pool.MAX_WORKERS), (2, "2", 2), (8, "0", 0)])
+    (1, "", 0), (2, "", 1), (4, "", 3), (64, "", pool.MAX_WORKERS), (2, "2", 2), (8, "0", 0)])
 def test_workers_by_cores_unless_configured(monkeypatch: pytest.MonkeyPatch, cores: int,
                                             setting: str, workers: int) -> None:
-    """Two cores stay in-process (the writer needs one); more get a worker per core but the
-    writer's; CLEARDESK_CHECK_WORKERS decides when set."""
+    """One core stays in-process; more get a worker per core but the writer's (two: one
+    worker); CLEARDESK_CHECK_WORKERS decides when set."""
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
     monkeypatch.setenv("CLEARDESK_CHECK_WORKERS", setting)
     assert pool.configured_workers() == workers
