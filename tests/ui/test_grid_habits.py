@@ -80,7 +80,7 @@ def test_context_menu_offers_common_actions_and_filters_by_value(small: MainWind
     order_col = [c.key for c in small.model.columns].index("orderNo")
     texts = _menu_texts(small, 1, order_col)
     for wanted in ("&Open declaration", "&Check declarations", "&New batch from selection…",
-                   "Labels for selection…", "&Copy rows", "Show &problems"):
+                   "Labels for selection…", "Cop&y rows", "Show &problems"):
         assert wanted in texts
     assert small.selected_ids() == [small.model.declaration_id(1)]  # right-click selects
     assert "&Filter by “ORD-B”" in texts
@@ -96,7 +96,7 @@ def test_context_menu_leaves_out_what_the_role_may_not_do(small: MainWindow) -> 
     assert "&Check declarations" not in texts
     assert "Labels for selection…" not in texts
     assert "&New batch from selection…" not in texts
-    assert "&Copy rows" in texts
+    assert "Cop&y rows" in texts
 
 
 def test_keyboard_shortcuts_dialog_lists_the_window_actions(small: MainWindow,

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -86,3 +87,40 @@ def test_chinese_interface(window: MainWindow, qapp: QApplication, qtbot: QtBot)
         w.close()
     finally:
         translators.install("en")
+
+
+def _mnemonics_repeated(menu: QMenu) -> list[str]:
+    """Mnemonic letters two visible entries of one menu share (Alt+letter would only cycle
+    between them), this menu's and its submenus'."""
+    seen: dict[str, str] = {}
+    repeated: list[str] = []
+    for action in menu.actions():
+        if action.isSeparator() or not action.isVisible():
+            continue
+        text = action.text().replace("&&", "")
+        if "&" in text and text.index("&") + 1 < len(text):
+            key = text[text.index("&") + 1].lower()
+            if key in seen:
+                repeated.append(f"{menu.title()}: {seen[key]} / {text}")
+            seen[key] = text
+        if action.menu() is not None:
+            repeated += _mnemonics_repeated(action.menu())
+    return repeated
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_no_two_entries_of_a_menu_share_a_mnemonic(window: MainWindow, qapp: QApplication,
+                                                    qtbot: QtBot, lang: str) -> None:
+    translators = Translators(qapp)
+    translators.install(lang)
+    window.ctx.lang = lang
+    try:
+        w = MainWindow(window.ctx)
+        qtbot.addWidget(w)
+        menus = [a.menu() for a in w.menuBar().actions() if a.menu() is not None]
+        assert len(menus) >= 5
+        assert [r for m in menus for r in _mnemonics_repeated(m)] == []
+        w.close()
+    finally:
+        translators.install("en")
+        window.ctx.lang = "en"

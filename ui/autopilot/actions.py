@@ -60,7 +60,7 @@ class AutopilotActions(QObject):
         can = self.ctx.actor.can(Permission.AUTOPILOT)
         menu = w.menus["batches"]
         menu.addSeparator()
-        self.action_rules = QAction(self.tr("Batching &rules…"), w)
+        self.action_rules = QAction(self.tr("Batchin&g rules…"), w)
         self.action_rules.setObjectName("action_batching_rules")
         self.action_run_here = QAction(self.tr("Run the autopilot on this &workstation"), w)
         self.action_run_here.setObjectName("action_autopilot_here")

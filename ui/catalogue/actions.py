@@ -18,10 +18,10 @@ class CatalogueActions:
 
     def __init__(self, window: MainWindow) -> None:
         self.window = window
-        self.action_queue = QAction(window.tr("&Unclassified goods…"), window)
+        self.action_queue = QAction(window.tr("U&nclassified goods…"), window)
         self.action_queue.setObjectName("action_unclassified_goods")
         self.action_queue.setShortcut(QKeySequence("Ctrl+Shift+G"))
-        self.action_catalogue = QAction(window.tr("Goods &catalogue…"), window)
+        self.action_catalogue = QAction(window.tr("Goods catalo&gue…"), window)
         self.action_catalogue.setObjectName("action_goods_catalogue")
         menu = window.menus["declarations"]
         menu.addSeparator()

@@ -51,7 +51,7 @@ class GridActions(QObject):
 
     def _build_actions(self) -> None:
         w = self.window
-        self.action_copy = QAction(w.tr("&Copy rows"), w)
+        self.action_copy = QAction(w.tr("Cop&y rows"), w)
         self.action_copy.setObjectName("action_copy_rows")
         self.action_copy.setShortcut(QKeySequence.StandardKey.Copy)
         # Only while the grid has the focus: Ctrl+C in the search box copies its text.

@@ -157,7 +157,7 @@ class SecurityControls(QObject):
                                           self._on_action_unmask_triggered)
         self.action_unmask.setCheckable(True)
         self.ask_reason: Callable[[], str | None] = self._ask_reason
-        self.action_lock = QAction(self.tr("&Lock"), window)
+        self.action_lock = QAction(self.tr("Loc&k"), window)
         self.action_lock.setObjectName("action_lock")
         self.action_lock.setShortcut(QKeySequence("Ctrl+L"))
         self.action_lock.triggered.connect(self._on_action_lock_triggered)

@@ -17,7 +17,7 @@ class StationActions:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.station: StationWindow | None = None
-        self.action_station = QAction(window.tr("Sorting-centre &station…"), window)
+        self.action_station = QAction(window.tr("Sorting-centre stat&ion…"), window)
         self.action_station.setObjectName("action_sorting_station")
         self.action_station.setShortcut(QKeySequence("Shift+F9"))
         self.action_station.triggered.connect(self.open_station)

@@ -64,7 +64,7 @@ class SubmissionActions(QObject):
         menu.addSeparator()
         menu.addAction(self.action_receipts)
         menu.addAction(self.action_to_fix)
-        self.action_training = QAction(self.tr("Open &training database"), w)
+        self.action_training = QAction(self.tr("Open training &database"), w)
         self.action_training.setToolTip(self.tr(
             "A separate practice database where a simulated customs answers every message."))
         w.menus["file"].insertAction(w.menus["file"].actions()[0], self.action_training)
