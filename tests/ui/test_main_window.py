@@ -76,6 +76,7 @@ def test_chinese_interface(window: MainWindow, qapp: QApplication, qtbot: QtBot)
     translators.install("zh_CN")
     try:
         w = MainWindow(window.ctx)
+        qtbot.addWidget(w)  # deleted with the test, not left to the collector
         assert w.menus["file"].title() == "文件(&F)"
         w.refresh_counts()
         qtbot.waitUntil(lambda: w.model.ready and w.counts_label.text() != "")

@@ -184,3 +184,15 @@ def test_garbage_is_collected_on_the_gui_thread_between_events(
     qtbot.waitUntil(lambda: ref() is None)
     assert freed_in == ["MainThread"]
     del due
+
+
+def test_a_closed_window_scans_the_exchange_folder_no_more(demo_db: str, qtbot: QtBot) -> None:
+    from ui.submission.watcher import ExchangeWatcher
+
+    with main_window(demo_db, qtbot) as w:
+        watcher = w.findChild(ExchangeWatcher)
+        assert watcher is not None
+        qtbot.waitUntil(lambda: watcher.timer.isActive())  # started after the first page
+        assert w.close()
+        assert not watcher.timer.isActive()
+        assert not watcher.settle_timer.isActive()

@@ -45,6 +45,8 @@ class SubmissionActions(QObject):
         # Start-up reconciliation (pending messages) and a first inbox scan, once the grid
         # shows its first page.
         window.after_first_page(self.watcher.start)
+        # A closed window scans no more (it may live on until deleted: a log-out, a switch).
+        window.closing.connect(self.watcher.stop)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self._on_app_about_to_quit)
