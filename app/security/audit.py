@@ -139,16 +139,17 @@ def append_events(
     stored_at = bind_value(conn, _TABLE.c.at, when)
     as_json = binder(conn, _TABLE.c.details)
     canonical = _Canonical(_stamp(when), actor.name, actor.workstation)
-    stored: dict[int, tuple[dict[str, Any], Any]] = {}  # id(details) → (details, JSON)
+    # id(details) → (details, its JSON as stored, its canonical JSON for the hash)
+    texts: dict[int, tuple[dict[str, Any], Any, str]] = {}
     user, workstation = actor.name, actor.workstation
     sha256 = hashlib.sha256
     rows: list[tuple[Any, ...]] = []
     for rec in records:
         details = rec.details or {}
-        found = stored.get(id(details))
+        found = texts.get(id(details))
         if found is None or found[0] is not details:
-            found = stored[id(details)] = (details, as_json(details))
-        digest = sha256((prev + canonical(rec, details)).encode("utf-8")).hexdigest()
+            found = texts[id(details)] = (details, as_json(details), _canonical_json(details))
+        digest = sha256((prev + canonical(rec, found[2])).encode("utf-8")).hexdigest()
         rows.append((stored_at, user, workstation, rec.action, rec.entity, rec.entity_id,
                      rec.declaration_id, found[1], rec.reason, prev, digest))
         prev = digest
@@ -168,15 +169,14 @@ def _canonical_json(value: Any) -> str:
 class _Canonical:
     """`event_hash`'s canonical JSON of an event's content, put together from the JSON of
     each value (what json.dumps itself does for a dict with sort_keys): the run's shared
-    values and each distinct action, entity, reason and details object encoded once.
-    `test_audit_chain` holds it to `event_hash`."""
+    values and each distinct action, entity and reason encoded once (the caller gives each
+    details object's text). `test_audit_chain` holds it to `event_hash`."""
 
     def __init__(self, stamp: str, user: str | None, workstation: str | None) -> None:
         enc = _canonical_json
         self._at = enc(stamp)
         self._tail = f',"user":{enc(user)},"workstation":{enc(workstation)}}}'
         self._texts: dict[Any, str] = {}
-        self._details: dict[int, tuple[dict[str, Any], str]] = {}
 
     def _text(self, value: Any) -> str:
         found = self._texts.get(value)
@@ -184,10 +184,7 @@ class _Canonical:
             found = self._texts[value] = _canonical_json(value)
         return found
 
-    def __call__(self, rec: AuditRecord, details: dict[str, Any]) -> str:
-        found = self._details.get(id(details))
-        if found is None or found[0] is not details:
-            found = self._details[id(details)] = (details, _canonical_json(details))
+    def __call__(self, rec: AuditRecord, details_text: str) -> str:
         decl = rec.declaration_id
         entity_id = rec.entity_id
         entity_text = _json_text(entity_id) if type(entity_id) is str \
@@ -195,7 +192,7 @@ class _Canonical:
         text = self._text
         return (f'{{"action":{text(rec.action)},"at":{self._at},'
                 f'"declaration_id":{decl if type(decl) is int else _canonical_json(decl)},'
-                f'"details":{found[1]},"entity":{text(rec.entity)},'
+                f'"details":{details_text},"entity":{text(rec.entity)},'
                 f'"entity_id":{entity_text},'
                 f'"reason":{text(rec.reason)}{self._tail}')
 
