@@ -101,22 +101,25 @@ def check_on_workers(session: Session, actor: Actor, plan: Plan, workers: int,
         pooled = 0  # futures in the queue
         pending = _spans(session, plan.to_check)
         first, span = next(pending, None), next(pending, None)
+
+        def submit_ahead() -> None:
+            """Keep AHEAD spans per worker submitted (in span order, after the queue's)."""
+            nonlocal span, pooled
+            while span is not None and pooled < workers * AHEAD:
+                queue.append(pool.submit(Task(span, spans.of(span))))
+                pooled += 1
+                span = next(pending, None)
+
         with cyclic_gc_paused():
             if first is not None:
                 # The workers are still starting: the writer checks the first span itself
                 # while they take the next ones.
-                while span is not None and pooled < workers * AHEAD:
-                    queue.append(pool.submit(Task(span, spans.of(span))))
-                    pooled += 1
-                    span = next(pending, None)
+                submit_ahead()
                 queue.appendleft(worker.check_span(share, first))
             while span is not None or queue:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                while span is not None and pooled < workers * AHEAD:
-                    queue.append(pool.submit(Task(span, spans.of(span))))
-                    pooled += 1
-                    span = next(pending, None)
+                submit_ahead()
                 head = queue[0]
                 if isinstance(head, list) or span is None or head_ready(head):
                     queue.popleft()
