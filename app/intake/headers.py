@@ -76,7 +76,10 @@ def synonym_index() -> dict[str, str]:
 
 
 def is_target(target: str) -> bool:
-    """Whether `target` names a field a column can be mapped to."""
+    """Whether `target` names a field a column can be mapped to (or `address_part`: one of
+    the columns, such as 省/市/区, joined in file order in front of the address)."""
+    if target == ADDRESS_PART:
+        return True
     if target.startswith("item."):
         return target[5:] in ITEM_BY_NAME
     if target.startswith("head."):

@@ -91,7 +91,7 @@ class MappingSpec:
         if not isinstance(defaults, dict):
             raise ValidationError(_MSG_BAD_KEY, key="defaults")
         for target in defaults:
-            if not is_target(target):
+            if not is_target(target) or target == ADDRESS_PART:
                 raise ValidationError(_MSG_UNKNOWN_FIELD, field=target, column="defaults")
         units = data.get("units", {}) or {}
         if not isinstance(units, dict):
@@ -229,5 +229,6 @@ def required_fields(direction: str = "I") -> tuple[str, ...]:
 def field_label(target: str, lang: str) -> str:
     """The field's label in `lang` for mapping tables and error reports."""
     if target == ADDRESS_PART:
-        return "地址(部分)" if lang == "zh_CN" else "Address (part)"
+        return ("收件地址的一部分（省/市/区）" if lang == "zh_CN"
+                else "Part of the address (province/city/district)")
     return spec_of(target).label(lang)

@@ -13,6 +13,7 @@ from app.domain.clock import beijing_now
 from app.domain.fields import ALL_HEAD_FIELDS, HEAD_BY_NAME, ITEM_FIELDS
 from app.intake.codes import CodeLookup, reference_lookup
 from app.intake.grouping import group_rows
+from app.intake.headers import ADDRESS_PART
 from app.intake.limits import DEFAULT_LIMITS, ReadLimits
 from app.intake.mapping import ColumnPlan, MappingSpec, plan_columns, required_fields
 from app.intake.readers import open_table
@@ -75,8 +76,10 @@ def defaultable_fields(direction: str = "I") -> tuple[str, ...]:
 
 
 def field_choices() -> list[str]:
-    """Every mapping target in a stable order: head fields, then item fields."""
+    """Every mapping target in a stable order: head fields (a part of the address right
+    after the address), then item fields."""
     out = [f.name for f in ALL_HEAD_FIELDS]
+    out.insert(out.index("consigneeAddress") + 1, ADDRESS_PART)
     out += [f"item.{f.name}" if f.name in HEAD_BY_NAME else f.name for f in ITEM_FIELDS
             if f.name != "gnum"]
     return out

@@ -391,8 +391,20 @@ def _is_item(target: str) -> bool:
 
 
 def _join_address(out: NormalisedRow, parts: list[str]) -> None:
-    prefix = "".join(parts)
+    """省/市/区 columns in front of the address, each once: a municipality's province and
+    city (上海 | 上海市) make one part, and parts the address already starts with are not
+    added again (浦东新区 | 浦东新区世纪大道1号)."""
+    joined: list[str] = []
+    for part in parts:
+        if joined and joined[-1].startswith(part):
+            continue
+        if joined and part.startswith(joined[-1]):
+            joined[-1] = part
+            continue
+        joined.append(part)
     detail = str(out.head.get("consigneeAddress", ""))
-    if detail.startswith(prefix):
-        return
-    out.head["consigneeAddress"] = prefix + detail
+    for k in range(len(joined)):
+        if detail.startswith("".join(joined[k:])):
+            del joined[k:]
+            break
+    out.head["consigneeAddress"] = "".join(joined) + detail

@@ -243,3 +243,25 @@ def test_wizard_imports_an_export_file_and_remembers_export_in_the_profile(
     assert again.file_page.profile_combo.currentData() == "出口订单"
     _next(again, qtbot)
     assert again.mapping_page.direction_combo.currentData() == "E"
+
+
+def test_province_city_district_columns_stay_part_of_the_address(
+        window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+    """A platform that splits the address into 省 | 市 | 区 | 详细地址: the mapping page shows
+    those columns as parts of the address (not "ignore"), and the imported declaration has the
+    whole address, as the CLI import gives it."""
+    headers = [*CN_HEADERS[:5], "省", "市", "区", "详细地址", *CN_HEADERS[6:]]
+    rows = [[*r[:5], "上海市", "上海市", "徐汇区", "漕溪路2号", *r[6:]] for r in CN_ROWS[2:]]
+    wizard = _start(window, qtbot, write_csv(tmp_path / "split.csv", headers, rows))
+    _next(wizard, qtbot)
+    combos = [wizard.mapping_page.table.cellWidget(i, 2) for i in range(5, 9)]
+    assert [c.currentData() for c in combos] == [  # type: ignore[union-attr]
+        "address_part", "address_part", "address_part", "consigneeAddress"]
+    assert "Part of the address" in combos[0].currentText()  # type: ignore[union-attr]
+    _next(wizard, qtbot)
+    with qtbot.waitSignal(wizard.imported, timeout=20_000) as signal:
+        wizard.accept()
+    assert signal.args[0].declarations == 1
+    with window.ctx.transaction() as s:
+        address = s.execute(select(Declaration.consigneeAddress)).scalar_one()
+    assert address == "上海市徐汇区漕溪路2号"

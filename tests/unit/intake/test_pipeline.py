@@ -186,3 +186,31 @@ def test_legacy_xls_and_ods_import_like_xlsx(tmp_path: Path, maker: object) -> N
     assert stream.counts.items == 3 and not stream.errors
     assert groups[0].items[1]["price"] == Decimal("1250.50")
     assert groups[1].head["buyerIdNumber"] == "31010419851010123X"
+
+
+SPLIT_ADDRESS = ["订单编号", "商品名称", "省", "市", "区", "详细地址"]
+
+
+@pytest.mark.parametrize(("parts", "detail", "joined"), [
+    (["广东省", "广州市", "天河区"], "天河路1号", "广东省广州市天河区天河路1号"),
+    # a municipality: province and city are one part, however the platform spells them
+    (["上海市", "上海市", "浦东新区"], "世纪大道2号", "上海市浦东新区世纪大道2号"),
+    (["上海", "上海市", "浦东新区"], "世纪大道2号", "上海市浦东新区世纪大道2号"),
+    # the address already starts with the district (or all of it): not twice
+    (["上海市", "上海市", "浦东新区"], "浦东新区世纪大道2号", "上海市浦东新区世纪大道2号"),
+    (["北京市", "北京市", "朝阳区"], "北京市朝阳区建国路1号", "北京市朝阳区建国路1号"),
+])
+def test_province_city_district_columns_are_joined_once_in_front_of_the_address(
+        tmp_path: Path, parts: list[str], detail: str, joined: str) -> None:
+    path = write_csv(tmp_path / "split.csv", SPLIT_ADDRESS, [["A1", "面霜", *parts, detail]])
+    _stream, groups = read_all(path, lookup=LOOKUP)
+    assert groups[0].head["consigneeAddress"] == joined
+
+
+def test_a_mapping_names_address_parts_and_no_default_may_be_one() -> None:
+    spec = MappingSpec.from_dict({"columns": {"省": "address_part", "详细地址":
+                                              "consigneeAddress"}})
+    assert spec.columns["省"] == "address_part"
+    with pytest.raises(UserFacingError) as err:
+        MappingSpec.from_dict({"columns": {}, "defaults": {"address_part": "上海"}})
+    assert "address_part" in render(err.value.message, "en")
