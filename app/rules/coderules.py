@@ -209,6 +209,8 @@ MSG_LEGAL_QTY_VOLUME = N_("Legal quantity in {legal} for “{name}” (unit {uni
                           "like 50ml.")
 MSG_LEGAL_QTY_OTHER = N_("Legal quantity in {legal} for “{name}” (unit {unit}): record how "
                          "many {legal} one {unit} is in the goods catalogue.")
+MSG_LEGAL_QTY_NO_DECLARED_UNIT = N_("Legal quantity in {legal} for “{name}”: give its unit of "
+                                    "declaration first, then how many {legal} one unit is.")
 MSG_LEGAL_QTY_NO_UNIT = N_("Legal quantity for “{name}”: give its HS code first; the legal "
                            "unit of the code decides what to record.")
 NAME_IN_MESSAGE = 40  # characters of the goods name quoted
@@ -229,12 +231,17 @@ def missing_legal_quantity(item: Any, ctx: CheckContext, gnum: int | None,
         return error(RuleCode.REQUIRED, name, MSG_LEGAL_QTY_NO_UNIT, gnum, name=goods)
     units = ctx.ref.units
     declared = text(item.get("unit"))
+    legal_name = units.name_of(legal, "zh_CN") or legal
+    if not declared:
+        return error(RuleCode.REQUIRED, name, MSG_LEGAL_QTY_NO_DECLARED_UNIT, gnum, name=goods,
+                     legal=legal_name)
     scale = UNIT_SCALE.get(legal)
     msgid = MSG_LEGAL_QTY_OTHER if scale is None else (
         MSG_LEGAL_QTY_WEIGHT if scale[0] == "mass" else MSG_LEGAL_QTY_VOLUME)
     return error(RuleCode.REQUIRED, name, msgid, gnum, name=goods,
-                 legal=units.name_of(legal, "zh_CN") or legal,
-                 unit=(units.name_of(declared, "zh_CN") or declared or "?"))
+                 legal=legal_name, unit=units.name_of(declared, "zh_CN") or declared)
+
+
 def check_catalogue_hs(record: Record, ctx: CheckContext) -> Iterator[Problem]:
     """HS_DIFFERS_FROM_CATALOGUE: a line's HS code is not the one customs accepted for the
     same product (goods catalogue; gathered as cross-record facts)."""

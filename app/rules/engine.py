@@ -24,8 +24,9 @@ Rule = Callable[[Record, CheckContext], Iterator[Problem]]
 # declarations checked by the old rules are checked again.
 # 5: checked against the editions in force on the declaration date; legal quantities derived
 # (app.intake.legal_qty); the consignee the waybill falls back to is named;
-# HS_DIFFERS_FROM_CATALOGUE; 6: the consignee fallback has its own code.
-RULES_VERSION = 6
+# HS_DIFFERS_FROM_CATALOGUE; 6: the consignee fallback has its own code; 7: a missing legal
+# quantity without a unit of declaration asks for the unit first.
+RULES_VERSION = 7
 
 RULES: tuple[Rule, ...] = (
     fieldrules.check_no_items,

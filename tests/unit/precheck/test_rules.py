@@ -217,6 +217,13 @@ def test_missing_legal_quantity_says_what_to_record() -> None:
              if p.field == "qty1"]
     assert texts == ["Legal quantity for “神秘商品”: give its HS code first; the legal unit "
                      "of the code decides what to record."]
+    # no unit of declaration yet: ask for it, not for a weight "per ?"
+    nappies = item(gcode="9619002000", gname="纸尿裤", gmodel="", unit=None, qty1=None,
+                   unit1=None)
+    [problem] = [p for p in check_record(record(items=[nappies]), context()).problems
+                 if p.field == "qty1"]
+    assert problem.text("zh_CN") == ("“纸尿裤”缺少以千克计的法定数量：请先填写计量单位，再写明"
+                                     "每个计量单位合多少千克。")
 
 
 def test_model_size_fills_legal_quantities() -> None:
