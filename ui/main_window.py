@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.columns_button)
         layout.addLayout(bar)
         self.filter_bar = FilterBar(central)
+        bar.insertWidget(1, self.filter_bar.chip)
         layout.addWidget(self.filter_bar)
 
         self.table = QTableView(central)

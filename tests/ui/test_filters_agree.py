@@ -97,3 +97,16 @@ def test_show_these_parcels_is_a_chip_cleared_by_all_statuses_and_f5(
     with qtbot.waitSignal(window.model.refreshed):
         bar.chip.click()  # its ✕
     assert window.model.rowCount() == 600
+
+
+def test_the_chip_does_not_make_the_window_wider(window: MainWindow, qtbot: QtBot) -> None:
+    """The chip sits beside the search box, which gives way to it: a window at its narrowest
+    stays that wide (in the filter row, full of fixed-width controls, it pushed the window
+    out by its own width)."""
+    widest_needed = window.minimumSizeHint().width()
+    ids = [window.model.declaration_id(r) for r in (3, 10)]
+    with qtbot.waitSignal(window.model.refreshed):
+        window.show_only(ids, "From To fix: 2 parcels, returned by customs for a reason")
+    assert window.filter_bar.chip.isVisible()
+    assert window.minimumSizeHint().width() <= widest_needed
+    assert window.filter_bar.chip.parentWidget() is window.search_edit.parentWidget()

@@ -55,14 +55,15 @@ class FilterBar(QWidget):
         layout.addSpacing(8)
         for w2 in (self.from_check, self.from_edit, self.to_check, self.to_edit):
             layout.addWidget(w2)
-        # A chip names a narrowing that has no control of its own ("Show these parcels").
+        # A chip names a narrowing that has no control of its own ("Show these parcels"). The
+        # window places it (beside the search box, which gives way to it): in this row, full of
+        # controls of fixed width, it would make the window grow.
         self.chip = QToolButton(self)
         self.chip.setObjectName("filter_chip")
         self.chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.chip.setStyleSheet("QToolButton#filter_chip { border: 1px solid #1565c0; "
                                 "border-radius: 9px; padding: 1px 8px; background: #e3f2fd; }")
         self.chip.setVisible(False)
-        layout.addWidget(self.chip)
         layout.addStretch(1)
         self.hint = QLabel(self)
         layout.addWidget(self.hint)
