@@ -160,7 +160,8 @@ def cmd_batch_create(ctx: CliContext, args: argparse.Namespace) -> Result:
 
 
 def _batch_rows(items: list[batches.BatchSummary], lang: str) -> list[list[Any]]:
-    return [[b.batch_no, b.ie_flag, translate(batches.STATE_LABELS.get(b.state, b.state), lang),
+    return [[b.batch_no, translate(batches.IE_LABELS.get(b.ie_flag, b.ie_flag), lang),
+             translate(batches.STATE_LABELS.get(b.state, b.state), lang),
              b.declarations, b.messages, b.bill_no or "",
              b.traf_no or "", _beijing_minute(b.created_at)]
             for b in items]
@@ -181,7 +182,7 @@ def cmd_batch_show(ctx: CliContext, args: argparse.Namespace) -> Result:
         b = batches.get_batch(session, ctx.actor, args.batch)
     counts = ", ".join(f"{ctx.t(DeclarationStatus(s).label)} {n}" for s, n in b.status_counts)
     rows = [
-        (N_("Batch"), b.batch_no), (N_("I/E"), b.ie_flag),
+        (N_("Batch"), b.batch_no), (N_("I/E"), ctx.t(batches.IE_LABELS.get(b.ie_flag, b.ie_flag))),
         (N_("State"), ctx.t(batches.STATE_LABELS.get(b.state, b.state))),
         (N_("Declarations"), b.declarations), (N_("By status"), counts or "—"),
         (N_("Messages"), f"{b.messages} ({ctx.t(N_('pending'))} {b.pending_messages})"),

@@ -43,6 +43,8 @@ SENT = "sent"  # every message handed to the exchange folder
 DISSOLVED = "dissolved"
 STATE_LABELS: dict[str, str] = {OPEN: N_("Open"), SUBMITTED: N_("Submitting"), SENT: N_("Sent"),
                                 DISSOLVED: N_("Dissolved")}
+# A batch's direction (ieFlag) as the lists show it.
+IE_LABELS: dict[str, str] = {"I": N_("Import (I)"), "E": N_("Export (E)")}
 MAX_BATCH = 100_000
 # Parcels the station holds for their measured weight stay out of batches until released.
 _WEIGHT_HELD = select(ParcelWeighing.declaration_id).where(ParcelWeighing.state == "held")

@@ -327,8 +327,8 @@ class BatchesDialog(QDialog):
             self.items = batches.list_batches(session, self.ctx.actor)
         self.table.setRowCount(len(self.items))
         for r, b in enumerate(self.items):
-            values: list[Any] = [b.batch_no, b.ie_flag, self.tr(_STATE_LABELS.get(b.state,
-                                                                                   b.state)),
+            values: list[Any] = [b.batch_no, self.tr(batches.IE_LABELS.get(b.ie_flag, b.ie_flag)),
+                                 self.tr(_STATE_LABELS.get(b.state, b.state)),
                                  b.declarations, b.messages, b.pending_messages,
                                  b.bill_no or "", b.traf_no or "",
                                  to_beijing(b.created_at).strftime("%Y-%m-%d %H:%M")

@@ -104,6 +104,7 @@ def test_submit_then_receipts_then_to_fix(ctx: GuiContext, qtbot: QtBot,
     batches = BatchesDialog(ctx)
     qtbot.addWidget(batches)
     assert batches.table.rowCount() == 1 and batches.submit_button.isEnabled()
+    assert batches.table.item(0, 1).text() == "Import (I)"  # the direction in words, not "I"
     asked: list[str] = []
     batches.confirm = lambda q: asked.append(q) is not None  # "No": nothing leaves
     batches.submit_selected()
