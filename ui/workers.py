@@ -81,7 +81,10 @@ class JobHandle(QObject):
         self.running = False
         self.outcome = outcome
         if self.dialog is not None:
-            self.dialog.hide()  # before any result message: never under a 100 % bar
+            # Before any result message: never under a 100 % bar, and never shown later by
+            # its minimum-duration timer (reset stops it) over a question the result asks.
+            self.dialog.reset()
+            self.dialog.hide()
         if outcome == "finished":
             self.result = value
             self.finished.emit(value)

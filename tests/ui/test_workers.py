@@ -4,7 +4,7 @@ import threading
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QThread
+from PySide6.QtCore import QThread, QTimer
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -142,3 +142,27 @@ def test_progress_dialog_is_gone_before_the_result_is_shown(qtbot: QtBot) -> Non
     with qtbot.waitSignal(handle.ended, timeout=5000):
         release.set()
     assert seen == [False]
+
+
+def test_a_quick_job_leaves_no_progress_dialog_to_pop_up_over_its_question(
+        qtbot: QtBot) -> None:
+    """Found walking the clerk's day: printing labels checked the parcels in under the
+    dialog's minimum duration and asked about unknown destinations; half a second later the
+    modal "Checking…" dialog showed itself over the question and took its input, and neither
+    could be answered. When the result arrives the dialog's show timer is stopped."""
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    timers_running: list[list[bool]] = []
+
+    def on_finished(_result: Any) -> None:  # where the question opens its own event loop
+        assert handle.dialog is not None
+        timers_running.append([t.isActive() for t in handle.dialog.findChildren(QTimer)])
+
+    handle = run_with_progress(parent, "Checking", lambda _p, _c: "ok",
+                               on_finished=on_finished)
+    assert handle.dialog is not None
+    assert any(t.isActive() for t in handle.dialog.findChildren(QTimer))  # as it starts
+    with qtbot.waitSignal(handle.ended, timeout=5000):
+        pass
+    assert timers_running == [[False]]
