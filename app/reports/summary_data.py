@@ -26,6 +26,7 @@ from app.db.models import (
 )
 from app.domain.clock import day_bounds_utc
 from app.reports.sqlfuncs import beijing_day, seconds_between
+from app.rules.problem import CODE_TITLES, RuleCode
 from app.services.queries import DeclarationFilter
 from app.submission.causes import cause_of, normalise_info
 
@@ -94,7 +95,7 @@ class ClerkRow:
 class CauseRow:
     source: str  # "customs" | "precheck"
     code: str
-    text: str  # customs text, or the pre-check msgid (English, translatable)
+    text: str  # customs text, or the pre-check code's title (English msgid, translatable)
     declarations: int
     example: str  # an order number showing the cause
     advice: str  # what to do (English msgid), "" when there is no advice
@@ -291,5 +292,15 @@ def _causes(session: Session, scope: SummaryScope) -> tuple[CauseRow, ...]:
         .join(D, D.id == Problem.declaration_id)
         .where(where, Problem.severity == "error")
         .group_by(Problem.code).order_by(pn.desc(), Problem.code).limit(TOP_CAUSES))
-    rows += [CauseRow("precheck", c, t, int(k), e or "", "") for c, t, k, e in precheck]
+    # A code's title (as the Problems panel groups them), not one of its messages: REQUIRED
+    # alone says "net weight is required", "give the unit first", … for different parcels.
+    rows += [CauseRow("precheck", c, _code_title(c) or t, int(k), e or "", "")
+             for c, t, k, e in precheck]
     return tuple(rows)
+
+
+def _code_title(code: str) -> str | None:
+    try:
+        return CODE_TITLES.get(RuleCode(code))
+    except ValueError:
+        return None
