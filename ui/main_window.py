@@ -437,8 +437,13 @@ class MainWindow(QMainWindow):
         pos = self.model.row_of(decl_id)
         if pos is None:
             return False
-        self.table.selectRow(pos)
-        self.table.scrollTo(self.model.index(pos, 0))
+        # Not selectRow: it reads the keys held (Ctrl of Ctrl+Enter, a scanner's modifier) as
+        # "add to the selection"; following the editor or a scan selects this row alone.
+        index = self.model.index(pos, 0)
+        flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                 | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index)
         return True
 
     def show_about(self) -> None:

@@ -258,3 +258,20 @@ def test_goods_line_codes_show_their_names(window: MainWindow, qtbot: QtBot) -> 
     view.itemDelegate().initStyleOption(option, model.index(0, col))
     assert option.text == "142 bottle"  # 142 瓶 in the Chinese interface
     assert model.values()[0]["unit"] == "142"
+
+
+def test_ctrl_enter_moves_the_grid_selection_instead_of_adding_to_it(
+        window: MainWindow, qtbot: QtBot) -> None:
+    """Found walking the clerk's day: Save and next with Ctrl+Enter selected the next row in
+    the grid *as well as* the saved one (Qt read the held Ctrl as "add to the selection"), so
+    after a few parcels "Print selection" would print all of them."""
+    window.model.fetch_now(0)
+    window.table.selectRow(0)
+    first = window.model.declaration_id(0)
+    assert first is not None and window.selected_ids() == [first]
+    editor = open_editor(window, qtbot, first)
+    editor.edits["voyageNo"].setText("CA1234")
+    qtbot.keyClick(editor.edits["voyageNo"], Qt.Key.Key_Return,
+                   Qt.KeyboardModifier.ControlModifier)
+    assert editor.snapshot is not None and editor.snapshot.id == window.model.declaration_id(1)
+    assert window.selected_ids() == [editor.snapshot.id]
