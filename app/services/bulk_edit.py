@@ -10,8 +10,9 @@ backwards, leaving alone any record changed again since.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -53,6 +54,8 @@ class BulkPreview:
     items: int  # item lines that would change (item operations)
     not_editable: int  # selected declarations skipped because of their status
     samples: tuple[tuple[int, FieldChange], ...]  # (declaration id, change), the first few
+    # the order No. (or waybill No.) of each sample's declaration
+    orders: Mapping[int, str] = dataclass_field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ def preview_bulk_edit(session: Session, actor: Actor, ids: Sequence[int],
     _validate(edit)
     records = items = skipped = 0
     samples: list[tuple[int, FieldChange]] = []
+    orders: dict[int, str] = {}
     for decl in _declarations(session, ids):
         changes = _changes(decl, edit)
         if not changes:
@@ -144,7 +148,8 @@ def preview_bulk_edit(session: Session, actor: Actor, ids: Sequence[int],
         for c in changes:
             if len(samples) < SAMPLE_SIZE:
                 samples.append((decl.id, c))
-    return BulkPreview(records, items, skipped, tuple(samples))
+                orders[decl.id] = decl.orderNo or decl.logisticsNo or str(decl.id)
+    return BulkPreview(records, items, skipped, tuple(samples), orders)
 
 
 def apply_bulk_edit(session: Session, actor: Actor, ids: Sequence[int],

@@ -50,6 +50,10 @@ def test_bulk_edit_preview_apply_and_undo(window: MainWindow, qtbot: QtBot) -> N
     assert dialog.summary.text() == ("5 declaration(s) will change; 1 skipped: queued or "
                                      "further, no longer editable.")
     assert dialog.samples.rowCount() == 5
+    with window.ctx.transaction() as s:  # parcels by their order number, not an internal id
+        orders = set(s.scalars(select(Declaration.orderNo)))
+    assert dialog.samples.item(0, 0).text() in orders
+    assert dialog.samples.horizontalHeaderItem(0).text() == "Order No."
     assert dialog.apply_button.isEnabled()
     with qtbot.waitSignal(dialog.applied, timeout=10000):
         dialog.apply_button.click()

@@ -85,7 +85,7 @@ class BulkEditDialog(QDialog):
         layout.addWidget(self.summary)
         self.samples = QTableWidget(0, 4, self)
         self.samples.setHorizontalHeaderLabels(
-            [self.tr("Declaration"), self.tr("Line"), self.tr("Before"), self.tr("After")])
+            [self.tr("Order No."), self.tr("Line"), self.tr("Before"), self.tr("After")])
         self.samples.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.samples, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -126,8 +126,8 @@ class BulkEditDialog(QDialog):
         self.summary.setText(self.tr("{summary}.").format(summary=text))
         self.samples.setRowCount(len(p.samples))
         for r, (decl_id, c) in enumerate(p.samples):
-            for col, value in enumerate((str(decl_id), str(c.gnum or ""), as_text(c.before),
-                                         as_text(c.after))):
+            for col, value in enumerate((p.orders.get(decl_id, str(decl_id)), str(c.gnum or ""),
+                                         as_text(c.before), as_text(c.after))):
                 self.samples.setItem(r, col, QTableWidgetItem(value))
         self.apply_button.setEnabled(p.records > 0)
         return p
