@@ -22,6 +22,10 @@ from app.reference.divisions import (
     ("上海市浦东新区世纪大道100号", "沪 浦东", "310115"),
     ("天津市和平区南京路1号", "津 和平", "120101"),
     ("重庆市酉阳土家族苗族自治县钟多街道", "渝 酉阳", "500242"),  # a county of Chongqing
+    # two central districts of Chongqing the source data lacked (labels said "not recognised")
+    ("重庆市江北区和平街118号", "渝 江北", "500105"),
+    ("重庆市渝北区双龙大道1号", "渝 渝北", "500112"),
+    ("浙江省宁波市江北区人民路1号", "浙 宁波 江北", "330205"),  # the other 江北区 stays
     ("长春市朝阳区人民大街", "吉 长春 朝阳", "220104"),
     ("吉林省吉林市船营区", "吉 吉林 船营", "220204"),  # province and city share a name
     ("广西壮族自治区南宁市青秀区民族大道", "桂 南宁 青秀", "450103"),
