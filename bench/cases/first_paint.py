@@ -52,14 +52,17 @@ def bare(with_sqlalchemy: bool = False) -> int:
 
 
 def ours(url: str, user: str, password: str) -> int:
-    from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QApplication, QTableView
-
+    # In the order of a real start (`cleardesk` imports the application, SQLAlchemy with it,
+    # then `ui`, which loads Qt): Qt first made PySide6 scan the source of every module after
+    # it, SQLAlchemy's too (see ui.pyside_workarounds.cheap_feature_scan), which no start does.
     from app.security.auth import login
     from app.security.passwords import FAST_TEST_PARAMETERS, PasswordHasher
     from ui.context import GuiContext
     from ui.declarations.model import LOADING
     from ui.main import run_gui
+
+    from PySide6.QtCore import QEvent, QObject, QTimer  # isort: skip
+    from PySide6.QtWidgets import QApplication, QTableView  # isort: skip
 
     app = QApplication(sys.argv)
     done: list[bool] = []
