@@ -14,7 +14,8 @@ HEAVY = ("PySide6", "reportlab", "openpyxl", "python_calamine", "lxml", "PIL", "
          # password hashing and strength lists, the PostgreSQL dialect on a SQLite database,
          # the CSV reference reader, the tables of other areas
          "argon2", "zxcvbn", "sqlalchemy.dialects.postgresql", "app.reference.store",
-         "app.db.models.station", "app.db.models.export", "app.db.models.catalogue")
+         "app.db.models.station", "app.db.models.export", "app.db.models.catalogue",
+         "app.db.models.submission", "app.db.models.intake")
 
 PROBE = """
 import sys
