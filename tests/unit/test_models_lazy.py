@@ -41,7 +41,7 @@ def test_every_referenced_table_names_its_module() -> None:
     owner = _module_of_table()
     referenced = {fk.column.table.name for t in models.Base.metadata.tables.values()
                   for fk in t.foreign_keys}
-    assert models.REFERENCED_TABLES == {table: owner[table] for table in referenced}
+    assert {table: owner[table] for table in referenced} == models.REFERENCED_TABLES
 
 
 def test_base_holds_the_whole_schema_with_the_partial_unique_indexes() -> None:
