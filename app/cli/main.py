@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from app import start_up_begins, start_up_done
 from app.domain.errors import UserFacingError
 from app.i18n import detect_language, translate
 
@@ -158,24 +159,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     code."""
     if argv is not None:
         return _run(list(argv))
-    # Start-up makes a few hundred thousand objects (SQLAlchemy, the ORM, our models, the
-    # parser) that live as long as the process, and a few hundred garbage ones: collecting
-    # while they are made only scans them (~25 ms of a 0.45 s `cleardesk list`). The collector
-    # resumes for the command's own work, over what it makes (see _run); the GUI's window
-    # takes collection over (ui.gc_policy). Not for calls with an argv (tests, scripts).
-    gc.disable()
+    # No collection while the start-up's objects are made: the command's handler starts with
+    # them frozen (see _run); the GUI's window takes collection over (ui.gc_policy). Not for
+    # calls with an argv (tests, scripts): their process goes on.
+    start_up_begins()
     code = _run(sys.argv[1:], process=True)
     # The process ends now: its objects need no last collection. Python's at exit went over
     # all of them (~50 ms of `cleardesk list`); frozen, they are left to the operating system.
     gc.freeze()
     return code
-
-
-def _start_up_done() -> None:
-    """The objects of the start-up live as long as the process: out of the collector's
-    generations, and collection back on for what follows."""
-    gc.freeze()
-    gc.enable()
 
 
 def _run(argv: list[str], *, process: bool = False) -> int:
@@ -199,7 +191,7 @@ def _run(argv: list[str], *, process: bool = False) -> int:
     ctx = CliContext(url=url, lang=lang, json=bool(getattr(args, "json", False)),
                      actor_resolver=make_actor_resolver(args.user))
     if process:
-        _start_up_done()
+        start_up_done()
     try:
         result: Result = args.handler(ctx, args)
     except UserFacingError as exc:

@@ -52,6 +52,11 @@ def bare(with_sqlalchemy: bool = False) -> int:
 
 
 def ours(url: str, user: str, password: str) -> int:
+    # As `cleardesk` starts (app.cli.main.main): no garbage collection while the start-up's
+    # objects are made, until the window's collector takes over.
+    from app import start_up_begins
+
+    start_up_begins()
     # In the order of a real start (`cleardesk` imports the application, SQLAlchemy with it,
     # then `ui`, which loads Qt): Qt first made PySide6 scan the source of every module after
     # it, SQLAlchemy's too (see ui.pyside_workarounds.cheap_feature_scan), which no start does.
