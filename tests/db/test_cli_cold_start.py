@@ -87,9 +87,10 @@ def test_a_command_run_as_its_own_process_leaves_its_heap_to_the_system(db_url: 
     out, lines = _process(db_url, "cli", "list")
     assert "3 of 3 declarations." in out
     # The objects of SQLAlchemy and the models skip the last collection at exit (~50 ms),
-    # and no collection scanned them while they were made (~25 ms).
+    # and no collection scanned them while they were made (~25 ms; 4 collections before).
+    # The command's own work collects again: on PostgreSQL, loading its driver does once.
     assert int(lines["FROZEN"]) > 10_000
-    assert lines["COLLECTIONS"] == "0"
+    assert int(lines["COLLECTIONS"]) <= (1 if db_url.startswith("postgresql") else 0)
 
 
 def test_help_still_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
