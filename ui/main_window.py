@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
-    QTableView,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -39,6 +38,7 @@ from ui.changes import ChangeListener
 from ui.context import GuiContext
 from ui.declarations.columns import ColumnChooser
 from ui.declarations.filter_bar import FilterBar
+from ui.declarations.grid_view import GridView
 from ui.declarations.model import DeclarationTableModel
 from ui.declarations.status_panel import StatusPanel
 from ui.declarations.views_menu import ViewsMenu
@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
         bar.insertWidget(1, self.filter_bar.chip)
         layout.addWidget(self.filter_bar)
 
-        self.table = QTableView(central)
+        self.table = GridView(central)
         self.table.setObjectName("declarations_table")
         self.table.setModel(self.model)
         self.model.watch_paints(self.table)  # start-up work waits for this view's first page

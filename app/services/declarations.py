@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Declaration, DeclarationItem, InboundReceipt, Problem
+from app.db.models import Declaration, DeclarationItem, Problem
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.fields import ALL_HEAD_FIELDS, ITEM_FIELDS
 from app.i18n import N_, Message
@@ -158,6 +158,8 @@ def get_detail(
          "details": e.details, "reason": e.reason}
         for e in AuditService(session).history(actor, decl_id, unmasked=unmasked)
     ]
+    from app.db.models import InboundReceipt  # the submission tables: only a detail reads them
+
     receipts = [
         {"messageType": r.message_type, "returnStatus": r.return_status,
          "returnTime": r.return_time, "returnInfo": r.return_info, "applied": r.applied}

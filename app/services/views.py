@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Batch, Declaration, ImportJob, SavedView
+from app.db.models import Declaration, SavedView
 from app.domain.clock import to_beijing
 from app.domain.errors import NotFoundError, ValidationError
 from app.security.context import Actor, Permission, require
@@ -105,6 +105,9 @@ class FilterChoices:
 
 def filter_choices(session: Session, actor: Actor, limit: int = 200) -> FilterChoices:
     """Recent batches and import files, and the platforms present, for the filter bar."""
+    # The batch and import tables: read after the first page, not loaded before it.
+    from app.db.models import Batch, ImportJob
+
     require(actor, Permission.VIEW)
     batches = tuple((int(i), str(n)) for i, n in session.execute(
         select(Batch.id, Batch.batch_no).order_by(Batch.id.desc()).limit(limit)))

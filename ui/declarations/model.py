@@ -139,17 +139,26 @@ class DeclarationTableModel(QAbstractTableModel):
     def watch_paints(self, view: QAbstractItemView) -> None:
         """Let `view`'s paints time what follows a first page (`first_page_shown`, the id
         scan): it starts once the view has painted that page, not before. Without a watched,
-        visible view it starts IDS_AFTER_PAINT_MS after the page is in."""
+        visible view it starts IDS_AFTER_PAINT_MS after the page is in. A GridView says when
+        it painted (see ui.declarations.grid_view); another view's viewport is watched."""
         self._painting_view = view
-        view.viewport().installEventFilter(self)
+        painted = getattr(view, "painted", None)
+        if painted is not None:
+            painted.connect(self._on_view_painted)
+        else:
+            view.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._after_paint is not None and event.type() == QEvent.Type.Paint:
+        if event.type() == QEvent.Type.Paint:
+            self._on_view_painted()
+        return False
+
+    def _on_view_painted(self) -> None:
+        if self._after_paint is not None:
             # A timer, not a zero-time callback: it runs once this paint is through and
             # whatever it posted (the view's own follow-ups) has run.
             work, self._after_paint = self._after_paint, None
             QTimer.singleShot(IDS_AFTER_PAINT_MS, self, work)
-        return False
 
     # --- Qt model interface -------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008

@@ -18,7 +18,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 from sqlalchemy import select
 
-from app.db.models import Batch
 from app.domain.errors import UserFacingError
 from app.domain.status import DeclarationStatus
 from app.i18n import translate
@@ -346,6 +345,8 @@ class PrintActions(QObject):
         return Selection(ids=tuple(ids))
 
     def _batches(self) -> list[str]:
+        from app.db.models import Batch  # the batch tables: not loaded before the first page
+
         with self.window.ctx.transaction() as session:
             return list(session.scalars(
                 select(Batch.batch_no).order_by(Batch.created_at.desc()).limit(500)))

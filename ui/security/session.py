@@ -176,14 +176,25 @@ class SecurityControls(QObject):
         window.statusBar().addPermanentWidget(self.user_label)
         self.idle = IdleWatcher(IdlePolicy(idle_minutes), parent=self)
         self.idle.idle_timed_out.connect(self._on_idle_idle_timed_out)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.idle)
+        # The application-wide filter (every event of every object through Python) starts
+        # with the first page: the first event of one of Qt's own objects (the gesture
+        # manager) made PySide6 build every class and enum of QtCore, QtGui and QtWidgets it
+        # had not built yet to find that object's class (~40 ms before the first rows).
+        after_first_page = getattr(window, "after_first_page", None)
+        if after_first_page is not None:
+            after_first_page(self._watch_input)
+        else:
+            self._watch_input()
         hide_forbidden_actions(window, ctx.actor)
         self.action_logout.setVisible(self.can_log_out)
         # Areas installed after this one add their actions later: check again once the
         # event loop runs (before the user can open any menu).
         QTimer.singleShot(0, self, self._on_installed)
+
+    def _watch_input(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
 
     def _on_installed(self) -> None:
         hide_forbidden_actions(self.window, self.ctx.actor)

@@ -5,9 +5,11 @@ app/domain/fields.py, the one place that maps them to snake_case columns); a tes
 the two agree. Money, quantities and weights are `Decimal5` (exact, N19,5).
 
 Each area's module is imported on first use of one of its classes (`from app.db.models import
-Declaration` loads the declarations module and the modules its foreign keys point into, not
-station, export or catalogue): a cold `cleardesk list` neither builds nor configures the
-mappers of tables it never reads. `Base` (its metadata, its registry) loads every module, so
+Declaration` loads the declarations module, not station, export or catalogue): a cold
+`cleardesk list` neither builds nor configures the mappers of tables it never reads. The
+modules its foreign keys point into follow before rows of its tables are written (a flush, an
+ORM insert/update/delete: both order tables by their foreign keys, which must then resolve);
+reading needs none of them. `Base` (its metadata, its registry) loads every module, so
 migrations, `create_all` and the transfer tables always see the whole schema.
 """
 
@@ -15,6 +17,9 @@ from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 if TYPE_CHECKING:
     from app.db.models.admin import (
@@ -77,16 +82,17 @@ MODULE_OF: dict[str, str] = {
                      "ReceiptFile"), "submission"),
     **dict.fromkeys(("ImportedAuditEvent", "ImportedAuditSegment"), "transfer"),
 }
-# The modules whose tables a module's foreign keys point into: loaded with it, so a flush
-# (which orders every mapped table by its foreign keys) never meets an unknown table.
-# tests/unit/test_models_lazy.py holds this to the foreign keys.
-FOREIGN_KEY_MODULES: dict[str, tuple[str, ...]] = {
-    "admin": ("declarations", "submission"),
-    "declarations": ("submission", "intake"),
-    "export": ("declarations", "submission"),
-    "lifecycle": ("declarations", "submission"),
-    "station": ("declarations",),
-    "submission": ("declarations",),
+# The module of every table a foreign key points into: loaded before rows of a table pointing
+# there are written, so a flush (which orders the tables it writes by their foreign keys)
+# never meets an unknown table. tests/unit/test_models_lazy.py holds this to the schema.
+REFERENCED_TABLES: dict[str, str] = {
+    "bags": "station",
+    "batches": "submission",
+    "declarations": "declarations",
+    "import_jobs": "intake",
+    "imported_audit_segments": "transfer",
+    "outbound_messages": "submission",
+    "summary_applications": "export",
 }
 ALL_MODULES: tuple[str, ...] = tuple(sorted(set(MODULE_OF.values())))
 
@@ -138,16 +144,39 @@ __all__ = [
 
 
 def load(module: str) -> None:
-    """Import one model module and, transitively, those its foreign keys point into."""
-    pending = [module]
-    seen: set[str] = set()
-    while pending:
-        name = pending.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        importlib.import_module(f"{__name__}.{name}")
-        pending.extend(FOREIGN_KEY_MODULES.get(name, ()))
+    """Import one model module (the modules its foreign keys point into follow before a
+    write: see load_referenced_tables)."""
+    importlib.import_module(f"{__name__}.{module}")
+
+
+# Tables whose foreign keys all resolve (their referenced tables are loaded).
+_RESOLVED: set[str] = set()
+
+
+def load_referenced_tables(cls: type) -> None:
+    """Import the modules of the tables the foreign keys of `cls`'s table point into."""
+    table = getattr(cls, "__table__", None)
+    if table is None or table.name in _RESOLVED:
+        return
+    for fk in table.foreign_keys:
+        target = fk.target_fullname.split(".")[0]
+        if target not in table.metadata.tables:
+            load(REFERENCED_TABLES[target])
+    _RESOLVED.add(table.name)
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        load_referenced_tables(type(obj))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_orm_write(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        mapper = state.bind_mapper
+        if mapper is not None:
+            load_referenced_tables(mapper.class_)
 
 
 def load_all() -> None:

@@ -1,7 +1,5 @@
 """Users, the audit chain, settings, reference code tables, print log and saved grid views."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 from typing import Any

@@ -1,7 +1,5 @@
 """The autopilot's batching rules: data a supervisor approves, not code."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import Boolean, Integer, String

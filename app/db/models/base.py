@@ -1,7 +1,5 @@
 """The declarative base with its naming convention, and the created/updated columns."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import (

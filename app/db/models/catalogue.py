@@ -1,7 +1,5 @@
 """The goods catalogue (商品库): each product classified once, every later parcel filled from it."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 

@@ -1,7 +1,5 @@
 """Declarations (head and items, named by their CEB elements) and their pre-check problems."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -144,7 +142,7 @@ class Declaration(TimestampMixin, Base):
     amountPaid: Mapped[Decimal | None] = mapped_column('amount_paid', Decimal5)
     waybillFreight: Mapped[Decimal | None] = mapped_column('waybill_freight', Decimal5)
 
-    items: Mapped[list[DeclarationItem]] = relationship(
+    items: Mapped[list["DeclarationItem"]] = relationship(
         back_populates="declaration",
         cascade="all, delete-orphan",
         order_by="DeclarationItem.gnum",

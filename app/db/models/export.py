@@ -2,8 +2,6 @@
 answers (CEB507 arrival, CEB607 master-bill list, CEB509 departure) and the monthly summary
 application (CEB701) with customs' result (CEB792)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint

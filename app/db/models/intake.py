@@ -1,7 +1,5 @@
 """Import jobs, their rejected rows, and saved mapping profiles."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

@@ -1,7 +1,5 @@
 """The office's route / sort-code table: which code a sorting centre reads for a destination."""
 
-from __future__ import annotations
-
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 

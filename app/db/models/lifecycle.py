@@ -1,7 +1,5 @@
 """After submission: the declarant's requests to customs to cancel or take back a parcel."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 

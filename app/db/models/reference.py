@@ -1,7 +1,5 @@
 """Reference data editions an office loads (who, when, from which file) and the positive list."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 

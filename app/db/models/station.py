@@ -1,7 +1,5 @@
 """The sorting-centre station: measured weights (and their holds), bags, thermal print jobs."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 

@@ -1,7 +1,5 @@
 """Batches, the messages sent to customs and the receipts that came back."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import (

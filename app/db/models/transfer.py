@@ -1,8 +1,6 @@
 """Site hand-over (app/transfer): the audit events another site sent with its work, kept as
 imported segments beside (never inside) this database's own hash chain."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

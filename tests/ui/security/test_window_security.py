@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
@@ -96,6 +97,28 @@ def test_idle_lock_hides_the_grid_until_the_password_is_entered(
     assert seen == [False]  # the grid was hidden while locked
     assert window.centralWidget().isVisible()
     assert not sec.idle.tracker.locked
+
+
+def test_typing_in_the_window_keeps_the_idle_lock_away(
+    make_window: WindowFactory, qtbot: QtBot
+) -> None:
+    window = make_window("clerk")
+    sec = controls(window)
+    clock = [0.0]
+    sec.idle.tracker = IdleTracker(IdlePolicy(idle_minutes=15), lambda: clock[0])
+    locked: list[QDialog] = []
+    sec.exec_dialog = lambda dialog: locked.append(dialog) or 0  # type: ignore[func-returns-value]
+    shown: list[bool] = []
+    window.after_first_page(lambda: shown.append(True))
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)  # the clerk sees the rows
+    clock[0] = 10 * 60.0
+    QTest.keyClicks(window.search_edit, "CP40")  # ten minutes later the clerk types
+    clock[0] = 24 * 60.0  # 14 minutes after that: not idle for 15 minutes
+    sec.idle.check()
+    assert locked == []
+    clock[0] = 25 * 60.0 + 1
+    sec.idle.check()
+    assert len(locked) == 1
 
 
 def test_lock_action_and_quit_closes_the_window(make_window: WindowFactory) -> None:
