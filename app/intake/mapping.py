@@ -229,6 +229,6 @@ def required_fields(direction: str = "I") -> tuple[str, ...]:
 def field_label(target: str, lang: str) -> str:
     """The field's label in `lang` for mapping tables and error reports."""
     if target == ADDRESS_PART:
-        return ("收件地址的一部分（省/市/区）" if lang == "zh_CN"
+        return ("地址组成部分（省/市/区）" if lang == "zh_CN"
                 else "Part of the address (province/city/district)")
     return spec_of(target).label(lang)
