@@ -26,7 +26,7 @@ from app.db.models import (
 )
 from app.domain.clock import day_bounds_utc
 from app.reports.sqlfuncs import beijing_day, seconds_between
-from app.rules.problem import CODE_TITLES, RuleCode
+from app.rules.problem import code_title
 from app.services.queries import DeclarationFilter
 from app.submission.causes import cause_of, normalise_info
 
@@ -294,13 +294,8 @@ def _causes(session: Session, scope: SummaryScope) -> tuple[CauseRow, ...]:
         .group_by(Problem.code).order_by(pn.desc(), Problem.code).limit(TOP_CAUSES))
     # A code's title (as the Problems panel groups them), not one of its messages: REQUIRED
     # alone says "net weight is required", "give the unit first", … for different parcels.
-    rows += [CauseRow("precheck", c, _code_title(c) or t, int(k), e or "", "")
+    # An unknown code keeps one of its messages (code_title would give the bare code).
+    rows += [CauseRow("precheck", c, title if (title := code_title(c).msgid) != c else t,
+                      int(k), e or "", "")
              for c, t, k, e in precheck]
     return tuple(rows)
-
-
-def _code_title(code: str) -> str | None:
-    try:
-        return CODE_TITLES.get(RuleCode(code))
-    except ValueError:
-        return None
