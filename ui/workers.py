@@ -210,9 +210,8 @@ class JobProgressDialog(QProgressDialog):
         self.setLabelText(self.tr("Cancelling…"))
 
     def _on_handle_ended(self) -> None:
+        # Already reset and hidden by the handle, before any result handler ran.
         self.canceled.disconnect(self._on_canceled)
-        self.reset()
-        self.hide()
         self.deleteLater()
 
 
