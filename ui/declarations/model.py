@@ -29,9 +29,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
-    QEvent,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     QThreadPool,
@@ -49,6 +47,7 @@ from app.jobs.base import CancelToken, Progress
 from app.services import grid
 from app.services.queries import GRID_COLUMNS, DeclarationFilter, GridColumn
 from ui.context import GuiContext
+from ui.declarations.grid_view import GridView
 from ui.declarations.pii import personal_data_formatter
 from ui.workers import run_job
 
@@ -136,22 +135,13 @@ class DeclarationTableModel(QAbstractTableModel):
         self._after_paint: Callable[[], None] | None = None  # waits for the view's paint
         self.refresh(reorder=True)
 
-    def watch_paints(self, view: QAbstractItemView) -> None:
+    def watch_paints(self, view: GridView) -> None:
         """Let `view`'s paints time what follows a first page (`first_page_shown`, the id
         scan): it starts once the view has painted that page, not before. Without a watched,
-        visible view it starts IDS_AFTER_PAINT_MS after the page is in. A GridView says when
-        it painted (see ui.declarations.grid_view); another view's viewport is watched."""
+        visible view it starts IDS_AFTER_PAINT_MS after the page is in. The view says when it
+        painted (see ui.declarations.grid_view)."""
         self._painting_view = view
-        painted = getattr(view, "painted", None)
-        if painted is not None:
-            painted.connect(self._on_view_painted)
-        else:
-            view.viewport().installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self._on_view_painted()
-        return False
+        view.painted.connect(self._on_view_painted)
 
     def _on_view_painted(self) -> None:
         if self._after_paint is not None:
